@@ -1,0 +1,239 @@
+"""The bilan's content: what each notebook cell shows, computed once from the store.
+
+``Bilan.load(...)`` reads the store and computes the anonymised indicators of the period, the
+previous period and a year before, and the quarterly history since launch. Each section method
+returns an HTML string (every text from data escaped) or a plotly figure; the notebook only calls
+them. Sentences are generated from the numbers with the wording of ``_data/labels/bilan_<lang>.yaml``
+and never claim more than the design allows: activity and stated opinions, no causal wording.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from eco_eval.indicators import compute_raw, with_comparison
+from eco_eval.indicators.catalogue import Catalogue, load_catalogue
+from eco_eval.indicators.core import Tables
+from eco_eval.periods import Period, parse_period, quarter_range
+
+PERCENT = {"reach_rate", "cumulative_reach_rate", "repeat_participation_rate", "cancellation_rate", "satisfaction_top2", "feedback_response_rate"}
+KEY_FIGURES = (
+    "sessions_held", "unique_participants", "reach_rate", "cumulative_reach_rate",
+    "satisfaction_mean", "recommendation_score", "staff_time_days", "lever_balance",
+)
+
+
+@lru_cache(maxsize=4)
+def bilan_labels(lang: str) -> dict[str, str]:
+    text = resources.files("eco_eval").joinpath(f"_data/labels/bilan_{lang}.yaml").read_text(encoding="utf-8")
+    doc = yaml.safe_load(text)["bilan"]
+    return {f"bilan.{k}": str(v) for k, v in doc.items()}
+
+
+@dataclass
+class Bilan:
+    """Everything one bilan shows, for one period, language and anonymity threshold."""
+
+    period: Period
+    compare_to: Period
+    lang: str
+    k: int
+    organisation: str
+    tables: Tables
+    eco: Any
+    catalogue: Catalogue
+    labels: Any
+    current: pd.DataFrame
+    history: pd.DataFrame
+    quality: dict[str, pd.DataFrame] = field(default_factory=dict)
+    project: Any = None
+    provenance: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def load(
+        cls,
+        store_path: str | Path,
+        period: str,
+        *,
+        compare_to: str | None = None,
+        lang: str = "fr",
+        k: int = 5,
+        organisation: str = "",
+        project_dir: str | Path | None = None,
+    ) -> Bilan:
+        from eco_eval.indicators import anonymise
+        from eco_eval.report.i18n import Labels
+        from eco_eval.store import open_store
+
+        project = None
+        if project_dir is not None and (Path(project_dir) / "eco_eval.yaml").exists():
+            from eco_eval.config import load_project
+
+            project = load_project(project_dir)
+            eco = project.ecosystem()
+        else:
+            from eco_eval.ecosystem import load_ecosystem
+
+            eco = load_ecosystem()
+        store = open_store(store_path)
+        tables = Tables.from_store(store)
+        p = parse_period(period, launch=eco.launch)
+        prev = parse_period(compare_to, launch=eco.launch) if compare_to else p.previous()
+        catalogue = load_catalogue()
+        labels = Labels(lang, ecosystem=eco, catalogue=catalogue).extend(bilan_labels(lang))
+        frames = {}
+        for name, per in (("current", p), ("previous", prev), ("year", p.year_before())):
+            frames[name] = anonymise(compute_raw(tables, per, eco), k=k)
+        current = with_comparison(frames["current"], frames["previous"], frames["year"])
+        history = cls._history(tables, eco, p, k)
+        quality = {"log": store.table("ingest_log"), "quarantine": store.sql("SELECT table_name, source_file, reasons FROM quarantine")}
+        from eco_eval import __version__
+        from eco_eval.pipeline import git_commit
+
+        provenance = {
+            "version": __version__,
+            "commit": git_commit(),
+            "parameters": {"period": p.label, "compare_to": prev.label, "lang": lang, "k": k, "store_path": str(store_path)},
+            "inputs": dict(sorted(store.known_files().items())),
+        }
+        return cls(p, prev, lang, k, organisation, tables, eco, catalogue, labels, current, history, quality, project, provenance)
+
+    @staticmethod
+    def _history(tables: Tables, eco: Any, period: Period, k: int) -> pd.DataFrame:
+        """Programme- and lever-level figures of every quarter from launch to the period's end."""
+        from eco_eval.indicators import anonymise
+        from eco_eval.indicators.implementation import implementation
+        from eco_eval.indicators.reach import reach
+        from eco_eval.indicators.reaction import reaction
+
+        first = Period(eco.launch, eco.launch, "launch").quarters[0]
+        parts = []
+        for q in quarter_range(first, period.last_quarter):
+            qp = parse_period(q)
+            raw = pd.concat([implementation(tables, qp, eco), reach(tables, qp, eco, by=()), reaction(tables, qp, eco)], ignore_index=True)
+            parts.append(anonymise(raw, k=k))
+        return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+    # ----------------------------------------------------------------- lookups
+    def figure(self, indicator: str, lever: str = "*", dimension: str = "all", group: str = "*") -> pd.Series | None:
+        f = self.current
+        sel = f[(f["indicator"] == indicator) & (f["lever"] == lever) & (f["dimension"] == dimension) & (f["group"] == group)]
+        return None if sel.empty else sel.iloc[0]
+
+    def fmt(self, indicator: str, value: Any, *, suppressed: bool = False) -> str:
+        from eco_eval.report.fmt import fmt_value
+
+        digits = 0 if indicator in {"sessions_held", "sessions_planned", "sessions_cancelled", "unique_participants", "participations", "departments_reached", "departments_hosting", "active_quarters", "idle_levers", "staff_time_days", "facilitator_hours", "participant_hours", "recommendation_score"} else (2 if indicator in {"lever_balance", "dissimilarity_index", "participation_ratio", "staff_time_fte"} else 1)
+        return fmt_value(value, self.lang, percent=indicator in PERCENT, digits=digits, suppressed=suppressed, k=self.k)
+
+    def t(self, key: str, **values: Any) -> str:
+        return self.labels.format(f"bilan.{key}", **values) if values else self.labels[f"bilan.{key}"]
+
+    # ----------------------------------------------------------------- sections
+    def h2(self, key: str) -> str:
+        """A section heading in the report's language, with a stable anchor."""
+        from html import escape
+
+        return f'<h2 id="{escape(key)}">{escape(self.t("h_" + key))}</h2>'
+
+    def lever_header(self, lever_id: str) -> str:
+        from eco_eval.bilan import sections
+
+        return sections.lever_header(self, lever_id)
+
+    def lever_card(self, lever_id: str) -> str:
+        from eco_eval.bilan import sections
+
+        return sections.lever_cards(self, only=lever_id)
+
+    def lever_trend(self, lever_id: str, indicator: str) -> Any:
+        from eco_eval.bilan import sections
+
+        return sections.trend(self, indicator, lever=lever_id)
+
+    def lever_reach(self, lever_id: str, dimension: str) -> str:
+        from eco_eval.bilan import sections
+
+        return sections.reach_by(self, dimension, lever=lever_id)
+
+    def cover(self) -> str:
+        from eco_eval.bilan import sections
+
+        return sections.cover(self)
+
+    def key_figures(self) -> str:
+        from eco_eval.bilan import sections
+
+        return sections.key_figures(self)
+
+    def summary(self) -> str:
+        from eco_eval.bilan import sections
+
+        return sections.summary(self)
+
+    def wheel(self) -> Any:
+        from eco_eval.bilan import sections
+
+        return sections.wheel(self)
+
+    def lever_cards(self) -> str:
+        from eco_eval.bilan import sections
+
+        return sections.lever_cards(self)
+
+    def reach_by(self, dimension: str) -> str:
+        from eco_eval.bilan import sections
+
+        return sections.reach_by(self, dimension)
+
+    def reach_heatmap(self, dimension: str = "department") -> Any:
+        from eco_eval.bilan import sections
+
+        return sections.reach_heatmap(self, dimension)
+
+    def trend(self, indicator: str = "sessions_held") -> Any:
+        from eco_eval.bilan import sections
+
+        return sections.trend(self, indicator)
+
+    def cost(self) -> str:
+        from eco_eval.bilan import sections
+
+        return sections.cost(self)
+
+    def comment_themes(self) -> str:
+        from eco_eval.bilan import sections
+
+        return sections.comment_themes(self)
+
+    def data_quality(self) -> str:
+        from eco_eval.bilan import sections
+
+        return sections.data_quality(self)
+
+    def methods(self) -> str:
+        from eco_eval.bilan import sections
+
+        return sections.methods(self)
+
+    def actions(self) -> str:
+        from eco_eval.bilan import sections
+
+        return sections.actions(self)
+
+    def provenance_block(self) -> str:
+        from eco_eval.bilan import sections
+
+        return sections.provenance(self)
+
+    @property
+    def today(self) -> date:
+        return date.today()

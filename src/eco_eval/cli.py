@@ -1,0 +1,169 @@
+"""The ``eco-eval`` command: a thin layer over the library.
+
+Heavy modules (pandas, Great Expectations, papermill) are imported inside the commands so that
+``eco-eval --help`` answers at once. Errors of the library (:class:`EcoEvalError`) become one line
+on stderr and a documented exit code; anything else is a bug and says so.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from eco_eval.errors import EXIT_CODES, EcoEvalError
+
+log = logging.getLogger("eco_eval")
+
+EPILOG = "Exit codes: " + "; ".join(f"{k} {v}" for k, v in EXIT_CODES.items()) + "."
+
+
+def _setup_logging(quiet: bool, verbose: bool) -> None:
+    level = logging.WARNING if quiet else (logging.DEBUG if verbose else logging.INFO)
+    logging.basicConfig(level=level, format="%(levelname)s %(message)s", stream=sys.stderr)
+    for noisy in ("great_expectations", "papermill", "traitlets", "asyncio", "urllib3", "blib2to3"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except EcoEvalError as exc:
+            click.echo(f"eco-eval: error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("eco-eval: interrupted", err=True)
+            sys.exit(130)
+
+
+project_option = click.option(
+    "--project", "project_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+    show_default=True, help="Project folder (holds eco_eval.yaml, data/, reports/).",
+)
+period_option = click.option(
+    "--period", default="last-quarter", show_default=True,
+    help="2016-Q2, 2016-S1, 2016, 2015-06-01..2016-06-30, cumul:2016-Q2, last-quarter or latest (last quarter with data).",
+)
+
+
+@click.group(cls=_Group, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors (for schedulers).")
+@click.option("-v", "--verbose", is_flag=True, help="Debug logging.")
+@click.version_option(package_name="eco-eval")
+def main(quiet: bool, verbose: bool) -> None:
+    """eco_eval: measure the impact of an organisational innovation programme."""
+    _setup_logging(quiet, verbose)
+
+
+@main.command()
+@project_option
+@click.option("--seed", default=42, show_default=True, help="Random seed (same seed, same files).")
+@click.option("--staff", "n_staff", default=2400, show_default=True, help="Number of staff of the fictional city.")
+def demo(project_dir: Path, seed: int, n_staff: int) -> None:
+    """Write the fictional demo city's raw files (and its eco_eval.yaml) into the project."""
+    from eco_eval.pipeline import create_demo_project
+
+    summary = create_demo_project(project_dir, seed=seed, n_staff=n_staff)
+    click.echo(summary)
+
+
+@main.command()
+@project_option
+@click.option("--force", is_flag=True, help="Re-read every file even if none changed.")
+def ingest(project_dir: Path, force: bool) -> None:
+    """Read data/raw, validate, pseudonymise and load the store (one transaction)."""
+    from eco_eval.pipeline import run_ingest
+
+    click.echo(run_ingest(project_dir, force=force).summary_text())
+
+
+@main.command()
+@project_option
+@period_option
+@click.option("--by", default="department,category,gender,filiere", show_default=True, help="Breakdown dimensions, comma-separated.")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), help="Write CSV or Parquet (by extension) instead of printing.")
+def indicators(project_dir: Path, period: str, by: str, out: Path | None) -> None:
+    """Compute the indicators of a period (anonymised) and print or export them."""
+    from eco_eval.pipeline import compute_indicators
+
+    frame = compute_indicators(project_dir, period, by=tuple(b for b in by.split(",") if b))
+    if out is None:
+        shown = frame[(frame["dimension"] == "all") & (frame["lever"] == "*")]
+        click.echo(shown[["indicator", "value", "n", "ci_low", "ci_high", "suppressed"]].to_string(index=False))
+        return
+    from eco_eval.pipeline import export_frame
+
+    export_frame(frame, out)
+    click.echo(f"{len(frame)} rows written to {out}")
+
+
+@main.command()
+@project_option
+@period_option
+@click.option("--lang", type=click.Choice(["fr", "en"]), default=None, help="Report language (default: the project's).")
+@click.option("--pdf/--no-pdf", default=True, show_default=True, help="Also print the bilan to PDF with headless Chromium.")
+def bilan(project_dir: Path, period: str, lang: str | None, pdf: bool) -> None:
+    """Execute notebooks/bilan.ipynb for a period and publish reports/<period>/bilan.html."""
+    from eco_eval.pipeline import build_bilan
+
+    result = build_bilan(project_dir, period, lang=lang, pdf=pdf)
+    click.echo(f"bilan: {result}")
+
+
+@main.command()
+@project_option
+@period_option
+@click.option("--lang", type=click.Choice(["fr", "en"]), default=None)
+@click.option("--pdf/--no-pdf", default=True, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the machine-readable summary.")
+def run(project_dir: Path, period: str, lang: str | None, pdf: bool, as_json: bool) -> None:
+    """Ingest new raw files, compute, and publish the bilan for a period (for schedulers)."""
+    import json
+
+    from eco_eval.pipeline import run_all
+
+    summary = run_all(project_dir, period, lang=lang, pdf=pdf)
+    click.echo(json.dumps(summary, ensure_ascii=False, indent=2) if as_json else summary["message"])
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="JSON output for scripts.")
+def inspect(files: tuple[Path, ...], as_json: bool) -> None:
+    """Describe export files without touching the store (format, encoding, columns and roles)."""
+    import json
+
+    from eco_eval.readers.inspect import inspect_file, render_inspection
+
+    results = [inspect_file(f) for f in files]
+    if as_json:
+        click.echo(json.dumps(results if len(results) > 1 else results[0], ensure_ascii=False, indent=2, default=str))
+    else:
+        for r in results:
+            click.echo(render_inspection(r))
+
+
+@main.group()
+def key() -> None:
+    """Manage the pseudonymisation key (kept outside the repository)."""
+
+
+@key.command("create")
+@click.option("--file", "key_file", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Where to write it (default: ~/.config/eco_eval/pseudonymisation.key).")
+def key_create(key_file: Path | None) -> None:
+    """Create a new random key with 0600 permissions (refuses to overwrite one)."""
+    from eco_eval.pseudonymise import create_key, default_key_file
+
+    path = key_file or default_key_file()
+    if path.exists():
+        raise EcoEvalError(f"{path} already exists; rotating the key gives everyone new pseudonyms: move the old file away first, then rebuild the store with 'eco-eval ingest --force'")
+    create_key(path)
+    click.echo(f"key written to {path} (mode 600); back it up somewhere safe")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

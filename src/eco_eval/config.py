@@ -1,0 +1,215 @@
+"""Project configuration: one YAML file (``eco_eval.yaml``) read once at the entry point.
+
+The file declares the organisation, privacy thresholds, paths, optional ecosystem extensions, the
+value scales (French Likert labels to codes) and, for each source, where its files are and how their
+columns map to canonical fields. Everything below is frozen: code receives a :class:`Project` and
+never reads configuration itself. The pseudonymisation key is *not* configuration: it comes from the
+environment or a key file outside the repository (see :mod:`eco_eval.pseudonymise`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from eco_eval.errors import ConfigError, did_you_mean
+
+CONFIG_NAME = "eco_eval.yaml"
+SOURCE_NAMES = ("headcount", "sessions", "attendance", "feedback", "barometer", "ideas", "hr_results", "citizen_satisfaction")
+FORMATS = ("auto", "csv", "xlsx", "sav", "limesurvey", "kobo", "msforms")
+
+
+@dataclass(frozen=True)
+class ItemRule:
+    """Maps source columns matching ``match`` (a regex) to canonical item codes (``to``)."""
+
+    match: str
+    to: str
+    scale: str
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    pattern: str
+    format: str = "auto"
+    sheet: str | None = None
+    header_row: int | None = None
+    columns: Mapping[str, str] = field(default_factory=dict)
+    values: Mapping[str, str] = field(default_factory=dict)  # canonical field -> value scale name
+    items: tuple[ItemRule, ...] = ()
+    wave_from: str | None = None  # regex with a named group 'wave' applied to the file name
+    identifiers: tuple[str, ...] = ()  # canonical fields holding staff identifiers
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class Privacy:
+    k: int = 5
+    k_comments: int = 10
+    k_drivers: int = 25
+    k_open_data: int = 10
+    key_env: str = "ECO_EVAL_KEY"
+    key_file: str | None = None
+    create_key_if_missing: bool = False
+
+
+@dataclass(frozen=True)
+class Organisation:
+    name: str = "Ville"
+    siren: str = "000000000"
+    siret: str = "00000000000000"
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+    organisation: Organisation
+    privacy: Privacy
+    sources: Mapping[str, Source]
+    scales: Mapping[str, Mapping[str, Any]]
+    ecosystem_override: Mapping[str, Any] = field(default_factory=dict)
+    lang: str = "fr"
+    raw_dir_name: str = "data/raw"
+    processed_dir_name: str = "data/processed"
+    reports_dir_name: str = "reports"
+    actions_file: str | None = None
+    config_file: Path | None = None
+
+    @property
+    def raw_dir(self) -> Path:
+        return self.root / self.raw_dir_name
+
+    @property
+    def processed_dir(self) -> Path:
+        return self.root / self.processed_dir_name
+
+    @property
+    def store_path(self) -> Path:
+        return self.processed_dir / "eco_eval.duckdb"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.root / self.reports_dir_name
+
+    def ecosystem(self) -> Any:
+        from eco_eval.ecosystem import load_ecosystem
+
+        return load_ecosystem(self.ecosystem_override, origin=str(self.config_file or CONFIG_NAME))
+
+
+def _check_keys(section: Mapping[str, Any], allowed: set[str], where: str, origin: str) -> None:
+    for key in section:
+        if key not in allowed:
+            raise ConfigError(
+                f"{origin}: unknown key {where}{key!r}{did_you_mean(key, allowed)}; "
+                f"allowed: {', '.join(sorted(allowed))}"
+            )
+
+
+def _source(name: str, doc: Mapping[str, Any], origin: str) -> Source:
+    allowed = {f.name for f in Source.__dataclass_fields__.values()} - {"name"}
+    _check_keys(doc, allowed, f"sources.{name}.", origin)
+    if "pattern" not in doc:
+        raise ConfigError(f"{origin}: sources.{name} needs a 'pattern' (a glob under data/raw, e.g. 'rh/*.csv')")
+    fmt = str(doc.get("format", "auto"))
+    if fmt not in FORMATS:
+        raise ConfigError(f"{origin}: sources.{name}.format {fmt!r} unknown{did_you_mean(fmt, FORMATS)}")
+    items = tuple(
+        ItemRule(match=str(r["match"]), to=str(r["to"]), scale=str(r.get("scale", "")))
+        for r in doc.get("items", ())
+    )
+    return Source(
+        name=name,
+        pattern=str(doc["pattern"]),
+        format=fmt,
+        sheet=doc.get("sheet"),
+        header_row=doc.get("header_row"),
+        columns={str(k): str(v) for k, v in (doc.get("columns") or {}).items()},
+        values={str(k): str(v) for k, v in (doc.get("values") or {}).items()},
+        items=items,
+        wave_from=doc.get("wave_from"),
+        identifiers=tuple(doc.get("identifiers", ())),
+        required=bool(doc.get("required", True)),
+    )
+
+
+def parse_config(doc: Mapping[str, Any], root: Path, origin: str = CONFIG_NAME) -> Project:
+    """Build a :class:`Project` from a parsed YAML mapping; every unknown key is an error."""
+    allowed = {"organisation", "privacy", "paths", "sources", "scales", "ecosystem", "report", "actions"}
+    _check_keys(doc, allowed, "", origin)
+    org = doc.get("organisation") or {}
+    _check_keys(org, {"name", "siren", "siret"}, "organisation.", origin)
+    priv = doc.get("privacy") or {}
+    _check_keys(priv, set(Privacy.__dataclass_fields__), "privacy.", origin)
+    privacy = Privacy(**priv)
+    if privacy.k < 3:
+        raise ConfigError(f"{origin}: privacy.k = {privacy.k} is below 3; the anonymity threshold is never below 3")
+    paths = doc.get("paths") or {}
+    _check_keys(paths, {"raw", "processed", "reports"}, "paths.", origin)
+    sources_doc = doc.get("sources") or {}
+    for name in sources_doc:
+        if name not in SOURCE_NAMES:
+            raise ConfigError(f"{origin}: unknown source {name!r}{did_you_mean(name, SOURCE_NAMES)}")
+    sources = {name: _source(name, sdoc or {}, origin) for name, sdoc in sources_doc.items()}
+    scales = {
+        str(name): {str(label): code for label, code in (mapping or {}).items()}
+        for name, mapping in (doc.get("scales") or {}).items()
+    }
+    for src in sources.values():
+        for fld, scale in src.values.items():
+            if scale not in scales and scale not in {"tool", "yes_no"}:
+                raise ConfigError(
+                    f"{origin}: sources.{src.name}.values.{fld} uses scale {scale!r} "
+                    f"that is not declared under 'scales:'{did_you_mean(scale, scales)}"
+                )
+    report = doc.get("report") or {}
+    _check_keys(report, {"lang"}, "report.", origin)
+    lang = str(report.get("lang", "fr"))
+    if lang not in {"fr", "en"}:
+        raise ConfigError(f"{origin}: report.lang must be 'fr' or 'en', not {lang!r}")
+    return Project(
+        root=root,
+        organisation=Organisation(**{k: str(v) for k, v in org.items()}),
+        privacy=privacy,
+        sources=sources,
+        scales=scales,
+        ecosystem_override=doc.get("ecosystem") or {},
+        lang=lang,
+        raw_dir_name=str(paths.get("raw", "data/raw")),
+        processed_dir_name=str(paths.get("processed", "data/processed")),
+        reports_dir_name=str(paths.get("reports", "reports")),
+        actions_file=doc.get("actions"),
+        config_file=root / CONFIG_NAME,
+    )
+
+
+def load_project(root: Path | str = ".") -> Project:
+    """Read ``eco_eval.yaml`` in ``root``; a clear ConfigError when missing or malformed."""
+    root = Path(root).resolve()
+    path = root / CONFIG_NAME
+    if not path.exists():
+        raise ConfigError(
+            f"{path}: no project configuration here; run 'eco-eval demo' to create the demo project, "
+            f"or copy src/eco_eval/_data/demo_project.yaml (the worked example, see docs/configuration.md) and adapt it (or pass --project DIR)"
+        )
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        raise ConfigError(f"{path}: {where}invalid YAML ({getattr(exc, 'problem', exc)}); fix the syntax") from exc
+    if not isinstance(doc, Mapping):
+        raise ConfigError(f"{path}: expected a mapping of sections (organisation, privacy, sources...)")
+    return parse_config(doc, root, origin=str(path))
+
+
+def demo_config_text() -> str:
+    """The demo city's configuration, the worked example of docs/configuration.md."""
+    from importlib import resources
+
+    return resources.files("eco_eval").joinpath("_data/demo_project.yaml").read_text(encoding="utf-8")

@@ -1,0 +1,222 @@
+"""The ecosystem of levers and tools, read from data.
+
+The packaged ``_data/ecosystem.yaml`` holds the 12 levers and 12 tools exactly as the city's own
+document names them. A project can extend it (a tool of the 2016 "second revolution") or replace it
+from its configuration; code never lists a lever or a tool.
+
+Staff type tool names in many ways ("Point Silence", "pt silence", "Echecs & mates"):
+:meth:`Ecosystem.resolve_tool` maps them to canonical ids through a normalised form (case, accents,
+punctuation, articles), declared aliases, then a conservative fuzzy match. A name that cannot be
+resolved returns ``None`` so the caller quarantines it with its reason; nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from eco_eval.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Lever:
+    id: str
+    fr: str
+    en: str
+
+    def name(self, lang: str = "fr") -> str:
+        return self.fr if lang == "fr" else self.en
+
+
+@dataclass(frozen=True)
+class Tool:
+    id: str
+    fr: str
+    lever: str
+    en: str
+    generation: int = 1
+    aliases: tuple[str, ...] = ()
+
+    def name(self, lang: str = "fr") -> str:
+        """The tool's name; the French name is official and is used in both languages."""
+        return self.fr
+
+    def quoted(self, lang: str = "fr") -> str:
+        return f"« {self.fr} »" if lang == "fr" else f"“{self.fr}”"
+
+
+@dataclass(frozen=True)
+class Milestone:
+    date: date
+    fr: str
+    en: str
+
+
+def normalise_name(text: str) -> str:
+    """Lower-case, strip accents, '&' -> 'and', drop punctuation, quotes and extra spaces."""
+    text = unicodedata.normalize("NFKD", str(text))
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    text = text.replace("&", " and ").replace(" et ", " and ")
+    text = re.sub(r"[^a-z0-9]+", " ", text)
+    return " ".join(text.split())
+
+
+@dataclass(frozen=True)
+class Ecosystem:
+    levers: tuple[Lever, ...]
+    tools: tuple[Tool, ...]
+    milestones: tuple[Milestone, ...] = ()
+    launch: date = date(2015, 6, 1)
+    _index: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        lever_ids = [lv.id for lv in self.levers]
+        if len(set(lever_ids)) != len(lever_ids):
+            raise ConfigError("ecosystem: lever ids must be unique")
+        tool_ids = [t.id for t in self.tools]
+        if len(set(tool_ids)) != len(tool_ids):
+            raise ConfigError("ecosystem: tool ids must be unique")
+        for t in self.tools:
+            if t.lever not in lever_ids:
+                raise ConfigError(
+                    f"ecosystem: tool {t.id!r} serves unknown lever {t.lever!r}; "
+                    f"declare the lever under 'levers:' first"
+                )
+        index: dict[str, str] = {}
+        for t in self.tools:
+            for name in (t.id, t.fr, *t.aliases):
+                key = normalise_name(name)
+                if index.get(key, t.id) != t.id:
+                    raise ConfigError(f"ecosystem: alias {name!r} names two tools ({index[key]}, {t.id})")
+                index[key] = t.id
+        object.__setattr__(self, "_index", index)
+
+    @property
+    def lever_ids(self) -> tuple[str, ...]:
+        return tuple(lv.id for lv in self.levers)
+
+    @property
+    def tool_ids(self) -> tuple[str, ...]:
+        return tuple(t.id for t in self.tools)
+
+    def lever(self, lever_id: str) -> Lever:
+        for lv in self.levers:
+            if lv.id == lever_id:
+                return lv
+        from eco_eval.errors import did_you_mean
+
+        raise ConfigError(f"unknown lever {lever_id!r}{did_you_mean(lever_id, self.lever_ids)}")
+
+    def tool(self, tool_id: str) -> Tool:
+        for t in self.tools:
+            if t.id == tool_id:
+                return t
+        from eco_eval.errors import did_you_mean
+
+        raise ConfigError(f"unknown tool {tool_id!r}{did_you_mean(tool_id, self.tool_ids)}")
+
+    def tools_of(self, lever_id: str) -> tuple[Tool, ...]:
+        return tuple(t for t in self.tools if t.lever == lever_id)
+
+    def lever_of(self, tool_id: str) -> str:
+        return self.tool(tool_id).lever
+
+    def resolve_tool(self, name: object) -> str | None:
+        """Canonical tool id for a name as staff typed it, or None when it cannot be resolved.
+
+        Exact normalised match first, then a close match (difflib ratio >= 0.85) so that a typo
+        such as "pont silence" resolves but an unrelated name ("atelier zen") does not.
+        """
+        if name is None or (isinstance(name, float) and name != name):
+            return None
+        key = normalise_name(str(name))
+        if not key:
+            return None
+        if key in self._index:
+            return self._index[key]
+        for prefix in ("outil ", "l outil "):
+            if key.startswith(prefix) and key[len(prefix) :] in self._index:
+                return self._index[key[len(prefix) :]]
+        match = difflib.get_close_matches(key, list(self._index), n=1, cutoff=0.85)
+        return self._index[match[0]] if match else None
+
+    def to_frame(self, lang: str = "fr") -> Any:
+        """Levers and tools as a DataFrame (lever_id, lever, tool_id, tool) in ecosystem order."""
+        import pandas as pd
+
+        rows = []
+        for lv in self.levers:
+            for t in self.tools_of(lv.id) or (None,):
+                rows.append(
+                    {
+                        "lever_id": lv.id,
+                        "lever": lv.name(lang),
+                        "tool_id": t.id if t else None,
+                        "tool": t.quoted(lang) if t else None,
+                    }
+                )
+        return pd.DataFrame(rows)
+
+
+def _parse(doc: Mapping[str, Any], origin: str) -> Ecosystem:
+    try:
+        levers = tuple(Lever(id=str(x["id"]), fr=str(x["fr"]), en=str(x["en"])) for x in doc["levers"])
+        tools = tuple(
+            Tool(
+                id=str(x["id"]),
+                fr=str(x["fr"]),
+                lever=str(x["lever"]),
+                en=str(x.get("en", "")),
+                generation=int(x.get("generation", 1)),
+                aliases=tuple(str(a) for a in x.get("aliases", ())),
+            )
+            for x in doc["tools"]
+        )
+        milestones = tuple(
+            Milestone(date=date.fromisoformat(str(m["date"])), fr=str(m["fr"]), en=str(m["en"]))
+            for m in doc.get("milestones", ())
+        )
+        launch = date.fromisoformat(str(doc.get("launch", "2015-06-01")))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ConfigError(
+            f"{origin}: ecosystem definition is incomplete ({exc}); each lever needs id, fr, en "
+            f"and each tool id, fr, lever"
+        ) from exc
+    return Ecosystem(levers=levers, tools=tools, milestones=milestones, launch=launch)
+
+
+def packaged_definition() -> dict[str, Any]:
+    text = resources.files("eco_eval").joinpath("_data/ecosystem.yaml").read_text(encoding="utf-8")
+    return dict(yaml.safe_load(text))
+
+
+def load_ecosystem(override: Mapping[str, Any] | None = None, origin: str = "eco_eval.yaml") -> Ecosystem:
+    """Load the packaged ecosystem, extended or replaced by a project's ``ecosystem:`` section.
+
+    ``override`` may contain ``replace: true`` (use only its levers and tools) or extra
+    ``levers``/``tools`` to append (a second generation of tools), and ``aliases`` as a mapping of
+    tool id to extra names staff use.
+    """
+    doc = packaged_definition()
+    if override:
+        if override.get("replace"):
+            doc = {**doc, "levers": [], "tools": [], **{k: v for k, v in override.items() if k != "replace"}}
+        else:
+            doc["levers"] = list(doc["levers"]) + list(override.get("levers", []))
+            doc["tools"] = list(doc["tools"]) + list(override.get("tools", []))
+        for tool_id, names in (override.get("aliases") or {}).items():
+            for t in doc["tools"]:
+                if t["id"] == tool_id:
+                    t["aliases"] = list(t.get("aliases", [])) + list(names)
+                    break
+            else:
+                raise ConfigError(f"{origin}: ecosystem.aliases names unknown tool {tool_id!r}")
+    return _parse(doc, origin)

@@ -1,0 +1,141 @@
+"""The indicator engine: per-lever, per-period RE-AIM indicators in one tidy frame.
+
+Analysts call :func:`compute`::
+
+    import eco_eval
+    store = eco_eval.open_store("data/processed/eco_eval.duckdb")
+    frame = eco_eval.indicators.compute(store, period="2016-Q2")
+
+Every function below the façade is pure (tables in, tidy frame out); anonymity is applied once, at
+the output boundary, by :func:`eco_eval.privacy.suppression.suppress_small_cells`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+
+from eco_eval.indicators.catalogue import Catalogue, Indicator, load_catalogue
+from eco_eval.indicators.core import COLUMNS, DIMENSIONS, Tables
+from eco_eval.periods import Period, parse_period
+
+__all__ = ["COLUMNS", "Catalogue", "Indicator", "Tables", "compute", "compute_raw", "load_catalogue", "with_comparison"]
+
+KEYS = ["lever", "tool", "dimension", "group", "indicator"]
+
+
+def _tables(source: Any) -> Tables:
+    if isinstance(source, Tables):
+        return source
+    from pathlib import Path
+
+    from eco_eval.store import Store, open_store
+
+    if isinstance(source, (str, Path)):
+        source = open_store(source)
+    if isinstance(source, Store):
+        return Tables.from_store(source)
+    raise TypeError("compute() takes a Store, a store path or Tables")
+
+
+def compute_raw(tables: Tables, period: Period, eco: Any, *, by: Sequence[str] = DIMENSIONS) -> pd.DataFrame:
+    """All indicators of the catalogue for one period, before any suppression."""
+    from eco_eval.indicators.implementation import implementation
+    from eco_eval.indicators.maintenance import maintenance
+    from eco_eval.indicators.reach import adoption, cumulative_reach, reach
+    from eco_eval.indicators.reaction import reaction
+
+    parts = [
+        implementation(tables, period, eco),
+        reach(tables, period, eco, by=by),
+        cumulative_reach(tables, period, eco, by=by),
+        adoption(tables, period, eco),
+        reaction(tables, period, eco),
+        maintenance(tables, period, eco),
+    ]
+    frame = pd.concat([p for p in parts if len(p)], ignore_index=True)
+    unknown = set(frame["indicator"]) - set(load_catalogue().ids)
+    if unknown:  # every figure must be documented in the catalogue
+        raise RuntimeError(f"indicators missing from the catalogue: {sorted(unknown)}")
+    return frame
+
+
+def with_comparison(current: pd.DataFrame, previous: pd.DataFrame | None, year_before: pd.DataFrame | None) -> pd.DataFrame:
+    """Add ``previous`` and ``year_before`` values (NaN where absent or suppressed) and ``change``."""
+    out = current.copy()
+    for name, other in (("previous", previous), ("year_before", year_before)):
+        if other is None or other.empty:
+            out[name] = float("nan")
+            continue
+        o = other[KEYS + ["value", "suppressed"]].copy()
+        o.loc[o["suppressed"], "value"] = float("nan")
+        o = o.drop(columns="suppressed").rename(columns={"value": name})
+        out = out.merge(o.drop_duplicates(KEYS), on=KEYS, how="left")
+    out["change"] = out["value"] - out["previous"]
+    out.loc[out["suppressed"], ["previous", "year_before", "change"]] = float("nan")
+    return out
+
+
+def compute(
+    store: Any,
+    period: str | Period = "last-quarter",
+    *,
+    by: Sequence[str] = DIMENSIONS,
+    k: int = 5,
+    compare: bool = True,
+    ecosystem: Any = None,
+    suppression_log: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Compute every catalogue indicator for ``period``, anonymised, in one tidy frame.
+
+    Parameters
+    ----------
+    store : Store | str | Path | Tables
+        The processed store (or its path), or already-loaded tables.
+    period : str | Period
+        ``2016-Q2``, ``2016-S1``, ``2016``, ``2015-06-01..2016-06-30``, ``cumul:2016-Q2``, ``last-quarter``.
+    by : sequence of str
+        Breakdown dimensions for reach and representativeness.
+    k : int
+        Anonymity threshold (default 5, never below 3): figures resting on fewer than k people
+        are suppressed, with complementary suppression so none can be recovered by subtraction.
+    compare : bool
+        Add ``previous`` (the period before), ``year_before`` (same period a year earlier) and
+        ``change`` columns.
+    ecosystem : Ecosystem, optional
+        Defaults to the packaged ecosystem.
+    suppression_log : DataFrame, optional
+        Earlier suppressions to keep consistent (see :mod:`eco_eval.privacy.suppression`).
+
+    Returns
+    -------
+    DataFrame with columns period, lever, tool, dimension, group, indicator, value, n, ci_low,
+    ci_high, suppressed (and previous, year_before, change when ``compare``).
+    """
+    from eco_eval.ecosystem import load_ecosystem
+
+    eco = ecosystem or load_ecosystem()
+    p = period if isinstance(period, Period) else parse_period(period, launch=eco.launch)
+    tables = _tables(store)
+    current = anonymise(compute_raw(tables, p, eco, by=by), k=k, suppression_log=suppression_log)
+    if not compare:
+        return current
+    prev = anonymise(compute_raw(tables, p.previous(), eco, by=by), k=k, suppression_log=suppression_log)
+    year = anonymise(compute_raw(tables, p.year_before(), eco, by=by), k=k, suppression_log=suppression_log)
+    return with_comparison(current, prev, year)
+
+
+def anonymise(frame: pd.DataFrame, *, k: int = 5, suppression_log: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Apply the anonymity rule to the figures that rest on people or answers (not activity)."""
+    from eco_eval.privacy.suppression import suppress_small_cells
+
+    cat = load_catalogue()
+    personal = {i.id for i in cat.indicators if i.privacy in {"people", "answers"}}
+    mask = frame["indicator"].isin(personal)
+    if not mask.any():
+        return frame
+    result = suppress_small_cells(frame[mask].reset_index(drop=True), k=k, suppression_log=suppression_log)
+    out = pd.concat([result.frame, frame[~mask]], ignore_index=True)
+    return out[COLUMNS + [c for c in out.columns if c not in COLUMNS]]

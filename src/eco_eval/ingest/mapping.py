@@ -1,0 +1,260 @@
+"""From a raw table to a canonical frame: column mapping and value parsing (pure functions).
+
+Each declared canonical field is looked up among the file's columns (exact, then case-, accent- and
+space-insensitive); a required field whose column is missing stops the file with one line naming
+the file, the column and the fix. Values are parsed by type; a value that does not parse becomes
+missing and the row gets a reason (``parse:<field>``) so that the gate quarantines it. Identifiers
+are replaced by pseudonyms here, so no clear identifier leaves this module.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from eco_eval.config import Source
+from eco_eval.errors import ConfigError, InputFileError, did_you_mean
+from eco_eval.pseudonymise import pseudonymise_series
+
+
+def load_schema() -> dict[str, Any]:
+    text = resources.files("eco_eval").joinpath("_data/schema.yaml").read_text(encoding="utf-8")
+    return dict(yaml.safe_load(text))
+
+
+def _norm(text: object) -> str:
+    t = unicodedata.normalize("NFKD", str(text))
+    t = "".join(c for c in t if not unicodedata.combining(c)).lower()
+    t = t.replace("’", "'").replace("`", "'")
+    return " ".join(t.split())
+
+
+@dataclass
+class Mapped:
+    """A canonical frame with, per row, the reasons found so far (empty list = clean)."""
+
+    frame: pd.DataFrame
+    reasons: list[list[str]]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def add(self, mask: pd.Series | np.ndarray, reason: str) -> None:
+        for i in np.flatnonzero(np.asarray(mask, dtype=bool)):
+            self.reasons[i].append(reason)
+
+
+def find_column(columns: Sequence[str], wanted: str) -> str | None:
+    if wanted in columns:
+        return wanted
+    norm = {_norm(c): c for c in columns}
+    return norm.get(_norm(wanted))
+
+
+def map_columns(
+    frame: pd.DataFrame, source: Source, table_fields: Mapping[str, Mapping[str, Any]], file_label: str
+) -> dict[str, str]:
+    """canonical field -> source column; raise InputFileError for a missing required column."""
+    columns = [str(c) for c in frame.columns]
+    out: dict[str, str] = {}
+    for fld, spec in table_fields.items():
+        wanted = source.columns.get(fld)
+        if wanted is None:
+            if spec.get("required"):
+                raise ConfigError(
+                    f"eco_eval.yaml: sources.{source.name}.columns has no entry for required field "
+                    f"{fld!r}; add '{fld}: <column name in the file>'"
+                )
+            continue
+        col = find_column(columns, wanted)
+        if col is None:
+            if spec.get("required"):
+                raise InputFileError(
+                    f"{file_label}: column {wanted!r} (for {source.name}.{fld}) not found"
+                    f"{did_you_mean(wanted, columns)}; rename it in the file's export or set "
+                    f"sources.{source.name}.columns.{fld} in eco_eval.yaml"
+                )
+            continue
+        out[fld] = col
+    return out
+
+
+def scale_lookup(scale: Mapping[str, Any]) -> dict[str, Any]:
+    return {_norm(label): code for label, code in scale.items()}
+
+
+def parse_scale(values: pd.Series, scale: Mapping[str, Any], numeric: bool = True) -> tuple[pd.Series, pd.Series]:
+    """Labels (case/accent-insensitive) or numeric codes -> codes; returns (parsed, unparseable mask)."""
+    lookup = scale_lookup(scale)
+    text = values.astype("string").str.strip()
+    present = text.notna() & (text != "")
+    uniques = text[present].unique()
+    mapping: dict[Any, Any] = {}
+    for u in uniques:
+        key = _norm(u)
+        if key in lookup:
+            mapping[u] = lookup[key]
+            continue
+        if numeric:
+            try:
+                num = float(str(u).replace(",", "."))
+            except ValueError:
+                continue
+            # numeric answer codes pass here; out-of-range numbers are caught by the range
+            # expectation of the gate, which names the rule they break
+            mapping[u] = num
+    parsed = text.map(mapping)
+    bad = present & parsed.isna()
+    if numeric:
+        parsed = pd.to_numeric(parsed, errors="coerce")
+    return parsed, bad
+
+
+def parse_field(values: pd.Series, spec: Mapping[str, Any], source: Source, fld: str, scales: Mapping[str, Mapping[str, Any]], ecosystem: Any) -> tuple[pd.Series, pd.Series]:
+    """Parse one canonical field; returns (parsed values, mask of present-but-unparseable cells)."""
+    from eco_eval.readers import parse_dates, parse_decimal, parse_yes_no
+
+    kind = spec.get("type", "text")
+    text = values.astype("string").str.strip()
+    present = text.notna() & (text != "")
+    if kind in {"text", "free_text", "identifier"}:
+        return text.where(present, None).astype(object), pd.Series(False, index=values.index)
+    if kind in {"date", "datetime"}:
+        parsed, bad = parse_dates(text.where(present, None))
+        parsed = pd.to_datetime(parsed, errors="coerce")
+        if kind == "date":
+            parsed = parsed.dt.normalize()
+        return parsed, pd.Series(np.asarray(bad, dtype=bool), index=values.index) & present
+    if kind in {"int", "float"}:
+        parsed, bad = parse_decimal(text.where(present, None))
+        parsed = pd.to_numeric(parsed, errors="coerce")
+        bad = pd.Series(np.asarray(bad, dtype=bool), index=values.index) & present
+        if kind == "int":
+            frac = parsed.notna() & (parsed != np.floor(parsed.fillna(0)))
+            bad = bad | frac
+            parsed = parsed.where(~frac)
+        return parsed, bad
+    if kind == "tool":
+        uniques = text[present].unique()
+        mapping = {u: ecosystem.resolve_tool(u) for u in uniques}
+        parsed = text.map(mapping).astype(object)
+        return parsed.where(parsed.notna(), None), present & parsed.isna()
+    if kind == "yes_no":
+        parsed, bad = parse_yes_no(text.where(present, None))
+        return pd.to_numeric(parsed, errors="coerce"), pd.Series(np.asarray(bad, dtype=bool), index=values.index) & present
+    if kind in {"scale", "category"}:
+        scale_name = source.values.get(fld)
+        if scale_name is None:
+            if kind == "category":
+                allowed = spec.get("values") or []
+                up = text.str.upper()
+                ok = up.isin([str(a).upper() for a in allowed])
+                canon = {str(a).upper(): a for a in allowed}
+                parsed = up.map(canon).astype(object)
+                return parsed.where(ok, None), present & ~ok
+            parsed = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce")
+            return parsed, present & parsed.isna()
+        if scale_name not in scales:
+            raise ConfigError(f"eco_eval.yaml: scale {scale_name!r} for {source.name}.{fld} is not declared under 'scales:'")
+        parsed, bad = parse_scale(text, scales[scale_name], numeric=(kind == "scale"))
+        if kind == "category":
+            parsed = parsed.astype(object).where(parsed.notna(), None)
+        return parsed, bad
+    raise ConfigError(f"schema: unknown field type {kind!r} for {fld}")
+
+
+def canonicalise(
+    raw: pd.DataFrame,
+    source: Source,
+    table_spec: Mapping[str, Any],
+    *,
+    scales: Mapping[str, Mapping[str, Any]],
+    ecosystem: Any,
+    key: bytes,
+    file_label: str,
+) -> Mapped:
+    """Map and parse a raw frame (all text) into canonical fields, pseudonymising identifiers."""
+    fields = table_spec["fields"]
+    colmap = map_columns(raw, source, fields, file_label)
+    out = pd.DataFrame(index=raw.index)
+    mapped = Mapped(out, [[] for _ in range(len(raw))])
+    for fld, spec in fields.items():
+        if fld not in colmap:
+            out[fld] = None
+            continue
+        parsed, bad = parse_field(raw[colmap[fld]], spec, source, fld, scales, ecosystem)
+        out[fld] = parsed.values
+        if bool(np.any(bad)):
+            mapped.add(bad, "unknown_tool" if spec.get("type") == "tool" else f"parse:{fld}")
+    # identifiers: a person key from the first identifier present, then clear values dropped
+    person_from = table_spec.get("person_from")
+    if person_from:
+        out["person_key"] = _person_key(out, person_from, key)
+    for fld, spec in fields.items():
+        if spec.get("type") == "identifier":
+            if not person_from:
+                out[f"{fld}_key"] = pseudonymise_series(key, out[fld].astype(object), kind="person")
+            out = out.drop(columns=[fld])
+    mapped.frame = out
+    mapped.extra["colmap"] = colmap
+    return mapped
+
+
+def _person_key(frame: pd.DataFrame, person_from: Sequence[Any], key: bytes) -> pd.Series:
+    result = pd.Series([None] * len(frame), index=frame.index, dtype=object)
+    for spec in person_from:
+        cols = [spec] if isinstance(spec, str) else list(spec)
+        if any(c not in frame.columns for c in cols):
+            continue
+        parts = frame[cols].astype("string")
+        if parts.isna().all(axis=None):
+            continue
+        joined = parts.fillna("").agg(" ".join, axis=1).str.strip() if len(cols) > 1 else parts[cols[0]]
+        joined = joined.where(joined.notna() & (joined != ""), None)
+        kind = "person" if cols == ["matricule"] else f"person:{'+'.join(cols)}"
+        keys = pseudonymise_series(key, joined.astype(object), kind=kind)
+        result = result.where(result.notna(), keys)
+    return result
+
+
+def map_items(raw: pd.DataFrame, source: Source, scales: Mapping[str, Mapping[str, Any]]) -> tuple[pd.DataFrame, dict[str, str], list[tuple[str, pd.Series]]]:
+    """Barometer items: apply the declared regex rules to the file's columns.
+
+    Returns the wide frame of item codes (floats), the mapping item -> source column, and a list of
+    (reason, mask) for unparseable answers.
+    """
+    from eco_eval.readers import parse_yes_no
+
+    items: dict[str, pd.Series] = {}
+    origin: dict[str, str] = {}
+    problems: list[tuple[str, pd.Series]] = []
+    for col in raw.columns:
+        for rule in source.items:
+            m = re.fullmatch(rule.match, str(col))
+            if not m:
+                continue
+            code = m.expand(rule.to)
+            if code in items:
+                raise InputFileError(f"{source.name}: columns {origin[code]!r} and {col!r} both map to item {code!r}; make the items rules in eco_eval.yaml unambiguous")
+            text = raw[col].astype("string").str.strip()
+            if rule.scale == "yes_no":
+                parsed, bad = parse_yes_no(text)
+                parsed = pd.to_numeric(parsed, errors="coerce")
+                bad = pd.Series(np.asarray(bad, dtype=bool), index=raw.index)
+            else:
+                if rule.scale not in scales:
+                    raise ConfigError(f"eco_eval.yaml: items rule {rule.match!r} uses undeclared scale {rule.scale!r}{did_you_mean(rule.scale, scales)}")
+                parsed, bad = parse_scale(text, scales[rule.scale])
+            items[code] = parsed
+            origin[code] = str(col)
+            if bool(bad.any()):
+                problems.append((f"parse:{code}", bad))
+            break
+    frame = pd.DataFrame(items, index=raw.index)
+    return frame, origin, problems

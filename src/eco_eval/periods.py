@@ -1,0 +1,164 @@
+"""Periods as analysts say them: ``2016-Q2``, ``2016-S1``, ``2016``, ``last-quarter``, date ranges.
+
+A :class:`Period` is a closed date interval with a label. Quarters are the unit of the data
+(headcount snapshots, sessions); longer periods are unions of quarters, and date ranges may cut
+through quarters (sessions and answers are dated, headcount is then taken at the last quarter).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from eco_eval.errors import ConfigError
+
+_QUARTER = re.compile(r"^(\d{4})\s*[-_ ]?\s*[QT]([1-4])$", re.I)
+_QUARTER_FR = re.compile(r"^[QT]([1-4])\s*[-_ ]?\s*(\d{4})$", re.I)
+_SEMESTER = re.compile(r"^(\d{4})\s*[-_ ]?\s*S([12])$", re.I)
+_SEMESTER_FR = re.compile(r"^S([12])\s*[-_ ]?\s*(\d{4})$", re.I)
+_YEAR = re.compile(r"^(\d{4})$")
+_RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\s*(?:\.\.|/|→)\s*(\d{4}-\d{2}-\d{2})$")
+
+HELP = (
+    "write a period as 2016-Q2 (quarter), 2016-S1 (semester), 2016 (year), "
+    "2015-06-01..2016-06-30 (date range), last-quarter, or cumul:2016-Q2 (since launch)"
+)
+
+
+def quarter_start(year: int, q: int) -> date:
+    return date(year, 3 * (q - 1) + 1, 1)
+
+
+def quarter_end(year: int, q: int) -> date:
+    if q == 4:
+        return date(year, 12, 31)
+    return quarter_start(year, q + 1) - timedelta(days=1)
+
+
+def quarter_of(d: date) -> str:
+    """The quarter label ``YYYY-Qn`` of a date."""
+    return f"{d.year}-Q{(d.month - 1) // 3 + 1}"
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    start: date
+    end: date
+    label: str
+    kind: str = "range"  # quarter | semester | year | range | cumulative
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise ConfigError(f"period {self.label!r}: end {self.end} is before start {self.start}")
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def quarters(self) -> tuple[str, ...]:
+        """Quarter labels overlapping the period, in order."""
+        out = []
+        y, q = self.start.year, (self.start.month - 1) // 3 + 1
+        while quarter_start(y, q) <= self.end:
+            out.append(f"{y}-Q{q}")
+            y, q = (y + 1, 1) if q == 4 else (y, q + 1)
+        return tuple(out)
+
+    @property
+    def last_quarter(self) -> str:
+        return self.quarters[-1]
+
+    def contains(self, d: date) -> bool:
+        return self.start <= d <= self.end
+
+    def previous(self) -> Period:
+        """The period of the same kind just before (a quarter before a quarter, and so on)."""
+        if self.kind == "quarter":
+            y, q = int(self.label[:4]), int(self.label[-1])
+            y, q = (y - 1, 4) if q == 1 else (y, q - 1)
+            return parse_period(f"{y}-Q{q}")
+        if self.kind == "semester":
+            y, s = int(self.label[:4]), int(self.label[-1])
+            y, s = (y - 1, 2) if s == 1 else (y, s - 1)
+            return parse_period(f"{y}-S{s}")
+        if self.kind == "year":
+            return parse_period(str(int(self.label) - 1))
+        if self.kind == "cumulative":
+            base = parse_period(self.label.split(":", 1)[1]).previous()
+            return cumulative(base, self.start)
+        length = self.end - self.start
+        end = self.start - timedelta(days=1)
+        start = end - length
+        return Period(start, end, f"{start.isoformat()}..{end.isoformat()}", "range")
+
+    def year_before(self) -> Period:
+        """The same period one year earlier."""
+        if self.kind in {"quarter", "semester", "year"}:
+            return parse_period(str(int(self.label[:4]) - 1) + self.label[4:])
+        if self.kind == "cumulative":
+            base = parse_period(self.label.split(":", 1)[1]).year_before()
+            return cumulative(base, self.start)
+        start = _shift_year(self.start, -1)
+        end = _shift_year(self.end, -1)
+        return Period(start, end, f"{start.isoformat()}..{end.isoformat()}", "range")
+
+
+def _shift_year(d: date, years: int) -> date:
+    try:
+        return d.replace(year=d.year + years)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year + years, day=28)
+
+
+def cumulative(until: Period, launch: date) -> Period:
+    """From the programme's launch to the end of ``until``."""
+    return Period(launch, until.end, f"cumul:{until.label}", "cumulative")
+
+
+def last_complete_quarter(today: date) -> Period:
+    y, q = today.year, (today.month - 1) // 3 + 1
+    y, q = (y - 1, 4) if q == 1 else (y, q - 1)
+    return parse_period(f"{y}-Q{q}")
+
+
+def parse_period(text: str, *, today: date | None = None, launch: date = date(2015, 6, 1)) -> Period:
+    """Parse a period as analysts write it.
+
+    >>> parse_period("2016-Q2")
+    Period(start=datetime.date(2016, 4, 1), end=datetime.date(2016, 6, 30), label='2016-Q2', kind='quarter')
+    """
+    raw = str(text).strip()
+    t = raw.replace("–", "-")
+    if t.lower() in {"last-quarter", "last_quarter", "dernier-trimestre"}:
+        return last_complete_quarter(today or date.today())
+    if t.lower().startswith(("cumul:", "since-launch:")):
+        return cumulative(parse_period(t.split(":", 1)[1], today=today), launch)
+    if m := _QUARTER.match(t):
+        y, q = int(m.group(1)), int(m.group(2))
+        return Period(quarter_start(y, q), quarter_end(y, q), f"{y}-Q{q}", "quarter")
+    if m := _QUARTER_FR.match(t):
+        return parse_period(f"{m.group(2)}-Q{m.group(1)}")
+    if m := _SEMESTER.match(t):
+        y, s = int(m.group(1)), int(m.group(2))
+        return Period(
+            quarter_start(y, 2 * s - 1), quarter_end(y, 2 * s), f"{y}-S{s}", "semester"
+        )
+    if m := _SEMESTER_FR.match(t):
+        return parse_period(f"{m.group(2)}-S{m.group(1)}")
+    if m := _YEAR.match(t):
+        y = int(m.group(1))
+        return Period(date(y, 1, 1), date(y, 12, 31), str(y), "year")
+    if m := _RANGE.match(t):
+        try:
+            start, end = date.fromisoformat(m.group(1)), date.fromisoformat(m.group(2))
+        except ValueError as exc:
+            raise ConfigError(f"period {raw!r}: {exc}; {HELP}") from exc
+        return Period(start, end, f"{start.isoformat()}..{end.isoformat()}", "range")
+    raise ConfigError(f"period {raw!r} not understood; {HELP}")
+
+
+def quarter_range(first: str, last: str) -> tuple[str, ...]:
+    """All quarter labels from ``first`` to ``last`` inclusive."""
+    a, b = parse_period(first), parse_period(last)
+    return Period(a.start, b.end, f"{a.label}..{b.label}").quarters

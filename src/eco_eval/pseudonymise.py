@@ -1,0 +1,97 @@
+"""Keyed pseudonymisation of staff identifiers (HMAC-SHA256).
+
+A matricule, an e-mail or a name is replaced at ingestion by ``HMAC-SHA256(key, normalised id)``
+truncated to 16 hex characters (64 bits: collisions are negligible for a city's staff and still
+rare at 2 million people). The same person gets the same pseudonym in every source and wave, which
+is what lets barometer answers link to attendance. Without the key a pseudonym cannot be reversed
+by trying every matricule, unlike a plain hash.
+
+The key never lives in the repository, the store, the logs or the reports. It comes from the
+environment variable named in the configuration (``ECO_EVAL_KEY`` by default) or from a key file
+created with 0600 permissions under the user's configuration folder. Rotating the key gives every
+person a new pseudonym: links with earlier ingests are lost, so the store must be rebuilt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import os
+import re
+import secrets
+import unicodedata
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from eco_eval.errors import SecretMissing
+
+log = logging.getLogger(__name__)
+
+KEY_BYTES = 32
+
+
+def default_key_file() -> Path:
+    base = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    return base / "eco_eval" / "pseudonymisation.key"
+
+
+def create_key(path: Path) -> Path:
+    """Write a new random key to ``path`` with 0600 permissions (refuses to overwrite)."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(secrets.token_hex(KEY_BYTES) + "\n")
+    return path
+
+
+def load_key(*, env_var: str = "ECO_EVAL_KEY", key_file: str | Path | None = None, create: bool = False) -> bytes:
+    """The pseudonymisation key from ``env_var``, else the key file; create it only if asked."""
+    value = os.environ.get(env_var)
+    if value:
+        if len(value) < 16:
+            raise SecretMissing(f"${env_var} is too short ({len(value)} characters); use at least 32 random hex characters")
+        return value.encode("utf-8")
+    path = Path(key_file).expanduser() if key_file else default_key_file()
+    if not path.exists():
+        if not create:
+            raise SecretMissing(
+                f"no pseudonymisation key: set ${env_var} or create {path} with "
+                f"'eco-eval key create' (keep it secret and backed up: a new key gives new pseudonyms)"
+            )
+        create_key(path)
+        log.warning("created a new pseudonymisation key at %s (keep it secret; losing it breaks links with earlier ingests)", path)
+    mode = path.stat().st_mode & 0o777
+    if mode & 0o077:
+        raise SecretMissing(f"{path}: key file is readable by others (mode {mode:o}); run 'chmod 600 {path}'")
+    text = path.read_text(encoding="utf-8").strip()
+    if len(text) < 16:
+        raise SecretMissing(f"{path}: key file is empty or too short; delete it and run 'eco-eval key create'")
+    return text.encode("utf-8")
+
+
+def normalise_identifier(value: object) -> str | None:
+    """Case-, accent- and space-insensitive form; leading zeros of numeric matricules kept."""
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return None
+    text = unicodedata.normalize("NFKD", str(value))
+    text = "".join(c for c in text if not unicodedata.combining(c)).strip().lower()
+    text = re.sub(r"\s+", " ", text)
+    return text or None
+
+
+def pseudonym(key: bytes, value: object, *, kind: str = "id") -> str | None:
+    """``HMAC-SHA256(key, kind + ':' + normalised value)`` as 16 hex characters, None for missing."""
+    norm = normalise_identifier(value)
+    if norm is None:
+        return None
+    return hmac.new(key, f"{kind}:{norm}".encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def pseudonymise_series(key: bytes, values: pd.Series, *, kind: str = "id") -> pd.Series:
+    """Vectorised over unique values (identifiers repeat a lot in attendance lists)."""
+    uniques = pd.unique(values.dropna())
+    mapping = {u: pseudonym(key, u, kind=kind) for u in uniques}
+    return values.map(mapping).astype("object").where(values.notna(), None)

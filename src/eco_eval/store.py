@@ -1,0 +1,260 @@
+"""The processed store: one DuckDB file under ``data/processed/``, the only writer of that folder.
+
+Writes are copy-on-write: a writer copies the database to a temporary file, applies one ingest in a
+transaction there, checkpoints, then atomically renames it over the old file. A process killed at
+any moment leaves the previous database untouched (at worst a stale ``*.tmp`` that the next writer
+removes), and readers never wait for a writer: an open reader keeps the snapshot it opened.
+
+Analysts get pandas DataFrames from one call::
+
+    import eco_eval
+    sessions = eco_eval.open_store("data/processed/eco_eval.duckdb").table("sessions")
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from eco_eval.errors import LockHeld, StoreError, did_you_mean
+
+# Column order and DuckDB types of the canonical tables (see docs/data-model.md).
+TABLES: dict[str, dict[str, str]] = {
+    "headcount": {
+        "quarter": "VARCHAR", "department": "VARCHAR", "category": "VARCHAR", "gender": "VARCHAR",
+        "filiere": "VARCHAR", "headcount": "BIGINT", "as_of": "DATE",
+    },
+    "sessions": {
+        "session_id": "VARCHAR", "date": "DATE", "quarter": "VARCHAR", "tool_id": "VARCHAR",
+        "lever_id": "VARCHAR", "facilitator_key": "VARCHAR", "duration_h": "DOUBLE", "place": "VARCHAR",
+        "host_department": "VARCHAR", "status": "VARCHAR",
+    },
+    "attendance": {
+        "session_id": "VARCHAR", "person_key": "VARCHAR", "department": "VARCHAR",
+        "category": "VARCHAR", "gender": "VARCHAR", "filiere": "VARCHAR",
+    },
+    "feedback": {
+        "response_id": "VARCHAR", "session_id": "VARCHAR", "tool_id": "VARCHAR", "lever_id": "VARCHAR",
+        "submitted_at": "TIMESTAMP", "quarter": "VARCHAR", "satisfaction": "DOUBLE",
+        "usefulness": "DOUBLE", "recommend": "DOUBLE", "comment": "VARCHAR",
+    },
+    "barometer": {
+        "response_id": "VARCHAR", "wave": "VARCHAR", "wave_date": "DATE", "person_key": "VARCHAR",
+        "department": "VARCHAR", "category": "VARCHAR", "gender": "VARCHAR",
+    },
+    "barometer_items": {"response_id": "VARCHAR", "item": "VARCHAR", "value": "DOUBLE"},
+    "quarantine": {
+        "table_name": "VARCHAR", "source_file": "VARCHAR", "source_line": "BIGINT",
+        "reasons": "VARCHAR", "raw": "VARCHAR",
+    },
+    "ingest_log": {
+        "source_file": "VARCHAR", "sha256": "VARCHAR", "table_name": "VARCHAR", "rows_read": "BIGINT",
+        "rows_accepted": "BIGINT", "rows_quarantined": "BIGINT", "duplicates": "BIGINT",
+        "ingested_at": "TIMESTAMP", "package_version": "VARCHAR", "detail": "VARCHAR",
+    },
+}
+PROVENANCE = {"source_file": "VARCHAR", "source_line": "BIGINT"}
+DATA_TABLES = ("headcount", "sessions", "attendance", "feedback", "barometer", "barometer_items")
+
+
+def _columns(name: str) -> dict[str, str]:
+    cols = dict(TABLES[name])
+    if name in DATA_TABLES:
+        cols.update(PROVENANCE)
+    return cols
+
+
+def _create_schema(con: Any) -> None:
+    for name in TABLES:
+        cols = ", ".join(f'"{c}" {t}' for c, t in _columns(name).items())
+        con.execute(f'CREATE TABLE IF NOT EXISTS "{name}" ({cols})')
+
+
+class Store:
+    """Read access to the store; each call opens a short read-only connection."""
+
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+        if not self.path.exists():
+            raise StoreError(f"{self.path}: no store here; run 'eco-eval ingest' (or 'eco-eval demo' then 'eco-eval ingest') first")
+
+    @contextlib.contextmanager
+    def connect(self) -> Iterator[Any]:
+        import duckdb
+
+        try:
+            con = duckdb.connect(str(self.path), read_only=True)
+        except duckdb.Error as exc:
+            raise StoreError(f"{self.path}: cannot open the store ({exc}); run 'eco-eval ingest' to rebuild it") from exc
+        try:
+            yield con
+        finally:
+            con.close()
+
+    def tables(self) -> list[str]:
+        return [t for t in TABLES if t != "barometer_items"]
+
+    def table(self, name: str, *, provenance: bool = False) -> pd.DataFrame:
+        """A canonical table as a DataFrame (``barometer`` comes wide: one column per item)."""
+        if name not in TABLES:
+            raise StoreError(f"unknown table {name!r}{did_you_mean(name, TABLES)}; tables: {', '.join(self.tables())}")
+        with self.connect() as con:
+            if name == "barometer":
+                return self._barometer_wide(con, provenance)
+            cols = list(_columns(name)) if provenance else list(TABLES[name])
+            sel = ", ".join(f'"{c}"' for c in cols)
+            return con.execute(f'SELECT {sel} FROM "{name}"').df()
+
+    def _barometer_wide(self, con: Any, provenance: bool) -> pd.DataFrame:
+        cols = list(_columns("barometer")) if provenance else list(TABLES["barometer"])
+        sel = ", ".join(f'"{c}"' for c in cols)
+        base = con.execute(f'SELECT {sel} FROM barometer').df()
+        items = con.execute("SELECT response_id, item, value FROM barometer_items").df()
+        if items.empty:
+            return base
+        wide = items.pivot_table(index="response_id", columns="item", values="value", aggfunc="first")
+        wide = wide[sorted(wide.columns, key=_item_sort_key)]
+        wide.columns.name = None
+        return base.merge(wide, left_on="response_id", right_index=True, how="left")
+
+    def sql(self, query: str, params: list[Any] | None = None) -> pd.DataFrame:
+        """Run a read-only SQL query against the store (analysts' escape hatch)."""
+        with self.connect() as con:
+            return con.execute(query, params or []).df()
+
+    def known_files(self) -> dict[str, str]:
+        """source_file -> sha256 of the version currently in the store."""
+        with self.connect() as con:
+            rows = con.execute(
+                "SELECT source_file, arg_max(sha256, ingested_at) FROM ingest_log GROUP BY source_file"
+            ).fetchall()
+        return {f: h for f, h in rows}
+
+
+def _item_sort_key(item: str) -> tuple[str, int]:
+    head, _, tail = item.rpartition("_")
+    return (head, int(tail)) if tail.isdigit() else (item, 0)
+
+
+def open_store(path: Path | str) -> Store:
+    """Open the processed store for reading (see :class:`Store`)."""
+    return Store(path)
+
+
+@contextlib.contextmanager
+def project_lock(lock_path: Path, what: str = "an eco_eval run") -> Iterator[None]:
+    """An exclusive, non-blocking lock: a second holder gets :class:`LockHeld` at once."""
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    fh = open(lock_path, "a+")  # noqa: SIM115 - held for the duration of the block
+    try:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            fh.seek(0)
+            holder = fh.read().strip() or "another process"
+            raise LockHeld(
+                f"{lock_path}: {what} is already in progress ({holder}); wait for it to finish "
+                f"(the lock is released when that process ends)"
+            ) from exc
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()}")
+        fh.flush()
+        yield
+    finally:
+        fh.close()
+
+
+class StoreWriter:
+    """Copy-on-write transaction over the store; use through :func:`write_transaction`."""
+
+    def __init__(self, con: Any):
+        self.con = con
+
+    def replace_file_rows(self, table: str, source_file: str, frame: pd.DataFrame) -> None:
+        """Delete the rows an earlier version of ``source_file`` left in ``table``, insert ``frame``."""
+        self.con.execute(f'DELETE FROM "{table}" WHERE source_file = ?', [source_file])
+        if frame is not None and len(frame):
+            cols = list(_columns(table))
+            missing = [c for c in cols if c not in frame.columns]
+            if missing:
+                raise StoreError(f"internal: frame for {table} lacks columns {missing}")
+            self.con.register("_incoming", frame[cols])
+            try:
+                quoted = ", ".join(f'"{c}"' for c in cols)
+                self.con.execute(f'INSERT INTO "{table}" ({quoted}) SELECT {quoted} FROM _incoming')
+            finally:
+                self.con.unregister("_incoming")
+
+    def delete_file(self, source_file: str) -> None:
+        for table in (*DATA_TABLES, "quarantine"):
+            self.con.execute(f'DELETE FROM "{table}" WHERE source_file = ?', [source_file])
+
+    def set_quarantine(self, source_file: str, frame: pd.DataFrame) -> None:
+        self.con.execute("DELETE FROM quarantine WHERE source_file = ?", [source_file])
+        if len(frame):
+            self.replace_file_rows_quarantine(frame)
+
+    def replace_file_rows_quarantine(self, frame: pd.DataFrame) -> None:
+        cols = list(TABLES["quarantine"])
+        self.con.register("_q", frame[cols])
+        try:
+            self.con.execute(f"INSERT INTO quarantine SELECT {', '.join(cols)} FROM _q")
+        finally:
+            self.con.unregister("_q")
+
+    def log(self, row: dict[str, Any]) -> None:
+        cols = list(TABLES["ingest_log"])
+        self.con.execute(
+            f"INSERT INTO ingest_log ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
+            [row.get(c) for c in cols],
+        )
+
+
+@contextlib.contextmanager
+def write_transaction(path: Path) -> Iterator[StoreWriter]:
+    """Apply changes to a copy of the store, then atomically rename it into place.
+
+    Nothing is visible until the block ends without error; an exception or a kill leaves the
+    previous store as it was.
+    """
+    import duckdb
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    for stale in (tmp, tmp.with_name(tmp.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    if path.exists():
+        shutil.copy2(path, tmp)
+    con = duckdb.connect(str(tmp))
+    try:
+        _create_schema(con)
+        con.execute("BEGIN TRANSACTION")
+        yield StoreWriter(con)
+        con.execute("COMMIT")
+        con.execute("CHECKPOINT")
+    except BaseException:
+        with contextlib.suppress(Exception):
+            con.execute("ROLLBACK")
+        con.close()
+        tmp.unlink(missing_ok=True)
+        raise
+    con.close()
+    fd = os.open(tmp, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)

@@ -1,0 +1,19 @@
+"""Shared fixtures. Every test works in tmp_path; the pseudonymisation key comes from the
+environment so no test touches the user's key file."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLES = REPO.parent / "shared" / "samples"
+
+
+@pytest.fixture(autouse=True)
+def _test_key(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("ECO_EVAL_KEY", "test-key-0123456789abcdef0123456789abcdef")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from eco_eval.ecosystem import load_ecosystem, normalise_name
+from eco_eval.errors import ConfigError
+
+SEED = Path(__file__).resolve().parents[3] / "shared" / "seed"
+
+
+def test_twelve_levers_and_tools_as_in_the_seed():
+    eco = load_ecosystem()
+    assert len(eco.levers) == 12 and len(eco.tools) == 12
+    assert {t.lever for t in eco.tools} == set(eco.lever_ids)
+    if SEED.exists():
+        text = next(SEED.glob("*.txt")).read_text(encoding="utf-8")
+        for tool in eco.tools:
+            # the seed writes each tool as « name » autour de <lever>
+            assert f"« {tool.fr} »" in text, tool.fr
+            lever = eco.lever(tool.lever).fr
+            # French contraction: de + le = du, de + les = des
+            phrase = ("autour de " + lever).replace("de le ", "du ").replace("de les ", "des ")
+            assert f"« {tool.fr} » {phrase}" in text, (tool.fr, phrase)
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("Point Silence", "point_silence"),
+        ("pt silence", "point_silence"),
+        ("time-out", "time_out"),
+        ("Echecs & mates", "echecs_and_mates"),
+        ("apprenons nous", "apprenons_nous"),
+        ("AUDACE UP!", "audace_up"),
+        ("  la Ballade ", "la_balade"),
+        ("Dans la peau de Walt", "dans_la_peau_de_walt"),
+        ("pont silence", "point_silence"),  # a typo close enough
+    ],
+)
+def test_tool_names_as_staff_type_them(typed, expected):
+    assert load_ecosystem().resolve_tool(typed) == expected
+
+
+@pytest.mark.parametrize("typed", ["atelier zen", "", None, "silence", float("nan")])
+def test_unresolvable_names_return_none(typed):
+    assert load_ecosystem().resolve_tool(typed) is None
+
+
+def test_extend_with_a_second_generation_tool_is_a_data_change():
+    eco = load_ecosystem({"tools": [{"id": "cafe_idees", "fr": "café des idées", "lever": "echanges", "generation": 2, "aliases": ["cafe idees"]}]})
+    assert len(eco.tools) == 13
+    assert eco.resolve_tool("Café idées") == "cafe_idees"
+    assert [t.id for t in eco.tools_of("echanges")] == ["la_balade", "cafe_idees"]
+
+
+def test_replace_and_bad_definitions():
+    eco = load_ecosystem({"replace": True, "levers": [{"id": "x", "fr": "le x", "en": "x"}], "tools": [{"id": "t", "fr": "outil t", "lever": "x"}]})
+    assert eco.lever_ids == ("x",)
+    with pytest.raises(ConfigError, match="unknown lever"):
+        load_ecosystem({"tools": [{"id": "t", "fr": "t", "lever": "nope"}]})
+    with pytest.raises(ConfigError, match="alias"):
+        load_ecosystem({"tools": [{"id": "t2", "fr": "point silence", "lever": "temps"}]})
+    with pytest.raises(ConfigError, match="did you mean"):
+        load_ecosystem().lever("bien_etr")
+
+
+def test_normalise_name():
+    assert normalise_name("« Échecs & Mates »") == "echecs and mates"

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import hashlib
+import hmac
+import stat
+
+import pandas as pd
+import pytest
+
+from eco_eval.errors import SecretMissing
+from eco_eval.pseudonymise import create_key, load_key, pseudonym, pseudonymise_series
+
+
+def test_hmac_matches_an_independent_computation():
+    key = b"k" * 32
+    expected = hmac.new(key, b"person:012345", hashlib.sha256).hexdigest()[:16]
+    assert pseudonym(key, " 012345 ", kind="person") == expected
+    assert pseudonym(key, "Jean.Dupont@Ville.fr", kind="e") == pseudonym(key, "jean.dupont@ville.fr", kind="e")
+    assert pseudonym(key, None) is None
+    assert pseudonym(b"other-key-000000", "012345", kind="person") != expected
+
+
+def test_series_keeps_missing_and_repeats():
+    s = pd.Series(["a1", None, "a1", "b2"])
+    out = pseudonymise_series(b"x" * 32, s)
+    assert out[0] == out[2] and out[1] is None and out[0] != out[3]
+
+
+def test_key_from_env_or_file(tmp_path, monkeypatch):
+    monkeypatch.delenv("ECO_EVAL_KEY", raising=False)
+    path = tmp_path / "k" / "key"
+    with pytest.raises(SecretMissing, match="eco-eval key create"):
+        load_key(key_file=path)
+    key = load_key(key_file=path, create=True)
+    assert len(key) == 64
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert load_key(key_file=path) == key
+    path.chmod(0o644)
+    with pytest.raises(SecretMissing, match="chmod 600"):
+        load_key(key_file=path)
+    with pytest.raises(FileExistsError):
+        create_key(path)
+    monkeypatch.setenv("ECO_EVAL_KEY", "short")
+    with pytest.raises(SecretMissing, match="too short"):
+        load_key()
