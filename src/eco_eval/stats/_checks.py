@@ -1,0 +1,67 @@
+"""Input checks shared by the statistics modules (never ``assert``: they vanish under ``python -O``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from eco_eval.errors import EcoEvalError, did_you_mean
+
+
+class StatsInputError(EcoEvalError, ValueError):
+    """A statistics function received an argument it cannot use (wrong level, column, size...).
+
+    It is also a ``ValueError`` so that callers written against plain Python conventions catch it.
+    """
+
+    exit_code = 2
+
+
+def check_level(level: float, name: str = "level") -> float:
+    """Return ``level`` as a float after checking 0 < level < 1."""
+    try:
+        value = float(level)
+    except (TypeError, ValueError) as exc:
+        raise StatsInputError(f"{name} must be a number between 0 and 1, got {level!r}") from exc
+    if not 0.0 < value < 1.0:
+        raise StatsInputError(f"{name} must be strictly between 0 and 1 (e.g. 0.95), got {level!r}")
+    return value
+
+
+def check_columns(frame: pd.DataFrame, columns: Iterable[str], what: str = "frame") -> None:
+    """Raise when one of ``columns`` is missing from ``frame``, naming a close match."""
+    if not isinstance(frame, pd.DataFrame):
+        raise StatsInputError(f"{what} must be a pandas DataFrame, got {type(frame).__name__}")
+    wanted = list(columns)
+    # Suggest only columns that are not themselves required: those are not typos of another.
+    spare = [c for c in frame.columns if c not in wanted]
+    for col in wanted:
+        if col not in frame.columns:
+            raise StatsInputError(
+                f"{what} has no column {col!r}{did_you_mean(col, spare)}; "
+                f"columns are: {', '.join(map(str, frame.columns))}"
+            )
+
+
+def as_1d_float(values: object, name: str = "values") -> np.ndarray:
+    """Convert ``values`` to a 1-D float array (NaN kept), raising on text or nested input."""
+    try:
+        arr = np.asarray(values, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise StatsInputError(f"{name} must be numeric, got {values!r:.80}") from exc
+    if arr.ndim == 0:
+        arr = arr.reshape(1)
+    if arr.ndim != 1:
+        raise StatsInputError(f"{name} must be one-dimensional, got shape {arr.shape}")
+    return arr
+
+
+def check_positive_int(value: object, name: str, minimum: int = 1) -> int:
+    """Return ``value`` as an int after checking it is an integer >= ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise StatsInputError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    if value < minimum:
+        raise StatsInputError(f"{name} must be >= {minimum}, got {value}")
+    return int(value)
