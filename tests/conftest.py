@@ -17,3 +17,19 @@ def _test_key(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("ECO_EVAL_KEY", "test-key-0123456789abcdef0123456789abcdef")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+
+
+@pytest.fixture(scope="session")
+def demo_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo city (seed 42), ingested once for the whole session; tests must not modify it."""
+    from eco_eval.pipeline import create_demo_project, run_ingest
+
+    root = tmp_path_factory.mktemp("demo") / "city"
+    mp = pytest.MonkeyPatch()
+    mp.setenv("ECO_EVAL_KEY", "test-key-0123456789abcdef0123456789abcdef")
+    try:
+        create_demo_project(root, seed=42)
+        run_ingest(root)
+    finally:
+        mp.undo()
+    return root

@@ -191,7 +191,8 @@ class StoreWriter:
                 quoted = ", ".join(f'"{c}"' for c in cols)
                 self.con.execute(f'INSERT INTO "{table}" ({quoted}) SELECT {quoted} FROM _incoming')
             finally:
-                self.con.unregister("_incoming")
+                with contextlib.suppress(Exception):
+                    self.con.unregister("_incoming")
 
     def delete_file(self, source_file: str) -> None:
         for table in (*DATA_TABLES, "quarantine"):

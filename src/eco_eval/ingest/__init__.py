@@ -139,6 +139,19 @@ def _mark_duplicates(frame: pd.DataFrame, on: list[str]) -> np.ndarray:
     return dup
 
 
+@dataclass
+class _Part:
+    """One file read and mapped, waiting for its source's gate."""
+
+    label: str
+    sha: str
+    raw: pd.DataFrame
+    lines: np.ndarray
+    mapped: Mapped
+    frames: dict[str, pd.DataFrame]
+    meta: dict[str, Any]
+
+
 class _Run:
     """State of one ingest: the context tables later sources are checked against."""
 
@@ -159,7 +172,8 @@ class _Run:
         sheet = source.sheet if path.suffix.lower() in {".xlsx", ".xlsm", ".xls"} else None
         return read_file(path, format=fmt, sheet=sheet, header_row=source.header_row)
 
-    def process(self, source: Source, path: Path, sha: str) -> tuple[FileResult, dict[str, pd.DataFrame], pd.DataFrame]:
+    def prepare(self, source: Source, path: Path, sha: str) -> _Part:
+        """Read, map and derive one file (no gate yet)."""
         label = _rel(self.project, path)
         raw_table = self.read(source, path)
         raw = raw_table.frame.reset_index(drop=True)
@@ -170,7 +184,16 @@ class _Run:
         if source.name == "attendance":
             self._remember_names(raw, mapped)
         frames = getattr(self, f"_derive_{source.name}")(mapped, raw, source, path)
-        frame = frames[source.name]
+        meta = raw_table.meta.as_dict() if hasattr(raw_table.meta, "as_dict") else dict(raw_table.meta)
+        meta = {k: v for k, v in meta.items() if isinstance(v, (str, int, float, bool)) or v is None}
+        return _Part(label, sha, raw, lines, mapped, frames, meta)
+
+    def process_source(self, source: Source, parts: list[_Part]) -> list[tuple[FileResult, dict[str, pd.DataFrame], pd.DataFrame]]:
+        """Gate all files of a source at once (one GX run per table), then split back per file."""
+        spec = self.schema[source.name]
+        if not parts:
+            return []
+        frame = pd.concat([p.frames[source.name] for p in parts], ignore_index=True)
         item_cols = [c for c in frame.columns if c.split("_", 1)[0] in (spec.get("item_ranges") or {})]
         rules = build_rules(
             source.name, spec, list(frame.columns),
@@ -179,23 +202,32 @@ class _Run:
             span=self.span, item_columns=item_cols,
         )
         gate = run_gate(source.name, frame, rules)
-        reasons = [sorted(set(a + b)) for a, b in zip(mapped.reasons, gate, strict=True)]
-        n_dup = 0
+        parse_reasons = [r for p in parts for r in p.mapped.reasons]
+        reasons = [sorted(set(a + b)) for a, b in zip(parse_reasons, gate, strict=True)]
+        dup = np.zeros(len(frame), dtype=bool)
         if spec.get("duplicates_on"):
-            clean = np.array([not r for r in reasons])
-            dup = np.zeros(len(frame), dtype=bool)
-            sub = frame[clean]
-            dup[np.flatnonzero(clean)] = _mark_duplicates(sub, list(spec["duplicates_on"]))
-            n_dup = int(dup.sum())
+            clean = np.array([not r for r in reasons], dtype=bool)
+            dup[np.flatnonzero(clean)] = _mark_duplicates(frame[clean], list(spec["duplicates_on"]))
             for i in np.flatnonzero(dup):
                 reasons[i].append("duplicate_submission")
+        out = []
+        offset = 0
+        for part in parts:
+            n = len(part.raw)
+            out.append(self._finish(source, part, reasons[offset:offset + n], dup[offset:offset + n]))
+            offset += n
+        return out
+
+    def _finish(self, source: Source, part: _Part, reasons: list[list[str]], dup: np.ndarray) -> tuple[FileResult, dict[str, pd.DataFrame], pd.DataFrame]:
+        spec = self.schema[source.name]
+        frame = part.frames[source.name]
         bad = np.array([bool(r) for r in reasons], dtype=bool)
         accepted = ~bad
         out: dict[str, pd.DataFrame] = {}
-        for name, f in frames.items():
+        for name, f in part.frames.items():
             f = f.copy()
-            f["source_file"] = label
-            f["source_line"] = lines if name != "barometer_items" else f.pop("_line")
+            f["source_file"] = part.label
+            f["source_line"] = part.lines if name != "barometer_items" else f.pop("_line")
             if name == "barometer_items":
                 keep_ids = set(frame.loc[accepted, "response_id"])
                 out[name] = f[f["response_id"].isin(keep_ids) & f["value"].notna()]
@@ -204,14 +236,14 @@ class _Run:
         if source.name == "sessions":
             ok = out["sessions"]
             self.session_dates.update(zip(ok["session_id"], ok["date"], strict=True))
-        ident = [mapped.extra["colmap"][f] for f, s in spec["fields"].items() if s.get("type") == "identifier" and f in mapped.extra["colmap"]]
-        qraw = raw[bad]
+        colmap = part.mapped.extra["colmap"]
+        ident = [colmap[f] for f, s in spec["fields"].items() if s.get("type") == "identifier" and f in colmap]
         quarantine = pd.DataFrame({
             "table_name": source.name,
-            "source_file": label,
-            "source_line": lines[bad],
+            "source_file": part.label,
+            "source_line": part.lines[bad],
             "reasons": ["; ".join(r) for r, b in zip(reasons, bad, strict=True) if b],
-            "raw": _raw_json(qraw, ident, self.key),
+            "raw": _raw_json(part.raw[bad], ident, self.key),
         })
         counts: dict[str, int] = {}
         for r, b in zip(reasons, bad, strict=True):
@@ -219,10 +251,9 @@ class _Run:
                 for reason in r:
                     counts[reason] = counts.get(reason, 0) + 1
         result = FileResult(
-            source_file=label, table=source.name, sha256=sha, rows_read=len(raw),
-            rows_accepted=int(accepted.sum()), rows_quarantined=int(bad.sum()), duplicates=n_dup,
-            top_reasons=dict(sorted(counts.items(), key=lambda kv: -kv[1])[:10]),
-            meta={k: v for k, v in dict(raw_table.meta if isinstance(raw_table.meta, dict) else vars(raw_table.meta)).items() if isinstance(v, (str, int, float, bool)) or v is None},
+            source_file=part.label, table=source.name, sha256=part.sha, rows_read=len(part.raw),
+            rows_accepted=int(accepted.sum()), rows_quarantined=int(bad.sum()), duplicates=int(dup.sum()),
+            top_reasons=dict(sorted(counts.items(), key=lambda kv: -kv[1])[:10]), meta=part.meta,
         )
         return result, out, quarantine
 
@@ -326,15 +357,18 @@ def ingest(project: Project, *, progress: Callable[[str], None] | None = None, f
     run = _Run(project, key)
     results: list[FileResult] = []
     outputs: list[tuple[str, dict[str, pd.DataFrame], pd.DataFrame]] = []
-    for source, path in files:
-        if progress:
-            progress(_rel(project, path))
-        try:
-            result, frames, quarantine = run.process(source, path, hashes[path])
-        except EcoEvalError:
-            raise
-        results.append(result)
-        outputs.append((result.source_file, frames, quarantine))
+    for name in ORDER:
+        source_files = [(src, p) for src, p in files if src.name == name]
+        if not source_files:
+            continue
+        parts = []
+        for source, path in source_files:
+            if progress:
+                progress(_rel(project, path))
+            parts.append(run.prepare(source, path, hashes[path]))
+        for result, frames, quarantine in run.process_source(source_files[0][0], parts):
+            results.append(result)
+            outputs.append((result.source_file, frames, quarantine))
     warnings = _cross_checks(outputs)
     with project_lock(project.processed_dir / ".ingest.lock", "an ingest"), write_transaction(project.store_path) as w:
         for f in removed:

@@ -50,6 +50,11 @@ class Mapped:
             self.reasons[i].append(reason)
 
 
+def _as_float(values: pd.Series) -> pd.Series:
+    """Booleans or numbers (with missing values) as float64, NaN for missing."""
+    return pd.Series(pd.array(values, dtype="Float64").to_numpy(dtype=float, na_value=np.nan), index=values.index)
+
+
 def find_column(columns: Sequence[str], wanted: str) -> str | None:
     if wanted in columns:
         return wanted
@@ -147,7 +152,7 @@ def parse_field(values: pd.Series, spec: Mapping[str, Any], source: Source, fld:
         return parsed.where(parsed.notna(), None), present & parsed.isna()
     if kind == "yes_no":
         parsed, bad = parse_yes_no(text.where(present, None))
-        return pd.to_numeric(parsed, errors="coerce"), pd.Series(np.asarray(bad, dtype=bool), index=values.index) & present
+        return _as_float(parsed), pd.Series(np.asarray(bad, dtype=bool), index=values.index) & present
     if kind in {"scale", "category"}:
         scale_name = source.values.get(fld)
         if scale_name is None:
@@ -245,7 +250,7 @@ def map_items(raw: pd.DataFrame, source: Source, scales: Mapping[str, Mapping[st
             text = raw[col].astype("string").str.strip()
             if rule.scale == "yes_no":
                 parsed, bad = parse_yes_no(text)
-                parsed = pd.to_numeric(parsed, errors="coerce")
+                parsed = _as_float(parsed)
                 bad = pd.Series(np.asarray(bad, dtype=bool), index=raw.index)
             else:
                 if rule.scale not in scales:
