@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from eco_eval.errors import EXIT_CODES, EcoEvalError
+from eco_eval.errors import EXIT_CODES, ConfigError, EcoEvalError
 
 log = logging.getLogger("eco_eval")
 
@@ -38,14 +38,29 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             click.echo("eco-eval: interrupted", err=True)
             sys.exit(130)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit):
+            raise
+        except Exception as exc:  # a bug: one line for the user, the traceback in the debug log
+            log.debug("unexpected error", exc_info=True)
+            click.echo(
+                f"eco-eval: internal error: {type(exc).__name__}: {exc} (a bug; rerun with -v for details and report it)",
+                err=True,
+            )
+            sys.exit(1)
 
 
 project_option = click.option(
-    "--project", "project_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-    show_default=True, help="Project folder (holds eco_eval.yaml, data/, reports/).",
+    "--project",
+    "project_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Project folder (holds eco_eval.yaml, data/, reports/).",
 )
 period_option = click.option(
-    "--period", default="last-quarter", show_default=True,
+    "--period",
+    default="last-quarter",
+    show_default=True,
     help="2016-Q2, 2016-S1, 2016, 2015-06-01..2016-06-30, cumul:2016-Q2, last-quarter or latest (last quarter with data).",
 )
 
@@ -62,7 +77,13 @@ def main(quiet: bool, verbose: bool) -> None:
 @main.command()
 @project_option
 @click.option("--seed", default=42, show_default=True, help="Random seed (same seed, same files).")
-@click.option("--staff", "n_staff", default=2400, show_default=True, help="Number of staff of the fictional city.")
+@click.option(
+    "--staff",
+    "n_staff",
+    default=2400,
+    show_default=True,
+    help="Number of staff of the fictional city.",
+)
 def demo(project_dir: Path, seed: int, n_staff: int) -> None:
     """Write the fictional demo city's raw files (and its eco_eval.yaml) into the project."""
     from eco_eval.pipeline import create_demo_project
@@ -84,8 +105,18 @@ def ingest(project_dir: Path, force: bool) -> None:
 @main.command()
 @project_option
 @period_option
-@click.option("--by", default="department,category,gender,filiere", show_default=True, help="Breakdown dimensions, comma-separated.")
-@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), help="Write CSV or Parquet (by extension) instead of printing.")
+@click.option(
+    "--by",
+    default="department,category,gender,filiere",
+    show_default=True,
+    help="Breakdown dimensions, comma-separated.",
+)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write CSV or Parquet (by extension) instead of printing.",
+)
 def indicators(project_dir: Path, period: str, by: str, out: Path | None) -> None:
     """Compute the indicators of a period (anonymised) and print or export them."""
     from eco_eval.pipeline import compute_indicators
@@ -93,7 +124,11 @@ def indicators(project_dir: Path, period: str, by: str, out: Path | None) -> Non
     frame = compute_indicators(project_dir, period, by=tuple(b for b in by.split(",") if b))
     if out is None:
         shown = frame[(frame["dimension"] == "all") & (frame["lever"] == "*")]
-        click.echo(shown[["indicator", "value", "n", "ci_low", "ci_high", "suppressed"]].to_string(index=False))
+        click.echo(
+            shown[["indicator", "value", "n", "ci_low", "ci_high", "suppressed"]].to_string(
+                index=False
+            )
+        )
         return
     from eco_eval.pipeline import export_frame
 
@@ -104,13 +139,26 @@ def indicators(project_dir: Path, period: str, by: str, out: Path | None) -> Non
 @main.command()
 @project_option
 @period_option
-@click.option("--lang", type=click.Choice(["fr", "en"]), default=None, help="Report language (default: the project's).")
-@click.option("--pdf/--no-pdf", default=True, show_default=True, help="Also print the bilan to PDF with headless Chromium.")
-def bilan(project_dir: Path, period: str, lang: str | None, pdf: bool) -> None:
+@click.option(
+    "--lang",
+    type=click.Choice(["fr", "en"]),
+    default=None,
+    help="Report language (default: the project's).",
+)
+@click.option(
+    "--pdf/--no-pdf",
+    default=True,
+    show_default=True,
+    help="Also print the bilan to PDF with headless Chromium.",
+)
+@click.option(
+    "--force", is_flag=True, help="Rebuild even if inputs, parameters and code are unchanged."
+)
+def bilan(project_dir: Path, period: str, lang: str | None, pdf: bool, force: bool) -> None:
     """Execute notebooks/bilan.ipynb for a period and publish reports/<period>/bilan.html."""
     from eco_eval.pipeline import build_bilan
 
-    result = build_bilan(project_dir, period, lang=lang, pdf=pdf)
+    result = build_bilan(project_dir, period, lang=lang, pdf=pdf, force=force)
     click.echo(f"bilan: {result}")
 
 
@@ -131,7 +179,9 @@ def run(project_dir: Path, period: str, lang: str | None, pdf: bool, as_json: bo
 
 
 @main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
 @click.option("--json", "as_json", is_flag=True, help="JSON output for scripts.")
 def inspect(files: tuple[Path, ...], as_json: bool) -> None:
     """Describe export files without touching the store (format, encoding, columns and roles)."""
@@ -141,7 +191,14 @@ def inspect(files: tuple[Path, ...], as_json: bool) -> None:
 
     results = [inspect_file(f) for f in files]
     if as_json:
-        click.echo(json.dumps(results if len(results) > 1 else results[0], ensure_ascii=False, indent=2, default=str))
+        click.echo(
+            json.dumps(
+                results if len(results) > 1 else results[0],
+                ensure_ascii=False,
+                indent=2,
+                default=str,
+            )
+        )
     else:
         for r in results:
             click.echo(render_inspection(r))
@@ -153,14 +210,22 @@ def key() -> None:
 
 
 @key.command("create")
-@click.option("--file", "key_file", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Where to write it (default: ~/.config/eco_eval/pseudonymisation.key).")
+@click.option(
+    "--file",
+    "key_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to write it (default: ~/.config/eco_eval/pseudonymisation.key).",
+)
 def key_create(key_file: Path | None) -> None:
     """Create a new random key with 0600 permissions (refuses to overwrite one)."""
     from eco_eval.pseudonymise import create_key, default_key_file
 
     path = key_file or default_key_file()
     if path.exists():
-        raise EcoEvalError(f"{path} already exists; rotating the key gives everyone new pseudonyms: move the old file away first, then rebuild the store with 'eco-eval ingest --force'")
+        raise ConfigError(
+            f"{path} already exists; rotating the key gives everyone new pseudonyms: move the old file away first, then rebuild the store with 'eco-eval ingest --force'"
+        )
     create_key(path)
     click.echo(f"key written to {path} (mode 600); back it up somewhere safe")
 

@@ -19,7 +19,16 @@ import yaml
 from eco_eval.errors import ConfigError, did_you_mean
 
 CONFIG_NAME = "eco_eval.yaml"
-SOURCE_NAMES = ("headcount", "sessions", "attendance", "feedback", "barometer", "ideas", "hr_results", "citizen_satisfaction")
+SOURCE_NAMES = (
+    "headcount",
+    "sessions",
+    "attendance",
+    "feedback",
+    "barometer",
+    "ideas",
+    "hr_results",
+    "citizen_satisfaction",
+)
 FORMATS = ("auto", "csv", "xlsx", "sav", "limesurvey", "kobo", "msforms")
 
 
@@ -73,6 +82,7 @@ class Project:
     sources: Mapping[str, Source]
     scales: Mapping[str, Mapping[str, Any]]
     ecosystem_override: Mapping[str, Any] = field(default_factory=dict)
+    instruments_override: Mapping[str, Any] = field(default_factory=dict)
     lang: str = "fr"
     raw_dir_name: str = "data/raw"
     processed_dir_name: str = "data/processed"
@@ -96,6 +106,14 @@ class Project:
     def reports_dir(self) -> Path:
         return self.root / self.reports_dir_name
 
+    def instruments(self) -> Any:
+        """The packaged instruments (WEMWBS, SWEMWBS, WHO-5, lever climate scales) with overrides."""
+        from eco_eval.stats.scales import load_instruments
+
+        return load_instruments(
+            self.instruments_override or None, levers=self.ecosystem().lever_ids
+        )
+
     def ecosystem(self) -> Any:
         from eco_eval.ecosystem import load_ecosystem
 
@@ -115,10 +133,14 @@ def _source(name: str, doc: Mapping[str, Any], origin: str) -> Source:
     allowed = {f.name for f in Source.__dataclass_fields__.values()} - {"name"}
     _check_keys(doc, allowed, f"sources.{name}.", origin)
     if "pattern" not in doc:
-        raise ConfigError(f"{origin}: sources.{name} needs a 'pattern' (a glob under data/raw, e.g. 'rh/*.csv')")
+        raise ConfigError(
+            f"{origin}: sources.{name} needs a 'pattern' (a glob under data/raw, e.g. 'rh/*.csv')"
+        )
     fmt = str(doc.get("format", "auto"))
     if fmt not in FORMATS:
-        raise ConfigError(f"{origin}: sources.{name}.format {fmt!r} unknown{did_you_mean(fmt, FORMATS)}")
+        raise ConfigError(
+            f"{origin}: sources.{name}.format {fmt!r} unknown{did_you_mean(fmt, FORMATS)}"
+        )
     items = tuple(
         ItemRule(match=str(r["match"]), to=str(r["to"]), scale=str(r.get("scale", "")))
         for r in doc.get("items", ())
@@ -140,7 +162,17 @@ def _source(name: str, doc: Mapping[str, Any], origin: str) -> Source:
 
 def parse_config(doc: Mapping[str, Any], root: Path, origin: str = CONFIG_NAME) -> Project:
     """Build a :class:`Project` from a parsed YAML mapping; every unknown key is an error."""
-    allowed = {"organisation", "privacy", "paths", "sources", "scales", "ecosystem", "report", "actions"}
+    allowed = {
+        "organisation",
+        "privacy",
+        "paths",
+        "sources",
+        "scales",
+        "ecosystem",
+        "report",
+        "actions",
+        "instruments",
+    }
     _check_keys(doc, allowed, "", origin)
     org = doc.get("organisation") or {}
     _check_keys(org, {"name", "siren", "siret"}, "organisation.", origin)
@@ -148,13 +180,17 @@ def parse_config(doc: Mapping[str, Any], root: Path, origin: str = CONFIG_NAME) 
     _check_keys(priv, set(Privacy.__dataclass_fields__), "privacy.", origin)
     privacy = Privacy(**priv)
     if privacy.k < 3:
-        raise ConfigError(f"{origin}: privacy.k = {privacy.k} is below 3; the anonymity threshold is never below 3")
+        raise ConfigError(
+            f"{origin}: privacy.k = {privacy.k} is below 3; the anonymity threshold is never below 3"
+        )
     paths = doc.get("paths") or {}
     _check_keys(paths, {"raw", "processed", "reports"}, "paths.", origin)
     sources_doc = doc.get("sources") or {}
     for name in sources_doc:
         if name not in SOURCE_NAMES:
-            raise ConfigError(f"{origin}: unknown source {name!r}{did_you_mean(name, SOURCE_NAMES)}")
+            raise ConfigError(
+                f"{origin}: unknown source {name!r}{did_you_mean(name, SOURCE_NAMES)}"
+            )
     sources = {name: _source(name, sdoc or {}, origin) for name, sdoc in sources_doc.items()}
     scales = {
         str(name): {str(label): code for label, code in (mapping or {}).items()}
@@ -179,6 +215,7 @@ def parse_config(doc: Mapping[str, Any], root: Path, origin: str = CONFIG_NAME) 
         sources=sources,
         scales=scales,
         ecosystem_override=doc.get("ecosystem") or {},
+        instruments_override=doc.get("instruments") or {},
         lang=lang,
         raw_dir_name=str(paths.get("raw", "data/raw")),
         processed_dir_name=str(paths.get("processed", "data/processed")),
@@ -202,9 +239,13 @@ def load_project(root: Path | str = ".") -> Project:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        raise ConfigError(f"{path}: {where}invalid YAML ({getattr(exc, 'problem', exc)}); fix the syntax") from exc
+        raise ConfigError(
+            f"{path}: {where}invalid YAML ({getattr(exc, 'problem', exc)}); fix the syntax"
+        ) from exc
     if not isinstance(doc, Mapping):
-        raise ConfigError(f"{path}: expected a mapping of sections (organisation, privacy, sources...)")
+        raise ConfigError(
+            f"{path}: expected a mapping of sections (organisation, privacy, sources...)"
+        )
     return parse_config(doc, root, origin=str(path))
 
 
@@ -212,4 +253,6 @@ def demo_config_text() -> str:
     """The demo city's configuration, the worked example of docs/configuration.md."""
     from importlib import resources
 
-    return resources.files("eco_eval").joinpath("_data/demo_project.yaml").read_text(encoding="utf-8")
+    return (
+        resources.files("eco_eval").joinpath("_data/demo_project.yaml").read_text(encoding="utf-8")
+    )

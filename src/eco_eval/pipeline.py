@@ -64,7 +64,9 @@ def notebook_path(project: Project, name: str) -> Path:
     shipped = repo_notebooks() / name
     if shipped.exists():
         return shipped
-    raise ConfigError(f"{own}: notebook not found; copy it from the eco_eval repository's notebooks/ folder")
+    raise ConfigError(
+        f"{own}: notebook not found; copy it from the eco_eval repository's notebooks/ folder"
+    )
 
 
 # --------------------------------------------------------------------------- demo
@@ -81,7 +83,9 @@ def create_demo_project(root: Path, *, seed: int = 42, n_staff: int = 2400) -> s
     if not actions.exists():
         actions.write_text(DEMO_ACTIONS, encoding="utf-8")
     t0 = time.perf_counter()
-    summary = generate_demo_city(root / "data" / "raw", root / "data" / "ground_truth", seed=seed, n_staff=n_staff)
+    summary = generate_demo_city(
+        root / "data" / "raw", root / "data" / "ground_truth", seed=seed, n_staff=n_staff
+    )
     n_files = len(getattr(summary, "files", []) or [])
     return f"demo city written to {root / 'data' / 'raw'} ({n_files} files, seed {seed}, {n_staff} staff, {time.perf_counter() - t0:.1f} s)"
 
@@ -121,21 +125,32 @@ def resolve_period(project: Project, period: str) -> Any:
     if period == "latest":
         from eco_eval.store import open_store
 
-        quarters = open_store(project.store_path).sql("SELECT max(quarter) AS q FROM sessions WHERE status = 'held'")
+        quarters = open_store(project.store_path).sql(
+            "SELECT max(quarter) AS q FROM sessions WHERE status = 'held'"
+        )
         q = quarters["q"].iloc[0]
         if q is None:
-            raise StoreError(f"{project.store_path}: no held session in the store; ingest data first")
+            raise StoreError(
+                f"{project.store_path}: no held session in the store; ingest data first"
+            )
         return parse_period(str(q))
     return parse_period(period, launch=project.ecosystem().launch)
 
 
-def compute_indicators(root: Path, period: str, *, by: tuple[str, ...] = ("department", "category", "gender", "filiere")) -> Any:
+def compute_indicators(
+    root: Path,
+    period: str,
+    *,
+    by: tuple[str, ...] = ("department", "category", "gender", "filiere"),
+) -> Any:
     from eco_eval.indicators import compute
     from eco_eval.store import open_store
 
     project = load_project(root)
     p = resolve_period(project, period)
-    return compute(open_store(project.store_path), p, by=by, k=project.privacy.k, ecosystem=project.ecosystem())
+    return compute(
+        open_store(project.store_path), p, by=by, k=project.privacy.k, ecosystem=project.ecosystem()
+    )
 
 
 def export_frame(frame: Any, out: Path) -> None:
@@ -153,7 +168,13 @@ def export_frame(frame: Any, out: Path) -> None:
 # --------------------------------------------------------------------------- bilan
 def git_commit() -> str:
     with contextlib.suppress(Exception):
-        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=Path(__file__).parent, capture_output=True, text=True, timeout=5)
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=Path(__file__).parent,
+            capture_output=True,
+            text=True,
+            timeout=5,
+        )
         if out.returncode == 0:
             return out.stdout.strip()
     return "unknown"
@@ -178,24 +199,64 @@ def _publish(tmp_dir: Path, final_dir: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def build_bilan(root: Path, period: str, *, lang: str | None = None, pdf: bool = True, timeout: int = 600) -> Path:
+def build_key(stamp: dict[str, Any]) -> str:
+    """What a published report depends on: inputs, parameters and code version (not the time)."""
+    basis = {k: stamp[k] for k in ("package_version", "git_commit", "parameters", "inputs_sha256")}
+    return hashlib.sha256(
+        json.dumps(basis, sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()
+
+
+def is_up_to_date(final_dir: Path, key: str) -> bool:
+    prov = final_dir / "provenance.json"
+    if not (final_dir / "bilan.html").exists() or not prov.exists():
+        return False
+    try:
+        return json.loads(prov.read_text(encoding="utf-8")).get("build_key") == key
+    except (OSError, ValueError):
+        return False
+
+
+@dataclass
+class BilanResult:
+    html: Path
+    rebuilt: bool
+    seconds: float
+
+    def __str__(self) -> str:
+        return f"{self.html} ({'rebuilt' if self.rebuilt else 'up to date'}, {self.seconds:.1f} s)"
+
+
+def build_bilan(
+    root: Path,
+    period: str,
+    *,
+    lang: str | None = None,
+    pdf: bool = True,
+    timeout: int = 600,
+    force: bool = False,
+) -> BilanResult:
     """Execute ``bilan.ipynb`` for ``period`` and publish ``reports/<period>/bilan.html`` (+ PDF).
 
     The report is built in a temporary folder beside the final one and renamed into place only when
     every step succeeded; a failing cell raises :class:`ReportFailed` naming the cell, and keeps the
-    partial notebook under ``reports/<period>.failed/`` for audit.
+    partial notebook under ``reports/<period>.failed/`` for audit. A report whose inputs,
+    parameters and code are unchanged is not rebuilt (``force`` rebuilds it).
     """
     from eco_eval import __version__
+    from eco_eval.indicators import compute
+    from eco_eval.publish.index import key_figures
     from eco_eval.report.html import notebook_to_html
     from eco_eval.report.runner import execute_notebook
+    from eco_eval.store import open_store
 
+    t0 = time.perf_counter()
     project = load_project(root)
     p = resolve_period(project, period)
     lang = lang or project.lang
     reports = project.reports_dir
     reports.mkdir(parents=True, exist_ok=True)
-    final_dir = reports / p.label.replace(":", "_")
-    tmp_dir = Path(tempfile.mkdtemp(prefix=f".{final_dir.name}.", dir=reports))
+    final_dir = reports / (p.label.replace(":", "_") + ("" if lang == project.lang else f"-{lang}"))
     params = {
         "period": p.label,
         "compare_to": p.previous().label,
@@ -206,53 +267,160 @@ def build_bilan(root: Path, period: str, *, lang: str | None = None, pdf: bool =
         "output_dir": str(final_dir),
         "organisation": project.organisation.name,
     }
-    stamp = {
+    stamp: dict[str, Any] = {
         "package_version": __version__,
         "git_commit": git_commit(),
-        "generated_at": datetime.now().isoformat(timespec="seconds"),
-        "parameters": params,
+        "parameters": {
+            k: v for k, v in params.items() if k not in {"project_dir", "store_path", "output_dir"}
+        },
         "inputs_sha256": input_checksums(project),
     }
+    stamp["build_key"] = build_key(stamp)
+    if not force and is_up_to_date(final_dir, stamp["build_key"]):
+        return BilanResult(final_dir / "bilan.html", False, time.perf_counter() - t0)
+    stamp["generated_at"] = datetime.now().isoformat(timespec="seconds")
+    tmp_dir = Path(tempfile.mkdtemp(prefix=f".{final_dir.name}.", dir=reports))
+    tmp_dir.chmod(0o755)  # published reports are readable like any other file of the folder
     try:
-        (tmp_dir / "provenance.json").write_text(json.dumps(stamp, ensure_ascii=False, indent=2), encoding="utf-8")
         executed = tmp_dir / "bilan.executed.ipynb"
         try:
-            execute_notebook(notebook_path(project, "bilan.ipynb"), executed, params, cwd=project.root, timeout=timeout)
-        except ReportFailed:
+            execute_notebook(
+                notebook_path(project, "bilan.ipynb"),
+                executed,
+                params,
+                cwd=project.root,
+                timeout=timeout,
+            )
+        except ReportFailed as exc:
             failed = reports / f"{final_dir.name}.failed"
             if failed.exists():
                 shutil.rmtree(failed)
             os.replace(tmp_dir, failed)
-            raise
-        title = ("Bilan de l'innovation organisationnelle" if lang == "fr" else "Organisational innovation report") + f" — {p.label}"
+            message = str(exc).replace(str(tmp_dir), str(failed))
+            raise ReportFailed(
+                f"{message}; the previous report in {final_dir} is untouched"
+            ) from exc
+        title = (
+            "Bilan de l'innovation organisationnelle"
+            if lang == "fr"
+            else "Organisational innovation report"
+        ) + f" — {p.label}"
         html = notebook_to_html(executed, tmp_dir / "bilan.html", lang=lang, title=title)
         if pdf:
             from eco_eval.report.pdf import html_to_pdf
 
             html_to_pdf(html, tmp_dir / "bilan.pdf")
+        frame = compute(
+            open_store(project.store_path),
+            p,
+            k=project.privacy.k,
+            compare=False,
+            ecosystem=project.ecosystem(),
+        )
+        figures = {
+            "period": p.label,
+            "k": project.privacy.k,
+            "lang": lang,
+            "pdf": pdf,
+            "generated_at": stamp["generated_at"],
+            "figures": key_figures(frame),
+        }
+        (tmp_dir / "key_figures.json").write_text(
+            json.dumps(figures, ensure_ascii=False, indent=2), encoding="utf-8"
+        )
+        (tmp_dir / "provenance.json").write_text(
+            json.dumps(stamp, ensure_ascii=False, indent=2), encoding="utf-8"
+        )
         _publish(tmp_dir, final_dir)
     finally:
         if tmp_dir.exists():
             shutil.rmtree(tmp_dir, ignore_errors=True)
-    return final_dir / "bilan.html"
+    return BilanResult(final_dir / "bilan.html", True, time.perf_counter() - t0)
 
 
 # --------------------------------------------------------------------------- run
-def run_all(root: Path, period: str, *, lang: str | None = None, pdf: bool = True) -> dict[str, Any]:
-    """Ingest, compute and publish: the scheduler's single command. Returns a JSON-able summary."""
+def run_all(
+    root: Path, period: str, *, lang: str | None = None, pdf: bool = True, progress: Any = None
+) -> dict[str, Any]:
+    """Ingest, compute and publish: the scheduler's single command. Returns a JSON-able summary.
+
+    Holds the project lock for the whole run (a second run exits at once with a clear message),
+    writes its log and JSON summary under ``reports/logs/``, and publishes atomically: a failing
+    step leaves the previous reports and index untouched.
+    """
+    from eco_eval.publish.index import write_index
     from eco_eval.store import project_lock
 
     project = load_project(root)
     started = time.perf_counter()
-    summary: dict[str, Any] = {"period": period, "started_at": datetime.now().isoformat(timespec="seconds"), "steps": []}
-    with project_lock(project.reports_dir / ".run.lock", "an 'eco-eval run'"):
-        outcome = run_ingest(root)
-        summary["steps"].append({"step": "ingest", "changed": outcome.report.changed, **(outcome.report.totals if outcome.report.changed else {})})
-        html = build_bilan(root, period, lang=lang, pdf=pdf)
-        summary["steps"].append({"step": "bilan", "html": str(html)})
-    summary["seconds"] = round(time.perf_counter() - started, 1)
-    summary["message"] = f"{outcome.summary_text()}\nbilan: {html} ({summary['seconds']} s)"
+    stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
+    logs = project.reports_dir / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(logs / f"run-{stamp}.log", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    root_logger = logging.getLogger("eco_eval")
+    root_logger.addHandler(handler)
+    if root_logger.level == logging.NOTSET or root_logger.level > logging.INFO:
+        root_logger.setLevel(logging.INFO)
+    summary: dict[str, Any] = {
+        "period": period,
+        "started_at": datetime.now().isoformat(timespec="seconds"),
+        "steps": [],
+        "ok": False,
+    }
+    try:
+        with project_lock(project.reports_dir / ".run.lock", "an 'eco-eval run'"):
+            step = _step(progress, "ingest")
+            outcome = run_ingest(root)
+            summary["steps"].append(
+                {
+                    "step": "ingest",
+                    "changed": outcome.report.changed,
+                    "seconds": round(outcome.seconds, 1),
+                    **(outcome.report.totals if outcome.report.changed else {}),
+                }
+            )
+            log.info("%s", outcome.summary_text())
+            step = _step(progress, "bilan")
+            result = build_bilan(root, period, lang=lang, pdf=pdf)
+            summary["period"] = result.html.parent.name
+            summary["steps"].append(
+                {
+                    "step": "bilan",
+                    "html": str(result.html),
+                    "rebuilt": result.rebuilt,
+                    "seconds": round(result.seconds, 1),
+                }
+            )
+            log.info("bilan: %s", result)
+            step = _step(progress, "index")
+            index = write_index(
+                project.reports_dir, lang=project.lang, organisation=project.organisation.name
+            )
+            summary["steps"].append({"step": "index", "html": str(index)})
+            del step
+        summary["ok"] = True
+    except Exception as exc:
+        summary["error"] = str(exc)
+        log.error("run failed: %s", exc)
+        raise
+    finally:
+        summary["seconds"] = round(time.perf_counter() - started, 1)
+        (logs / f"run-{stamp}.json").write_text(
+            json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8"
+        )
+        root_logger.removeHandler(handler)
+        handler.close()
+    summary["message"] = (
+        f"{outcome.summary_text()}\nbilan: {result}\nindex: {index} ({summary['seconds']} s)"
+    )
     return summary
+
+
+def _step(progress: Any, name: str) -> str:
+    if progress is not None:
+        progress(name)
+    return name
 
 
 def file_digest(path: Path) -> str:

@@ -15,13 +15,49 @@ def tables() -> Tables:
     sessions = pd.DataFrame(
         [
             # id, date, quarter, tool, lever, duration, host, status
-            ("S1", date(2016, 4, 5), "2016-Q2", "point_silence", "bien_etre", 1.5, "Finances", "held"),
-            ("S2", date(2016, 5, 10), "2016-Q2", "point_silence", "bien_etre", 1.0, "Education", "held"),
+            (
+                "S1",
+                date(2016, 4, 5),
+                "2016-Q2",
+                "point_silence",
+                "bien_etre",
+                1.5,
+                "Finances",
+                "held",
+            ),
+            (
+                "S2",
+                date(2016, 5, 10),
+                "2016-Q2",
+                "point_silence",
+                "bien_etre",
+                1.0,
+                "Education",
+                "held",
+            ),
             ("S3", date(2016, 6, 1), "2016-Q2", "la_balade", "echanges", 2.0, "Finances", "held"),
-            ("S4", date(2016, 6, 2), "2016-Q2", "la_balade", "echanges", 2.0, "Finances", "cancelled"),
+            (
+                "S4",
+                date(2016, 6, 2),
+                "2016-Q2",
+                "la_balade",
+                "echanges",
+                2.0,
+                "Finances",
+                "cancelled",
+            ),
             ("S5", date(2016, 2, 2), "2016-Q1", "la_balade", "echanges", 2.0, "Finances", "held"),
         ],
-        columns=["session_id", "date", "quarter", "tool_id", "lever_id", "duration_h", "host_department", "status"],
+        columns=[
+            "session_id",
+            "date",
+            "quarter",
+            "tool_id",
+            "lever_id",
+            "duration_h",
+            "host_department",
+            "status",
+        ],
     )
     sessions["facilitator_key"] = "f1"
     sessions["place"] = "salle"

@@ -19,7 +19,12 @@ Q2 = parse_period("2016-Q2")
 
 
 def val(frame, indicator, lever="*", dimension="all", group="*", col="value"):
-    sel = frame[(frame.indicator == indicator) & (frame.lever == lever) & (frame.dimension == dimension) & (frame.group == group)]
+    sel = frame[
+        (frame.indicator == indicator)
+        & (frame.lever == lever)
+        & (frame.dimension == dimension)
+        & (frame.group == group)
+    ]
     assert len(sel) == 1, (indicator, lever, dimension, group, len(sel))
     return sel.iloc[0][col]
 
@@ -33,7 +38,13 @@ def test_shape_and_catalogue(raw):
     assert list(raw.columns) == COLUMNS
     assert set(raw.indicator) <= set(load_catalogue().ids)
     # every catalogue indicator of the core engine is produced
-    assert {"sessions_held", "reach_rate", "satisfaction_mean", "lever_balance", "dissimilarity_index"} <= set(raw.indicator)
+    assert {
+        "sessions_held",
+        "reach_rate",
+        "satisfaction_mean",
+        "lever_balance",
+        "dissimilarity_index",
+    } <= set(raw.indicator)
 
 
 def test_implementation_by_hand(raw):
@@ -58,9 +69,13 @@ def test_reach_by_hand(raw):
     assert val(raw, "unique_participants", lever="bien_etre") == 3
     assert val(raw, "reach_rate", dimension="department", group="Finances") == 2 / 40
     assert val(raw, "reach_rate", dimension="department", group="Education") == 2 / 60
-    assert val(raw, "participation_ratio", dimension="department", group="Finances") == pytest.approx((2 / 40) / (4 / 100))
+    assert val(
+        raw, "participation_ratio", dimension="department", group="Finances"
+    ) == pytest.approx((2 / 40) / (4 / 100))
     # dissimilarity over departments: participants 2/4, 2/4 ; headcount 40/100, 60/100
-    assert val(raw, "dissimilarity_index", dimension="department") == pytest.approx(0.5 * (abs(0.5 - 0.4) + abs(0.5 - 0.6)))
+    assert val(raw, "dissimilarity_index", dimension="department") == pytest.approx(
+        0.5 * (abs(0.5 - 0.4) + abs(0.5 - 0.6))
+    )
     # cumulative since launch adds p9 (Q1)
     assert val(raw, "cumulative_reach_rate") == 5 / 100
 
@@ -96,10 +111,14 @@ def test_maintenance_by_hand(raw):
 def test_compute_suppresses_small_groups_and_compares(tables):
     frame = compute(tables, "2016-Q2", k=5)
     # 4 unique participants overall < 5: hidden, never shown as 0
-    row = frame[(frame.indicator == "unique_participants") & (frame.lever == "*") & (frame.dimension == "all")].iloc[0]
+    row = frame[
+        (frame.indicator == "unique_participants")
+        & (frame.lever == "*")
+        & (frame.dimension == "all")
+    ].iloc[0]
     assert bool(row.suppressed) and math.isnan(row.value)
     # activity figures are not personal: kept
     assert val(frame, "sessions_held") == 3 and val(frame, "sessions_held", col="previous") == 1
     assert val(frame, "sessions_held", col="change") == 2
-    with pytest.raises(Exception, match="below 3|never below|at least 3"):
+    with pytest.raises(Exception, match=r"below 3|never below|at least 3"):
         compute(tables, "2016-Q2", k=2)

@@ -16,12 +16,66 @@ HEADCOUNT = (
     "30/09/2016;Direction de l'Éducation;B;F;animation;30\n"
 )
 SESSIONS = [
-    ("N° séance", "Date", "Outil", "Animateur", "Durée (h)", "Lieu", "Direction d'accueil", "Statut"),
-    ("S1", "05/07/2016", "Point Silence", "Marie Curie", "1,5", "Salle A", "Direction des Finances", "Réalisée"),
-    ("S2", "12/08/2016", "la balade", "Marie Curie", 2, "Parc", "Direction de l'Éducation", "Réalisée"),
-    ("S3", "13/09/2016", "time-out", "Jean Moulin", 1, "Salle B", "Direction des Finances", "Annulée"),
-    ("S4", None, "point silence", "Jean Moulin", 1, "Salle B", "Direction des Finances", "Réalisée"),  # missing date
-    ("S5", "20/09/2016", "atelier zen", "Jean Moulin", 1, "Salle B", "Direction des Finances", "Réalisée"),  # unknown tool
+    (
+        "N° séance",
+        "Date",
+        "Outil",
+        "Animateur",
+        "Durée (h)",
+        "Lieu",
+        "Direction d'accueil",
+        "Statut",
+    ),
+    (
+        "S1",
+        "05/07/2016",
+        "Point Silence",
+        "Marie Curie",
+        "1,5",
+        "Salle A",
+        "Direction des Finances",
+        "Réalisée",
+    ),
+    (
+        "S2",
+        "12/08/2016",
+        "la balade",
+        "Marie Curie",
+        2,
+        "Parc",
+        "Direction de l'Éducation",
+        "Réalisée",
+    ),
+    (
+        "S3",
+        "13/09/2016",
+        "time-out",
+        "Jean Moulin",
+        1,
+        "Salle B",
+        "Direction des Finances",
+        "Annulée",
+    ),
+    (
+        "S4",
+        None,
+        "point silence",
+        "Jean Moulin",
+        1,
+        "Salle B",
+        "Direction des Finances",
+        "Réalisée",
+    ),  # missing date
+    (
+        "S5",
+        "20/09/2016",
+        "atelier zen",
+        "Jean Moulin",
+        1,
+        "Salle B",
+        "Direction des Finances",
+        "Réalisée",
+    ),  # unknown tool
 ]
 ATTENDANCE = (
     "N° séance;Matricule;Nom;Prénom;Courriel;Direction;Catégorie;Sexe;Filière\n"
@@ -39,13 +93,28 @@ FEEDBACK = (
     '"4";"2016-08-12 15:10:00";"1";"fr";"14";"S2";"la balade";"Peu satisfait";"Plutôt pas d\'accord";"6";"<script>alert(1)</script>"\r\n'
     "\r\n"
 )
-BAROMETER_HEAD = ["id", "submitdate", "lastpage", "startlanguage", "seed", "MATRICULE", "DIR", "CAT", "SEXE"] + [f"WB[SQ00{i}]" for i in range(1, 8)] + [f"WHO[SQ00{i}]" for i in range(1, 6)] + ["CLIM[bien_etre1]", "CLIM[bien_etre2]", "PART[bien_etre]"]
+BAROMETER_HEAD = (
+    ["id", "submitdate", "lastpage", "startlanguage", "seed", "MATRICULE", "DIR", "CAT", "SEXE"]
+    + [f"WB[SQ00{i}]" for i in range(1, 8)]
+    + [f"WHO[SQ00{i}]" for i in range(1, 6)]
+    + ["CLIM[bien_etre1]", "CLIM[bien_etre2]", "PART[bien_etre]"]
+)
 
 
 def _barometer() -> str:
     rows = [BAROMETER_HEAD]
-    rows.append(["1", "2016-11-10 10:00:00", "3", "fr", "1", "100001", "Direction des Finances", "A", "F"] + ["Souvent"] * 7 + ["La plupart du temps"] * 5 + ["Plutôt d'accord", "Tout à fait d'accord", "Oui"])
-    rows.append(["2", "2016-11-11 10:00:00", "3", "fr", "2", "", "Direction de l'Éducation", "B", "F"] + ["Parfois"] * 7 + ["Jamais"] * 5 + ["Plutôt pas d'accord", "7", "Non"])  # 7 out of range
+    rows.append(
+        ["1", "2016-11-10 10:00:00", "3", "fr", "1", "100001", "Direction des Finances", "A", "F"]
+        + ["Souvent"] * 7
+        + ["La plupart du temps"] * 5
+        + ["Plutôt d'accord", "Tout à fait d'accord", "Oui"]
+    )
+    rows.append(
+        ["2", "2016-11-11 10:00:00", "3", "fr", "2", "", "Direction de l'Éducation", "B", "F"]
+        + ["Parfois"] * 7
+        + ["Jamais"] * 5
+        + ["Plutôt pas d'accord", "7", "Non"]
+    )  # 7 out of range
     return "\ufeff" + "\r\n".join(";".join(f'"{v}"' if v else "" for v in r) for r in rows) + "\r\n"
 
 

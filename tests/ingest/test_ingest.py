@@ -27,7 +27,13 @@ def test_every_row_is_accepted_or_quarantined_with_its_reason(tiny_project):
     assert by_table["feedback"].rows_read == 4 and by_table["feedback"].duplicates == 1
     store = open_store(load_project(tiny_project).store_path)
     q = store.table("quarantine", provenance=False)
-    reasons = dict(zip(q["source_line"].astype(int).astype(str) + "@" + q["table_name"], q["reasons"], strict=True))
+    reasons = dict(
+        zip(
+            q["source_line"].astype(int).astype(str) + "@" + q["table_name"],
+            q["reasons"],
+            strict=True,
+        )
+    )
     assert "required:date" in reasons["7@sessions"]  # header on row 3, S4 on row 7
     assert "unknown_tool" in reasons["8@sessions"]
     assert "known_session" in reasons["6@attendance"]
@@ -47,9 +53,15 @@ def test_canonical_values(tiny_project):
     assert hc["headcount"].sum() == 60 and set(hc["quarter"]) == {"2016-Q3"}
     assert "Direction de l'Éducation" in set(hc["department"])  # Windows-1252 decoded
     att = store.table("attendance")
-    assert att["person_key"].nunique() == 3 and att["person_key"].str.fullmatch(r"[0-9a-f]{16}").all()
+    assert (
+        att["person_key"].nunique() == 3 and att["person_key"].str.fullmatch(r"[0-9a-f]{16}").all()
+    )
     bar = store.table("barometer")
-    assert list(bar["wave"]) == ["2016-11"] and bar.loc[0, "swemwbs_1"] == 4 and bar.loc[0, "who5_1"] == 4
+    assert (
+        list(bar["wave"]) == ["2016-11"]
+        and bar.loc[0, "swemwbs_1"] == 4
+        and bar.loc[0, "who5_1"] == 4
+    )
     assert bar.loc[0, "part_bien_etre"] == 1
     # the barometer respondent links to attendance through the same pseudonym
     assert bar.loc[0, "person_key"] in set(att["person_key"])
@@ -59,8 +71,16 @@ def test_canonical_values(tiny_project):
 
 def test_no_identifier_reaches_the_store(tiny_project):
     _ingest(tiny_project)
-    data = b"".join(p.read_bytes() for p in (tiny_project / "data" / "processed").rglob("*") if p.is_file())
-    for needle in ("100001", "alice.martin@ville-exemple.fr", "Alice Martin", "Marie Curie", "Durand"):
+    data = b"".join(
+        p.read_bytes() for p in (tiny_project / "data" / "processed").rglob("*") if p.is_file()
+    )
+    for needle in (
+        "100001",
+        "alice.martin@ville-exemple.fr",
+        "Alice Martin",
+        "Marie Curie",
+        "Durand",
+    ):
         assert needle.encode() not in data, needle
 
 
@@ -80,7 +100,9 @@ def test_idempotent_and_changed_file_replaces_rows(tiny_project):
     again = _ingest(tiny_project)
     assert not again.changed and store_path.read_bytes() == before
     att = tiny_project / "data" / "raw" / "presences" / "emargements_2016-T3.csv"
-    att.write_text(att.read_text(encoding="utf-8").rsplit("\n", 2)[0] + "\n", encoding="utf-8")  # drop the bad last row
+    att.write_text(
+        att.read_text(encoding="utf-8").rsplit("\n", 2)[0] + "\n", encoding="utf-8"
+    )  # drop the bad last row
     third = _ingest(tiny_project)
     assert third.changed
     store = open_store(store_path)
@@ -98,7 +120,12 @@ def test_missing_required_column_stops_and_keeps_the_store(tiny_project):
     with pytest.raises(InputFileError) as err:
         _ingest(tiny_project)
     msg = str(err.value)
-    assert "effectifs_trimestriels.csv" in msg and "'Effectif'" in msg and "did you mean" in msg and "\n" not in msg
+    assert (
+        "effectifs_trimestriels.csv" in msg
+        and "'Effectif'" in msg
+        and "did you mean" in msg
+        and "\n" not in msg
+    )
     assert store_path.read_bytes() == before
 
 
@@ -106,7 +133,9 @@ def test_raw_files_are_never_modified(tiny_project):
     raw = tiny_project / "data" / "raw"
     snapshot = {p: (p.read_bytes(), os.stat(p).st_mtime_ns) for p in raw.rglob("*") if p.is_file()}
     _ingest(tiny_project)
-    assert snapshot == {p: (p.read_bytes(), os.stat(p).st_mtime_ns) for p in raw.rglob("*") if p.is_file()}
+    assert snapshot == {
+        p: (p.read_bytes(), os.stat(p).st_mtime_ns) for p in raw.rglob("*") if p.is_file()
+    }
 
 
 def test_removed_file_rows_disappear(tiny_project):

@@ -24,16 +24,33 @@ from eco_eval.indicators.catalogue import Catalogue, load_catalogue
 from eco_eval.indicators.core import Tables
 from eco_eval.periods import Period, parse_period, quarter_range
 
-PERCENT = {"reach_rate", "cumulative_reach_rate", "repeat_participation_rate", "cancellation_rate", "satisfaction_top2", "feedback_response_rate"}
+PERCENT = {
+    "reach_rate",
+    "cumulative_reach_rate",
+    "repeat_participation_rate",
+    "cancellation_rate",
+    "satisfaction_top2",
+    "feedback_response_rate",
+}
 KEY_FIGURES = (
-    "sessions_held", "unique_participants", "reach_rate", "cumulative_reach_rate",
-    "satisfaction_mean", "recommendation_score", "staff_time_days", "lever_balance",
+    "sessions_held",
+    "unique_participants",
+    "reach_rate",
+    "cumulative_reach_rate",
+    "satisfaction_mean",
+    "recommendation_score",
+    "staff_time_days",
+    "lever_balance",
 )
 
 
 @lru_cache(maxsize=4)
 def bilan_labels(lang: str) -> dict[str, str]:
-    text = resources.files("eco_eval").joinpath(f"_data/labels/bilan_{lang}.yaml").read_text(encoding="utf-8")
+    text = (
+        resources.files("eco_eval")
+        .joinpath(f"_data/labels/bilan_{lang}.yaml")
+        .read_text(encoding="utf-8")
+    )
     doc = yaml.safe_load(text)["bilan"]
     return {f"bilan.{k}": str(v) for k, v in doc.items()}
 
@@ -94,17 +111,41 @@ class Bilan:
             frames[name] = anonymise(compute_raw(tables, per, eco), k=k)
         current = with_comparison(frames["current"], frames["previous"], frames["year"])
         history = cls._history(tables, eco, p, k)
-        quality = {"log": store.table("ingest_log"), "quarantine": store.sql("SELECT table_name, source_file, reasons FROM quarantine")}
+        quality = {
+            "log": store.table("ingest_log"),
+            "quarantine": store.sql("SELECT table_name, source_file, reasons FROM quarantine"),
+        }
         from eco_eval import __version__
         from eco_eval.pipeline import git_commit
 
         provenance = {
             "version": __version__,
             "commit": git_commit(),
-            "parameters": {"period": p.label, "compare_to": prev.label, "lang": lang, "k": k, "store_path": str(store_path)},
+            "parameters": {
+                "period": p.label,
+                "compare_to": prev.label,
+                "lang": lang,
+                "k": k,
+                "store_path": str(store_path),
+            },
             "inputs": dict(sorted(store.known_files().items())),
         }
-        return cls(p, prev, lang, k, organisation, tables, eco, catalogue, labels, current, history, quality, project, provenance)
+        return cls(
+            p,
+            prev,
+            lang,
+            k,
+            organisation,
+            tables,
+            eco,
+            catalogue,
+            labels,
+            current,
+            history,
+            quality,
+            project,
+            provenance,
+        )
 
     @staticmethod
     def _history(tables: Tables, eco: Any, period: Period, k: int) -> pd.DataFrame:
@@ -118,24 +159,71 @@ class Bilan:
         parts = []
         for q in quarter_range(first, period.last_quarter):
             qp = parse_period(q)
-            raw = pd.concat([implementation(tables, qp, eco), reach(tables, qp, eco, by=()), reaction(tables, qp, eco)], ignore_index=True)
+            raw = pd.concat(
+                [
+                    implementation(tables, qp, eco),
+                    reach(tables, qp, eco, by=()),
+                    reaction(tables, qp, eco),
+                ],
+                ignore_index=True,
+            )
             parts.append(anonymise(raw, k=k))
         return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
     # ----------------------------------------------------------------- lookups
-    def figure(self, indicator: str, lever: str = "*", dimension: str = "all", group: str = "*") -> pd.Series | None:
+    def figure(
+        self, indicator: str, lever: str = "*", dimension: str = "all", group: str = "*"
+    ) -> pd.Series | None:
         f = self.current
-        sel = f[(f["indicator"] == indicator) & (f["lever"] == lever) & (f["dimension"] == dimension) & (f["group"] == group)]
+        sel = f[
+            (f["indicator"] == indicator)
+            & (f["lever"] == lever)
+            & (f["dimension"] == dimension)
+            & (f["group"] == group)
+        ]
         return None if sel.empty else sel.iloc[0]
 
     def fmt(self, indicator: str, value: Any, *, suppressed: bool = False) -> str:
         from eco_eval.report.fmt import fmt_value
 
-        digits = 0 if indicator in {"sessions_held", "sessions_planned", "sessions_cancelled", "unique_participants", "participations", "departments_reached", "departments_hosting", "active_quarters", "idle_levers", "staff_time_days", "facilitator_hours", "participant_hours", "recommendation_score"} else (2 if indicator in {"lever_balance", "dissimilarity_index", "participation_ratio", "staff_time_fte"} else 1)
-        return fmt_value(value, self.lang, percent=indicator in PERCENT, digits=digits, suppressed=suppressed, k=self.k)
+        digits = (
+            0
+            if indicator
+            in {
+                "sessions_held",
+                "sessions_planned",
+                "sessions_cancelled",
+                "unique_participants",
+                "participations",
+                "departments_reached",
+                "departments_hosting",
+                "active_quarters",
+                "idle_levers",
+                "staff_time_days",
+                "facilitator_hours",
+                "participant_hours",
+                "recommendation_score",
+            }
+            else (
+                2
+                if indicator
+                in {"lever_balance", "dissimilarity_index", "participation_ratio", "staff_time_fte"}
+                else 1
+            )
+        )
+        return fmt_value(
+            value,
+            self.lang,
+            percent=indicator in PERCENT,
+            digits=digits,
+            suppressed=suppressed,
+            k=self.k,
+        )
 
     def t(self, key: str, **values: Any) -> str:
-        return self.labels.format(f"bilan.{key}", **values) if values else self.labels[f"bilan.{key}"]
+        return (
+            self.labels.format(f"bilan.{key}", **values) if values else self.labels[f"bilan.{key}"]
+        )
 
     # ----------------------------------------------------------------- sections
     def h2(self, key: str) -> str:

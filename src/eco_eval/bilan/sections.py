@@ -19,14 +19,24 @@ if TYPE_CHECKING:
     from eco_eval.bilan import Bilan
 
 
-def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, cls: str = "eco-table", raw_cols: Sequence[int] = ()) -> str:
+def table(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    cls: str = "eco-table",
+    raw_cols: Sequence[int] = (),
+) -> str:
     """An HTML table; cells are escaped unless their column index is in ``raw_cols``."""
-    head = "".join(f"<th scope=\"col\">{escape(str(h))}</th>" for h in headers)
+    head = "".join(f'<th scope="col">{escape(str(h))}</th>' for h in headers)
     body = []
     for r in rows:
-        cells = "".join(f"<td>{c if i in raw_cols else escape(str(c))}</td>" for i, c in enumerate(r))
+        cells = "".join(
+            f"<td>{c if i in raw_cols else escape(str(c))}</td>" for i, c in enumerate(r)
+        )
         body.append(f"<tr>{cells}</tr>")
-    return f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    return (
+        f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    )
 
 
 def _value(b: Bilan, row: pd.Series | None, indicator: str) -> str:
@@ -41,7 +51,13 @@ def _interval(b: Bilan, row: pd.Series | None, indicator: str) -> str:
     if row is None or row["suppressed"] or pd.isna(row["ci_low"]):
         return "–"
     pct = indicator in {"satisfaction_top2"}
-    return fmt_interval(row["ci_low"], row["ci_high"], b.lang, digits=0 if pct or indicator == "recommendation_score" else 1, percent=pct)
+    return fmt_interval(
+        row["ci_low"],
+        row["ci_high"],
+        b.lang,
+        digits=0 if pct or indicator == "recommendation_score" else 1,
+        percent=pct,
+    )
 
 
 def _change(b: Bilan, row: pd.Series | None, indicator: str) -> str:
@@ -53,7 +69,9 @@ def _change(b: Bilan, row: pd.Series | None, indicator: str) -> str:
 
     if indicator in PERCENT:
         return fmt_change(row["change"], b.lang, kind="pp")
-    return fmt_change(row["change"], b.lang, kind="absolute", digits=0 if float(row["change"]).is_integer() else 1)
+    return fmt_change(
+        row["change"], b.lang, kind="absolute", digits=0 if float(row["change"]).is_integer() else 1
+    )
 
 
 def cover(b: Bilan) -> str:
@@ -62,10 +80,10 @@ def cover(b: Bilan) -> str:
 
     return (
         '<header class="eco-cover">'
-        f"<p class=\"eco-org\">{escape(b.organisation)}</p>"
+        f'<p class="eco-org">{escape(b.organisation)}</p>'
         f"<h1>{escape(b.t('cover_title'))} — {escape(fmt_period(b.period.label, b.lang))}</h1>"
         f"<p>{escape(b.t('cover_period', period=fmt_period(b.period.label, b.lang), compare=fmt_period(b.compare_to.label, b.lang)))}</p>"
-        f"<p class=\"eco-muted\">{escape(b.t('cover_generated', date=fmt_date(b.today, b.lang), version=__version__))}</p>"
+        f'<p class="eco-muted">{escape(b.t("cover_generated", date=fmt_date(b.today, b.lang), version=__version__))}</p>'
         "</header>"
     )
 
@@ -78,9 +96,34 @@ def key_figures(b: Bilan) -> str:
         r = b.figure(ind)
         prev = b.fmt(ind, r["previous"]) if r is not None and not r["suppressed"] else "–"
         year = b.fmt(ind, r["year_before"]) if r is not None and not r["suppressed"] else "–"
-        n = "–" if r is None or r["suppressed"] or pd.isna(r["n"]) else b.fmt("unique_participants", r["n"])
-        rows.append([b.catalogue[ind].name(b.lang), _value(b, r, ind), _interval(b, r, ind), n, prev, _change(b, r, ind), year])
-    headers = [b.t(c) for c in ("col_figure", "col_value", "col_interval", "col_n", "col_previous", "col_change", "col_year_before")]
+        n = (
+            "–"
+            if r is None or r["suppressed"] or pd.isna(r["n"])
+            else b.fmt("unique_participants", r["n"])
+        )
+        rows.append(
+            [
+                b.catalogue[ind].name(b.lang),
+                _value(b, r, ind),
+                _interval(b, r, ind),
+                n,
+                prev,
+                _change(b, r, ind),
+                year,
+            ]
+        )
+    headers = [
+        b.t(c)
+        for c in (
+            "col_figure",
+            "col_value",
+            "col_interval",
+            "col_n",
+            "col_previous",
+            "col_change",
+            "col_year_before",
+        )
+    ]
     return table(headers, rows, cls="eco-table eco-key-figures")
 
 
@@ -91,25 +134,67 @@ def summary_sentences(b: Bilan) -> list[str]:
     out = []
     held, hours = b.figure("sessions_held"), b.figure("facilitator_hours")
     if held is not None:
-        change = fmt_change(held["change"], b.lang, kind="absolute", digits=0) if pd.notna(held.get("change")) else "–"
-        out.append(b.t("s_sessions", sessions=b.fmt("sessions_held", held["value"]), change=change, hours=b.fmt("facilitator_hours", hours["value"] if hours is not None else None)))
-    people, rate, cumul = b.figure("unique_participants"), b.figure("reach_rate"), b.figure("cumulative_reach_rate")
+        change = (
+            fmt_change(held["change"], b.lang, kind="absolute", digits=0)
+            if pd.notna(held.get("change"))
+            else "–"
+        )
+        out.append(
+            b.t(
+                "s_sessions",
+                sessions=b.fmt("sessions_held", held["value"]),
+                change=change,
+                hours=b.fmt("facilitator_hours", hours["value"] if hours is not None else None),
+            )
+        )
+    people, rate, cumul = (
+        b.figure("unique_participants"),
+        b.figure("reach_rate"),
+        b.figure("cumulative_reach_rate"),
+    )
     if people is not None and people["suppressed"]:
         out.append(b.t("s_reach_suppressed", k=b.k))
     elif people is not None:
-        out.append(b.t("s_reach", people=_value(b, people, "unique_participants"), rate=_value(b, rate, "reach_rate"), cumul=_value(b, cumul, "cumulative_reach_rate")))
+        out.append(
+            b.t(
+                "s_reach",
+                people=_value(b, people, "unique_participants"),
+                rate=_value(b, rate, "reach_rate"),
+                cumul=_value(b, cumul, "cumulative_reach_rate"),
+            )
+        )
     sat = b.figure("satisfaction_mean")
     if sat is not None and not sat["suppressed"]:
-        out.append(b.t("s_satisfaction", mean=_value(b, sat, "satisfaction_mean"), ci=_interval(b, sat, "satisfaction_mean"), n=b.fmt("unique_participants", sat["n"])))
+        out.append(
+            b.t(
+                "s_satisfaction",
+                mean=_value(b, sat, "satisfaction_mean"),
+                ci=_interval(b, sat, "satisfaction_mean"),
+                n=b.fmt("unique_participants", sat["n"]),
+            )
+        )
     days, fte = b.figure("staff_time_days"), b.figure("staff_time_fte")
     if days is not None:
-        out.append(b.t("s_cost", days=_value(b, days, "staff_time_days"), fte=_value(b, fte, "staff_time_fte")))
+        out.append(
+            b.t(
+                "s_cost",
+                days=_value(b, days, "staff_time_days"),
+                fte=_value(b, fte, "staff_time_fte"),
+            )
+        )
     from eco_eval.indicators.maintenance import idle_lever_ids
 
     idle = idle_lever_ids(b.tables, b.period, b.eco)
     total = len(b.eco.levers)
     if idle:
-        out.append(b.t("s_levers", active=total - len(idle), total=total, idle=", ".join(b.labels.lever(x) for x in idle)))
+        out.append(
+            b.t(
+                "s_levers",
+                active=total - len(idle),
+                total=total,
+                idle=", ".join(b.labels.lever(x) for x in idle),
+            )
+        )
     else:
         out.append(b.t("s_levers_all", total=total))
     bal = b.figure("lever_balance")
@@ -123,7 +208,11 @@ def summary_sentences(b: Bilan) -> list[str]:
 
 
 def summary(b: Bilan) -> str:
-    return "<ul class=\"eco-summary\">" + "".join(f"<li>{escape(s)}</li>" for s in summary_sentences(b)) + "</ul>"
+    return (
+        '<ul class="eco-summary">'
+        + "".join(f"<li>{escape(s)}</li>" for s in summary_sentences(b))
+        + "</ul>"
+    )
 
 
 def _lever_frame(b: Bilan, indicator: str) -> pd.DataFrame:
@@ -141,7 +230,9 @@ def wheel(b: Bilan) -> Any:
 def lever_header(b: Bilan, lever_id: str) -> str:
     lever = b.eco.lever(lever_id)
     tools = ", ".join(b.labels.tool(t.id) for t in b.eco.tools_of(lever_id))
-    return f"<h1>{escape(b.t('lever_title', lever=lever.name(b.lang), tool=tools))}</h1>" + cover(b).replace("<h1>", "<p class=\"eco-sub\">").replace("</h1>", "</p>")
+    return f"<h1>{escape(b.t('lever_title', lever=lever.name(b.lang), tool=tools))}</h1>" + cover(
+        b
+    ).replace("<h1>", '<p class="eco-sub">').replace("</h1>", "</p>")
 
 
 def lever_cards(b: Bilan, only: str | None = None) -> str:
@@ -153,14 +244,25 @@ def lever_cards(b: Bilan, only: str | None = None) -> str:
         tools = b.eco.tools_of(lever.id)
         tool_names = ", ".join(b.labels.tool(t.id) for t in tools)
         rows.append([b.t("card_tool"), tool_names])
-        for key, ind in (("card_sessions", "sessions_held"), ("card_people", "unique_participants"), ("card_reach", "reach_rate"), ("card_satisfaction", "satisfaction_mean"), ("card_recommend", "recommendation_score"), ("card_trend", "activity_trend")):
+        for key, ind in (
+            ("card_sessions", "sessions_held"),
+            ("card_people", "unique_participants"),
+            ("card_reach", "reach_rate"),
+            ("card_satisfaction", "satisfaction_mean"),
+            ("card_recommend", "recommendation_score"),
+            ("card_trend", "activity_trend"),
+        ):
             r = b.figure(ind, lever=lever.id)
             val = _value(b, r, ind)
             ci = _interval(b, r, ind)
             rows.append([b.t(key), val + (f" {ci}" if ci != "–" else "")])
         rows.append([b.t("card_impact"), b.t("card_pending")])
-        body = "".join(f"<tr><th scope=\"row\">{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in rows)
-        cards.append(f'<section class="eco-card" id="levier-{escape(lever.id)}"><h3>{escape(lever.name(b.lang).capitalize())}</h3><table class="eco-table eco-card-table">{body}</table></section>')
+        body = "".join(
+            f'<tr><th scope="row">{escape(k)}</th><td>{escape(v)}</td></tr>' for k, v in rows
+        )
+        cards.append(
+            f'<section class="eco-card" id="levier-{escape(lever.id)}"><h3>{escape(lever.name(b.lang).capitalize())}</h3><table class="eco-table eco-card-table">{body}</table></section>'
+        )
     return '<div class="eco-cards">' + "".join(cards) + "</div>"
 
 
@@ -169,29 +271,70 @@ def reach_by(b: Bilan, dimension: str, lever: str = "*") -> str:
 
     f = b.current
     sel = f[(f["lever"] == lever) & (f["dimension"] == dimension)]
-    groups = sorted(sel["group"].unique(), key=str)
+    groups = sorted((g for g in sel["group"].unique() if g != "*"), key=str)
     rows = []
     for g in groups:
-        get = {ind: sel[(sel["group"] == g) & (sel["indicator"] == ind)] for ind in ("unique_participants", "reach_rate", "participation_ratio")}
+        get = {
+            ind: sel[(sel["group"] == g) & (sel["indicator"] == ind)]
+            for ind in ("unique_participants", "reach_rate", "participation_ratio")
+        }
         cells = []
         for ind, part in get.items():
             r = part.iloc[0] if len(part) else None
-            cells.append(_value(b, r, ind) if ind != "participation_ratio" else (fmt_value(r["value"], b.lang, digits=2, suppressed=bool(r["suppressed"]), k=b.k) if r is not None else "–"))
+            cells.append(
+                _value(b, r, ind)
+                if ind != "participation_ratio"
+                else (
+                    fmt_value(r["value"], b.lang, digits=2, suppressed=bool(r["suppressed"]), k=b.k)
+                    if r is not None
+                    else "–"
+                )
+            )
         rows.append([str(g), *cells])
     dim_label = b.labels[f"dimension.{dimension}"]
     d = sel[(sel["indicator"] == "dissimilarity_index") & (sel["group"] == "*")]
     note = ""
     if len(d):
-        note = f"<p class=\"eco-note\">{escape(b.t('repr_note', value=_value(b, d.iloc[0], 'dissimilarity_index')))}</p>"
-    headers = [dim_label.capitalize(), b.catalogue["unique_participants"].name(b.lang), b.catalogue["reach_rate"].name(b.lang), b.catalogue["participation_ratio"].name(b.lang)]
-    return f"<h3>{escape(b.t('reach_title', dimension=dim_label))}</h3>" + table(headers, rows) + note
+        note = f'<p class="eco-note">{escape(b.t("repr_note", value=_value(b, d.iloc[0], "dissimilarity_index")))}</p>'
+    headers = [
+        dim_label.capitalize(),
+        b.catalogue["unique_participants"].name(b.lang),
+        b.catalogue["reach_rate"].name(b.lang),
+        b.catalogue["participation_ratio"].name(b.lang),
+    ]
+    return (
+        f"<h3>{escape(b.t('reach_title', dimension=dim_label))}</h3>" + table(headers, rows) + note
+    )
 
 
 def reach_heatmap(b: Bilan, dimension: str = "department") -> Any:
     from eco_eval.report import figures
 
-    data = b.current[(b.current["dimension"] == dimension) & (b.current["indicator"] == "reach_rate")]
-    return figures.group_heatmap(data[["period", "lever", "tool", "dimension", "group", "indicator", "value", "n", "ci_low", "ci_high", "suppressed"]], "reach_rate", dimension, b.labels, columns="lever", k=b.k)
+    data = b.current[
+        (b.current["dimension"] == dimension) & (b.current["indicator"] == "reach_rate")
+    ]
+    return figures.group_heatmap(
+        data[
+            [
+                "period",
+                "lever",
+                "tool",
+                "dimension",
+                "group",
+                "indicator",
+                "value",
+                "n",
+                "ci_low",
+                "ci_high",
+                "suppressed",
+            ]
+        ],
+        "reach_rate",
+        dimension,
+        b.labels,
+        columns="lever",
+        k=b.k,
+    )
 
 
 def trend(b: Bilan, indicator: str = "sessions_held", lever: str = "*") -> Any:
@@ -206,7 +349,9 @@ def cost(b: Bilan) -> str:
     rows = [["*"] + [_value(b, b.figure(i), i) for i in inds]]
     rows[0][0] = b.labels.lever("*")
     for lever in b.eco.levers:
-        rows.append([lever.name(b.lang)] + [_value(b, b.figure(i, lever=lever.id), i) for i in inds])
+        rows.append(
+            [lever.name(b.lang)] + [_value(b, b.figure(i, lever=lever.id), i) for i in inds]
+        )
     headers = [b.labels["column.lever"]] + [b.catalogue[i].name(b.lang) for i in inds]
     return table(headers, rows)
 
@@ -219,7 +364,9 @@ def comment_themes(b: Bilan) -> str:
     fb = fb[fb["quarter"].isin(b.period.quarters) & fb["comment"].notna()]
     if len(fb) < k_comments:
         return f"<p>{escape(b.t('comments_none', k=k_comments))}</p>"
-    result = themes(fb.rename(columns={"lever_id": "lever"}), by="lever", min_group=k_comments, top=8)
+    result = themes(
+        fb.rename(columns={"lever_id": "lever"}), by="lever", min_group=k_comments, top=8
+    )
     return _render_themes(b, result, len(fb), k_comments)
 
 
@@ -230,14 +377,24 @@ def _render_themes(b: Bilan, result: Any, n: int, k_comments: int) -> str:
     rows = []
     group_col = "lever" if "lever" in frame.columns else frame.columns[0]
     term_col = next((c for c in ("term", "theme", "ngram") if c in frame.columns), frame.columns[1])
-    count_col = next((c for c in ("count", "n", "frequency") if c in frame.columns), frame.columns[-1])
+    count_col = next(
+        (c for c in ("count", "n", "frequency") if c in frame.columns), frame.columns[-1]
+    )
     for g, part in frame.groupby(group_col, sort=False):
         if "suppressed" in part.columns and part["suppressed"].all():
-            rows.append([b.labels.lever(str(g)), b.fmt("unique_participants", None, suppressed=True)])
+            rows.append(
+                [b.labels.lever(str(g)), b.fmt("unique_participants", None, suppressed=True)]
+            )
             continue
-        terms = ", ".join(f"{t} ({int(c)})" for t, c in zip(part[term_col], part[count_col], strict=False) if pd.notna(c))
+        terms = ", ".join(
+            f"{t} ({int(c)})"
+            for t, c in zip(part[term_col], part[count_col], strict=False)
+            if pd.notna(c)
+        )
         rows.append([b.labels.lever(str(g)), terms])
-    return f"<p>{escape(b.t('comments_count', n=n))}</p>" + table([b.labels["column.lever"], b.t("comments_title")], rows)
+    return f"<p>{escape(b.t('comments_count', n=n))}</p>" + table(
+        [b.labels["column.lever"], b.t("comments_title")], rows
+    )
 
 
 def data_quality(b: Bilan) -> str:
@@ -246,27 +403,70 @@ def data_quality(b: Bilan) -> str:
         return ""
     latest = log.sort_values("ingested_at").groupby("source_file").tail(1)
     totals = latest[["rows_read", "rows_accepted", "rows_quarantined", "duplicates"]].sum()
-    intro = b.t("dq_intro", files=len(latest), read=b.fmt("participations", totals["rows_read"]), accepted=b.fmt("participations", totals["rows_accepted"]), quarantined=b.fmt("participations", totals["rows_quarantined"]), duplicates=b.fmt("participations", totals["duplicates"]))
+    intro = b.t(
+        "dq_intro",
+        files=len(latest),
+        read=b.fmt("participations", totals["rows_read"]),
+        accepted=b.fmt("participations", totals["rows_accepted"]),
+        quarantined=b.fmt("participations", totals["rows_quarantined"]),
+        duplicates=b.fmt("participations", totals["duplicates"]),
+    )
     rows = []
     for _, r in latest.sort_values(["table_name", "source_file"]).iterrows():
         detail = json.loads(r["detail"] or "{}")
-        reasons = ", ".join(f"{k} ({v})" for k, v in list((detail.get("top_reasons") or {}).items())[:3])
-        rows.append([r["table_name"], r["source_file"], b.fmt("participations", r["rows_read"]), b.fmt("participations", r["rows_accepted"]), b.fmt("participations", r["rows_quarantined"]), reasons or "–"])
-    headers = [b.t(c) for c in ("dq_source", "dq_file", "dq_read", "dq_accepted", "dq_quarantined", "dq_reasons")]
+        reasons = ", ".join(
+            f"{k} ({v})" for k, v in list((detail.get("top_reasons") or {}).items())[:3]
+        )
+        rows.append(
+            [
+                r["table_name"],
+                r["source_file"],
+                b.fmt("participations", r["rows_read"]),
+                b.fmt("participations", r["rows_accepted"]),
+                b.fmt("participations", r["rows_quarantined"]),
+                reasons or "–",
+            ]
+        )
+    headers = [
+        b.t(c)
+        for c in ("dq_source", "dq_file", "dq_read", "dq_accepted", "dq_quarantined", "dq_reasons")
+    ]
     return f"<p>{escape(intro)}</p>" + table(headers, rows)
 
 
 def methods(b: Bilan) -> str:
     k_comments = b.project.privacy.k_comments if b.project else 10
-    rows = [[i.name(b.lang), i.definition(b.lang), i.formula, i.reaim + (f" (Kirkpatrick {i.kirkpatrick})" if i.kirkpatrick else ""), i.caveats(b.lang) or "–"] for i in b.catalogue.indicators]
-    headers = [b.t(c) for c in ("methods_col_id", "methods_col_def", "methods_col_formula", "methods_col_dim", "methods_col_caveats")]
-    return f"<p>{escape(b.t('methods_anonymity', k=b.k, k_comments=k_comments))}</p>" + table(headers, rows, cls="eco-table eco-methods")
+    rows = [
+        [
+            i.name(b.lang),
+            i.definition(b.lang),
+            i.formula,
+            i.reaim + (f" (Kirkpatrick {i.kirkpatrick})" if i.kirkpatrick else ""),
+            i.caveats(b.lang) or "–",
+        ]
+        for i in b.catalogue.indicators
+    ]
+    headers = [
+        b.t(c)
+        for c in (
+            "methods_col_id",
+            "methods_col_def",
+            "methods_col_formula",
+            "methods_col_dim",
+            "methods_col_caveats",
+        )
+    ]
+    return f"<p>{escape(b.t('methods_anonymity', k=b.k, k_comments=k_comments))}</p>" + table(
+        headers, rows, cls="eco-table eco-methods"
+    )
 
 
 def actions(b: Bilan) -> str:
     import yaml
 
-    path = (b.project.root / b.project.actions_file) if b.project and b.project.actions_file else None
+    path = (
+        (b.project.root / b.project.actions_file) if b.project and b.project.actions_file else None
+    )
     if path is None or not path.exists():
         return f"<p>{escape(b.t('actions_none'))}</p>"
     doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -281,14 +481,48 @@ def actions(b: Bilan) -> str:
             good_up = b.catalogue[ind].direction != "down"
             met = r["value"] >= float(target) if good_up else r["value"] <= float(target)
             due = pd.Timestamp(str(a.get("due", "2100-01-01"))).date()
-            status = "status_met" if met else ("status_late" if due < b.period.end else "status_on_track")
-        rows.append([a.get("action", ""), b.labels.lever(str(a.get("lever", "*"))), b.catalogue[ind].name(b.lang) if ind in b.catalogue else ind, b.fmt(ind, target) if ind in b.catalogue else str(target), current, a.get("owner", ""), a.get("due", ""), b.t(status)])
-    headers = [b.t(c) for c in ("actions_col_action", "actions_col_lever", "actions_col_indicator", "actions_col_target", "actions_col_current", "actions_col_owner", "actions_col_due", "actions_col_status")]
+            status = (
+                "status_met"
+                if met
+                else ("status_late" if due < b.period.end else "status_on_track")
+            )
+        rows.append(
+            [
+                a.get("action", ""),
+                b.labels.lever(str(a.get("lever", "*"))),
+                b.catalogue[ind].name(b.lang) if ind in b.catalogue else ind,
+                b.fmt(ind, target) if ind in b.catalogue else str(target),
+                current,
+                a.get("owner", ""),
+                a.get("due", ""),
+                b.t(status),
+            ]
+        )
+    headers = [
+        b.t(c)
+        for c in (
+            "actions_col_action",
+            "actions_col_lever",
+            "actions_col_indicator",
+            "actions_col_target",
+            "actions_col_current",
+            "actions_col_owner",
+            "actions_col_due",
+            "actions_col_status",
+        )
+    ]
     return table(headers, rows)
 
 
 def provenance(b: Bilan) -> str:
     p = b.provenance
-    text = b.t("provenance_text", version=p.get("version", "?"), commit=p.get("commit", "?"), params=json.dumps(p.get("parameters", {}), ensure_ascii=False))
+    text = b.t(
+        "provenance_text",
+        version=p.get("version", "?"),
+        commit=p.get("commit", "?"),
+        params=json.dumps(p.get("parameters", {}), ensure_ascii=False),
+    )
     rows = [[f, h] for f, h in (p.get("inputs") or {}).items()]
-    return f"<p>{escape(text)}</p><h4>{escape(b.t('provenance_inputs'))}</h4>" + table(["", "SHA-256"], rows, cls="eco-table eco-provenance")
+    return f"<p>{escape(text)}</p><h4>{escape(b.t('provenance_inputs'))}</h4>" + table(
+        ["", "SHA-256"], rows, cls="eco-table eco-provenance"
+    )

@@ -9,6 +9,7 @@ as it was. Running it again with no new or changed raw file writes nothing.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import logging
 from collections.abc import Callable
@@ -21,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from eco_eval.config import Project, Source
-from eco_eval.errors import EcoEvalError, InputFileError
+from eco_eval.errors import InputFileError
 from eco_eval.ingest.mapping import Mapped, canonicalise, load_schema, map_items
 from eco_eval.ingest.validation import build_rules, run_gate
 from eco_eval.periods import quarter_of
@@ -84,7 +85,9 @@ def discover(project: Project) -> list[tuple[Source, Path]]:
             continue
         files = sorted(p for p in project.raw_dir.glob(source.pattern) if p.is_file())
         if not files and source.required:
-            log.warning("source %s: no file matches %s under %s", name, source.pattern, project.raw_dir)
+            log.warning(
+                "source %s: no file matches %s under %s", name, source.pattern, project.raw_dir
+            )
         found.extend((source, p) for p in files)
     return found
 
@@ -128,12 +131,14 @@ def _mark_duplicates(frame: pd.DataFrame, on: list[str]) -> np.ndarray:
             continue
         pos = [frame.index.get_loc(i) for i in idx]
         pos.sort(key=lambda p: (ts.iloc[p] if pd.notna(ts.iloc[p]) else pd.Timestamp.min, p))
-        for a, b in zip(pos, pos[1:], strict=False):
+        for a, b in itertools.pairwise(pos):
             ta, tb = ts.iloc[a], ts.iloc[b]
             if pd.notna(ta) and pd.notna(tb):
                 close = abs((tb - ta).total_seconds()) <= DUPLICATE_WINDOW_S
             else:  # dates not kept (anonymised survey): only an identical non-empty comment convinces
-                close = comment is not None and bool(pd.notna(comment.iloc[b]) and str(comment.iloc[b]).strip())
+                close = comment is not None and bool(
+                    pd.notna(comment.iloc[b]) and str(comment.iloc[b]).strip()
+                )
             if close:
                 dup[b] = True
     return dup
@@ -179,27 +184,46 @@ class _Run:
         raw = raw_table.frame.reset_index(drop=True)
         lines = np.asarray(raw_table.lines, dtype=np.int64)
         spec = self.schema[source.name]
-        mapped = canonicalise(raw, source, spec, scales=self.project.scales, ecosystem=self.ecosystem, key=self.key, file_label=label)
+        mapped = canonicalise(
+            raw,
+            source,
+            spec,
+            scales=self.project.scales,
+            ecosystem=self.ecosystem,
+            key=self.key,
+            file_label=label,
+        )
         mapped.extra["lines"] = lines
         if source.name == "attendance":
             self._remember_names(raw, mapped)
         frames = getattr(self, f"_derive_{source.name}")(mapped, raw, source, path)
-        meta = raw_table.meta.as_dict() if hasattr(raw_table.meta, "as_dict") else dict(raw_table.meta)
-        meta = {k: v for k, v in meta.items() if isinstance(v, (str, int, float, bool)) or v is None}
+        meta = (
+            raw_table.meta.as_dict() if hasattr(raw_table.meta, "as_dict") else dict(raw_table.meta)
+        )
+        meta = {
+            k: v for k, v in meta.items() if isinstance(v, (str, int, float, bool)) or v is None
+        }
         return _Part(label, sha, raw, lines, mapped, frames, meta)
 
-    def process_source(self, source: Source, parts: list[_Part]) -> list[tuple[FileResult, dict[str, pd.DataFrame], pd.DataFrame]]:
+    def process_source(
+        self, source: Source, parts: list[_Part]
+    ) -> list[tuple[FileResult, dict[str, pd.DataFrame], pd.DataFrame]]:
         """Gate all files of a source at once (one GX run per table), then split back per file."""
         spec = self.schema[source.name]
         if not parts:
             return []
         frame = pd.concat([p.frames[source.name] for p in parts], ignore_index=True)
-        item_cols = [c for c in frame.columns if c.split("_", 1)[0] in (spec.get("item_ranges") or {})]
+        item_cols = [
+            c for c in frame.columns if c.split("_", 1)[0] in (spec.get("item_ranges") or {})
+        ]
         rules = build_rules(
-            source.name, spec, list(frame.columns),
+            source.name,
+            spec,
+            list(frame.columns),
             tool_ids=self.ecosystem.tool_ids,
             known_sessions=list(self.session_dates) if source.name == "attendance" else None,
-            span=self.span, item_columns=item_cols,
+            span=self.span,
+            item_columns=item_cols,
         )
         gate = run_gate(source.name, frame, rules)
         parse_reasons = [r for p in parts for r in p.mapped.reasons]
@@ -214,11 +238,15 @@ class _Run:
         offset = 0
         for part in parts:
             n = len(part.raw)
-            out.append(self._finish(source, part, reasons[offset:offset + n], dup[offset:offset + n]))
+            out.append(
+                self._finish(source, part, reasons[offset : offset + n], dup[offset : offset + n])
+            )
             offset += n
         return out
 
-    def _finish(self, source: Source, part: _Part, reasons: list[list[str]], dup: np.ndarray) -> tuple[FileResult, dict[str, pd.DataFrame], pd.DataFrame]:
+    def _finish(
+        self, source: Source, part: _Part, reasons: list[list[str]], dup: np.ndarray
+    ) -> tuple[FileResult, dict[str, pd.DataFrame], pd.DataFrame]:
         spec = self.schema[source.name]
         frame = part.frames[source.name]
         bad = np.array([bool(r) for r in reasons], dtype=bool)
@@ -237,23 +265,35 @@ class _Run:
             ok = out["sessions"]
             self.session_dates.update(zip(ok["session_id"], ok["date"], strict=True))
         colmap = part.mapped.extra["colmap"]
-        ident = [colmap[f] for f, s in spec["fields"].items() if s.get("type") == "identifier" and f in colmap]
-        quarantine = pd.DataFrame({
-            "table_name": source.name,
-            "source_file": part.label,
-            "source_line": part.lines[bad],
-            "reasons": ["; ".join(r) for r, b in zip(reasons, bad, strict=True) if b],
-            "raw": _raw_json(part.raw[bad], ident, self.key),
-        })
+        ident = [
+            colmap[f]
+            for f, s in spec["fields"].items()
+            if s.get("type") == "identifier" and f in colmap
+        ]
+        quarantine = pd.DataFrame(
+            {
+                "table_name": source.name,
+                "source_file": part.label,
+                "source_line": part.lines[bad],
+                "reasons": ["; ".join(r) for r, b in zip(reasons, bad, strict=True) if b],
+                "raw": _raw_json(part.raw[bad], ident, self.key),
+            }
+        )
         counts: dict[str, int] = {}
         for r, b in zip(reasons, bad, strict=True):
             if b:
                 for reason in r:
                     counts[reason] = counts.get(reason, 0) + 1
         result = FileResult(
-            source_file=part.label, table=source.name, sha256=part.sha, rows_read=len(part.raw),
-            rows_accepted=int(accepted.sum()), rows_quarantined=int(bad.sum()), duplicates=int(dup.sum()),
-            top_reasons=dict(sorted(counts.items(), key=lambda kv: -kv[1])[:10]), meta=part.meta,
+            source_file=part.label,
+            table=source.name,
+            sha256=part.sha,
+            rows_read=len(part.raw),
+            rows_accepted=int(accepted.sum()),
+            rows_quarantined=int(bad.sum()),
+            duplicates=int(dup.sum()),
+            top_reasons=dict(sorted(counts.items(), key=lambda kv: -kv[1])[:10]),
+            meta=part.meta,
         )
         return result, out, quarantine
 
@@ -262,19 +302,31 @@ class _Run:
         colmap = mapped.extra["colmap"]
         for fld in ("last_name", "first_name"):
             if fld in colmap:
-                self.known_names.update(v for v in raw[colmap[fld]].dropna().astype(str).str.strip().unique() if len(v) > 2)
+                self.known_names.update(
+                    v
+                    for v in raw[colmap[fld]].dropna().astype(str).str.strip().unique()
+                    if len(v) > 2
+                )
         if "first_name" in colmap and "last_name" in colmap:
-            full = raw[colmap["first_name"]].astype("string") + " " + raw[colmap["last_name"]].astype("string")
+            full = (
+                raw[colmap["first_name"]].astype("string")
+                + " "
+                + raw[colmap["last_name"]].astype("string")
+            )
             self.known_names.update(full.dropna().unique())
 
     # one function per table: canonical frame -> stored columns
-    def _derive_headcount(self, m: Mapped, raw: pd.DataFrame, source: Source, path: Path) -> dict[str, pd.DataFrame]:
+    def _derive_headcount(
+        self, m: Mapped, raw: pd.DataFrame, source: Source, path: Path
+    ) -> dict[str, pd.DataFrame]:
         f = m.frame
         f["quarter"] = [quarter_of(d.date()) if pd.notna(d) else None for d in f["as_of"]]
         f["as_of"] = pd.to_datetime(f["as_of"]).dt.date
         return {"headcount": f}
 
-    def _derive_sessions(self, m: Mapped, raw: pd.DataFrame, source: Source, path: Path) -> dict[str, pd.DataFrame]:
+    def _derive_sessions(
+        self, m: Mapped, raw: pd.DataFrame, source: Source, path: Path
+    ) -> dict[str, pd.DataFrame]:
         f = m.frame
         f["tool_id"] = f.pop("tool")
         f["lever_id"] = f["tool_id"].map(self.lever_of)
@@ -283,13 +335,17 @@ class _Run:
         f["session_id"] = f["session_id"].astype("string").str.strip().astype(object)
         return {"sessions": f}
 
-    def _derive_attendance(self, m: Mapped, raw: pd.DataFrame, source: Source, path: Path) -> dict[str, pd.DataFrame]:
+    def _derive_attendance(
+        self, m: Mapped, raw: pd.DataFrame, source: Source, path: Path
+    ) -> dict[str, pd.DataFrame]:
         f = m.frame
         f["session_id"] = f["session_id"].astype("string").str.strip().astype(object)
         m.add(f["person_key"].isna().to_numpy(), "no_identifier")
         return {"attendance": f}
 
-    def _derive_feedback(self, m: Mapped, raw: pd.DataFrame, source: Source, path: Path) -> dict[str, pd.DataFrame]:
+    def _derive_feedback(
+        self, m: Mapped, raw: pd.DataFrame, source: Source, path: Path
+    ) -> dict[str, pd.DataFrame]:
         from eco_eval.privacy.text import clean_comment, mask_identities
 
         f = m.frame
@@ -311,7 +367,9 @@ class _Run:
             f.loc[present, "comment"] = list(masked)
         return {"feedback": f}
 
-    def _derive_barometer(self, m: Mapped, raw: pd.DataFrame, source: Source, path: Path) -> dict[str, pd.DataFrame]:
+    def _derive_barometer(
+        self, m: Mapped, raw: pd.DataFrame, source: Source, path: Path
+    ) -> dict[str, pd.DataFrame]:
         import re
 
         f = m.frame
@@ -320,13 +378,17 @@ class _Run:
             match = re.search(source.wave_from, path.name)
             wave = match.group("wave") if match else None
         if wave is None:
-            raise InputFileError(f"{_rel(self.project, path)}: cannot tell the barometer wave from the file name; name it like the pattern {source.wave_from!r} or fix sources.barometer.wave_from")
+            raise InputFileError(
+                f"{_rel(self.project, path)}: cannot tell the barometer wave from the file name; name it like the pattern {source.wave_from!r} or fix sources.barometer.wave_from"
+            )
         f["wave"] = wave
         # LimeSurvey numbers responses from 1 in every survey: the wave makes the id unique
         f["response_id"] = wave + ":" + f["response_id"].astype("string")
         ts = pd.to_datetime(f["submitted_at"], errors="coerce")
         ts = ts.where(ts.dt.year > 1980)
-        f["wave_date"] = ts.median().date() if ts.notna().any() else date.fromisoformat(wave + "-15")
+        f["wave_date"] = (
+            ts.median().date() if ts.notna().any() else date.fromisoformat(wave + "-15")
+        )
         items, _origin, problems = map_items(raw, source, self.project.scales)
         for reason, mask in problems:
             m.add(mask.to_numpy(), reason)
@@ -338,16 +400,24 @@ class _Run:
         return {"barometer": wide, "barometer_items": long}
 
 
-def ingest(project: Project, *, progress: Callable[[str], None] | None = None, force: bool = False) -> IngestReport:
+def ingest(
+    project: Project, *, progress: Callable[[str], None] | None = None, force: bool = False
+) -> IngestReport:
     """Ingest every configured raw file into the store (one transaction); see the module doc."""
     from eco_eval import __version__
     from eco_eval.pseudonymise import load_key
     from eco_eval.store import Store, project_lock, write_transaction
 
-    key = load_key(env_var=project.privacy.key_env, key_file=project.privacy.key_file, create=project.privacy.create_key_if_missing)
+    key = load_key(
+        env_var=project.privacy.key_env,
+        key_file=project.privacy.key_file,
+        create=project.privacy.create_key_if_missing,
+    )
     files = discover(project)
     hashes = {p: sha256_file(p) for _, p in files}
-    known: dict[str, str] = Store(project.store_path).known_files() if project.store_path.exists() else {}
+    known: dict[str, str] = (
+        Store(project.store_path).known_files() if project.store_path.exists() else {}
+    )
     current = {_rel(project, p): h for p, h in hashes.items()}
     removed = sorted(set(known) - set(current))
     changed = force or removed or any(known.get(f) != h for f, h in current.items())
@@ -370,7 +440,10 @@ def ingest(project: Project, *, progress: Callable[[str], None] | None = None, f
             results.append(result)
             outputs.append((result.source_file, frames, quarantine))
     warnings = _cross_checks(outputs)
-    with project_lock(project.processed_dir / ".ingest.lock", "an ingest"), write_transaction(project.store_path) as w:
+    with (
+        project_lock(project.processed_dir / ".ingest.lock", "an ingest"),
+        write_transaction(project.store_path) as w,
+    ):
         for f in removed:
             w.delete_file(f)
         now = datetime.now()
@@ -378,13 +451,24 @@ def ingest(project: Project, *, progress: Callable[[str], None] | None = None, f
             for table, frame in frames.items():
                 w.replace_file_rows(table, label, frame)
             w.set_quarantine(label, quarantine)
-            w.log({
-                "source_file": label, "sha256": result.sha256, "table_name": result.table,
-                "rows_read": result.rows_read, "rows_accepted": result.rows_accepted,
-                "rows_quarantined": result.rows_quarantined, "duplicates": result.duplicates,
-                "ingested_at": now, "package_version": __version__,
-                "detail": json.dumps({"top_reasons": result.top_reasons, **result.meta}, ensure_ascii=False, default=str),
-            })
+            w.log(
+                {
+                    "source_file": label,
+                    "sha256": result.sha256,
+                    "table_name": result.table,
+                    "rows_read": result.rows_read,
+                    "rows_accepted": result.rows_accepted,
+                    "rows_quarantined": result.rows_quarantined,
+                    "duplicates": result.duplicates,
+                    "ingested_at": now,
+                    "package_version": __version__,
+                    "detail": json.dumps(
+                        {"top_reasons": result.top_reasons, **result.meta},
+                        ensure_ascii=False,
+                        default=str,
+                    ),
+                }
+            )
     return IngestReport(files=results, changed=True, removed_files=removed, warnings=warnings)
 
 
@@ -399,7 +483,12 @@ def _cross_checks(outputs: list[tuple[str, dict[str, pd.DataFrame], pd.DataFrame
     att = pd.concat(tables["attendance"])
     ses = pd.concat(tables["sessions"])[["session_id", "quarter"]]
     hc = pd.concat(tables["headcount"]).groupby(["quarter", "department"])["headcount"].sum()
-    part = att.merge(ses, on="session_id").groupby(["quarter", "department"])["person_key"].nunique()
+    part = (
+        att.merge(ses, on="session_id").groupby(["quarter", "department"])["person_key"].nunique()
+    )
     joined = pd.concat([part.rename("participants"), hc.rename("headcount")], axis=1).dropna()
     over = joined[joined["participants"] > joined["headcount"]]
-    return [f"{q} {d}: {int(r.participants)} participants for a headcount of {int(r.headcount)}; check the department names in the attendance lists and the HR file" for (q, d), r in over.iterrows()]
+    return [
+        f"{q} {d}: {int(r.participants)} participants for a headcount of {int(r.headcount)}; check the department names in the attendance lists and the HR file"
+        for (q, d), r in over.iterrows()
+    ]

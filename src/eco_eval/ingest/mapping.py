@@ -52,7 +52,9 @@ class Mapped:
 
 def _as_float(values: pd.Series) -> pd.Series:
     """Booleans or numbers (with missing values) as float64, NaN for missing."""
-    return pd.Series(pd.array(values, dtype="Float64").to_numpy(dtype=float, na_value=np.nan), index=values.index)
+    return pd.Series(
+        pd.array(values, dtype="Float64").to_numpy(dtype=float, na_value=np.nan), index=values.index
+    )
 
 
 def find_column(columns: Sequence[str], wanted: str) -> str | None:
@@ -63,7 +65,10 @@ def find_column(columns: Sequence[str], wanted: str) -> str | None:
 
 
 def map_columns(
-    frame: pd.DataFrame, source: Source, table_fields: Mapping[str, Mapping[str, Any]], file_label: str
+    frame: pd.DataFrame,
+    source: Source,
+    table_fields: Mapping[str, Mapping[str, Any]],
+    file_label: str,
 ) -> dict[str, str]:
     """canonical field -> source column; raise InputFileError for a missing required column."""
     columns = [str(c) for c in frame.columns]
@@ -94,7 +99,9 @@ def scale_lookup(scale: Mapping[str, Any]) -> dict[str, Any]:
     return {_norm(label): code for label, code in scale.items()}
 
 
-def parse_scale(values: pd.Series, scale: Mapping[str, Any], numeric: bool = True) -> tuple[pd.Series, pd.Series]:
+def parse_scale(
+    values: pd.Series, scale: Mapping[str, Any], numeric: bool = True
+) -> tuple[pd.Series, pd.Series]:
     """Labels (case/accent-insensitive) or numeric codes -> codes; returns (parsed, unparseable mask)."""
     lookup = scale_lookup(scale)
     text = values.astype("string").str.strip()
@@ -121,7 +128,14 @@ def parse_scale(values: pd.Series, scale: Mapping[str, Any], numeric: bool = Tru
     return parsed, bad
 
 
-def parse_field(values: pd.Series, spec: Mapping[str, Any], source: Source, fld: str, scales: Mapping[str, Mapping[str, Any]], ecosystem: Any) -> tuple[pd.Series, pd.Series]:
+def parse_field(
+    values: pd.Series,
+    spec: Mapping[str, Any],
+    source: Source,
+    fld: str,
+    scales: Mapping[str, Mapping[str, Any]],
+    ecosystem: Any,
+) -> tuple[pd.Series, pd.Series]:
     """Parse one canonical field; returns (parsed values, mask of present-but-unparseable cells)."""
     from eco_eval.readers import parse_dates, parse_decimal, parse_yes_no
 
@@ -152,7 +166,9 @@ def parse_field(values: pd.Series, spec: Mapping[str, Any], source: Source, fld:
         return parsed.where(parsed.notna(), None), present & parsed.isna()
     if kind == "yes_no":
         parsed, bad = parse_yes_no(text.where(present, None))
-        return _as_float(parsed), pd.Series(np.asarray(bad, dtype=bool), index=values.index) & present
+        return _as_float(parsed), pd.Series(
+            np.asarray(bad, dtype=bool), index=values.index
+        ) & present
     if kind in {"scale", "category"}:
         scale_name = source.values.get(fld)
         if scale_name is None:
@@ -166,7 +182,9 @@ def parse_field(values: pd.Series, spec: Mapping[str, Any], source: Source, fld:
             parsed = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce")
             return parsed, present & parsed.isna()
         if scale_name not in scales:
-            raise ConfigError(f"eco_eval.yaml: scale {scale_name!r} for {source.name}.{fld} is not declared under 'scales:'")
+            raise ConfigError(
+                f"eco_eval.yaml: scale {scale_name!r} for {source.name}.{fld} is not declared under 'scales:'"
+            )
         parsed, bad = parse_scale(text, scales[scale_name], numeric=(kind == "scale"))
         if kind == "category":
             parsed = parsed.astype(object).where(parsed.notna(), None)
@@ -220,7 +238,9 @@ def _person_key(frame: pd.DataFrame, person_from: Sequence[Any], key: bytes) -> 
         parts = frame[cols].astype("string")
         if parts.isna().all(axis=None):
             continue
-        joined = parts.fillna("").agg(" ".join, axis=1).str.strip() if len(cols) > 1 else parts[cols[0]]
+        joined = (
+            parts.fillna("").agg(" ".join, axis=1).str.strip() if len(cols) > 1 else parts[cols[0]]
+        )
         joined = joined.where(joined.notna() & (joined != ""), None)
         kind = "person" if cols == ["matricule"] else f"person:{'+'.join(cols)}"
         keys = pseudonymise_series(key, joined.astype(object), kind=kind)
@@ -228,7 +248,9 @@ def _person_key(frame: pd.DataFrame, person_from: Sequence[Any], key: bytes) -> 
     return result
 
 
-def map_items(raw: pd.DataFrame, source: Source, scales: Mapping[str, Mapping[str, Any]]) -> tuple[pd.DataFrame, dict[str, str], list[tuple[str, pd.Series]]]:
+def map_items(
+    raw: pd.DataFrame, source: Source, scales: Mapping[str, Mapping[str, Any]]
+) -> tuple[pd.DataFrame, dict[str, str], list[tuple[str, pd.Series]]]:
     """Barometer items: apply the declared regex rules to the file's columns.
 
     Returns the wide frame of item codes (floats), the mapping item -> source column, and a list of
@@ -246,7 +268,9 @@ def map_items(raw: pd.DataFrame, source: Source, scales: Mapping[str, Mapping[st
                 continue
             code = m.expand(rule.to)
             if code in items:
-                raise InputFileError(f"{source.name}: columns {origin[code]!r} and {col!r} both map to item {code!r}; make the items rules in eco_eval.yaml unambiguous")
+                raise InputFileError(
+                    f"{source.name}: columns {origin[code]!r} and {col!r} both map to item {code!r}; make the items rules in eco_eval.yaml unambiguous"
+                )
             text = raw[col].astype("string").str.strip()
             if rule.scale == "yes_no":
                 parsed, bad = parse_yes_no(text)
@@ -254,7 +278,9 @@ def map_items(raw: pd.DataFrame, source: Source, scales: Mapping[str, Mapping[st
                 bad = pd.Series(np.asarray(bad, dtype=bool), index=raw.index)
             else:
                 if rule.scale not in scales:
-                    raise ConfigError(f"eco_eval.yaml: items rule {rule.match!r} uses undeclared scale {rule.scale!r}{did_you_mean(rule.scale, scales)}")
+                    raise ConfigError(
+                        f"eco_eval.yaml: items rule {rule.match!r} uses undeclared scale {rule.scale!r}{did_you_mean(rule.scale, scales)}"
+                    )
                 parsed, bad = parse_scale(text, scales[rule.scale])
             items[code] = parsed
             origin[code] = str(col)

@@ -65,23 +65,62 @@ def build_rules(
         if fs.get("required"):
             rules.append(Rule(f"required:{fld}", "ExpectColumnValuesToNotBeNull", col, {}))
         if "min" in fs or "max" in fs:
-            rules.append(Rule(f"range:{fld}", "ExpectColumnValuesToBeBetween", col, {"min_value": fs.get("min"), "max_value": fs.get("max")}))
+            rules.append(
+                Rule(
+                    f"range:{fld}",
+                    "ExpectColumnValuesToBeBetween",
+                    col,
+                    {"min_value": fs.get("min"), "max_value": fs.get("max")},
+                )
+            )
         if fs.get("values"):
-            rules.append(Rule(f"allowed:{fld}", "ExpectColumnValuesToBeInSet", col, {"value_set": list(fs["values"])}))
+            rules.append(
+                Rule(
+                    f"allowed:{fld}",
+                    "ExpectColumnValuesToBeInSet",
+                    col,
+                    {"value_set": list(fs["values"])},
+                )
+            )
         if fs.get("type") == "tool":
-            rules.append(Rule("known_tool", "ExpectColumnValuesToBeInSet", col, {"value_set": list(tool_ids)}))
+            rules.append(
+                Rule(
+                    "known_tool", "ExpectColumnValuesToBeInSet", col, {"value_set": list(tool_ids)}
+                )
+            )
         if fs.get("unique"):
             rules.append(Rule(f"unique:{fld}", "ExpectColumnValuesToBeUnique", col, {}))
         if fs.get("in_span") and span is not None:
-            rules.append(Rule(f"in_span:{fld}", "ExpectColumnValuesToBeBetween", col, {"min_value": pd.Timestamp(span[0]), "max_value": pd.Timestamp(span[1])}))
+            rules.append(
+                Rule(
+                    f"in_span:{fld}",
+                    "ExpectColumnValuesToBeBetween",
+                    col,
+                    {"min_value": pd.Timestamp(span[0]), "max_value": pd.Timestamp(span[1])},
+                )
+            )
         if fs.get("references") and known_sessions is not None:
-            rules.append(Rule("known_session", "ExpectColumnValuesToBeInSet", col, {"value_set": list(known_sessions)}))
+            rules.append(
+                Rule(
+                    "known_session",
+                    "ExpectColumnValuesToBeInSet",
+                    col,
+                    {"value_set": list(known_sessions)},
+                )
+            )
     ranges = spec.get("item_ranges") or {}
     for col in item_columns:
         family = col.split("_", 1)[0]
         if family in ranges:
             lo, hi = ranges[family]
-            rules.append(Rule(f"range:{col}", "ExpectColumnValuesToBeBetween", col, {"min_value": lo, "max_value": hi}))
+            rules.append(
+                Rule(
+                    f"range:{col}",
+                    "ExpectColumnValuesToBeBetween",
+                    col,
+                    {"min_value": lo, "max_value": hi},
+                )
+            )
     return rules
 
 
@@ -102,14 +141,19 @@ def run_gate(table: str, frame: pd.DataFrame, rules: Sequence[Rule]) -> list[lis
     name = f"{table}_{id(data)}"
     source = ctx.data_sources.add_pandas(name)
     try:
-        batch_def = source.add_dataframe_asset(name="rows").add_batch_definition_whole_dataframe("all")
+        batch_def = source.add_dataframe_asset(name="rows").add_batch_definition_whole_dataframe(
+            "all"
+        )
         suite = gx.ExpectationSuite(name=name)
         for rule in rules:
             cls = getattr(gx.expectations, rule.expectation)
             suite.add_expectation(cls(column=rule.column, meta={"rule": rule.id}, **rule.kwargs))
         suite = ctx.suites.add(suite)
         batch = batch_def.get_batch(batch_parameters={"dataframe": data})
-        result = batch.validate(suite, result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["_row"]})
+        result = batch.validate(
+            suite,
+            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["_row"]},
+        )
     finally:
         ctx.data_sources.delete(name)
         if name in [s.name for s in ctx.suites.all()]:
@@ -117,7 +161,9 @@ def run_gate(table: str, frame: pd.DataFrame, rules: Sequence[Rule]) -> list[lis
     for res in result.results:
         rule_id = (res.expectation_config.meta or {}).get("rule", res.expectation_config.type)
         if res.exception_info and res.exception_info.get("raised_exception"):
-            raise RuntimeError(f"expectation {rule_id} on {table} raised: {res.exception_info.get('exception_message')}")
+            raise RuntimeError(
+                f"expectation {rule_id} on {table} raised: {res.exception_info.get('exception_message')}"
+            )
         if res.success:
             continue
         rows = [int(d["_row"]) for d in (res.result.get("unexpected_index_list") or [])]

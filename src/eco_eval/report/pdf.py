@@ -1,0 +1,123 @@
+"""Print the bilan's HTML page to PDF with headless Chromium.
+
+Chromium is run as a one-shot command (``--print-to-pdf``) with a fresh profile in a temporary
+directory, no sandbox (it often runs as root in containers and CI), no GPU, no background network,
+no extensions or first-run tasks, and a host resolver that resolves nothing: the page is
+self-contained, so anything it tried to fetch would be a bug, not something to wait for.
+``--run-all-compositor-stages-before-draw`` and a virtual time budget let the plotly figures draw
+before the page is printed. Page size and margins come from the page's CSS (``@page``, from the
+theme); Chromium's own header and footer (date, file path) are off.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+import uuid
+from pathlib import Path
+
+from eco_eval.errors import ReportFailed
+
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-extensions",
+    "--disable-default-apps",
+    "--no-first-run",
+    "--no-default-browser-check",
+    "--mute-audio",
+    "--host-resolver-rules=MAP * ~NOTFOUND",
+)
+INSTALL_HINT = (
+    "install it with `apt-get install chromium` (or `make system-deps`), or pass chromium="
+)
+
+
+def find_chromium(chromium: str | os.PathLike[str] | None = None) -> str:
+    """Path of the Chromium executable: ``chromium`` when given, else the first on PATH."""
+    if chromium is not None:
+        found = shutil.which(str(chromium))
+        if found is None:
+            raise ReportFailed(f"Chromium not found at {chromium}: {INSTALL_HINT}")
+        return found
+    for name in CHROMIUM_NAMES:
+        found = shutil.which(name)
+        if found:
+            return found
+    raise ReportFailed(f"Chromium is needed to print the PDF but is not installed: {INSTALL_HINT}")
+
+
+def chromium_command(
+    chromium: str, html: Path, pdf: Path, profile: Path, *, budget_ms: int = 15_000
+) -> list[str]:
+    """The Chromium command line that prints ``html`` to ``pdf``."""
+    return [
+        chromium,
+        *CHROMIUM_FLAGS,
+        f"--user-data-dir={profile}",
+        "--no-pdf-header-footer",
+        "--run-all-compositor-stages-before-draw",
+        f"--virtual-time-budget={budget_ms}",
+        f"--print-to-pdf={pdf}",
+        html.resolve().as_uri(),
+    ]
+
+
+def _tail(text: str, lines: int = 3) -> str:
+    useful = [line.strip() for line in text.splitlines() if line.strip()]
+    return " | ".join(useful[-lines:]) or "no message"
+
+
+def html_to_pdf(
+    html: Path,
+    pdf: Path,
+    *,
+    chromium: str | os.PathLike[str] | None = None,
+    timeout: float = 120,
+) -> Path:
+    """Print ``html`` to ``pdf`` with headless Chromium and return the PDF's path.
+
+    The PDF is written to a temporary file next to ``pdf`` and renamed when complete, so a failure
+    never leaves a broken file or touches a previous PDF. Raises :class:`ReportFailed` when
+    Chromium is missing (with the command that installs it), fails, times out or writes no PDF.
+    """
+    html, pdf = Path(html), Path(pdf)
+    if not html.is_file():
+        raise ReportFailed(f"{html}: no HTML page to print")
+    executable = find_chromium(chromium)
+    pdf.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="eco-eval-chromium-") as profile:
+        tmp = pdf.with_name(f".{pdf.name}.{uuid.uuid4().hex}.tmp")
+        try:
+            command = chromium_command(executable, html, tmp, Path(profile))
+            try:
+                done = subprocess.run(
+                    command, capture_output=True, text=True, timeout=timeout, check=False
+                )
+            except subprocess.TimeoutExpired as exc:
+                raise ReportFailed(
+                    f"{html}: Chromium did not finish printing within {timeout:g} s (timeout=)"
+                ) from exc
+            except OSError as exc:
+                raise ReportFailed(
+                    f"{executable}: cannot run Chromium ({exc}); {INSTALL_HINT}"
+                ) from exc
+            if (
+                done.returncode != 0
+                or tmp.stat().st_size == 0
+                or not tmp.read_bytes()[:5] == b"%PDF-"
+            ):
+                raise ReportFailed(
+                    f"{html}: Chromium failed to print a PDF (exit {done.returncode}): {_tail(done.stderr)}"
+                )
+            os.replace(tmp, pdf)
+        finally:
+            tmp.unlink(missing_ok=True)
+    return pdf

@@ -1,0 +1,111 @@
+"""Printing the page to PDF with headless Chromium: pages exist, A4, no text beyond the margins."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from eco_eval.errors import ReportFailed
+from eco_eval.report.pdf import CHROMIUM_FLAGS, chromium_command, html_to_pdf
+
+MM = 72 / 25.4  # PDF points per millimetre
+
+
+def test_missing_chromium_names_the_fix(tmp_path: Path) -> None:
+    html = tmp_path / "p.html"
+    html.write_text("<p>x</p>", encoding="utf-8")
+    with pytest.raises(ReportFailed) as caught:
+        html_to_pdf(html, tmp_path / "p.pdf", chromium=tmp_path / "no-such-chromium")
+    assert "apt-get install chromium" in str(caught.value) and "make system-deps" in str(
+        caught.value
+    )
+    assert not (tmp_path / "p.pdf").exists()
+
+
+def test_missing_chromium_on_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    html = tmp_path / "p.html"
+    html.write_text("<p>x</p>", encoding="utf-8")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(
+        ReportFailed, match="not installed: install it with `apt-get install chromium`"
+    ):
+        html_to_pdf(html, tmp_path / "p.pdf")
+
+
+def test_command_is_headless_sandboxless_and_offline(tmp_path: Path) -> None:
+    command = chromium_command(
+        "/usr/bin/chromium", tmp_path / "p.html", tmp_path / "p.pdf", tmp_path / "profile"
+    )
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--no-pdf-header-footer",
+        "--run-all-compositor-stages-before-draw",
+    ):
+        assert flag in command
+    assert f"--user-data-dir={tmp_path / 'profile'}" in command
+    assert any(c.startswith("--virtual-time-budget=") for c in command)
+    assert command[-1].startswith("file://")
+    assert set(CHROMIUM_FLAGS) <= set(command)
+
+
+def test_missing_page_keeps_the_previous_pdf(tmp_path: Path, chromium: str) -> None:
+    previous = tmp_path / "p.pdf"
+    previous.write_bytes(b"%PDF-previous")
+    with pytest.raises(ReportFailed, match="no HTML page"):
+        html_to_pdf(tmp_path / "missing.html", previous, chromium=chromium)
+    assert previous.read_bytes() == b"%PDF-previous"
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_bilan_prints_to_a4_pages_with_nothing_cut(
+    bilan: dict[str, Path], chromium: str, tmp_path: Path
+) -> None:
+    for tool in ("pdftoppm", "pdftotext", "pdfinfo"):
+        if shutil.which(tool) is None:
+            pytest.skip(f"{tool} is not installed (apt-get install poppler-utils)")
+    pdf = html_to_pdf(bilan["html"], tmp_path / "bilan.pdf", chromium=chromium)
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temporary left
+
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))  # type: ignore[union-attr]
+    assert pages >= 3
+    assert "(A4)" in info
+
+    subprocess.run(["pdftoppm", "-png", "-r", "40", str(pdf), str(tmp_path / "page")], check=True)
+    images = sorted(tmp_path.glob("page-*.png"))
+    assert len(images) == pages and all(image.stat().st_size > 2_000 for image in images)
+
+    # Every word lies inside the page's margins (15 mm): text cut at the page edge would lie
+    # beyond them, or be missing. The wide table's last column must be there, whole.
+    bbox = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    width = float(re.search(r'<page width="([\d.]+)"', bbox).group(1))  # type: ignore[union-attr]
+    words = re.findall(
+        r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', bbox
+    )
+    assert words
+    for x_min, x_max, word in words:
+        assert float(x_min) >= 15 * MM - 1, word
+        assert float(x_max) <= width - 15 * MM + 1, word
+    # -raw keeps the drawing order, so a word wrapped inside its cell reads back whole
+    text = subprocess.run(
+        ["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    joined = re.sub(r"\s+", "", text)
+    assert joined.count("SENTINELLEDROITE") == 3
+    assert joined.count("Directiondelaculturedupatrimoineetdesarchivesmunicipales") == 27
+    assert "Sommaire" in text
+    assert "< 5 pers." in text  # hidden values are printed as such, in tables and figures
