@@ -18,7 +18,9 @@ def test_there_are_the_three_notebooks():
 def test_no_outputs_and_a_parameters_cell(path):
     nb = json.loads(path.read_text(encoding="utf-8"))
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
-    assert all(not c.get("outputs") and c.get("execution_count") is None for c in code), "strip outputs"
+    assert all(not c.get("outputs") and c.get("execution_count") is None for c in code), (
+        "strip outputs"
+    )
     assert sum("parameters" in c.get("metadata", {}).get("tags", []) for c in code) == 1
 
 

@@ -14,7 +14,14 @@ import importlib
 from typing import Any
 
 __version__ = "0.1.0"
-__all__ = ["__version__", "indicators", "load_ecosystem", "load_project", "open_store", "parse_period"]
+__all__ = [
+    "__version__",
+    "indicators",
+    "load_ecosystem",
+    "load_project",
+    "open_store",
+    "parse_period",
+]
 
 _LAZY = {
     "open_store": ("eco_eval.store", "open_store"),

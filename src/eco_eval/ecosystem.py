@@ -95,7 +95,9 @@ class Ecosystem:
             for name in (t.id, t.fr, *t.aliases):
                 key = normalise_name(name)
                 if index.get(key, t.id) != t.id:
-                    raise ConfigError(f"ecosystem: alias {name!r} names two tools ({index[key]}, {t.id})")
+                    raise ConfigError(
+                        f"ecosystem: alias {name!r} names two tools ({index[key]}, {t.id})"
+                    )
                 index[key] = t.id
         object.__setattr__(self, "_index", index)
 
@@ -168,7 +170,9 @@ class Ecosystem:
 
 def _parse(doc: Mapping[str, Any], origin: str) -> Ecosystem:
     try:
-        levers = tuple(Lever(id=str(x["id"]), fr=str(x["fr"]), en=str(x["en"])) for x in doc["levers"])
+        levers = tuple(
+            Lever(id=str(x["id"]), fr=str(x["fr"]), en=str(x["en"])) for x in doc["levers"]
+        )
         tools = tuple(
             Tool(
                 id=str(x["id"]),
@@ -198,7 +202,9 @@ def packaged_definition() -> dict[str, Any]:
     return dict(yaml.safe_load(text))
 
 
-def load_ecosystem(override: Mapping[str, Any] | None = None, origin: str = "eco_eval.yaml") -> Ecosystem:
+def load_ecosystem(
+    override: Mapping[str, Any] | None = None, origin: str = "eco_eval.yaml"
+) -> Ecosystem:
     """Load the packaged ecosystem, extended or replaced by a project's ``ecosystem:`` section.
 
     ``override`` may contain ``replace: true`` (use only its levers and tools) or extra
@@ -208,7 +214,12 @@ def load_ecosystem(override: Mapping[str, Any] | None = None, origin: str = "eco
     doc = packaged_definition()
     if override:
         if override.get("replace"):
-            doc = {**doc, "levers": [], "tools": [], **{k: v for k, v in override.items() if k != "replace"}}
+            doc = {
+                **doc,
+                "levers": [],
+                "tools": [],
+                **{k: v for k, v in override.items() if k != "replace"},
+            }
         else:
             doc["levers"] = list(doc["levers"]) + list(override.get("levers", []))
             doc["tools"] = list(doc["tools"]) + list(override.get("tools", []))

@@ -122,7 +122,9 @@ def last_complete_quarter(today: date) -> Period:
     return parse_period(f"{y}-Q{q}")
 
 
-def parse_period(text: str, *, today: date | None = None, launch: date = date(2015, 6, 1)) -> Period:
+def parse_period(
+    text: str, *, today: date | None = None, launch: date = date(2015, 6, 1)
+) -> Period:
     """Parse a period as analysts write it.
 
     >>> parse_period("2016-Q2")
@@ -141,9 +143,7 @@ def parse_period(text: str, *, today: date | None = None, launch: date = date(20
         return parse_period(f"{m.group(2)}-Q{m.group(1)}")
     if m := _SEMESTER.match(t):
         y, s = int(m.group(1)), int(m.group(2))
-        return Period(
-            quarter_start(y, 2 * s - 1), quarter_end(y, 2 * s), f"{y}-S{s}", "semester"
-        )
+        return Period(quarter_start(y, 2 * s - 1), quarter_end(y, 2 * s), f"{y}-S{s}", "semester")
     if m := _SEMESTER_FR.match(t):
         return parse_period(f"{m.group(2)}-S{m.group(1)}")
     if m := _YEAR.match(t):

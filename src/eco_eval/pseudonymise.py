@@ -47,12 +47,16 @@ def create_key(path: Path) -> Path:
     return path
 
 
-def load_key(*, env_var: str = "ECO_EVAL_KEY", key_file: str | Path | None = None, create: bool = False) -> bytes:
+def load_key(
+    *, env_var: str = "ECO_EVAL_KEY", key_file: str | Path | None = None, create: bool = False
+) -> bytes:
     """The pseudonymisation key from ``env_var``, else the key file; create it only if asked."""
     value = os.environ.get(env_var)
     if value:
         if len(value) < 16:
-            raise SecretMissing(f"${env_var} is too short ({len(value)} characters); use at least 32 random hex characters")
+            raise SecretMissing(
+                f"${env_var} is too short ({len(value)} characters); use at least 32 random hex characters"
+            )
         return value.encode("utf-8")
     path = Path(key_file).expanduser() if key_file else default_key_file()
     if not path.exists():
@@ -62,13 +66,20 @@ def load_key(*, env_var: str = "ECO_EVAL_KEY", key_file: str | Path | None = Non
                 f"'eco-eval key create' (keep it secret and backed up: a new key gives new pseudonyms)"
             )
         create_key(path)
-        log.warning("created a new pseudonymisation key at %s (keep it secret; losing it breaks links with earlier ingests)", path)
+        log.warning(
+            "created a new pseudonymisation key at %s (keep it secret; losing it breaks links with earlier ingests)",
+            path,
+        )
     mode = path.stat().st_mode & 0o777
     if mode & 0o077:
-        raise SecretMissing(f"{path}: key file is readable by others (mode {mode:o}); run 'chmod 600 {path}'")
+        raise SecretMissing(
+            f"{path}: key file is readable by others (mode {mode:o}); run 'chmod 600 {path}'"
+        )
     text = path.read_text(encoding="utf-8").strip()
     if len(text) < 16:
-        raise SecretMissing(f"{path}: key file is empty or too short; delete it and run 'eco-eval key create'")
+        raise SecretMissing(
+            f"{path}: key file is empty or too short; delete it and run 'eco-eval key create'"
+        )
     return text.encode("utf-8")
 
 

@@ -28,36 +28,74 @@ from eco_eval.errors import LockHeld, StoreError, did_you_mean
 # Column order and DuckDB types of the canonical tables (see docs/data-model.md).
 TABLES: dict[str, dict[str, str]] = {
     "headcount": {
-        "quarter": "VARCHAR", "department": "VARCHAR", "category": "VARCHAR", "gender": "VARCHAR",
-        "filiere": "VARCHAR", "headcount": "BIGINT", "as_of": "DATE",
+        "quarter": "VARCHAR",
+        "department": "VARCHAR",
+        "category": "VARCHAR",
+        "gender": "VARCHAR",
+        "filiere": "VARCHAR",
+        "headcount": "BIGINT",
+        "as_of": "DATE",
     },
     "sessions": {
-        "session_id": "VARCHAR", "date": "DATE", "quarter": "VARCHAR", "tool_id": "VARCHAR",
-        "lever_id": "VARCHAR", "facilitator_key": "VARCHAR", "duration_h": "DOUBLE", "place": "VARCHAR",
-        "host_department": "VARCHAR", "status": "VARCHAR",
+        "session_id": "VARCHAR",
+        "date": "DATE",
+        "quarter": "VARCHAR",
+        "tool_id": "VARCHAR",
+        "lever_id": "VARCHAR",
+        "facilitator_key": "VARCHAR",
+        "duration_h": "DOUBLE",
+        "place": "VARCHAR",
+        "host_department": "VARCHAR",
+        "status": "VARCHAR",
     },
     "attendance": {
-        "session_id": "VARCHAR", "person_key": "VARCHAR", "department": "VARCHAR",
-        "category": "VARCHAR", "gender": "VARCHAR", "filiere": "VARCHAR",
+        "session_id": "VARCHAR",
+        "person_key": "VARCHAR",
+        "department": "VARCHAR",
+        "category": "VARCHAR",
+        "gender": "VARCHAR",
+        "filiere": "VARCHAR",
     },
     "feedback": {
-        "response_id": "VARCHAR", "session_id": "VARCHAR", "tool_id": "VARCHAR", "lever_id": "VARCHAR",
-        "submitted_at": "TIMESTAMP", "quarter": "VARCHAR", "satisfaction": "DOUBLE",
-        "usefulness": "DOUBLE", "recommend": "DOUBLE", "comment": "VARCHAR",
+        "response_id": "VARCHAR",
+        "session_id": "VARCHAR",
+        "tool_id": "VARCHAR",
+        "lever_id": "VARCHAR",
+        "submitted_at": "TIMESTAMP",
+        "quarter": "VARCHAR",
+        "satisfaction": "DOUBLE",
+        "usefulness": "DOUBLE",
+        "recommend": "DOUBLE",
+        "comment": "VARCHAR",
     },
     "barometer": {
-        "response_id": "VARCHAR", "wave": "VARCHAR", "wave_date": "DATE", "person_key": "VARCHAR",
-        "department": "VARCHAR", "category": "VARCHAR", "gender": "VARCHAR",
+        "response_id": "VARCHAR",
+        "wave": "VARCHAR",
+        "wave_date": "DATE",
+        "person_key": "VARCHAR",
+        "department": "VARCHAR",
+        "category": "VARCHAR",
+        "gender": "VARCHAR",
     },
     "barometer_items": {"response_id": "VARCHAR", "item": "VARCHAR", "value": "DOUBLE"},
     "quarantine": {
-        "table_name": "VARCHAR", "source_file": "VARCHAR", "source_line": "BIGINT",
-        "reasons": "VARCHAR", "raw": "VARCHAR",
+        "table_name": "VARCHAR",
+        "source_file": "VARCHAR",
+        "source_line": "BIGINT",
+        "reasons": "VARCHAR",
+        "raw": "VARCHAR",
     },
     "ingest_log": {
-        "source_file": "VARCHAR", "sha256": "VARCHAR", "table_name": "VARCHAR", "rows_read": "BIGINT",
-        "rows_accepted": "BIGINT", "rows_quarantined": "BIGINT", "duplicates": "BIGINT",
-        "ingested_at": "TIMESTAMP", "package_version": "VARCHAR", "detail": "VARCHAR",
+        "source_file": "VARCHAR",
+        "sha256": "VARCHAR",
+        "table_name": "VARCHAR",
+        "rows_read": "BIGINT",
+        "rows_accepted": "BIGINT",
+        "rows_quarantined": "BIGINT",
+        "duplicates": "BIGINT",
+        "ingested_at": "TIMESTAMP",
+        "package_version": "VARCHAR",
+        "detail": "VARCHAR",
     },
 }
 PROVENANCE = {"source_file": "VARCHAR", "source_line": "BIGINT"}
@@ -83,7 +121,9 @@ class Store:
     def __init__(self, path: Path | str):
         self.path = Path(path)
         if not self.path.exists():
-            raise StoreError(f"{self.path}: no store here; run 'eco-eval ingest' (or 'eco-eval demo' then 'eco-eval ingest') first")
+            raise StoreError(
+                f"{self.path}: no store here; run 'eco-eval ingest' (or 'eco-eval demo' then 'eco-eval ingest') first"
+            )
 
     @contextlib.contextmanager
     def connect(self) -> Iterator[Any]:
@@ -92,7 +132,9 @@ class Store:
         try:
             con = duckdb.connect(str(self.path), read_only=True)
         except duckdb.Error as exc:
-            raise StoreError(f"{self.path}: cannot open the store ({exc}); run 'eco-eval ingest' to rebuild it") from exc
+            raise StoreError(
+                f"{self.path}: cannot open the store ({exc}); run 'eco-eval ingest' to rebuild it"
+            ) from exc
         try:
             yield con
         finally:
@@ -104,7 +146,9 @@ class Store:
     def table(self, name: str, *, provenance: bool = False) -> pd.DataFrame:
         """A canonical table as a DataFrame (``barometer`` comes wide: one column per item)."""
         if name not in TABLES:
-            raise StoreError(f"unknown table {name!r}{did_you_mean(name, TABLES)}; tables: {', '.join(self.tables())}")
+            raise StoreError(
+                f"unknown table {name!r}{did_you_mean(name, TABLES)}; tables: {', '.join(self.tables())}"
+            )
         with self.connect() as con:
             if name == "barometer":
                 return self._barometer_wide(con, provenance)
@@ -115,11 +159,13 @@ class Store:
     def _barometer_wide(self, con: Any, provenance: bool) -> pd.DataFrame:
         cols = list(_columns("barometer")) if provenance else list(TABLES["barometer"])
         sel = ", ".join(f'"{c}"' for c in cols)
-        base = con.execute(f'SELECT {sel} FROM barometer').df()
+        base = con.execute(f"SELECT {sel} FROM barometer").df()
         items = con.execute("SELECT response_id, item, value FROM barometer_items").df()
         if items.empty:
             return base
-        wide = items.pivot_table(index="response_id", columns="item", values="value", aggfunc="first")
+        wide = items.pivot_table(
+            index="response_id", columns="item", values="value", aggfunc="first"
+        )
         wide = wide[sorted(wide.columns, key=_item_sort_key)]
         wide.columns.name = None
         return base.merge(wide, left_on="response_id", right_index=True, how="left")

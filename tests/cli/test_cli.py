@@ -40,7 +40,9 @@ def test_bad_period_is_a_config_error(tmp_path):
     from eco_eval.config import demo_config_text
 
     (tmp_path / "eco_eval.yaml").write_text(demo_config_text(), encoding="utf-8")
-    result = CliRunner().invoke(main, ["indicators", "--project", str(tmp_path), "--period", "2016-Q7"])
+    result = CliRunner().invoke(
+        main, ["indicators", "--project", str(tmp_path), "--period", "2016-Q7"]
+    )
     assert result.exit_code == 2 and "2016-Q7" in result.output and "2016-Q2" in result.output
 
 
@@ -48,7 +50,18 @@ def test_exit_codes_are_distinct():
     assert len(set(EXIT_CODES)) == len(EXIT_CODES)
     from eco_eval import errors
 
-    codes = [cls.exit_code for cls in (errors.ConfigError, errors.InputFileError, errors.ValidationFailed, errors.StoreError, errors.ReportFailed, errors.LockHeld, errors.SecretMissing)]
+    codes = [
+        cls.exit_code
+        for cls in (
+            errors.ConfigError,
+            errors.InputFileError,
+            errors.ValidationFailed,
+            errors.StoreError,
+            errors.ReportFailed,
+            errors.LockHeld,
+            errors.SecretMissing,
+        )
+    ]
     assert len(set(codes)) == len(codes) and all(c in EXIT_CODES for c in codes)
 
 

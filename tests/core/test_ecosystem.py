@@ -49,14 +49,32 @@ def test_unresolvable_names_return_none(typed):
 
 
 def test_extend_with_a_second_generation_tool_is_a_data_change():
-    eco = load_ecosystem({"tools": [{"id": "cafe_idees", "fr": "café des idées", "lever": "echanges", "generation": 2, "aliases": ["cafe idees"]}]})
+    eco = load_ecosystem(
+        {
+            "tools": [
+                {
+                    "id": "cafe_idees",
+                    "fr": "café des idées",
+                    "lever": "echanges",
+                    "generation": 2,
+                    "aliases": ["cafe idees"],
+                }
+            ]
+        }
+    )
     assert len(eco.tools) == 13
     assert eco.resolve_tool("Café idées") == "cafe_idees"
     assert [t.id for t in eco.tools_of("echanges")] == ["la_balade", "cafe_idees"]
 
 
 def test_replace_and_bad_definitions():
-    eco = load_ecosystem({"replace": True, "levers": [{"id": "x", "fr": "le x", "en": "x"}], "tools": [{"id": "t", "fr": "outil t", "lever": "x"}]})
+    eco = load_ecosystem(
+        {
+            "replace": True,
+            "levers": [{"id": "x", "fr": "le x", "en": "x"}],
+            "tools": [{"id": "t", "fr": "outil t", "lever": "x"}],
+        }
+    )
     assert eco.lever_ids == ("x",)
     with pytest.raises(ConfigError, match="unknown lever"):
         load_ecosystem({"tools": [{"id": "t", "fr": "t", "lever": "nope"}]})

@@ -40,7 +40,9 @@ def test_last_quarter_depends_on_today():
     assert parse_period("last-quarter", today=date(2017, 5, 2)).label == "2017-Q1"
 
 
-@pytest.mark.parametrize("bad", ["2016-Q5", "Q2", "2016-13-01..2016-12-01", "hier", "2016-02-01..2016-01-01"])
+@pytest.mark.parametrize(
+    "bad", ["2016-Q5", "Q2", "2016-13-01..2016-12-01", "hier", "2016-02-01..2016-01-01"]
+)
 def test_bad_periods_say_how_to_write_one(bad):
     with pytest.raises(ConfigError):
         parse_period(bad)

@@ -15,7 +15,9 @@ def test_hmac_matches_an_independent_computation():
     key = b"k" * 32
     expected = hmac.new(key, b"person:012345", hashlib.sha256).hexdigest()[:16]
     assert pseudonym(key, " 012345 ", kind="person") == expected
-    assert pseudonym(key, "Jean.Dupont@Ville.fr", kind="e") == pseudonym(key, "jean.dupont@ville.fr", kind="e")
+    assert pseudonym(key, "Jean.Dupont@Ville.fr", kind="e") == pseudonym(
+        key, "jean.dupont@ville.fr", kind="e"
+    )
     assert pseudonym(key, None) is None
     assert pseudonym(b"other-key-000000", "012345", kind="person") != expected
 

@@ -31,7 +31,12 @@ def truth(demo_project):
 
 
 def _val(frame, indicator, lever="*", dimension="all", group="*"):
-    sel = frame[(frame.indicator == indicator) & (frame.lever == lever) & (frame.dimension == dimension) & (frame.group == group)]
+    sel = frame[
+        (frame.indicator == indicator)
+        & (frame.lever == lever)
+        & (frame.dimension == dimension)
+        & (frame.group == group)
+    ]
     return float(sel["value"].iloc[0]) if len(sel) else 0.0
 
 
@@ -44,19 +49,35 @@ def test_session_counts_and_reach_equal_the_truth(tables, truth, quarter):
         lever = r["lever_id"]
         assert _val(frame, "sessions_held", lever) == r["held"], (quarter, lever)
         assert _val(frame, "sessions_cancelled", lever) == r["cancelled"], (quarter, lever)
-        assert _val(frame, "sessions_planned", lever) == r["planned"] + r["held"] + r["cancelled"], (quarter, lever)
+        assert (
+            _val(frame, "sessions_planned", lever) == r["planned"] + r["held"] + r["cancelled"]
+        ), (quarter, lever)
         assert _val(frame, "participations", lever) == r["participations"], (quarter, lever)
-        assert _val(frame, "unique_participants", lever) == r["unique_participants"], (quarter, lever)
-        assert _val(frame, "facilitator_hours", lever) == pytest.approx(r["facilitator_hours"]), (quarter, lever)
-        assert _val(frame, "participant_hours", lever) == pytest.approx(r["participant_hours"]), (quarter, lever)
+        assert _val(frame, "unique_participants", lever) == r["unique_participants"], (
+            quarter,
+            lever,
+        )
+        assert _val(frame, "facilitator_hours", lever) == pytest.approx(r["facilitator_hours"]), (
+            quarter,
+            lever,
+        )
+        assert _val(frame, "participant_hours", lever) == pytest.approx(r["participant_hours"]), (
+            quarter,
+            lever,
+        )
         checked += 1
     assert checked >= 10
     p = truth["participants"][truth["participants"]["quarter"] == quarter]
     for _, r in p.iterrows():
-        assert _val(frame, "unique_participants", "*", r["dimension"], str(r["group"])) == r["unique_participants"], (quarter, r["dimension"], r["group"])
+        assert (
+            _val(frame, "unique_participants", "*", r["dimension"], str(r["group"]))
+            == r["unique_participants"]
+        ), (quarter, r["dimension"], r["group"])
     hc = truth["headcount"].set_index("quarter").loc[quarter, "headcount"]
     overall = p[p["dimension"] == "all"].iloc[0]
     assert _val(frame, "reach_rate") == pytest.approx(overall["unique_participants"] / hc)
     cum = truth["cumulative"]
     cum = cum[(cum["quarter"] == quarter) & (cum["lever_id"] == "*")].iloc[0]
-    assert _val(frame, "cumulative_reach_rate") == pytest.approx(cum["cumulative_unique_participants"] / hc)
+    assert _val(frame, "cumulative_reach_rate") == pytest.approx(
+        cum["cumulative_unique_participants"] / hc
+    )

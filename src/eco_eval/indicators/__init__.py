@@ -21,7 +21,16 @@ from eco_eval.indicators.catalogue import Catalogue, Indicator, load_catalogue
 from eco_eval.indicators.core import COLUMNS, DIMENSIONS, Tables
 from eco_eval.periods import Period, parse_period
 
-__all__ = ["COLUMNS", "Catalogue", "Indicator", "Tables", "compute", "compute_raw", "load_catalogue", "with_comparison"]
+__all__ = [
+    "COLUMNS",
+    "Catalogue",
+    "Indicator",
+    "Tables",
+    "compute",
+    "compute_raw",
+    "load_catalogue",
+    "with_comparison",
+]
 
 KEYS = ["lever", "tool", "dimension", "group", "indicator"]
 
@@ -40,7 +49,9 @@ def _tables(source: Any) -> Tables:
     raise TypeError("compute() takes a Store, a store path or Tables")
 
 
-def compute_raw(tables: Tables, period: Period, eco: Any, *, by: Sequence[str] = DIMENSIONS) -> pd.DataFrame:
+def compute_raw(
+    tables: Tables, period: Period, eco: Any, *, by: Sequence[str] = DIMENSIONS
+) -> pd.DataFrame:
     """All indicators of the catalogue for one period, before any suppression."""
     from eco_eval.indicators.implementation import implementation
     from eco_eval.indicators.maintenance import maintenance
@@ -62,14 +73,16 @@ def compute_raw(tables: Tables, period: Period, eco: Any, *, by: Sequence[str] =
     return frame
 
 
-def with_comparison(current: pd.DataFrame, previous: pd.DataFrame | None, year_before: pd.DataFrame | None) -> pd.DataFrame:
+def with_comparison(
+    current: pd.DataFrame, previous: pd.DataFrame | None, year_before: pd.DataFrame | None
+) -> pd.DataFrame:
     """Add ``previous`` and ``year_before`` values (NaN where absent or suppressed) and ``change``."""
     out = current.copy()
     for name, other in (("previous", previous), ("year_before", year_before)):
         if other is None or other.empty:
             out[name] = float("nan")
             continue
-        o = other[KEYS + ["value", "suppressed"]].copy()
+        o = other[[*KEYS, "value", "suppressed"]].copy()
         o.loc[o["suppressed"], "value"] = float("nan")
         o = o.drop(columns="suppressed").rename(columns={"value": name})
         out = out.merge(o.drop_duplicates(KEYS), on=KEYS, how="left")
@@ -122,12 +135,18 @@ def compute(
     current = anonymise(compute_raw(tables, p, eco, by=by), k=k, suppression_log=suppression_log)
     if not compare:
         return current
-    prev = anonymise(compute_raw(tables, p.previous(), eco, by=by), k=k, suppression_log=suppression_log)
-    year = anonymise(compute_raw(tables, p.year_before(), eco, by=by), k=k, suppression_log=suppression_log)
+    prev = anonymise(
+        compute_raw(tables, p.previous(), eco, by=by), k=k, suppression_log=suppression_log
+    )
+    year = anonymise(
+        compute_raw(tables, p.year_before(), eco, by=by), k=k, suppression_log=suppression_log
+    )
     return with_comparison(current, prev, year)
 
 
-def anonymise(frame: pd.DataFrame, *, k: int = 5, suppression_log: pd.DataFrame | None = None) -> pd.DataFrame:
+def anonymise(
+    frame: pd.DataFrame, *, k: int = 5, suppression_log: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Apply the anonymity rule to the figures that rest on people or answers (not activity)."""
     from eco_eval.privacy.suppression import suppress_small_cells
 
@@ -136,6 +155,8 @@ def anonymise(frame: pd.DataFrame, *, k: int = 5, suppression_log: pd.DataFrame 
     mask = frame["indicator"].isin(personal)
     if not mask.any():
         return frame
-    result = suppress_small_cells(frame[mask].reset_index(drop=True), k=k, suppression_log=suppression_log)
+    result = suppress_small_cells(
+        frame[mask].reset_index(drop=True), k=k, suppression_log=suppression_log
+    )
     out = pd.concat([result.frame, frame[~mask]], ignore_index=True)
     return out[COLUMNS + [c for c in out.columns if c not in COLUMNS]]

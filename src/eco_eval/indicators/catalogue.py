@@ -52,7 +52,9 @@ class Catalogue:
         for ind in self.indicators:
             if ind.id == indicator_id:
                 return ind
-        raise ConfigError(f"unknown indicator {indicator_id!r}{did_you_mean(indicator_id, self.ids)}")
+        raise ConfigError(
+            f"unknown indicator {indicator_id!r}{did_you_mean(indicator_id, self.ids)}"
+        )
 
     def __contains__(self, indicator_id: object) -> bool:
         return any(ind.id == indicator_id for ind in self.indicators)
@@ -87,16 +89,25 @@ def parse_catalogue(doc: dict[str, Any]) -> Catalogue:
     for raw in doc.get("indicators", []):
         try:
             ind = Indicator(
-                id=str(raw["id"]), fr=str(raw["fr"]), en=str(raw["en"]),
-                definition_fr=str(raw["definition_fr"]), definition_en=str(raw["definition_en"]),
-                formula=str(raw["formula"]), unit=str(raw["unit"]),
-                sources=tuple(raw.get("sources", ())), reaim=str(raw["reaim"]),
-                direction=str(raw["direction"]), privacy=str(raw["privacy"]),
-                caveats_fr=str(raw.get("caveats_fr") or ""), caveats_en=str(raw.get("caveats_en") or ""),
+                id=str(raw["id"]),
+                fr=str(raw["fr"]),
+                en=str(raw["en"]),
+                definition_fr=str(raw["definition_fr"]),
+                definition_en=str(raw["definition_en"]),
+                formula=str(raw["formula"]),
+                unit=str(raw["unit"]),
+                sources=tuple(raw.get("sources", ())),
+                reaim=str(raw["reaim"]),
+                direction=str(raw["direction"]),
+                privacy=str(raw["privacy"]),
+                caveats_fr=str(raw.get("caveats_fr") or ""),
+                caveats_en=str(raw.get("caveats_en") or ""),
                 kirkpatrick=raw.get("kirkpatrick"),
             )
         except KeyError as exc:
-            raise ConfigError(f"indicator catalogue: entry {raw.get('id', '?')!r} lacks {exc}") from exc
+            raise ConfigError(
+                f"indicator catalogue: entry {raw.get('id', '?')!r} lacks {exc}"
+            ) from exc
         if ind.reaim not in REAIM:
             raise ConfigError(f"indicator {ind.id}: reaim {ind.reaim!r} not one of {REAIM}")
         if ind.privacy not in PRIVACY:

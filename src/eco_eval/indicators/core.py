@@ -15,7 +15,19 @@ import pandas as pd
 from eco_eval.ecosystem import Ecosystem
 from eco_eval.periods import Period
 
-COLUMNS = ["period", "lever", "tool", "dimension", "group", "indicator", "value", "n", "ci_low", "ci_high", "suppressed"]
+COLUMNS = [
+    "period",
+    "lever",
+    "tool",
+    "dimension",
+    "group",
+    "indicator",
+    "value",
+    "n",
+    "ci_low",
+    "ci_high",
+    "suppressed",
+]
 DIMENSIONS = ("department", "category", "gender", "filiere")
 ALL = "*"
 
@@ -42,12 +54,29 @@ class Tables:
         )
 
 
-def row(period: Period | str, lever: str, tool: str, dimension: str, group: str, indicator: str,
-        value: float, n: float, ci_low: float = np.nan, ci_high: float = np.nan) -> dict[str, object]:
+def row(
+    period: Period | str,
+    lever: str,
+    tool: str,
+    dimension: str,
+    group: str,
+    indicator: str,
+    value: float,
+    n: float,
+    ci_low: float = np.nan,
+    ci_high: float = np.nan,
+) -> dict[str, object]:
     return {
-        "period": str(period), "lever": lever, "tool": tool, "dimension": dimension, "group": group,
-        "indicator": indicator, "value": float(value) if value is not None else np.nan,
-        "n": float(n) if n is not None else np.nan, "ci_low": ci_low, "ci_high": ci_high,
+        "period": str(period),
+        "lever": lever,
+        "tool": tool,
+        "dimension": dimension,
+        "group": group,
+        "indicator": indicator,
+        "value": float(value) if value is not None else np.nan,
+        "n": float(n) if n is not None else np.nan,
+        "ci_low": ci_low,
+        "ci_high": ci_high,
         "suppressed": False,
     }
 
@@ -68,7 +97,9 @@ def sessions_in(sessions: pd.DataFrame, period: Period) -> pd.DataFrame:
 def attendance_in(tables: Tables, period: Period) -> pd.DataFrame:
     """Attendance at held sessions of the period, with the session's lever, tool and duration."""
     held = sessions_in(tables.sessions, period)
-    held = held[held["status"] == "held"][["session_id", "lever_id", "tool_id", "duration_h", "date", "quarter"]]
+    held = held[held["status"] == "held"][
+        ["session_id", "lever_id", "tool_id", "duration_h", "date", "quarter"]
+    ]
     return tables.attendance.merge(held, on="session_id", how="inner")
 
 

@@ -29,7 +29,11 @@ def implementation(tables: Tables, period: Period, eco: Ecosystem) -> pd.DataFra
     """
     params = load_catalogue().parameters
     per_day = float(params.get("hours_per_day", 7))
-    fte_hours = float(params.get("hours_per_fte_year", 1607)) * ((period.end - period.start).days + 1) / 365.0
+    fte_hours = (
+        float(params.get("hours_per_fte_year", 1607))
+        * ((period.end - period.start).days + 1)
+        / 365.0
+    )
     ses = sessions_in(tables.sessions, period)
     att = attendance_in(tables, period)
     attendance_scopes = {(lv, tl): sub for lv, tl, sub in scopes(att, eco)}
@@ -45,11 +49,47 @@ def implementation(tables: Tables, period: Period, eco: Ecosystem) -> pd.DataFra
             row(period, lever, tool, "all", ALL, "sessions_planned", planned, planned),
             row(period, lever, tool, "all", ALL, "sessions_held", len(held), len(held)),
             row(period, lever, tool, "all", ALL, "sessions_cancelled", cancelled, cancelled),
-            row(period, lever, tool, "all", ALL, "cancellation_rate", cancelled / planned if planned else np.nan, planned),
-            row(period, lever, tool, "all", ALL, "participants_per_session", len(a) / len(held) if len(held) else np.nan, len(held)),
+            row(
+                period,
+                lever,
+                tool,
+                "all",
+                ALL,
+                "cancellation_rate",
+                cancelled / planned if planned else np.nan,
+                planned,
+            ),
+            row(
+                period,
+                lever,
+                tool,
+                "all",
+                ALL,
+                "participants_per_session",
+                len(a) / len(held) if len(held) else np.nan,
+                len(held),
+            ),
             row(period, lever, tool, "all", ALL, "facilitator_hours", fac_h, len(held)),
             row(period, lever, tool, "all", ALL, "participant_hours", part_h, len(held)),
-            row(period, lever, tool, "all", ALL, "staff_time_days", (fac_h + part_h) / per_day, len(held)),
-            row(period, lever, tool, "all", ALL, "staff_time_fte", (fac_h + part_h) / fte_hours, len(held)),
+            row(
+                period,
+                lever,
+                tool,
+                "all",
+                ALL,
+                "staff_time_days",
+                (fac_h + part_h) / per_day,
+                len(held),
+            ),
+            row(
+                period,
+                lever,
+                tool,
+                "all",
+                ALL,
+                "staff_time_fte",
+                (fac_h + part_h) / fte_hours,
+                len(held),
+            ),
         ]
     return tidy(rows)

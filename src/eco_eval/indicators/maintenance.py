@@ -43,29 +43,86 @@ def maintenance(tables: Tables, period: Period, eco: Ecosystem) -> pd.DataFrame:
         if len(last4) >= 3:
             x = np.arange(len(last4), dtype=float)
             if np.ptp(last4) == 0:
-                rows.append(row(period, lever.id, tool, "all", ALL, "activity_trend", 0.0, len(last4), 0.0, 0.0))
+                rows.append(
+                    row(
+                        period,
+                        lever.id,
+                        tool,
+                        "all",
+                        ALL,
+                        "activity_trend",
+                        0.0,
+                        len(last4),
+                        0.0,
+                        0.0,
+                    )
+                )
             else:
                 fit = stats.linregress(x, last4)
                 t = stats.t.ppf(0.975, len(last4) - 2)
-                rows.append(row(period, lever.id, tool, "all", ALL, "activity_trend", fit.slope, len(last4), fit.slope - t * fit.stderr, fit.slope + t * fit.stderr))
+                rows.append(
+                    row(
+                        period,
+                        lever.id,
+                        tool,
+                        "all",
+                        ALL,
+                        "activity_trend",
+                        fit.slope,
+                        len(last4),
+                        fit.slope - t * fit.stderr,
+                        fit.slope + t * fit.stderr,
+                    )
+                )
         if len(series) >= 4:
             recent, before = series[-2:].sum(), series[-4:-2].sum()
             fading = bool(before > 0 and recent < 0.5 * before)
-            rows.append(row(period, lever.id, tool, "all", ALL, "fading_out", float(fading), float(before + recent)))
+            rows.append(
+                row(
+                    period,
+                    lever.id,
+                    tool,
+                    "all",
+                    ALL,
+                    "fading_out",
+                    float(fading),
+                    float(before + recent),
+                )
+            )
     att = attendance_in(tables, period)
-    counts = att.groupby("lever_id").size().reindex(list(eco.lever_ids), fill_value=0).to_numpy(dtype=float)
+    counts = (
+        att.groupby("lever_id")
+        .size()
+        .reindex(list(eco.lever_ids), fill_value=0)
+        .to_numpy(dtype=float)
+    )
     total = counts.sum()
     if total > 0 and len(counts) > 1:
         p = counts[counts > 0] / total
-        rows.append(row(period, ALL, ALL, "all", ALL, "lever_balance", float(-(p * np.log(p)).sum() / np.log(len(counts))), total))
-    held_now = tables.sessions[(tables.sessions["status"] == "held") & tables.sessions["quarter"].isin(period.quarters)]
+        rows.append(
+            row(
+                period,
+                ALL,
+                ALL,
+                "all",
+                ALL,
+                "lever_balance",
+                float(-(p * np.log(p)).sum() / np.log(len(counts))),
+                total,
+            )
+        )
+    held_now = tables.sessions[
+        (tables.sessions["status"] == "held") & tables.sessions["quarter"].isin(period.quarters)
+    ]
     idle = [lv for lv in eco.lever_ids if lv not in set(held_now["lever_id"])]
     rows.append(row(period, ALL, ALL, "all", ALL, "idle_levers", len(idle), len(eco.lever_ids)))
     return tidy(rows)
 
 
 def idle_lever_ids(tables: Tables, period: Period, eco: Ecosystem) -> list[str]:
-    held_now = tables.sessions[(tables.sessions["status"] == "held") & tables.sessions["quarter"].isin(period.quarters)]
+    held_now = tables.sessions[
+        (tables.sessions["status"] == "held") & tables.sessions["quarter"].isin(period.quarters)
+    ]
     return [lv for lv in eco.lever_ids if lv not in set(held_now["lever_id"])]
 
 

@@ -13,11 +13,26 @@ import numpy as np
 import pandas as pd
 
 from eco_eval.ecosystem import Ecosystem
-from eco_eval.indicators.core import ALL, Tables, attendance_in, headcount_at, row, scopes, sessions_in, tidy
+from eco_eval.indicators.core import (
+    ALL,
+    Tables,
+    attendance_in,
+    headcount_at,
+    row,
+    scopes,
+    sessions_in,
+    tidy,
+)
 from eco_eval.periods import Period, cumulative
 
 
-def reach(tables: Tables, period: Period, eco: Ecosystem, *, by: Sequence[str] = ("department", "category", "gender", "filiere")) -> pd.DataFrame:
+def reach(
+    tables: Tables,
+    period: Period,
+    eco: Ecosystem,
+    *,
+    by: Sequence[str] = ("department", "category", "gender", "filiere"),
+) -> pd.DataFrame:
     """Unique participants, participations, reach rate, repeat participation, participation ratio.
 
     Parameters
@@ -49,7 +64,18 @@ def reach(tables: Tables, period: Period, eco: Ecosystem, *, by: Sequence[str] =
         rows.append(row(period, lever, tool, "all", ALL, "participations", len(sub), n_people))
         rows.append(row(period, lever, tool, "all", ALL, "reach_rate", overall_rate, n_people))
         if n_people:
-            rows.append(row(period, lever, tool, "all", ALL, "repeat_participation_rate", float((people >= 2).mean()), n_people))
+            rows.append(
+                row(
+                    period,
+                    lever,
+                    tool,
+                    "all",
+                    ALL,
+                    "repeat_participation_rate",
+                    float((people >= 2).mean()),
+                    n_people,
+                )
+            )
         for dim in by:
             if dim not in sub.columns or dim not in hc.columns:
                 continue
@@ -62,18 +88,57 @@ def reach(tables: Tables, period: Period, eco: Ecosystem, *, by: Sequence[str] =
                 h = float(hc_g.get(g, 0))
                 rate = p / h if h else np.nan
                 rows.append(row(period, lever, tool, dim, str(g), "unique_participants", p, p))
-                rows.append(row(period, lever, tool, dim, str(g), "participations", float(visits_g.get(g, 0)), p))
+                rows.append(
+                    row(
+                        period,
+                        lever,
+                        tool,
+                        dim,
+                        str(g),
+                        "participations",
+                        float(visits_g.get(g, 0)),
+                        p,
+                    )
+                )
                 rows.append(row(period, lever, tool, dim, str(g), "reach_rate", rate, p))
                 if overall_rate and overall_rate > 0 and h:
-                    rows.append(row(period, lever, tool, dim, str(g), "participation_ratio", rate / overall_rate, p))
+                    rows.append(
+                        row(
+                            period,
+                            lever,
+                            tool,
+                            dim,
+                            str(g),
+                            "participation_ratio",
+                            rate / overall_rate,
+                            p,
+                        )
+                    )
             if n_people and total_hc:
                 share_p = part_g.reindex(groups, fill_value=0) / n_people
                 share_h = hc_g.reindex(groups, fill_value=0) / total_hc
-                rows.append(row(period, lever, tool, dim, ALL, "dissimilarity_index", 0.5 * float((share_p - share_h).abs().sum()), n_people))
+                rows.append(
+                    row(
+                        period,
+                        lever,
+                        tool,
+                        dim,
+                        ALL,
+                        "dissimilarity_index",
+                        0.5 * float((share_p - share_h).abs().sum()),
+                        n_people,
+                    )
+                )
     return tidy(rows)
 
 
-def cumulative_reach(tables: Tables, period: Period, eco: Ecosystem, *, by: Sequence[str] = ("department", "category", "gender", "filiere")) -> pd.DataFrame:
+def cumulative_reach(
+    tables: Tables,
+    period: Period,
+    eco: Ecosystem,
+    *,
+    by: Sequence[str] = ("department", "category", "gender", "filiere"),
+) -> pd.DataFrame:
     """``cumulative_reach_rate``: distinct participants since launch / headcount at the period's end.
 
     The ``period`` column keeps the label of ``period``; the figure covers launch..period.end.
@@ -108,7 +173,29 @@ def adoption(tables: Tables, period: Period, eco: Ecosystem) -> pd.DataFrame:
     hc_depts = headcount_at(tables.headcount, period)["department"].unique()
     values = per_dept.reindex(hc_depts, fill_value=0) if len(hc_depts) else per_dept
     if len(values):
-        rows.append(row(period, ALL, ALL, "all", ALL, "levers_active_per_department", float(values.mean()), float(n_departments)))
+        rows.append(
+            row(
+                period,
+                ALL,
+                ALL,
+                "all",
+                ALL,
+                "levers_active_per_department",
+                float(values.mean()),
+                float(n_departments),
+            )
+        )
         for dept, v in values.items():
-            rows.append(row(period, ALL, ALL, "department", str(dept), "levers_active_per_department", float(v), float(v)))
+            rows.append(
+                row(
+                    period,
+                    ALL,
+                    ALL,
+                    "department",
+                    str(dept),
+                    "levers_active_per_department",
+                    float(v),
+                    float(v),
+                )
+            )
     return tidy(rows)

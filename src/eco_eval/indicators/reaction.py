@@ -17,9 +17,11 @@ from eco_eval.periods import Period
 
 def feedback_in(tables: Tables, period: Period) -> pd.DataFrame:
     fb = tables.feedback
-    return fb[fb["quarter"].isin(period.quarters)] if period.kind in {"quarter", "semester", "year"} else fb[
-        fb["quarter"].isin(period.quarters)
-    ]
+    return (
+        fb[fb["quarter"].isin(period.quarters)]
+        if period.kind in {"quarter", "semester", "year"}
+        else fb[fb["quarter"].isin(period.quarters)]
+    )
 
 
 def reaction(tables: Tables, period: Period, eco: Ecosystem) -> pd.DataFrame:
@@ -42,15 +44,78 @@ def reaction(tables: Tables, period: Period, eco: Ecosystem) -> pd.DataFrame:
         rec = sub["recommend"].dropna().to_numpy(dtype=float)
         if len(sat):
             m = mean_ci(sat)
-            rows.append(row(period, lever, tool, "all", ALL, "satisfaction_mean", m.estimate, m.n, m.ci_low, m.ci_high))
+            rows.append(
+                row(
+                    period,
+                    lever,
+                    tool,
+                    "all",
+                    ALL,
+                    "satisfaction_mean",
+                    m.estimate,
+                    m.n,
+                    m.ci_low,
+                    m.ci_high,
+                )
+            )
             t = top_box_share(sat, top=2, scale_max=5)
-            rows.append(row(period, lever, tool, "all", ALL, "satisfaction_top2", t.estimate, t.n, t.ci_low, t.ci_high))
+            rows.append(
+                row(
+                    period,
+                    lever,
+                    tool,
+                    "all",
+                    ALL,
+                    "satisfaction_top2",
+                    t.estimate,
+                    t.n,
+                    t.ci_low,
+                    t.ci_high,
+                )
+            )
         if len(use):
             m = mean_ci(use)
-            rows.append(row(period, lever, tool, "all", ALL, "usefulness_mean", m.estimate, m.n, m.ci_low, m.ci_high))
+            rows.append(
+                row(
+                    period,
+                    lever,
+                    tool,
+                    "all",
+                    ALL,
+                    "usefulness_mean",
+                    m.estimate,
+                    m.n,
+                    m.ci_low,
+                    m.ci_high,
+                )
+            )
         if len(rec):
             r = nps(rec)
-            rows.append(row(period, lever, tool, "all", ALL, "recommendation_score", r.score, r.n, r.ci_low, r.ci_high))
+            rows.append(
+                row(
+                    period,
+                    lever,
+                    tool,
+                    "all",
+                    ALL,
+                    "recommendation_score",
+                    r.score,
+                    r.n,
+                    r.ci_low,
+                    r.ci_high,
+                )
+            )
         p = participations.get((lever, tool), 0)
-        rows.append(row(period, lever, tool, "all", ALL, "feedback_response_rate", len(sub) / p if p else np.nan, len(sub)))
+        rows.append(
+            row(
+                period,
+                lever,
+                tool,
+                "all",
+                ALL,
+                "feedback_response_rate",
+                len(sub) / p if p else np.nan,
+                len(sub),
+            )
+        )
     return tidy(rows)
