@@ -33,3 +33,21 @@ def demo_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     finally:
         mp.undo()
     return root
+
+
+@pytest.fixture(scope="session")
+def demo_run(demo_project: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """A copy of the demo project after one full ``run`` for 2017-Q4 (bilan HTML + PDF, index)."""
+    import shutil
+
+    from eco_eval.pipeline import run_all
+
+    root = tmp_path_factory.mktemp("demo_run") / "city"
+    shutil.copytree(demo_project, root)
+    mp = pytest.MonkeyPatch()
+    mp.setenv("ECO_EVAL_KEY", "test-key-0123456789abcdef0123456789abcdef")
+    try:
+        summary = run_all(root, "2017-Q4", pdf=True)
+    finally:
+        mp.undo()
+    return {"root": root, "summary": summary}

@@ -78,6 +78,42 @@ TABLES: dict[str, dict[str, str]] = {
         "gender": "VARCHAR",
     },
     "barometer_items": {"response_id": "VARCHAR", "item": "VARCHAR", "value": "DOUBLE"},
+    "ideas": {
+        "idea_id": "VARCHAR",
+        "proposed_on": "DATE",
+        "quarter": "VARCHAR",
+        "department": "VARCHAR",
+        "tool_id": "VARCHAR",
+        "lever_id": "VARCHAR",
+        "status": "VARCHAR",
+        "studied_on": "DATE",
+        "trialled_on": "DATE",
+        "adopted_on": "DATE",
+        "dropped_on": "DATE",
+        "hours_saved": "DOUBLE",
+        "cost_saved": "DOUBLE",
+        "users_affected": "DOUBLE",
+        "author_key": "VARCHAR",
+    },
+    "hr_results": {
+        "quarter": "VARCHAR",
+        "department": "VARCHAR",
+        "absence_days": "DOUBLE",
+        "absence_days_sickness": "DOUBLE",
+        "absence_days_accident": "DOUBLE",
+        "average_headcount": "DOUBLE",
+        "absence_rate": "DOUBLE",
+        "leavers": "DOUBLE",
+        "internal_moves": "DOUBLE",
+        "training_days": "DOUBLE",
+    },
+    "citizen_satisfaction": {
+        "quarter": "VARCHAR",
+        "department": "VARCHAR",
+        "respondents": "DOUBLE",
+        "satisfaction_score": "DOUBLE",
+        "complaints": "DOUBLE",
+    },
     "quarantine": {
         "table_name": "VARCHAR",
         "source_file": "VARCHAR",
@@ -99,7 +135,17 @@ TABLES: dict[str, dict[str, str]] = {
     },
 }
 PROVENANCE = {"source_file": "VARCHAR", "source_line": "BIGINT"}
-DATA_TABLES = ("headcount", "sessions", "attendance", "feedback", "barometer", "barometer_items")
+DATA_TABLES = (
+    "headcount",
+    "sessions",
+    "attendance",
+    "feedback",
+    "barometer",
+    "barometer_items",
+    "ideas",
+    "hr_results",
+    "citizen_satisfaction",
+)
 
 
 def _columns(name: str) -> dict[str, str]:
@@ -150,9 +196,15 @@ class Store:
                 f"unknown table {name!r}{did_you_mean(name, TABLES)}; tables: {', '.join(self.tables())}"
             )
         with self.connect() as con:
+            present = {
+                r[0]
+                for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+            }
+            cols = list(_columns(name)) if provenance else list(TABLES[name])
+            if name not in present:  # a store written before this table existed
+                return pd.DataFrame(columns=cols)
             if name == "barometer":
                 return self._barometer_wide(con, provenance)
-            cols = list(_columns(name)) if provenance else list(TABLES[name])
             sel = ", ".join(f'"{c}"' for c in cols)
             return con.execute(f'SELECT {sel} FROM "{name}"').df()
 

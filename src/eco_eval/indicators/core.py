@@ -41,6 +41,9 @@ class Tables:
     headcount: pd.DataFrame
     feedback: pd.DataFrame
     barometer: pd.DataFrame | None = None
+    ideas: pd.DataFrame | None = None
+    hr_results: pd.DataFrame | None = None
+    citizen_satisfaction: pd.DataFrame | None = None
 
     @classmethod
     def from_store(cls, store: object) -> Tables:
@@ -51,7 +54,15 @@ class Tables:
             headcount=get("headcount"),
             feedback=get("feedback"),
             barometer=get("barometer"),
+            ideas=_optional(get("ideas")),
+            hr_results=_optional(get("hr_results")),
+            citizen_satisfaction=_optional(get("citizen_satisfaction")),
         )
+
+
+def _optional(frame: pd.DataFrame) -> pd.DataFrame | None:
+    """An optional source: None when the project has no such data."""
+    return frame if len(frame) else None
 
 
 def row(

@@ -29,7 +29,16 @@ from eco_eval.periods import quarter_of
 
 log = logging.getLogger(__name__)
 
-ORDER = ("headcount", "sessions", "attendance", "feedback", "barometer")
+ORDER = (
+    "headcount",
+    "sessions",
+    "attendance",
+    "feedback",
+    "barometer",
+    "ideas",
+    "hr_results",
+    "citizen_satisfaction",
+)
 MISSION_LETTER = date(2013, 3, 13)
 DUPLICATE_WINDOW_S = 600
 
@@ -99,10 +108,28 @@ def _rel(project: Project, path: Path) -> str:
         return str(path)
 
 
-def _raw_json(raw: pd.DataFrame, identifier_cols: list[str], key: bytes) -> list[str]:
-    """The raw row as JSON for the quarantine, with identifier columns replaced by pseudonyms."""
+def _raw_json(
+    raw: pd.DataFrame,
+    identifier_cols: list[str],
+    key: bytes,
+    free_text_cols: list[str] = (),
+    known_names: list[str] = (),
+) -> list[str]:  # type: ignore[assignment]
+    """The raw row as JSON for the quarantine: identifier columns replaced by pseudonyms, names and
+    e-mail addresses masked in free text (a quarantined comment is as sensitive as an accepted one)."""
+    from eco_eval.privacy.text import mask_identities
     from eco_eval.pseudonymise import pseudonym
 
+    if len(raw) and free_text_cols:
+        raw = raw.copy()
+        for col in free_text_cols:
+            present = raw[col].notna()
+            if present.any():
+                raw.loc[present, col] = list(
+                    mask_identities(
+                        [str(v) for v in raw.loc[present, col]], known_names=known_names
+                    )
+                )
     out = []
     records = raw.to_dict(orient="records")
     for rec in records:
@@ -270,13 +297,20 @@ class _Run:
             for f, s in spec["fields"].items()
             if s.get("type") == "identifier" and f in colmap
         ]
+        free_text = [
+            colmap[f]
+            for f, s in spec["fields"].items()
+            if s.get("type") == "free_text" and f in colmap
+        ]
         quarantine = pd.DataFrame(
             {
                 "table_name": source.name,
                 "source_file": part.label,
                 "source_line": part.lines[bad],
                 "reasons": ["; ".join(r) for r, b in zip(reasons, bad, strict=True) if b],
-                "raw": _raw_json(part.raw[bad], ident, self.key),
+                "raw": _raw_json(
+                    part.raw[bad], ident, self.key, free_text, sorted(self.known_names)
+                ),
             }
         )
         counts: dict[str, int] = {}
@@ -366,6 +400,28 @@ class _Run:
             masked = mask_identities(cleaned, known_names=sorted(self.known_names))
             f.loc[present, "comment"] = list(masked)
         return {"feedback": f}
+
+    def _derive_ideas(
+        self, m: Mapped, raw: pd.DataFrame, source: Source, path: Path
+    ) -> dict[str, pd.DataFrame]:
+        f = m.frame
+        f["tool_id"] = f.pop("tool")
+        f["lever_id"] = f["tool_id"].map(self.lever_of)
+        f["quarter"] = [quarter_of(d.date()) if pd.notna(d) else None for d in f["proposed_on"]]
+        for col in ("proposed_on", "studied_on", "trialled_on", "adopted_on", "dropped_on"):
+            f[col] = pd.to_datetime(f[col]).dt.date
+        f["idea_id"] = f["idea_id"].astype("string").str.strip().astype(object)
+        return {"ideas": f}
+
+    def _derive_hr_results(
+        self, m: Mapped, raw: pd.DataFrame, source: Source, path: Path
+    ) -> dict[str, pd.DataFrame]:
+        return {"hr_results": m.frame}
+
+    def _derive_citizen_satisfaction(
+        self, m: Mapped, raw: pd.DataFrame, source: Source, path: Path
+    ) -> dict[str, pd.DataFrame]:
+        return {"citizen_satisfaction": m.frame}
 
     def _derive_barometer(
         self, m: Mapped, raw: pd.DataFrame, source: Source, path: Path

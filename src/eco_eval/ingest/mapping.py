@@ -150,6 +150,25 @@ def parse_field(
         if kind == "date":
             parsed = parsed.dt.normalize()
         return parsed, pd.Series(np.asarray(bad, dtype=bool), index=values.index) & present
+    if kind == "quarter":
+        from eco_eval.errors import ConfigError as _CE
+        from eco_eval.periods import parse_period
+
+        def _quarter(value: str) -> str | None:
+            try:
+                p = parse_period(value)
+            except _CE:
+                return None
+            return p.label if p.kind == "quarter" else None
+
+        mapping = {u: _quarter(str(u)) for u in text[present].unique()}
+        parsed = text.map(mapping).astype(object)
+        return parsed.where(parsed.notna(), None), present & parsed.isna()
+    if kind == "percent":
+        parsed, bad = parse_decimal(text.where(present, None), percent="fraction")
+        return pd.to_numeric(parsed, errors="coerce"), pd.Series(
+            np.asarray(bad, dtype=bool), index=values.index
+        ) & present
     if kind in {"int", "float"}:
         parsed, bad = parse_decimal(text.where(present, None))
         parsed = pd.to_numeric(parsed, errors="coerce")
@@ -163,7 +182,12 @@ def parse_field(
         uniques = text[present].unique()
         mapping = {u: ecosystem.resolve_tool(u) for u in uniques}
         parsed = text.map(mapping).astype(object)
-        return parsed.where(parsed.notna(), None), present & parsed.isna()
+        # declared "no tool" words (an idea from outside the tools) are missing, not unknown
+        none_words = {_norm(w) for w in spec.get("none_values", ())}
+        declared_none = text.map(
+            lambda v: _norm(v) in none_words if isinstance(v, str) else False
+        ).astype(bool)
+        return parsed.where(parsed.notna(), None), present & parsed.isna() & ~declared_none
     if kind == "yes_no":
         parsed, bad = parse_yes_no(text.where(present, None))
         return _as_float(parsed), pd.Series(

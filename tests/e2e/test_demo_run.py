@@ -1,0 +1,117 @@
+"""The demo city from raw files to the published bilan."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from eco_eval.ecosystem import load_ecosystem
+
+
+@pytest.mark.slow
+def test_bilan_names_all_levers_and_tools_in_french(demo_run):
+    html = (demo_run["root"] / "reports" / "2017-Q4" / "bilan.html").read_text(encoding="utf-8")
+    import html as htmlmod
+
+    text = htmlmod.unescape(re.sub(r"<[^>]+>", " ", html))
+    eco = load_ecosystem()
+    for lever in eco.levers:
+        assert lever.fr.capitalize() in text or lever.fr in text, lever.fr
+    for tool in eco.tools:
+        assert f"« {tool.fr} »" in text, tool.fr
+    assert '<html lang="fr"' in html
+    assert not re.search(r"<script[^>]+src=\"https?:", html), "no CDN"
+    for section in ("Synthèse", "Fiches leviers", "Qualité des données", "Méthodes", "Traçabilité"):
+        assert section in text, section
+
+
+@pytest.mark.slow
+def test_run_publishes_everything_and_a_second_run_changes_nothing(demo_run):
+    from eco_eval.pipeline import run_all
+
+    root: Path = demo_run["root"]
+    period_dir = root / "reports" / "2017-Q4"
+    for name in (
+        "bilan.html",
+        "bilan.pdf",
+        "bilan.executed.ipynb",
+        "provenance.json",
+        "key_figures.json",
+    ):
+        assert (period_dir / name).exists(), name
+    assert (root / "reports" / "index.html").exists()
+    prov = json.loads((period_dir / "provenance.json").read_text(encoding="utf-8"))
+    assert prov["parameters"]["period"] == "2017-Q4" and len(prov["inputs_sha256"]) == 18
+    before = {p: p.stat().st_mtime_ns for p in period_dir.rglob("*")}
+    store = root / "data" / "processed" / "eco_eval.duckdb"
+    store_before = store.read_bytes()
+    summary = run_all(root, "2017-Q4", pdf=True)
+    assert (
+        summary["ok"] and not summary["steps"][0]["changed"] and not summary["steps"][1]["rebuilt"]
+    )
+    assert {p: p.stat().st_mtime_ns for p in period_dir.rglob("*")} == before
+    assert store.read_bytes() == store_before
+    logs = sorted((root / "reports" / "logs").glob("run-*.json"))
+    assert len(logs) >= 1 and json.loads(logs[-1].read_text(encoding="utf-8"))["ok"]
+
+
+def _texts(root: Path) -> dict[str, str]:
+    """Every text a reader of data/processed or reports could see: store values, HTML, JSON, PDF text."""
+    import subprocess
+
+    import duckdb
+
+    out = {}
+    for p in [
+        p for d in ("data/processed", "reports") for p in (root / d).rglob("*") if p.is_file()
+    ]:
+        if p.suffix == ".duckdb":
+            con = duckdb.connect(str(p), read_only=True)
+            parts = []
+            for (table,) in con.execute(
+                "SELECT table_name FROM information_schema.tables"
+            ).fetchall():
+                frame = con.execute(f'SELECT * FROM "{table}"').df()
+                parts.append(frame.astype(str).to_csv(index=False))
+            con.close()
+            out[str(p)] = "\n".join(parts)
+        elif p.suffix == ".pdf":
+            out[str(p)] = subprocess.run(
+                ["pdftotext", "-layout", str(p), "-"], capture_output=True, text=True, check=True
+            ).stdout
+        else:
+            out[str(p)] = p.read_bytes().decode("utf-8", errors="ignore")
+    return out
+
+
+@pytest.mark.slow
+def test_no_raw_identifier_in_processed_or_reports(demo_run):
+    root: Path = demo_run["root"]
+    truth = pd.read_csv(root / "data" / "ground_truth" / "identities.csv", dtype=str)
+    att = pd.concat(
+        pd.read_csv(p, sep=";", dtype=str)
+        for p in (root / "data" / "raw" / "presences").glob("*.csv")
+    )
+    needles = (
+        set(att["Matricule"].dropna())
+        | set(att["Courriel"].dropna())
+        | set(truth["email"].dropna())
+        | set(truth["text"].dropna())
+        | set(truth["matricule"].dropna())
+    )
+    needles = {n for n in needles if len(n) >= 5}
+    texts = _texts(root)
+    blob = "\n".join(texts.values())
+    found = []
+    for n in needles:
+        pattern = rf"(?<![\d.]){re.escape(n)}(?![\d])" if n.isdigit() else re.escape(n)
+        if re.search(pattern, blob, flags=re.IGNORECASE):
+            found.append(n)
+    print(
+        f"searched {len(needles)} identifiers in {len(texts)} files ({len(blob) / 1e6:.1f} MB of text): {len(found)} found"
+    )
+    assert not found, found[:5]
