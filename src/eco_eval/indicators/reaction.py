@@ -16,12 +16,13 @@ from eco_eval.periods import Period
 
 
 def feedback_in(tables: Tables, period: Period) -> pd.DataFrame:
+    """Answers of the period: by the quarter of their session (or of their submission).
+
+    A date range that cuts through a quarter takes the whole quarter's answers: feedback is
+    assigned to quarters, not days, at ingestion.
+    """
     fb = tables.feedback
-    return (
-        fb[fb["quarter"].isin(period.quarters)]
-        if period.kind in {"quarter", "semester", "year"}
-        else fb[fb["quarter"].isin(period.quarters)]
-    )
+    return fb[fb["quarter"].isin(period.quarters)]
 
 
 def reaction(tables: Tables, period: Period, eco: Ecosystem) -> pd.DataFrame:
