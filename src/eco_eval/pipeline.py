@@ -95,6 +95,7 @@ def create_demo_project(root: Path, *, seed: int = 42, n_staff: int = 2400) -> s
 class IngestOutcome:
     report: Any
     seconds: float
+    quality_page: Path | None = None
 
     def summary_text(self) -> str:
         r = self.report
@@ -106,16 +107,50 @@ class IngestOutcome:
             f"{t['rows_quarantined']} quarantined ({t['duplicates']} duplicates) in {self.seconds:.1f} s"
         ]
         lines += [f"  warning: {w}" for w in r.warnings[:10]]
+        if self.quality_page is not None:
+            lines.append(f"  data quality: {self.quality_page}")
         return "\n".join(lines)
 
 
 def run_ingest(root: Path, *, force: bool = False) -> IngestOutcome:
+    """Ingest the project's raw files; after a change, write the data-quality page of this ingest."""
     from eco_eval.ingest import ingest
 
     project = load_project(root)
     t0 = time.perf_counter()
     report = ingest(project, force=force, progress=lambda f: log.debug("reading %s", f))
-    return IngestOutcome(report, time.perf_counter() - t0)
+    outcome = IngestOutcome(report, time.perf_counter() - t0)
+    if report.changed:
+        outcome.quality_page = write_quality_page(project, report.warnings)
+    return outcome
+
+
+def write_quality_page(project: Project, warnings: list[str]) -> Path:
+    """``reports/data-quality/ingest-<time>.html`` (and ``latest.html``) from the store's log."""
+    from eco_eval.bilan import bilan_labels
+    from eco_eval.ingest.quality import render_page
+    from eco_eval.report.fmt import fmt_date
+    from eco_eval.report.i18n import Labels
+    from eco_eval.store import open_store
+
+    store = open_store(project.store_path)
+    labels = Labels(project.lang, ecosystem=project.ecosystem()).extend(bilan_labels(project.lang))
+    now = datetime.now()
+    html = render_page(
+        store.table("ingest_log"),
+        store.table("quarantine"),
+        labels,
+        when=f"{fmt_date(now.date(), project.lang)} {now:%H:%M}",
+        warnings=warnings,
+    )
+    folder = project.reports_dir / "data-quality"
+    folder.mkdir(parents=True, exist_ok=True)
+    page = folder / f"ingest-{now:%Y%m%dT%H%M%S}.html"
+    page.write_text(html, encoding="utf-8")
+    tmp = folder / ".latest.html.tmp"
+    tmp.write_text(html, encoding="utf-8")
+    os.replace(tmp, folder / "latest.html")
+    return page
 
 
 # --------------------------------------------------------------------------- indicators

@@ -398,40 +398,64 @@ def _render_themes(b: Bilan, result: Any, n: int, k_comments: int) -> str:
 
 
 def data_quality(b: Bilan) -> str:
+    """Read, accepted, quarantined and why: by source, then by file (reasons in words)."""
+    from eco_eval.ingest.quality import latest_log, reason_text, summary_by_source
+
     log = b.quality.get("log", pd.DataFrame())
     if log.empty:
         return ""
-    latest = log.sort_values("ingested_at").groupby("source_file").tail(1)
+    latest = latest_log(log)
     totals = latest[["rows_read", "rows_accepted", "rows_quarantined", "duplicates"]].sum()
+    n = lambda v: b.fmt("participations", v)  # noqa: E731 - integers with thousands separators
     intro = b.t(
         "dq_intro",
         files=len(latest),
-        read=b.fmt("participations", totals["rows_read"]),
-        accepted=b.fmt("participations", totals["rows_accepted"]),
-        quarantined=b.fmt("participations", totals["rows_quarantined"]),
-        duplicates=b.fmt("participations", totals["duplicates"]),
+        read=n(totals["rows_read"]),
+        accepted=n(totals["rows_accepted"]),
+        quarantined=n(totals["rows_quarantined"]),
+        duplicates=n(totals["duplicates"]),
+    )
+    summary = summary_by_source(
+        log, b.quality.get("quarantine", pd.DataFrame(columns=["table_name", "reasons"])), b.labels
+    )
+    by_source = table(
+        [
+            b.t(c)
+            for c in (
+                "dq_source",
+                "dq_file",
+                "dq_read",
+                "dq_accepted",
+                "dq_quarantined",
+                "dq_reasons",
+            )
+        ],
+        [
+            [r.source, r.files, n(r.read), n(r.accepted), n(r.quarantined), r.top_reasons or "–"]
+            for r in summary.itertuples()
+        ],
     )
     rows = []
     for _, r in latest.sort_values(["table_name", "source_file"]).iterrows():
         detail = json.loads(r["detail"] or "{}")
         reasons = ", ".join(
-            f"{k} ({v})" for k, v in list((detail.get("top_reasons") or {}).items())[:3]
+            f"{reason_text(k, b.labels)} ({v})"
+            for k, v in list((detail.get("top_reasons") or {}).items())[:3]
         )
         rows.append(
             [
-                r["table_name"],
-                r["source_file"],
-                b.fmt("participations", r["rows_read"]),
-                b.fmt("participations", r["rows_accepted"]),
-                b.fmt("participations", r["rows_quarantined"]),
+                str(r["source_file"]).removeprefix("data/raw/"),
+                n(r["rows_read"]),
+                n(r["rows_accepted"]),
+                n(r["rows_quarantined"]),
                 reasons or "–",
             ]
         )
-    headers = [
-        b.t(c)
-        for c in ("dq_source", "dq_file", "dq_read", "dq_accepted", "dq_quarantined", "dq_reasons")
-    ]
-    return f"<p>{escape(intro)}</p>" + table(headers, rows)
+    by_file = table(
+        [b.t(c) for c in ("dq_file", "dq_read", "dq_accepted", "dq_quarantined", "dq_reasons")],
+        rows,
+    )
+    return f"<p>{escape(intro)}</p><h3>{escape(b.t('dq_by_source'))}</h3>{by_source}<h3>{escape(b.t('dq_file'))}</h3>{by_file}"
 
 
 def methods(b: Bilan) -> str:

@@ -1,0 +1,181 @@
+"""Data quality of an ingest, in words: by source, by reason, with examples.
+
+Reads only the store's ``ingest_log`` and ``quarantine`` tables, so the same summary serves the
+data-quality page written after each ingest and the bilan's data-quality section. Reasons are the
+gate's rule ids (``range:satisfaction``, ``known_session``...) turned into sentences of the
+report's language.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from html import escape
+from typing import Any
+
+import pandas as pd
+
+
+def reason_text(reason: str, labels: Any) -> str:
+    """``range:satisfaction`` -> "valeur hors plage (satisfaction)" in the labels' language."""
+    kind, _, field = reason.partition(":")
+    key = f"bilan.reason_{kind}"
+    if key not in labels:
+        return reason
+    return labels.format(key, field=field) if field else labels[key]
+
+
+def latest_log(log: pd.DataFrame) -> pd.DataFrame:
+    """The ingest-log row of the version of each file currently in the store."""
+    if log.empty:
+        return log
+    return log.sort_values("ingested_at").groupby("source_file", as_index=False).tail(1)
+
+
+def summary_by_source(
+    log: pd.DataFrame, quarantine: pd.DataFrame, labels: Any, *, top: int = 3
+) -> pd.DataFrame:
+    """One row per source: files, read, accepted, quarantined, duplicates, top reasons (in words).
+
+    Invariant shown to readers: read = accepted + quarantined for every source.
+    """
+    latest = latest_log(log)
+    rows = []
+    for table, part in latest.groupby("table_name", sort=False):
+        q = quarantine[quarantine["table_name"] == table]
+        counts: Counter[str] = Counter()
+        for reasons in q["reasons"].dropna():
+            counts.update(r.strip() for r in str(reasons).split(";") if r.strip())
+        key = f"bilan.source_{table}"
+        rows.append(
+            {
+                "source": labels[key] if key in labels else table,
+                "table": table,
+                "files": len(part),
+                "read": int(part["rows_read"].sum()),
+                "accepted": int(part["rows_accepted"].sum()),
+                "quarantined": int(part["rows_quarantined"].sum()),
+                "duplicates": int(part["duplicates"].sum()),
+                "top_reasons": "; ".join(
+                    f"{reason_text(r, labels)} ({n})" for r, n in counts.most_common(top)
+                ),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _cell(value: Any) -> str:
+    text = str(value)
+    numeric = text.replace("\u202f", "").replace(",", "").replace(".", "").isdigit()
+    return f'<td class="num">{escape(text)}</td>' if numeric else f"<td>{escape(text)}</td>"
+
+
+def _table(headers: list[str], rows: list[list[Any]]) -> str:
+    head = "".join(f'<th scope="col">{escape(str(h))}</th>' for h in headers)
+    body = "".join("<tr>" + "".join(_cell(c) for c in r) + "</tr>" for r in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def render_page(
+    log: pd.DataFrame,
+    quarantine: pd.DataFrame,
+    labels: Any,
+    *,
+    when: str,
+    warnings: list[str] = (),
+    examples_per_reason: int = 3,
+) -> str:  # type: ignore[assignment]
+    """A self-contained HTML page: summary by source, per file, examples of quarantined rows."""
+    from eco_eval.report.fmt import fmt_number
+
+    lang = labels.lang
+    summary = summary_by_source(log, quarantine, labels)
+    t = labels.__getitem__
+    parts = [
+        f"<h1>{escape(labels.format('bilan.dq_page_title', date=when))}</h1>",
+        f"<p>{escape(t('bilan.dq_page_intro'))}</p>",
+    ]
+    parts.append(f"<h2>{escape(t('bilan.dq_by_source'))}</h2>")
+    parts.append(
+        _table(
+            [
+                t("bilan.dq_source"),
+                t("bilan.dq_file"),
+                t("bilan.dq_read"),
+                t("bilan.dq_accepted"),
+                t("bilan.dq_quarantined"),
+                t("bilan.dq_reasons"),
+            ],
+            [
+                [
+                    r.source,
+                    r.files,
+                    fmt_number(r.read, lang, digits=0),
+                    fmt_number(r.accepted, lang, digits=0),
+                    fmt_number(r.quarantined, lang, digits=0),
+                    r.top_reasons or "–",
+                ]
+                for r in summary.itertuples()
+            ],
+        )
+    )
+    latest = latest_log(log)
+    rows = []
+    for r in latest.sort_values(["table_name", "source_file"]).itertuples():
+        detail = json.loads(r.detail or "{}")
+        reasons = "; ".join(
+            f"{reason_text(k, labels)} ({v})"
+            for k, v in list((detail.get("top_reasons") or {}).items())[:3]
+        )
+        rows.append(
+            [
+                r.source_file,
+                r.sha256[:12],
+                fmt_number(r.rows_read, lang, digits=0),
+                fmt_number(r.rows_accepted, lang, digits=0),
+                fmt_number(r.rows_quarantined, lang, digits=0),
+                reasons or "–",
+            ]
+        )
+    parts.append(
+        _table(
+            [
+                t("bilan.dq_file"),
+                "SHA-256",
+                t("bilan.dq_read"),
+                t("bilan.dq_accepted"),
+                t("bilan.dq_quarantined"),
+                t("bilan.dq_reasons"),
+            ],
+            rows,
+        )
+    )
+    if warnings:
+        parts.append(
+            f"<h2>{escape(t('bilan.dq_warnings'))}</h2><ul>"
+            + "".join(f"<li>{escape(w)}</li>" for w in warnings)
+            + "</ul>"
+        )
+    if len(quarantine):
+        parts.append(f"<h2>{escape(t('bilan.dq_examples'))}</h2>")
+        sample = (
+            quarantine.assign(first=quarantine["reasons"].str.split(";").str[0])
+            .groupby("first", sort=True)
+            .head(examples_per_reason)
+        )
+        parts.append(
+            _table(
+                [t("bilan.dq_file"), t("bilan.dq_line"), t("bilan.dq_reasons"), "JSON"],
+                [
+                    [
+                        r.source_file,
+                        r.source_line,
+                        "; ".join(reason_text(x.strip(), labels) for x in r.reasons.split(";")),
+                        str(r.raw)[:300],
+                    ]
+                    for r in sample.itertuples()
+                ],
+            )
+        )
+    style = "body{font-family:DejaVu Sans,Arial,sans-serif;margin:2rem;max-width:75rem}table{border-collapse:collapse;width:100%;margin:1rem 0}th,td{border-bottom:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}td.num{white-space:nowrap;text-align:right;overflow-wrap:normal}"
+    return f'<!DOCTYPE html><html lang="{escape(lang)}"><head><meta charset="utf-8"><title>{escape(labels.format("bilan.dq_page_title", date=when))}</title><style>{style}</style></head><body>{"".join(parts)}</body></html>'
