@@ -49,7 +49,7 @@ def summary_by_source(
         key = f"bilan.source_{table}"
         rows.append(
             {
-                "source": labels[key] if key in labels else table,
+                "source": labels.get(key, table),
                 "table": table,
                 "files": len(part),
                 "read": int(part["rows_read"].sum()),
