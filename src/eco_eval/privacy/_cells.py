@@ -1,0 +1,209 @@
+"""Shared helpers of the privacy layer: frame checks, thresholds, counted measures, nesting.
+
+Private: :mod:`eco_eval.privacy.suppression` and :mod:`eco_eval.privacy.open_data` use them.
+
+*Nesting* is what makes a subtraction meaningful. Cell ``a`` *contains* cell ``b`` when every
+person counted in ``b`` is also counted in ``a``: same indicator; ``a``'s group is ``b``'s group or
+``a`` is the whole population (``dimension == "all"``); ``a``'s lever and tool are ``b``'s or ``*``;
+and ``a``'s period covers ``b``'s. Then ``a - b`` counts the people of ``a`` who are not in ``b``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from datetime import date
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from eco_eval.errors import ConfigError, EcoEvalError, did_you_mean
+from eco_eval.periods import parse_period
+
+KEY = ("period", "lever", "tool", "dimension", "group", "indicator")
+FRAME_COLUMNS = (*KEY, "value", "n", "ci_low", "ci_high", "suppressed")
+ALL = "all"
+STAR = "*"
+MIN_K = 3
+NUMERATOR_KINDS = ("count", "share", "percent")
+TOL = 1e-9
+
+
+def check_k(k: int, what: str = "k") -> int:
+    """Return ``k`` as an int, or raise ConfigError when it is not an integer of at least 3."""
+    if isinstance(k, bool) or not isinstance(k, int | np.integer):
+        raise ConfigError(f"{what} = {k!r}: expected a whole number of people (at least {MIN_K})")
+    if k < MIN_K:
+        raise ConfigError(
+            f"{what} = {k} is below {MIN_K}; the anonymity threshold is never below {MIN_K}"
+        )
+    return int(k)
+
+
+def thresholds_per_row(
+    indicators: pd.Series, k: int, thresholds: Mapping[str, int] | None
+) -> np.ndarray:
+    """Threshold of each row: ``max(k, thresholds[indicator])`` (a mapping only raises ``k``)."""
+    k = check_k(k)
+    extra = {str(i): check_k(t, f"thresholds[{i!r}]") for i, t in (thresholds or {}).items()}
+    return np.array([max(k, extra.get(str(i), k)) for i in indicators], dtype=float)
+
+
+def check_numerators(numerators: Mapping[str, str] | None) -> dict[str, str]:
+    out = {}
+    for ind, kind in (numerators or {}).items():
+        if kind not in NUMERATOR_KINDS:
+            raise ConfigError(
+                f"numerators[{ind!r}] = {kind!r}: expected one of {', '.join(NUMERATOR_KINDS)}"
+                f"{did_you_mean(kind, NUMERATOR_KINDS)}"
+            )
+        out[str(ind)] = kind
+    return out
+
+
+def check_frame(frame: pd.DataFrame, count_col: str = "n", *, what: str = "frame") -> pd.DataFrame:
+    """Check the tidy indicator frame's columns and keys; return a copy with a fresh index."""
+    if not isinstance(frame, pd.DataFrame):
+        raise EcoEvalError(f"{what}: expected a pandas DataFrame, got {type(frame).__name__}")
+    needed = [*FRAME_COLUMNS, count_col] if count_col not in FRAME_COLUMNS else list(FRAME_COLUMNS)
+    missing = [c for c in needed if c not in frame.columns]
+    if missing:
+        columns = [str(c) for c in frame.columns]
+        same_case = [c for c in columns if c.lower() == missing[0].lower()]
+        hint = (
+            f' (did you mean "{same_case[0]}"?)' if same_case else did_you_mean(missing[0], columns)
+        )
+        raise EcoEvalError(
+            f"{what}: missing column(s) {', '.join(missing)}{hint}; the tidy indicator frame has "
+            f"{', '.join(FRAME_COLUMNS)} (docs/data-model.md)"
+        )
+    out = frame.reset_index(drop=True).copy()
+    for col in KEY:
+        out[col] = out[col].astype(str)
+    for col in {"value", "n", "ci_low", "ci_high", count_col}:
+        out[col] = pd.to_numeric(out[col], errors="coerce").astype(float)
+    out["suppressed"] = out["suppressed"].fillna(False).astype(bool)
+    dup = out.duplicated(list(KEY), keep=False)
+    if dup.any():
+        first = out.loc[dup, list(KEY)].iloc[0].to_dict()
+        raise EcoEvalError(
+            f"{what}: {int(dup.sum())} rows share the same key, e.g. {first}; "
+            "each (period, lever, tool, dimension, group, indicator) must appear once"
+        )
+    return out
+
+
+def numerator_of(frame: pd.DataFrame, numerators: Mapping[str, str], count_col: str) -> np.ndarray:
+    """People counted in ``value`` (NaN when the indicator's value is not a count of people)."""
+    kind = frame["indicator"].map(lambda i: numerators.get(i, "")).to_numpy()
+    value = frame["value"].to_numpy(dtype=float)
+    n = frame[count_col].to_numpy(dtype=float)
+    out = np.full(len(frame), np.nan)
+    out = np.where(kind == "count", value, out)
+    out = np.where(kind == "share", value * n, out)
+    out = np.where(kind == "percent", value * n / 100.0, out)
+    return np.rint(out)
+
+
+def as_frames(
+    frames: pd.DataFrame | Sequence[pd.DataFrame] | Mapping[str, pd.DataFrame] | None,
+) -> list[tuple[str, pd.DataFrame]]:
+    """Normalise one frame, a sequence (oldest first) or a mapping of frames to (name, frame)."""
+    if frames is None:
+        return []
+    if isinstance(frames, pd.DataFrame):
+        return [("0", frames)]
+    if isinstance(frames, Mapping):
+        return [(str(name), f) for name, f in frames.items()]
+    return [(str(i), f) for i, f in enumerate(frames)]
+
+
+@lru_cache(maxsize=4096)
+def period_span(label: str) -> tuple[float, float] | None:
+    """(first day, last day) as ordinals, or None for a label without dates (``cumul``, custom)."""
+    try:
+        p = parse_period(label, today=date.today())
+    except (ConfigError, ValueError):
+        return None
+    if label.strip().lower() in {"last-quarter", "last_quarter", "dernier-trimestre"}:
+        return None  # relative labels are not spans
+    return float(p.start.toordinal()), float(p.end.toordinal())
+
+
+def nested_pairs(cells: pd.DataFrame, focus: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs ``(a, b)`` of rows of ``cells`` where cell ``a`` contains cell ``b`` (module docstring).
+
+    ``cells`` has the key columns and ``frame`` (release order, oldest first). A bare ``cumul``
+    label is "since launch until that release": it contains every period of its release and of
+    earlier ones. Labels that are neither dates nor ``cumul`` only contain the same label. Two
+    cells covering exactly the same people (a figure published again in a later release) give one
+    pair, the later one as ``a``. ``focus``: keep only pairs with a cell of that frame.
+    Returns the positions in ``cells`` of ``a`` and of ``b``, sorted.
+    """
+    if cells.empty:
+        return np.array([], dtype=int), np.array([], dtype=int)
+    code = {c: pd.factorize(cells[c].astype(str))[0] for c in KEY}
+    base = pd.DataFrame({"pos": np.arange(len(cells)), **code})
+    is_all = (cells["dimension"].astype(str) == ALL).to_numpy()
+    lever_star = (cells["lever"].astype(str) == STAR).to_numpy()
+    tool_star = (cells["tool"].astype(str) == STAR).to_numpy()
+    parts = []
+    # a contains b through the same or a wider group, lever and tool: one join per combination,
+    # each on the columns that must be equal (the wider side is the whole population or "*")
+    for same_group in (True, False):
+        for same_lever in (True, False):
+            for same_tool in (True, False):
+                a_ok = np.ones(len(cells), bool) if same_group else is_all
+                b_ok = np.ones(len(cells), bool) if same_group else ~is_all
+                keys = ["indicator", *(["dimension", "group"] if same_group else [])]
+                for same, star, col in (
+                    (same_lever, lever_star, "lever"),
+                    (same_tool, tool_star, "tool"),
+                ):
+                    if same:
+                        keys.append(col)
+                    else:
+                        a_ok, b_ok = a_ok & star, b_ok & ~star
+                left = base.loc[a_ok, ["pos", *keys]]
+                right = base.loc[b_ok, ["pos", *keys]]
+                parts.append(left.merge(right, on=keys, suffixes=("_a", "_b"))[["pos_a", "pos_b"]])
+    m = pd.concat(parts, ignore_index=True)
+    a, b = m["pos_a"].to_numpy(dtype=int), m["pos_b"].to_numpy(dtype=int)
+    frame = cells["frame"].to_numpy(dtype=int)
+    keep = a != b
+    if focus is not None:
+        keep &= (frame[a] == focus) | (frame[b] == focus)
+    a, b = a[keep], b[keep]
+    spans = [period_span(str(p)) for p in cells["period"]]
+    start = np.array([np.nan if s is None else s[0] for s in spans])
+    end = np.array([np.nan if s is None else s[1] for s in spans])
+    is_open = (cells["period"].astype(str).str.strip().str.lower() == "cumul").to_numpy()
+    period = code["period"]
+    dated = ~np.isnan(start[a]) & ~np.isnan(start[b])
+    with np.errstate(invalid="ignore"):
+        covers = dated & (start[a] <= start[b]) & (end[b] <= end[a])
+        same_span = dated & (start[a] == start[b]) & (end[a] == end[b])
+    covers |= is_open[a] & (frame[b] <= frame[a])
+    covers |= (period[a] == period[b]) & ~is_open[a]
+    equal = (period[a] == period[b]) | same_span
+    for col in ("lever", "tool", "dimension", "group"):
+        equal &= code[col][a] == code[col][b]
+    later = (frame[a] > frame[b]) | ((frame[a] == frame[b]) & (a > b))
+    keep = covers & (~equal | later)
+    order = np.lexsort((b[keep], a[keep]))
+    return a[keep][order], b[keep][order]
+
+
+def stack_frames(
+    frames: list[tuple[str, pd.DataFrame]], count_col: str, exempt: Collection[str]
+) -> pd.DataFrame:
+    """Concatenate checked frames with their release position in ``frame``."""
+    parts = []
+    for pos, (name, f) in enumerate(frames):
+        g = check_frame(f, count_col, what=f"frame {name!r}")
+        g = g[~g["indicator"].isin(list(exempt))]
+        g.insert(0, "frame", pos)
+        parts.append(g)
+    if not parts:
+        return pd.DataFrame(columns=["frame", *FRAME_COLUMNS])
+    return pd.concat(parts, ignore_index=True)

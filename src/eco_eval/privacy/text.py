@@ -1,0 +1,352 @@
+"""Free-text comments: identity masking, cleaning, themes, and safe rendering.
+
+Staff comments (« colle ton avis », feedback forms) are the richest and the riskiest data: they
+name colleagues, give e-mail addresses and phone numbers, and can carry markup. The pipeline is
+:func:`clean_comment` then :func:`mask_identities` before a comment is stored; the report only ever
+shows :func:`comment_themes` (terms counted over groups of at least 10 comments) or, where a
+comment is quoted, passes it through :func:`escape_html`.
+
+**Every rendering of free text must go through** :func:`escape_html` (or a Jinja2 environment with
+``autoescape=True``, which does the same): a comment is data written by anyone, and
+``<script>`` in a comment must stay text in the bilan.
+
+Masking is best effort and errs on the side of masking: a postcode or an 8-digit date looks like an
+identifier and is masked too. Names are only found when they are in ``known_names`` (the staff
+list) or follow a civility (M., Mme, Monsieur, Madame...); a bare first name not in the list
+passes, which is why comment themes hide terms used in fewer than ``min_count`` comments.
+
+Why no NLP library for the themes: spaCy or stanza French models are hundreds of megabytes to
+download at run time (offline schedulers, a city's network) for lemmas we only need to fold
+plurals; NLTK's Snowball stemmer cuts words into stems (« équip », « communiqu ») that a bilan
+cannot show to its readers. A short suffix rule (plurals, ``-aux`` → ``-al``) keeps real words
+and is deterministic; the stop-word list is data (``_data/stopwords_fr.txt``).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from importlib import resources
+
+import pandas as pd
+
+from eco_eval.errors import ConfigError, EcoEvalError, did_you_mean
+from eco_eval.privacy._cells import MIN_K
+
+PLACEHOLDERS = {
+    "email": "[courriel]",
+    "phone": "[téléphone]",
+    "id": "[matricule]",
+    "name": "[nom]",
+}
+# a matricule: one or two letters then 4 to 8 digits (M12345), or 5 to 8 digits alone
+ID_PATTERN = r"(?<![\w@.])(?:[A-Za-z]{1,2}[-_]?\d{4,8}|\d{5,8})(?![\w@])"
+_EMAIL = re.compile(r"(?<![\w.%+-])[\w.%+-]++@[\w-]++(?:\.[\w-]++)+")
+_PHONE = re.compile(
+    r"(?<![\w+])(?:(?:\+|00)\s?33[\s.-]?(?:\(0\)[\s.-]?)?|0)[1-9](?:[\s.-]?\d{2}){4}(?!\d)"
+)
+_UPPER = "A-ZÀ-ÖØ-Þ"
+_CIVILITY = re.compile(
+    r"(?<!\w)(?i:M\.|MM\.|Mme|Mmes|Mlle|Mr\.?|Monsieur|Madame|Mademoiselle|Messieurs|Mesdames)"
+    rf"\s+(?:[{_UPPER}]\.\s*)?[{_UPPER}][\w'’-]*(?:[\s-]+[{_UPPER}][\w'’-]*)?"
+)
+_PLACEHOLDER = re.compile(r"\[[^\[\]\s]{1,20}\]")
+_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+
+
+def _fold(text: str) -> tuple[str, list[int]]:
+    """Case- and accent-folded ``text`` and, for each folded character, its source position."""
+    out: list[str] = []
+    pos: list[int] = []
+    for i, ch in enumerate(text):
+        for c in unicodedata.normalize("NFKD", ch):
+            if unicodedata.combining(c):
+                continue
+            for f in c.casefold():
+                out.append(f)
+                pos.append(i)
+    return "".join(out), pos
+
+
+_TOKEN = re.compile(r"[^\W_]+")
+
+
+def _name_index(names: Iterable[str]) -> tuple[frozenset[tuple[str, ...]], int]:
+    """Known names as tuples of folded words, and the longest name's word count.
+
+    Names are matched word by word rather than with one large regular expression: a staff list
+    has thousands of names and a regex alternation would try each one at every character.
+    """
+    index = set()
+    for name in names:
+        words = tuple(_TOKEN.findall(_fold(str(name))[0]))
+        if words and sum(len(w) for w in words) >= 2:
+            index.add(words)
+    return frozenset(index), max((len(w) for w in index), default=0)
+
+
+def _name_spans(
+    text: str, names: frozenset[tuple[str, ...]], longest: int
+) -> list[tuple[int, int]]:
+    folded, pos = _fold(text)
+    tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(folded)]
+    words = [t[2] for t in tokens]
+    spans = []
+    for i in range(len(tokens)):
+        for size in range(min(longest, len(tokens) - i), 0, -1):
+            if tuple(words[i : i + size]) in names:
+                spans.append((pos[tokens[i][0]], pos[tokens[i + size - 1][1] - 1] + 1))
+                break
+    return spans
+
+
+def _mask_one(
+    text: str,
+    names: tuple[frozenset[tuple[str, ...]], int],
+    ids: re.Pattern[str],
+    marks: dict[str, str],
+) -> str:
+    spans: list[tuple[int, int, str]] = []
+    for pattern, kind in ((_EMAIL, "email"), (_PHONE, "phone"), (ids, "id"), (_CIVILITY, "name")):
+        spans += [(m.start(), m.end(), kind) for m in pattern.finditer(text)]
+    if names[1]:
+        spans += [(start, end, "name") for start, end in _name_spans(text, *names)]
+    spans.sort(key=lambda s: (s[0], -(s[1] - s[0])))
+    out: list[str] = []
+    cursor = 0
+    for start, end, kind in spans:
+        if start < cursor:
+            if end > cursor and out:  # overlapping matches: one placeholder covers both
+                cursor = end
+            continue
+        out += [text[cursor:start], marks[kind]]
+        cursor = end
+    out.append(text[cursor:])
+    return "".join(out)
+
+
+def mask_identities(
+    texts: str | Iterable[str] | pd.Series,
+    known_names: Iterable[str] = (),
+    *,
+    id_pattern: str | re.Pattern[str] = ID_PATTERN,
+    placeholders: dict[str, str] | None = None,
+) -> str | list[str | None] | pd.Series:
+    """Replace e-mail addresses, French phone numbers, staff identifiers and names by placeholders.
+
+    ``texts``: one text, an iterable of texts (a list is returned) or a Series (a Series is
+    returned); missing values (None, NaN) stay missing. ``known_names``: names to find (the staff list:
+    surnames, first names, "Prénom Nom"), case- and accent-insensitive, as whole words.
+    ``id_pattern``: the regex of a staff identifier (default :data:`ID_PATTERN`: ``M12345`` or
+    5 to 8 digits). ``placeholders``: overrides of :data:`PLACEHOLDERS` (keys ``email``,
+    ``phone``, ``id``, ``name``). Civility + capitalised name (« Mme Durand », « M. J. Martin »)
+    is masked whole.
+
+    >>> mask_identities("Merci à Mme Durand (jean.dupont@ville.fr, 06 12 34 56 78, M12345) et à élodie",
+    ...                 known_names=["Élodie"])
+    'Merci à [nom] ([courriel], [téléphone], [matricule]) et à [nom]'
+    """
+    marks = dict(PLACEHOLDERS)
+    for key, value in (placeholders or {}).items():
+        if key not in PLACEHOLDERS:
+            raise ConfigError(
+                f"placeholders: unknown kind {key!r}{did_you_mean(key, PLACEHOLDERS)}; "
+                f"expected {', '.join(PLACEHOLDERS)}"
+            )
+        marks[key] = str(value)
+    try:
+        ids = re.compile(id_pattern) if isinstance(id_pattern, str) else id_pattern
+    except re.error as exc:
+        raise ConfigError(
+            f"id_pattern {id_pattern!r} is not a valid regular expression: {exc}"
+        ) from exc
+    if isinstance(known_names, str):
+        known_names = [known_names]
+    names = _name_index(known_names)
+    if isinstance(texts, str):
+        return _mask_one(texts, names, ids, marks)
+    if isinstance(texts, pd.Series):
+        return texts.map(lambda t: _mask_one(t, names, ids, marks) if isinstance(t, str) else t)
+    return [_mask_one(t, names, ids, marks) if isinstance(t, str) else t for t in texts]
+
+
+def clean_comment(text: object, *, max_length: int = 2000, ellipsis: str = "…") -> str:
+    """Normalise a comment: NFC, no control or invisible characters, single spaces, capped length.
+
+    Control characters (tabs and line breaks become spaces), format characters (zero-width
+    spaces, bidirectional overrides that can make a text read differently from what it is) and
+    lone surrogates are removed; runs of white space become one space; a text longer than
+    ``max_length`` is cut at a word boundary where possible and ends with ``ellipsis``.
+    A missing value gives ``""``.
+
+    >>> clean_comment("  Très\\tbien\\u200b !\\r\\nMerci ")
+    'Très bien ! Merci'
+    """
+    if isinstance(max_length, bool) or not isinstance(max_length, int) or max_length < 1:
+        raise ConfigError(f"max_length = {max_length!r}: expected a positive whole number")
+    if text is None or (isinstance(text, float) and text != text):
+        return ""
+    if not isinstance(text, str):
+        text = str(text)
+    text = unicodedata.normalize("NFC", text)
+    chars = []
+    for ch in text:
+        cat = unicodedata.category(ch)
+        if ch.isspace() or cat in ("Zl", "Zp"):
+            chars.append(" ")
+        elif cat not in ("Cc", "Cf", "Cs", "Cn"):
+            chars.append(ch)
+    text = re.sub(r" {2,}", " ", "".join(chars)).strip()
+    if len(text) <= max_length:
+        return text
+    keep = max(max_length - len(ellipsis), 0)
+    cut = text[:keep]
+    space = cut.rfind(" ")
+    if text[keep] != " " and space >= keep * 0.8:  # do not end on half a word
+        cut = cut[:space]
+    return cut.rstrip() + ellipsis if keep else ellipsis[:max_length]
+
+
+def escape_html(text: object) -> str:
+    """Escape ``&``, ``<``, ``>``, ``"`` and ``'`` (``html.escape(quote=True)``); None gives "".
+
+    >>> escape_html('<script>alert("x")</script>')
+    '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;'
+    """
+    if text is None or (isinstance(text, float) and text != text):
+        return ""
+    return html.escape(str(text), quote=True)
+
+
+@lru_cache(maxsize=1)
+def french_stopwords() -> frozenset[str]:
+    """The stop-word list shipped in ``eco_eval/_data/stopwords_fr.txt``, accent-folded."""
+    text = resources.files("eco_eval").joinpath("_data/stopwords_fr.txt").read_text("utf-8")
+    words = (line.split("#", 1)[0].strip() for line in text.splitlines())
+    return frozenset(_fold(w)[0] for w in words if w)
+
+
+def lemma(word: str) -> str:
+    """Fold a French plural to its singular with a few suffix rules (module docstring).
+
+    >>> [lemma(w) for w in ["réunions", "journaux", "bureaux", "temps", "stress", "idées"]]
+    ['réunion', 'journal', 'bureau', 'temps', 'stress', 'idée']
+    """
+    if len(word) <= 3 or word in _INVARIABLE:
+        return word
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
+    if word.endswith("eaux"):
+        return word[:-1]
+    if word.endswith("aux"):
+        return word[:-3] + "al"
+    if word.endswith("s") and not word.endswith(("ss", "us", "is", "os")):
+        return word[:-1]
+    return word  # -eux, -oux: mostly adjectives (nombreux, heureux) that do not change
+
+
+_INVARIABLE = frozenset(
+    [
+        "temps",
+        "fois",
+        "pas",
+        "corps",
+        "cours",
+        "mois",
+        "prix",
+        "choix",
+        "voix",
+        "repas",
+        "avis",
+        "dos",
+        "bras",
+        "poids",
+        "faux",
+    ]
+)
+_IRREGULAR = {"travaux": "travail", "yeux": "œil", "jeux": "jeu", "lieux": "lieu", "vœux": "vœu"}
+
+
+def _terms(text: str, stop: frozenset[str], ngram: tuple[int, int]) -> set[str]:
+    text = _PLACEHOLDER.sub(" ", text.lower())
+    tokens = []
+    for word in _WORD.findall(text):  # apostrophes split words: l'équipe -> l, équipe
+        if len(word) >= 2 and _fold(word)[0] not in stop:
+            tokens.append(lemma(word))
+    out: set[str] = set()
+    lo, hi = ngram
+    for size in range(lo, hi + 1):
+        out.update(" ".join(tokens[i : i + size]) for i in range(len(tokens) - size + 1))
+    return out
+
+
+THEME_COLUMNS = ("term", "count", "share", "n_comments", "suppressed")
+
+
+def comment_themes(
+    comments_frame: pd.DataFrame,
+    by: str | Sequence[str] | None = "lever",
+    min_group: int = 10,
+    top: int = 10,
+    ngram: tuple[int, int] = (1, 2),
+    *,
+    text_col: str = "comment",
+    min_count: int = 3,
+    stopwords: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """Most frequent terms and bigrams of the comments of each group.
+
+    Each comment is lower-cased, stripped of placeholders (``[nom]``...), cut into words, French
+    stop words removed, plurals folded (:func:`lemma`); n-grams of ``ngram`` sizes are then
+    formed from the remaining words. A term is counted once per comment (a verbose author counts
+    once). Groups of fewer than ``min_group`` comments (at least 3; the declared rule is 10) are
+    suppressed: one row, ``term`` missing, ``suppressed`` True. Terms found in fewer than
+    ``min_count`` comments are not shown (a rare word can identify its author).
+
+    Returns one row per (group, term), the ``top`` terms of each group by count then term, with
+    the ``by`` columns then: ``term``, ``count`` (comments using it), ``share`` (count /
+    n_comments), ``n_comments`` (non-empty comments of the group), ``suppressed``.
+    """
+    for name, value, least in (
+        ("min_group", min_group, MIN_K),
+        ("min_count", min_count, 1),
+        ("top", top, 1),
+    ):
+        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+            raise ConfigError(f"{name} = {value!r}: expected a whole number of at least {least}")
+    lo, hi = ngram
+    if not (1 <= lo <= hi <= 3):
+        raise ConfigError(f"ngram = {ngram!r}: expected (min, max) with 1 <= min <= max <= 3")
+    keys = [by] if isinstance(by, str) else list(by or [])
+    for col in [*keys, text_col]:
+        if col not in comments_frame.columns:
+            raise EcoEvalError(
+                f"comments frame: no column {col!r}{did_you_mean(col, map(str, comments_frame.columns))}"
+            )
+    stop = (
+        frozenset(_fold(w)[0] for w in stopwords) if stopwords is not None else french_stopwords()
+    )
+    texts = comments_frame[text_col].map(lambda t: clean_comment(t) if isinstance(t, str) else "")
+    frame = comments_frame[keys].assign(_text=texts)
+    frame = frame[frame["_text"] != ""]
+    groups = frame.groupby(keys, sort=True, dropna=False) if keys else [((), frame)]
+    rows = []
+    for key, g in groups:
+        key = key if isinstance(key, tuple) else (key,)
+        base = dict(zip(keys, key, strict=True))
+        if len(g) < min_group:
+            rows.append({**base, "term": None, "count": float("nan"), "share": float("nan"),
+                         "n_comments": float("nan"), "suppressed": True})  # fmt: skip
+            continue
+        counts = Counter(term for text in g["_text"] for term in _terms(text, stop, (lo, hi)))
+        best = sorted(
+            ((c, t) for t, c in counts.items() if c >= min_count), key=lambda ct: (-ct[0], ct[1])
+        )
+        for c, term in best[:top]:
+            rows.append({**base, "term": term, "count": float(c), "share": c / len(g),
+                         "n_comments": float(len(g)), "suppressed": False})  # fmt: skip
+    return pd.DataFrame(rows, columns=[*keys, *THEME_COLUMNS])
