@@ -20,6 +20,16 @@ def _test_key(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="session")
+def chromium() -> str:
+    import shutil
+
+    path = shutil.which("chromium")
+    if path is None:
+        pytest.fail("chromium is not installed: run 'make system-deps' (apt-get install chromium)")
+    return path
+
+
+@pytest.fixture(scope="session")
 def demo_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo city (seed 42), ingested once for the whole session; tests must not modify it."""
     from eco_eval.pipeline import create_demo_project, run_ingest

@@ -307,5 +307,5 @@ def bilan(tmp_path_factory: pytest.TempPathFactory, labels: Labels) -> dict[str,
 def chromium() -> str:
     path = shutil.which("chromium")
     if path is None:
-        pytest.skip("chromium is not installed (apt-get install chromium, or make system-deps)")
+        pytest.fail("chromium is not installed: run 'make system-deps' (apt-get install chromium)")
     return path

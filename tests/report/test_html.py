@@ -11,12 +11,13 @@ import nbformat
 import pandas as pd
 import pytest
 
+from browser import open_page
 from eco_eval.errors import ReportFailed
 from eco_eval.report import figures as F
 from eco_eval.report.html import notebook_to_html, plotlyjs_source
 from eco_eval.report.i18n import Labels
 
-from .conftest import CHROMIUM_ARGS, HOSTILE_IMG, HOSTILE_SCRIPT, code, md
+from .conftest import HOSTILE_IMG, HOSTILE_SCRIPT, code, md
 
 WriteNotebook = Callable[..., Path]
 PLOTLY_BANNER = re.compile(r"\*\s*plotly\.js v\d")
@@ -208,40 +209,7 @@ def test_executed_bilan_page(bilan: dict[str, Path]) -> None:
 
 
 # --- in a browser -------------------------------------------------------------------------------
-def _open(chromium: str, html: Path, **context: object):  # type: ignore[no-untyped-def]
-    from playwright.sync_api import sync_playwright
-
-    manager = sync_playwright().start()
-    browser = manager.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-    ctx = browser.new_context(offline=True, **context)
-    page = ctx.new_page()
-    problems: list[str] = []
-    requests: list[str] = []
-    page.on(
-        "console",
-        lambda m: (
-            problems.append(f"console {m.type}: {m.text}")
-            if m.type in ("error", "warning")
-            else None
-        ),
-    )
-    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-
-    def route(r):  # type: ignore[no-untyped-def]
-        if r.request.url.startswith("file:"):
-            return r.continue_()
-        requests.append(r.request.url)
-        return r.abort()
-
-    page.route("**/*", route)
-    page.goto(html.resolve().as_uri())
-    page.wait_for_load_state("load")
-
-    def close() -> None:
-        browser.close()
-        manager.stop()
-
-    return page, problems, requests, close
+_open = open_page
 
 
 @pytest.mark.browser

@@ -302,6 +302,11 @@ class Bilan:
 
         return sections.comment_themes(self)
 
+    def verbatims(self) -> str:
+        from eco_eval.bilan import sections
+
+        return sections.verbatims(self)
+
     def data_quality(self) -> str:
         from eco_eval.bilan import sections
 

@@ -370,6 +370,35 @@ def comment_themes(b: Bilan) -> str:
     return _render_themes(b, result, len(fb), k_comments)
 
 
+def verbatims(b: Bilan, per_lever: int = 2, max_chars: int = 280) -> str:
+    """A few comments quoted as they were written (already masked at ingestion), always escaped.
+
+    Only levers with at least ``k_comments`` comments in the period are quoted, and the draw is
+    seeded by the period so that the bilan is reproducible.
+    """
+    import numpy as np
+
+    k_comments = b.project.privacy.k_comments if b.project else 10
+    fb = b.tables.feedback
+    fb = fb[fb["quarter"].isin(b.period.quarters) & fb["comment"].notna()]
+    rng = np.random.default_rng(sum(map(ord, b.period.label)))  # same period, same quotes
+    items = []
+    for lever in b.eco.levers:
+        sub = fb[fb["lever_id"] == lever.id]
+        if len(sub) < k_comments:
+            continue
+        picks = sub.iloc[rng.choice(len(sub), size=min(per_lever, len(sub)), replace=False)]
+        for text in picks["comment"]:
+            quote = str(text)
+            quote = quote if len(quote) <= max_chars else quote[: max_chars - 1] + "…"
+            items.append(
+                f'<li><span class="eco-muted">{escape(lever.name(b.lang))}</span> — « {escape(quote)} »</li>'
+            )
+    if not items:
+        return ""
+    return f'<h3>{escape(b.t("verbatims_title"))}</h3><p class="eco-note">{escape(b.t("verbatims_note", k=k_comments))}</p><ul class="eco-verbatims">{"".join(items)}</ul>'
+
+
 def _render_themes(b: Bilan, result: Any, n: int, k_comments: int) -> str:
     frame = result if isinstance(result, pd.DataFrame) else getattr(result, "frame", pd.DataFrame())
     if frame.empty:

@@ -1,0 +1,693 @@
+"""The bilan's well-being sections: levels, reliability, per-lever impact, drivers, next steps.
+
+Built once per bilan (the impact models and the driver bootstrap take a few seconds), then called
+cell by cell in the notebook::
+
+    from eco_eval.bilan import wellbeing as wb
+    HTML(wb.wellbeing(b)); show(wb.trend_figure(b))
+    HTML(wb.reliability(b))
+    HTML(wb.impact(b, "climate")); show(wb.impact_figure(b, "climate"))
+    HTML(wb.impact(b, "swemwbs"))
+    HTML(wb.drivers(b))
+    HTML(wb.next_steps(b))
+    HTML(wb.lever_impact(b, "bien_etre"))        # in a lever card
+
+The figures come from :mod:`eco_eval.wellbeing` (anonymised there). Sentences come from
+``_data/labels/wellbeing_<lang>.yaml`` and follow the evidence: causal words ("a entraîné",
+"effet") only when the row's ``causal_wording_allowed`` is true (SMS level 3, difference in
+differences on linked respondents) and the effect is clear after FDR control; otherwise
+"est associé à" / "association", or "no clear effect" with the minimum detectable effect. Text from
+data is escaped with ``html.escape``; numbers are written with :mod:`eco_eval.report.fmt`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from html import escape
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+import plotly.graph_objects as go
+import yaml
+
+from eco_eval.report import _plot as P
+from eco_eval.report.fmt import (
+    fmt_change,
+    fmt_interval,
+    fmt_number,
+    fmt_percent,
+    fmt_period,
+    fmt_suppressed,
+    is_missing,
+)
+from eco_eval.report.i18n import Labels
+from eco_eval.report.theme import load_theme
+from eco_eval.wellbeing import (
+    design_inputs,
+    impact_table,
+    key_drivers_table,
+    phase_in_plan,
+    reliability_by_wave,
+    score_barometer,
+    wave_cuts,
+    wellbeing_by_wave,
+)
+
+if TYPE_CHECKING:
+    from eco_eval.bilan import Bilan
+
+__all__ = [
+    "WellbeingSection",
+    "drivers",
+    "impact",
+    "impact_figure",
+    "lever_impact",
+    "next_steps",
+    "reliability",
+    "section",
+    "trend_figure",
+    "wellbeing",
+    "wellbeing_labels",
+]
+
+LEVEL_INDICATORS = (
+    "swemwbs_mean",
+    "wemwbs_mean",
+    "who5_mean",
+    "who5_poor_wellbeing_share",
+    "who5_likely_depression_share",
+)
+SHARES = {"who5_poor_wellbeing_share", "who5_likely_depression_share"}
+
+
+@lru_cache(maxsize=4)
+def wellbeing_labels(lang: str) -> dict[str, str]:
+    """The section's labels (``wellbeing.<key>``) of ``lang``."""
+    text = (
+        resources.files("eco_eval")
+        .joinpath(f"_data/labels/wellbeing_{lang}.yaml")
+        .read_text(encoding="utf-8")
+    )
+    return {f"wellbeing.{k}": str(v) for k, v in yaml.safe_load(text)["wellbeing"].items()}
+
+
+def _table(headers: list[str], rows: list[list[str]], cls: str = "eco-table") -> str:
+    """An HTML table of already formatted text; every cell and header is escaped."""
+    head = "".join(f'<th scope="col">{escape(h)}</th>' for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in r) + "</tr>" for r in rows)
+    return f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def _p(text: str, cls: str = "") -> str:
+    return f'<p class="{cls}">{escape(text)}</p>' if cls else f"<p>{escape(text)}</p>"
+
+
+@dataclass
+class WellbeingSection:
+    """What the well-being sections of one bilan show; expensive parts computed on first use."""
+
+    b: Any
+    labels: Labels
+    instruments: Any
+    k: int
+    k_drivers: int
+    scored: pd.DataFrame
+    waves: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_bilan(cls, b: Bilan) -> WellbeingSection:
+        """Gather what the sections need from a :class:`~eco_eval.bilan.Bilan`."""
+        from eco_eval.stats import load_instruments
+
+        project = getattr(b, "project", None)
+        instruments = (
+            project.instruments()
+            if project is not None
+            else load_instruments(levers=b.eco.lever_ids)
+        )
+        k_drivers = int(project.privacy.k_drivers) if project is not None else 25
+        labels = b.labels.extend(wellbeing_labels(b.lang))
+        labels = labels.extend(
+            {
+                f"indicator.{i}": labels[f"wellbeing.ind_{i}"]
+                for i in (*LEVEL_INDICATORS, "climate_mean")
+            }
+        )
+        baro = b.tables.barometer
+        if baro is None or baro.empty:
+            return cls(b, labels, instruments, b.k, k_drivers, pd.DataFrame(), [])
+        cuts = wave_cuts(baro)
+        end = pd.Timestamp(b.period.end)
+        waves = [w for w in sorted(cuts, key=cuts.__getitem__) if cuts[w] <= end]
+        scored = score_barometer(baro, instruments)
+        return cls(b, labels, instruments, b.k, k_drivers, scored, waves)
+
+    # ------------------------------------------------------------------ helpers
+    def t(self, key: str, **values: Any) -> str:
+        """A label of the section, with its placeholders filled."""
+        return (
+            self.labels.format(f"wellbeing.{key}", **values)
+            if values
+            else self.labels[f"wellbeing.{key}"]
+        )
+
+    @property
+    def lang(self) -> str:
+        return str(self.b.lang)
+
+    @property
+    def wave(self) -> str | None:
+        return self.waves[-1] if self.waves else None
+
+    @property
+    def previous(self) -> str | None:
+        return self.waves[-2] if len(self.waves) > 1 else None
+
+    def num(self, value: object, digits: int = 1) -> str:
+        return fmt_number(value, self.lang, digits=digits)
+
+    def unit(self, value: object) -> str:
+        return (
+            self.t("points")
+            if not is_missing(value) and abs(float(value)) >= 2
+            else self.t("point")
+        )  # type: ignore[arg-type]
+
+    def tool_name(self, lever_id: str) -> str:
+        tools = self.b.eco.tools_of(lever_id)
+        return ", ".join(self.labels.tool(t.id) for t in tools) or self.labels.lever(lever_id)
+
+    @cached_property
+    def _barometer_upto(self) -> pd.DataFrame:
+        baro = self.b.tables.barometer
+        return baro.loc[baro["wave"].astype(str).isin(self.waves)]
+
+    # ------------------------------------------------------------------ computed parts
+    @cached_property
+    def levels(self) -> pd.DataFrame:
+        """Anonymised tidy frame of the scores per wave (all waves up to the period)."""
+        if not self.waves:
+            return pd.DataFrame()
+        tool_of = {
+            lv.id: ts[0].id
+            for lv in self.b.eco.levers
+            if len(ts := self.b.eco.tools_of(lv.id)) == 1
+        }
+        return wellbeing_by_wave(self._barometer_upto, self.instruments, tool_of=tool_of, k=self.k)
+
+    @cached_property
+    def reliability_frame(self) -> pd.DataFrame:
+        if not self.waves:
+            return pd.DataFrame()
+        return reliability_by_wave(self._barometer_upto, self.instruments)
+
+    @cached_property
+    def impact_frame(self) -> pd.DataFrame:
+        if len(self.waves) < 2:
+            return pd.DataFrame()
+        from dataclasses import replace
+
+        tables = replace(self.b.tables, barometer=self._barometer_upto)
+        return impact_table(
+            tables, self.instruments, self.b.eco, outcomes=("climate", "swemwbs"), k=self.k
+        )
+
+    @cached_property
+    def drivers_frame(self) -> pd.DataFrame:
+        if not self.waves:
+            return pd.DataFrame()
+        return key_drivers_table(
+            self._barometer_upto, self.instruments, wave=self.wave, k_drivers=self.k_drivers,
+            scored=self.scored.loc[self.scored["wave"].astype(str).isin(self.waves)],
+        )  # fmt: skip
+
+    def headline(self, outcome: str) -> pd.DataFrame:
+        """Impact rows shown in the bilan: pooled over the pairs when there are several."""
+        f = self.impact_frame
+        if f.empty:
+            return f
+        f = f[f["outcome"] == outcome]
+        pooled = f[f["pooled"]]
+        return pooled if len(pooled) else f[f["wave_to"] == self.wave]
+
+    def pairs_text(self, row: pd.Series) -> str:
+        first, last = fmt_period(row["wave_from"], self.lang), fmt_period(row["wave_to"], self.lang)
+        if bool(row["pooled"]):
+            return self.t("pairs_pooled", n=int(row["n_pairs"]), first=first, last=last)
+        return self.t("pairs_single", first=first, last=last)
+
+    def sentence(self, row: pd.Series) -> str:
+        """The plain-language reading of one impact row; its wording follows the SMS level."""
+        tool = self.tool_name(str(row["lever"]))
+        outcome = self.t(f"outcome_{row['outcome']}")
+        if bool(row.get("suppressed", False)):
+            return self.t("s_suppressed", k=self.k)
+        if is_missing(row["estimate"]):
+            return self.t("s_not_estimated", tool=tool)
+        values = {
+            "tool": tool,
+            "outcome": outcome,
+            "estimate": fmt_change(row["estimate"], self.lang, kind="absolute", digits=2),
+            "unit": self.unit(row["estimate"]),
+            "ci": fmt_interval(row["ci_low"], row["ci_high"], self.lang, digits=2),
+            "n_treated": fmt_number(row["n_treated"], self.lang, digits=0),
+            "n_control": fmt_number(row["n_control"], self.lang, digits=0),
+            "mde": self.num(row["mde"], 2),
+            "mde_unit": self.unit(row["mde"]),
+        }
+        clear = bool(row["significant_fdr"])
+        if bool(row["causal_wording_allowed"]):
+            key = "s_causal_effect" if clear else "s_causal_null"
+        else:
+            key = "s_assoc_effect" if clear else "s_assoc_null"
+        text = self.t(key, **values)
+        note = str(row.get("note") or "")
+        if "disagree" in note and not is_missing(row.get("estimate_baseline_adjusted")):
+            adj = row["estimate_baseline_adjusted"]
+            text += " " + self.t(
+                "s_baseline",
+                estimate=fmt_change(adj, self.lang, kind="absolute", digits=2),
+                unit=self.unit(adj),
+            )
+        return text
+
+    def design_label(self, row: pd.Series) -> str:
+        if is_missing(row["estimate"]) or bool(row.get("suppressed", False)):
+            return self.t("design_none")
+        return self.t(f"design_{row['design']}")
+
+
+def section(b: Bilan) -> WellbeingSection:
+    """The bilan's :class:`WellbeingSection`, built on first call and kept on ``b``."""
+    cached = getattr(b, "_wellbeing_section", None)
+    if cached is None:
+        cached = WellbeingSection.from_bilan(b)
+        b._wellbeing_section = cached  # type: ignore[attr-defined]
+    return cached
+
+
+# ---------------------------------------------------------------------- HTML sections
+def wellbeing(b: Bilan) -> str:
+    """Scores of the latest wave of the period, change since the previous wave, screening shares,
+    and the climate of each lever."""
+    s = section(b)
+    if s.wave is None:
+        return _p(s.t("no_barometer"))
+    lv = s.levels
+    here = lv[(lv["dimension"] == "all") & (lv["lever"] == "*")]
+
+    def cell(wave: str | None, ind: str) -> pd.Series | None:
+        sel = here[(here["period"] == wave) & (here["indicator"] == ind)]
+        return None if sel.empty else sel.iloc[0]
+
+    def show(r: pd.Series | None, ind: str) -> tuple[str, str, str]:
+        if r is None:
+            return "–", "–", "–"
+        if bool(r["suppressed"]):
+            return fmt_suppressed(s.k, s.lang), "–", "–"
+        if ind in SHARES:
+            return (
+                fmt_percent(r["value"], s.lang),
+                fmt_interval(r["ci_low"], r["ci_high"], s.lang, digits=1, percent=True),
+                fmt_number(r["n"], s.lang, digits=0),
+            )
+        return (
+            s.num(r["value"]),
+            fmt_interval(r["ci_low"], r["ci_high"], s.lang),
+            fmt_number(r["n"], s.lang, digits=0),
+        )
+
+    rows = []
+    for ind in LEVEL_INDICATORS:
+        cur = cell(s.wave, ind)
+        if cur is None:
+            continue
+        prev = cell(s.previous, ind) if s.previous else None
+        value, ci, n = show(cur, ind)
+        before = show(prev, ind)[0] if prev is not None else "–"
+        change = "–"
+        if prev is not None and not (cur["suppressed"] or prev["suppressed"]):
+            diff = float(cur["value"]) - float(prev["value"])
+            change = fmt_change(diff, s.lang, kind="pp" if ind in SHARES else "absolute")
+        rows.append([s.t(f"ind_{ind}"), value, ci, n, before, change])
+    headers = [
+        s.t(c)
+        for c in ("col_scale", "col_value", "col_interval", "col_n", "col_previous", "col_change")
+    ]
+    n_resp = int((s.scored["wave"].astype(str) == s.wave).sum())
+    parts = [
+        _p(s.t("intro", wave=fmt_period(s.wave, s.lang), n=fmt_number(n_resp, s.lang, digits=0)))
+    ]
+    parts.append(_table(headers, rows, "eco-table eco-wellbeing"))
+    parts.append(_p(_change_sentence(s)))
+    poor, low = (
+        cell(s.wave, "who5_poor_wellbeing_share"),
+        cell(s.wave, "who5_likely_depression_share"),
+    )
+    if poor is not None and low is not None:
+        if poor["suppressed"] or low["suppressed"]:
+            parts.append(_p(s.t("s_screening_hidden")))
+        else:
+            parts.append(
+                _p(
+                    s.t(
+                        "s_screening",
+                        share=fmt_percent(poor["value"], s.lang),
+                        ci=fmt_interval(
+                            poor["ci_low"], poor["ci_high"], s.lang, digits=1, percent=True
+                        ),
+                        share_low=fmt_percent(low["value"], s.lang),
+                    ),
+                    "eco-note",
+                )
+            )
+    parts.append(_climate_table(s))
+    return "".join(parts)
+
+
+def _change_sentence(s: WellbeingSection) -> str:
+    if s.previous is None:
+        return s.t("s_no_previous")
+    from eco_eval.stats import wave_change
+
+    ch = wave_change(s.scored, "swemwbs_score", "wave", (s.previous, s.wave)).iloc[0]
+    return s.t(
+        "s_change",
+        previous=fmt_period(s.previous, s.lang),
+        wave=fmt_period(str(s.wave), s.lang),
+        change=fmt_change(ch["estimate"], s.lang, kind="absolute", digits=2),
+        ci=fmt_interval(ch["ci_low"], ch["ci_high"], s.lang, digits=2),
+    )
+
+
+def _climate_table(s: WellbeingSection) -> str:
+    lv = s.levels
+    sel = lv[(lv["indicator"] == "climate_mean") & (lv["dimension"] == "all")]
+    rows = []
+    for lever in s.b.eco.levers:
+        cur = sel[(sel["lever"] == lever.id) & (sel["period"] == s.wave)]
+        prev = sel[(sel["lever"] == lever.id) & (sel["period"] == s.previous)]
+        if cur.empty:
+            continue
+        r = cur.iloc[0]
+        hidden = bool(r["suppressed"])
+        value = fmt_suppressed(s.k, s.lang) if hidden else s.num(r["value"], 2)
+        ci = "–" if hidden else fmt_interval(r["ci_low"], r["ci_high"], s.lang, digits=2)
+        before = (
+            "–" if prev.empty or prev.iloc[0]["suppressed"] else s.num(prev.iloc[0]["value"], 2)
+        )
+        change = "–"
+        if not hidden and before != "–":
+            change = fmt_change(
+                float(r["value"]) - float(prev.iloc[0]["value"]), s.lang, kind="absolute", digits=2
+            )
+        rows.append([lever.name(s.lang), s.tool_name(lever.id), value, ci, before, change])
+    headers = [
+        s.t(c)
+        for c in (
+            "col_lever",
+            "col_tool",
+            "col_value",
+            "col_interval",
+            "col_previous",
+            "col_change",
+        )
+    ]
+    title = s.t("climate_title", wave=fmt_period(str(s.wave), s.lang))
+    return f"<h3>{escape(title)}</h3>" + _table(headers, rows, "eco-table eco-climate")
+
+
+def reliability(b: Bilan) -> str:
+    """Reliability of every scale at the latest wave, saying which can be trusted (>= 0.7)."""
+    s = section(b)
+    if s.wave is None:
+        return _p(s.t("no_barometer"))
+    rel = s.reliability_frame
+    rel = rel[rel["wave"] == s.wave]
+    rows, low = [], []
+    for _, r in rel.iterrows():
+        name = (
+            s.t("scale_climate", lever=s.labels.lever(str(r["lever"])))
+            if r["lever"] != "*"
+            else s.t(f"scale_{r['instrument']}")
+            if f"wellbeing.scale_{r['instrument']}" in s.labels
+            else str(r["instrument"])
+        )
+        alpha = (
+            "–"
+            if is_missing(r["alpha"])
+            else f"{s.num(r['alpha'], 2)} {fmt_interval(r['alpha_ci_low'], r['alpha_ci_high'], s.lang, digits=2)}"
+        )
+        verdict = (
+            s.t("verdict_na")
+            if is_missing(r["reliability"])
+            else s.t("verdict_ok")
+            if r["trusted"]
+            else s.t("verdict_low")
+        )
+        if not is_missing(r["reliability"]) and not r["trusted"]:
+            low.append(name)
+        rows.append(
+            [name, fmt_number(r["k"], s.lang, digits=0), fmt_number(r["n"], s.lang, digits=0), alpha,
+             "–" if is_missing(r["omega"]) else s.num(r["omega"], 2),
+             "–" if is_missing(r["spearman_brown"]) else s.num(r["spearman_brown"], 2), verdict]
+        )  # fmt: skip
+    headers = [
+        s.t(c)
+        for c in (
+            "col_scale",
+            "col_items",
+            "col_n",
+            "col_alpha",
+            "col_omega",
+            "col_sb",
+            "col_verdict",
+        )
+    ]
+    ok = int(rel["trusted"].sum())
+    parts = [_p(s.t("rel_intro")), _table(headers, rows, "eco-table eco-reliability")]
+    parts.append(_p(s.t("rel_summary", wave=fmt_period(s.wave, s.lang), ok=ok, total=len(rel))))
+    if low:
+        parts.append(_p(s.t("rel_low", scales=", ".join(low)), "eco-note"))
+    return "".join(parts)
+
+
+def impact(b: Bilan, outcome: str = "climate") -> str:
+    """Per-lever impact table for ``outcome`` (``"climate"`` or ``"swemwbs"``): estimate,
+    interval, Hedges' g, level of evidence and a plain sentence."""
+    s = section(b)
+    rows_f = s.headline(outcome)
+    if rows_f.empty:
+        return _p(s.t("no_barometer") if s.wave is None else s.t("s_no_previous"))
+    rows = []
+    for lever in s.b.eco.levers:
+        sel = rows_f[rows_f["lever"] == lever.id]
+        if sel.empty:
+            continue
+        r = sel.iloc[0]
+        hidden = bool(r["suppressed"]) or is_missing(r["estimate"])
+        rows.append(
+            [
+                lever.name(s.lang), s.tool_name(lever.id),
+                "–" if hidden else fmt_change(r["estimate"], s.lang, kind="absolute", digits=2),
+                "–" if hidden else fmt_interval(r["ci_low"], r["ci_high"], s.lang, digits=2),
+                "–" if hidden else s.num(r["hedges_g"], 2),
+                "–" if is_missing(r["n_treated"]) else f"{fmt_number(r['n_treated'], s.lang, digits=0)} / {fmt_number(r['n_control'], s.lang, digits=0)}",
+                s.design_label(r), s.sentence(r),
+            ]
+        )  # fmt: skip
+    first = rows_f.iloc[0]
+    headers = [
+        s.t(c)
+        for c in (
+            "col_lever",
+            "col_tool",
+            "col_estimate",
+            "col_interval",
+            "col_g",
+            "col_people",
+            "col_design",
+            "col_reading",
+        )
+    ]
+    title = s.t("impact_outcome_title", outcome=s.t(f"outcome_{outcome}"))
+    return (
+        f"<h3>{escape(title)}</h3>"
+        + _p(s.t("impact_intro", pairs=s.pairs_text(first)))
+        + _table(headers, rows, "eco-table eco-impact")
+        + _p(s.t("impact_fdr", n=len(rows), fdr=fmt_percent(0.05, s.lang, digits=0)), "eco-note")
+        + _p(s.t("impact_method"), "eco-note")
+    )
+
+
+def lever_impact(b: Bilan, lever_id: str) -> str:
+    """Snippet for a lever card: the estimate on the lever's climate, its interval and design."""
+    s = section(b)
+    rows_f = s.headline("climate")
+    sel = rows_f[rows_f["lever"] == lever_id] if len(rows_f) else rows_f
+    if sel.empty or is_missing(sel.iloc[0]["estimate"]) or bool(sel.iloc[0]["suppressed"]):
+        return f'<span class="eco-impact">{escape(s.t("card_none"))}</span>'
+    r = sel.iloc[0]
+    text = s.t(
+        "card_impact",
+        estimate=fmt_change(r["estimate"], s.lang, kind="absolute", digits=2),
+        unit=s.unit(r["estimate"]),
+        ci=fmt_interval(r["ci_low"], r["ci_high"], s.lang, digits=2),
+    )
+    return (
+        f'<span class="eco-impact">{escape(text)}</span> '
+        f'<span class="eco-design">({escape(s.design_label(r))})</span>'
+    )
+
+
+def drivers(b: Bilan) -> str:
+    """Key drivers of well-being at the latest wave (an association), or why not published."""
+    s = section(b)
+    if s.wave is None:
+        return _p(s.t("no_barometer"))
+    d = s.drivers_frame
+    if d.empty or bool(d["suppressed"].all()):
+        return _p(s.t("drivers_suppressed", k=s.k_drivers))
+    first = d.iloc[0]
+    parts = [
+        _p(
+            s.t(
+                "drivers_intro", wave=fmt_period(s.wave, s.lang), n=fmt_number(first["n"], s.lang, digits=0),
+                r2=s.num(first["r2"], 2), ci=fmt_interval(first["r2_ci_low"], first["r2_ci_high"], s.lang, digits=2),
+            )
+        )
+    ]  # fmt: skip
+    rows = [
+        [
+            str(int(r["rank"])), s.labels.lever(str(r["lever"])),
+            f"{s.num(r['importance'], 3)} {fmt_interval(r['ci_low'], r['ci_high'], s.lang, digits=3)}",
+            fmt_percent(r["share"], s.lang, digits=0),
+        ]
+        for _, r in d.iterrows()
+    ]  # fmt: skip
+    headers = [s.t("col_rank"), s.t("col_lever"), s.t("col_importance"), s.t("col_share")]
+    parts.append(_table(headers, rows, "eco-table eco-drivers"))
+    top = ", ".join(s.labels.lever(str(x)) for x in d["lever"].head(3))
+    parts.append(_p(s.t("drivers_top", levers=top)))
+    return "".join(parts)
+
+
+def next_steps(
+    b: Bilan,
+    lever_id: str | None = None,
+    *,
+    n_steps: int = 4,
+    effect: float | None = None,
+    start_period: str | None = None,
+    seed: int = 2016,
+) -> str:
+    """A randomised stepped-wedge roll-out of one tool across departments, with its power.
+
+    ``lever_id``: the lever whose tool to roll out (default the one with the largest pooled
+    well-being estimate, else the first lever); ``effect``: SWEMWBS points to detect (default
+    0.2 SD, a small effect); ``start_period``: the quarter after the period by default.
+    """
+    s = section(b)
+    if s.wave is None:
+        return _p(s.t("no_barometer"))
+    inputs = design_inputs(s._barometer_upto, s.instruments, wave=s.wave, scored=s.scored)
+    if lever_id is None:
+        head = s.headline("swemwbs")
+        ranked = (
+            head.dropna(subset=["estimate"]).sort_values("estimate", ascending=False)
+            if len(head)
+            else head
+        )
+        lever_id = str(ranked.iloc[0]["lever"]) if len(ranked) else b.eco.levers[0].id
+    effect = 0.2 * inputs.sd if effect is None else float(effect)
+    if start_period is None:
+        start = pd.Period(b.period.end, freq="Q") + 1
+        start_period = f"{start.year}-Q{start.quarter}"
+    n_steps = min(n_steps, len(inputs.departments))
+    plan = phase_in_plan(
+        inputs.departments, n_steps, effect=effect, sd=inputs.sd, icc=inputs.icc,
+        cluster_size=inputs.cluster_size, start_period=start_period, seed=seed,
+    )  # fmt: skip
+    text = s.t(
+        "plan_text", tool=s.tool_name(lever_id), n_departments=len(inputs.departments),
+        n_steps=n_steps, seed=seed, start=fmt_period(start_period, s.lang),
+    )  # fmt: skip
+    power = s.t(
+        "plan_power", cluster_size=s.num(inputs.cluster_size, 0), sd=s.num(inputs.sd, 2),
+        icc=s.num(inputs.icc, 3), effect=s.num(effect, 2), unit=s.unit(effect),
+        power=fmt_percent(plan.power.power, s.lang, digits=0),
+        target=fmt_percent(plan.target_power, s.lang, digits=0), mde=s.num(plan.mde, 2),
+        mde_unit=s.unit(plan.mde),
+    )  # fmt: skip
+    sched = plan.schedule.sort_values(["sequence", "department"])
+    rows = [
+        [str(r["department"]), str(r["sequence"]), fmt_period(str(r["crossover_period"]), s.lang)]
+        for _, r in sched.iterrows()
+    ]
+    headers = [s.t("col_department"), s.t("col_sequence"), s.t("col_crossover")]
+    return (
+        _p(text)
+        + _p(power)
+        + _table(headers, rows, "eco-table eco-plan")
+        + _p(s.t("plan_caveat"), "eco-note")
+    )
+
+
+# ---------------------------------------------------------------------- figures
+def trend_figure(b: Bilan, indicator: str = "swemwbs_mean") -> go.Figure:
+    """The indicator (default SWEMWBS mean) across the waves, with its 95 % band."""
+    from eco_eval.report import figures
+
+    s = section(b)
+    data = s.levels
+    if data.empty:
+        data = pd.DataFrame(columns=list(P.TIDY_COLUMNS))
+    data = data[(data["dimension"] == "all") & (data["lever"] == "*")]
+    title = s.t("fig_trend_title") if indicator == "swemwbs_mean" else s.labels.indicator(indicator)
+    return figures.trend(
+        data,
+        indicator,
+        s.labels,
+        by="overall",
+        ci=True,
+        k=s.k,
+        percent=indicator in SHARES,
+        title=title,
+    )
+
+
+def impact_figure(b: Bilan, outcome: str = "climate") -> go.Figure:
+    """Forest plot of the per-lever estimates for ``outcome`` with their 95 % intervals (zero
+    marked); clear effects after FDR control are drawn solid, the others hollow."""
+    s = section(b)
+    theme = load_theme()
+    rows = s.headline(outcome)
+    names, est, lo, hi, clear, hover = [], [], [], [], [], []
+    for lever in s.b.eco.levers:
+        sel = rows[rows["lever"] == lever.id] if len(rows) else rows
+        if sel.empty or is_missing(sel.iloc[0]["estimate"]) or bool(sel.iloc[0]["suppressed"]):
+            continue
+        r = sel.iloc[0]
+        names.append(lever.name(s.lang))
+        est.append(float(r["estimate"]))
+        lo.append(float(r["estimate"] - r["ci_low"]))
+        hi.append(float(r["ci_high"] - r["estimate"]))
+        clear.append(bool(r["significant_fdr"]))
+        hover.append(escape(s.sentence(r)))
+    colour = theme.color("accent")
+    fig = go.Figure(
+        go.Scatter(
+            x=est, y=names, mode="markers",
+            marker={"size": 10, "color": [colour if c else "white" for c in clear], "line": {"color": colour, "width": 2}},
+            error_x={"type": "data", "array": hi, "arrayminus": lo, "color": theme.color("text"), "thickness": 1.2, "width": 4},
+            customdata=hover, hovertemplate="<b>%{y}</b><br>%{customdata}<extra></extra>", showlegend=False,
+        )
+    )  # fmt: skip
+    fig.add_vline(x=0, line={"color": theme.color("axis"), "width": 1})
+    fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=names)
+    fig.update_xaxes(title={"text": s.t(f"outcome_{outcome}")}, zeroline=False)
+    height = 140 + int(theme.figure["row_height"]) * max(len(names), 2)
+    title = s.t("fig_impact_title", outcome=s.t(f"outcome_{outcome}"))
+    return P.finish(fig, s.labels, theme, title=title, height=height)
