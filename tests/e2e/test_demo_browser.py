@@ -9,9 +9,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from browser import open_page
 
 from eco_eval.pipeline import build_bilan, run_ingest
+
+from browser import open_page
 
 HOSTILE = [
     "<script>window.__pwned=1;alert('x')</script>",
@@ -112,7 +113,7 @@ def test_pdf_pages_convert_and_nothing_is_cut(hostile_bilan: Path, tmp_path: Pat
         r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>',
         bbox,
     ):
-        x0, y0, x1, y1 = map(float, m.groups()[:4])
+        x0, _y0, x1, _y1 = map(float, m.groups()[:4])
         if x0 < 42.5 - 1 or x1 > 595 - 42.5 + 1:
             outside.append(m.group(5))
     print(f"{len(pages)} pages; {bbox.count('<word ')} words checked")

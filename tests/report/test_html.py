@@ -11,13 +11,13 @@ import nbformat
 import pandas as pd
 import pytest
 
-from browser import open_page
 from eco_eval.errors import ReportFailed
 from eco_eval.report import figures as F
 from eco_eval.report.html import notebook_to_html, plotlyjs_source
 from eco_eval.report.i18n import Labels
 
 from .conftest import HOSTILE_IMG, HOSTILE_SCRIPT, code, md
+from browser import open_page
 
 WriteNotebook = Callable[..., Path]
 PLOTLY_BANNER = re.compile(r"\*\s*plotly\.js v\d")
