@@ -307,6 +307,47 @@ class Bilan:
 
         return sections.verbatims(self)
 
+    # --- well-being and impact (eco_eval.bilan.wellbeing) -------------------------------------
+    def wellbeing(self) -> str:
+        from eco_eval.bilan import wellbeing as wb
+
+        return wb.heading(self, "wellbeing") + wb.wellbeing(self)
+
+    def wellbeing_trend(self, indicator: str = "swemwbs_mean") -> Any:
+        from eco_eval.bilan import wellbeing as wb
+
+        return wb.trend_figure(self, indicator)
+
+    def reliability(self) -> str:
+        from eco_eval.bilan import wellbeing as wb
+
+        return wb.heading(self, "reliability") + wb.reliability(self)
+
+    def impact(self, outcome: str = "climate", *, with_heading: bool = False) -> str:
+        from eco_eval.bilan import wellbeing as wb
+
+        return (wb.heading(self, "impact") if with_heading else "") + wb.impact(self, outcome)
+
+    def impact_figure(self, outcome: str = "climate") -> Any:
+        from eco_eval.bilan import wellbeing as wb
+
+        return wb.impact_figure(self, outcome)
+
+    def drivers(self) -> str:
+        from eco_eval.bilan import wellbeing as wb
+
+        return wb.heading(self, "drivers") + wb.drivers(self)
+
+    def next_steps(self) -> str:
+        from eco_eval.bilan import wellbeing as wb
+
+        return wb.heading(self, "next_steps") + wb.next_steps(self)
+
+    def lever_impact(self, lever_id: str) -> str:
+        from eco_eval.bilan import wellbeing as wb
+
+        return wb.lever_impact(self, lever_id)
+
     def data_quality(self) -> str:
         from eco_eval.bilan import sections
 

@@ -256,7 +256,9 @@ def lever_cards(b: Bilan, only: str | None = None) -> str:
             val = _value(b, r, ind)
             ci = _interval(b, r, ind)
             rows.append([b.t(key), val + (f" {ci}" if ci != "–" else "")])
-        rows.append([b.t("card_impact"), b.t("card_pending")])
+        from eco_eval.bilan.wellbeing import lever_impact_text
+
+        rows.append([b.t("card_impact"), lever_impact_text(b, lever.id) or b.t("card_pending")])
         body = "".join(
             f'<tr><th scope="row">{escape(k)}</th><td>{escape(v)}</td></tr>' for k, v in rows
         )

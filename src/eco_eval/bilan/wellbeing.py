@@ -4,13 +4,13 @@ Built once per bilan (the impact models and the driver bootstrap take a few seco
 cell by cell in the notebook::
 
     from eco_eval.bilan import wellbeing as wb
-    HTML(wb.wellbeing(b)); show(wb.trend_figure(b))
+    HTML(wb.heading(b, "wellbeing") + wb.wellbeing(b)); show(wb.trend_figure(b))
     HTML(wb.reliability(b))
     HTML(wb.impact(b, "climate")); show(wb.impact_figure(b, "climate"))
     HTML(wb.impact(b, "swemwbs"))
     HTML(wb.drivers(b))
     HTML(wb.next_steps(b))
-    HTML(wb.lever_impact(b, "bien_etre"))        # in a lever card
+    HTML(wb.lever_impact(b, "bien_etre"))        # in a lever card (lever_impact_text: plain)
 
 The figures come from :mod:`eco_eval.wellbeing` (anonymised there). Sentences come from
 ``_data/labels/wellbeing_<lang>.yaml`` and follow the evidence: causal words ("a entraîné",
@@ -22,12 +22,14 @@ data is escaped with ``html.escape``; numbers are written with :mod:`eco_eval.re
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from html import escape
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import yaml
@@ -61,9 +63,11 @@ if TYPE_CHECKING:
 __all__ = [
     "WellbeingSection",
     "drivers",
+    "heading",
     "impact",
     "impact_figure",
     "lever_impact",
+    "lever_impact_text",
     "next_steps",
     "reliability",
     "section",
@@ -98,6 +102,17 @@ def _table(headers: list[str], rows: list[list[str]], cls: str = "eco-table") ->
     head = "".join(f'<th scope="col">{escape(h)}</th>' for h in headers)
     body = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in r) + "</tr>" for r in rows)
     return f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def _interval(
+    low: object, high: object, lang: str, *, digits: int = 2, percent: bool = False
+) -> str:
+    """``[0,12 ; 0,34]``; bounds rounded first so that a bound of -0.001 reads 0,00, not -0,00."""
+    if is_missing(low) or is_missing(high):
+        return fmt_interval(low, high, lang)
+    shift = 2 if percent else 0
+    lo, hi = (round(float(v), digits + shift) + 0.0 for v in (low, high))  # type: ignore[arg-type]
+    return fmt_interval(lo, hi, lang, digits=digits, percent=percent)
 
 
 def _p(text: str, cls: str = "") -> str:
@@ -169,11 +184,11 @@ class WellbeingSection:
         return fmt_number(value, self.lang, digits=digits)
 
     def unit(self, value: object) -> str:
-        return (
-            self.t("points")
-            if not is_missing(value) and abs(float(value)) >= 2
-            else self.t("point")
-        )  # type: ignore[arg-type]
+        """``point`` or ``points``: French puts the plural from 2 on (« 1,5 point »), English
+        everywhere but 1."""
+        size = float("nan") if is_missing(value) else abs(float(value))  # type: ignore[arg-type]
+        plural = size >= 2 if self.lang == "fr" else size != 1
+        return self.t("points") if plural else self.t("point")
 
     def tool_name(self, lever_id: str) -> str:
         tools = self.b.eco.tools_of(lever_id)
@@ -251,17 +266,18 @@ class WellbeingSection:
             "outcome": outcome,
             "estimate": fmt_change(row["estimate"], self.lang, kind="absolute", digits=2),
             "unit": self.unit(row["estimate"]),
-            "ci": fmt_interval(row["ci_low"], row["ci_high"], self.lang, digits=2),
+            "ci": _interval(row["ci_low"], row["ci_high"], self.lang, digits=2),
             "n_treated": fmt_number(row["n_treated"], self.lang, digits=0),
             "n_control": fmt_number(row["n_control"], self.lang, digits=0),
             "mde": self.num(row["mde"], 2),
             "mde_unit": self.unit(row["mde"]),
         }
         clear = bool(row["significant_fdr"])
-        if bool(row["causal_wording_allowed"]):
-            key = "s_causal_effect" if clear else "s_causal_null"
-        else:
-            key = "s_assoc_effect" if clear else "s_assoc_null"
+        # An interval that excludes 0 but does not survive the FDR correction is "fragile".
+        fragile = not clear and (row["ci_low"] > 0 or row["ci_high"] < 0)
+        kind = "causal" if bool(row["causal_wording_allowed"]) else "assoc"
+        state = "effect" if clear else "fragile" if fragile else "null"
+        key = f"s_{kind}_{state}"
         text = self.t(key, **values)
         note = str(row.get("note") or "")
         if "disagree" in note and not is_missing(row.get("estimate_baseline_adjusted")):
@@ -289,6 +305,18 @@ def section(b: Bilan) -> WellbeingSection:
 
 
 # ---------------------------------------------------------------------- HTML sections
+HEADINGS = ("wellbeing", "reliability", "impact", "drivers", "next_steps")
+
+
+def heading(b: Bilan, key: str) -> str:
+    """An ``<h2>`` of the section in the report's language: ``key`` among :data:`HEADINGS`."""
+    from eco_eval.errors import ConfigError, did_you_mean
+
+    if key not in HEADINGS:
+        raise ConfigError(f"no well-being heading {key!r}{did_you_mean(key, HEADINGS)}")
+    return f'<h2 id="{escape(key)}">{escape(section(b).t("h_" + key))}</h2>'
+
+
 def wellbeing(b: Bilan) -> str:
     """Scores of the latest wave of the period, change since the previous wave, screening shares,
     and the climate of each lever."""
@@ -310,12 +338,12 @@ def wellbeing(b: Bilan) -> str:
         if ind in SHARES:
             return (
                 fmt_percent(r["value"], s.lang),
-                fmt_interval(r["ci_low"], r["ci_high"], s.lang, digits=1, percent=True),
+                _interval(r["ci_low"], r["ci_high"], s.lang, digits=1, percent=True),
                 fmt_number(r["n"], s.lang, digits=0),
             )
         return (
             s.num(r["value"]),
-            fmt_interval(r["ci_low"], r["ci_high"], s.lang),
+            _interval(r["ci_low"], r["ci_high"], s.lang, digits=1),
             fmt_number(r["n"], s.lang, digits=0),
         )
 
@@ -355,7 +383,7 @@ def wellbeing(b: Bilan) -> str:
                     s.t(
                         "s_screening",
                         share=fmt_percent(poor["value"], s.lang),
-                        ci=fmt_interval(
+                        ci=_interval(
                             poor["ci_low"], poor["ci_high"], s.lang, digits=1, percent=True
                         ),
                         share_low=fmt_percent(low["value"], s.lang),
@@ -372,13 +400,16 @@ def _change_sentence(s: WellbeingSection) -> str:
         return s.t("s_no_previous")
     from eco_eval.stats import wave_change
 
-    ch = wave_change(s.scored, "swemwbs_score", "wave", (s.previous, s.wave)).iloc[0]
+    # Difference of the two waves' means (all respondents), as in the table above.
+    ch = wave_change(
+        s.scored, "swemwbs_score", "wave", (s.previous, s.wave), pairing="independent"
+    ).iloc[0]
     return s.t(
         "s_change",
         previous=fmt_period(s.previous, s.lang),
         wave=fmt_period(str(s.wave), s.lang),
         change=fmt_change(ch["estimate"], s.lang, kind="absolute", digits=2),
-        ci=fmt_interval(ch["ci_low"], ch["ci_high"], s.lang, digits=2),
+        ci=_interval(ch["ci_low"], ch["ci_high"], s.lang, digits=2),
     )
 
 
@@ -394,7 +425,7 @@ def _climate_table(s: WellbeingSection) -> str:
         r = cur.iloc[0]
         hidden = bool(r["suppressed"])
         value = fmt_suppressed(s.k, s.lang) if hidden else s.num(r["value"], 2)
-        ci = "–" if hidden else fmt_interval(r["ci_low"], r["ci_high"], s.lang, digits=2)
+        ci = "–" if hidden else _interval(r["ci_low"], r["ci_high"], s.lang, digits=2)
         before = (
             "–" if prev.empty or prev.iloc[0]["suppressed"] else s.num(prev.iloc[0]["value"], 2)
         )
@@ -438,7 +469,7 @@ def reliability(b: Bilan) -> str:
         alpha = (
             "–"
             if is_missing(r["alpha"])
-            else f"{s.num(r['alpha'], 2)} {fmt_interval(r['alpha_ci_low'], r['alpha_ci_high'], s.lang, digits=2)}"
+            else f"{s.num(r['alpha'], 2)} {_interval(r['alpha_ci_low'], r['alpha_ci_high'], s.lang, digits=2)}"
         )
         verdict = (
             s.t("verdict_na")
@@ -492,7 +523,7 @@ def impact(b: Bilan, outcome: str = "climate") -> str:
             [
                 lever.name(s.lang), s.tool_name(lever.id),
                 "–" if hidden else fmt_change(r["estimate"], s.lang, kind="absolute", digits=2),
-                "–" if hidden else fmt_interval(r["ci_low"], r["ci_high"], s.lang, digits=2),
+                "–" if hidden else _interval(r["ci_low"], r["ci_high"], s.lang, digits=2),
                 "–" if hidden else s.num(r["hedges_g"], 2),
                 "–" if is_missing(r["n_treated"]) else f"{fmt_number(r['n_treated'], s.lang, digits=0)} / {fmt_number(r['n_control'], s.lang, digits=0)}",
                 s.design_label(r), s.sentence(r),
@@ -522,24 +553,29 @@ def impact(b: Bilan, outcome: str = "climate") -> str:
     )
 
 
-def lever_impact(b: Bilan, lever_id: str) -> str:
-    """Snippet for a lever card: the estimate on the lever's climate, its interval and design."""
+def lever_impact_text(b: Bilan, lever_id: str) -> str:
+    """Plain text for a lever card (to be escaped by the caller): the estimate on the lever's
+    climate, its interval and the level of evidence, or why there is none."""
     s = section(b)
     rows_f = s.headline("climate")
     sel = rows_f[rows_f["lever"] == lever_id] if len(rows_f) else rows_f
     if sel.empty or is_missing(sel.iloc[0]["estimate"]) or bool(sel.iloc[0]["suppressed"]):
-        return f'<span class="eco-impact">{escape(s.t("card_none"))}</span>'
+        return s.t("card_none")
     r = sel.iloc[0]
     text = s.t(
         "card_impact",
         estimate=fmt_change(r["estimate"], s.lang, kind="absolute", digits=2),
         unit=s.unit(r["estimate"]),
-        ci=fmt_interval(r["ci_low"], r["ci_high"], s.lang, digits=2),
+        ci=_interval(r["ci_low"], r["ci_high"], s.lang, digits=2),
     )
-    return (
-        f'<span class="eco-impact">{escape(text)}</span> '
-        f'<span class="eco-design">({escape(s.design_label(r))})</span>'
-    )
+    kind = "did" if bool(r["causal_wording_allowed"]) else "cross"
+    design = s.t(f"card_{kind}_{'clear' if bool(r['significant_fdr']) else 'unclear'}")
+    return f"{text} — {design}"
+
+
+def lever_impact(b: Bilan, lever_id: str) -> str:
+    """HTML snippet for a lever card: :func:`lever_impact_text`, escaped, in a span."""
+    return f'<span class="eco-impact">{escape(lever_impact_text(b, lever_id))}</span>'
 
 
 def drivers(b: Bilan) -> str:
@@ -555,14 +591,14 @@ def drivers(b: Bilan) -> str:
         _p(
             s.t(
                 "drivers_intro", wave=fmt_period(s.wave, s.lang), n=fmt_number(first["n"], s.lang, digits=0),
-                r2=s.num(first["r2"], 2), ci=fmt_interval(first["r2_ci_low"], first["r2_ci_high"], s.lang, digits=2),
+                r2=s.num(first["r2"], 2), ci=_interval(first["r2_ci_low"], first["r2_ci_high"], s.lang, digits=2),
             )
         )
     ]  # fmt: skip
     rows = [
         [
             str(int(r["rank"])), s.labels.lever(str(r["lever"])),
-            f"{s.num(r['importance'], 3)} {fmt_interval(r['ci_low'], r['ci_high'], s.lang, digits=3)}",
+            f"{s.num(r['importance'], 3)} {_interval(r['ci_low'], r['ci_high'], s.lang, digits=3)}",
             fmt_percent(r["share"], s.lang, digits=0),
         ]
         for _, r in d.iterrows()
@@ -587,7 +623,8 @@ def next_steps(
 
     ``lever_id``: the lever whose tool to roll out (default the one with the largest pooled
     well-being estimate, else the first lever); ``effect``: SWEMWBS points to detect (default
-    0.2 SD, a small effect); ``start_period``: the quarter after the period by default.
+    0.2 SD, a small effect); one step per barometer wave (the median gap between waves);
+    ``start_period``: the month of the next wave (``YYYY-MM``) by default.
     """
     s = section(b)
     if s.wave is None:
@@ -602,17 +639,24 @@ def next_steps(
         )
         lever_id = str(ranked.iloc[0]["lever"]) if len(ranked) else b.eco.levers[0].id
     effect = 0.2 * inputs.sd if effect is None else float(effect)
+    # One step per barometer wave: the cadence is the median gap between waves, in months.
+    cuts = wave_cuts(s._barometer_upto)
+    months = sorted(cuts[w].year * 12 + cuts[w].month for w in s.waves)
+    gaps = [b - a for a, b in itertools.pairwise(months)]
+    step = max(int(np.median(gaps)), 1) if gaps else 6
     if start_period is None:
-        start = pd.Period(b.period.end, freq="Q") + 1
-        start_period = f"{start.year}-Q{start.quarter}"
+        start = pd.Period(cuts[s.waves[-1]], freq="M") + step
+        start_period = f"{start.year}-{start.month:02d}"
     n_steps = min(n_steps, len(inputs.departments))
     plan = phase_in_plan(
         inputs.departments, n_steps, effect=effect, sd=inputs.sd, icc=inputs.icc,
-        cluster_size=inputs.cluster_size, start_period=start_period, seed=seed,
+        cluster_size=inputs.cluster_size, start_period=start_period, seed=seed, freq="M",
+        step=step,
     )  # fmt: skip
     text = s.t(
         "plan_text", tool=s.tool_name(lever_id), n_departments=len(inputs.departments),
-        n_steps=n_steps, seed=seed, start=fmt_period(start_period, s.lang),
+        n_steps=n_steps, seed=seed,
+        start=fmt_period(str(plan.schedule["crossover_period"].min()), s.lang),
     )  # fmt: skip
     power = s.t(
         "plan_power", cluster_size=s.num(inputs.cluster_size, 0), sd=s.num(inputs.sd, 2),

@@ -1,0 +1,158 @@
+"""bilan/wellbeing.py: labels, escaping, wording that follows the level of evidence, the sections
+on the demo city."""
+
+from __future__ import annotations
+
+import re
+import string
+from types import SimpleNamespace
+
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+import yaml
+
+from eco_eval.bilan import wellbeing as wb
+from eco_eval.ecosystem import load_ecosystem
+from eco_eval.errors import ConfigError
+from eco_eval.periods import parse_period
+from eco_eval.report.i18n import Labels
+from eco_eval.report.theme import data_path
+
+from .conftest import synthetic_city
+
+ECO = load_ecosystem()
+CAUSAL_FR = re.compile(r"a entraîné|effet estimé", re.I)
+HOSTILE = '<script>alert("x")</script> & Cie'
+
+
+def _placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_label_files_have_the_same_keys_and_placeholders():
+    fr, en = (
+        yaml.safe_load(data_path("labels", f"wellbeing_{lang}.yaml").read_text(encoding="utf-8"))[
+            "wellbeing"
+        ]
+        for lang in ("fr", "en")
+    )
+    assert set(fr) == set(en)
+    for key in fr:
+        assert _placeholders(fr[key]) == _placeholders(en[key]), key
+    assert wb.wellbeing_labels("fr")["wellbeing.h_wellbeing"] == "Bien-être et climat"
+
+
+def _bilan(tables, lang: str = "fr", period: str = "2017-Q2", k: int = 5):
+    return SimpleNamespace(
+        tables=tables, period=parse_period(period, launch=ECO.launch), lang=lang, k=k,
+        labels=Labels(lang, ecosystem=ECO), project=None, eco=ECO,
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def hostile_bilan():
+    """The synthetic city with a department named like an HTML injection."""
+    city = synthetic_city(department_name=lambda d: HOSTILE if d == 0 else f"Direction {d:02d}")
+    return _bilan(city)
+
+
+def test_data_text_is_escaped(hostile_bilan):
+    html = wb.next_steps(hostile_bilan)  # the roll-out calendar lists the departments
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Cie" in html
+    for section in (wb.wellbeing, wb.reliability, wb.drivers):
+        assert "<script>" not in section(hostile_bilan)
+    for outcome in ("climate", "swemwbs"):
+        assert "<script>" not in wb.impact(hostile_bilan, outcome)
+
+
+def _row(**values) -> pd.Series:
+    base = {
+        "lever": "temps", "outcome": "climate", "estimate": 0.4, "ci_low": 0.2, "ci_high": 0.6,
+        "n_treated": 120, "n_control": 900, "mde": 0.2, "significant_fdr": True,
+        "causal_wording_allowed": True, "design": "did_linked_panel", "suppressed": False,
+        "note": "", "estimate_baseline_adjusted": 0.45,
+    }  # fmt: skip
+    return pd.Series({**base, **values})
+
+
+def test_wording_follows_the_level_of_evidence(hostile_bilan):
+    s = wb.section(hostile_bilan)
+    causal = s.sentence(_row())
+    assert causal.startswith("Participer à « time out » a entraîné en moyenne +0,40 point")
+    association = s.sentence(_row(causal_wording_allowed=False, design="cross_sectional"))
+    assert "est associée à" in association and "association" in association
+    assert not CAUSAL_FR.search(association)
+    null = s.sentence(_row(significant_fdr=False, ci_low=-0.1, estimate=0.05))
+    assert null.startswith("Aucun effet net") and "0,20 point ne pouvait pas être détecté" in null
+    fragile = s.sentence(_row(significant_fdr=False))
+    assert "ne résiste pas à la correction pour tests multiples" in fragile
+    assert not CAUSAL_FR.search(fragile)
+    weak_assoc = s.sentence(_row(causal_wording_allowed=False, significant_fdr=False, ci_low=-0.1))
+    assert weak_assoc.startswith("Pas d'association nette") and not CAUSAL_FR.search(weak_assoc)
+    assert "Trop peu" in s.sentence(_row(estimate=float("nan")))
+    assert "Moins de 5 participants" in s.sentence(_row(suppressed=True))
+    # both models given when they disagree
+    both = s.sentence(_row(note="... the two models disagree by more than one SE; report both"))
+    assert both.endswith("Ajusté sur le score initial : +0,45 point.")
+    en = wb.section(_bilan(hostile_bilan.tables, lang="en"))
+    assert en.sentence(_row(estimate=2.5, ci_high=3.0)).startswith(
+        "Taking part in “time out” led on average to +2.50 points"
+    )
+
+
+def test_sections_render(hostile_bilan):
+    html = wb.wellbeing(hostile_bilan)
+    assert "Bien-être mental (SWEMWBS, 7–35)" in html and "mai 2017" in html
+    assert "<table" in wb.reliability(hostile_bilan)
+    card = wb.lever_impact(hostile_bilan, "temps")
+    assert "sur le climat du levier (IC à 95 % [" in card and "niveau 3" in card
+    assert "non estimé" in wb.lever_impact(hostile_bilan, "reve")  # no climate scale asked
+    text = wb.lever_impact_text(hostile_bilan, "temps")
+    assert "<" not in text and text.startswith("+0,")
+    assert wb.heading(hostile_bilan, "impact") == (
+        '<h2 id="impact">Effets des outils sur le climat et le bien-être</h2>'
+    )
+    with pytest.raises(ConfigError, match="did you mean"):
+        wb.heading(hostile_bilan, "impacts")
+    assert isinstance(wb.trend_figure(hostile_bilan), go.Figure)
+    fig = wb.impact_figure(hostile_bilan, "climate")
+    assert isinstance(fig, go.Figure) and list(fig.data[0].y) == ["l'audace", "le temps"]
+
+
+def test_no_barometer_before_the_period(hostile_bilan):
+    early = _bilan(hostile_bilan.tables, period="2015-Q4")
+    assert "Aucune vague" in wb.wellbeing(early)
+    assert "Aucune vague" in wb.impact(early)
+
+
+def test_drivers_need_k_drivers(hostile_bilan):
+    small = synthetic_city(n_people=20)
+    assert "Moins de 25 répondants" in wb.drivers(_bilan(small))
+
+
+# --------------------------------------------------------------------------- the demo city
+@pytest.fixture(scope="module")
+def demo_bilan(demo_project):
+    from eco_eval.bilan import Bilan
+
+    return Bilan.load(
+        demo_project / "data" / "processed" / "eco_eval.duckdb", "2017-Q4", project_dir=demo_project
+    )
+
+
+def test_demo_sections(demo_bilan):
+    html = wb.impact(demo_bilan, "climate")
+    assert "les 4 intervalles entre vagues de novembre 2015 à novembre 2017, regroupés" in html
+    # « point silence » (bien_etre) has a planted climate effect: the reading is causal
+    assert "Participer à « point silence » a entraîné en moyenne" in html
+    card = wb.lever_impact(demo_bilan, "bien_etre")
+    assert "effet estimé (différence de différences, niveau 3)" in card
+    assert "fiable" in wb.reliability(demo_bilan)
+    assert "R² =" in wb.drivers(demo_bilan)
+    plan = wb.next_steps(demo_bilan)
+    assert "26 directions en 4 groupes" in plan
+    assert "novembre 2018" in plan  # first group at the wave after the baseline wave of May 2018
+    for section in (wb.wellbeing, wb.reliability, wb.drivers):
+        assert section(demo_bilan).count("<table") == (2 if section is wb.wellbeing else 1)

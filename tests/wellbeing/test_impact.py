@@ -1,0 +1,210 @@
+"""eco_eval.wellbeing.impact: the per-lever DiD table, checked against stats.did_estimate, on a
+synthetic city, and on the demo city against its ground truth (effects.csv)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from eco_eval.config import load_project
+from eco_eval.indicators.core import Tables
+from eco_eval.stats import StatsInputError, benjamini_hochberg, did_estimate, wave_change
+from eco_eval.store import open_store
+from eco_eval.wellbeing import IMPACT_TABLE_COLUMNS, impact_table, link_panel
+
+from .conftest import synthetic_city
+
+
+@pytest.fixture(scope="module")
+def table(city, instruments, eco) -> pd.DataFrame:
+    return impact_table(city, instruments, eco, outcomes=("climate", "swemwbs"))
+
+
+def _long(panel: pd.DataFrame, col: str) -> pd.DataFrame:
+    """The linked panel as did_estimate reads it: one row per person and wave."""
+    keep = ["person_key", "department", "category", "treated_temps", "prior_temps"]
+    base = panel[keep].assign(prior=panel["prior_temps"].astype(str))
+    return pd.concat(
+        [
+            base.assign(wave="from", y=panel[f"{col}_from"]),
+            base.assign(wave="to", y=panel[f"{col}_to"]),
+        ],
+        ignore_index=True,
+    )
+
+
+def test_the_numpy_fit_is_stats_did_estimate(city, instruments, table):
+    """Same model, same numbers: estimate, SE, interval, p-value, Hedges' g, with and without the
+    baseline score (did_estimate dummy-codes the 0/1 prior flag: the same column)."""
+    panel = link_panel(city, "2016-05", "2016-11", instruments=instruments)
+    long = _long(panel, "clim_temps_score")
+    kw = {"waves": ("from", "to"), "cluster": "department", "lever": "temps"}
+    ref = did_estimate(
+        long, "y", "treated_temps", covariates=("category", "department", "prior"), **kw
+    )
+    ref_b = did_estimate(
+        long, "y", "treated_temps", covariates=("category", "department", "prior", "baseline"), **kw
+    )
+    row = table[(table["outcome"] == "climate") & (table["lever"] == "temps") & (table["wave_from"] == "2016-05") & ~table["pooled"]].iloc[0]  # fmt: skip
+    for col in (
+        "estimate",
+        "se",
+        "ci_low",
+        "ci_high",
+        "p_value",
+        "hedges_g",
+        "g_ci_low",
+        "g_ci_high",
+    ):
+        assert row[col] == pytest.approx(ref[col].iloc[0], rel=1e-9), col
+    for col in ("n_treated", "n_control", "n_clusters"):
+        assert row[col] == ref[col].iloc[0], col
+    for col in ("estimate", "se", "ci_low", "ci_high"):
+        assert row[f"{col}_baseline_adjusted"] == pytest.approx(ref_b[col].iloc[0], rel=1e-9), col
+
+
+def test_table_shape_fdr_and_wording_flags(table):
+    assert list(table.columns) == list(IMPACT_TABLE_COLUMNS)
+    assert len(table) == 3 * 2 * 2  # (2 pairs + pooled) x 2 outcomes x 2 levers
+    pooled = table[table["pooled"]]
+    assert (pooled["wave_from"] == "2016-05").all() and (pooled["wave_to"] == "2017-05").all()
+    assert (pooled["n_pairs"] == 2).all() and (table.loc[~table["pooled"], "n_pairs"] == 1).all()
+    assert (table["design"] == "did_linked_panel").all()
+    assert (table["sms_level"] == 3).all() and table["causal_wording_allowed"].all()
+    for _, block in table.groupby(["wave_from", "wave_to", "outcome"]):
+        bh = benjamini_hochberg(block["p_value"])
+        assert np.allclose(block["p_adjusted"], bh["p_adjusted"])
+        assert (block["significant_fdr"] == bh["rejected"]).all()
+    clim = table[(table["outcome"] == "climate")].set_index(["lever", "pooled", "wave_from"])
+    # planted: +0.6 item points on temps (rounding moves the realised effect a little), 0 on audace
+    assert clim.loc[("temps", True, "2016-05"), "significant_fdr"]
+    assert (
+        clim.loc[("temps", True, "2016-05"), "ci_low"]
+        < 0.6
+        < clim.loc[("temps", True, "2016-05"), "ci_high"]
+    )
+    assert not clim.xs("audace")["significant_fdr"].any()
+    assert table["adjustment"].str.contains("attendance before the baseline wave").all()
+    wb = table[table["outcome"] == "swemwbs"]
+    assert wb["adjustment"].str.contains("other tools").all()
+    assert (
+        not table.loc[table["outcome"] == "climate", "adjustment"].str.contains("other tools").any()
+    )
+
+
+def test_change_is_the_change_of_the_staff_mean(city, instruments, table):
+    from eco_eval.wellbeing import score_barometer
+
+    scored = score_barometer(city.barometer, instruments)
+    ref = wave_change(
+        scored, "swemwbs_score", "wave", ("2016-05", "2016-11"), pairing="independent"
+    )
+    row = table[(table["outcome"] == "swemwbs") & (table["wave_from"] == "2016-05") & ~table["pooled"]].iloc[0]  # fmt: skip
+    assert row["change"] == pytest.approx(ref["estimate"].iloc[0])
+    assert row["change_ci_low"] == pytest.approx(ref["ci_low"].iloc[0])
+    assert row["change_design"] == "before_after_independent"
+
+
+def test_baseline_model_on_request_keeps_the_other(city, instruments, eco, table):
+    other = impact_table(city, instruments, eco, outcomes=("climate",), baseline=True, pooled=False)
+    mine = table[(table["outcome"] == "climate") & ~table["pooled"]].reset_index(drop=True)
+    assert np.allclose(other["estimate"], mine["estimate_baseline_adjusted"])
+    assert np.allclose(other["estimate_baseline_adjusted"], mine["estimate_baseline_adjusted"])
+
+
+def test_without_linked_respondents_the_cross_section_is_an_association(instruments, eco):
+    anonymous = synthetic_city(linked_share=0.0)
+    out = impact_table(anonymous, instruments, eco, outcomes=("climate",))
+    pairs = out[~out["pooled"]]
+    assert (pairs["design"] == "cross_sectional").all()
+    assert (pairs["sms_level"] == 2).all() and not pairs["causal_wording_allowed"].any()
+    assert pairs["note"].str.contains("cross-sectional on part_").all()
+    assert out.loc[out["pooled"], "estimate"].isna().all()
+
+
+def test_parameters_are_checked(city, instruments, eco):
+    with pytest.raises(StatsInputError, match="min_group"):
+        impact_table(city, instruments, eco, min_group=3, k=5)
+    with pytest.raises(
+        StatsInputError, match=r'unknown outcome .climat. \(did you mean "climate"\?\)'
+    ):
+        impact_table(city, instruments, eco, outcomes=("climat",))
+
+
+# --------------------------------------------------------------------------- the demo city
+@pytest.fixture(scope="module")
+def demo(demo_project):
+    project = load_project(demo_project)
+    tables = Tables.from_store(open_store(demo_project / "data" / "processed" / "eco_eval.duckdb"))
+    table = impact_table(
+        tables, project.instruments(), project.ecosystem(), outcomes=("climate", "swemwbs_raw")
+    )
+    truth = pd.read_csv(demo_project / "data" / "ground_truth" / "effects.csv")
+    truth["outcome"] = truth["outcome"].replace({"swemwbs": "swemwbs_raw"})  # raw points
+    return _with_truth(table, truth)
+
+
+def _with_truth(table: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
+    """The realised ATT on the observed scale, per pair; pooled: the mean over the pairs weighted
+    by the treated linked respondents (what the stacked regression estimates)."""
+    values = []
+    for _, r in table.iterrows():
+        t = truth[(truth["lever_id"] == r["lever"]) & (truth["outcome"] == r["outcome"])]
+        if not r["pooled"]:
+            t = t[t["wave_from"] == r["wave_from"]]
+        values.append(float(np.average(t["realised_att"], weights=t["n_treated_linked"])))
+    out = table.assign(truth=values)
+    out["covers"] = (out["ci_low"] <= out["truth"]) & (out["truth"] <= out["ci_high"])
+    out["covers_baseline"] = (out["ci_low_baseline_adjusted"] <= out["truth"]) & (
+        out["truth"] <= out["ci_high_baseline_adjusted"]
+    )
+    return out
+
+
+def _show(frame: pd.DataFrame, title: str) -> None:
+    print(f"\n{title}")
+    print("  lever                truth  estimate [95% CI]          q      clear  covers  MDE")
+    for _, r in frame.iterrows():
+        print(
+            f"  {r['lever']:19s} {r['truth']:+.3f}  {r['estimate']:+.3f} [{r['ci_low']:+.3f}, "
+            f"{r['ci_high']:+.3f}]  {r['p_adjusted']:.4f}  {'yes' if r['significant_fdr'] else 'no ':3s}"
+            f"    {'yes' if r['covers'] else 'NO '}     {r['mde']:.3f}"
+        )
+
+
+@pytest.mark.parametrize("outcome", ["climate", "swemwbs_raw"])
+def test_demo_planted_effects_are_recovered(demo, outcome):
+    """Every planted effect is covered by its interval and, when the design can see it, detected
+    after FDR control; no planted zero effect is declared significant after FDR control."""
+    rows = demo[demo["outcome"] == outcome]
+    pooled, pairs = rows[rows["pooled"]], rows[~rows["pooled"]]
+    _show(pooled, f"{outcome}: pooled over {int(pooled['n_pairs'].iloc[0])} wave pairs")
+    for (w0, w1), block in pairs.groupby(["wave_from", "wave_to"]):
+        _show(block, f"{outcome}: {w0} -> {w1}")
+    print(
+        f"\n{outcome}: coverage pooled {pooled['covers'].mean():.0%} (baseline-adjusted "
+        f"{pooled['covers_baseline'].mean():.0%}), per pair {pairs['covers'].mean():.0%} "
+        f"(baseline-adjusted {pairs['covers_baseline'].mean():.0%})"
+    )
+    planted, null = pooled[pooled["truth"] != 0], pooled[pooled["truth"] == 0]
+    assert len(planted) and len(null)
+    # every planted effect: its interval covers the realised ATT
+    missed = planted.loc[~planted["covers"], "lever"].tolist()
+    assert not missed, f"intervals miss the planted effect of {missed}"
+    # detected after FDR: every climate effect; for SWEMWBS those the design has the power to see
+    # (truth at least 1.5 MDE, power > 97 %); the others are reported with their MDE
+    powered = planted if outcome == "climate" else planted[planted["truth"] >= 1.5 * planted["mde"]]
+    assert len(powered)
+    undetected = powered.loc[~powered["significant_fdr"], "lever"].tolist()
+    assert not undetected, f"planted effects not detected after FDR: {undetected}"
+    # no planted zero effect declared significant after FDR, pooled or in any pair
+    false = rows.loc[
+        (rows["truth"] == 0) & rows["significant_fdr"], ["lever", "wave_from", "pooled"]
+    ]
+    assert false.empty, f"null levers declared significant: {false.to_dict('records')}"
+    # per pair: nominal coverage up to sampling error (48 intervals)
+    assert pairs["covers"].mean() >= 0.85
+    # the textbook DiD (default) covers at least as often as the baseline-adjusted model
+    assert pooled["covers"].sum() >= pooled["covers_baseline"].sum()
+    assert pairs["covers"].sum() >= pairs["covers_baseline"].sum()
