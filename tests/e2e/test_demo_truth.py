@@ -81,3 +81,29 @@ def test_session_counts_and_reach_equal_the_truth(tables, truth, quarter):
     assert _val(frame, "cumulative_reach_rate") == pytest.approx(
         cum["cumulative_unique_participants"] / hc
     )
+
+
+@pytest.mark.slow
+def test_published_frames_hide_the_same_people_and_resist_differencing(demo_project):
+    """What the bilan publishes for three periods: a hidden participant count is never given back
+    by the reach rate of the same group, and no subtraction between published cells (across
+    breakdowns, levers and periods) isolates fewer than k people."""
+    from eco_eval.indicators import compute
+    from eco_eval.privacy.suppression import check_differencing
+
+    store = open_store(demo_project / "data" / "processed" / "eco_eval.duckdb")
+    tables = Tables.from_store(store)
+    frames = [compute(tables, q, k=5, compare=False) for q in ("2017-Q2", "2017-Q3", "2017-Q4")]
+    keys = ["period", "lever", "dimension", "group"]
+    for f in frames:
+        people = f[f.indicator == "unique_participants"].set_index(keys)["suppressed"]
+        rate = f[f.indicator == "reach_rate"].set_index(keys)["suppressed"]
+        joined = people.to_frame("people").join(rate.rename("rate"), how="inner")
+        assert len(joined) > 100
+        assert (joined["people"] == joined["rate"]).all()
+    people_frames = [f[f.indicator == "unique_participants"] for f in frames]
+    offences = check_differencing(people_frames, k=5)
+    print(
+        f"{sum(len(f) for f in people_frames)} published participant cells over 3 periods; {len(offences)} differencing offences"
+    )
+    assert offences.empty, offences.head()

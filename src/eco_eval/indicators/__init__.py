@@ -147,16 +147,35 @@ def compute(
 def anonymise(
     frame: pd.DataFrame, *, k: int = 5, suppression_log: pd.DataFrame | None = None
 ) -> pd.DataFrame:
-    """Apply the anonymity rule to the figures that rest on people or answers (not activity)."""
+    """Apply the anonymity rule to the figures that rest on people or answers (not activity).
+
+    Indicators on the same people form one family (attendance-based ones: ``participants``; answers:
+    ``answers``) so that a count hidden in one is hidden in all — a reach rate shown beside a
+    hidden participant count would give it back (rate × headcount).
+    """
     from eco_eval.privacy.suppression import suppress_small_cells
 
     cat = load_catalogue()
-    personal = {i.id for i in cat.indicators if i.privacy in {"people", "answers"}}
-    mask = frame["indicator"].isin(personal)
+    personal = {i.id: i for i in cat.indicators if i.privacy in {"people", "answers"}}
+    mask = frame["indicator"].isin(list(personal))
     if not mask.any():
         return frame
+    families = {
+        i.id: (
+            "participants"
+            if i.privacy == "people" and i.id != "cumulative_reach_rate"
+            else i.privacy
+        )
+        for i in personal.values()
+    }
+    families["cumulative_reach_rate"] = "cumulative"
+    numerators = {"unique_participants": "count"}
     result = suppress_small_cells(
-        frame[mask].reset_index(drop=True), k=k, suppression_log=suppression_log
+        frame[mask].reset_index(drop=True),
+        k=k,
+        families=families,
+        numerators=numerators,
+        suppression_log=suppression_log,
     )
     out = pd.concat([result.frame, frame[~mask]], ignore_index=True)
     return out[COLUMNS + [c for c in out.columns if c not in COLUMNS]]

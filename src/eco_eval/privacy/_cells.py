@@ -143,18 +143,18 @@ def nested_pairs(cells: pd.DataFrame, focus: int | None = None) -> tuple[np.ndar
     if cells.empty:
         return np.array([], dtype=int), np.array([], dtype=int)
     code = {c: pd.factorize(cells[c].astype(str))[0] for c in KEY}
-    base = pd.DataFrame({"pos": np.arange(len(cells)), **code})
     is_all = (cells["dimension"].astype(str) == ALL).to_numpy()
     lever_star = (cells["lever"].astype(str) == STAR).to_numpy()
     tool_star = (cells["tool"].astype(str) == STAR).to_numpy()
-    parts = []
+    everyone = np.ones(len(cells), dtype=bool)
+    parts_a, parts_b = [], []
     # a contains b through the same or a wider group, lever and tool: one join per combination,
     # each on the columns that must be equal (the wider side is the whole population or "*")
     for same_group in (True, False):
         for same_lever in (True, False):
             for same_tool in (True, False):
-                a_ok = np.ones(len(cells), bool) if same_group else is_all
-                b_ok = np.ones(len(cells), bool) if same_group else ~is_all
+                a_ok = everyone if same_group else is_all
+                b_ok = everyone if same_group else ~is_all
                 keys = ["indicator", *(["dimension", "group"] if same_group else [])]
                 for same, star, col in (
                     (same_lever, lever_star, "lever"),
@@ -164,11 +164,11 @@ def nested_pairs(cells: pd.DataFrame, focus: int | None = None) -> tuple[np.ndar
                         keys.append(col)
                     else:
                         a_ok, b_ok = a_ok & star, b_ok & ~star
-                left = base.loc[a_ok, ["pos", *keys]]
-                right = base.loc[b_ok, ["pos", *keys]]
-                parts.append(left.merge(right, on=keys, suffixes=("_a", "_b"))[["pos_a", "pos_b"]])
-    m = pd.concat(parts, ignore_index=True)
-    a, b = m["pos_a"].to_numpy(dtype=int), m["pos_b"].to_numpy(dtype=int)
+                key = _combined(code, keys)
+                pa, pb = _join(key, np.flatnonzero(a_ok), np.flatnonzero(b_ok))
+                parts_a.append(pa)
+                parts_b.append(pb)
+    a, b = np.concatenate(parts_a), np.concatenate(parts_b)
     frame = cells["frame"].to_numpy(dtype=int)
     keep = a != b
     if focus is not None:
@@ -192,6 +192,26 @@ def nested_pairs(cells: pd.DataFrame, focus: int | None = None) -> tuple[np.ndar
     keep = covers & (~equal | later)
     order = np.lexsort((b[keep], a[keep]))
     return a[keep][order], b[keep][order]
+
+
+def _combined(code: dict[str, np.ndarray], keys: list[str]) -> np.ndarray:
+    """One integer per row for the values of ``keys`` (factorised codes)."""
+    key = np.zeros(len(code[keys[0]]), dtype=np.int64)
+    for col in keys:
+        key = key * (int(code[col].max()) + 1) + code[col]
+    return key
+
+
+def _join(key: np.ndarray, left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """All pairs (l, r) of positions in ``left`` and ``right`` with the same ``key``."""
+    right = right[np.argsort(key[right], kind="stable")]
+    sorted_keys = key[right]
+    lo = np.searchsorted(sorted_keys, key[left], side="left")
+    hi = np.searchsorted(sorted_keys, key[left], side="right")
+    counts = hi - lo
+    a = np.repeat(left, counts)
+    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    return a, right[np.repeat(lo, counts) + offsets]
 
 
 def stack_frames(
