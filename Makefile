@@ -39,8 +39,8 @@ format: $(STAMP) ## format the code with ruff
 	$(BIN)/ruff format src tests
 	$(BIN)/ruff check --fix src tests
 
-bench: $(STAMP) ## run the benchmarks and write docs/benchmarks.md
-	$(BIN)/python benchmarks/run.py
+bench: $(STAMP) ## run the benchmarks and write docs/benchmarks.md (SIZES=city,metropolis,national ONLY=ingest,...)
+	$(BIN)/python benchmarks/run.py $(if $(SIZES),--sizes $(SIZES)) $(if $(ONLY),--only $(ONLY))
 
 lab: $(STAMP) ## start JupyterLab on notebooks/ with the project's kernel
 	$(BIN)/jupyter lab --notebook-dir=notebooks

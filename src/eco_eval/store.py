@@ -212,15 +212,27 @@ class Store:
         cols = list(_columns("barometer")) if provenance else list(TABLES["barometer"])
         sel = ", ".join(f'"{c}"' for c in cols)
         base = con.execute(f"SELECT {sel} FROM barometer").df()
-        items = con.execute("SELECT response_id, item, value FROM barometer_items").df()
-        if items.empty:
+        # the pivot runs in DuckDB: at national scale barometer_items holds hundreds of millions
+        # of rows, which a pandas pivot_table would first have to materialise (benchmarks)
+        items = [
+            r[0]
+            for r in con.execute(
+                "SELECT DISTINCT item FROM barometer_items WHERE value IS NOT NULL"
+            ).fetchall()
+        ]
+        if not items:
             return base
-        wide = items.pivot_table(
-            index="response_id", columns="item", values="value", aggfunc="first"
+        items.sort(key=_item_sort_key)
+        pivot = ", ".join(
+            f'first(value) FILTER (WHERE item = ?) AS "{i.replace(chr(34), chr(34) * 2)}"'
+            for i in items
         )
-        wide = wide[sorted(wide.columns, key=_item_sort_key)]
-        wide.columns.name = None
-        return base.merge(wide, left_on="response_id", right_index=True, how="left")
+        wide = con.execute(
+            f"SELECT response_id, {pivot} FROM barometer_items "
+            "WHERE value IS NOT NULL GROUP BY response_id",
+            items,
+        ).df()
+        return base.merge(wide, on="response_id", how="left")
 
     def sql(self, query: str, params: list[Any] | None = None) -> pd.DataFrame:
         """Run a read-only SQL query against the store (analysts' escape hatch)."""

@@ -1,0 +1,141 @@
+"""``make bench``: benchmark eco_eval at three sizes against plain DuckDB and papermill baselines.
+
+Usage::
+
+    python benchmarks/run.py [--sizes city,metropolis,national] [--only ingest,compute_raw,...]
+                             [--help-runs 10] [--ingest-timeout 1800] [--limit-mib 14000]
+
+Each figure is one fresh child process (see :mod:`measure`): wall time, CPU time, peak RSS and the
+load average before and after. Results go to ``benchmarks/results/<time>.json`` (git-ignored)
+and ``latest.json``; :mod:`report` renders the tables of ``docs/benchmarks.md`` from them.
+The data sets are generated once under ``benchmarks/data/`` (git-ignored), see :mod:`datasets`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import datasets  # noqa: E402
+import measure  # noqa: E402
+
+import report  # noqa: E402
+
+REPO = HERE.parent
+PY = str(REPO / ".venv" / "bin" / "python")
+CLI = str(REPO / ".venv" / "bin" / "eco-eval")
+RESULTS = HERE / "results"
+
+# task -> sizes (``national-tiled``: the metropolis store copied 50 times, see tile.py) it runs at (the bilan and the end-to-end run: city size only, as issue 8 asks)
+PLAN: dict[str, tuple[str, ...]] = {
+    "generate": ("city",),
+    "duckdb_csv": ("city", "metropolis", "national"),
+    "ingest": ("city", "metropolis", "national"),
+    "load_tables": ("city", "metropolis", "national", "national-tiled"),
+    "compute_raw": ("city", "metropolis", "national", "national-tiled"),
+    "compute_full": ("city", "metropolis", "national", "national-tiled"),
+    "sql_store": ("city", "metropolis", "national", "national-tiled"),
+    "bilan_no_pdf": ("city",),
+    "bilan_pdf": ("city",),
+    "run_end_to_end": ("city",),
+    "papermill_empty": ("city",),
+    "help": ("city",),
+}
+
+
+def _task(name: str, size: str, **kw: float) -> measure.Measurement:
+    return measure.run(name, size, [PY, str(HERE / "tasks.py"), name, size], cwd=str(REPO), **kw)
+
+
+def _cli(name: str, size: str, *args: str) -> measure.Measurement:
+    root = str(datasets.project_dir(size))
+    return measure.run(name, size, [CLI, *args, "--project", root], cwd=str(REPO))
+
+
+def measure_help(runs: int) -> measure.Measurement:
+    """``eco-eval --help``: median wall time of ``runs`` fresh processes (after one warm-up)."""
+    subprocess.run([CLI, "--help"], capture_output=True, check=True)
+    ms = [measure.run("help", "-", [CLI, "--help"]) for _ in range(runs)]
+    walls = [m.wall_s for m in ms]
+    best = ms[walls.index(sorted(walls)[len(walls) // 2])]
+    best.detail = {"median_s": statistics.median(walls), "min_s": min(walls),
+                   "max_s": max(walls), "runs": runs}
+    best.wall_s = statistics.median(walls)
+    return best
+
+
+def measure_one(task: str, size: str, args: argparse.Namespace) -> measure.Measurement:
+    if task == "help":
+        return measure_help(args.help_runs)
+    if task == "generate":  # a fresh city in a scratch folder: the cached one is kept as is
+        scratch = datasets.DATA_DIR / "_generate"
+        subprocess.run(["rm", "-rf", str(scratch)], check=True)
+        m = measure.run("generate", size, [CLI, "demo", "--project", str(scratch), "--seed",
+                                           str(datasets.SEED), "--staff",
+                                           str(datasets.SIZES[size])], cwd=str(REPO))
+        subprocess.run(["rm", "-rf", str(scratch)], check=True)
+        return m
+    if task == "bilan_no_pdf":
+        return _cli(task, size, "bilan", "--period", "2017-Q4", "--no-pdf", "--force")
+    if task == "bilan_pdf":
+        return _cli(task, size, "bilan", "--period", "2017-Q4", "--pdf", "--force")
+    if task == "run_end_to_end":
+        return _cli(task, size, "run", "--period", "2017-Q4", "--force", "--quiet")
+    if task == "ingest":
+        return _task(task, size, timeout_s=args.ingest_timeout, limit_mib=args.limit_mib)
+    return _task(task, size, limit_mib=args.limit_mib)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default=",".join(datasets.SIZES))
+    ap.add_argument("--only", default="", help="comma-separated task names (default: all)")
+    ap.add_argument("--help-runs", type=int, default=10)
+    ap.add_argument("--ingest-timeout", type=float, default=1800)
+    ap.add_argument("--limit-mib", type=float, default=14_000)
+    ap.add_argument("--no-report", action="store_true", help="do not rewrite docs/benchmarks.md")
+    args = ap.parse_args(argv)
+    sizes = [s for s in args.sizes.split(",") if s]
+    only = {t for t in args.only.split(",") if t}
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
+    out = RESULTS / f"{stamp}.json"
+    results: list[dict[str, object]] = []
+    for size in sizes:
+        datasets.ensure_dataset(size)
+        for task, at in PLAN.items():
+            if size not in at or (only and task not in only):
+                continue
+            if task in {"load_tables", "compute_raw", "compute_full", "sql_store"} and not (
+                datasets.project_dir(size) / "data" / "processed" / "eco_eval.duckdb"
+            ).exists():
+                print(f"{size:<10} {task:<16} skipped: no store (ingest did not finish)")
+                continue
+            m = measure_one(task, size, args)
+            results.append(m.as_dict())
+            timed = m.detail.get("seconds")
+            print(f"{size:<10} {task:<16} wall {m.wall_s:8.1f} s  cpu {m.cpu_s:8.1f} s  "
+                  f"timed {timed if timed is None else round(timed, 1)!s:>8}  "
+                  f"rss {m.peak_rss_mib:8.0f} MiB  load {m.load_before:.1f}"
+                  + ("" if m.ok else f"  FAILED: {m.error.strip().splitlines()[-1][:160]}"),
+                  flush=True)
+            out.write_text(json.dumps({"machine": report.machine(), "results": results},
+                                      indent=1), encoding="utf-8")
+            time.sleep(1)
+    merged = report.merge_latest(RESULTS, results)
+    if not args.no_report:
+        report.write_doc(merged, REPO / "docs" / "benchmarks.md")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
