@@ -108,7 +108,7 @@ def test_no_raw_identifier_in_processed_or_reports(demo_run):
     blob = "\n".join(texts.values()).lower()
     # tokenise once (a regex per needle over tens of MB would take minutes): whole numbers not
     # part of a decimal, e-mail-like tokens, and plain substring checks for the few names
-    numbers = set(re.findall(r"(?<![\d.])\d{5,}(?![\d])", blob))
+    numbers = set(re.findall(r"(?<![\w.])\d{5,}(?!\.?\w)", blob))  # standalone tokens, not inside hex digests
     emails = set(re.findall(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", blob))
     found = []
     for n in needles:
