@@ -7,7 +7,7 @@ import pandas as pd
 from scipy import stats
 
 from eco_eval.ecosystem import Ecosystem
-from eco_eval.indicators.core import ALL, Tables, attendance_in, row, scopes, tidy
+from eco_eval.indicators.core import ALL, Tables, attendance_in, row, tidy
 from eco_eval.periods import Period, cumulative, quarter_range
 
 
@@ -111,19 +111,17 @@ def maintenance(tables: Tables, period: Period, eco: Ecosystem) -> pd.DataFrame:
                 total,
             )
         )
-    held_now = tables.sessions[
-        (tables.sessions["status"] == "held") & tables.sessions["quarter"].isin(period.quarters)
-    ]
-    idle = [lv for lv in eco.lever_ids if lv not in set(held_now["lever_id"])]
+    idle = idle_lever_ids(tables, period, eco)
     rows.append(row(period, ALL, ALL, "all", ALL, "idle_levers", len(idle), len(eco.lever_ids)))
     return tidy(rows)
 
 
 def idle_lever_ids(tables: Tables, period: Period, eco: Ecosystem) -> list[str]:
+    """Levers with no held session in the period, in ecosystem order."""
     held_now = tables.sessions[
         (tables.sessions["status"] == "held") & tables.sessions["quarter"].isin(period.quarters)
     ]
     return [lv for lv in eco.lever_ids if lv not in set(held_now["lever_id"])]
 
 
-__all__ = ["idle_lever_ids", "maintenance", "scopes"]
+__all__ = ["idle_lever_ids", "maintenance"]
