@@ -42,8 +42,8 @@ format: $(STAMP) ## format the code with ruff
 bench: $(STAMP) ## run the benchmarks and write docs/benchmarks.md (SIZES=city,metropolis,national ONLY=ingest,...)
 	$(BIN)/python benchmarks/run.py $(if $(SIZES),--sizes $(SIZES)) $(if $(ONLY),--only $(ONLY))
 
-lab: $(STAMP) ## start JupyterLab on notebooks/ with the project's kernel
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+lab: $(STAMP) ## start JupyterLab on notebooks/ with the eco-eval kernel (kernels run in the project folder)
+	$(BIN)/eco-eval lab
 
 clean: ## remove generated data and reports (never data/raw of a real city: only demo output)
 	rm -rf data/processed/* reports/*/ reports/index.html

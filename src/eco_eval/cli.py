@@ -21,9 +21,29 @@ log = logging.getLogger("eco_eval")
 EPILOG = "Exit codes: " + "; ".join(f"{k} {v}" for k, v in EXIT_CODES.items()) + "."
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to the current ``sys.stderr`` (which click's test runner swaps per invocation)."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
+
+
 def _setup_logging(quiet: bool, verbose: bool) -> None:
+    """One stderr handler at the chosen level; log files (``run``) add their own handlers."""
     level = logging.WARNING if quiet else (logging.DEBUG if verbose else logging.INFO)
-    logging.basicConfig(level=level, format="%(levelname)s %(message)s", stream=sys.stderr)
+    root = logging.getLogger()
+    handler = next((h for h in root.handlers if isinstance(h, _StderrHandler)), None)
+    if handler is None:
+        handler = _StderrHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+        root.addHandler(handler)
+    handler.setLevel(level)  # the handler filters: records kept for a log file stay off stderr
+    root.setLevel(level)
     for noisy in ("great_expectations", "papermill", "traitlets", "asyncio", "urllib3", "blib2to3"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
 
@@ -165,17 +185,96 @@ def bilan(project_dir: Path, period: str, lang: str | None, pdf: bool, force: bo
 @main.command()
 @project_option
 @period_option
-@click.option("--lang", type=click.Choice(["fr", "en"]), default=None)
-@click.option("--pdf/--no-pdf", default=True, show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="Print the machine-readable summary.")
-def run(project_dir: Path, period: str, lang: str | None, pdf: bool, as_json: bool) -> None:
-    """Ingest new raw files, compute, and publish the bilan for a period (for schedulers)."""
+@click.option(
+    "--lang",
+    type=click.Choice(["fr", "en"]),
+    default=None,
+    help="Report language (default: the project's).",
+)
+@click.option(
+    "--pdf/--no-pdf", default=True, show_default=True, help="Also print the bilan to PDF."
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print the machine-readable summary on stdout (also when the run fails).",
+)
+@click.option(
+    "-q",
+    "--quiet",
+    "quiet_run",
+    is_flag=True,
+    help="For schedulers: no progress bars, only warnings and errors, nothing on success.",
+)
+@click.option("--force", is_flag=True, help="Rebuild every part even if nothing changed.")
+def run(
+    project_dir: Path,
+    period: str,
+    lang: str | None,
+    pdf: bool,
+    as_json: bool,
+    quiet_run: bool,
+    force: bool,
+) -> None:
+    """Ingest new raw files, then publish the period: bilan, lever deep dives, open data, index.
+
+    Idempotent (a run with nothing new changes nothing but its log), atomic (the period folder is
+    built aside and renamed into place), locked (a second run exits with code 7). Logs and the
+    JSON summary go to reports/logs/. Exit code 0 only if every step succeeded.
+    """
+    import contextlib
     import json
 
     from eco_eval.pipeline import run_all
 
-    summary = run_all(project_dir, period, lang=lang, pdf=pdf)
-    click.echo(json.dumps(summary, ensure_ascii=False, indent=2) if as_json else summary["message"])
+    quiet = quiet_run or bool(click.get_current_context().find_root().params.get("quiet"))
+    if quiet_run:
+        _setup_logging(True, False)
+    bars: Any = None
+    if not quiet and sys.stderr.isatty():
+        from eco_eval.publish.progress import RichProgress
+
+        bars = RichProgress()
+    try:
+        with bars if bars is not None else contextlib.nullcontext():
+            summary = run_all(project_dir, period, lang=lang, pdf=pdf, progress=bars, force=force)
+    except Exception as exc:  # the scheduler gets its JSON whatever the failure
+        failed = getattr(exc, "summary", None)
+        if as_json and isinstance(failed, dict):
+            click.echo(json.dumps(failed, ensure_ascii=False, indent=2))
+        raise
+    if as_json:
+        click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+    elif not quiet:
+        click.echo(summary["message"])
+
+
+@main.command(context_settings={"ignore_unknown_options": True})
+@project_option
+@click.option("--ip", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=int, default=None, help="Port (default: Jupyter's, 8888 or next).")
+@click.option("--no-browser", is_flag=True, help="Do not open a browser.")
+@click.argument("jupyter_args", nargs=-1, type=click.UNPROCESSED)
+def lab(
+    project_dir: Path, ip: str, port: int | None, no_browser: bool, jupyter_args: tuple[str, ...]
+) -> None:
+    """Start JupyterLab on the project's notebooks/ with the eco-eval kernel.
+
+    Kernels start in the project folder, so notebooks open data/processed/... as the reports do.
+    Other options (--ServerApp.token=..., --IdentityProvider.token=...) go to JupyterLab as given.
+    """
+    import os
+
+    from eco_eval.lab import lab_command, redacted
+
+    argv, env = lab_command(
+        project_dir, ip=ip, port=port, no_browser=no_browser, extra=jupyter_args
+    )
+    log.info("starting JupyterLab: %s", redacted(argv[1:]))
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execve(argv[0], argv, env)  # JupyterLab takes over this process (signals, Ctrl-C)
 
 
 @main.command()

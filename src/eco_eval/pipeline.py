@@ -11,10 +11,9 @@ import hashlib
 import json
 import logging
 import os
-import shutil
 import subprocess
-import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -112,13 +111,17 @@ class IngestOutcome:
         return "\n".join(lines)
 
 
-def run_ingest(root: Path, *, force: bool = False) -> IngestOutcome:
+def run_ingest(
+    root: Path, *, force: bool = False, progress: Callable[[str], None] | None = None
+) -> IngestOutcome:
     """Ingest the project's raw files; after a change, write the data-quality page of this ingest."""
     from eco_eval.ingest import ingest
 
     project = load_project(root)
     t0 = time.perf_counter()
-    report = ingest(project, force=force, progress=lambda f: log.debug("reading %s", f))
+    report = ingest(
+        project, force=force, progress=progress or (lambda f: log.debug("reading %s", f))
+    )
     outcome = IngestOutcome(report, time.perf_counter() - t0)
     if report.changed:
         outcome.quality_page = write_quality_page(project, report.warnings)
@@ -222,21 +225,24 @@ def input_checksums(project: Project) -> dict[str, str]:
     return dict(sorted(open_store(project.store_path).known_files().items()))
 
 
-def _publish(tmp_dir: Path, final_dir: Path) -> None:
-    """Replace ``final_dir`` by ``tmp_dir`` with renames only (never a half-written report)."""
-    old = final_dir.with_name(final_dir.name + ".old")
-    if old.exists():
-        shutil.rmtree(old)
-    if final_dir.exists():
-        os.replace(final_dir, old)
-    os.replace(tmp_dir, final_dir)
-    if old.exists():
-        shutil.rmtree(old, ignore_errors=True)
+def report_folder(project: Project, p: Any, lang: str) -> str:
+    """Name of a period's folder under reports/: ``2016-Q2`` (``2016-Q2-en`` in another language)."""
+    return p.label.replace(":", "_") + ("" if lang == project.lang else f"-{lang}")
 
 
 def build_key(stamp: dict[str, Any]) -> str:
-    """What a published report depends on: inputs, parameters and code version (not the time)."""
-    basis = {k: stamp[k] for k in ("package_version", "git_commit", "parameters", "inputs_sha256")}
+    """What a published report depends on: inputs, parameters, notebook and code (not the time)."""
+    basis = {
+        k: stamp[k]
+        for k in (
+            "package_version",
+            "git_commit",
+            "parameters",
+            "inputs_sha256",
+            "notebook_sha256",
+        )
+        if k in stamp
+    }
     return hashlib.sha256(
         json.dumps(basis, sort_keys=True, ensure_ascii=False).encode()
     ).hexdigest()
@@ -262,6 +268,20 @@ class BilanResult:
         return f"{self.html} ({'rebuilt' if self.rebuilt else 'up to date'}, {self.seconds:.1f} s)"
 
 
+def bilan_parameters(project: Project, p: Any, lang: str, final_dir: Path) -> dict[str, Any]:
+    """The parameters of ``bilan.ipynb`` (and, with ``lever``, of ``lever.ipynb``)."""
+    return {
+        "period": p.label,
+        "compare_to": p.previous().label,
+        "lang": lang,
+        "k": project.privacy.k,
+        "project_dir": str(project.root),
+        "store_path": str(project.store_path),
+        "output_dir": str(final_dir),
+        "organisation": project.organisation.name,
+    }
+
+
 def build_bilan(
     root: Path,
     period: str,
@@ -273,189 +293,164 @@ def build_bilan(
 ) -> BilanResult:
     """Execute ``bilan.ipynb`` for ``period`` and publish ``reports/<period>/bilan.html`` (+ PDF).
 
-    The report is built in a temporary folder beside the final one and renamed into place only when
-    every step succeeded; a failing cell raises :class:`ReportFailed` naming the cell, and keeps the
-    partial notebook under ``reports/<period>.failed/`` for audit. A report whose inputs,
-    parameters and code are unchanged is not rebuilt (``force`` rebuilds it).
+    The report is built in a staged copy of its period folder (:mod:`eco_eval.publish.staging`)
+    and renamed into place only when every step succeeded, keeping the folder's deep dives and
+    open data; a failing cell raises :class:`ReportFailed` naming the cell, and keeps the partial
+    notebook under ``reports/<period>.failed/`` for audit. A report whose inputs, parameters,
+    notebook and code are unchanged is not rebuilt (``force`` rebuilds it). Holds the project's
+    run lock, like ``eco-eval run``.
     """
+    from eco_eval.publish.levers import LEVERS_DIR
+    from eco_eval.publish.staging import PeriodStage
+    from eco_eval.store import project_lock
+
+    project = load_project(root)
+    p = resolve_period(project, period)
+    lang = lang or project.lang
+    with (
+        project_lock(project.reports_dir / RUN_LOCK, RUN_LOCK_WHAT),
+        PeriodStage(project.reports_dir, report_folder(project, p, lang)) as stage,
+    ):
+        # link the lever cards to deep dives only when the folder already publishes them
+        deep_dives = (stage.final / LEVERS_DIR / "index.html").exists()
+        result = build_bilan_in(
+            stage, project, p, lang=lang, pdf=pdf, timeout=timeout, force=force,
+            lever_pages=deep_dives,
+        )  # fmt: skip
+        stage.publish()
+    return result
+
+
+def build_bilan_in(
+    stage: Any,
+    project: Project,
+    p: Any,
+    *,
+    lang: str,
+    pdf: bool = True,
+    timeout: int = 600,
+    force: bool = False,
+    progress: Any = None,
+    lever_pages: bool = False,
+) -> BilanResult:
+    """Build the bilan's files (the folder's top-level files) in ``stage``, a PeriodStage.
+
+    ``lever_pages``: the folder publishes the lever deep dives, so the cards link to them."""
     from eco_eval import __version__
     from eco_eval.indicators import compute
     from eco_eval.publish.index import key_figures
+    from eco_eval.publish.levers import LEVERS_DIR
+    from eco_eval.publish.provenance import file_sha256
     from eco_eval.report.html import notebook_to_html
     from eco_eval.report.runner import execute_notebook
     from eco_eval.store import open_store
 
     t0 = time.perf_counter()
-    project = load_project(root)
-    p = resolve_period(project, period)
-    lang = lang or project.lang
-    reports = project.reports_dir
-    reports.mkdir(parents=True, exist_ok=True)
-    final_dir = reports / (p.label.replace(":", "_") + ("" if lang == project.lang else f"-{lang}"))
-    params = {
-        "period": p.label,
-        "compare_to": p.previous().label,
-        "lang": lang,
-        "k": project.privacy.k,
-        "project_dir": str(project.root),
-        "store_path": str(project.store_path),
-        "output_dir": str(final_dir),
-        "organisation": project.organisation.name,
-    }
+    final_dir = stage.final
+    template = notebook_path(project, "bilan.ipynb")
+    params = bilan_parameters(project, p, lang, final_dir)
+    params["lever_pages"] = LEVERS_DIR if lever_pages else ""
     stamp: dict[str, Any] = {
         "package_version": __version__,
         "git_commit": git_commit(),
         "parameters": {
-            k: v for k, v in params.items() if k not in {"project_dir", "store_path", "output_dir"}
+            **{
+                k: v
+                for k, v in params.items()
+                if k not in {"project_dir", "store_path", "output_dir"}
+            },
+            "pdf": pdf,
         },
         "inputs_sha256": input_checksums(project),
+        "notebook_sha256": file_sha256(template),
     }
     stamp["build_key"] = build_key(stamp)
-    if not force and is_up_to_date(final_dir, stamp["build_key"]):
+    if not force and is_up_to_date(stage.dir, stamp["build_key"]):
         return BilanResult(final_dir / "bilan.html", False, time.perf_counter() - t0)
     stamp["generated_at"] = datetime.now().isoformat(timespec="seconds")
-    tmp_dir = Path(tempfile.mkdtemp(prefix=f".{final_dir.name}.", dir=reports))
-    tmp_dir.chmod(0o755)  # published reports are readable like any other file of the folder
+    out = stage.fresh(files_only=True)  # the bilan owns the folder's files, not its subfolders
+    if progress is not None:
+        progress.start("bilan", total=4 if pdf else 3)
+    executed = out / "bilan.executed.ipynb"
     try:
-        executed = tmp_dir / "bilan.executed.ipynb"
-        try:
-            execute_notebook(
-                notebook_path(project, "bilan.ipynb"),
-                executed,
-                params,
-                cwd=project.root,
-                timeout=timeout,
-            )
-        except ReportFailed as exc:
-            failed = reports / f"{final_dir.name}.failed"
-            if failed.exists():
-                shutil.rmtree(failed)
-            os.replace(tmp_dir, failed)
-            message = str(exc).replace(str(tmp_dir), str(failed))
-            raise ReportFailed(
-                f"{message}; the previous report in {final_dir} is untouched"
-            ) from exc
-        title = (
-            "Bilan de l'innovation organisationnelle"
-            if lang == "fr"
-            else "Organisational innovation report"
-        ) + f" — {p.label}"
-        html = notebook_to_html(executed, tmp_dir / "bilan.html", lang=lang, title=title)
-        if pdf:
-            from eco_eval.report.pdf import html_to_pdf
+        execute_notebook(template, executed, params, cwd=project.root, timeout=timeout)
+    except ReportFailed as exc:
+        partial = out / "bilan.executed.failed.ipynb"
+        failed = stage.keep_failed(partial, partial.name)
+        message = str(exc).replace(str(partial), str(failed))
+        raise ReportFailed(f"{message}; the previous report in {final_dir} is untouched") from exc
+    if progress is not None:
+        progress.advance("bilan", "notebook")
+    title = (
+        "Bilan de l'innovation organisationnelle"
+        if lang == "fr"
+        else "Organisational innovation report"
+    ) + f" — {p.label}"
+    html = notebook_to_html(executed, out / "bilan.html", lang=lang, title=title)
+    if progress is not None:
+        progress.advance("bilan", "HTML")
+    if pdf:
+        from eco_eval.report.pdf import html_to_pdf
 
-            html_to_pdf(html, tmp_dir / "bilan.pdf")
-        frame = compute(
-            open_store(project.store_path),
-            p,
-            k=project.privacy.k,
-            compare=False,
-            ecosystem=project.ecosystem(),
-        )
-        figures = {
-            "period": p.label,
-            "k": project.privacy.k,
-            "lang": lang,
-            "pdf": pdf,
-            "generated_at": stamp["generated_at"],
-            "figures": key_figures(frame),
-        }
-        (tmp_dir / "key_figures.json").write_text(
-            json.dumps(figures, ensure_ascii=False, indent=2), encoding="utf-8"
-        )
-        (tmp_dir / "provenance.json").write_text(
-            json.dumps(stamp, ensure_ascii=False, indent=2), encoding="utf-8"
-        )
-        _publish(tmp_dir, final_dir)
-    finally:
-        if tmp_dir.exists():
-            shutil.rmtree(tmp_dir, ignore_errors=True)
+        html_to_pdf(html, out / "bilan.pdf")
+        if progress is not None:
+            progress.advance("bilan", "PDF")
+    frame = compute(
+        open_store(project.store_path),
+        p,
+        k=project.privacy.k,
+        compare=False,
+        ecosystem=project.ecosystem(),
+    )
+    figures = {
+        "period": p.label,
+        "k": project.privacy.k,
+        "lang": lang,
+        "pdf": pdf,
+        "generated_at": stamp["generated_at"],
+        "figures": key_figures(frame),
+    }
+    (out / "key_figures.json").write_text(
+        json.dumps(figures, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+    (out / "provenance.json").write_text(
+        json.dumps(stamp, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+    stage.mark_changed("bilan")
+    if progress is not None:
+        progress.advance("bilan", "chiffres clés")
     return BilanResult(final_dir / "bilan.html", True, time.perf_counter() - t0)
 
 
 # --------------------------------------------------------------------------- run
+RUN_LOCK = ".run.lock"
+RUN_LOCK_WHAT = "an 'eco-eval run' (or 'eco-eval bilan')"
+
+
 def run_all(
-    root: Path, period: str, *, lang: str | None = None, pdf: bool = True, progress: Any = None
+    root: Path,
+    period: str,
+    *,
+    lang: str | None = None,
+    pdf: bool = True,
+    progress: Any = None,
+    timeout: int = 600,
+    force: bool = False,
 ) -> dict[str, Any]:
-    """Ingest, compute and publish: the scheduler's single command. Returns a JSON-able summary.
+    """Ingest, compute and publish a period: the scheduler's single command (JSON-able summary).
 
-    Holds the project lock for the whole run (a second run exits at once with a clear message),
-    writes its log and JSON summary under ``reports/logs/``, and publishes atomically: a failing
-    step leaves the previous reports and index untouched.
+    Ingests new raw files, then builds the period folder (bilan, the lever deep dives, the open
+    data package) in one staged copy published with one rename, then updates ``reports/index.html``.
+    Holds the project lock for the whole run (a second run fails at once with :class:`LockHeld`),
+    writes its log and JSON summary under ``reports/logs/``, rebuilds only the parts whose inputs
+    changed, and leaves the previous reports and index untouched when any step fails: the error
+    is raised with the summary attached as ``exc.summary``. See :mod:`eco_eval.publish.run`.
     """
-    from eco_eval.publish.index import write_index
-    from eco_eval.store import project_lock
+    from eco_eval.publish.run import run
 
-    project = load_project(root)
-    started = time.perf_counter()
-    stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
-    logs = project.reports_dir / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
-    handler = logging.FileHandler(logs / f"run-{stamp}.log", encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
-    root_logger = logging.getLogger("eco_eval")
-    root_logger.addHandler(handler)
-    if root_logger.level == logging.NOTSET or root_logger.level > logging.INFO:
-        root_logger.setLevel(logging.INFO)
-    summary: dict[str, Any] = {
-        "period": period,
-        "started_at": datetime.now().isoformat(timespec="seconds"),
-        "steps": [],
-        "ok": False,
-    }
-    try:
-        with project_lock(project.reports_dir / ".run.lock", "an 'eco-eval run'"):
-            step = _step(progress, "ingest")
-            outcome = run_ingest(root)
-            summary["steps"].append(
-                {
-                    "step": "ingest",
-                    "changed": outcome.report.changed,
-                    "seconds": round(outcome.seconds, 1),
-                    **(outcome.report.totals if outcome.report.changed else {}),
-                }
-            )
-            log.info("%s", outcome.summary_text())
-            step = _step(progress, "bilan")
-            result = build_bilan(root, period, lang=lang, pdf=pdf)
-            summary["period"] = result.html.parent.name
-            summary["steps"].append(
-                {
-                    "step": "bilan",
-                    "html": str(result.html),
-                    "rebuilt": result.rebuilt,
-                    "seconds": round(result.seconds, 1),
-                }
-            )
-            log.info("bilan: %s", result)
-            step = _step(progress, "index")
-            index = write_index(
-                project.reports_dir, lang=project.lang, organisation=project.organisation.name
-            )
-            summary["steps"].append({"step": "index", "html": str(index)})
-            del step
-        summary["ok"] = True
-    except Exception as exc:
-        summary["error"] = str(exc)
-        log.error("run failed: %s", exc)
-        raise
-    finally:
-        summary["seconds"] = round(time.perf_counter() - started, 1)
-        (logs / f"run-{stamp}.json").write_text(
-            json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8"
-        )
-        root_logger.removeHandler(handler)
-        handler.close()
-    summary["message"] = (
-        f"{outcome.summary_text()}\nbilan: {result}\nindex: {index} ({summary['seconds']} s)"
+    return run(
+        Path(root), period, lang=lang, pdf=pdf, progress=progress, timeout=timeout, force=force
     )
-    return summary
-
-
-def _step(progress: Any, name: str) -> str:
-    if progress is not None:
-        progress(name)
-    return name
 
 
 def file_digest(path: Path) -> str:

@@ -59,6 +59,10 @@ def test_the_file_list_is_the_contract(city):
             f"barometre/barometre_{w}.csv"
             for w in ("2015-11", "2016-05", "2016-11", "2017-05", "2017-11")
         ),
+        # organisational results (issue 10)
+        "idees/registre_idees.xlsx",
+        "rh/indicateurs_rh_trimestriels.csv",
+        "usagers/satisfaction_usagers.csv",
     }
     assert set(city.summary.files) == expected
 

@@ -45,14 +45,23 @@ def test_run_publishes_everything_and_a_second_run_changes_nothing(demo_run):
         assert (period_dir / name).exists(), name
     assert (root / "reports" / "index.html").exists()
     prov = json.loads((period_dir / "provenance.json").read_text(encoding="utf-8"))
-    assert prov["parameters"]["period"] == "2017-Q4" and len(prov["inputs_sha256"]) == 18
+    from eco_eval.config import load_project
+
+    project = load_project(root)
+    declared = {
+        p.relative_to(root).as_posix()
+        for source in project.sources.values()
+        for p in project.raw_dir.glob(source.pattern)
+    }
+    assert prov["parameters"]["period"] == "2017-Q4"
+    assert set(prov["inputs_sha256"]) == declared and len(declared) >= 21  # 18 + 3 results
     before = {p: p.stat().st_mtime_ns for p in period_dir.rglob("*")}
     store = root / "data" / "processed" / "eco_eval.duckdb"
     store_before = store.read_bytes()
     summary = run_all(root, "2017-Q4", pdf=True)
-    assert (
-        summary["ok"] and not summary["steps"][0]["changed"] and not summary["steps"][1]["rebuilt"]
-    )
+    assert summary["ok"] and not summary["steps"][0]["changed"]
+    assert not any(s.get("rebuilt") for s in summary["steps"]), summary["steps"]
+    assert not any(s.get("published") for s in summary["steps"]), summary["steps"]
     assert {p: p.stat().st_mtime_ns for p in period_dir.rglob("*")} == before
     assert store.read_bytes() == store_before
     logs = sorted((root / "reports" / "logs").glob("run-*.json"))
@@ -108,7 +117,9 @@ def test_no_raw_identifier_in_processed_or_reports(demo_run):
     blob = "\n".join(texts.values()).lower()
     # tokenise once (a regex per needle over tens of MB would take minutes): whole numbers not
     # part of a decimal, e-mail-like tokens, and plain substring checks for the few names
-    numbers = set(re.findall(r"(?<![\w.])\d{5,}(?!\.?\w)", blob))  # standalone tokens, not inside hex digests
+    numbers = set(
+        re.findall(r"(?<![\w.])\d{5,}(?!\.?\w)", blob)
+    )  # standalone tokens, not inside hex digests
     emails = set(re.findall(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", blob))
     found = []
     for n in needles:

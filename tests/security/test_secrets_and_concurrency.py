@@ -62,7 +62,7 @@ def test_ingest_while_an_analyst_reads_the_store(demo_project, tmp_path):
                 n = len(open_store(store_path).table("attendance"))
                 assert n == expected, n
                 reads += 1
-            except BaseException as exc:  # noqa: BLE001 - reported below
+            except BaseException as exc:
                 errors.append(exc)
                 return
             time.sleep(0.05)
@@ -71,7 +71,21 @@ def test_ingest_while_an_analyst_reads_the_store(demo_project, tmp_path):
     thread.start()
     try:
         env = {"ECO_EVAL_KEY": KEY, "PATH": "/usr/bin:/bin"}
-        out = subprocess.run([sys.executable, "-m", "eco_eval.cli", "-q", "ingest", "--force", "--project", str(root)], env=env, capture_output=True, text=True)
+        out = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "eco_eval.cli",
+                "-q",
+                "ingest",
+                "--force",
+                "--project",
+                str(root),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
     finally:
         stop.set()
         thread.join()

@@ -73,6 +73,8 @@ class Bilan:
     quality: dict[str, pd.DataFrame] = field(default_factory=dict)
     project: Any = None
     provenance: dict[str, Any] = field(default_factory=dict)
+    #: Folder of the lever deep dives relative to the bilan ("" when none are published with it).
+    lever_pages: str = ""
 
     @classmethod
     def load(
@@ -85,6 +87,7 @@ class Bilan:
         k: int = 5,
         organisation: str = "",
         project_dir: str | Path | None = None,
+        lever_pages: str = "",
     ) -> Bilan:
         from eco_eval.indicators import anonymise
         from eco_eval.report.i18n import Labels
@@ -145,6 +148,7 @@ class Bilan:
             quality,
             project,
             provenance,
+            lever_pages,
         )
 
     @staticmethod

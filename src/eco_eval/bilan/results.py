@@ -104,7 +104,7 @@ def funnel_figure(
             x=values,
             text=texts,
             textinfo="text",
-            textposition="inside",
+            textposition="auto",
             marker={"color": theme.color("accent")},
             connector={"fillcolor": P.rgba(theme.color("accent"), 0.15)},
             customdata=hovers,
@@ -223,7 +223,7 @@ def exposure_scatter(
     )
     fig.update_yaxes(title={"text": _t(labels, f"axis_{outcome}")})
     fig.add_annotation(
-        text=_t(labels, "scatter_note"),
+        text=P.wrap(_t(labels, "scatter_note"), P.NOTE_WIDTH),
         xref="paper",
         yref="paper",
         x=0,
@@ -372,7 +372,8 @@ class ResultsSection:
         return out
 
     def _idea_sentences(self) -> list[str]:
-        lang, c, out = self.lang, self.cumulated, []
+        lang, c = self.lang, self.cumulated
+        out: list[str] = []
         n = self._get(c, "ideas_proposed")
         if n is None or not n["value"]:
             return out

@@ -221,10 +221,21 @@ def _lever_frame(b: Bilan, indicator: str) -> pd.DataFrame:
 
 
 def wheel(b: Bilan) -> Any:
+    from eco_eval.bilan.wellbeing import lever_climate, section
     from eco_eval.report import figures
 
     data = b.current[(b.current["dimension"] == "all") & (b.current["lever"] != "*")]
-    return figures.lever_wheel(data, "sessions_held", b.labels, k=b.k, title=b.t("wheel_title"))
+    climate = lever_climate(b)
+    if climate.empty:
+        return figures.lever_wheel(data, "sessions_held", b.labels, k=b.k, title=b.t("wheel_title"))
+    return figures.lever_wheel(
+        pd.concat([data, climate.drop(columns="change")], ignore_index=True),
+        "sessions_held",
+        section(b).labels,
+        k=b.k,
+        title=b.t("wheel_title_climate"),
+        climate_indicator="climate_mean",
+    )
 
 
 def lever_header(b: Bilan, lever_id: str) -> str:
@@ -256,14 +267,21 @@ def lever_cards(b: Bilan, only: str | None = None) -> str:
             val = _value(b, r, ind)
             ci = _interval(b, r, ind)
             rows.append([b.t(key), val + (f" {ci}" if ci != "–" else "")])
-        from eco_eval.bilan.wellbeing import lever_impact_text
+        from eco_eval.bilan.wellbeing import lever_climate_text, lever_impact_text
 
+        rows.append([b.t("card_climate"), lever_climate_text(b, lever.id)])
         rows.append([b.t("card_impact"), lever_impact_text(b, lever.id) or b.t("card_pending")])
         body = "".join(
             f'<tr><th scope="row">{escape(k)}</th><td>{escape(v)}</td></tr>' for k, v in rows
         )
+        link = ""
+        if b.lever_pages and only is None:
+            href = escape(f"{b.lever_pages.rstrip('/')}/{lever.id}.html")
+            link = (
+                f'<p class="eco-card-link"><a href="{href}">{escape(b.t("card_deep_dive"))}</a></p>'
+            )
         cards.append(
-            f'<section class="eco-card" id="levier-{escape(lever.id)}"><h3>{escape(lever.name(b.lang).capitalize())}</h3><table class="eco-table eco-card-table">{body}</table></section>'
+            f'<section class="eco-card" id="levier-{escape(lever.id)}"><h3>{escape(lever.name(b.lang).capitalize())}</h3><table class="eco-table eco-card-table">{body}</table>{link}</section>'
         )
     return '<div class="eco-cards">' + "".join(cards) + "</div>"
 

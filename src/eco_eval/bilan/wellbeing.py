@@ -573,6 +573,49 @@ def lever_impact_text(b: Bilan, lever_id: str) -> str:
     return f"{text} — {design}"
 
 
+def lever_climate(b: Bilan) -> pd.DataFrame:
+    """The levers' climate at the latest wave up to the period: tidy ``climate_mean`` rows (whole
+    staff, anonymised) relabelled with the bilan's period, plus ``change`` since the wave before
+    (NaN when either wave is suppressed or absent). Empty without a barometer."""
+    s = section(b)
+    lv = s.levels
+    if lv.empty or s.wave is None:
+        return pd.DataFrame()
+    sel = lv[
+        (lv["indicator"] == "climate_mean") & (lv["dimension"] == "all") & (lv["lever"] != "*")
+    ]
+    cur = sel[sel["period"] == s.wave].copy()
+    prev = sel[sel["period"] == s.previous].set_index("lever")
+    visible = prev.loc[~prev["suppressed"].astype(bool), "value"]
+    cur["change"] = [
+        float(v) - float(visible[lv_id])
+        if lv_id in visible.index and not bool(hid)
+        else float("nan")
+        for lv_id, v, hid in zip(cur["lever"], cur["value"], cur["suppressed"], strict=True)
+    ]
+    cur["period"] = b.period.label
+    return cur.reset_index(drop=True)
+
+
+def lever_climate_text(b: Bilan, lever_id: str) -> str:
+    """Plain text for a lever card: the climate score at the latest wave and its change since the
+    wave before (« 3,62 (+0,08 depuis 2017-V1) »), or « – »."""
+    s = section(b)
+    f = lever_climate(b)
+    sel = f[f["lever"] == lever_id] if len(f) else f
+    if sel.empty:
+        return "–"
+    r = sel.iloc[0]
+    if bool(r["suppressed"]):
+        return fmt_suppressed(s.k, s.lang)
+    text = s.num(r["value"], 2)
+    if not is_missing(r["change"]):
+        change = fmt_change(r["change"], s.lang, kind="absolute", digits=2)
+        wave = fmt_period(str(s.previous), s.lang)
+        text += f" ({s.t('card_climate_change', change=change, wave=wave)})"
+    return text
+
+
 def lever_impact(b: Bilan, lever_id: str) -> str:
     """HTML snippet for a lever card: :func:`lever_impact_text`, escaped, in a span."""
     return f'<span class="eco-impact">{escape(lever_impact_text(b, lever_id))}</span>'

@@ -508,3 +508,135 @@ DEFECT_RATES: dict[str, tuple[float, int]] = {
     "comment_hostile": (0.0015, 1),  # per hostile string
     "comment_multiline": (0.02, 2),
 }
+
+
+# --- Organisational results (issue 10): ideas register, HR indicators, citizen satisfaction -----
+# Drawn from their own random stream, after everything above: the other files do not change.
+
+
+@dataclass(frozen=True)
+class IdeasSpec:
+    """How ideas arise and move through the register (probabilities, durations in days)."""
+
+    # P(a participation gives an idea), by tool id; tools not listed use ``per_participation_other``
+    per_participation: tuple[tuple[str, float], ...] = (
+        ("colle_ton_avis", 0.16),
+        ("essais_libres", 0.2),
+        ("audace_up", 0.03),
+        ("dans_la_peau_de_walt", 0.03),
+        ("cadran_total", 0.02),
+    )
+    per_participation_other: float = 0.006
+    outside_per_100: float = (
+        0.3  # ideas per 100 agents and quarter from outside the tools ("Autre")
+    )
+    proposal_delay_days: int = 15  # an idea is filed 0..14 days after the session
+    p_studied: float = 0.72
+    p_trialled: float = 0.5
+    p_trialled_tool: tuple[tuple[str, float], ...] = (("essais_libres", 0.8),)
+    p_adopted: float = 0.62
+    # stage durations: gamma(shape, scale) in days, plus a floor
+    study_days: tuple[float, float, int] = (2.0, 20.0, 7)
+    trial_start_days: tuple[float, float, int] = (2.0, 18.0, 7)
+    trial_length_days: tuple[float, float, int] = (3.0, 35.0, 21)
+    drop_days: tuple[float, float, int] = (2.0, 15.0, 3)
+    hours_saved: tuple[float, float] = (60.0, 0.9)  # lognormal median (h / year) and sigma
+    cost_share_blank: float = 0.45
+    cost_saved: tuple[float, float] = (2000.0, 1.0)  # € / year
+    users_share_internal: float = 0.35  # adopted ideas that concern no user (written 0)
+    users_affected: tuple[float, float] = (400.0, 1.2)
+
+
+IDEAS = IdeasSpec()
+
+# Absence rate (share of calendar days) by filière, before the department's own deviation.
+ABSENCE_BY_FILIERE: dict[str, float] = {
+    "Administrative": 0.07,
+    "Technique": 0.105,
+    "Culturelle": 0.065,
+    "Sociale": 0.09,
+    "Sportive": 0.08,
+    "Police municipale": 0.085,
+    "Médico-sociale": 0.10,
+    "Animation": 0.095,
+}
+ACCIDENT_SHARE_BY_FILIERE: dict[str, float] = {
+    "Administrative": 0.03,
+    "Technique": 0.16,
+    "Culturelle": 0.04,
+    "Sociale": 0.06,
+    "Sportive": 0.12,
+    "Police municipale": 0.12,
+    "Médico-sociale": 0.08,
+    "Animation": 0.07,
+}
+
+
+@dataclass(frozen=True)
+class HRSpec:
+    """The quarterly HR indicators and the planted relation with programme exposure.
+
+    Latent absence rate of department d in quarter t (a share of calendar days):
+    ``level[d, 0] = base[d]``, ``level[d, t+1] = level[d, t] + trend + slope * (reach[d, t] -
+    city_reach[t])``, observed ``rate[d, t] = (level[d, t] + season[t]) * m[d, t]`` with ``m``
+    lognormal of mean 1 (relative sd ``sqrt(noise_structural**2 + noise_sampling**2 * 100 /
+    headcount)``). So the change of the rate from t to t+1 is ``slope * reach[d, t]`` plus terms
+    common to every department in that quarter plus noise independent of the reach.
+    """
+
+    slope: float = (
+        -0.015
+    )  # per unit of reach rate (−1.5 point of absence per 100 % of staff reached)
+    base_sd: float = 0.006
+    trend: float = 0.001  # per quarter, every department
+    season: tuple[float, float, float, float] = (0.01, -0.003, -0.008, 0.004)  # Q1..Q4
+    noise_structural: float = 0.06
+    noise_sampling: float = 0.09  # at 100 agents
+    sickness_share: tuple[float, float] = (0.58, 0.74)  # of the absence days, per department
+    leave_first_quarter: float = (
+        0.017  # leavers of the first quarter (the staff model starts there)
+    )
+    internal_moves_rate: float = 0.012  # per agent and quarter
+    training_days_per_agent: float = 0.75  # per quarter, before season
+    training_season: tuple[float, float, float, float] = (1.1, 1.2, 0.45, 1.25)
+
+
+HR = HRSpec()
+
+# Departments with a citizen-facing service surveyed each quarter: respondents per quarter in a
+# 2,400-agent city, mean score (0-10). Satisfaction does not depend on the programme at all.
+SERVICE_DEPARTMENTS: dict[str, tuple[int, float]] = {
+    "Direction de l'Éducation": (260, 7.4),
+    "Direction de la Petite Enfance": (150, 7.9),
+    "Direction des Sports": (120, 7.2),
+    "Direction de la Culture": (90, 7.8),
+    "Réseau des Médiathèques": (180, 8.3),
+    "Conservatoire de Musique et de Danse": (60, 8.1),
+    "Police municipale": (70, 6.1),
+    "Direction de l'Espace Public et de la Voirie": (110, 5.6),
+    "Direction des Espaces Verts": (80, 7.0),
+    "Direction de la Propreté Urbaine": (140, 5.3),
+    "Direction de la Jeunesse et de la Vie Associative": (70, 7.3),
+    "Centre Communal d'Action Sociale": (100, 6.8),
+    "Direction de la Population et de l'État Civil": (220, 7.1),
+    "Direction de l'Urbanisme": (50, 6.2),
+    "Direction de la Santé Publique": (40, 7.5),
+    "Archives municipales": (25, 8.4),
+    "Direction du Développement Économique et du Commerce": (30, 6.6),
+}
+
+
+@dataclass(frozen=True)
+class CitizenSpec:
+    """Citizen satisfaction: department mean + season + AR(1) drift + sampling noise; no exposure."""
+
+    season: tuple[float, float, float, float] = (-0.05, 0.05, 0.1, -0.1)
+    ar: float = 0.5
+    drift_sd: float = 0.15
+    answer_sd: float = 2.1  # sd of one respondent's 0-10 answer
+    respondents_season: tuple[float, float, float, float] = (1.0, 1.05, 0.75, 1.0)
+    complaints_per_respondent: float = 0.04
+    complaints_score_elasticity: float = -0.35  # log complaints per score point
+
+
+CITIZEN = CitizenSpec()

@@ -14,13 +14,24 @@ from eco_eval.demo.barometer import WaveResponses, build_barometer
 from eco_eval.demo.calendar import Calendar
 from eco_eval.demo.defects import SessionLogDefects, plan_defects
 from eco_eval.demo.feedback import Feedback, build_feedback
+from eco_eval.demo.results import Results, build_results
 from eco_eval.demo.sessions import Sessions, build_sessions
 from eco_eval.demo.staff import Staff, build_staff
 
 log = logging.getLogger(__name__)
 
 # One independent random stream per component: changing one component leaves the others' draws alone.
-STREAMS = ("staff", "sessions", "attendance", "defects", "feedback", "barometer")
+# New streams go at the end (SeedSequence children are numbered, so earlier streams keep their draws).
+STREAMS = (
+    "staff",
+    "sessions",
+    "attendance",
+    "defects",
+    "feedback",
+    "barometer",
+    "results",
+    "results_defects",
+)
 
 
 @dataclass(frozen=True)
@@ -71,10 +82,12 @@ class City:
     valid_attendance: np.ndarray  # attendance rows a correct pipeline counts
     feedback: Feedback
     waves: list[WaveResponses]
+    results: Results  # ideas, HR indicators, citizen satisfaction (issue 10)
+    results_defects: np.random.SeedSequence  # seeds where the result files' defects go
 
 
 def draw_city(seed: int, n_staff: int, cal: Calendar, eco: Ecosystem) -> City:
-    """Draw staff, sessions, attendance, defects, feedback and barometer from ``seed``."""
+    """Draw staff, sessions, attendance, defects, feedback, barometer and results from ``seed``."""
     seeds = np.random.SeedSequence(seed).spawn(len(STREAMS))
     rng = {name: np.random.default_rng(s) for name, s in zip(STREAMS, seeds, strict=True)}
     staff = build_staff(rng["staff"], n_staff, cal.n, len(eco.lever_ids))
@@ -96,10 +109,15 @@ def draw_city(seed: int, n_staff: int, cal: Calendar, eco: Ecosystem) -> City:
         eco.tool_ids,
         cal,
     )
+    results = build_results(rng["results"], cal, staff, sessions, attendance, valid, eco.tool_ids)
     log.info(
-        "demo city drawn: %d agents, %d sessions, %d attendances",
+        "demo city drawn: %d agents, %d sessions, %d attendances, %d ideas",
         staff.n,
         sessions.n,
         len(attendance.person),
+        results.ideas.n,
     )
-    return City(cal, eco, staff, sessions, attendance, plan, valid, feedback, waves)
+    return City(
+        cal, eco, staff, sessions, attendance, plan, valid, feedback, waves, results,
+        seeds[STREAMS.index("results_defects")],
+    )  # fmt: skip

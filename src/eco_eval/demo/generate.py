@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from eco_eval.demo import groundtruth, rawfiles
+from eco_eval.demo import groundtruth, rawfiles, resultfiles
 from eco_eval.demo.calendar import Calendar
 from eco_eval.demo.city import City, Ecosystem, draw_city
 from eco_eval.demo.sessions import HELD
@@ -45,6 +45,7 @@ class DemoSummary:
     n_barometer: int
     n_defects: int
     session_log_format: str
+    n_ideas: int = 0
     files: dict[str, int] = field(default_factory=dict)
     truth_files: tuple[str, ...] = ()
     elapsed_s: float = 0.0
@@ -97,6 +98,15 @@ def generate_demo_city(
     fmt = session_log if session_log != "auto" else ("xlsx" if n_staff <= XLSX_MAX_STAFF else "csv")
     city = draw_city(seed, n_staff, cal, Ecosystem.packaged())
     written = _write_raw(raw_dir, city, fmt)
+    result_files, result_events, quarantined = _write_results(raw_dir, city, fmt)
+    written.files.update(result_files)
+    written = groundtruth.Written(
+        dict(sorted(written.files.items())),
+        written.events,
+        written.log_path,
+        written.log_first_row,
+        written.feedback_lines,
+    )
     params = {
         "seed": seed,
         "n_staff": n_staff,
@@ -104,7 +114,10 @@ def generate_demo_city(
         "end": end,
         "session_log_format": fmt,
     }
-    truth_files = groundtruth.write(truth_dir, city, written, params)
+    extra = resultfiles.write_truth(
+        truth_dir, city.results, cal, city.eco.tool_ids, result_events, quarantined
+    )
+    truth_files = groundtruth.write(truth_dir, city, written, params, extra)
     elapsed = time.perf_counter() - t0
     log.info("demo city written to %s in %.1f s", raw_dir, elapsed)
     return DemoSummary(
@@ -120,8 +133,9 @@ def generate_demo_city(
         n_attendance=len(city.attendance.person),
         n_feedback=len(city.feedback.id),
         n_barometer=sum(len(w.id) for w in city.waves),
-        n_defects=len(written.events),
+        n_defects=len(written.events) + len(result_events),
         session_log_format=fmt,
+        n_ideas=city.results.ideas.n,
         files=written.files,
         truth_files=truth_files,
         elapsed_s=elapsed,
@@ -191,6 +205,25 @@ def _write_raw(raw_dir: Path, city: City, fmt: str) -> groundtruth.Written:
     files[rawfiles.FEEDBACK_STRUCTURE] = _rows(raw_dir / rawfiles.FEEDBACK_STRUCTURE)
     files[rawfiles.BAROMETER_STRUCTURE] = _rows(raw_dir / rawfiles.BAROMETER_STRUCTURE)
     return groundtruth.Written(dict(sorted(files.items())), events, log_path, first_row, fb_lines)
+
+
+def _write_results(
+    raw_dir: Path, city: City, fmt: str
+) -> tuple[dict[str, int], list[dict[str, object]], tuple[int, int]]:
+    """The ideas register, the HR indicators and the citizen survey (issue 10), with their defects."""
+    import numpy as np
+
+    rng = np.random.default_rng(city.results_defects)
+    files: dict[str, int] = {}
+    path, files_n, events = resultfiles.write_ideas(
+        rng, raw_dir, fmt, city.results, city.staff, city.eco.tool_ids, city.eco.tool_names
+    )
+    files[path] = files_n
+    n_hr, hr_events, quarantined = resultfiles.write_hr(rng, raw_dir, city.cal, city.results)
+    files[resultfiles.HR_RESULTS] = n_hr
+    n_cit, cit_events = resultfiles.write_citizens(rng, raw_dir, city.cal, city.results)
+    files[resultfiles.CITIZENS] = n_cit
+    return files, events + hr_events + cit_events, quarantined
 
 
 def _rows(path: Path) -> int:

@@ -97,9 +97,18 @@ def _quarantined(city: City, written: Written) -> pd.DataFrame:
 
 
 def write(
-    truth_dir: Path, city: City, written: Written, params: dict[str, object]
+    truth_dir: Path,
+    city: City,
+    written: Written,
+    params: dict[str, object],
+    extra: dict[str, str] | None = None,
 ) -> tuple[str, ...]:
-    """Compute every tally, write the truth files and return their names."""
+    """Compute every tally, write the truth files and return their names.
+
+    ``extra`` maps truth files written elsewhere (the organisational results, see
+    :mod:`eco_eval.demo.resultfiles`) to their definitions, for the manifest.
+    """
+    extra = extra or {}
     cal, eco = city.cal, city.eco
     truth_dir.mkdir(parents=True, exist_ok=True)
     planted = identities(city, written, rawfiles.FEEDBACK)
@@ -134,7 +143,7 @@ def write(
     for name, frame in frames.items():
         truth.write_csv(truth_dir / name, frame)
 
-    names = tuple(sorted([*frames, "truth.json"]))
+    names = tuple(sorted([*frames, *extra, "truth.json"]))
     feedback = city.feedback
     payload: dict[str, object] = {
         "generator": {"module": "eco_eval.demo", **params},
@@ -175,7 +184,7 @@ def write(
             str(k): int(v) for k, v in defects["kind"].value_counts().sort_index().items()
         },
         "parameters": parameters(),
-        "definitions": truth.DEFINITIONS,
+        "definitions": {**truth.DEFINITIONS, **extra},
         "truth_files": list(names),
     }
     truth.write_json(truth_dir / "truth.json", payload)

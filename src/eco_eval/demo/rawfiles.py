@@ -42,6 +42,9 @@ STALE_PATTERNS = (
     "barometre/barometre_*.csv",
     "barometre/limesurvey_survey_*.txt",
     HEADCOUNT,
+    "idees/registre_idees.*",
+    "rh/indicateurs_rh_trimestriels.csv",
+    "usagers/satisfaction_usagers.csv",
 )
 
 

@@ -57,6 +57,7 @@ def compute_raw(
     from eco_eval.indicators.maintenance import maintenance
     from eco_eval.indicators.reach import adoption, cumulative_reach, reach
     from eco_eval.indicators.reaction import reaction
+    from eco_eval.indicators.results import organisational_results
 
     parts = [
         implementation(tables, period, eco),
@@ -65,6 +66,7 @@ def compute_raw(
         adoption(tables, period, eco),
         reaction(tables, period, eco),
         maintenance(tables, period, eco),
+        organisational_results(tables, period, eco, by=by),
     ]
     frame = pd.concat([p for p in parts if len(p)], ignore_index=True)
     unknown = set(frame["indicator"]) - set(load_catalogue().ids)

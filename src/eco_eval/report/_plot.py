@@ -77,12 +77,30 @@ def plotly_template(theme: Theme) -> go.layout.Template:
     )
 
 
+#: Characters per line of a figure's title and notes: plotly does not wrap text, and a printed
+#: A4 page (180 mm of content) holds about this many characters of the title's font.
+TITLE_WIDTH = 80
+NOTE_WIDTH = 120
+
+
+def wrap(text: str, width: int) -> str:
+    """``text`` with ``<br>`` line breaks so that no line is longer than ``width`` characters
+    (existing ``<br>`` kept; words are never split)."""
+    import textwrap
+
+    return "<br>".join(
+        "<br>".join(textwrap.wrap(part, width, break_long_words=False) or [""])
+        for part in text.split("<br>")
+    )
+
+
 def finish(fig: go.Figure, labels: Labels, theme: Theme, *, title: str, height: int) -> go.Figure:
-    """Apply the theme, the language's number separators, the title and the height."""
+    """Apply the theme, the language's number separators, the title (wrapped to fit a printed
+    page) and the height."""
     fig.update_layout(
         template=plotly_template(theme),
         separators=",\u202f" if labels.lang == "fr" else ".,",
-        title={"text": title},
+        title={"text": wrap(title, TITLE_WIDTH)},
         height=height,
         autosize=True,
     )

@@ -1,0 +1,501 @@
+"""The period's open data: a Frictionless data package under ``reports/<period>/open-data/``.
+
+Only anonymised aggregates leave the city, under the stricter open-data rule of
+:func:`eco_eval.privacy.open_data.prepare_open_data`: cells resting on fewer than
+``privacy.k_open_data`` (at least 10) people are suppressed, with complementary suppression, and
+counts of people are rounded to 5. The rule is consistent across releases: the cells it hid are
+kept in ``data/processed/open_data_suppression_log.csv`` and stay hidden when a period is
+published again, and the indicator tables of earlier periods, as published, are passed as
+``previous_cumulative`` so that no difference between two releases isolates fewer than k people.
+
+French national open-data conventions (data.gouv.fr, schema.data.gouv.fr): UTF-8 without BOM,
+comma separator, decimal point, ISO 8601 dates, camelCase field names, the producer's name and
+SIRET and the publication date on every row, files named ``AAAAMMJJ_SIREN_nom.csv``, one Table
+Schema per file, a ``datapackage.json`` under the *Licence Ouverte / Open Licence 2.0*. An empty
+cell always says why: ``secret statistique`` (hidden by the rule) or ``non applicable`` (no
+such figure: a rate without denominator, an interval of an exact count, the number of people of
+an activity indicator); the schemas declare both as missing values. Text a spreadsheet would run
+as a formula is neutralised (``'`` prefix).
+
+Three files: ``indicateurs_innovation_<period>`` (every indicator of the period by lever, tool and
+breakdown), ``leviers_outils`` (the ecosystem) and ``catalogue_indicateurs`` (what each indicator
+means); ``README.md`` says it in French. Like the other parts, the package is rebuilt only when its
+build key changes (``open-data/provenance.json``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from eco_eval.publish.open_data_schema import (
+    ALL_FR,
+    CATALOGUE_FIELDS,
+    DIMENSIONS_FR,
+    ECOSYSTEM_FIELDS,
+    INDICATOR_FIELDS,
+    LICENCE,
+    MISSING_VALUES,
+    NATURE_FR,
+    NOT_APPLICABLE,
+    SECRET,
+    table_schema,
+)
+from eco_eval.publish.provenance import STAMP, file_sha256, is_current, make_stamp, write_json
+from eco_eval.publish.staging import PeriodStage
+
+log = logging.getLogger(__name__)
+
+PACKAGE_DIR = "open-data"
+LOG_NAME = "open_data_suppression_log.csv"
+INDICATORS = "indicateurs_innovation"
+ECOSYSTEM = "leviers_outils"
+CATALOGUE = "catalogue_indicateurs"
+# Indicators on the same people: one hidden means all hidden (else rate x n gives it back).
+FAMILIES = {
+    **dict.fromkeys(
+        ("unique_participants", "participations", "reach_rate", "participation_ratio"),
+        "participants",
+    ),
+    "repeat_participation_rate": "participants",
+}
+NUMERATORS = {"unique_participants": "count", "participations": "count"}
+CUMULATIVE = frozenset({"cumulative_reach_rate"})
+_UNNEUTRALISE = re.compile(r"^'(?=\s*[=+\-@\t\r\n])")
+
+
+@dataclass
+class OpenDataResult:
+    folder: Path
+    rebuilt: bool
+    seconds: float
+    files: list[str] = field(default_factory=list)
+    suppressed: int = 0
+    log: pd.DataFrame | None = None
+
+    def as_step(self) -> dict[str, Any]:
+        return {
+            "step": "open-data",
+            "folder": str(self.folder),
+            "rebuilt": self.rebuilt,
+            "files": self.files,
+            "seconds": round(self.seconds, 1),
+            **({"suppressed_cells": self.suppressed} if self.rebuilt else {}),
+        }
+
+
+# --------------------------------------------------------------------------- the rule
+def apply_rule(
+    raw: pd.DataFrame,
+    *,
+    k: int,
+    suppression_log: pd.DataFrame | None = None,
+    previous: list[pd.DataFrame] | None = None,
+) -> Any:
+    """The open-data rule on a raw tidy frame (before any suppression): a SuppressionResult."""
+    from eco_eval.indicators.catalogue import load_catalogue
+    from eco_eval.privacy.open_data import prepare_open_data
+
+    exempt = [i.id for i in load_catalogue().indicators if i.privacy == "activity"]
+    return prepare_open_data(
+        raw,
+        k=k,
+        families=FAMILIES,
+        numerators=NUMERATORS,
+        exempt=exempt,
+        suppression_log=suppression_log,
+        previous_cumulative=previous or None,
+    )
+
+
+def label_cumulative(raw: pd.DataFrame, period_label: str) -> pd.DataFrame:
+    """Cumulative indicators cover launch..end of the period: label them ``cumul:<period>``."""
+    out = raw.copy()
+    out.loc[out["indicator"].isin(CUMULATIVE), "period"] = f"cumul:{period_label}"
+    return out
+
+
+# --------------------------------------------------------------------------- tables
+def _num(value: Any, digits: int) -> str:
+    """A number with a decimal point and at most ``digits`` decimals; missing: non applicable."""
+    number = pd.to_numeric(value, errors="coerce")
+    if number is None or not np.isfinite(number):
+        return NOT_APPLICABLE
+    text = f"{float(number):.{digits}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in {"-0", ""} else text
+
+
+def _neutralise(table: pd.DataFrame, fields: list[dict[str, Any]]) -> pd.DataFrame:
+    """Neutralise spreadsheet formulas in the text fields (numbers keep their minus sign)."""
+    from eco_eval.privacy.open_data import neutralise_formulas
+
+    text = [f["name"] for f in fields if f["type"] == "string"]
+    out = table.copy()
+    out[text] = neutralise_formulas(table[text])
+    return out
+
+
+def _producer(organisation: Any, published_on: date) -> dict[str, str]:
+    return {
+        "nomProducteur": str(organisation.name),
+        "siretProducteur": str(organisation.siret),
+        "datePublication": published_on.isoformat(),
+    }
+
+
+def indicator_table(
+    frame: pd.DataFrame,
+    *,
+    organisation: Any,
+    published_on: date,
+    period: Any,
+    launch: date,
+    ecosystem: Any,
+) -> pd.DataFrame:
+    """The published indicator table from the frame ``apply_rule`` returned (one row per cell)."""
+    from eco_eval.indicators.catalogue import load_catalogue
+
+    by_id = {i.id: i for i in load_catalogue().indicators}
+    producer = _producer(organisation, published_on)
+    levers = {lv.id: lv.name("fr") for lv in ecosystem.levers}
+    tools = {t.id: t.name("fr") for t in ecosystem.tools}
+    rows = []
+    for r in frame.itertuples(index=False):
+        ind = by_id.get(str(r.indicator))
+        privacy = ind.privacy if ind else "people"
+        secret = bool(r.suppressed)
+        cumulative = str(r.period).startswith("cumul")
+        count = NUMERATORS.get(str(r.indicator)) == "count"
+        lever, tool = str(r.lever), str(r.tool)
+        group = str(r.group)
+        if secret:
+            value = n = low = high = SECRET
+        else:
+            value = _num(r.value, 0 if count else 3)
+            n = NOT_APPLICABLE if privacy == "activity" else _num(r.n, 0)
+            low, high = _num(r.ci_low, 3), _num(r.ci_high, 3)
+        rows.append(
+            {
+                **producer,
+                "periode": str(r.period),
+                "dateDebut": (launch if cumulative else period.start).isoformat(),
+                "dateFin": period.end.isoformat(),
+                "levierId": ALL_FR if lever == "*" else lever,
+                "levier": "Ensemble du programme" if lever == "*" else levers.get(lever, lever),
+                "outilId": ALL_FR if tool == "*" else tool,
+                "outil": "Tous les outils" if tool == "*" else tools.get(tool, tool),
+                "dimension": DIMENSIONS_FR.get(str(r.dimension), str(r.dimension)),
+                "groupe": ALL_FR if group == "*" else group,
+                "indicateurId": str(r.indicator),
+                "indicateur": ind.fr if ind else str(r.indicator),
+                "unite": ind.unit if ind else "",
+                "nature": NATURE_FR.get(privacy, privacy),
+                "valeur": value,
+                "effectif": n,
+                "intervalleBas": low,
+                "intervalleHaut": high,
+                "secretStatistique": "oui" if secret else "non",
+            }
+        )
+    return _neutralise(
+        pd.DataFrame(rows, columns=[f["name"] for f in INDICATOR_FIELDS]), INDICATOR_FIELDS
+    )
+
+
+def ecosystem_table(*, organisation: Any, published_on: date, ecosystem: Any) -> pd.DataFrame:
+    producer = _producer(organisation, published_on)
+    rows = [
+        {
+            **producer,
+            "levierId": t.lever,
+            "levier": ecosystem.lever(t.lever).name("fr"),
+            "outilId": t.id,
+            "outil": t.name("fr"),
+            "generation": str(t.generation),
+        }
+        for t in ecosystem.tools
+    ]
+    return _neutralise(
+        pd.DataFrame(rows, columns=[f["name"] for f in ECOSYSTEM_FIELDS]), ECOSYSTEM_FIELDS
+    )
+
+
+def catalogue_table(*, organisation: Any, published_on: date) -> pd.DataFrame:
+    from eco_eval.indicators.catalogue import load_catalogue
+
+    producer = _producer(organisation, published_on)
+    rows = [
+        {
+            **producer,
+            "indicateurId": i.id,
+            "indicateur": i.fr,
+            "definition": i.definition_fr,
+            "formule": i.formula,
+            "unite": i.unit,
+            "dimensionReaim": i.reaim,
+            "sens": i.direction,
+            "nature": NATURE_FR.get(i.privacy, i.privacy),
+            "precautions": i.caveats_fr or NOT_APPLICABLE,
+        }
+        for i in load_catalogue().indicators
+    ]
+    return _neutralise(
+        pd.DataFrame(rows, columns=[f["name"] for f in CATALOGUE_FIELDS]), CATALOGUE_FIELDS
+    )
+
+
+# --------------------------------------------------------------------------- package
+def file_stem(published_on: date, siren: str, name: str) -> str:
+    """``AAAAMMJJ_SIREN_nom``: the national file naming convention."""
+    safe = re.sub(r"[^a-z0-9-]+", "_", name.lower()).strip("_")
+    return f"{published_on:%Y%m%d}_{siren}_{safe}"
+
+
+def write_package(
+    folder: Path,
+    tables: Mapping[str, tuple[pd.DataFrame, list[dict[str, Any]], str]],
+    *,
+    organisation: Any,
+    published_on: date,
+    period_label: str,
+    k: int,
+) -> list[str]:
+    """Write each table as CSV + Table Schema, then ``datapackage.json`` and ``README.md``.
+
+    ``tables`` maps a short name to (frame, fields, title). Returns the CSV file names.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    resources, names = [], []
+    for short, (frame, fields, title) in tables.items():
+        stem = file_stem(published_on, organisation.siren, short)
+        csv_name, schema_name = f"{stem}.csv", f"{stem}.schema.json"
+        frame.to_csv(folder / csv_name, index=False, encoding="utf-8", lineterminator="\n")
+        write_json(folder / schema_name, table_schema(fields))
+        resources.append(
+            {
+                "name": stem.lower().replace("_", "-"),
+                "path": csv_name,
+                "title": title,
+                "profile": "tabular-data-resource",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "dialect": {"delimiter": ",", "quoteChar": '"', "header": True},
+                "schema": schema_name,
+                "licenses": [LICENCE],
+            }
+        )
+        names.append(csv_name)
+    package = {
+        "profile": "tabular-data-package",
+        "name": f"innovation-organisationnelle-{period_label.lower().replace(':', '-')}",
+        "title": f"Innovation organisationnelle — indicateurs {period_label} — {organisation.name}",
+        "description": (
+            "Indicateurs agrégés et anonymisés du programme d'innovation organisationnelle "
+            f"(12 leviers, 12 outils) pour la période {period_label}. Cases de moins de {k} "
+            "personnes masquées (« secret statistique »), avec masquage secondaire ; effectifs "
+            "arrondis à 5."
+        ),
+        "licenses": [LICENCE],
+        "contributors": [
+            {"title": str(organisation.name), "role": "publisher"},
+        ],
+        "created": f"{published_on.isoformat()}T00:00:00Z",
+        "keywords": ["innovation", "ressources humaines", "bien-être au travail", "RE-AIM"],
+        "language": "fr",
+        "resources": resources,
+    }
+    write_json(folder / "datapackage.json", package)
+    (folder / "README.md").write_text(
+        readme(organisation, published_on, period_label, k, names), encoding="utf-8"
+    )
+    return names
+
+
+def readme(
+    organisation: Any, published_on: date, period_label: str, k: int, names: list[str]
+) -> str:
+    files = "\n".join(f"- `{n}` (schéma : `{n[:-4]}.schema.json`)" for n in names)
+    return f"""# Innovation organisationnelle — données ouvertes, {period_label}
+
+Producteur : {organisation.name} (SIRET {organisation.siret}). Publié le {published_on.isoformat()}.
+Licence : Licence Ouverte / Open Licence 2.0 (Etalab).
+
+{files}
+
+Règles de publication : seuls des agrégats sont publiés. Toute case reposant sur moins de {k}
+personnes (ou réponses) est masquée et porte la mention « secret statistique », ainsi que les cases
+qui permettraient de la retrouver par différence (masquage secondaire, cohérent avec les
+publications précédentes). Les effectifs de personnes sont arrondis à 5. « non applicable » : la
+valeur n'existe pas (taux sans dénominateur, intervalle d'un dénombrement exact, effectif d'un
+indicateur d'activité).
+
+Format : CSV UTF-8, séparateur virgule, point décimal, dates AAAA-MM-JJ ; description complète
+dans `datapackage.json` (Frictionless Data Package) et un schéma Table Schema par fichier.
+"""
+
+
+# --------------------------------------------------------------------------- releases
+def read_release(folder: Path) -> pd.DataFrame | None:
+    """The indicator table of a published package as a tidy frame (as published), or None."""
+    import json
+
+    try:
+        package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    path = next(
+        (r["path"] for r in package.get("resources", []) if INDICATORS in str(r.get("path"))),
+        None,
+    )
+    if path is None or not (folder / path).is_file():
+        return None
+    t = pd.read_csv(folder / path, dtype=str, keep_default_na=False)
+    inverse = {v: k for k, v in DIMENSIONS_FR.items()}
+
+    def star(s: pd.Series) -> pd.Series:
+        return s.where(s != ALL_FR, "*").str.replace(_UNNEUTRALISE, "", regex=True)
+
+    def number(s: pd.Series) -> pd.Series:
+        return pd.to_numeric(s.where(~s.isin(MISSING_VALUES)), errors="coerce")
+
+    return pd.DataFrame(
+        {
+            "period": t["periode"],
+            "lever": star(t["levierId"]),
+            "tool": star(t["outilId"]),
+            "dimension": t["dimension"].map(lambda d: inverse.get(d, d)),
+            "group": star(t["groupe"]),
+            "indicator": t["indicateurId"],
+            "value": number(t["valeur"]),
+            "n": number(t["effectif"]),
+            "ci_low": number(t["intervalleBas"]),
+            "ci_high": number(t["intervalleHaut"]),
+            "suppressed": t["secretStatistique"] == "oui",
+        }
+    )
+
+
+def earlier_releases(reports_dir: Path, period: Any) -> dict[str, Path]:
+    """Published packages of periods that end before ``period`` ends, oldest first."""
+    from eco_eval.report.fmt import period_sort_key
+
+    found: dict[str, Path] = {}
+    for stamp in reports_dir.glob(f"*/{PACKAGE_DIR}/{STAMP}"):
+        import json
+
+        try:
+            label = str(json.loads(stamp.read_text(encoding="utf-8"))["parameters"]["period"])
+        except (OSError, ValueError, KeyError):
+            continue
+        if label != period.label and period_sort_key(label) < period_sort_key(period.label):
+            found[label] = stamp.parent
+    return dict(sorted(found.items(), key=lambda kv: period_sort_key(kv[0])))
+
+
+def load_log(path: Path) -> pd.DataFrame | None:
+    if not path.is_file():
+        return None
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def save_log(path: Path, log_frame: pd.DataFrame) -> None:
+    """Persist the suppression log (every cell hidden by an open-data release) atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    out = log_frame.drop_duplicates().sort_values(list(log_frame.columns), ignore_index=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    out.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
+    os.replace(tmp, path)
+
+
+def build_open_data(
+    stage: PeriodStage,
+    *,
+    project: Any,
+    period: Any,
+    basis: Mapping[str, Any],
+    force: bool = False,
+    published_on: date | None = None,
+) -> OpenDataResult:
+    """Build ``open-data/`` in ``stage`` for ``period`` (module doc); skipped when up to date.
+
+    The suppression log is returned in the result, to be saved with :func:`save_log` once the
+    period folder is published (a release that never happened must not constrain the next one).
+    """
+    from eco_eval.indicators import compute_raw
+    from eco_eval.indicators.core import Tables
+    from eco_eval.store import open_store
+
+    t0 = time.perf_counter()
+    final = stage.published(PACKAGE_DIR)
+    earlier = earlier_releases(project.reports_dir, period)
+    org = project.organisation
+    stamp = make_stamp(
+        {
+            **basis,
+            "parameters": {
+                "period": period.label,
+                "k_open_data": project.privacy.k_open_data,
+                "organisation": [org.name, org.siren, org.siret],
+            },
+            "earlier_releases": {
+                label: file_sha256(p / "datapackage.json") for label, p in earlier.items()
+            },
+        }
+    )
+    if not force and is_current(stage.path(PACKAGE_DIR), stamp["build_key"], ["datapackage.json"]):
+        files = sorted(p.name for p in stage.path(PACKAGE_DIR).glob("*.csv"))
+        return OpenDataResult(final, False, time.perf_counter() - t0, files)
+    published_on = published_on or date.today()
+    eco = project.ecosystem()
+    tables = Tables.from_store(open_store(project.store_path))
+    raw = label_cumulative(compute_raw(tables, period, eco), period.label)
+    previous = [f for p in earlier.values() if (f := read_release(p)) is not None]
+    log_path = project.processed_dir / LOG_NAME
+    result = apply_rule(
+        raw, k=project.privacy.k_open_data, suppression_log=load_log(log_path), previous=previous
+    )
+    out = stage.fresh(PACKAGE_DIR)
+    common = {"organisation": org, "published_on": published_on}
+    files = write_package(
+        out,
+        {
+            f"{INDICATORS}_{period.label.replace(':', '-')}": (
+                indicator_table(
+                    result.frame, period=period, launch=eco.launch, ecosystem=eco, **common
+                ),
+                INDICATOR_FIELDS,
+                f"Indicateurs du programme d'innovation organisationnelle, {period.label}",
+            ),
+            ECOSYSTEM: (
+                ecosystem_table(ecosystem=eco, **common),
+                ECOSYSTEM_FIELDS,
+                "Leviers de l'écosystème d'innovation et leurs outils",
+            ),
+            CATALOGUE: (
+                catalogue_table(**common),
+                CATALOGUE_FIELDS,
+                "Catalogue des indicateurs (définitions, formules, précautions)",
+            ),
+        },
+        period_label=period.label,
+        k=project.privacy.k_open_data,
+        **common,
+    )
+    write_json(out / STAMP, {**stamp, "published_on": published_on.isoformat()})
+    stage.mark_changed(PACKAGE_DIR)
+    hidden = int(result.frame["suppressed"].sum())
+    log.info("open data: %d files, %d cells hidden", len(files), hidden)
+    return OpenDataResult(final, True, time.perf_counter() - t0, files, hidden, result.log)

@@ -1,0 +1,356 @@
+"""``eco-eval run``: ingest, then build and publish a whole period folder, then the index.
+
+Steps, under the project's run lock (``reports/.run.lock``; a second run gets :class:`LockHeld`,
+exit code 7, at once):
+
+1. **ingest** new raw files (the store's own copy-on-write transaction);
+2. resolve the period (``latest`` needs the store) and check it has data;
+3. build the **period folder** in one :class:`~eco_eval.publish.staging.PeriodStage`: the bilan in
+   the main thread (its own kernel, then Chromium for the PDF) while a second thread runs the
+   twelve **lever deep dives** in one shared kernel (two kernels for two cores), then the
+   **open-data** package; each part is skipped when its build key is unchanged;
+4. **publish** the folder with one rename when a part changed, then save the open-data
+   suppression log (only for a release that happened);
+5. rewrite ``reports/index.html`` (left alone when its content is unchanged).
+
+Every run writes ``reports/logs/run-<time>-<pid>.log`` and ``.json`` (the summary, also printed by
+``--json``) and ``reports/logs/last-run.json``. Any failure leaves the published folder and the
+index as they were; the error keeps its exit code and carries the summary as ``exc.summary``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from eco_eval.errors import EcoEvalError, StoreError
+from eco_eval.publish.progress import NullProgress
+
+log = logging.getLogger(__name__)
+
+LOGS_DIR = "logs"
+
+
+class _CallableProgress(NullProgress):
+    """Adapter for the older ``progress(step_name)`` callback."""
+
+    def __init__(self, fn: Any):
+        self.fn = fn
+
+    def start(self, step: str, total: int | None = None) -> None:
+        self.fn(step)
+
+
+def _as_progress(progress: Any) -> Any:
+    if progress is None:
+        return NullProgress()
+    if callable(progress) and not hasattr(progress, "start"):
+        return _CallableProgress(progress)
+    return progress
+
+
+class RunLog:
+    """The run's log file and JSON summary under ``reports/logs/``."""
+
+    def __init__(self, reports_dir: Path):
+        self.dir = reports_dir / LOGS_DIR
+        self.dir.mkdir(parents=True, exist_ok=True)
+        stem = f"run-{datetime.now():%Y%m%dT%H%M%S}-{os.getpid()}"
+        self.log_path = self.dir / f"{stem}.log"
+        self.json_path = self.dir / f"{stem}.json"
+        self.handler = logging.FileHandler(self.log_path, encoding="utf-8")
+        self.handler.setFormatter(
+            logging.Formatter("%(asctime)s %(levelname)s %(threadName)s %(name)s %(message)s")
+        )
+        self.handler.setLevel(logging.INFO)
+        self.logger = logging.getLogger("eco_eval")
+        self._level = self.logger.level
+
+    def __enter__(self) -> RunLog:
+        self.logger.addHandler(self.handler)
+        if self.logger.level == logging.NOTSET or self.logger.level > logging.INFO:
+            self.logger.setLevel(logging.INFO)  # the file gets INFO even when the console is quiet
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.logger.removeHandler(self.handler)
+        self.logger.setLevel(self._level)
+        self.handler.close()
+
+    def error(self, message: str, *, exc_info: bool = False) -> None:
+        """An ERROR record for the log file only: the caller (the CLI) prints the error itself."""
+        import sys
+
+        record = self.logger.makeRecord(
+            log.name, logging.ERROR, __file__, 0, message, (), sys.exc_info() if exc_info else None
+        )
+        self.handler.handle(record)
+
+    def write_summary(self, summary: dict[str, Any]) -> None:
+        text = json.dumps(summary, ensure_ascii=False, indent=2) + "\n"
+        self.json_path.write_text(text, encoding="utf-8")
+        tmp = self.dir / ".last-run.json.tmp"
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, self.dir / "last-run.json")
+
+
+def check_period_has_data(project: Any, p: Any) -> None:
+    """A period without any session in the store is an error, not an empty bilan."""
+    from eco_eval.store import open_store
+
+    store = open_store(project.store_path)
+    found = store.sql(
+        "SELECT count(*) AS n FROM sessions WHERE date BETWEEN ? AND ?", [p.start, p.end]
+    )["n"].iloc[0]
+    if int(found):
+        return
+    last = store.sql("SELECT max(quarter) AS q FROM sessions WHERE status = 'held'")["q"].iloc[0]
+    raise StoreError(
+        f"{project.store_path}: no session in the store for {p.label} "
+        f"(latest quarter with data: {last or 'none'}); the period's exports are not in "
+        f"{project.raw_dir} yet, so nothing was published (use --period latest for the latest "
+        "quarter with data)"
+    )
+
+
+def run(
+    root: Path,
+    period: str,
+    *,
+    lang: str | None = None,
+    pdf: bool = True,
+    progress: Any = None,
+    timeout: int = 600,
+    force: bool = False,
+) -> dict[str, Any]:
+    """See :func:`eco_eval.pipeline.run_all` and the module docstring."""
+    from eco_eval.config import load_project
+    from eco_eval.pipeline import RUN_LOCK, RUN_LOCK_WHAT
+    from eco_eval.store import project_lock
+
+    project = load_project(root)
+    bar = _as_progress(progress)
+    started = time.perf_counter()
+    summary: dict[str, Any] = {
+        "ok": False,
+        "exit_code": 1,
+        "project": str(project.root),
+        "period": period,
+        "folder": None,
+        "published": False,
+        "started_at": datetime.now().isoformat(timespec="seconds"),
+        "steps": [],
+    }
+    with RunLog(project.reports_dir) as runlog:
+        summary["log"] = str(runlog.log_path)
+        log.info("run started: period %s, project %s", period, project.root)
+        try:
+            with project_lock(project.reports_dir / RUN_LOCK, RUN_LOCK_WHAT):
+                _run_locked(project, period, lang, pdf, bar, timeout, force, summary)
+            summary["ok"] = True
+            summary["exit_code"] = 0
+        except EcoEvalError as exc:
+            summary["error"] = str(exc)
+            summary["error_type"] = type(exc).__name__
+            summary["exit_code"] = exc.exit_code
+            runlog.error(f"run failed: {exc}")
+            exc.summary = summary  # type: ignore[attr-defined]
+            raise
+        except KeyboardInterrupt:
+            summary["error"] = "interrupted"
+            summary["exit_code"] = 130
+            runlog.error("run interrupted")
+            raise
+        except Exception as exc:
+            summary["error"] = f"{type(exc).__name__}: {exc}"
+            summary["error_type"] = type(exc).__name__
+            runlog.error("run failed on an unexpected error", exc_info=True)
+            with contextlib.suppress(AttributeError):  # some built-in exceptions refuse it
+                exc.summary = summary  # type: ignore[attr-defined]
+            raise
+        finally:
+            summary["finished_at"] = datetime.now().isoformat(timespec="seconds")
+            summary["seconds"] = round(time.perf_counter() - started, 1)
+            log.info(
+                "run %s in %.1f s", "succeeded" if summary["ok"] else "failed", summary["seconds"]
+            )
+            runlog.write_summary(summary)
+    summary["message"] = _message(summary)
+    return summary
+
+
+def _run_locked(
+    project: Any,
+    period: str,
+    lang: str | None,
+    pdf: bool,
+    bar: Any,
+    timeout: int,
+    force: bool,
+    summary: dict[str, Any],
+) -> None:
+    from eco_eval.pipeline import report_folder, resolve_period, run_ingest
+    from eco_eval.publish.index import write_index
+
+    steps = summary["steps"]
+    bar.start("ingest")
+    outcome = run_ingest(project.root, progress=lambda f: bar.advance("ingest", f))
+    report = outcome.report
+    steps.append(
+        {
+            "step": "ingest",
+            "changed": report.changed,
+            "seconds": round(outcome.seconds, 1),
+            **(report.totals if report.changed else {}),
+            **({"warnings": list(report.warnings)} if report.warnings else {}),
+        }
+    )
+    bar.finish("ingest", "nouveaux fichiers" if report.changed else "rien de nouveau")
+    log.info("%s", outcome.summary_text())
+    p = resolve_period(project, period)
+    check_period_has_data(project, p)
+    lang = lang or project.lang
+    summary["period"] = p.label
+    summary["folder"] = str(project.reports_dir / report_folder(project, p, lang))
+    published, od_log = _build_period(project, p, lang, pdf, bar, timeout, force, steps)
+    summary["published"] = published
+    if od_log is not None and published:
+        from eco_eval.publish.open_data import LOG_NAME, save_log
+
+        save_log(project.processed_dir / LOG_NAME, od_log)
+    bar.start("index")
+    index = project.reports_dir / "index.html"
+    before = index.stat().st_mtime_ns if index.exists() else None
+    write_index(project.reports_dir, lang=project.lang, organisation=project.organisation.name)
+    changed = not index.exists() or index.stat().st_mtime_ns != before
+    steps.append({"step": "index", "html": str(index), "changed": changed})
+    bar.finish("index", "mis à jour" if changed else "inchangé")
+
+
+def _build_period(
+    project: Any,
+    p: Any,
+    lang: str,
+    pdf: bool,
+    bar: Any,
+    timeout: int,
+    force: bool,
+    steps: list[dict[str, Any]],
+) -> tuple[bool, Any]:
+    """Bilan ‖ deep dives, then open data, in one stage; publish. (published?, suppression log)."""
+    from eco_eval import __version__
+    from eco_eval.pipeline import (
+        bilan_parameters,
+        build_bilan_in,
+        git_commit,
+        input_checksums,
+        notebook_path,
+        report_folder,
+    )
+    from eco_eval.publish.levers import build_levers
+    from eco_eval.publish.open_data import build_open_data
+    from eco_eval.publish.staging import PeriodStage
+    from eco_eval.report.runner import default_kernel
+
+    basis = {
+        "package_version": __version__,
+        "git_commit": git_commit(),
+        "inputs_sha256": input_checksums(project),
+    }
+    cancel = threading.Event()
+    with PeriodStage(project.reports_dir, report_folder(project, p, lang)) as stage:
+        params = bilan_parameters(project, p, lang, stage.final)
+        params.pop("output_dir")
+        with ThreadPoolExecutor(1, thread_name_prefix="deep-dives") as pool:
+            levers: Future[Any] = pool.submit(
+                build_levers,
+                stage,
+                template=notebook_path(project, "lever.ipynb"),
+                ecosystem=project.ecosystem(),
+                parameters=params,
+                basis=basis,
+                kernel_name=default_kernel(),
+                cwd=project.root,
+                timeout=timeout,
+                force=force,
+                progress=bar,
+                cancel=cancel,
+            )
+            try:
+                bar.start("bilan")
+                bilan = build_bilan_in(
+                    stage,
+                    project,
+                    p,
+                    lang=lang,
+                    pdf=pdf,
+                    timeout=timeout,
+                    force=force,
+                    progress=bar,
+                    lever_pages=True,
+                )
+                bar.finish("bilan", "reconstruit" if bilan.rebuilt else "à jour")
+                log.info("bilan: %s", bilan)
+                od = None
+                if lang == project.lang:  # open data do not depend on the report's language
+                    bar.start("open-data")
+                    od = build_open_data(stage, project=project, period=p, basis=basis, force=force)
+                    bar.finish("open-data", "reconstruites" if od.rebuilt else "à jour")
+                    log.info("open data: %s", "rebuilt" if od.rebuilt else "up to date")
+                deep = levers.result()
+                bar.finish("leviers", "reconstruites" if deep.rebuilt else "à jour")
+                log.info(
+                    "deep dives: %s in %.1f s",
+                    "rebuilt" if deep.rebuilt else "up to date",
+                    deep.seconds,
+                )
+            except BaseException:
+                cancel.set()  # the deep-dive thread stops after its current notebook
+                raise
+        steps.append(
+            {
+                "step": "bilan",
+                "html": str(bilan.html),
+                "rebuilt": bilan.rebuilt,
+                "seconds": round(bilan.seconds, 1),
+            }
+        )
+        steps.append(deep.as_step())
+        if od is not None:
+            steps.append(od.as_step())
+        else:
+            steps.append(
+                {"step": "open-data", "skipped": f"published with the {project.lang} folder"}
+            )
+        published = stage.publish()
+        steps.append({"step": "publish", "folder": str(stage.final), "published": published})
+    return published, (od.log if od is not None and od.rebuilt else None)
+
+
+def _message(summary: dict[str, Any]) -> str:
+    """The human summary ``eco-eval run`` prints (the JSON one has every detail)."""
+    lines = []
+    for s in summary["steps"]:
+        name = s["step"]
+        if name == "ingest":
+            state = "new files ingested" if s["changed"] else "nothing new"
+        elif name == "publish":
+            state = f"{s['folder']} {'published' if s['published'] else 'unchanged'}"
+        elif name == "index":
+            state = f"{s['html']} {'updated' if s['changed'] else 'unchanged'}"
+        elif "skipped" in s:
+            state = f"skipped ({s['skipped']})"
+        else:
+            state = "rebuilt" if s.get("rebuilt") else "up to date"
+        seconds = f" ({s['seconds']} s)" if "seconds" in s else ""
+        lines.append(f"{name}: {state}{seconds}")
+    lines.append(f"run {summary['period']}: ok in {summary['seconds']} s")
+    return "\n".join(lines)

@@ -1,0 +1,65 @@
+"""Helpers of the publication tests: copies of the demo project, the CLI as a subprocess.
+
+The session fixtures ``demo_project`` (ingested) and ``demo_run`` (after one full ``run`` for
+2017-Q4) come from tests/conftest.py and must not be modified: tests work on copies.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+KEY = "test-key-0123456789abcdef0123456789abcdef"
+ECO_EVAL = Path(sys.executable).with_name("eco-eval")
+
+
+def copy_project(src: Path, dst: Path) -> Path:
+    """A copy of a project folder (hard-linked files are copied, so the source stays intact)."""
+    shutil.copytree(src, dst, symlinks=True)
+    return dst
+
+
+def cli_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """The environment of a CLI subprocess: the test key, no user configuration."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ECO_EVAL", "PYTEST", "COV_"))}
+    env.update(
+        ECO_EVAL_KEY=KEY,
+        XDG_CONFIG_HOME=str(tmp_path / "xdg"),
+        GX_ANALYTICS_ENABLED="False",
+        **extra,
+    )
+    return env
+
+
+def run_cli(
+    args: list[str], tmp_path: Path, *, timeout: float = 300, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(ECO_EVAL), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=cli_env(tmp_path),
+        cwd=cwd,
+        check=False,
+    )
+
+
+def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every file under ``folder`` with its (mtime_ns, size): equal snapshots, untouched files."""
+    return {
+        str(p.relative_to(folder)): (p.stat().st_mtime_ns, p.stat().st_size)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture
+def run_copy(demo_run: dict, tmp_path: Path) -> Path:
+    """A private copy of the demo project after its full 2017-Q4 run."""
+    return copy_project(demo_run["root"], tmp_path / "city")
