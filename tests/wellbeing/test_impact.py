@@ -192,17 +192,20 @@ def test_demo_planted_effects_are_recovered(demo, outcome):
     # every planted effect: its interval covers the realised ATT
     missed = planted.loc[~planted["covers"], "lever"].tolist()
     assert not missed, f"intervals miss the planted effect of {missed}"
-    # detected after FDR: every climate effect; for SWEMWBS those the design has the power to see
-    # (truth at least 1.5 MDE, power > 97 %); the others are reported with their MDE
-    powered = planted if outcome == "climate" else planted[planted["truth"] >= 1.5 * planted["mde"]]
-    assert len(powered)
-    undetected = powered.loc[~powered["significant_fdr"], "lever"].tolist()
+    # every planted effect is detected after FDR control (the demo plants effects of at least
+    # twice the minimum detectable effect of its sample, so a miss would be a fault, not bad luck)
+    assert (planted["truth"] >= 1.5 * planted["mde"]).all(), planted[["lever", "truth", "mde"]]
+    undetected = planted.loc[~planted["significant_fdr"], "lever"].tolist()
     assert not undetected, f"planted effects not detected after FDR: {undetected}"
-    # no planted zero effect declared significant after FDR, pooled or in any pair
-    false = rows.loc[
-        (rows["truth"] == 0) & rows["significant_fdr"], ["lever", "wave_from", "pooled"]
-    ]
-    assert false.empty, f"null levers declared significant: {false.to_dict('records')}"
+    # no planted zero effect declared significant after FDR in the headline (pooled) estimates
+    false = pooled.loc[(pooled["truth"] == 0) & pooled["significant_fdr"], "lever"].tolist()
+    assert not false, f"null levers declared significant: {false}"
+    # per wave pair, FDR control bounds the share of false discoveries, not their number: across
+    # the pairs' tables, at most 10 % of the discoveries are planted zeros
+    found = pairs[pairs["significant_fdr"]]
+    fdp = float((found["truth"] == 0).mean()) if len(found) else 0.0
+    print(f"{outcome}: per-pair discoveries {len(found)}, false discovery proportion {fdp:.0%}")
+    assert fdp <= 0.10, found.loc[found["truth"] == 0, ["lever", "wave_from"]].to_dict("records")
     # per pair: nominal coverage up to sampling error (48 intervals)
     assert pairs["covers"].mean() >= 0.85
     # the textbook DiD (default) covers at least as often as the baseline-adjusted model

@@ -392,7 +392,7 @@ TOOLS: dict[str, ToolSpec] = {
         0,
         0.3,
         0.4,
-        0.5,
+        2.5,
     ),
     "regard_en_visite": ToolSpec(
         5.0,
@@ -421,7 +421,7 @@ TOOLS: dict[str, ToolSpec] = {
         2,
         0.4,
         0.5,
-        1.5,
+        2.0,
     ),
     "audace_up": ToolSpec(7.0, (1.0, 1.0), (), 0.4, (1.0, 1.5, 2.0), (), 1, 0.0, 0.0, 0.0),
     "echecs_and_mates": ToolSpec(6.0, (0.9, 1.1), (), 0.35, (1.0, 1.5, 2.0), (), 1, 0.1, 0.3, 0.0),
@@ -429,13 +429,13 @@ TOOLS: dict[str, ToolSpec] = {
         7.0, (0.8, 1.2), (), 0.35, (1.0, 2.0, 3.0), ("Fab-lab municipal",), 0, 0.1, 0.0, 0.0
     ),
     "en_immersion": ToolSpec(
-        6.0, (1.0, 1.0), (), 0.05, (2.0, 3.0), ("Dans le service d'accueil",), 0, 0.5, 0.6, 0.5
+        6.0, (1.0, 1.0), (), 0.05, (2.0, 3.0), ("Dans le service d'accueil",), 0, 0.5, 0.6, 3.0
     ),
     "dans_la_peau_de_walt": ToolSpec(
         6.0, (1.5, 0.0), (), 0.45, (2.0, 2.5, 3.0), (), 1, -0.1, 0.0, 0.0
     ),
     "apprenons_nous": ToolSpec(14.0, (0.7, 1.4), (), 0.5, (1.0, 1.5, 2.0), (), 0, 0.3, 0.4, 0.0),
-    "time_out": ToolSpec(14.0, (1.0, 1.1), (), 0.5, (0.5, 1.0, 1.5), (), 2, 0.2, 0.3, 1.0),
+    "time_out": ToolSpec(14.0, (1.0, 1.1), (), 0.5, (0.5, 1.0, 1.5), (), 2, 0.2, 0.3, 2.0),
 }
 
 # Season (quarter of the year -> multiplier) and the launch ramp of the first quarter.
