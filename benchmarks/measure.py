@@ -43,24 +43,36 @@ def _rss_mib(pid: int) -> float:
     """Current RSS of ``pid`` and its descendants (from /proc), for the watchdog."""
     total = 0
     try:
-        out = subprocess.run(["ps", "-o", "rss=", "--ppid", str(pid), "-p", str(pid)],
-                             capture_output=True, text=True, check=False).stdout
+        out = subprocess.run(
+            ["ps", "-o", "rss=", "--ppid", str(pid), "-p", str(pid)],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout
         total = sum(int(x) for x in out.split())
     except (OSError, ValueError):
         pass
     return total / 1024
 
 
-def run(name: str, size: str, cmd: list[str], *, cwd: str | None = None,
-        timeout_s: float = 3600, limit_mib: float = 14_000) -> Measurement:
+def run(
+    name: str,
+    size: str,
+    cmd: list[str],
+    *,
+    cwd: str | None = None,
+    timeout_s: float = 3600,
+    limit_mib: float = 14_000,
+) -> Measurement:
     """Run ``cmd``; kill it (and its process group) past ``timeout_s`` or ``limit_mib`` of RSS, so
     that a benchmark never takes the shared machine down with it."""
     load0 = load_average()
     killed = ""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err, text=True,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            cmd, cwd=cwd, stdout=out, stderr=err, text=True, start_new_session=True
+        )
         while True:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
@@ -68,8 +80,10 @@ def run(name: str, size: str, cmd: list[str], *, cwd: str | None = None,
             elapsed = time.perf_counter() - t0
             rss = _rss_mib(proc.pid)
             if not killed and (elapsed > timeout_s or rss > limit_mib):
-                killed = (f"stopped by the benchmark watchdog after {elapsed:.0f} s at "
-                          f"{rss:.0f} MiB (limits {timeout_s:.0f} s, {limit_mib:.0f} MiB)")
+                killed = (
+                    f"stopped by the benchmark watchdog after {elapsed:.0f} s at "
+                    f"{rss:.0f} MiB (limits {timeout_s:.0f} s, {limit_mib:.0f} MiB)"
+                )
                 os.killpg(proc.pid, signal.SIGKILL)
             time.sleep(0.5)
         wall = time.perf_counter() - t0
@@ -84,6 +98,15 @@ def run(name: str, size: str, cmd: list[str], *, cwd: str | None = None,
     ok = proc.returncode == 0
     if killed:
         stderr = killed + "\n" + stderr[-1000:]
-    return Measurement(name, size, wall, usage.ru_maxrss / 1024,
-                       usage.ru_utime + usage.ru_stime, load0, load_average(), ok,
-                       detail, "" if ok else stderr[-3000:])
+    return Measurement(
+        name,
+        size,
+        wall,
+        usage.ru_maxrss / 1024,
+        usage.ru_utime + usage.ru_stime,
+        load0,
+        load_average(),
+        ok,
+        detail,
+        "" if ok else stderr[-3000:],
+    )

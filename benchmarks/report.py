@@ -59,10 +59,15 @@ def tables(merged: dict[str, Any]) -> str:
         "|---|---|---:|---:|---:|---:|---:|---|---|",
     ]
     order = ["city", "metropolis", "national", "national-tiled", "-"]
-    for r in sorted(merged["results"], key=lambda r: (order.index(r["size"]) if r["size"] in order else 9, r["name"])):
+    for r in sorted(
+        merged["results"],
+        key=lambda r: (order.index(r["size"]) if r["size"] in order else 9, r["name"]),
+    ):
         d = dict(r["detail"])
         timed = d.pop("seconds", None)
-        detail = ", ".join(f"{k}={v:.2f}" if isinstance(v, float) else f"{k}={v}" for k, v in d.items())
+        detail = ", ".join(
+            f"{k}={v:.2f}" if isinstance(v, float) else f"{k}={v}" for k, v in d.items()
+        )
         if not r["ok"]:
             detail = (r["error"].strip().splitlines() or ["failed"])[0][:140]
         lines.append(

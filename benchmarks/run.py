@@ -67,8 +67,12 @@ def measure_help(runs: int) -> measure.Measurement:
     ms = [measure.run("help", "-", [CLI, "--help"]) for _ in range(runs)]
     walls = [m.wall_s for m in ms]
     best = ms[walls.index(sorted(walls)[len(walls) // 2])]
-    best.detail = {"median_s": statistics.median(walls), "min_s": min(walls),
-                   "max_s": max(walls), "runs": runs}
+    best.detail = {
+        "median_s": statistics.median(walls),
+        "min_s": min(walls),
+        "max_s": max(walls),
+        "runs": runs,
+    }
     best.wall_s = statistics.median(walls)
     return best
 
@@ -79,9 +83,21 @@ def measure_one(task: str, size: str, args: argparse.Namespace) -> measure.Measu
     if task == "generate":  # a fresh city in a scratch folder: the cached one is kept as is
         scratch = datasets.DATA_DIR / "_generate"
         subprocess.run(["rm", "-rf", str(scratch)], check=True)
-        m = measure.run("generate", size, [CLI, "demo", "--project", str(scratch), "--seed",
-                                           str(datasets.SEED), "--staff",
-                                           str(datasets.SIZES[size])], cwd=str(REPO))
+        m = measure.run(
+            "generate",
+            size,
+            [
+                CLI,
+                "demo",
+                "--project",
+                str(scratch),
+                "--seed",
+                str(datasets.SEED),
+                "--staff",
+                str(datasets.SIZES[size]),
+            ],
+            cwd=str(REPO),
+        )
         subprocess.run(["rm", "-rf", str(scratch)], check=True)
         return m
     if task == "bilan_no_pdf":
@@ -115,21 +131,28 @@ def main(argv: list[str] | None = None) -> int:
         for task, at in PLAN.items():
             if size not in at or (only and task not in only):
                 continue
-            if task in {"load_tables", "compute_raw", "compute_full", "sql_store"} and not (
-                datasets.project_dir(size) / "data" / "processed" / "eco_eval.duckdb"
-            ).exists():
+            if (
+                task in {"load_tables", "compute_raw", "compute_full", "sql_store"}
+                and not (
+                    datasets.project_dir(size) / "data" / "processed" / "eco_eval.duckdb"
+                ).exists()
+            ):
                 print(f"{size:<10} {task:<16} skipped: no store (ingest did not finish)")
                 continue
             m = measure_one(task, size, args)
             results.append(m.as_dict())
             timed = m.detail.get("seconds")
-            print(f"{size:<10} {task:<16} wall {m.wall_s:8.1f} s  cpu {m.cpu_s:8.1f} s  "
-                  f"timed {timed if timed is None else round(timed, 1)!s:>8}  "
-                  f"rss {m.peak_rss_mib:8.0f} MiB  load {m.load_before:.1f}"
-                  + ("" if m.ok else f"  FAILED: {m.error.strip().splitlines()[-1][:160]}"),
-                  flush=True)
-            out.write_text(json.dumps({"machine": report.machine(), "results": results},
-                                      indent=1), encoding="utf-8")
+            print(
+                f"{size:<10} {task:<16} wall {m.wall_s:8.1f} s  cpu {m.cpu_s:8.1f} s  "
+                f"timed {timed if timed is None else round(timed, 1)!s:>8}  "
+                f"rss {m.peak_rss_mib:8.0f} MiB  load {m.load_before:.1f}"
+                + ("" if m.ok else f"  FAILED: {m.error.strip().splitlines()[-1][:160]}"),
+                flush=True,
+            )
+            out.write_text(
+                json.dumps({"machine": report.machine(), "results": results}, indent=1),
+                encoding="utf-8",
+            )
             time.sleep(1)
     merged = report.merge_latest(RESULTS, results)
     if not args.no_report:

@@ -34,7 +34,10 @@ def build(copies: int = 50, source: str = "metropolis", name: str = "national-ti
     if (root / ".complete").exists():
         return root
     dst.parent.mkdir(parents=True, exist_ok=True)
-    for f in (src.parent.parent.parent / "eco_eval.yaml", src.parent.parent.parent / "actions.yaml"):
+    for f in (
+        src.parent.parent.parent / "eco_eval.yaml",
+        src.parent.parent.parent / "actions.yaml",
+    ):
         (root / f.name).write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
     dst.unlink(missing_ok=True)
     con = duckdb.connect(str(dst))
@@ -47,12 +50,14 @@ def build(copies: int = 50, source: str = "metropolis", name: str = "national-ti
             con.execute(f'CREATE TABLE "{table}" AS SELECT * FROM src."{table}"')
             continue
         sel = ", ".join(
-            f"CASE WHEN \"{c}\" IS NULL THEN NULL ELSE \"{c}\" || '~' || c.i END AS \"{c}\""
-            if c in TILED[table] else f'"{c}"'
+            f'CASE WHEN "{c}" IS NULL THEN NULL ELSE "{c}" || \'~\' || c.i END AS "{c}"'
+            if c in TILED[table]
+            else f'"{c}"'
             for c in cols
         )
-        con.execute(f'CREATE TABLE "{table}" AS SELECT {sel} FROM src."{table}", '
-                    f"range({copies}) c(i)")
+        con.execute(
+            f'CREATE TABLE "{table}" AS SELECT {sel} FROM src."{table}", range({copies}) c(i)'
+        )
     con.execute("DETACH src")
     con.execute("CHECKPOINT")
     con.close()

@@ -18,6 +18,7 @@ import fcntl
 import os
 import shutil
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -189,8 +190,20 @@ class Store:
     def tables(self) -> list[str]:
         return [t for t in TABLES if t != "barometer_items"]
 
-    def table(self, name: str, *, provenance: bool = False) -> pd.DataFrame:
-        """A canonical table as a DataFrame (``barometer`` comes wide: one column per item)."""
+    def table(
+        self,
+        name: str,
+        *,
+        provenance: bool = False,
+        columns: list[str] | None = None,
+        categorical: bool = False,
+    ) -> pd.DataFrame:
+        """A canonical table as a DataFrame (``barometer`` comes wide: one column per item).
+
+        ``columns`` reads only those columns (in that order); ``categorical`` returns the text
+        columns as pandas categoricals, read in batches so that the full text never sits in
+        memory at once (national-scale attendance: 15 M rows).
+        """
         if name not in TABLES:
             raise StoreError(
                 f"unknown table {name!r}{did_you_mean(name, TABLES)}; tables: {', '.join(self.tables())}"
@@ -201,12 +214,22 @@ class Store:
                 for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
             }
             cols = list(_columns(name)) if provenance else list(TABLES[name])
+            if columns is not None and name != "barometer":
+                unknown = [c for c in columns if c not in _columns(name)]
+                if unknown:
+                    raise StoreError(f"table {name!r} has no column(s) {unknown}")
+                cols = list(columns)
             if name not in present:  # a store written before this table existed
-                return pd.DataFrame(columns=cols)
+                frame = pd.DataFrame(columns=cols)
+                return frame.astype("category") if categorical else frame
             if name == "barometer":
-                return self._barometer_wide(con, provenance)
+                wide = self._barometer_wide(con, provenance)
+                return wide if columns is None else wide[list(columns)]
             sel = ", ".join(f'"{c}"' for c in cols)
-            return con.execute(f'SELECT {sel} FROM "{name}"').df()
+            query = f'SELECT {sel} FROM "{name}"'
+            if categorical:
+                return _categorical_frame(con, query)
+            return con.execute(query).df()
 
     def _barometer_wide(self, con: Any, provenance: bool) -> pd.DataFrame:
         cols = list(_columns("barometer")) if provenance else list(TABLES["barometer"])
@@ -246,6 +269,36 @@ class Store:
                 "SELECT source_file, arg_max(sha256, ingested_at) FROM ingest_log GROUP BY source_file"
             ).fetchall()
         return {f: h for f, h in rows}
+
+
+def _categorical_frame(con: Any, query: str) -> pd.DataFrame:
+    """``query``'s result with its text columns as pandas categoricals.
+
+    The result goes through Arrow: each text column is dictionary-encoded in one pass (one
+    dictionary per column, so pandas does not have to unify per-batch dictionaries), the columns
+    in parallel (Arrow's kernels release the GIL); the text itself never becomes Python or pandas
+    strings, only the distinct values do.
+    """
+    import pyarrow as pa
+
+    con.execute("SET enable_progress_bar = false")
+    table = con.sql(query).to_arrow_table()
+    if table.num_rows == 0:
+        frame = con.execute(query).df()
+        text = [c for c in frame.columns if pd.api.types.is_string_dtype(frame[c])]
+        return frame.astype(dict.fromkeys(text, "category"))
+    names = table.column_names
+    columns = dict(zip(names, table.columns, strict=True))
+    del table
+
+    def encode(name: str) -> None:
+        col = columns[name]
+        if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+            columns[name] = col.combine_chunks().dictionary_encode()  # one dictionary
+
+    with ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1))) as pool:
+        list(pool.map(encode, names))
+    return pa.table([columns[n] for n in names], names=names).to_pandas()
 
 
 def _item_sort_key(item: str) -> tuple[str, int]:

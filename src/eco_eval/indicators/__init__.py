@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from eco_eval.indicators.catalogue import Catalogue, Indicator, load_catalogue
-from eco_eval.indicators.core import COLUMNS, DIMENSIONS, Tables
+from eco_eval.indicators.core import COLUMNS, DIMENSIONS, Tables, cached
 from eco_eval.periods import Period, parse_period
 
 __all__ = [
@@ -44,8 +44,8 @@ def _tables(source: Any) -> Tables:
 
     if isinstance(source, (str, Path)):
         source = open_store(source)
-    if isinstance(source, Store):
-        return Tables.from_store(source)
+    if isinstance(source, Store):  # only what compute_raw reads (not the wide barometer)
+        return Tables.for_indicators(source)
     raise TypeError("compute() takes a Store, a store path or Tables")
 
 
@@ -59,15 +59,16 @@ def compute_raw(
     from eco_eval.indicators.reaction import reaction
     from eco_eval.indicators.results import organisational_results
 
-    parts = [
-        implementation(tables, period, eco),
-        reach(tables, period, eco, by=by),
-        cumulative_reach(tables, period, eco, by=by),
-        adoption(tables, period, eco),
-        reaction(tables, period, eco),
-        maintenance(tables, period, eco),
-        organisational_results(tables, period, eco, by=by),
-    ]
+    with cached(tables):  # one pass over attendance per period, shared by the families
+        parts = [
+            implementation(tables, period, eco),
+            reach(tables, period, eco, by=by),
+            cumulative_reach(tables, period, eco, by=by),
+            adoption(tables, period, eco),
+            reaction(tables, period, eco),
+            maintenance(tables, period, eco),
+            organisational_results(tables, period, eco, by=by),
+        ]
     frame = pd.concat([p for p in parts if len(p)], ignore_index=True)
     unknown = set(frame["indicator"]) - set(load_catalogue().ids)
     if unknown:  # every figure must be documented in the catalogue
@@ -134,15 +135,18 @@ def compute(
     eco = ecosystem or load_ecosystem()
     p = period if isinstance(period, Period) else parse_period(period, launch=eco.launch)
     tables = _tables(store)
-    current = anonymise(compute_raw(tables, p, eco, by=by), k=k, suppression_log=suppression_log)
-    if not compare:
-        return current
-    prev = anonymise(
-        compute_raw(tables, p.previous(), eco, by=by), k=k, suppression_log=suppression_log
-    )
-    year = anonymise(
-        compute_raw(tables, p.year_before(), eco, by=by), k=k, suppression_log=suppression_log
-    )
+    with cached(tables):  # the attendance codes are shared by the three periods
+        current = anonymise(
+            compute_raw(tables, p, eco, by=by), k=k, suppression_log=suppression_log
+        )
+        if not compare:
+            return current
+        prev = anonymise(
+            compute_raw(tables, p.previous(), eco, by=by), k=k, suppression_log=suppression_log
+        )
+        year = anonymise(
+            compute_raw(tables, p.year_before(), eco, by=by), k=k, suppression_log=suppression_log
+        )
     return with_comparison(current, prev, year)
 
 

@@ -6,8 +6,10 @@ by the caller; indicator functions never open files.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+import contextlib
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from dataclasses import dataclass, fields
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -31,6 +33,37 @@ COLUMNS = [
 DIMENSIONS = ("department", "category", "gender", "filiere")
 ALL = "*"
 
+#: What :func:`eco_eval.indicators.compute_raw` reads from the store: these tables only (not the
+#: wide barometer), and of them only these columns (``None``: every column). ``feedback`` comes
+#: without its free-text comments; attendance and feedback keys come as pandas categoricals.
+INDICATOR_COLUMNS: dict[str, tuple[str, ...] | None] = {
+    "sessions": (
+        "session_id",
+        "date",
+        "quarter",
+        "tool_id",
+        "lever_id",
+        "duration_h",
+        "host_department",
+        "status",
+    ),
+    "attendance": ("session_id", "person_key", "department", "category", "gender", "filiere"),
+    "headcount": None,
+    "feedback": (
+        "tool_id",
+        "lever_id",
+        "quarter",
+        "satisfaction",
+        "usefulness",
+        "recommend",
+    ),
+    "ideas": None,
+    "hr_results": None,
+    "citizen_satisfaction": None,
+}
+INDICATOR_CATEGORICAL = ("attendance", "feedback")
+_OPTIONAL = ("ideas", "hr_results", "citizen_satisfaction")
+
 
 @dataclass(frozen=True)
 class Tables:
@@ -46,7 +79,25 @@ class Tables:
     citizen_satisfaction: pd.DataFrame | None = None
 
     @classmethod
-    def from_store(cls, store: object) -> Tables:
+    def from_store(
+        cls,
+        store: object,
+        *,
+        only: Collection[str] | None = None,
+        columns: Mapping[str, Sequence[str] | None] | None = None,
+        categorical: Collection[str] = (),
+    ) -> Tables:
+        """The store's tables as frames.
+
+        Without arguments every table is loaded at once, whole (as it always was). With ``only``,
+        the named tables are loaded now and the others are read from the store on first access
+        (so a caller that never touches ``barometer`` never pays for it); ``columns`` restricts
+        the columns read per table (a table not named is read whole); the string columns of the
+        tables in ``categorical`` come as pandas categoricals (compact keys at national scale).
+        :meth:`for_indicators` is the selection :func:`eco_eval.indicators.compute_raw` needs.
+        """
+        if only is not None or columns or categorical:
+            return _StoreTables._open(store, only, columns or {}, categorical)
         get = store.table  # type: ignore[attr-defined]
         return cls(
             sessions=get("sessions"),
@@ -58,6 +109,64 @@ class Tables:
             hr_results=_optional(get("hr_results")),
             citizen_satisfaction=_optional(get("citizen_satisfaction")),
         )
+
+    @classmethod
+    def for_indicators(cls, store: object) -> Tables:
+        """Only what :func:`eco_eval.indicators.compute_raw` reads (see ``INDICATOR_COLUMNS``)."""
+        return cls.from_store(
+            store,
+            only=tuple(INDICATOR_COLUMNS),
+            columns=INDICATOR_COLUMNS,
+            categorical=INDICATOR_CATEGORICAL,
+        )
+
+
+_FIELDS = tuple(f.name for f in fields(Tables))
+
+
+@dataclass(frozen=True)
+class _StoreTables(Tables):
+    """Tables read from a store: selected ones at once, the others on first access."""
+
+    @classmethod
+    def _open(
+        cls,
+        store: object,
+        only: Collection[str] | None,
+        columns: Mapping[str, Sequence[str] | None],
+        categorical: Collection[str],
+    ) -> _StoreTables:
+        unknown = set(only or ()) - set(_FIELDS)
+        if unknown:
+            raise ValueError(f"Tables has no table(s) {sorted(unknown)}; tables: {_FIELDS}")
+        obj = object.__new__(cls)
+        object.__setattr__(obj, "_store", store)
+        object.__setattr__(obj, "_columns", dict(columns))
+        object.__setattr__(obj, "_categorical", frozenset(categorical))
+        for name in _FIELDS if only is None else [f for f in _FIELDS if f in set(only)]:
+            obj._load(name)
+        return obj
+
+    def _load(self, name: str) -> None:
+        get = object.__getattribute__(self, "_store").table
+        cols = object.__getattribute__(self, "_columns").get(name)
+        kwargs: dict[str, Any] = {}
+        if cols is not None:
+            kwargs["columns"] = list(cols)
+        if name in object.__getattribute__(self, "_categorical"):
+            kwargs["categorical"] = True
+        frame = get(name, **kwargs)
+        object.__setattr__(self, name, _optional(frame) if name in _OPTIONAL else frame)
+
+    def __getattribute__(self, name: str) -> Any:
+        if name in _FIELDS and name not in object.__getattribute__(self, "__dict__"):
+            object.__getattribute__(self, "_load")(name)
+        return object.__getattribute__(self, name)
+
+    @property
+    def loaded(self) -> tuple[str, ...]:
+        """The tables read from the store so far."""
+        return tuple(f for f in _FIELDS if f in object.__getattribute__(self, "__dict__"))
 
 
 def _optional(frame: pd.DataFrame) -> pd.DataFrame | None:
@@ -138,3 +247,268 @@ def scopes(frame: pd.DataFrame, eco: Ecosystem) -> Iterator[tuple[str, str, pd.D
             by_tool = dict(tuple(sub.groupby("tool_id", sort=False))) if len(sub) else {}
             for t in tools:
                 yield lever.id, t.id, by_tool.get(t.id, sub.iloc[0:0])
+
+
+# --- one pass over attendance per period ------------------------------------------------------
+#
+# ``attendance_in`` merges the whole attendance table with the period's held sessions; the
+# indicator families used to call it once each (five times per period), then group the merged
+# frame by scope and group with string keys. ``attendance_view`` does the work once per period
+# (and once per call when no cache is open): attendance keys are integer codes, the merge is an
+# index lookup, and distinct counts are numpy bincounts over codes. Results are the same values
+# as the pandas group-bys they replace (tests/indicators/test_selective_loading.py).
+
+# columns ``attendance_in`` adds from the sessions table
+_SESSION_COLUMNS = ("lever_id", "tool_id", "duration_h", "date", "quarter")
+_CACHE: dict[int, dict[Any, Any]] = {}
+
+
+@contextlib.contextmanager
+def cached(tables: Tables) -> Iterator[None]:
+    """Within the block, per-period attendance views of ``tables`` are computed once and reused.
+
+    The frames must not be modified inside the block.
+    """
+    key = id(tables)
+    owner = key not in _CACHE
+    if owner:
+        _CACHE[key] = {}
+    try:
+        yield
+    finally:
+        if owner:
+            _CACHE.pop(key, None)
+
+
+def _codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Integer codes (−1 for missing) and the values they stand for."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.codes.to_numpy(dtype=np.int64), pd.Index(values.cat.categories)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    return codes.astype(np.int64, copy=False), pd.Index(uniques)
+
+
+def _text_like(values: pd.Series) -> bool:
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return pd.api.types.is_string_dtype(values.cat.categories)
+    return pd.api.types.is_string_dtype(values)
+
+
+class _Encoded:
+    """Attendance keys as codes, and each attendance row's session (−1: none), for one Tables."""
+
+    def __init__(self, tables: Tables):
+        att, ses = tables.attendance, tables.sessions
+        self.columns = tuple(att.columns)
+        ids = ses["session_id"]
+        self.fast = (
+            not set(_SESSION_COLUMNS) & set(self.columns)
+            and _text_like(att["session_id"])
+            and _text_like(ids)
+            and not ids.isna().any()
+            and ids.is_unique
+        )
+        self._att = att
+        self._dims: dict[str, tuple[np.ndarray, pd.Index]] = {}
+        if not self.fast:
+            return
+        codes, uniques = _codes(att["session_id"])
+        pos = pd.Index(ids.astype(object)).get_indexer(uniques.astype(object))
+        self.session = np.where(codes >= 0, pos[codes] if len(pos) else -1, -1)
+        self.person = _codes(att["person_key"])
+        self.lever = _codes(ses["lever_id"])
+        self.tool = _codes(ses["tool_id"])
+        self.duration = ses["duration_h"].to_numpy(dtype=float)
+
+    def dim(self, name: str) -> tuple[np.ndarray, pd.Index]:
+        if name not in self._dims:
+            self._dims[name] = _codes(self._att[name])
+        return self._dims[name]
+
+
+def _encoded(tables: Tables) -> _Encoded:
+    cache = _CACHE.get(id(tables))
+    if cache is None:
+        return _Encoded(tables)
+    if "encoded" not in cache:
+        cache["encoded"] = _Encoded(tables)
+    return cache["encoded"]
+
+
+def attendance_view(tables: Tables, period: Period) -> AttendanceView:
+    """``attendance_in(tables, period)`` as codes, split by scope; cached inside :func:`cached`."""
+    cache = _CACHE.get(id(tables))
+    key = ("view", period.start, period.end)
+    if cache is not None and key in cache:
+        return cache[key]
+    view = AttendanceView(tables, period, _encoded(tables))
+    if cache is not None:
+        cache[key] = view
+    return view
+
+
+class AttendanceView:
+    """Attendance at held sessions of a period (the rows of ``attendance_in``), as codes."""
+
+    def __init__(self, tables: Tables, period: Period, enc: _Encoded):
+        self._tables, self._period, self._enc = tables, period, enc
+        self._frame: pd.DataFrame | None = None
+        self._fallback: dict[tuple[str, str], pd.DataFrame] | None = None
+        if enc.fast:
+            ses = tables.sessions
+            dates = pd.to_datetime(ses["date"])
+            held = (
+                (dates >= pd.Timestamp(period.start))
+                & (dates <= pd.Timestamp(period.end))
+                & (ses["status"] == "held")
+            ).to_numpy(dtype=bool)
+            valid = enc.session >= 0
+            rows = np.flatnonzero(valid & held[np.where(valid, enc.session, 0)])
+            s = enc.session[rows]
+            self.rows: np.ndarray | None = rows
+            self.columns = set(enc.columns) | {"session_id", *_SESSION_COLUMNS}
+            self.simple = set(enc.columns) - {"session_id"}
+            self.lever = (enc.lever[0][s], enc.lever[1])
+            self.tool = (enc.tool[0][s], enc.tool[1])
+            self.duration = enc.duration[s]
+            self.person = enc.person[0][rows]
+            self.n_persons = len(enc.person[1])
+        else:  # unusual frames (duplicate session ids, clashing columns): the merge itself
+            frame = self.frame()
+            self.rows = None
+            self.columns = set(frame.columns)
+            self.simple = set(tables.attendance.columns) - {"session_id", *_SESSION_COLUMNS}
+            self.lever = _codes(frame["lever_id"])
+            self.tool = _codes(frame["tool_id"])
+            self.duration = frame["duration_h"].to_numpy(dtype=float)
+            person, uniques = _codes(frame["person_key"])
+            self.person, self.n_persons = person, len(uniques)
+        self._dims: dict[str, tuple[np.ndarray, pd.Index]] = {}
+
+    def __len__(self) -> int:
+        return len(self.person)
+
+    def frame(self) -> pd.DataFrame:
+        """The merged frame itself (``attendance_in``), built on demand."""
+        if self._frame is None:
+            self._frame = attendance_in(self._tables, self._period)
+        return self._frame
+
+    def dim(self, name: str) -> tuple[np.ndarray, pd.Index]:
+        """Codes of attendance column ``name`` for the view's rows."""
+        if name not in self._dims:
+            if self.rows is not None:
+                codes, uniques = self._enc.dim(name)
+                self._dims[name] = (codes[self.rows], uniques)
+            else:
+                self._dims[name] = _codes(self.frame()[name])
+        return self._dims[name]
+
+    def scopes(self, eco: Ecosystem) -> Iterator[tuple[str, str, Scope]]:
+        """As :func:`scopes`: the programme, each lever, each tool of a multi-tool lever."""
+        yield ALL, ALL, Scope(self, None)
+        lever_codes, lever_values = self.lever
+        tool_codes, tool_values = self.tool
+        order = np.argsort(lever_codes, kind="stable")
+        bounds = np.concatenate(
+            [[0], np.cumsum(np.bincount(lever_codes + 1, minlength=len(lever_values) + 1))]
+        )
+        lever_index = {v: i for i, v in enumerate(lever_values)}
+        tool_index = {v: i for i, v in enumerate(tool_values)}
+        empty = np.empty(0, dtype=np.int64)
+        for lever in eco.levers:
+            tools = eco.tools_of(lever.id)
+            code = lever_index.get(lever.id)
+            idx = empty if code is None else order[bounds[code + 1] : bounds[code + 2]]
+            yield lever.id, tools[0].id if len(tools) == 1 else ALL, Scope(self, idx)
+            if len(tools) > 1:
+                sub_tools = tool_codes[idx]
+                for t in tools:
+                    tc = tool_index.get(t.id)
+                    yield (
+                        lever.id,
+                        t.id,
+                        Scope(self, empty if tc is None else idx[sub_tools == tc]),
+                    )
+
+    def scope_frames(self, eco: Ecosystem) -> dict[tuple[str, str], pd.DataFrame]:
+        """The merged frame split as :func:`scopes` does (for breakdowns by a session column)."""
+        if self._fallback is None:
+            self._fallback = {(lv, tl): sub for lv, tl, sub in scopes(self.frame(), eco)}
+        return self._fallback
+
+    def rows_per_lever(self, lever_ids: Sequence[str]) -> np.ndarray:
+        """``groupby("lever_id").size().reindex(lever_ids, fill_value=0)`` as floats."""
+        codes, values = self.lever
+        counts = np.bincount(codes[codes >= 0], minlength=len(values))
+        index = {v: i for i, v in enumerate(values)}
+        return np.array([counts[index[lv]] if lv in index else 0 for lv in lever_ids], dtype=float)
+
+    def groups_per(self, by: str, what: str) -> pd.Series:
+        """``groupby(by)[what].nunique()``: distinct non-missing ``what`` per ``by`` group."""
+        g, g_values = self.dim(by)
+        w, w_values = self.lever if what == "lever_id" else self.dim(what)
+        ok = g >= 0
+        present = np.bincount(g[ok], minlength=len(g_values)) > 0
+        counts = _distinct_pairs(g, w, ok & (w >= 0), len(g_values), len(w_values))
+        out = pd.Series(counts[present].astype(np.int64), index=g_values[present])
+        return out.sort_index()
+
+
+class Scope:
+    """The rows of one scope of an :class:`AttendanceView` (``idx`` None: all of them)."""
+
+    def __init__(self, view: AttendanceView, idx: np.ndarray | None):
+        self.view, self.idx = view, idx
+
+    def _take(self, values: np.ndarray) -> np.ndarray:
+        return values if self.idx is None else values[self.idx]
+
+    def __len__(self) -> int:
+        return len(self.view) if self.idx is None else len(self.idx)
+
+    def people(self) -> tuple[int, int]:
+        """Distinct non-missing persons, and how many of them have two rows or more."""
+        p = self._take(self.view.person)
+        counts = np.bincount(p[p >= 0], minlength=0)
+        return int(np.count_nonzero(counts)), int(np.count_nonzero(counts >= 2))
+
+    def by_group(self, dim: str) -> tuple[pd.Series, pd.Series]:
+        """``groupby(dim)["person_key"].nunique()`` and ``groupby(dim).size()``."""
+        g_all, values = self.view.dim(dim)
+        g = self._take(g_all)
+        p = self._take(self.view.person)
+        ok = g >= 0
+        visits = np.bincount(g[ok], minlength=len(values))
+        present = visits > 0
+        distinct = _distinct_pairs(g, p, ok & (p >= 0), len(values), self.view.n_persons)
+        index = values[present]
+        return (
+            pd.Series(distinct[present].astype(np.int64), index=index),
+            pd.Series(visits[present].astype(np.int64), index=index),
+        )
+
+    def nunique(self, dim: str) -> int:
+        g = self._take(self.view.dim(dim)[0])
+        return int(np.count_nonzero(np.bincount(g[g >= 0]))) if len(g) else 0
+
+    def duration_sum(self) -> float:
+        """``sub["duration_h"].sum()`` (same order of the rows, so the same rounding)."""
+        return float(pd.Series(self._take(self.view.duration), dtype=float).sum())
+
+
+_BITMAP_CELLS = 1 << 28  # 256 MiB of booleans at most; above, hash the pairs instead
+
+
+def _distinct_pairs(
+    g: np.ndarray, p: np.ndarray, mask: np.ndarray, n_groups: int, n_values: int
+) -> np.ndarray:
+    """Per group code 0..n_groups-1, the number of distinct value codes ``p`` (rows ``mask``)."""
+    g, p = g[mask], p[mask]
+    n = max(n_values, 1)
+    if n_groups * n <= _BITMAP_CELLS:
+        seen = np.zeros(n_groups * n, dtype=bool)
+        seen[g * n + p] = True
+        return np.count_nonzero(seen.reshape(n_groups, n), axis=1)
+    pairs = pd.unique(g * np.int64(n) + p)
+    return np.bincount(pairs // n, minlength=n_groups)

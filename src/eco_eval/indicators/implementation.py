@@ -13,7 +13,15 @@ import pandas as pd
 
 from eco_eval.ecosystem import Ecosystem
 from eco_eval.indicators.catalogue import load_catalogue
-from eco_eval.indicators.core import ALL, Tables, attendance_in, row, scopes, sessions_in, tidy
+from eco_eval.indicators.core import (
+    ALL,
+    Tables,
+    attendance_view,
+    row,
+    scopes,
+    sessions_in,
+    tidy,
+)
 from eco_eval.periods import Period
 
 
@@ -35,16 +43,15 @@ def implementation(tables: Tables, period: Period, eco: Ecosystem) -> pd.DataFra
         / 365.0
     )
     ses = sessions_in(tables.sessions, period)
-    att = attendance_in(tables, period)
-    attendance_scopes = {(lv, tl): sub for lv, tl, sub in scopes(att, eco)}
+    view = attendance_view(tables, period)
+    attendance_scopes = {(lv, tl): (len(a), a.duration_sum()) for lv, tl, a in view.scopes(eco)}
     rows: list[dict[str, object]] = []
     for lever, tool, sub in scopes(ses, eco):
         planned = len(sub)
         held = sub[sub["status"] == "held"]
         cancelled = int((sub["status"] == "cancelled").sum())
-        a = attendance_scopes.get((lever, tool), att.iloc[0:0])
+        n_att, part_h = attendance_scopes.get((lever, tool), (0, 0.0))
         fac_h = float(held["duration_h"].sum())
-        part_h = float(a["duration_h"].sum())
         rows += [
             row(period, lever, tool, "all", ALL, "sessions_planned", planned, planned),
             row(period, lever, tool, "all", ALL, "sessions_held", len(held), len(held)),
@@ -66,7 +73,7 @@ def implementation(tables: Tables, period: Period, eco: Ecosystem) -> pd.DataFra
                 "all",
                 ALL,
                 "participants_per_session",
-                len(a) / len(held) if len(held) else np.nan,
+                n_att / len(held) if len(held) else np.nan,
                 len(held),
             ),
             row(period, lever, tool, "all", ALL, "facilitator_hours", fac_h, len(held)),

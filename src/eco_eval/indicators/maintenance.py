@@ -7,7 +7,7 @@ import pandas as pd
 from scipy import stats
 
 from eco_eval.ecosystem import Ecosystem
-from eco_eval.indicators.core import ALL, Tables, attendance_in, row, tidy
+from eco_eval.indicators.core import ALL, Tables, attendance_view, row, tidy
 from eco_eval.periods import Period, cumulative, quarter_range
 
 
@@ -89,13 +89,7 @@ def maintenance(tables: Tables, period: Period, eco: Ecosystem) -> pd.DataFrame:
                     float(before + recent),
                 )
             )
-    att = attendance_in(tables, period)
-    counts = (
-        att.groupby("lever_id")
-        .size()
-        .reindex(list(eco.lever_ids), fill_value=0)
-        .to_numpy(dtype=float)
-    )
+    counts = attendance_view(tables, period).rows_per_lever(list(eco.lever_ids))
     total = counts.sum()
     if total > 0 and len(counts) > 1:
         p = counts[counts > 0] / total
@@ -121,7 +115,8 @@ def idle_lever_ids(tables: Tables, period: Period, eco: Ecosystem) -> list[str]:
     held_now = tables.sessions[
         (tables.sessions["status"] == "held") & tables.sessions["quarter"].isin(period.quarters)
     ]
-    return [lv for lv in eco.lever_ids if lv not in set(held_now["lever_id"])]
+    active = set(held_now["lever_id"].unique())
+    return [lv for lv in eco.lever_ids if lv not in active]
 
 
 __all__ = ["idle_lever_ids", "maintenance"]

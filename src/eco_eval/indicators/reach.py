@@ -16,7 +16,7 @@ from eco_eval.ecosystem import Ecosystem
 from eco_eval.indicators.core import (
     ALL,
     Tables,
-    attendance_in,
+    attendance_view,
     headcount_at,
     row,
     scopes,
@@ -52,16 +52,17 @@ def reach(
     and, per dimension, ``dissimilarity_index`` = ½ Σ_g |p_g/P − h_g/H| (Duncan & Duncan, 1955).
     ``n`` is the number of distinct participants each figure rests on.
     """
-    att = attendance_in(tables, period)
+    view = attendance_view(tables, period)
     hc = headcount_at(tables.headcount, period)
     total_hc = float(hc["headcount"].sum())
+    dims = [d for d in by if d in view.columns and d in hc.columns]
+    hc_by = {d: hc.groupby(d)["headcount"].sum() for d in dims}
     rows: list[dict[str, object]] = []
-    for lever, tool, sub in scopes(att, eco):
-        people = sub.groupby("person_key").size()
-        n_people = len(people)
+    for lever, tool, scope in view.scopes(eco):
+        n_people, n_repeat = scope.people()
         overall_rate = n_people / total_hc if total_hc else np.nan
         rows.append(row(period, lever, tool, "all", ALL, "unique_participants", n_people, n_people))
-        rows.append(row(period, lever, tool, "all", ALL, "participations", len(sub), n_people))
+        rows.append(row(period, lever, tool, "all", ALL, "participations", len(scope), n_people))
         rows.append(row(period, lever, tool, "all", ALL, "reach_rate", overall_rate, n_people))
         if n_people:
             rows.append(
@@ -72,16 +73,18 @@ def reach(
                     "all",
                     ALL,
                     "repeat_participation_rate",
-                    float((people >= 2).mean()),
+                    n_repeat / n_people,
                     n_people,
                 )
             )
-        for dim in by:
-            if dim not in sub.columns or dim not in hc.columns:
-                continue
-            hc_g = hc.groupby(dim)["headcount"].sum()
-            part_g = sub.groupby(dim)["person_key"].nunique()
-            visits_g = sub.groupby(dim).size()
+        for dim in dims:
+            hc_g = hc_by[dim]
+            if dim in view.simple:
+                part_g, visits_g = scope.by_group(dim)
+            else:  # a breakdown by a column the merge brings from sessions
+                sub = view.scope_frames(eco)[(lever, tool)]
+                part_g = sub.groupby(dim)["person_key"].nunique()
+                visits_g = sub.groupby(dim).size()
             groups = sorted(set(hc_g.index) | set(part_g.index), key=str)
             for g in groups:
                 p = float(part_g.get(g, 0))
@@ -158,18 +161,18 @@ def adoption(tables: Tables, period: Period, eco: Ecosystem) -> pd.DataFrame:
     held sessions; levers active per department = mean over departments with staff of the number of
     levers at least one of their staff used.
     """
-    att = attendance_in(tables, period)
+    view = attendance_view(tables, period)
     ses = sessions_in(tables.sessions, period)
     held = ses[ses["status"] == "held"]
     rows: list[dict[str, object]] = []
     n_departments = tables.headcount["department"].nunique() if len(tables.headcount) else 0
-    for lever, tool, sub in scopes(att, eco):
-        reached = sub["department"].nunique()
+    for lever, tool, scope in view.scopes(eco):
+        reached = scope.nunique("department")
         rows.append(row(period, lever, tool, "all", ALL, "departments_reached", reached, reached))
     for lever, tool, sub in scopes(held, eco):
         hosting = sub["host_department"].dropna().nunique()
         rows.append(row(period, lever, tool, "all", ALL, "departments_hosting", hosting, hosting))
-    per_dept = att.groupby("department")["lever_id"].nunique()
+    per_dept = view.groups_per("department", "lever_id")
     hc_depts = headcount_at(tables.headcount, period)["department"].unique()
     values = per_dept.reindex(hc_depts, fill_value=0) if len(hc_depts) else per_dept
     if len(values):

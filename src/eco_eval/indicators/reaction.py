@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from eco_eval.ecosystem import Ecosystem
-from eco_eval.indicators.core import ALL, Tables, attendance_in, row, scopes, tidy
+from eco_eval.indicators.core import ALL, Tables, attendance_view, row, scopes, tidy
 from eco_eval.periods import Period
 
 
@@ -36,8 +36,8 @@ def reaction(tables: Tables, period: Period, eco: Ecosystem) -> pd.DataFrame:
     from eco_eval.stats.intervals import mean_ci, nps, top_box_share
 
     fb = feedback_in(tables, period)
-    att = attendance_in(tables, period)
-    participations = {(lv, tl): len(sub) for lv, tl, sub in scopes(att, eco)}
+    view = attendance_view(tables, period)
+    participations = {(lv, tl): len(sub) for lv, tl, sub in view.scopes(eco)}
     rows: list[dict[str, object]] = []
     for lever, tool, sub in scopes(fb, eco):
         sat = sub["satisfaction"].dropna().to_numpy(dtype=float)
