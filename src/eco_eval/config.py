@@ -54,6 +54,8 @@ class Source:
     wave_from: str | None = None  # regex with a named group 'wave' applied to the file name
     identifiers: tuple[str, ...] = ()  # canonical fields holding staff identifiers
     required: bool = True
+    # LimeSurvey only: glob under data/raw of the survey-structure export(s) (the codebook)
+    codebook: str | None = None
 
 
 @dataclass(frozen=True)
@@ -145,6 +147,18 @@ def _source(name: str, doc: Mapping[str, Any], origin: str) -> Source:
         ItemRule(match=str(r["match"]), to=str(r["to"]), scale=str(r.get("scale", "")))
         for r in doc.get("items", ())
     )
+    codebook = doc.get("codebook")
+    if codebook is not None:
+        if not isinstance(codebook, str) or not codebook.strip():
+            raise ConfigError(
+                f"{origin}: sources.{name}.codebook must be a glob under data/raw naming the "
+                f"LimeSurvey survey-structure export, e.g. 'barometre/limesurvey_survey_*.txt'"
+            )
+        if fmt != "limesurvey":
+            raise ConfigError(
+                f"{origin}: sources.{name}.codebook is for LimeSurvey exports but the source has "
+                f"format {fmt!r}; set 'format: limesurvey' or remove the codebook"
+            )
     return Source(
         name=name,
         pattern=str(doc["pattern"]),
@@ -157,6 +171,7 @@ def _source(name: str, doc: Mapping[str, Any], origin: str) -> Source:
         wave_from=doc.get("wave_from"),
         identifiers=tuple(doc.get("identifiers", ())),
         required=bool(doc.get("required", True)),
+        codebook=codebook.strip() if codebook else None,
     )
 
 

@@ -1,4 +1,11 @@
-"""The demo bilan in a real browser, offline; hostile comments show as text and never run."""
+"""The demo bilan in a real browser, offline; hostile text shows as text and never runs.
+
+Hostile text goes into every free-text field a city's files carry into the published outputs:
+the post-session comments (HTML, a script, a formula, a 4,000-character word) and the
+directorate's actions file (action and owner). It is checked in the bilan and the lever deep
+dives (browser), the PDF (text extraction, nothing cut at the page edge) and every CSV the run
+publishes plus the ``indicators`` export (no formula, no markup).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from eco_eval.pipeline import build_bilan, run_ingest
+from eco_eval.pipeline import compute_indicators, export_frame, run_all
 
 from browser import open_page
 
@@ -19,7 +26,21 @@ HOSTILE = [
     '<img src=x onerror="window.__pwned=2">',
     '=HYPERLINK("http://evil.example","clic")',
     "<a href=javascript:window.__pwned=3>lien</a>",
+    "@SOMME(A1:A9)+cmd|' /C calc'!A0",
+    "x" * 4000,  # one unbroken word: must wrap, not overflow the page
 ]
+HOSTILE_ACTION = '<svg onload="window.__pwned=5">=1+1</svg> relancer'
+HOSTILE_OWNER = "-2+3 <b onclick=alert(1)>chef</b>"
+
+
+def _hostile_actions(path: Path) -> None:
+    """The first action of the demo's actions file gets a hostile text and owner."""
+    import yaml
+
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    doc["actions"][0]["action"] = HOSTILE_ACTION
+    doc["actions"][0]["owner"] = HOSTILE_OWNER
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
 
 
 def _hostile_feedback(path: Path) -> int:
@@ -43,18 +64,20 @@ def _hostile_feedback(path: Path) -> int:
 
 @pytest.fixture(scope="module")
 def hostile_bilan(demo_project: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A full run (bilan, PDF, deep dives, open data) of the demo with hostile free text."""
     root = tmp_path_factory.mktemp("hostile") / "city"
     shutil.copytree(demo_project, root)
     feedback = next((root / "data" / "raw" / "retours").glob("results-survey*.csv"))
     assert _hostile_feedback(feedback) > 20
+    _hostile_actions(root / "actions.yaml")
     mp = pytest.MonkeyPatch()
     mp.setenv("ECO_EVAL_KEY", "test-key-0123456789abcdef0123456789abcdef")
     try:
-        run_ingest(root)
-        result = build_bilan(root, "2017-Q4", pdf=True)
+        assert run_all(root, "2017-Q4", pdf=True)["ok"]
+        export_frame(compute_indicators(root, "2017-Q4"), root / "exports" / "indicateurs.csv")
     finally:
         mp.undo()
-    return result.html
+    return root / "reports" / "2017-Q4" / "bilan.html"
 
 
 @pytest.mark.browser
@@ -82,18 +105,47 @@ def test_demo_bilan_offline_every_figure_drawn_no_console_error(
 @pytest.mark.browser
 @pytest.mark.slow
 def test_scripted_comments_cannot_run(hostile_bilan: Path, chromium: str):
-    page, problems, _, close = open_page(chromium, hostile_bilan)
-    try:
-        page.wait_for_timeout(500)
-        assert page.evaluate("typeof window.__pwned") == "undefined"
-        text = page.inner_text("body")
-        shown = [h for h in HOSTILE if h in text]
-        assert shown, "the hostile comments should be quoted as text"
-        assert not any(p.startswith("dialog") for p in problems)
-        assert page.locator("main img, body img[src='x']").count() == 0
-        print(f"{len(shown)} hostile comments shown as text; none ran")
-    finally:
-        close()
+    pages = [hostile_bilan, *sorted((hostile_bilan.parent / "leviers").glob("*.html"))]
+    assert len(pages) == 14  # the bilan, 12 deep dives, their index
+    shown_anywhere: set[str] = set()
+    for html in pages:
+        page, problems, requests, close = open_page(chromium, html)
+        try:
+            page.wait_for_timeout(300)
+            assert page.evaluate("typeof window.__pwned") == "undefined", html.name
+            text = page.inner_text("body")
+            shown_anywhere |= {h for h in [*HOSTILE, HOSTILE_ACTION, HOSTILE_OWNER] if h in text}
+            assert not any(p.startswith("dialog") for p in problems), (html.name, problems)
+            assert page.locator("body img[src='x'], body svg[onload], b[onclick]").count() == 0
+            assert requests == [], (html.name, requests)
+        finally:
+            close()
+    # the comments are quoted as text somewhere (verbatims), the action and its owner in the bilan
+    assert HOSTILE_ACTION in shown_anywhere and HOSTILE_OWNER in shown_anywhere
+    assert len(shown_anywhere) >= 4, shown_anywhere
+    print(f"{len(pages)} pages opened; {len(shown_anywhere)} hostile texts shown as text; none ran")
+
+
+@pytest.mark.slow
+def test_hostile_text_reaches_no_csv_as_a_formula_or_markup(hostile_bilan: Path):
+    """Every CSV the run published (open data) and the ``indicators`` export: no cell a
+    spreadsheet would run, no markup from the comments; the hostile action stays out."""
+    root = hostile_bilan.parents[2]
+    files = [*sorted((root / "reports").rglob("*.csv")), root / "exports" / "indicateurs.csv"]
+    assert len(files) >= 4
+    cells = 0
+    for path in files:
+        with path.open(encoding="utf-8", newline="") as fh:
+            for row in csv.reader(fh):
+                for cell in row:
+                    cells += 1
+                    if cell[:1] in ("=", "+", "@") or (
+                        cell[:1] == "-" and not cell[1:2].isdigit() and cell != "-"
+                    ):
+                        pytest.fail(f"{path.name}: formula-leading cell {cell[:60]!r}")
+                    assert "<script" not in cell and "onerror" not in cell, path.name
+                    assert "x" * 100 not in cell and "__pwned" not in cell, path.name
+    print(f"{len(files)} CSV files, {cells} cells checked")
 
 
 @pytest.mark.slow
@@ -118,3 +170,8 @@ def test_pdf_pages_convert_and_nothing_is_cut(hostile_bilan: Path, tmp_path: Pat
             outside.append(m.group(5))
     print(f"{len(pages)} pages; {bbox.count('<word ')} words checked")
     assert not outside, outside[:10]
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    printed = [w for w in ("<script>", "onerror", "HYPERLINK", "javascript:", "<svg") if w in text]
+    assert len(printed) >= 2, "hostile comments and action printed as plain text"

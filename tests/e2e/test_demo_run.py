@@ -48,13 +48,17 @@ def test_run_publishes_everything_and_a_second_run_changes_nothing(demo_run):
     from eco_eval.config import load_project
 
     project = load_project(root)
-    declared = {
+    declared = {  # the data files and the codebooks (survey structures) of the sources
         p.relative_to(root).as_posix()
         for source in project.sources.values()
-        for p in project.raw_dir.glob(source.pattern)
+        for pattern in (source.pattern, source.codebook)
+        if pattern
+        for p in project.raw_dir.glob(pattern)
     }
     assert prov["parameters"]["period"] == "2017-Q4"
-    assert set(prov["inputs_sha256"]) == declared and len(declared) >= 21  # 18 + 3 results
+    assert (
+        set(prov["inputs_sha256"]) == declared and len(declared) >= 23
+    )  # 18 + 3 results + 2 codebooks
     before = {p: p.stat().st_mtime_ns for p in period_dir.rglob("*")}
     store = root / "data" / "processed" / "eco_eval.duckdb"
     store_before = store.read_bytes()

@@ -118,6 +118,94 @@ def _barometer() -> str:
     return "\ufeff" + "\r\n".join(";".join(f'"{v}"' if v else "" for v in r) for r in rows) + "\r\n"
 
 
+STRUCTURE_HEAD = (
+    "id", "related_id", "class", "type/scale", "name", "relevance", "text", "help", "language",
+    "validation", "mandatory", "other",
+)  # fmt: skip
+SATISFACTION = ("Pas du tout satisfait", "Peu satisfait", "Moyennement satisfait", "Satisfait",
+                "Très satisfait")  # fmt: skip
+AGREEMENT = ("Pas du tout d'accord", "Plutôt pas d'accord", "Ni d'accord ni pas d'accord",
+             "Plutôt d'accord", "Tout à fait d'accord")  # fmt: skip
+FREQUENCY = ("Jamais", "Rarement", "Parfois", "Souvent", "Tout le temps")
+WHO5 = ("Jamais", "De temps en temps", "Moins de la moitié du temps",
+        "Plus de la moitié du temps", "La plupart du temps", "Tout le temps")  # fmt: skip
+
+
+def structure_tsv(sid, questions, languages=("fr",), title="Enquête"):
+    """A LimeSurvey survey-structure export (tab-separated), as LimeSurvey writes it.
+
+    ``questions``: (code, type, subquestion codes, answers) with answers as (code, label, scale);
+    a label is text (same in every language) or {language: text}.
+    """
+
+    def row(**cells):
+        return "\t".join(str(cells.get(h.replace("/", "_"), "")) for h in STRUCTURE_HEAD)
+
+    def text(value, lang):
+        return value.get(lang, "") if isinstance(value, dict) else value
+
+    rows = [
+        row(**{"class": "S", "name": "sid", "text": sid}),
+        row(**{"class": "S", "name": "language", "text": languages[0]}),
+        row(**{"class": "S", "name": "additional_languages", "text": " ".join(languages[1:])}),
+    ]
+    rows += [
+        row(**{"class": "SL", "name": "surveyls_title", "text": title, "language": lang})
+        for lang in languages
+    ]
+    rows += [
+        row(**{"class": "G", "name": "G1", "text": "Groupe", "language": lang})
+        for lang in languages
+    ]
+    for code, qtype, subs, answers in questions:
+        rows += [
+            row(**{"class": "Q", "type_scale": qtype, "name": code, "text": f"Question {code}",
+                   "language": lang, "mandatory": "N", "other": "N"})
+            for lang in languages
+        ]  # fmt: skip
+        rows += [
+            row(**{"class": "SQ", "type_scale": "0", "name": sq, "text": sq, "language": lang})
+            for sq in subs
+            for lang in languages
+        ]
+        rows += [
+            row(**{"class": "A", "type_scale": str(scale), "name": a, "text": text(label, lang),
+                   "language": lang})
+            for a, label, scale in answers
+            for lang in languages
+        ]  # fmt: skip
+    return "\t".join(STRUCTURE_HEAD) + "\n" + "\n".join(rows) + "\n"
+
+
+def numbered(labels, first=1, scale=0):
+    return [(str(first + i), label, scale) for i, label in enumerate(labels)]
+
+
+FEEDBACK_STRUCTURE = structure_tsv(
+    "123",
+    [
+        ("SEANCE", "S", [], []),
+        ("OUTIL", "L", [], [("O1", "point silence", 0), ("O2", "la balade", 0)]),
+        ("EVAL", "F", ["SAT", "UTIL"], numbered(SATISFACTION) + numbered(AGREEMENT, scale=1)),
+        ("RECO", "N", [], []),
+        ("COMM", "T", [], []),
+    ],
+)
+BAROMETER_STRUCTURE = structure_tsv(
+    "736251",
+    [
+        ("MATRICULE", "S", [], []),
+        ("DIR", "S", [], []),
+        ("CAT", "L", [], [("A", "A", 0), ("B", "B", 0), ("C", "C", 0)]),
+        ("SEXE", "L", [], [("F", "Femme", 0), ("M", "Homme", 0)]),
+        ("WB", "F", [f"SQ00{i}" for i in range(1, 8)], numbered(FREQUENCY)),
+        ("WHO", "F", [f"SQ00{i}" for i in range(1, 6)], numbered(WHO5, first=0)),
+        ("CLIM", "F", ["bien_etre1", "bien_etre2"], numbered(AGREEMENT)),
+        ("PART", "F", ["bien_etre"], [("Y", "Oui", 0), ("N", "Non", 0)]),
+    ],
+)
+
+
 @pytest.fixture
 def tiny_project(tmp_path: Path) -> Path:
     root = tmp_path / "city"
@@ -137,4 +225,9 @@ def tiny_project(tmp_path: Path) -> Path:
     (raw / "presences" / "emargements_2016-T3.csv").write_text(ATTENDANCE, encoding="utf-8")
     (raw / "retours" / "results-survey123.csv").write_bytes(FEEDBACK.encode("utf-8"))
     (raw / "barometre" / "barometre_2016-11.csv").write_bytes(_barometer().encode("utf-8"))
+    # the codebooks the demo configuration declares (sources.*.codebook)
+    (raw / "retours" / "limesurvey_survey_123.txt").write_text(FEEDBACK_STRUCTURE, encoding="utf-8")
+    (raw / "barometre" / "limesurvey_survey_736251.txt").write_text(
+        BAROMETER_STRUCTURE, encoding="utf-8"
+    )
     return root

@@ -20,11 +20,15 @@ INGEST = [sys.executable, "-m", "eco_eval.cli", "-q", "ingest", "--force"]
 def _consistent(store_path: Path) -> dict[str, int]:
     """Every file in the ingest log has exactly its accepted rows in its table."""
     store = open_store(store_path)
-    log = store.sql("SELECT source_file, table_name, arg_max(rows_accepted, ingested_at) AS n FROM ingest_log GROUP BY ALL")
+    log = store.sql(
+        "SELECT source_file, table_name, arg_max(rows_accepted, ingested_at) AS n FROM ingest_log GROUP BY ALL"
+    )
     counts = {}
     for _, r in log.iterrows():
         table = r["table_name"]
-        n = store.sql(f'SELECT count(*) AS c FROM "{table}" WHERE source_file = ?', [r["source_file"]])["c"].iloc[0]
+        n = store.sql(
+            f'SELECT count(*) AS c FROM "{table}" WHERE source_file = ?', [r["source_file"]]
+        )["c"].iloc[0]
         assert n == r["n"], (r["source_file"], n, r["n"])
         counts[r["source_file"]] = int(n)
     return counts
@@ -53,7 +57,12 @@ def test_sigkill_during_ingest_leaves_a_consistent_store(demo_project: Path, tmp
     duration = time.perf_counter() - t0
     kills = 0
     for fraction in (0.3, 0.5, 0.7, 0.85, 0.95, 0.99):
-        proc = subprocess.Popen([*INGEST, "--project", str(root)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [*INGEST, "--project", str(root)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         time.sleep(duration * fraction)
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)

@@ -39,7 +39,7 @@ def test_every_row_is_accepted_or_quarantined_with_its_reason(tiny_project):
     assert "known_session" in reasons["6@attendance"]
     assert "duplicate_submission" in reasons["3@feedback"]
     assert "range:recommend" in reasons["4@feedback"]
-    assert "range:clim_bien_etre_2" in reasons["3@barometer"]
+    assert "codebook:clim_bien_etre_2" in reasons["3@barometer"]  # 7 is no answer of CLIM
 
 
 def test_canonical_values(tiny_project):

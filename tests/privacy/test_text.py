@@ -259,3 +259,9 @@ def test_stopwords_are_shipped_and_plurals_folded():
         "stress",
         "nombreux",
     ]
+
+
+def test_a_word_longer_than_any_word_is_never_a_theme():
+    frame = pd.DataFrame({"comment": ["x" * 31 + " réunion"] * 12 + ["y" * 30] * 12})
+    terms = set(comment_themes(frame, by=None, ngram=(1, 1), top=50)["term"].dropna())
+    assert terms == {"réunion", "y" * 30}

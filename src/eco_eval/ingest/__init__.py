@@ -23,7 +23,8 @@ import pandas as pd
 
 from eco_eval.config import Project, Source
 from eco_eval.errors import InputFileError
-from eco_eval.ingest.mapping import Mapped, canonicalise, load_schema, map_items
+from eco_eval.ingest.codebook import CodebookInput, assign_codebooks, convert, find_codebooks
+from eco_eval.ingest.mapping import Mapped, canonicalise, find_column, load_schema, map_items
 from eco_eval.ingest.validation import build_rules, run_gate
 from eco_eval.periods import quarter_of
 
@@ -62,6 +63,7 @@ class IngestReport:
     changed: bool
     removed_files: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    codebooks: list[str] = field(default_factory=list)  # codebook files read (sources.*.codebook)
 
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame([{k: v for k, v in vars(f).items() if k != "meta"} for f in self.files])
@@ -99,6 +101,25 @@ def discover(project: Project) -> list[tuple[Source, Path]]:
             )
         found.extend((source, p) for p in files)
     return found
+
+
+def discover_codebooks(
+    project: Project, files: list[tuple[Source, Path]]
+) -> tuple[list[CodebookInput], dict[Path, CodebookInput]]:
+    """The codebooks of the sources that declare one (``codebook:``) and the codebook of each of
+    their data files; a one-line InputFileError when a codebook is missing or unreadable."""
+    by_source: dict[str, tuple[Source, list[Path]]] = {}
+    for source, path in files:
+        by_source.setdefault(source.name, (source, []))[1].append(path)
+    inputs: list[CodebookInput] = []
+    assigned: dict[Path, CodebookInput] = {}
+    for source, paths in by_source.values():
+        if not source.codebook:
+            continue
+        found = find_codebooks(project, source, lambda p: _rel(project, p), sha256_file)
+        assigned.update(assign_codebooks(source, [(p, _rel(project, p)) for p in paths], found))
+        inputs.extend(found)
+    return inputs, assigned
 
 
 def _rel(project: Project, path: Path) -> str:
@@ -204,15 +225,29 @@ class _Run:
         sheet = source.sheet if path.suffix.lower() in {".xlsx", ".xlsm", ".xls"} else None
         return read_file(path, format=fmt, sheet=sheet, header_row=source.header_row)
 
-    def prepare(self, source: Source, path: Path, sha: str) -> _Part:
+    def prepare(
+        self, source: Source, path: Path, sha: str, codebook: CodebookInput | None = None
+    ) -> _Part:
         """Read, map and derive one file (no gate yet)."""
         label = _rel(self.project, path)
         raw_table = self.read(source, path)
         raw = raw_table.frame.reset_index(drop=True)
         lines = np.asarray(raw_table.lines, dtype=np.int64)
         spec = self.schema[source.name]
+        values = raw  # what mapping reads; the quarantine keeps the file's own values (raw)
+        converted = None
+        if codebook is not None:
+            converted = convert(
+                raw,
+                _codebook_targets(raw, source),
+                codebook,
+                self.project.scales,
+                source=source,
+                file_label=label,
+            )
+            values = converted.frame
         mapped = canonicalise(
-            raw,
+            values,
             source,
             spec,
             scales=self.project.scales,
@@ -221,15 +256,22 @@ class _Run:
             file_label=label,
         )
         mapped.extra["lines"] = lines
+        if converted is not None:
+            for reason, mask in converted.problems:
+                mapped.add(mask, reason)
         if source.name == "attendance":
             self._remember_names(raw, mapped)
-        frames = getattr(self, f"_derive_{source.name}")(mapped, raw, source, path)
+        frames = getattr(self, f"_derive_{source.name}")(mapped, values, source, path)
         meta = (
             raw_table.meta.as_dict() if hasattr(raw_table.meta, "as_dict") else dict(raw_table.meta)
         )
         meta = {
             k: v for k, v in meta.items() if isinstance(v, (str, int, float, bool)) or v is None
         }
+        if codebook is not None and converted is not None:
+            meta["codebook"] = codebook.label
+            meta["codebook_sha256"] = codebook.sha256
+            meta["codebook_columns"] = len(converted.columns)
         return _Part(label, sha, raw, lines, mapped, frames, meta)
 
     def process_source(
@@ -470,11 +512,13 @@ def ingest(
         create=project.privacy.create_key_if_missing,
     )
     files = discover(project)
+    codebooks, codebook_of = discover_codebooks(project, files)
     hashes = {p: sha256_file(p) for _, p in files}
     known: dict[str, str] = (
         Store(project.store_path).known_files() if project.store_path.exists() else {}
     )
     current = {_rel(project, p): h for p, h in hashes.items()}
+    current.update({cb.label: cb.sha256 for cb in codebooks})
     removed = sorted(set(known) - set(current))
     changed = force or removed or any(known.get(f) != h for f, h in current.items())
     if not changed:
@@ -491,7 +535,7 @@ def ingest(
         for source, path in source_files:
             if progress:
                 progress(_rel(project, path))
-            parts.append(run.prepare(source, path, hashes[path]))
+            parts.append(run.prepare(source, path, hashes[path], codebook_of.get(path)))
         for result, frames, quarantine in run.process_source(source_files[0][0], parts):
             results.append(result)
             outputs.append((result.source_file, frames, quarantine))
@@ -525,7 +569,49 @@ def ingest(
                     ),
                 }
             )
-    return IngestReport(files=results, changed=True, removed_files=removed, warnings=warnings)
+        for cb in codebooks:  # an input without rows: its checksum is what the log keeps
+            used_by = [_rel(project, p) for p, c in codebook_of.items() if c is cb]
+            w.log(
+                {
+                    "source_file": cb.label,
+                    "sha256": cb.sha256,
+                    "table_name": cb.source,
+                    "rows_read": 0,
+                    "rows_accepted": 0,
+                    "rows_quarantined": 0,
+                    "duplicates": 0,
+                    "ingested_at": now,
+                    "package_version": __version__,
+                    "detail": json.dumps(cb.log_detail(used_by), ensure_ascii=False, default=str),
+                }
+            )
+    return IngestReport(
+        files=results,
+        changed=True,
+        removed_files=removed,
+        warnings=warnings,
+        codebooks=[cb.label for cb in codebooks],
+    )
+
+
+def _codebook_targets(raw: pd.DataFrame, source: Source) -> dict[str, tuple[str, str]]:
+    """Columns whose values go through a declared scale: column -> (field or item, scale)."""
+    import re
+
+    columns = [str(c) for c in raw.columns]
+    out: dict[str, tuple[str, str]] = {}
+    for fld, scale in source.values.items():
+        wanted = source.columns.get(fld)
+        col = find_column(columns, wanted) if wanted and scale != "tool" else None
+        if col is not None:
+            out[col] = (fld, scale)
+    for col in columns:
+        for rule in source.items:
+            match = re.fullmatch(rule.match, col)
+            if match:
+                out.setdefault(col, (match.expand(rule.to), rule.scale))
+                break
+    return out
 
 
 def _cross_checks(outputs: list[tuple[str, dict[str, pd.DataFrame], pd.DataFrame]]) -> list[str]:

@@ -25,11 +25,22 @@ def reason_text(reason: str, labels: Any) -> str:
     return labels.format(key, field=field) if field else labels[key]
 
 
-def latest_log(log: pd.DataFrame) -> pd.DataFrame:
-    """The ingest-log row of the version of each file currently in the store."""
+def is_codebook(log: pd.DataFrame) -> pd.Series:
+    """Rows of the ingest log that record a codebook (``sources.*.codebook``): inputs without rows."""
+    detail = log["detail"].astype("str").fillna("")
+    return detail.str.contains('"role": "codebook"', regex=False)
+
+
+def latest_log(log: pd.DataFrame, *, codebooks: bool = False) -> pd.DataFrame:
+    """The ingest-log row of the version of each file currently in the store.
+
+    Codebook files hold no rows: they are left out (their checksums are in the provenance)
+    unless ``codebooks=True``.
+    """
     if log.empty:
         return log
-    return log.sort_values("ingested_at").groupby("source_file", as_index=False).tail(1)
+    latest = log.sort_values("ingested_at").groupby("source_file", as_index=False).tail(1)
+    return latest if codebooks else latest[~is_codebook(latest)]
 
 
 def summary_by_source(
@@ -150,6 +161,17 @@ def render_page(
             rows,
         )
     )
+    books = latest_log(log, codebooks=True)
+    books = books[is_codebook(books)] if len(books) else books
+    if len(books):
+        parts.append(
+            f"<p>{escape(labels['bilan.dq_codebooks'])} : "
+            + ", ".join(
+                f"{escape(str(r.source_file))} (SHA-256 {escape(str(r.sha256)[:12])})"
+                for r in books.sort_values("source_file").itertuples()
+            )
+            + "</p>"
+        )
     if warnings:
         parts.append(
             f"<h2>{escape(t('bilan.dq_warnings'))}</h2><ul>"

@@ -268,6 +268,8 @@ _INVARIABLE = frozenset(
         "faux",
     ]
 )
+#: Longer "words" are not words (a pasted URL, a key, a keyboard run): never a theme.
+MAX_WORD = 30
 _IRREGULAR = {"travaux": "travail", "yeux": "œil", "jeux": "jeu", "lieux": "lieu", "vœux": "vœu"}
 
 
@@ -275,7 +277,7 @@ def _terms(text: str, stop: frozenset[str], ngram: tuple[int, int]) -> set[str]:
     text = _PLACEHOLDER.sub(" ", text.lower())
     tokens = []
     for word in _WORD.findall(text):  # apostrophes split words: l'équipe -> l, équipe
-        if len(word) >= 2 and _fold(word)[0] not in stop:
+        if 2 <= len(word) <= MAX_WORD and _fold(word)[0] not in stop:
             tokens.append(lemma(word))
     out: set[str] = set()
     lo, hi = ngram

@@ -80,10 +80,12 @@ class Question:
 
 @dataclass
 class Codebook:
-    """A survey's structure. ``languages[0]`` is the base language."""
+    """A survey's structure. ``languages[0]`` is the base language; ``survey_id`` is LimeSurvey's
+    survey id (``sid``) when the export states it."""
 
     path: str
     title: str | None = None
+    survey_id: str | None = None
     languages: list[str] = field(default_factory=list)
     questions: dict[str, Question] = field(default_factory=dict)
 
@@ -256,6 +258,8 @@ def _read_tsv(path: Path, text: str) -> Codebook:
             base = get(row, "text")
         elif kind == "S" and name == "additional_languages":
             extra = get(row, "text")
+        elif kind == "S" and name == "sid":
+            book.survey_id = get(row, "text") or None
         elif kind == "SL" and name == "surveyls_title" and book.title is None:
             book.title = get(row, "text")
         elif kind == "G":
@@ -301,6 +305,8 @@ def _read_lss(path: Path, data: bytes) -> Codebook:
     book.languages = [e.text or "" for e in root.iterfind("languages/language") if e.text]
     for row in _rows(root, "surveys_languagesettings"):
         book.title = book.title or row.get("surveyls_title")
+    for row in _rows(root, "surveys"):
+        book.survey_id = book.survey_id or row.get("sid") or None
     groups = {r.get("gid", ""): r.get("group_name", "") for r in _rows(root, "groups")}
     group_order = {r.get("gid", ""): _int(r.get("group_order")) for r in _rows(root, "groups")}
     for r in _rows(root, "group_l10ns"):

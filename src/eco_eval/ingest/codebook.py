@@ -1,0 +1,267 @@
+"""The codebook of a LimeSurvey source (``sources.<name>.codebook``): answers to answer codes.
+
+A LimeSurvey response export holds either answer codes (``A3``, ``4``, ``Y``) or full answers (the
+label the respondent saw, ``Souvent``), possibly in several languages. When a source declares its
+survey-structure export as codebook, every column that goes through a value scale (``values:``
+fields and barometer ``items:``) is first converted, per question, to the answer code of that
+question, matching labels in the respondent's language (``startlanguage``) first. The declared
+scale then gives the canonical value of the code's *label*, or of the code itself when the scale
+does not know the label (numeric codes): an answer recoded between two waves (labels reordered in
+the structure) keeps its meaning. A value that is neither a code nor a label of its question is a
+quarantine reason ``codebook:<field or item>``, never dropped silently.
+
+The codebook file is an input like the data files: its checksum is in the ingest log (so that a
+new codebook triggers a new ingest and shows in the provenance), under the source's table with no
+rows and ``"role": "codebook"`` in its detail.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from eco_eval.config import Project, Source
+from eco_eval.errors import InputFileError, did_you_mean
+from eco_eval.readers.codebook import (
+    BUILTIN_ANSWERS,
+    OTHER_CODE,
+    OTHER_LABEL,
+    Codebook,
+    labels_to_codes,
+    read_limesurvey_structure,
+)
+from eco_eval.readers.limesurvey import meta_field, split_code
+
+ROLE = "codebook"
+_SID_IN_NAME = re.compile(r"(\d{3,})")
+
+
+@dataclass(frozen=True)
+class CodebookInput:
+    """A codebook file of a source: where it is, its checksum and its parsed structure."""
+
+    path: Path
+    label: str  # path relative to the project root, as in the ingest log
+    sha256: str
+    book: Codebook
+    source: str
+
+    @property
+    def survey_id(self) -> str | None:
+        if self.book.survey_id:
+            return self.book.survey_id
+        found = _SID_IN_NAME.findall(self.path.stem)
+        return found[-1] if found else None
+
+    def log_detail(self, used_by: list[str]) -> dict[str, Any]:
+        return {
+            "role": ROLE,
+            "source": self.source,
+            "survey_id": self.survey_id,
+            "title": self.book.title,
+            "languages": list(self.book.languages),
+            "questions": len(self.book.questions),
+            "used_by": sorted(used_by),
+        }
+
+
+@dataclass
+class Converted:
+    """A raw frame whose scaled columns went through the codebook."""
+
+    frame: pd.DataFrame
+    problems: list[tuple[str, np.ndarray]] = field(default_factory=list)
+    columns: dict[str, str] = field(default_factory=dict)  # column -> question[/scale] used
+
+
+def find_codebooks(project: Project, source: Source, rel: Any, sha256: Any) -> list[CodebookInput]:
+    """Read the codebook files of ``source``; a one-line error when none or one is unreadable."""
+    assert source.codebook is not None
+    files = sorted(p for p in project.raw_dir.glob(source.codebook) if p.is_file())
+    if not files:
+        where = f"{project.raw_dir_name}/{source.codebook}"
+        folder = str(Path(where).parent)
+        raise InputFileError(
+            f"{where}: no survey-structure file for sources.{source.name}.codebook; export it from "
+            f"LimeSurvey (Display/Export > Survey structure, tab-separated .txt) into {folder}/, "
+            f"or remove 'codebook' from sources.{source.name} in eco_eval.yaml"
+        )
+    out = []
+    for path in files:
+        book = read_limesurvey_structure(path)  # InputFileError naming the file and the fix
+        out.append(CodebookInput(path, rel(path), sha256(path), book, source.name))
+    return out
+
+
+def assign_codebooks(
+    source: Source, data_files: list[tuple[Path, str]], codebooks: list[CodebookInput]
+) -> dict[Path, CodebookInput]:
+    """The codebook of each data file: the only one, or the one whose survey id is in its name.
+
+    LimeSurvey names a response export ``results-survey<sid>.csv``: with one codebook per survey
+    (a questionnaire changed between barometer waves), each export is matched by its survey id.
+    """
+    if len(codebooks) == 1:
+        return {path: codebooks[0] for path, _ in data_files}
+    out = {}
+    for path, label in data_files:
+        found = [
+            cb
+            for cb in codebooks
+            if cb.survey_id and re.search(rf"(?<!\d){re.escape(cb.survey_id)}(?!\d)", path.name)
+        ]
+        if len(found) != 1:
+            names = ", ".join(cb.label for cb in (found or codebooks))
+            raise InputFileError(
+                f"{label}: {'several' if found else 'none'} of the codebooks of sources."
+                f"{source.name} ({names}) has its survey id in this file's name; keep the survey "
+                f"id in the response export's name (LimeSurvey names it results-survey<sid>.csv) "
+                f"or narrow sources.{source.name}.codebook"
+            )
+        out[path] = found[0]
+    return out
+
+
+def _options(book: Codebook, question: str, scale: int) -> dict[str, dict[str, str]]:
+    q = book.questions[question]
+    options = dict(q.answers.get(scale) or BUILTIN_ANSWERS.get(q.type, {}))
+    if q.other:
+        options[OTHER_CODE] = OTHER_LABEL
+    return options
+
+
+def _choose_scale(book: Codebook, question: str, sub2: str | None, values: pd.Series) -> int:
+    """The answer scale of a column: stated by the heading (``Q[SQ001#1]``), the only one, or the
+    one whose codes and labels cover most of the column's values (an array whose rows are
+    answered on different scales)."""
+    answers = book.questions[question].answers
+    if sub2 is not None and sub2.isdigit() and int(sub2) in answers:
+        return int(sub2)
+    if len(answers) <= 1:
+        return next(iter(answers), 0)
+    present = values.notna() & (values.astype("str").str.strip() != "")
+    distinct = pd.Series(values[present].unique(), dtype="str")
+    best, best_n = min(answers), -1
+    for scale in sorted(answers):
+        _codes, unmatched = labels_to_codes(distinct, book, question, scale=scale)
+        n = int((~unmatched).sum())
+        if n > best_n:
+            best, best_n = scale, n
+    return best
+
+
+def _knows(scale_name: str, scales: Mapping[str, Mapping[str, Any]]) -> Any:
+    """A predicate telling whether the declared scale maps a given label."""
+    from eco_eval.ingest.mapping import _norm, scale_lookup
+    from eco_eval.readers import parse_yes_no
+
+    if scale_name == "yes_no":
+
+        def yes_no(label: str) -> bool:
+            result = parse_yes_no(pd.Series([label], dtype="str"))
+            return bool(pd.notna(result.values.iloc[0]))
+
+        return yes_no
+    lookup = scale_lookup(scales.get(scale_name) or {})
+    return lambda label: _norm(label) in lookup
+
+
+def convert(
+    raw: pd.DataFrame,
+    targets: Mapping[str, tuple[str, str]],
+    codebook: CodebookInput,
+    scales: Mapping[str, Mapping[str, Any]],
+    *,
+    source: Source,
+    file_label: str,
+) -> Converted:
+    """Convert the ``targets`` columns (column -> (field or item, scale name)) through the codebook.
+
+    Returns a copy of ``raw`` in which each converted cell holds the label the declared scale
+    knows (or the answer code), and the (reason, mask) of cells the codebook does not know.
+    """
+    book = codebook.book
+    frame = raw.copy()
+    out = Converted(frame)
+    lang_col = next((c for c in raw.columns if meta_field(str(c)) == "startlanguage"), None)
+    language = (
+        raw[lang_col].astype("str").str.strip()
+        if lang_col is not None
+        else pd.Series(np.nan, index=raw.index, dtype="str")
+    )
+    for column, (target, scale_name) in targets.items():
+        parts = split_code(str(column))
+        if parts is None or parts[3] is not None:
+            raise InputFileError(
+                f"{file_label}: column {column!r} (for {source.name}.{target}) is not headed by a "
+                f"question code, so the codebook {codebook.label} cannot read it; export the "
+                f"responses with 'Question code' headings"
+            )
+        question, _sub, sub2, _suffix = parts
+        if question not in book.questions:
+            raise InputFileError(
+                f"{file_label}: column {column!r} (for {source.name}.{target}) is question "
+                f"{question!r}, which is not in the codebook {codebook.label}"
+                f"{did_you_mean(question, book.questions)}; put the structure export of the survey "
+                f"this file comes from under sources.{source.name}.codebook"
+            )
+        if not book.questions[question].answers and not _options(book, question, 0):
+            continue  # no answer list (numeric, free text): nothing to convert
+        values = raw[column]
+        scale = _choose_scale(book, question, sub2, values)
+        codes, unmatched = _codes_by_language(values, book, question, scale, language)
+        labels = _options(book, question, scale)
+        knows = _knows(scale_name, scales)
+        canonical: dict[str, str] = {}
+        for code in codes.dropna().unique():
+            texts = labels.get(code, {})
+            order = [*dict.fromkeys([*book.languages, *texts])]
+            label = next(
+                (texts[lang] for lang in order if lang in texts and knows(texts[lang])), None
+            )
+            canonical[code] = label if label is not None else code
+        frame[column] = codes.map(canonical).astype("str")
+        several = len(book.questions[question].answers) > 1
+        out.columns[str(column)] = f"{question}/{scale}" if several else question
+        if bool(unmatched.any()):
+            out.problems.append((f"codebook:{target}", unmatched.to_numpy(dtype=bool)))
+    return out
+
+
+def _codes_by_language(
+    values: pd.Series, book: Codebook, question: str, scale: int, language: pd.Series
+) -> tuple[pd.Series, pd.Series]:
+    """Answer codes of a column, matching labels in each respondent's language first, then in any
+    language of the survey (LimeSurvey exports full answers in the export's language).
+
+    Works on the distinct (value, language) pairs: a column of a large export has a handful."""
+    key = values.astype("str").fillna("\x00") + "\x1f" + language.astype("str").fillna("\x00")
+    first = (~key.duplicated()).to_numpy()
+    codes, unmatched = _codes_of(values[first], book, question, scale, language[first])
+    code_of = dict(zip(key[first], codes, strict=True))
+    bad_of = dict(zip(key[first], unmatched, strict=True))
+    return key.map(code_of).astype("str"), key.map(bad_of).astype(bool)
+
+
+def _codes_of(
+    values: pd.Series, book: Codebook, question: str, scale: int, language: pd.Series
+) -> tuple[pd.Series, pd.Series]:
+    codes, unmatched = labels_to_codes(values, book, question, scale=scale)
+    if len(book.languages) < 2:
+        return codes, unmatched
+    codes = codes.astype(object)
+    for lang in language.dropna().unique():
+        if lang not in book.languages:
+            continue
+        rows = (language == lang).to_numpy()
+        own, own_bad = labels_to_codes(values[rows], book, question, language=lang, scale=scale)
+        found = ~own_bad.to_numpy() & own.notna().to_numpy()
+        idx = values.index[rows][found]
+        codes.loc[idx] = own[found].to_numpy()
+    return codes.astype("str"), unmatched
