@@ -258,11 +258,26 @@ def is_up_to_date(final_dir: Path, key: str) -> bool:
         return False
 
 
+#: Where the bilans keep the cells they hid, so that the next bilans hide them too.
+BILAN_SUPPRESSION_LOG = "bilan_suppression_log.csv"
+
+
 @dataclass
 class BilanResult:
     html: Path
     rebuilt: bool
     seconds: float
+    #: The suppression log to keep once the bilan is published (None when not rebuilt).
+    suppression_log: Any = None
+
+    def keep_suppression_log(self, project: Project) -> None:
+        """Save the log of a bilan that was rebuilt and published."""
+        if self.rebuilt and self.suppression_log is not None:
+            from eco_eval.privacy.suppression import write_suppression_log
+
+            write_suppression_log(
+                project.processed_dir / BILAN_SUPPRESSION_LOG, self.suppression_log
+            )
 
     def __str__(self) -> str:
         return f"{self.html} ({'rebuilt' if self.rebuilt else 'up to date'}, {self.seconds:.1f} s)"
@@ -279,6 +294,7 @@ def bilan_parameters(project: Project, p: Any, lang: str, final_dir: Path) -> di
         "store_path": str(project.store_path),
         "output_dir": str(final_dir),
         "organisation": project.organisation.name,
+        "suppression_log": str(project.processed_dir / BILAN_SUPPRESSION_LOG),
     }
 
 
@@ -317,7 +333,8 @@ def build_bilan(
             stage, project, p, lang=lang, pdf=pdf, timeout=timeout, force=force,
             lever_pages=deep_dives,
         )  # fmt: skip
-        stage.publish()
+        if stage.publish():
+            result.keep_suppression_log(project)
     return result
 
 
@@ -337,7 +354,9 @@ def build_bilan_in(
 
     ``lever_pages``: the folder publishes the lever deep dives, so the cards link to them."""
     from eco_eval import __version__
-    from eco_eval.indicators import compute
+    from eco_eval.indicators import release
+    from eco_eval.indicators.core import Tables
+    from eco_eval.privacy.suppression import read_suppression_log
     from eco_eval.publish.index import key_figures
     from eco_eval.publish.levers import LEVERS_DIR
     from eco_eval.publish.provenance import file_sha256
@@ -357,7 +376,7 @@ def build_bilan_in(
             **{
                 k: v
                 for k, v in params.items()
-                if k not in {"project_dir", "store_path", "output_dir"}
+                if k not in {"project_dir", "store_path", "output_dir", "suppression_log"}
             },
             "pdf": pdf,
         },
@@ -395,13 +414,15 @@ def build_bilan_in(
         html_to_pdf(html, out / "bilan.pdf")
         if progress is not None:
             progress.advance("bilan", "PDF")
-    frame = compute(
-        open_store(project.store_path),
-        p,
+    # the figures the notebook showed: same tables, periods, k and earlier suppression log
+    frames, log = release(
+        Tables.for_indicators(open_store(project.store_path)),
+        project.ecosystem(),
+        {"current": p, "previous": p.previous(), "year": p.year_before()},
         k=project.privacy.k,
-        compare=False,
-        ecosystem=project.ecosystem(),
+        suppression_log=read_suppression_log(params["suppression_log"]),
     )
+    frame = frames["current"]
     figures = {
         "period": p.label,
         "k": project.privacy.k,
@@ -419,7 +440,7 @@ def build_bilan_in(
     stage.mark_changed("bilan")
     if progress is not None:
         progress.advance("bilan", "chiffres clés")
-    return BilanResult(final_dir / "bilan.html", True, time.perf_counter() - t0)
+    return BilanResult(final_dir / "bilan.html", True, time.perf_counter() - t0, log)
 
 
 # --------------------------------------------------------------------------- run

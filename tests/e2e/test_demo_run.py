@@ -62,12 +62,17 @@ def test_run_publishes_everything_and_a_second_run_changes_nothing(demo_run):
     before = {p: p.stat().st_mtime_ns for p in period_dir.rglob("*")}
     store = root / "data" / "processed" / "eco_eval.duckdb"
     store_before = store.read_bytes()
+    # the cells the bilan hid are kept for the next bilans (and a run without change keeps them)
+    suppression_log = root / "data" / "processed" / "bilan_suppression_log.csv"
+    logged = pd.read_csv(suppression_log, dtype=str)
+    assert {"2017-Q4", "2017-Q3", "2016-Q4"} <= set(logged["period"]) and len(logged) > 10
+    log_before = suppression_log.read_bytes()
     summary = run_all(root, "2017-Q4", pdf=True)
     assert summary["ok"] and not summary["steps"][0]["changed"]
     assert not any(s.get("rebuilt") for s in summary["steps"]), summary["steps"]
     assert not any(s.get("published") for s in summary["steps"]), summary["steps"]
     assert {p: p.stat().st_mtime_ns for p in period_dir.rglob("*")} == before
-    assert store.read_bytes() == store_before
+    assert store.read_bytes() == store_before and suppression_log.read_bytes() == log_before
     logs = sorted((root / "reports" / "logs").glob("run-*.json"))
     assert len(logs) >= 1 and json.loads(logs[-1].read_text(encoding="utf-8"))["ok"]
 

@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from eco_eval.indicators import compute_raw, with_comparison
+from eco_eval.indicators import with_comparison
 from eco_eval.indicators.catalogue import Catalogue, load_catalogue
 from eco_eval.indicators.core import Tables
 from eco_eval.periods import Period, parse_period, quarter_range
@@ -88,8 +88,15 @@ class Bilan:
         organisation: str = "",
         project_dir: str | Path | None = None,
         lever_pages: str = "",
+        suppression_log: str | Path | None = None,
     ) -> Bilan:
-        from eco_eval.indicators import anonymise
+        """Everything the bilan of ``period`` shows, anonymised with threshold ``k``.
+
+        ``suppression_log``: the CSV where the bilans published before keep the cells they hid
+        (``data/processed/bilan_suppression_log.csv``; absent for the first bilan): those cells
+        stay hidden here too (:func:`eco_eval.indicators.release`).
+        """
+        from eco_eval.indicators import release
         from eco_eval.report.i18n import Labels
         from eco_eval.store import open_store
 
@@ -109,9 +116,13 @@ class Bilan:
         prev = parse_period(compare_to, launch=eco.launch) if compare_to else p.previous()
         catalogue = load_catalogue()
         labels = Labels(lang, ecosystem=eco, catalogue=catalogue).extend(bilan_labels(lang))
-        frames = {}
-        for name, per in (("current", p), ("previous", prev), ("year", p.year_before())):
-            frames[name] = anonymise(compute_raw(tables, per, eco), k=k)
+        from eco_eval.privacy.suppression import read_suppression_log
+
+        earlier = read_suppression_log(suppression_log)
+        frames, _ = release(
+            tables, eco, {"current": p, "previous": prev, "year": p.year_before()},
+            k=k, suppression_log=earlier,
+        )  # fmt: skip
         current = with_comparison(frames["current"], frames["previous"], frames["year"])
         history = cls._history(tables, eco, p, k)
         quality = {

@@ -12,7 +12,7 @@ the output boundary, by :func:`eco_eval.privacy.suppression.suppress_small_cells
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -26,9 +26,11 @@ __all__ = [
     "Catalogue",
     "Indicator",
     "Tables",
+    "anonymise_logged",
     "compute",
     "compute_raw",
     "load_catalogue",
+    "release",
     "with_comparison",
 ]
 
@@ -159,13 +161,21 @@ def anonymise(
     ``answers``) so that a count hidden in one is hidden in all — a reach rate shown beside a
     hidden participant count would give it back (rate × headcount).
     """
-    from eco_eval.privacy.suppression import suppress_small_cells
+    return anonymise_logged(frame, k=k, suppression_log=suppression_log)[0]
+
+
+def anonymise_logged(
+    frame: pd.DataFrame, *, k: int = 5, suppression_log: pd.DataFrame | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`anonymise`, and the suppression log of the cells it hid (with the reason), to keep
+    for the next publication (see :func:`release`)."""
+    from eco_eval.privacy.suppression import LOG_COLUMNS, suppress_small_cells
 
     cat = load_catalogue()
     personal = {i.id: i for i in cat.indicators if i.privacy in {"people", "answers"}}
     mask = frame["indicator"].isin(list(personal))
     if not mask.any():
-        return frame
+        return frame, pd.DataFrame(columns=list(LOG_COLUMNS))
     families = {
         i.id: (
             "participants"
@@ -184,4 +194,38 @@ def anonymise(
         suppression_log=suppression_log,
     )
     out = pd.concat([result.frame, frame[~mask]], ignore_index=True)
-    return out[COLUMNS + [c for c in out.columns if c not in COLUMNS]]
+    return out[COLUMNS + [c for c in out.columns if c not in COLUMNS]], result.log
+
+
+def release(
+    tables: Tables,
+    eco: Any,
+    periods: Mapping[str, Period],
+    *,
+    k: int = 5,
+    suppression_log: pd.DataFrame | None = None,
+    by: Sequence[str] = DIMENSIONS,
+) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+    """The anonymised frames of one publication, consistent with the publications before it.
+
+    ``periods`` names the frames a publication shows (a bilan: ``current``, ``previous``, ``year``);
+    ``suppression_log`` is the log kept from earlier publications (``None`` for the first). A cell
+    hidden before stays hidden — with the cells hidden to protect it — when its period is shown
+    again (as the next bilan's comparison column, or with revised data), so that two bilans side by
+    side never give a hidden figure back by subtraction. Returns the frames and the log to keep:
+    the earlier log plus every cell hidden now (one row per cell, duplicates dropped).
+    """
+    from eco_eval.privacy.suppression import LOG_COLUMNS
+
+    frames, logs = {}, [] if suppression_log is None else [suppression_log]
+    for name, period in periods.items():
+        frames[name], log = anonymise_logged(
+            compute_raw(tables, period, eco, by=by), k=k, suppression_log=suppression_log
+        )
+        logs.append(log)
+    merged = pd.concat(
+        [f[list(LOG_COLUMNS)].astype(str) for f in logs if len(f)]
+        or [pd.DataFrame(columns=list(LOG_COLUMNS))],
+        ignore_index=True,
+    ).drop_duplicates(ignore_index=True)
+    return frames, merged

@@ -102,6 +102,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -372,3 +373,25 @@ def _remainder_offences(
             row = _offence("remainder", m, cells, names, tot, pos[0], v[tot], shown, rest)
             out.append({**row, "group_b": ""})
     return out
+
+
+# --------------------------------------------------------------------------- the log on disk
+def read_suppression_log(path: str | Path | None) -> pd.DataFrame | None:
+    """The suppression log kept at ``path`` (CSV, every column text), or None when there is none."""
+    if path is None or not str(path) or not Path(path).is_file():
+        return None
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def write_suppression_log(path: str | Path, log: pd.DataFrame) -> None:
+    """Keep ``log`` at ``path`` atomically (written beside it, then renamed), sorted, one row per
+    hidden cell."""
+    import os
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    out = log.astype(str).drop_duplicates()
+    out = out.sort_values(list(out.columns), ignore_index=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    out.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
+    os.replace(tmp, path)

@@ -26,7 +26,6 @@ build key changes (``open-data/provenance.json``).
 from __future__ import annotations
 
 import logging
-import os
 import re
 import time
 from collections.abc import Mapping
@@ -406,18 +405,16 @@ def earlier_releases(reports_dir: Path, period: Any) -> dict[str, Path]:
 
 
 def load_log(path: Path) -> pd.DataFrame | None:
-    if not path.is_file():
-        return None
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
+    from eco_eval.privacy.suppression import read_suppression_log
+
+    return read_suppression_log(path)
 
 
 def save_log(path: Path, log_frame: pd.DataFrame) -> None:
     """Persist the suppression log (every cell hidden by an open-data release) atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    out = log_frame.drop_duplicates().sort_values(list(log_frame.columns), ignore_index=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    out.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
-    os.replace(tmp, path)
+    from eco_eval.privacy.suppression import write_suppression_log
+
+    write_suppression_log(path, log_frame)
 
 
 def build_open_data(

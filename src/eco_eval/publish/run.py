@@ -220,7 +220,9 @@ def _run_locked(
     lang = lang or project.lang
     summary["period"] = p.label
     summary["folder"] = str(project.reports_dir / report_folder(project, p, lang))
-    published, od_log = _build_period(project, p, lang, pdf, bar, timeout, force, steps)
+    published, od_log, bilan = _build_period(project, p, lang, pdf, bar, timeout, force, steps)
+    if published:
+        bilan.keep_suppression_log(project)
     summary["published"] = published
     if od_log is not None and published:
         from eco_eval.publish.open_data import LOG_NAME, save_log
@@ -244,7 +246,7 @@ def _build_period(
     timeout: int,
     force: bool,
     steps: list[dict[str, Any]],
-) -> tuple[bool, Any]:
+) -> tuple[bool, Any, Any]:
     """Bilan ‖ deep dives, then open data, in one stage; publish. (published?, suppression log)."""
     from eco_eval import __version__
     from eco_eval.pipeline import (
@@ -332,7 +334,7 @@ def _build_period(
             )
         published = stage.publish()
         steps.append({"step": "publish", "folder": str(stage.final), "published": published})
-    return published, (od.log if od is not None and od.rebuilt else None)
+    return published, (od.log if od is not None and od.rebuilt else None), bilan
 
 
 def _message(summary: dict[str, Any]) -> str:
