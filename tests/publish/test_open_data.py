@@ -204,7 +204,19 @@ def test_the_demo_citys_package_validates_and_hides_every_small_cell(demo_run):
     # the cells hidden by this release are persisted for the next ones
     log = pd.read_csv(root / "data" / "processed" / od.LOG_NAME, dtype=str)
     assert len(log) >= len(hidden) - sum(r["nature"] == "activite" for r in hidden)
-    assert set(log["period"]) <= {"2017-Q4", "cumul:2017-Q4"}
+    # ... with the cells the bilan hid (k = 5): they stay hidden in the open data too, or a
+    # reader holding both could subtract one from the other
+    bilan_log = pd.read_csv(root / "data" / "processed" / "bilan_suppression_log.csv", dtype=str)
+    key = ["period", "lever", "tool", "dimension", "group", "indicator"]
+    logged = set(map(tuple, log[key].to_numpy()))
+    assert set(map(tuple, bilan_log[key].to_numpy())) <= logged
+    release = od.read_release(folder)
+    assert release is not None
+    shown = release.loc[~release["suppressed"].astype(bool), key].astype(str)
+    bilan_hidden = set(map(tuple, bilan_log.loc[bilan_log["period"] == "2017-Q4", key].to_numpy()))
+    leaked = bilan_hidden & set(map(tuple, shown.to_numpy()))
+    assert bilan_hidden & set(map(tuple, release[key].astype(str).to_numpy()))  # same keys
+    assert bilan_hidden and not leaked, sorted(leaked)[:5]
     step = next(s for s in demo_run["summary"]["steps"] if s["step"] == "open-data")
     assert step["rebuilt"] and len(step["files"]) == 3
     # and with the command a publisher would run

@@ -417,6 +417,16 @@ def save_log(path: Path, log_frame: pd.DataFrame) -> None:
     write_suppression_log(path, log_frame)
 
 
+def _digest(frame: pd.DataFrame | None) -> str | None:
+    """A checksum of a suppression log's content (its rows in a fixed order)."""
+    if frame is None:
+        return None
+    import hashlib
+
+    text = frame.astype(str).sort_values(list(frame.columns)).to_csv(index=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def build_open_data(
     stage: PeriodStage,
     *,
@@ -425,8 +435,13 @@ def build_open_data(
     basis: Mapping[str, Any],
     force: bool = False,
     published_on: date | None = None,
+    bilan_log: pd.DataFrame | None = None,
 ) -> OpenDataResult:
     """Build ``open-data/`` in ``stage`` for ``period`` (module doc); skipped when up to date.
+
+    ``bilan_log`` is the bilans' suppression log: a cell a bilan hid (with k = 5, including the
+    cells hidden to protect it) stays hidden in the open data too, or a reader holding both could
+    subtract one from the other.
 
     The suppression log is returned in the result, to be saved with :func:`save_log` once the
     period folder is published (a release that never happened must not constrain the next one).
@@ -450,6 +465,7 @@ def build_open_data(
             "earlier_releases": {
                 label: file_sha256(p / "datapackage.json") for label, p in earlier.items()
             },
+            "bilan_suppression_log": _digest(bilan_log),
         }
     )
     if not force and is_current(stage.path(PACKAGE_DIR), stamp["build_key"], ["datapackage.json"]):
@@ -457,12 +473,13 @@ def build_open_data(
         return OpenDataResult(final, False, time.perf_counter() - t0, files)
     published_on = published_on or date.today()
     eco = project.ecosystem()
-    tables = Tables.from_store(open_store(project.store_path))
+    tables = Tables.for_indicators(open_store(project.store_path))
     raw = label_cumulative(compute_raw(tables, period, eco), period.label)
     previous = [f for p in earlier.values() if (f := read_release(p)) is not None]
-    log_path = project.processed_dir / LOG_NAME
+    logs = [f for f in (load_log(project.processed_dir / LOG_NAME), bilan_log) if f is not None]
+    earlier_log = pd.concat([f.astype(str) for f in logs], ignore_index=True) if logs else None
     result = apply_rule(
-        raw, k=project.privacy.k_open_data, suppression_log=load_log(log_path), previous=previous
+        raw, k=project.privacy.k_open_data, suppression_log=earlier_log, previous=previous
     )
     out = stage.fresh(PACKAGE_DIR)
     common = {"organisation": org, "published_on": published_on}

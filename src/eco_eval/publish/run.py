@@ -250,6 +250,7 @@ def _build_period(
     """Bilan ‖ deep dives, then open data, in one stage; publish. (published?, suppression log)."""
     from eco_eval import __version__
     from eco_eval.pipeline import (
+        BILAN_SUPPRESSION_LOG,
         bilan_parameters,
         build_bilan_in,
         git_commit,
@@ -257,6 +258,7 @@ def _build_period(
         notebook_path,
         report_folder,
     )
+    from eco_eval.privacy.suppression import read_suppression_log
     from eco_eval.publish.levers import build_levers
     from eco_eval.publish.open_data import build_open_data
     from eco_eval.publish.staging import PeriodStage
@@ -304,7 +306,11 @@ def _build_period(
                 od = None
                 if lang == project.lang:  # open data do not depend on the report's language
                     bar.start("open-data")
-                    od = build_open_data(stage, project=project, period=p, basis=basis, force=force)
+                    od = build_open_data(
+                        stage, project=project, period=p, basis=basis, force=force,
+                        bilan_log=bilan.suppression_log if bilan.rebuilt
+                        else read_suppression_log(project.processed_dir / BILAN_SUPPRESSION_LOG),
+                    )  # fmt: skip
                     bar.finish("open-data", "reconstruites" if od.rebuilt else "à jour")
                     log.info("open data: %s", "rebuilt" if od.rebuilt else "up to date")
                 deep = levers.result()
