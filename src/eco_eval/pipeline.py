@@ -181,14 +181,20 @@ def compute_indicators(
     *,
     by: tuple[str, ...] = ("department", "category", "gender", "filiere"),
 ) -> Any:
+    """The anonymised indicators of ``period`` as ``eco-eval indicators`` exports them: with the
+    cells the published bilans hid kept hidden, so that an export and a bilan cannot be
+    subtracted from each other."""
     from eco_eval.indicators import compute
+    from eco_eval.privacy.suppression import read_suppression_log
     from eco_eval.store import open_store
 
     project = load_project(root)
     p = resolve_period(project, period)
     return compute(
-        open_store(project.store_path), p, by=by, k=project.privacy.k, ecosystem=project.ecosystem()
-    )
+        open_store(project.store_path), p, by=by, k=project.privacy.k,
+        ecosystem=project.ecosystem(),
+        suppression_log=read_suppression_log(project.processed_dir / BILAN_SUPPRESSION_LOG),
+    )  # fmt: skip
 
 
 def export_frame(frame: Any, out: Path) -> None:

@@ -145,3 +145,49 @@ def test_no_raw_identifier_in_processed_or_reports(demo_run):
         f"searched {len(needles)} identifiers in {len(texts)} files ({len(blob) / 1e6:.1f} MB of text): {len(found)} found"
     )
     assert not found, found[:5]
+
+
+@pytest.mark.slow
+def test_bilan_export_and_open_data_hide_the_same_cells_and_resist_differencing(demo_run):
+    """Every table the run published (the bilan and its deep dives, which show the same frames;
+    the ``indicators`` export; the open data) hides what the bilan hid, and no subtraction between
+    the bilan's published cells, across breakdowns, levers and its three periods, isolates fewer
+    than k people."""
+    from eco_eval.config import load_project
+    from eco_eval.indicators import release
+    from eco_eval.indicators.core import Tables
+    from eco_eval.periods import parse_period
+    from eco_eval.pipeline import compute_indicators
+    from eco_eval.privacy.suppression import check_differencing, read_suppression_log
+    from eco_eval.publish.open_data import read_release
+    from eco_eval.store import open_store
+
+    root: Path = demo_run["root"]
+    project = load_project(root)
+    q4 = parse_period("2017-Q4")
+    tables = Tables.for_indicators(open_store(project.store_path))
+    periods = {"year": q4.year_before(), "previous": q4.previous(), "current": q4}
+    frames, log = release(tables, project.ecosystem(), periods, k=project.privacy.k)
+    key = ["period", "lever", "tool", "dimension", "group", "indicator"]
+
+    def hidden(frame: pd.DataFrame) -> set[tuple[str, ...]]:
+        return set(map(tuple, frame.loc[frame["suppressed"].astype(bool), key].astype(str).values))
+
+    saved = read_suppression_log(project.processed_dir / "bilan_suppression_log.csv")
+    assert saved is not None
+    assert set(map(tuple, saved[key].values)) == set(map(tuple, log[key].values))
+    export = compute_indicators(root, "2017-Q4")
+    assert hidden(export) == hidden(frames["current"])
+    od = read_release(root / "reports" / "2017-Q4" / "open-data")
+    assert od is not None
+    shown_od = set(map(tuple, od.loc[~od["suppressed"].astype(bool), key].astype(str).values))
+    assert not shown_od & hidden(frames["current"])
+    people = [frames[n][frames[n]["indicator"] == "unique_participants"] for n in periods]
+    cells = sum(len(f) for f in people)
+    offences = check_differencing(people, k=project.privacy.k)
+    print(
+        f"{cells} participant cells over 3 periods ({cells * (cells - 1) // 2} pairs), "
+        f"{len(hidden(frames['current']))} hidden cells matched in the export and the open data "
+        f"({len(shown_od)} open-data cells shown); {len(offences)} differencing offences"
+    )
+    assert offences.empty, offences.head()
