@@ -365,7 +365,7 @@ def build_bilan_in(
     from eco_eval.privacy.suppression import read_suppression_log
     from eco_eval.publish.index import key_figures
     from eco_eval.publish.levers import LEVERS_DIR
-    from eco_eval.publish.provenance import file_sha256
+    from eco_eval.publish.provenance import LOCAL_PARAMETERS, file_sha256
     from eco_eval.report.html import notebook_to_html
     from eco_eval.report.runner import execute_notebook
     from eco_eval.store import open_store
@@ -379,11 +379,7 @@ def build_bilan_in(
         "package_version": __version__,
         "git_commit": git_commit(),
         "parameters": {
-            **{
-                k: v
-                for k, v in params.items()
-                if k not in {"project_dir", "store_path", "output_dir", "suppression_log"}
-            },
+            **{k: v for k, v in params.items() if k not in LOCAL_PARAMETERS},
             "pdf": pdf,
         },
         "inputs_sha256": input_checksums(project),

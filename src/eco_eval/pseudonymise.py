@@ -101,8 +101,28 @@ def pseudonym(key: bytes, value: object, *, kind: str = "id") -> str | None:
     return hmac.new(key, f"{kind}:{norm}".encode(), hashlib.sha256).hexdigest()[:16]
 
 
-def pseudonymise_series(key: bytes, values: pd.Series, *, kind: str = "id") -> pd.Series:
-    """Vectorised over unique values (identifiers repeat a lot in attendance lists)."""
+#: above this many entries a pseudonym cache is emptied rather than grown further
+CACHE_LIMIT = 4_000_000
+
+
+def pseudonymise_series(
+    key: bytes, values: pd.Series, *, kind: str = "id", cache: dict | None = None
+) -> pd.Series:
+    """Vectorised over unique values (identifiers repeat a lot in attendance lists).
+
+    ``cache`` (a dict owned by the caller, for one key): pseudonyms already computed, by
+    ``(kind, value)``, so that the files and slices of one ingest hash each identifier once.
+    """
     uniques = pd.unique(values.dropna())
-    mapping = {u: pseudonym(key, u, kind=kind) for u in uniques}
+    if cache is None:
+        mapping = {u: pseudonym(key, u, kind=kind) for u in uniques}
+    else:
+        if len(cache) > CACHE_LIMIT:
+            cache.clear()
+        mapping = {}
+        for u in uniques:
+            found = cache.get((kind, u))
+            if found is None:
+                found = cache[(kind, u)] = pseudonym(key, u, kind=kind)
+            mapping[u] = found
     return values.map(mapping).astype("object").where(values.notna(), None)

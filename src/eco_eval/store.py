@@ -357,9 +357,57 @@ class StoreWriter:
                 with contextlib.suppress(Exception):
                     self.con.unregister("_incoming")
 
-    def delete_file(self, source_file: str) -> None:
+    def checkpoint(self) -> None:
+        """Commit what was written so far to the temporary copy and release DuckDB's memory.
+
+        Safe inside :func:`write_transaction`: the copy replaces the store only when the whole
+        block succeeds (an error still deletes the copy), so this changes no visibility, it
+        only keeps memory bounded while a large ingest writes file after file.
+        """
+        self.con.execute("COMMIT")
+        self.con.execute("CHECKPOINT")
+        self.con.execute("BEGIN TRANSACTION")
+
+    def append_rows(self, table: str, frame: pd.DataFrame) -> None:
+        """Insert ``frame`` (one slice of a file) into ``table``; nothing is deleted."""
+        if frame is None or not len(frame):
+            return
+        cols = list(_columns(table))
+        missing = [c for c in cols if c not in frame.columns]
+        if missing:
+            raise StoreError(f"internal: frame for {table} lacks columns {missing}")
+        self.con.register("_incoming", frame[cols])
+        try:
+            quoted = ", ".join(f'"{c}"' for c in cols)
+            self.con.execute(f'INSERT INTO "{table}" ({quoted}) SELECT {quoted} FROM _incoming')
+        finally:
+            with contextlib.suppress(Exception):
+                self.con.unregister("_incoming")
+
+    def remove_rows(self, table: str, source_file: str, lines: Any) -> None:
+        """Delete the rows of ``source_file`` at the given ``source_line`` values from ``table``."""
+        self.con.register("_lines", pd.DataFrame({"line": pd.array(list(lines), dtype="int64")}))
+        try:
+            self.con.execute(
+                f'DELETE FROM "{table}" WHERE source_file = ? '
+                "AND source_line IN (SELECT line FROM _lines)",
+                [source_file],
+            )
+        finally:
+            with contextlib.suppress(Exception):
+                self.con.unregister("_lines")
+
+    def clear_file_rows(self, source_file: str) -> None:
+        """Delete the rows and the quarantine an earlier version of ``source_file`` left (its
+        ingest-log history stays: the file is still there)."""
         for table in (*DATA_TABLES, "quarantine"):
             self.con.execute(f'DELETE FROM "{table}" WHERE source_file = ?', [source_file])
+
+    def delete_file(self, source_file: str) -> None:
+        """Forget a raw file that was removed: its rows, its quarantine and its ingest-log
+        entries, so that it no longer counts among :meth:`Store.known_files`."""
+        self.clear_file_rows(source_file)
+        self.con.execute("DELETE FROM ingest_log WHERE source_file = ?", [source_file])
 
     def set_quarantine(self, source_file: str, frame: pd.DataFrame) -> None:
         self.con.execute("DELETE FROM quarantine WHERE source_file = ?", [source_file])

@@ -9,10 +9,9 @@ as it was. Running it again with no new or changed raw file writes nothing.
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -24,9 +23,15 @@ import pandas as pd
 from eco_eval.config import Project, Source
 from eco_eval.errors import InputFileError
 from eco_eval.ingest.codebook import CodebookInput, assign_codebooks, convert, find_codebooks
-from eco_eval.ingest.mapping import Mapped, canonicalise, find_column, load_schema, map_items
+from eco_eval.ingest.mapping import (
+    Mapped,
+    canonicalise,
+    find_column,
+    load_schema,
+    map_columns,
+    map_items,
+)
 from eco_eval.ingest.validation import build_rules, run_gate
-from eco_eval.periods import quarter_of
 
 log = logging.getLogger(__name__)
 
@@ -133,9 +138,9 @@ def _raw_json(
     raw: pd.DataFrame,
     identifier_cols: list[str],
     key: bytes,
-    free_text_cols: list[str] = (),
-    known_names: list[str] = (),
-) -> list[str]:  # type: ignore[assignment]
+    free_text_cols: Sequence[str] = (),
+    known_names: Sequence[str] = (),
+) -> list[str]:
     """The raw row as JSON for the quarantine: identifier columns replaced by pseudonyms, names and
     e-mail addresses masked in free text (a quarantined comment is as sensitive as an accepted one)."""
     from eco_eval.privacy.text import mask_identities
@@ -154,7 +159,7 @@ def _raw_json(
     out = []
     records = raw.to_dict(orient="records")
     for rec in records:
-        clean = {}
+        clean: dict[str, str | None] = {}
         for k, v in rec.items():
             if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
                 clean[str(k)] = None
@@ -166,43 +171,152 @@ def _raw_json(
     return out
 
 
+def quarter_labels(values: Any) -> np.ndarray:
+    """``YYYY-Qn`` of each date-like value (None where missing), vectorised ``quarter_of``."""
+    ts = pd.DatetimeIndex(pd.to_datetime(pd.Series(values).to_numpy()))
+    out = np.full(len(ts), None, dtype=object)
+    ok = ~np.asarray(ts.isna())
+    if ok.any():
+        year = ts.year.to_numpy()[ok].astype(np.int64)
+        code = year * 4 + (ts.month.to_numpy()[ok].astype(np.int64) - 1) // 3
+        uniq, inverse = np.unique(code, return_inverse=True)
+        labels = np.array([f"{c // 4}-Q{c % 4 + 1}" for c in uniq.tolist()], dtype=object)
+        out[ok] = labels[inverse]
+    return out
+
+
+def _duplicate_key(frame: pd.DataFrame, on: list[str]) -> pd.Series:
+    cols = [frame[c].astype("string").fillna("<NA>") for c in on]
+    others: Any = cols[1:]  # a list of Series: pandas-stubs only types lists of str
+    return cols[0].str.cat(others, sep="\x1f") if len(cols) > 1 else cols[0]
+
+
+def _duplicate_state(frame: pd.DataFrame, on: list[str]) -> dict[str, np.ndarray]:
+    """What :func:`_duplicates_of` needs of each row: a 128-bit hash of its answers, its
+    submission time (ns, NaT as the smallest integer) and whether it holds a non-empty comment."""
+    key = _duplicate_key(frame, on).to_numpy(dtype=object)
+    submitted = frame.get("submitted_at")
+    if submitted is None:
+        ts = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
+    else:
+        ts = pd.to_datetime(submitted, errors="coerce")
+    ts_ns = pd.Series(ts).astype("datetime64[ns]").to_numpy().view(np.int64)
+    comment = frame.get("comment")
+    if comment is None:
+        has_comment = np.zeros(len(frame), dtype=bool)
+    else:
+        text = comment.astype("string").str.strip()
+        has_comment = (text.notna() & (text != "")).to_numpy(dtype=bool)
+    return {
+        "h1": pd.util.hash_array(key, hash_key="eco_eval_dupkey1", categorize=True),
+        "h2": pd.util.hash_array(key, hash_key="eco_eval_dupkey2", categorize=True),
+        "ts": ts_ns,
+        "comment": has_comment,
+    }
+
+
+def _duplicates_of(state: dict[str, np.ndarray]) -> np.ndarray:
+    """Later copies of the same submission: same answers and session, within a short time window.
+
+    Rows with the same key are taken in time order (undated first, then by position); a row is
+    a copy when the previous one is at most ``DUPLICATE_WINDOW_S`` before it, or, when either
+    date was not kept (anonymised survey), when it carries a non-empty comment.
+    """
+    n = len(state["ts"])
+    dup = np.zeros(n, dtype=bool)
+    if n < 2:
+        return dup
+    ts = state["ts"]
+    nat = np.iinfo(np.int64).min
+    order = np.lexsort((np.arange(n), ts, state["h2"], state["h1"]))
+    a, b = order[:-1], order[1:]
+    same = (state["h1"][a] == state["h1"][b]) & (state["h2"][a] == state["h2"][b])
+    dated = (ts[a] != nat) & (ts[b] != nat)
+    gap = np.abs(np.where(dated, ts[b], 0) - np.where(dated, ts[a], 0))
+    close = np.where(dated, gap <= DUPLICATE_WINDOW_S * 1_000_000_000, state["comment"][b])
+    dup[b[same & close]] = True
+    return dup
+
+
 def _mark_duplicates(frame: pd.DataFrame, on: list[str]) -> np.ndarray:
-    """Later copies of the same submission: same answers and session, within a short time window."""
+    """Later copies of the same submission (see :func:`_duplicates_of`), by row position."""
     if frame.empty:
         return np.zeros(0, dtype=bool)
-    key = frame[on].astype("string").fillna("<NA>").agg("\x1f".join, axis=1)
-    ts = pd.to_datetime(frame.get("submitted_at"), errors="coerce")
-    dup = np.zeros(len(frame), dtype=bool)
-    comment = frame.get("comment")
-    for _, idx in key.groupby(key).groups.items():
-        if len(idx) < 2:
-            continue
-        pos = [frame.index.get_loc(i) for i in idx]
-        pos.sort(key=lambda p: (ts.iloc[p] if pd.notna(ts.iloc[p]) else pd.Timestamp.min, p))
-        for a, b in itertools.pairwise(pos):
-            ta, tb = ts.iloc[a], ts.iloc[b]
-            if pd.notna(ta) and pd.notna(tb):
-                close = abs((tb - ta).total_seconds()) <= DUPLICATE_WINDOW_S
-            else:  # dates not kept (anonymised survey): only an identical non-empty comment convinces
-                close = comment is not None and bool(
-                    pd.notna(comment.iloc[b]) and str(comment.iloc[b]).strip()
-                )
-            if close:
-                dup[b] = True
-    return dup
+    return _duplicates_of(_duplicate_state(frame, on))
+
+
+def _reason_lists(masks: dict[str, np.ndarray], rows: np.ndarray) -> list[list[str]]:
+    """The sorted rule ids of each row in ``rows`` (positions), from one mask per rule."""
+    out: list[list[str]] = [[] for _ in range(len(rows))]
+    for reason in sorted(masks):
+        for i in np.flatnonzero(masks[reason][rows]).tolist():
+            out[i].append(reason)
+    return out
 
 
 @dataclass
 class _Part:
-    """One file read and mapped, waiting for its source's gate."""
+    """A slice of one file, read and mapped, waiting for its source's gate."""
 
     label: str
-    sha: str
     raw: pd.DataFrame
     lines: np.ndarray
     mapped: Mapped
     frames: dict[str, pd.DataFrame]
+    offset: int  # position of the slice's first row in the file
+
+
+@dataclass
+class _Outcome:
+    """A slice after the gate: accepted rows per table, its quarantined rows, their reasons."""
+
+    part: _Part
+    frames: dict[str, pd.DataFrame]
+    quarantine: tuple[_Part, list[str]]  # the bad rows (raw text) and their reasons
+    rows_read: int
+    rows_quarantined: int
+    reasons: list[tuple[int, list[str]]]  # (row position in the file, reasons) of bad rows
+    dup_state: dict[str, np.ndarray] | None = None  # of its clean rows, when duplicates count
+    clean_rows: np.ndarray | None = None  # positions in the file of those rows
+
+
+@dataclass
+class _FileTally:
+    """One file's totals over its slices (a file is gated in slices of at most CHUNK_ROWS)."""
+
+    source_file: str
+    table: str
+    sha256: str
     meta: dict[str, Any]
+    rows_read: int = 0
+    rows_quarantined: int = 0
+    duplicates: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+    first: dict[str, int] = field(default_factory=dict)  # reason -> first row position
+
+    def add(self, position: int, reasons: list[str]) -> None:
+        for reason in reasons:
+            self.counts[reason] = self.counts.get(reason, 0) + 1
+            self.first.setdefault(reason, position)
+
+    def result(self) -> FileResult:
+        # ties in the same order as a row-by-row count: first row met, then the row's order
+        def rank(reason: str) -> tuple[int, int, int, str]:
+            dup = reason == "duplicate_submission"
+            return (-self.counts[reason], self.first[reason], int(dup), reason)
+
+        top = sorted(self.counts, key=rank)[:10]
+        return FileResult(
+            source_file=self.source_file,
+            table=self.table,
+            sha256=self.sha256,
+            rows_read=self.rows_read,
+            rows_accepted=self.rows_read - self.rows_quarantined,
+            rows_quarantined=self.rows_quarantined,
+            duplicates=self.duplicates,
+            top_reasons={r: self.counts[r] for r in top},
+            meta=self.meta,
+        )
 
 
 class _Run:
@@ -217,6 +331,8 @@ class _Run:
         self.session_dates: dict[str, pd.Timestamp] = {}
         self.known_names: set[str] = set()
         self.span = (MISSION_LETTER, date.today())
+        self.seen: dict[str, dict[str, set]] = {}  # table -> unique rule -> values met
+        self.pseudonyms: dict = {}  # (kind, identifier) -> pseudonym, for this run's key
 
     def read(self, source: Source, path: Path) -> Any:
         from eco_eval.readers import read_file
@@ -225,15 +341,24 @@ class _Run:
         sheet = source.sheet if path.suffix.lower() in {".xlsx", ".xlsm", ".xls"} else None
         return read_file(path, format=fmt, sheet=sheet, header_row=source.header_row)
 
-    def prepare(
-        self, source: Source, path: Path, sha: str, codebook: CodebookInput | None = None
-    ) -> _Part:
-        """Read, map and derive one file (no gate yet)."""
+    def prepare_file(
+        self,
+        source: Source,
+        path: Path,
+        codebook: CodebookInput | None = None,
+        chunk_rows: int = 100_000,
+    ) -> tuple[dict[str, Any], Any, int]:
+        """Read one file; return its meta, an iterator over its mapped slices (no gate yet) and
+        the slice size.
+
+        The file is read whole (as text), then mapped, derived and gated in slices of at most
+        ``chunk_rows`` rows (fewer for the barometer, whose long table has a row per item), so
+        that what is held per row beyond the raw text is bounded.
+        """
         label = _rel(self.project, path)
         raw_table = self.read(source, path)
         raw = raw_table.frame.reset_index(drop=True)
         lines = np.asarray(raw_table.lines, dtype=np.int64)
-        spec = self.schema[source.name]
         values = raw  # what mapping reads; the quarantine keeps the file's own values (raw)
         converted = None
         if codebook is not None:
@@ -246,22 +371,6 @@ class _Run:
                 file_label=label,
             )
             values = converted.frame
-        mapped = canonicalise(
-            values,
-            source,
-            spec,
-            scales=self.project.scales,
-            ecosystem=self.ecosystem,
-            key=self.key,
-            file_label=label,
-        )
-        mapped.extra["lines"] = lines
-        if converted is not None:
-            for reason, mask in converted.problems:
-                mapped.add(mask, reason)
-        if source.name == "attendance":
-            self._remember_names(raw, mapped)
-        frames = getattr(self, f"_derive_{source.name}")(mapped, values, source, path)
         meta = (
             raw_table.meta.as_dict() if hasattr(raw_table.meta, "as_dict") else dict(raw_table.meta)
         )
@@ -272,12 +381,110 @@ class _Run:
             meta["codebook"] = codebook.label
             meta["codebook_sha256"] = codebook.sha256
             meta["codebook_columns"] = len(converted.columns)
-        return _Part(label, sha, raw, lines, mapped, frames, meta)
+        context: dict[str, Any] = {}
+        if source.name == "barometer":
+            context["wave_date"] = self._wave_date(values, source, path, label)
+        if source.name == "feedback":
+            context["comments"] = self._masked_comments(values, source, label)
+        del raw_table
 
-    def process_source(
-        self, source: Source, parts: list[_Part]
-    ) -> list[tuple[FileResult, dict[str, pd.DataFrame], pd.DataFrame]]:
-        """Gate all files of a source at once (one GX run per table), then split back per file."""
+        if source.name == "barometer":
+            chunk_rows = max(1_000, min(chunk_rows, CHUNK_CELLS // max(1, raw.shape[1])))
+
+        def slices() -> Any:
+            n = len(raw)
+            for start in range(0, max(n, 1), chunk_rows):
+                stop = min(n, start + chunk_rows)
+                sl = slice(start, stop)
+                part_values = values.iloc[sl].reset_index(drop=True)
+                problems = (
+                    [
+                        (reason, np.asarray(mask, dtype=bool)[sl])
+                        for reason, mask in converted.problems
+                    ]
+                    if converted is not None
+                    else []
+                )
+                yield self._prepare_slice(
+                    source,
+                    path,
+                    label,
+                    raw.iloc[sl].reset_index(drop=True),
+                    part_values,
+                    lines[sl],
+                    problems,
+                    start,
+                    context,
+                )
+
+        return meta, slices(), chunk_rows
+
+    def _wave_date(self, values: pd.DataFrame, source: Source, path: Path, label: str) -> Any:
+        """The median submission date of a barometer file (the whole file, not a slice)."""
+        from eco_eval.ingest.mapping import map_columns, parse_field
+
+        fields = self.schema[source.name]["fields"]
+        colmap = map_columns(values, source, fields, label)
+        if "submitted_at" in colmap:
+            parsed, _bad = parse_field(
+                values[colmap["submitted_at"]],
+                fields["submitted_at"],
+                source,
+                "submitted_at",
+                self.project.scales,
+                self.ecosystem,
+            )
+            ts = pd.to_datetime(parsed, errors="coerce")
+            ts = ts.where(ts.dt.year > 1980)
+            if ts.notna().any():
+                return ts.median().date()
+        return None
+
+    def _prepare_slice(
+        self,
+        source: Source,
+        path: Path,
+        label: str,
+        raw: pd.DataFrame,
+        values: pd.DataFrame,
+        lines: np.ndarray,
+        problems: list[tuple[str, np.ndarray]],
+        offset: int,
+        context: dict[str, Any],
+    ) -> _Part:
+        spec = self.schema[source.name]
+        mapped = canonicalise(
+            values,
+            source,
+            spec,
+            scales=self.project.scales,
+            ecosystem=self.ecosystem,
+            key=self.key,
+            file_label=label,
+            cache=self.pseudonyms,
+        )
+        mapped.extra["lines"] = lines
+        mapped.extra["context"] = context
+        mapped.extra["offset"] = offset
+        for reason, mask in problems:
+            mapped.add(mask, reason)
+        if source.name == "attendance":
+            self._remember_names(raw, mapped)
+        frames = getattr(self, f"_derive_{source.name}")(mapped, values, source, path)
+        return _Part(label, raw, lines, mapped, frames, offset)
+
+    def _known_sessions(self) -> pd.Index:
+        """The accepted session ids, as an index built once for all slices of attendance."""
+        if getattr(self, "_sessions_index", (None, -1))[1] != len(self.session_dates):
+            self._sessions_index = (pd.Index(list(self.session_dates)), len(self.session_dates))
+        return self._sessions_index[0]
+
+    def process_source(self, source: Source, parts: list[_Part]) -> list[_Outcome]:
+        """Gate a batch of slices of a source at once (one GX run), then split back per slice.
+
+        Uniqueness holds across the batches of a source (``self.seen``); duplicate submissions
+        are found across them by :meth:`duplicates` once the source is done.
+        """
         spec = self.schema[source.name]
         if not parts:
             return []
@@ -290,35 +497,41 @@ class _Run:
             spec,
             list(frame.columns),
             tool_ids=self.ecosystem.tool_ids,
-            known_sessions=list(self.session_dates) if source.name == "attendance" else None,
+            known_sessions=self._known_sessions() if source.name == "attendance" else None,
             span=self.span,
             item_columns=item_cols,
         )
-        gate = run_gate(source.name, frame, rules)
-        parse_reasons = [r for p in parts for r in p.mapped.reasons]
-        reasons = [sorted(set(a + b)) for a, b in zip(parse_reasons, gate, strict=True)]
-        dup = np.zeros(len(frame), dtype=bool)
-        if spec.get("duplicates_on"):
-            clean = np.array([not r for r in reasons], dtype=bool)
-            dup[np.flatnonzero(clean)] = _mark_duplicates(frame[clean], list(spec["duplicates_on"]))
-            for i in np.flatnonzero(dup):
-                reasons[i].append("duplicate_submission")
+        masks = run_gate(source.name, frame, rules, seen=self.seen.setdefault(source.name, {}))
+        n_total = len(frame)
+        for reason in {r for p in parts for r in p.mapped.reasons}:
+            joined = np.concatenate(
+                [p.mapped.reasons.get(reason, np.zeros(len(p.raw), dtype=bool)) for p in parts]
+            )
+            masks[reason] = masks[reason] | joined if reason in masks else joined
+        bad = np.zeros(n_total, dtype=bool)
+        for mask in masks.values():
+            bad |= mask
+        with_dups = bool(spec.get("duplicates_on"))
         out = []
         offset = 0
         for part in parts:
             n = len(part.raw)
-            out.append(
-                self._finish(source, part, reasons[offset : offset + n], dup[offset : offset + n])
-            )
+            sl = slice(offset, offset + n)
+            part_masks = {r: m[sl] for r, m in masks.items() if m[sl].any()}
+            out.append(self._finish(source, part, part_masks, bad[sl], with_dups))
             offset += n
         return out
 
     def _finish(
-        self, source: Source, part: _Part, reasons: list[list[str]], dup: np.ndarray
-    ) -> tuple[FileResult, dict[str, pd.DataFrame], pd.DataFrame]:
+        self,
+        source: Source,
+        part: _Part,
+        masks: dict[str, np.ndarray],
+        bad: np.ndarray,
+        with_dups: bool,
+    ) -> _Outcome:
         spec = self.schema[source.name]
         frame = part.frames[source.name]
-        bad = np.array([bool(r) for r in reasons], dtype=bool)
         accepted = ~bad
         out: dict[str, pd.DataFrame] = {}
         for name, f in part.frames.items():
@@ -326,13 +539,45 @@ class _Run:
             f["source_file"] = part.label
             f["source_line"] = part.lines if name != "barometer_items" else f.pop("_line")
             if name == "barometer_items":
-                keep_ids = set(frame.loc[accepted, "response_id"])
+                keep_ids = frame.loc[accepted, "response_id"]
                 out[name] = f[f["response_id"].isin(keep_ids) & f["value"].notna()]
             else:
                 out[name] = f[accepted]
         if source.name == "sessions":
             ok = out["sessions"]
             self.session_dates.update(zip(ok["session_id"], ok["date"], strict=True))
+        bad_rows = np.flatnonzero(bad)
+        reasons = _reason_lists(masks, bad_rows)
+        # the quarantined rows' raw text, turned into JSON once per file (see _ingest_source)
+        held = _Part(
+            part.label,
+            part.raw.iloc[bad_rows].reset_index(drop=True),
+            part.lines[bad_rows],
+            Mapped(part.raw.iloc[:0], extra={"colmap": part.mapped.extra["colmap"]}),
+            {},
+            part.offset,
+        )
+        quarantine = (held, ["; ".join(r) for r in reasons])
+        outcome = _Outcome(
+            part=part,
+            frames=out,
+            quarantine=quarantine,
+            rows_read=len(part.raw),
+            rows_quarantined=len(bad_rows),
+            reasons=[(part.offset + int(i), r) for i, r in zip(bad_rows, reasons, strict=True)],
+        )
+        if with_dups:
+            clean = np.flatnonzero(accepted)
+            outcome.dup_state = _duplicate_state(
+                frame.iloc[clean].reset_index(drop=True), list(spec["duplicates_on"])
+            )
+            outcome.clean_rows = part.offset + clean
+        return outcome
+
+    def _quarantine(
+        self, source: Source, part: _Part, rows: np.ndarray, reasons: list[str]
+    ) -> pd.DataFrame:
+        spec = self.schema[source.name]
         colmap = part.mapped.extra["colmap"]
         ident = [
             colmap[f]
@@ -344,34 +589,17 @@ class _Run:
             for f, s in spec["fields"].items()
             if s.get("type") == "free_text" and f in colmap
         ]
-        quarantine = pd.DataFrame(
+        return pd.DataFrame(
             {
                 "table_name": source.name,
                 "source_file": part.label,
-                "source_line": part.lines[bad],
-                "reasons": ["; ".join(r) for r, b in zip(reasons, bad, strict=True) if b],
+                "source_line": part.lines[rows],
+                "reasons": reasons,
                 "raw": _raw_json(
-                    part.raw[bad], ident, self.key, free_text, sorted(self.known_names)
+                    part.raw.iloc[rows], ident, self.key, free_text, self.sorted_names()
                 ),
             }
         )
-        counts: dict[str, int] = {}
-        for r, b in zip(reasons, bad, strict=True):
-            if b:
-                for reason in r:
-                    counts[reason] = counts.get(reason, 0) + 1
-        result = FileResult(
-            source_file=part.label,
-            table=source.name,
-            sha256=part.sha,
-            rows_read=len(part.raw),
-            rows_accepted=int(accepted.sum()),
-            rows_quarantined=int(bad.sum()),
-            duplicates=int(dup.sum()),
-            top_reasons=dict(sorted(counts.items(), key=lambda kv: -kv[1])[:10]),
-            meta=part.meta,
-        )
-        return result, out, quarantine
 
     def _remember_names(self, raw: pd.DataFrame, mapped: Mapped) -> None:
         """Names seen in attendance lists, kept in memory only to mask them in free-text comments."""
@@ -396,7 +624,7 @@ class _Run:
         self, m: Mapped, raw: pd.DataFrame, source: Source, path: Path
     ) -> dict[str, pd.DataFrame]:
         f = m.frame
-        f["quarter"] = [quarter_of(d.date()) if pd.notna(d) else None for d in f["as_of"]]
+        f["quarter"] = quarter_labels(f["as_of"])
         f["as_of"] = pd.to_datetime(f["as_of"]).dt.date
         return {"headcount": f}
 
@@ -406,7 +634,7 @@ class _Run:
         f = m.frame
         f["tool_id"] = f.pop("tool")
         f["lever_id"] = f["tool_id"].map(self.lever_of)
-        f["quarter"] = [quarter_of(d.date()) if pd.notna(d) else None for d in f["date"]]
+        f["quarter"] = quarter_labels(f["date"])
         f["date"] = pd.to_datetime(f["date"]).dt.date
         f["session_id"] = f["session_id"].astype("string").str.strip().astype(object)
         return {"sessions": f}
@@ -434,14 +662,56 @@ class _Run:
         f["session_id"] = sess.astype(object).where(sess.notna(), None)
         dates = sess.map(self.session_dates)
         when = pd.to_datetime(dates, errors="coerce").fillna(ts)
-        f["quarter"] = [quarter_of(d.date()) if pd.notna(d) else None for d in when]
+        f["quarter"] = quarter_labels(when)
+        whole = m.extra.get("context", {}).get("comments")  # the file's, masked at once
+        if whole is not None:
+            start = m.extra.get("offset", 0)
+            f["comment"] = whole[start : start + len(f)]
+            return {"feedback": f}
         comments = f["comment"]
         present = comments.notna()
         if present.any():
             cleaned = [clean_comment(c) for c in comments[present]]
-            masked = mask_identities(cleaned, known_names=sorted(self.known_names))
+            masked = mask_identities(cleaned, known_names=self.sorted_names())
             f.loc[present, "comment"] = list(masked)
         return {"feedback": f}
+
+    def sorted_names(self) -> list[str]:
+        """``sorted(self.known_names)``, sorted again only when names were added."""
+        cached = getattr(self, "_sorted_names", None)
+        if cached is None or len(cached) != len(self.known_names):
+            cached = sorted(self.known_names)
+            self._sorted_names = cached
+        return cached
+
+    def _masked_comments(
+        self, values: pd.DataFrame, source: Source, label: str
+    ) -> np.ndarray | None:
+        """The comments of a whole feedback file, cleaned and masked in one call (the name
+        index of :func:`mask_identities` is built once per file, not once per slice)."""
+        from eco_eval.ingest.mapping import map_columns, parse_field
+        from eco_eval.privacy.text import clean_comment, mask_identities
+
+        fields = self.schema[source.name]["fields"]
+        colmap = map_columns(values, source, fields, label)
+        if "comment" not in colmap:
+            return None
+        comments, _bad = parse_field(
+            values[colmap["comment"]],
+            fields["comment"],
+            source,
+            "comment",
+            self.project.scales,
+            self.ecosystem,
+        )
+        out = comments.to_numpy(dtype=object, copy=True)
+        present = comments.notna().to_numpy()
+        if present.any():
+            cleaned = [clean_comment(c) for c in out[present]]
+            out[present] = np.asarray(
+                list(mask_identities(cleaned, known_names=self.sorted_names())), dtype=object
+            )
+        return out
 
     def _derive_ideas(
         self, m: Mapped, raw: pd.DataFrame, source: Source, path: Path
@@ -449,7 +719,7 @@ class _Run:
         f = m.frame
         f["tool_id"] = f.pop("tool")
         f["lever_id"] = f["tool_id"].map(self.lever_of)
-        f["quarter"] = [quarter_of(d.date()) if pd.notna(d) else None for d in f["proposed_on"]]
+        f["quarter"] = quarter_labels(f["proposed_on"])
         for col in ("proposed_on", "studied_on", "trialled_on", "adopted_on", "dropped_on"):
             f[col] = pd.to_datetime(f[col]).dt.date
         f["idea_id"] = f["idea_id"].astype("string").str.strip().astype(object)
@@ -484,9 +754,10 @@ class _Run:
         f["response_id"] = wave + ":" + f["response_id"].astype("string")
         ts = pd.to_datetime(f["submitted_at"], errors="coerce")
         ts = ts.where(ts.dt.year > 1980)
-        f["wave_date"] = (
-            ts.median().date() if ts.notna().any() else date.fromisoformat(wave + "-15")
-        )
+        wave_date = m.extra.get("context", {}).get("wave_date")  # of the whole file
+        if wave_date is None:
+            wave_date = ts.median().date() if ts.notna().any() else date.fromisoformat(wave + "-15")
+        f["wave_date"] = wave_date
         items, _origin, problems = map_items(raw, source, self.project.scales)
         for reason, mask in problems:
             m.add(mask.to_numpy(), reason)
@@ -526,20 +797,7 @@ def ingest(
         return IngestReport(files=[], changed=False)
     run = _Run(project, key)
     results: list[FileResult] = []
-    outputs: list[tuple[str, dict[str, pd.DataFrame], pd.DataFrame]] = []
-    for name in ORDER:
-        source_files = [(src, p) for src, p in files if src.name == name]
-        if not source_files:
-            continue
-        parts = []
-        for source, path in source_files:
-            if progress:
-                progress(_rel(project, path))
-            parts.append(run.prepare(source, path, hashes[path], codebook_of.get(path)))
-        for result, frames, quarantine in run.process_source(source_files[0][0], parts):
-            results.append(result)
-            outputs.append((result.source_file, frames, quarantine))
-    warnings = _cross_checks(outputs)
+    labels = {_rel(project, p) for _, p in files}
     with (
         project_lock(project.processed_dir / ".ingest.lock", "an ingest"),
         write_transaction(project.store_path) as w,
@@ -547,28 +805,34 @@ def ingest(
         for f in removed:
             w.delete_file(f)
         now = datetime.now()
-        for (label, frames, quarantine), result in zip(outputs, results, strict=True):
-            for table, frame in frames.items():
-                w.replace_file_rows(table, label, frame)
-            w.set_quarantine(label, quarantine)
-            w.log(
-                {
-                    "source_file": label,
-                    "sha256": result.sha256,
-                    "table_name": result.table,
-                    "rows_read": result.rows_read,
-                    "rows_accepted": result.rows_accepted,
-                    "rows_quarantined": result.rows_quarantined,
-                    "duplicates": result.duplicates,
-                    "ingested_at": now,
-                    "package_version": __version__,
-                    "detail": json.dumps(
-                        {"top_reasons": result.top_reasons, **result.meta},
-                        ensure_ascii=False,
-                        default=str,
-                    ),
-                }
+        for name in ORDER:
+            source_files = [(src, p) for src, p in files if src.name == name]
+            if not source_files:
+                continue
+            tallies = _ingest_source(
+                run, w, source_files, hashes, codebook_of, progress, chunk_rows=CHUNK_ROWS
             )
+            for tally in tallies:
+                result = tally.result()
+                results.append(result)
+                w.log(
+                    {
+                        "source_file": result.source_file,
+                        "sha256": result.sha256,
+                        "table_name": result.table,
+                        "rows_read": result.rows_read,
+                        "rows_accepted": result.rows_accepted,
+                        "rows_quarantined": result.rows_quarantined,
+                        "duplicates": result.duplicates,
+                        "ingested_at": now,
+                        "package_version": __version__,
+                        "detail": json.dumps(
+                            {"top_reasons": result.top_reasons, **result.meta},
+                            ensure_ascii=False,
+                            default=str,
+                        ),
+                    }
+                )
         for cb in codebooks:  # an input without rows: its checksum is what the log keeps
             used_by = [_rel(project, p) for p, c in codebook_of.items() if c is cb]
             w.log(
@@ -585,6 +849,8 @@ def ingest(
                     "detail": json.dumps(cb.log_detail(used_by), ensure_ascii=False, default=str),
                 }
             )
+        sources_read = {src.name for src, _ in files}
+        warnings = _cross_checks(w.con, labels, sources_read)
     return IngestReport(
         files=results,
         changed=True,
@@ -592,6 +858,130 @@ def ingest(
         warnings=warnings,
         codebooks=[cb.label for cb in codebooks],
     )
+
+
+#: rows of a file mapped, gated and written at a time (small files of a source are gated together)
+CHUNK_ROWS = 100_000
+#: rows written between two commits of the store's temporary copy (DuckDB holds what a
+#: transaction wrote in memory until it commits)
+CHECKPOINT_ROWS = 1_000_000
+#: the barometer's long table holds one row per item: its slices are smaller
+CHUNK_CELLS = 1_000_000
+
+
+def _ingest_source(
+    run: _Run,
+    w: Any,
+    source_files: list[tuple[Source, Path]],
+    hashes: dict[Path, str],
+    codebook_of: dict[Path, CodebookInput],
+    progress: Callable[[str], None] | None,
+    *,
+    chunk_rows: int,
+) -> list[_FileTally]:
+    """Read, map, gate and write the files of one source, a batch of slices at a time."""
+    source = source_files[0][0]
+    spec = run.schema[source.name]
+    tallies: dict[str, _FileTally] = {}
+    paths: dict[str, Path] = {}
+    dup_states: list[tuple[str, np.ndarray, dict[str, np.ndarray]]] = []
+    batch: list[_Part] = []
+    written = [0]  # rows written since the last checkpoint
+
+    def flush() -> None:
+        for outcome in run.process_source(source, batch):
+            part = outcome.part
+            tally = tallies[part.label]
+            tally.rows_read += outcome.rows_read
+            tally.rows_quarantined += outcome.rows_quarantined
+            for position, reasons in outcome.reasons:
+                tally.add(position, reasons)
+            for table, frame in outcome.frames.items():
+                w.append_rows(table, frame)
+                written[0] += len(frame)
+            if len(outcome.quarantine[1]):
+                held.setdefault(part.label, []).append(outcome.quarantine)
+            if outcome.dup_state is not None and outcome.clean_rows is not None:
+                dup_states.append((part.label, outcome.clean_rows, outcome.dup_state))
+        batch.clear()
+        for label in [f for f in held if f in read_whole]:
+            write_quarantine(held.pop(label))
+
+    def write_quarantine(pieces: list[tuple[_Part, list[str]]]) -> None:
+        # one call per file: masking names in free text builds an index of every known name
+        first = pieces[0][0]
+        raw = pd.concat([p.raw for p, _ in pieces], ignore_index=True)
+        lines = np.concatenate([p.lines for p, _ in pieces])
+        whole = _Part(first.label, raw, lines, first.mapped, {}, 0)
+        reasons = [r for _, rs in pieces for r in rs]
+        w.replace_file_rows_quarantine(run._quarantine(source, whole, np.arange(len(raw)), reasons))
+
+    held: dict[str, list[tuple[_Part, list[str]]]] = {}  # file -> its quarantined rows so far
+    read_whole: set[str] = set()  # files whose every slice is in a batch
+    for src, path in source_files:
+        label = _rel(run.project, path)
+        if progress:
+            progress(label)
+        meta, slices, rows = run.prepare_file(
+            src, path, codebook_of.get(path), chunk_rows=chunk_rows
+        )
+        tallies[label] = _FileTally(label, source.name, hashes[path], meta)
+        paths[label] = path
+        w.clear_file_rows(label)
+        for part in slices:
+            batch.append(part)
+            if sum(len(p.raw) for p in batch) >= rows:
+                flush()
+                if written[0] >= CHECKPOINT_ROWS:
+                    w.checkpoint()
+                    written[0] = 0
+        del slices
+        read_whole.add(label)
+    flush()
+    if dup_states:
+        _quarantine_duplicates(run, w, source, spec, dup_states, tallies, paths)
+    return list(tallies.values())
+
+
+def _quarantine_duplicates(
+    run: _Run,
+    w: Any,
+    source: Source,
+    spec: dict[str, Any],
+    dup_states: list[tuple[str, np.ndarray, dict[str, np.ndarray]]],
+    tallies: dict[str, _FileTally],
+    paths: dict[str, Path],
+) -> None:
+    """Find the later copies of a submission among the accepted rows of all the source's files,
+    then move them from the table to the quarantine (``duplicate_submission``)."""
+    state = {k: np.concatenate([s[k] for _, _, s in dup_states]) for k in dup_states[0][2]}
+    dup = _duplicates_of(state)
+    if not dup.any():
+        return
+    files = np.concatenate([np.full(len(rows), i) for i, (_, rows, _) in enumerate(dup_states)])
+    positions = np.concatenate([rows for _, rows, _ in dup_states])
+    by_file: dict[str, list[int]] = {}
+    for i, pos in zip(files[dup].tolist(), positions[dup].tolist(), strict=True):
+        by_file.setdefault(dup_states[i][0], []).append(pos)
+    for label, rows in by_file.items():
+        rows = sorted(rows)
+        raw_table = run.read(source, paths[label])
+        raw = raw_table.frame.reset_index(drop=True)
+        lines = np.asarray(raw_table.lines, dtype=np.int64)
+        del raw_table
+        colmap = map_columns(raw, source, spec["fields"], label)
+        mapped = Mapped(raw.iloc[:0], extra={"colmap": colmap})
+        part = _Part(label, raw, lines, mapped, {}, 0)
+        quarantine = run._quarantine(
+            source, part, np.asarray(rows), ["duplicate_submission"] * len(rows)
+        )
+        w.remove_rows(source.name, label, lines[rows])
+        w.replace_file_rows_quarantine(quarantine)
+        tally = tallies[label]
+        tally.rows_quarantined += len(rows)
+        tally.duplicates += len(rows)
+        for pos in rows:
+            tally.add(pos, ["duplicate_submission"])
 
 
 def _codebook_targets(raw: pd.DataFrame, source: Source) -> dict[str, tuple[str, str]]:
@@ -614,20 +1004,35 @@ def _codebook_targets(raw: pd.DataFrame, source: Source) -> dict[str, tuple[str,
     return out
 
 
-def _cross_checks(outputs: list[tuple[str, dict[str, pd.DataFrame], pd.DataFrame]]) -> list[str]:
-    """Table-level plausibility: participants per department and quarter not above headcount."""
-    tables: dict[str, list[pd.DataFrame]] = {}
-    for _, frames, _ in outputs:
-        for name, f in frames.items():
-            tables.setdefault(name, []).append(f)
-    if not {"attendance", "sessions", "headcount"} <= set(tables):
+def _cross_checks(con: Any, labels: set[str], sources: set[str]) -> list[str]:
+    """Table-level plausibility: participants per department and quarter not above headcount
+    (over the rows this ingest wrote, read back from the store transaction)."""
+    if not {"attendance", "sessions", "headcount"} <= sources:
         return []
-    att = pd.concat(tables["attendance"])
-    ses = pd.concat(tables["sessions"])[["session_id", "quarter"]]
-    hc = pd.concat(tables["headcount"]).groupby(["quarter", "department"])["headcount"].sum()
-    part = (
-        att.merge(ses, on="session_id").groupby(["quarter", "department"])["person_key"].nunique()
-    )
+    con.register("_ingested_files", pd.DataFrame({"source_file": sorted(labels)}))
+    try:
+        part = con.execute(
+            """
+            SELECT s.quarter, a.department, count(DISTINCT a.person_key) AS participants
+            FROM attendance a JOIN sessions s USING (session_id)
+            WHERE a.source_file IN (SELECT source_file FROM _ingested_files)
+              AND s.source_file IN (SELECT source_file FROM _ingested_files)
+              AND s.quarter IS NOT NULL AND a.department IS NOT NULL
+            GROUP BY ALL ORDER BY ALL
+            """
+        ).df()
+        hc = con.execute(
+            """
+            SELECT quarter, department, sum(headcount) AS headcount FROM headcount
+            WHERE source_file IN (SELECT source_file FROM _ingested_files)
+              AND quarter IS NOT NULL AND department IS NOT NULL
+            GROUP BY ALL ORDER BY ALL
+            """
+        ).df()
+    finally:
+        con.unregister("_ingested_files")
+    part = part.set_index(["quarter", "department"])["participants"]
+    hc = hc.set_index(["quarter", "department"])["headcount"]
     joined = pd.concat([part.rename("participants"), hc.rename("headcount")], axis=1).dropna()
     over = joined[joined["participants"] > joined["headcount"]]
     return [

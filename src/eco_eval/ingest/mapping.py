@@ -39,21 +39,27 @@ def _norm(text: object) -> str:
 
 @dataclass
 class Mapped:
-    """A canonical frame with, per row, the reasons found so far (empty list = clean)."""
+    """A canonical frame with the reasons found so far: one boolean mask per reason (by row
+    position); a row no mask marks is clean."""
 
     frame: pd.DataFrame
-    reasons: list[list[str]]
+    reasons: dict[str, np.ndarray] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def add(self, mask: pd.Series | np.ndarray, reason: str) -> None:
-        for i in np.flatnonzero(np.asarray(mask, dtype=bool)):
-            self.reasons[i].append(reason)
+        mask = np.asarray(mask, dtype=bool)
+        if not mask.any():
+            return
+        if reason in self.reasons:
+            self.reasons[reason] = self.reasons[reason] | mask
+        else:
+            self.reasons[reason] = mask.copy()
 
 
 def _as_float(values: pd.Series) -> pd.Series:
     """Booleans or numbers (with missing values) as float64, NaN for missing."""
     return pd.Series(
-        pd.array(values, dtype="Float64").to_numpy(dtype=float, na_value=np.nan), index=values.index
+        values.astype("Float64").to_numpy(dtype=float, na_value=np.nan), index=values.index
     )
 
 
@@ -184,9 +190,10 @@ def parse_field(
         parsed = text.map(mapping).astype(object)
         # declared "no tool" words (an idea from outside the tools) are missing, not unknown
         none_words = {_norm(w) for w in spec.get("none_values", ())}
-        declared_none = text.map(
-            lambda v: _norm(v) in none_words if isinstance(v, str) else False
-        ).astype(bool)
+        is_none_word = {u: _norm(u) in none_words for u in uniques}  # once per distinct value
+        declared_none = pd.Series(
+            text.map(is_none_word).fillna(False).to_numpy(dtype=bool), index=text.index
+        )
         return parsed.where(parsed.notna(), None), present & parsed.isna() & ~declared_none
     if kind == "yes_no":
         parsed, bad = parse_yes_no(text.where(present, None))
@@ -225,12 +232,13 @@ def canonicalise(
     ecosystem: Any,
     key: bytes,
     file_label: str,
+    cache: dict | None = None,
 ) -> Mapped:
     """Map and parse a raw frame (all text) into canonical fields, pseudonymising identifiers."""
     fields = table_spec["fields"]
     colmap = map_columns(raw, source, fields, file_label)
     out = pd.DataFrame(index=raw.index)
-    mapped = Mapped(out, [[] for _ in range(len(raw))])
+    mapped = Mapped(out)
     for fld, spec in fields.items():
         if fld not in colmap:
             out[fld] = None
@@ -242,18 +250,22 @@ def canonicalise(
     # identifiers: a person key from the first identifier present, then clear values dropped
     person_from = table_spec.get("person_from")
     if person_from:
-        out["person_key"] = _person_key(out, person_from, key)
+        out["person_key"] = _person_key(out, person_from, key, cache)
     for fld, spec in fields.items():
         if spec.get("type") == "identifier":
             if not person_from:
-                out[f"{fld}_key"] = pseudonymise_series(key, out[fld].astype(object), kind="person")
+                out[f"{fld}_key"] = pseudonymise_series(
+                    key, out[fld].astype(object), kind="person", cache=cache
+                )
             out = out.drop(columns=[fld])
     mapped.frame = out
     mapped.extra["colmap"] = colmap
     return mapped
 
 
-def _person_key(frame: pd.DataFrame, person_from: Sequence[Any], key: bytes) -> pd.Series:
+def _person_key(
+    frame: pd.DataFrame, person_from: Sequence[Any], key: bytes, cache: dict | None = None
+) -> pd.Series:
     result = pd.Series([None] * len(frame), index=frame.index, dtype=object)
     for spec in person_from:
         cols = [spec] if isinstance(spec, str) else list(spec)
@@ -262,12 +274,15 @@ def _person_key(frame: pd.DataFrame, person_from: Sequence[Any], key: bytes) -> 
         parts = frame[cols].astype("string")
         if parts.isna().all(axis=None):
             continue
-        joined = (
-            parts.fillna("").agg(" ".join, axis=1).str.strip() if len(cols) > 1 else parts[cols[0]]
-        )
+        if len(cols) > 1:
+            filled = parts.fillna("")
+            others: Any = [filled[c] for c in cols[1:]]  # pandas-stubs only types lists of str
+            joined = filled[cols[0]].str.cat(others, sep=" ").str.strip()
+        else:
+            joined = parts[cols[0]]
         joined = joined.where(joined.notna() & (joined != ""), None)
         kind = "person" if cols == ["matricule"] else f"person:{'+'.join(cols)}"
-        keys = pseudonymise_series(key, joined.astype(object), kind=kind)
+        keys = pseudonymise_series(key, joined.astype(object), kind=kind, cache=cache)
         result = result.where(result.notna(), keys)
     return result
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Sequence
 from html import escape
 from typing import Any
 
@@ -93,9 +94,9 @@ def render_page(
     labels: Any,
     *,
     when: str,
-    warnings: list[str] = (),
+    warnings: Sequence[str] = (),
     examples_per_reason: int = 3,
-) -> str:  # type: ignore[assignment]
+) -> str:
     """A self-contained HTML page: summary by source, per file, examples of quarantined rows."""
     from eco_eval.report.fmt import fmt_number
 
@@ -133,7 +134,7 @@ def render_page(
     latest = latest_log(log)
     rows = []
     for r in latest.sort_values(["table_name", "source_file"]).itertuples():
-        detail = json.loads(r.detail or "{}")
+        detail = json.loads(str(r.detail or "{}"))
         reasons = "; ".join(
             f"{reason_text(k, labels)} ({v})"
             for k, v in list((detail.get("top_reasons") or {}).items())[:3]
@@ -141,7 +142,7 @@ def render_page(
         rows.append(
             [
                 r.source_file,
-                r.sha256[:12],
+                str(r.sha256)[:12],
                 fmt_number(r.rows_read, lang, digits=0),
                 fmt_number(r.rows_accepted, lang, digits=0),
                 fmt_number(r.rows_quarantined, lang, digits=0),
@@ -192,7 +193,9 @@ def render_page(
                     [
                         r.source_file,
                         r.source_line,
-                        "; ".join(reason_text(x.strip(), labels) for x in r.reasons.split(";")),
+                        "; ".join(
+                            reason_text(x.strip(), labels) for x in str(r.reasons).split(";")
+                        ),
                         str(r.raw)[:300],
                     ]
                     for r in sample.itertuples()

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,11 @@ class Rule:
     expectation: str
     column: str
     kwargs: Mapping[str, Any]
+    #: for a membership in a large set (known sessions): ``column`` is derived from ``of`` as
+    #: True/False (missing stays missing) by a vectorised lookup, and GX checks it is True, so
+    #: the expectation's configuration does not carry the whole set
+    of: str | None = None
+    members: Any = None
 
 
 def build_rules(
@@ -53,7 +59,7 @@ def build_rules(
     columns: Sequence[str],
     *,
     tool_ids: Sequence[str] = (),
-    known_sessions: Sequence[str] | None = None,
+    known_sessions: Collection[Any] | None = None,
     span: tuple[date, date] | None = None,
     item_columns: Sequence[str] = (),
 ) -> list[Rule]:
@@ -105,8 +111,10 @@ def build_rules(
                 Rule(
                     "known_session",
                     "ExpectColumnValuesToBeInSet",
-                    col,
-                    {"value_set": list(known_sessions)},
+                    f"_known:{col}",
+                    {"value_set": [True]},
+                    of=col,
+                    members=known_sessions,
                 )
             )
     ranges = spec.get("item_ranges") or {}
@@ -125,20 +133,67 @@ def build_rules(
     return rules
 
 
-def run_gate(table: str, frame: pd.DataFrame, rules: Sequence[Rule]) -> list[list[str]]:
-    """Validate ``frame`` with GX; return, per row (by position), the ids of the failed rules.
+def _gx_frame(frame: pd.DataFrame, rules: Sequence[Rule]) -> pd.DataFrame:
+    """The columns the rules read, in dtypes GX checks without a Python call per value.
 
-    For uniqueness, the first occurrence is accepted and the later ones fail, so a duplicated id
-    keeps one row.
+    GX 1.x vectorises ``ExpectColumnValuesToBeBetween`` only for float/int and datetime64[ns]
+    columns (``column_values.between`` maps a Python function over any other dtype); missing
+    values stay missing (NaN/NaT), which the map expectations leave out as before. Columns are not
+    copied when they already have such a dtype.
     """
-    reasons: list[list[str]] = [[] for _ in range(len(frame))]
-    if not len(frame) or not rules:
-        return reasons
+    out: dict[str, pd.Series] = {}
+    between: dict[str, bool] = {}  # column -> compared with dates
+    for r in rules:
+        if r.expectation == "ExpectColumnValuesToBeBetween":
+            dated = any(isinstance(v, (pd.Timestamp, date)) for v in r.kwargs.values())
+            between[r.column] = between.get(r.column, False) or dated
+    derived = {r.column: r for r in rules if r.of is not None}
+    for col in dict.fromkeys(r.column for r in rules):
+        if col in derived:
+            rule = derived[col]
+            source = frame[rule.of]
+            members = rule.members if isinstance(rule.members, pd.Index) else pd.Index(rule.members)
+            known = source.isin(members).to_numpy()
+            values = pd.Series(known, dtype=object).where(source.notna().to_numpy(), None)
+            out[col] = values
+            continue
+        values = frame[col]
+        if col in between:
+            if between[col]:
+                values = pd.to_datetime(values).astype("datetime64[ns]")
+            elif not (values.dtype == float or values.dtype == int):
+                values = pd.Series(
+                    values.astype("Float64").to_numpy(dtype=float, na_value=np.nan),
+                    index=values.index,
+                )
+        out[col] = values.reset_index(drop=True)
+    return pd.DataFrame(out)
+
+
+def run_gate(
+    table: str,
+    frame: pd.DataFrame,
+    rules: Sequence[Rule],
+    *,
+    seen: dict[str, set[Any]] | None = None,
+) -> dict[str, np.ndarray]:
+    """Validate ``frame`` with GX; return, per failed rule id, the mask of the rows (by position)
+    that fail it (rules no row fails are left out).
+
+    GX runs once over the frame with the ``COMPLETE`` result format limited to the failing row
+    positions (``exclude_unexpected_values``: no value lists, no per-row dicts). For uniqueness,
+    the first occurrence is accepted and the later ones fail, so a duplicated id keeps one row;
+    ``seen`` (rule id -> values met in earlier chunks of the same table, updated here) makes a
+    table processed in chunks behave as one frame.
+    """
+    out: dict[str, np.ndarray] = {}
+    n = len(frame)
+    if not n or not rules:
+        return out
     import great_expectations as gx
 
     ctx = _context()
-    data = frame.reset_index(drop=True).copy()
-    data["_row"] = range(len(data))
+    data = _gx_frame(frame, rules)
     name = f"{table}_{id(data)}"
     source = ctx.data_sources.add_pandas(name)
     try:
@@ -153,7 +208,11 @@ def run_gate(table: str, frame: pd.DataFrame, rules: Sequence[Rule]) -> list[lis
         batch = batch_def.get_batch(batch_parameters={"dataframe": data})
         result = batch.validate(
             suite,
-            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["_row"]},
+            result_format={
+                "result_format": "COMPLETE",
+                "exclude_unexpected_values": True,
+                "partial_unexpected_count": 0,
+            },
         )
     finally:
         ctx.data_sources.delete(name)
@@ -165,13 +224,24 @@ def run_gate(table: str, frame: pd.DataFrame, rules: Sequence[Rule]) -> list[lis
             raise RuntimeError(
                 f"expectation {rule_id} on {table} raised: {res.exception_info.get('exception_message')}"
             )
-        if res.success:
-            continue
-        rows = [int(d["_row"]) for d in (res.result.get("unexpected_index_list") or [])]
         if rule_id.startswith("unique:"):
             col = res.expectation_config.kwargs["column"]
-            dup = data[col].duplicated(keep="first") & data[col].notna()
-            rows = [r for r in rows if bool(dup.iloc[r])]
-        for r in rows:
-            reasons[r].append(rule_id)
-    return reasons
+            values = data[col]
+            present = values.notna().to_numpy()
+            mask = values.duplicated(keep="first").to_numpy() & present
+            if seen is not None:
+                before = seen.setdefault(rule_id, set())
+                if before:
+                    mask |= values.isin(before).to_numpy() & present
+                before.update(values[present].unique())
+            if mask.any():
+                out[rule_id] = mask
+            continue
+        if res.success:
+            continue
+        rows = np.asarray(res.result.get("unexpected_index_list") or [], dtype=np.int64)
+        if len(rows):
+            mask = np.zeros(n, dtype=bool)
+            mask[rows] = True
+            out[rule_id] = mask
+    return out

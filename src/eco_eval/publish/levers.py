@@ -34,7 +34,14 @@ from pathlib import Path
 from typing import Any
 
 from eco_eval.errors import ReportFailed
-from eco_eval.publish.provenance import STAMP, file_sha256, is_current, make_stamp, write_json
+from eco_eval.publish.provenance import (
+    LOCAL_PARAMETERS,
+    STAMP,
+    file_sha256,
+    is_current,
+    make_stamp,
+    write_json,
+)
 from eco_eval.publish.staging import PeriodStage
 
 log = logging.getLogger(__name__)
@@ -302,11 +309,7 @@ def build_levers(
     stamp = make_stamp(
         {
             **basis,
-            "parameters": {
-                k: v
-                for k, v in parameters.items()
-                if k not in {"project_dir", "store_path", "output_dir"}
-            },
+            "parameters": {k: v for k, v in parameters.items() if k not in LOCAL_PARAMETERS},
             "levers": list(levers),
             "notebook_sha256": file_sha256(template),
         }

@@ -19,6 +19,11 @@ from typing import Any
 STAMP = "provenance.json"
 
 
+#: Parameters that name this machine's paths: left out of build keys, so that the same inputs
+#: give the same key in any copy of the project.
+LOCAL_PARAMETERS = frozenset({"project_dir", "store_path", "output_dir", "suppression_log"})
+
+
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
