@@ -191,3 +191,11 @@ def test_bilan_export_and_open_data_hide_the_same_cells_and_resist_differencing(
         f"({len(shown_od)} open-data cells shown); {len(offences)} differencing offences"
     )
     assert offences.empty, offences.head()
+    # the bilan's trend lines hide what its tables hide, quarter by quarter
+    from eco_eval.bilan import Bilan
+
+    b = Bilan.load(project.store_path, "2017-Q4", k=project.privacy.k, project_dir=root)
+    in_history = set(map(tuple, b.history[key].astype(str).values))
+    hidden_tables = set().union(*(hidden(f) for f in frames.values()))
+    assert hidden_tables & in_history  # the trends show some of the same cells
+    assert hidden_tables & in_history <= hidden(b.history)

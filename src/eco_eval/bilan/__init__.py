@@ -119,12 +119,12 @@ class Bilan:
         from eco_eval.privacy.suppression import read_suppression_log
 
         earlier = read_suppression_log(suppression_log)
-        frames, _ = release(
+        frames, log = release(
             tables, eco, {"current": p, "previous": prev, "year": p.year_before()},
             k=k, suppression_log=earlier,
         )  # fmt: skip
         current = with_comparison(frames["current"], frames["previous"], frames["year"])
-        history = cls._history(tables, eco, p, k)
+        history = cls._history(tables, eco, p, k, log)
         quality = {
             "log": store.table("ingest_log"),
             "quarantine": store.sql("SELECT table_name, source_file, reasons FROM quarantine"),
@@ -163,8 +163,14 @@ class Bilan:
         )
 
     @staticmethod
-    def _history(tables: Tables, eco: Any, period: Period, k: int) -> pd.DataFrame:
-        """Programme- and lever-level figures of every quarter from launch to the period's end."""
+    def _history(
+        tables: Tables, eco: Any, period: Period, k: int, log: pd.DataFrame | None = None
+    ) -> pd.DataFrame:
+        """Programme- and lever-level figures of every quarter from launch to the period's end.
+
+        ``log``: the cells hidden in the bilan's own tables (and earlier bilans); they stay hidden
+        in the trends, or a lever's count hidden in the previous quarter's table to protect a small
+        department would show in its trend line."""
         from eco_eval.indicators import anonymise
         from eco_eval.indicators.implementation import implementation
         from eco_eval.indicators.reach import reach
@@ -182,7 +188,7 @@ class Bilan:
                 ],
                 ignore_index=True,
             )
-            parts.append(anonymise(raw, k=k))
+            parts.append(anonymise(raw, k=k, suppression_log=log))
         return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
     # ----------------------------------------------------------------- lookups
