@@ -344,18 +344,7 @@ class StoreWriter:
     def replace_file_rows(self, table: str, source_file: str, frame: pd.DataFrame) -> None:
         """Delete the rows an earlier version of ``source_file`` left in ``table``, insert ``frame``."""
         self.con.execute(f'DELETE FROM "{table}" WHERE source_file = ?', [source_file])
-        if frame is not None and len(frame):
-            cols = list(_columns(table))
-            missing = [c for c in cols if c not in frame.columns]
-            if missing:
-                raise StoreError(f"internal: frame for {table} lacks columns {missing}")
-            self.con.register("_incoming", frame[cols])
-            try:
-                quoted = ", ".join(f'"{c}"' for c in cols)
-                self.con.execute(f'INSERT INTO "{table}" ({quoted}) SELECT {quoted} FROM _incoming')
-            finally:
-                with contextlib.suppress(Exception):
-                    self.con.unregister("_incoming")
+        self.append_rows(table, frame)
 
     def checkpoint(self) -> None:
         """Commit what was written so far to the temporary copy and release DuckDB's memory.

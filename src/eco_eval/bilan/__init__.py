@@ -9,15 +9,13 @@ and never claim more than the design allows: activity and stated opinions, no ca
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from eco_eval.indicators import with_comparison
 from eco_eval.indicators.catalogue import Catalogue, load_catalogue
@@ -44,15 +42,11 @@ KEY_FIGURES = (
 )
 
 
-@lru_cache(maxsize=4)
-def bilan_labels(lang: str) -> dict[str, str]:
-    text = (
-        resources.files("eco_eval")
-        .joinpath(f"_data/labels/bilan_{lang}.yaml")
-        .read_text(encoding="utf-8")
-    )
-    doc = yaml.safe_load(text)["bilan"]
-    return {f"bilan.{k}": str(v) for k, v in doc.items()}
+def bilan_labels(lang: str) -> Mapping[str, str]:
+    """The bilan's labels (``bilan.<key>``) of ``lang``."""
+    from eco_eval.report.i18n import section_labels
+
+    return section_labels("bilan", lang)
 
 
 @dataclass

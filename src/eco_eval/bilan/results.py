@@ -20,16 +20,14 @@ count in the slopes but are not drawn as points.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from html import escape
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-import yaml
 
 from eco_eval.indicators.core import Tables
 from eco_eval.indicators.results import FUNNEL_STAGES, funnel_counts, organisational_results
@@ -52,15 +50,11 @@ STEP = 0.1  # slopes are written per 10 points of reach
 SOURCES = ("ideas", "hr_results", "citizen_satisfaction")
 
 
-@lru_cache(maxsize=4)
-def results_labels(lang: str) -> dict[str, str]:
+def results_labels(lang: str) -> Mapping[str, str]:
     """The section's labels (``results.<key>``) of ``lang``."""
-    text = (
-        resources.files("eco_eval")
-        .joinpath(f"_data/labels/results_{lang}.yaml")
-        .read_text(encoding="utf-8")
-    )
-    return {f"results.{k}": str(v) for k, v in yaml.safe_load(text)["results"].items()}
+    from eco_eval.report.i18n import section_labels
+
+    return section_labels("results", lang)
 
 
 def _t(labels: Labels, key: str, **values: Any) -> str:

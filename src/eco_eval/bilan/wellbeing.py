@@ -23,16 +23,15 @@ data is escaped with ``html.escape``; numbers are written with :mod:`eco_eval.re
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 from html import escape
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-import yaml
 
 from eco_eval.report import _plot as P
 from eco_eval.report.fmt import (
@@ -86,15 +85,11 @@ LEVEL_INDICATORS = (
 SHARES = {"who5_poor_wellbeing_share", "who5_likely_depression_share"}
 
 
-@lru_cache(maxsize=4)
-def wellbeing_labels(lang: str) -> dict[str, str]:
+def wellbeing_labels(lang: str) -> Mapping[str, str]:
     """The section's labels (``wellbeing.<key>``) of ``lang``."""
-    text = (
-        resources.files("eco_eval")
-        .joinpath(f"_data/labels/wellbeing_{lang}.yaml")
-        .read_text(encoding="utf-8")
-    )
-    return {f"wellbeing.{k}": str(v) for k, v in yaml.safe_load(text)["wellbeing"].items()}
+    from eco_eval.report.i18n import section_labels
+
+    return section_labels("wellbeing", lang)
 
 
 def _table(headers: list[str], rows: list[list[str]], cls: str = "eco-table") -> str:

@@ -82,6 +82,15 @@ def label_file(lang: str) -> Mapping[str, str]:
     return MappingProxyType(_flatten(doc))
 
 
+@lru_cache(maxsize=16)
+def section_labels(section: str, lang: str) -> Mapping[str, str]:
+    """The labels of one report section, keyed ``<section>.<key>``, read once from
+    ``_data/labels/<section>_<lang>.yaml`` (whose top key is ``section``)."""
+    path = data_path("labels", f"{section}_{check_lang(lang)}.yaml")
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))[section]
+    return MappingProxyType({f"{section}.{k}": str(v) for k, v in doc.items()})
+
+
 def placeholders(text: str) -> frozenset[str]:
     """Names of the ``{placeholders}`` in a label."""
     return frozenset(name for _, name, _, _ in string.Formatter().parse(text) if name)
