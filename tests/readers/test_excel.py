@@ -131,3 +131,76 @@ def test_group_heading_row_above_the_header(tmp_path: Path) -> None:
     raw = read_xlsx(path)
     assert raw.meta.header_row == 2
     assert raw.frame.columns.tolist() == ["Matricule", "Accueil", "Contenu"]
+
+
+def _varied(path: Path) -> Path:
+    """Every kind of cell value, merges, a hidden sheet and a chart sheet, leading empty rows and
+    columns, styled empty rows below the table."""
+    from openpyxl.chart import BarChart, Reference
+
+    wb = openpyxl.Workbook()
+    hidden = wb.active
+    hidden.title = "Cachée"
+    hidden.sheet_state = "hidden"
+    hidden.append(["x"])
+    ws = wb.create_sheet("Données")
+    ws["C3"] = "Relevé"
+    ws.merge_cells("C3:F3")
+    header = ["Entier", "Réel", "Booléen", "Date", "Horodatage", "Heure", "Durée", "Texte"]
+    for j, name in enumerate(header):
+        ws.cell(row=5, column=2 + j, value=name)
+    values = [
+        [1, 0.1 + 0.2, True, dt.date(2016, 3, 13), dt.datetime(2016, 3, 13, 9, 5, 7),
+         dt.time(14, 30), dt.timedelta(hours=30, minutes=15), "« la balade »"],
+        [-7, 1e20, False, dt.date(1999, 12, 31), dt.datetime(2017, 1, 1), dt.time(0, 0, 1),
+         dt.timedelta(minutes=90), ""],
+        [None, 1.5e-7, None, None, None, None, None, "=pas une formule"],
+        [2**40, -0.0, True, dt.date(2020, 2, 29), dt.datetime(2020, 2, 29, 23, 59, 59),
+         dt.time(23, 59, 59), dt.timedelta(seconds=1), "ligne\nretour"],
+    ]  # fmt: skip
+    for i, row in enumerate(values):
+        for j, value in enumerate(row):
+            cell = ws.cell(row=6 + i, column=2 + j, value=value)
+            if isinstance(value, str) and value.startswith("="):
+                cell.data_type = "s"  # text that looks like a formula, not a formula
+    ws.cell(row=8, column=9).number_format = "[h]:mm:ss"
+    ws.cell(row=14, column=3).number_format = "0.00"  # a styled empty cell below the table
+    ws.merge_cells("B12:C12")
+    chart = wb.create_chartsheet("Graphique")
+    bar = BarChart()
+    bar.add_data(Reference(ws, min_col=2, min_row=5, max_row=9), titles_from_data=True)
+    chart.add_chart(bar)
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("sheet", [None, 0, 1, "Données"])
+def test_calamine_and_openpyxl_read_the_same_table(tmp_path: Path, sheet: str | int | None) -> None:
+    """The fast reader (calamine) and openpyxl give the same text, lines and meta."""
+    from eco_eval.readers import excel
+
+    path = _varied(tmp_path / "varié.xlsx")
+    fast = excel._read_calamine(path, sheet)
+    assert fast is not None
+    slow = excel._read_openpyxl(path, sheet)
+    assert fast[1:] == slow[1:]
+    width = max(len(r) for r in fast[0])
+
+    def pad(rows: list[list[str | None]]) -> list[list[str | None]]:
+        return [r + [None] * (width - len(r)) for r in rows if any(v is not None for v in r)]
+
+    assert pad(fast[0]) == pad(slow[0])
+    table = read_xlsx(path, sheet=sheet, header_row=5 if sheet in (1, "Données") else None)
+    if table.meta.sheet == "Données":
+        assert table.frame["Réel"].tolist() == ["0.3", "100000000000000000000", "0.00000015", "0"]
+        assert table.frame["Durée"].fillna("").tolist() == ["30:15:00", "1:30:00", "", "0:00:01"]
+        assert table.frame["Horodatage"].tolist()[0] == "2016-03-13 09:05:07"
+
+
+def test_a_formula_anywhere_sends_the_workbook_to_openpyxl(tmp_path: Path) -> None:
+    from eco_eval.readers import excel
+
+    path = _journal(tmp_path / "j.xlsx")
+    assert excel._has_formula(path)
+    assert excel._read_calamine(path, "Notice") is None
+    assert not excel._has_formula(_varied(tmp_path / "v.xlsx"))

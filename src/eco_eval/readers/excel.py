@@ -1,4 +1,5 @@
-"""Excel ``.xlsx`` workbooks, read with openpyxl in read-only mode.
+"""Excel ``.xlsx`` workbooks, read with calamine (python-calamine), or openpyxl in read-only mode
+when the workbook holds formulas.
 
 Cells become text the way a person sees them in Excel, not the way Python prints floats:
 integers without ``.0``, other numbers with Excel's 15 significant digits (``1.5``, never
@@ -24,7 +25,7 @@ from typing import Any
 
 import numpy as np
 from openpyxl import load_workbook
-from openpyxl.utils.cell import range_boundaries
+from openpyxl.utils.cell import get_column_letter, range_boundaries
 
 from eco_eval.errors import did_you_mean
 from eco_eval.readers.table import (
@@ -149,7 +150,88 @@ def read_xlsx(
     """Read one sheet (``sheet``: name, 0-based index, or None for the first worksheet).
 
     ``header_row`` is the 1-based sheet row of the header; None detects it below any title rows.
+    A workbook without formulas is read by calamine (Rust, about 20 times faster than openpyxl
+    on a large journal); one with formulas, or one calamine cannot open, by openpyxl, which can
+    give a formula's text when the workbook holds no computed value, and whose errors name the
+    problem.
     """
+    read = _read_calamine(path, sheet) or _read_openpyxl(path, sheet)
+    rows, title, names, merges = read
+    return _table(path, rows, title, names, merges, header_row, skip_footer_blank, fmt)
+
+
+def _pick_sheet(path: Path, names: Sequence[str], sheet: str | int | None) -> str:
+    if not names:
+        raise input_error(path, "", "the workbook has no worksheet", "export the data again")
+    if sheet is None:
+        return names[0]
+    if isinstance(sheet, int):
+        if not 0 <= sheet < len(names):
+            raise input_error(
+                path, f"sheet {sheet}", f"no such sheet ({len(names)} sheets: {list(names)})",
+                "pass sheet= a name or a 0-based index",
+            )  # fmt: skip
+        return names[sheet]
+    if sheet in names:
+        return sheet
+    raise input_error(
+        path, f"sheet {sheet!r}", f"no such sheet{did_you_mean(sheet, names)}",
+        f"pass sheet= one of {list(names)}",
+    )  # fmt: skip
+
+
+_Read = tuple[list[list[str | None]], str, list[str], list[str]]
+
+
+def _has_formula(path: Path) -> bool:
+    """Whether any worksheet of the workbook holds a formula (its XML streamed, not loaded)."""
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                continue
+            tail = b""
+            with archive.open(name) as member:
+                while chunk := member.read(1 << 24):
+                    if _FORMULA.search(tail + chunk):
+                        return True
+                    tail = chunk[-16:]
+    return False
+
+
+def _read_calamine(path: Path, sheet: str | int | None) -> _Read | None:
+    """The sheet read by calamine; None when openpyxl must read it (formulas, or a workbook
+    calamine cannot open: openpyxl's error then tells what is wrong)."""
+    try:
+        from python_calamine import CalamineWorkbook, SheetTypeEnum
+
+        if _has_formula(path):
+            return None
+        wb = CalamineWorkbook.from_path(str(path))
+    except Exception:  # zip, XML or calamine errors alike: openpyxl reads it or explains
+        return None
+    try:
+        names = [m.name for m in wb.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
+        if not names:
+            return None
+        title = _pick_sheet(path, names, sheet)
+        try:
+            ws = wb.get_sheet_by_name(title)
+            values = ws.to_python(skip_empty_area=False)
+            ranges = ws.merged_cell_ranges or []
+        except Exception:
+            return None
+    finally:
+        wb.close()
+    merges = [
+        f"{get_column_letter(c0 + 1)}{r0 + 1}"
+        + ("" if (r0, c0) == (r1, c1) else f":{get_column_letter(c1 + 1)}{r1 + 1}")
+        for (r0, c0), (r1, c1) in ranges
+    ]
+    rows = [[cell_text(v) for v in row] for row in values]
+    return rows, title, names, merges
+
+
+def _read_openpyxl(path: Path, sheet: str | int | None) -> _Read:
     # file handles, not the path: openpyxl refuses names not ending in .xlsx (a workbook saved
     # as .csv is still read), and read-only mode reads lazily from the handle
     handle = path.open("rb")
@@ -165,24 +247,7 @@ def read_xlsx(
         ) from exc  # fmt: skip
     try:
         names = [ws.title for ws in wb.worksheets if hasattr(ws, "iter_rows")]
-        if not names:
-            raise input_error(path, "", "the workbook has no worksheet", "export the data again")
-        if sheet is None:
-            title = names[0]
-        elif isinstance(sheet, int):
-            if not 0 <= sheet < len(names):
-                raise input_error(
-                    path, f"sheet {sheet}", f"no such sheet ({len(names)} sheets: {names})",
-                    "pass sheet= a name or a 0-based index",
-                )  # fmt: skip
-            title = names[sheet]
-        elif sheet in names:
-            title = sheet
-        else:
-            raise input_error(
-                path, f"sheet {sheet!r}", f"no such sheet{did_you_mean(sheet, names)}",
-                f"pass sheet= one of {names}",
-            )  # fmt: skip
+        title = _pick_sheet(path, names, sheet)
         ws = wb[title]
         xml = _sheet_xml(path, getattr(ws, "_worksheet_path", None))
         merges = [m.decode("ascii") for m in _MERGE.findall(xml)]
@@ -204,7 +269,7 @@ def read_xlsx(
     finally:
         wb.close()
         handle.close()
-    return _table(path, rows, title, names, merges, header_row, skip_footer_blank, fmt)
+    return rows, title, names, merges
 
 
 def _table(
