@@ -137,3 +137,29 @@ def test_parse_is_vectorised_on_large_series() -> None:
     parse_decimal(series)
     parse_yes_no(series)
     assert time.perf_counter() - start < 10
+
+
+def test_fast_date_layouts_agree_with_the_general_rules() -> None:
+    """The exact layouts parsed by strptime give what the general rules give, valid or not."""
+    import random
+
+    from eco_eval.readers.values import _normalise, _parse_by_rules
+
+    rng = random.Random(7)
+
+    def two(lo: int, hi: int) -> str:
+        return f"{rng.randint(lo, hi):02d}"
+
+    texts = []
+    for _ in range(3000):
+        y = str(rng.choice([1677, 1699, 1970, 2016, 2024, 2262, 2263, 9999, 0]).__format__("04d"))
+        d, m = two(0, 32), two(0, 13)
+        hms = f"{two(0, 24)}:{two(0, 60)}:{two(0, 60)}"
+        texts += [f"{y}-{m}-{d}", f"{y}-{m}-{d} {hms}", f"{y}-{m}-{d}T{hms}", f"{d}/{m}/{y}",
+                  f"{d}/{m}/{y} {hms[:5]}", f"{d}/{m}/{y} {hms}"]  # fmt: skip
+    series = pd.Series(texts)
+    fast = parse_dates(series)
+    norm, _present = _normalise(series)
+    by_rules = _parse_by_rules(norm, (20000, 80000))
+    pd.testing.assert_series_equal(fast.values, by_rules, check_names=False)
+    assert 0 < fast.invalid.sum() < len(texts)  # both kinds were exercised

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -473,11 +473,9 @@ class _Run:
         frames = getattr(self, f"_derive_{source.name}")(mapped, values, source, path)
         return _Part(label, raw, lines, mapped, frames, offset)
 
-    def _known_sessions(self) -> pd.Index:
-        """The accepted session ids, as an index built once for all slices of attendance."""
-        if getattr(self, "_sessions_index", (None, -1))[1] != len(self.session_dates):
-            self._sessions_index = (pd.Index(list(self.session_dates)), len(self.session_dates))
-        return self._sessions_index[0]
+    def _known_sessions(self) -> Collection[str]:
+        """The accepted session ids (a live view: sessions accepted later are seen too)."""
+        return self.session_dates.keys()
 
     def process_source(self, source: Source, parts: list[_Part]) -> list[_Outcome]:
         """Gate a batch of slices of a source at once (one GX run), then split back per slice.

@@ -28,7 +28,8 @@ import html
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
@@ -58,47 +59,81 @@ _PLACEHOLDER = re.compile(r"\[[^\[\]\s]{1,20}\]")
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 
 
+class _CharTable(dict[int, str | None]):
+    """A :meth:`str.translate` table filled the first time each character is met.
+
+    ``str.translate`` runs in C; the per-character rule (Unicode decomposition, category) then
+    runs once per distinct character instead of once per character of every comment.
+    """
+
+    def __init__(self, rule: Callable[[str], str | None]) -> None:
+        super().__init__()
+        self.rule = rule
+
+    def __missing__(self, code: int) -> str | None:
+        value = self[code] = self.rule(chr(code))
+        return value
+
+
+def _fold_char(ch: str) -> str:
+    return "".join(
+        c.casefold() for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c)
+    )
+
+
+_FOLD = _CharTable(_fold_char)
+
+
 def _fold(text: str) -> tuple[str, list[int]]:
     """Case- and accent-folded ``text`` and, for each folded character, its source position."""
-    out: list[str] = []
     pos: list[int] = []
     for i, ch in enumerate(text):
-        for c in unicodedata.normalize("NFKD", ch):
-            if unicodedata.combining(c):
-                continue
-            for f in c.casefold():
-                out.append(f)
-                pos.append(i)
-    return "".join(out), pos
+        pos += [i] * len(_FOLD[ord(ch)] or "")
+    return text.translate(_FOLD), pos
 
 
 _TOKEN = re.compile(r"[^\W_]+")
 
 
-def _name_index(names: Iterable[str]) -> tuple[frozenset[tuple[str, ...]], int]:
-    """Known names as tuples of folded words, and the longest name's word count.
+@dataclass(frozen=True)
+class _Names:
+    """Known names as tuples of folded words, their first words, and the longest word count."""
+
+    index: frozenset[tuple[str, ...]]
+    firsts: frozenset[str]
+    longest: int
+
+
+@lru_cache(maxsize=4)
+def _name_index(names: tuple[str, ...]) -> _Names:
+    """Index the known names (cached: a run masks many files against the same staff list).
 
     Names are matched word by word rather than with one large regular expression: a staff list
     has thousands of names and a regex alternation would try each one at every character.
     """
     index = set()
     for name in names:
-        words = tuple(_TOKEN.findall(_fold(str(name))[0]))
+        words = tuple(_TOKEN.findall(str(name).translate(_FOLD)))
         if words and sum(len(w) for w in words) >= 2:
             index.add(words)
-    return frozenset(index), max((len(w) for w in index), default=0)
+    return _Names(
+        frozenset(index), frozenset(w[0] for w in index), max((len(w) for w in index), default=0)
+    )
 
 
-def _name_spans(
-    text: str, names: frozenset[tuple[str, ...]], longest: int
-) -> list[tuple[int, int]]:
+def _name_spans(text: str, names: _Names) -> list[tuple[int, int]]:
+    words = _TOKEN.findall(text.translate(_FOLD))
+    if names.firsts.isdisjoint(words):  # most comments name nobody: no positions needed
+        return []
     folded, pos = _fold(text)
     tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(folded)]
     words = [t[2] for t in tokens]
     spans = []
     for i in range(len(tokens)):
-        for size in range(min(longest, len(tokens) - i), 0, -1):
-            if tuple(words[i : i + size]) in names:
+        if words[i] not in names.firsts:
+            continue
+        for size in range(min(names.longest, len(tokens) - i), 0, -1):
+            if tuple(words[i : i + size]) in names.index:
                 spans.append((pos[tokens[i][0]], pos[tokens[i + size - 1][1] - 1] + 1))
                 break
     return spans
@@ -106,15 +141,15 @@ def _name_spans(
 
 def _mask_one(
     text: str,
-    names: tuple[frozenset[tuple[str, ...]], int],
+    names: _Names,
     ids: re.Pattern[str],
     marks: dict[str, str],
 ) -> str:
     spans: list[tuple[int, int, str]] = []
     for pattern, kind in ((_EMAIL, "email"), (_PHONE, "phone"), (ids, "id"), (_CIVILITY, "name")):
         spans += [(m.start(), m.end(), kind) for m in pattern.finditer(text)]
-    if names[1]:
-        spans += [(start, end, "name") for start, end in _name_spans(text, *names)]
+    if names.longest:
+        spans += [(start, end, "name") for start, end in _name_spans(text, names)]
     spans.sort(key=lambda s: (s[0], -(s[1] - s[0])))
     out: list[str] = []
     cursor = 0
@@ -166,12 +201,22 @@ def mask_identities(
         ) from exc
     if isinstance(known_names, str):
         known_names = [known_names]
-    names = _name_index(known_names)
+    names = _name_index(tuple(str(n) for n in known_names))
     if isinstance(texts, str):
         return _mask_one(texts, names, ids, marks)
     if isinstance(texts, pd.Series):
         return texts.map(lambda t: _mask_one(t, names, ids, marks) if isinstance(t, str) else t)
     return [_mask_one(t, names, ids, marks) if isinstance(t, str) else t for t in texts]
+
+
+def _clean_char(ch: str) -> str | None:
+    if ch.isspace() or unicodedata.category(ch) in ("Zl", "Zp"):
+        return " "
+    return None if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Cn") else ch
+
+
+_CLEAN = _CharTable(_clean_char)
+_SPACES = re.compile(r" {2,}")
 
 
 def clean_comment(text: object, *, max_length: int = 2000, ellipsis: str = "…") -> str:
@@ -192,15 +237,8 @@ def clean_comment(text: object, *, max_length: int = 2000, ellipsis: str = "…"
         return ""
     if not isinstance(text, str):
         text = str(text)
-    text = unicodedata.normalize("NFC", text)
-    chars = []
-    for ch in text:
-        cat = unicodedata.category(ch)
-        if ch.isspace() or cat in ("Zl", "Zp"):
-            chars.append(" ")
-        elif cat not in ("Cc", "Cf", "Cs", "Cn"):
-            chars.append(ch)
-    text = re.sub(r" {2,}", " ", "".join(chars)).strip()
+    text = unicodedata.normalize("NFC", text).translate(_CLEAN)
+    text = _SPACES.sub(" ", text).strip()
     if len(text) <= max_length:
         return text
     keep = max(max_length - len(ellipsis), 0)

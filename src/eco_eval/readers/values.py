@@ -75,8 +75,38 @@ def parse_dates(
     [False, True, False, False]
     """
     norm, present = _normalise(series)
-    parts = pd.DataFrame(np.nan, index=series.index, columns=list(_PARTS))
-    offset = pd.Series(0.0, index=series.index)
+    values = pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns]")
+    rest = present.copy()
+    for shape, fmt in _FAST_DATES:  # exact common layouts parsed in C; the rest by the rules
+        exact = rest & norm.str.fullmatch(shape).fillna(False).astype(bool)
+        if exact.any():
+            stamps = pd.to_datetime(
+                norm[exact].str.replace("t", " ", regex=False), format=fmt, errors="coerce"
+            )
+            stamps = stamps.where(stamps.between(pd.Timestamp.min, pd.Timestamp.max))
+            values.loc[stamps.index] = stamps.astype("datetime64[ns]")
+            rest &= values.isna()
+    if rest.any():
+        values.loc[rest] = _parse_by_rules(norm[rest], serial_range)
+    return ParseResult(values, (present & values.isna()).astype(bool))
+
+
+_HM = r"(?:[01]\d|2[0-3]):[0-5]\d"  # strptime would accept second 60 and roll it over
+#: (exact shape, strptime format) of the layouts most exports use, tried before the rules
+_FAST_DATES = (
+    (r"\d{4}-\d{2}-\d{2}", "%Y-%m-%d"),
+    (rf"\d{{4}}-\d{{2}}-\d{{2}}[ t]{_HM}:[0-5]\d", "%Y-%m-%d %H:%M:%S"),
+    (r"\d{2}/\d{2}/\d{4}", "%d/%m/%Y"),
+    (rf"\d{{2}}/\d{{2}}/\d{{4}} {_HM}", "%d/%m/%Y %H:%M"),
+    (rf"\d{{2}}/\d{{2}}/\d{{4}} {_HM}:[0-5]\d", "%d/%m/%Y %H:%M:%S"),
+)
+
+
+def _parse_by_rules(norm: pd.Series, serial_range: tuple[int, int]) -> pd.Series:
+    """The general rules of :func:`parse_dates` over normalised, non-empty texts."""
+    present = pd.Series(True, index=norm.index)
+    parts = pd.DataFrame(np.nan, index=norm.index, columns=list(_PARTS))
+    offset = pd.Series(0.0, index=norm.index)
     for pattern in (_ISO, _DAY_FIRST, _FRENCH):
         todo = present & parts["year"].isna()
         if not todo.any():
@@ -97,20 +127,21 @@ def parse_dates(
     short = years < 100
     parts.loc[short, "year"] = np.where(years[short] < 70, 2000 + years[short], 1900 + years[short])
     parts[["hour", "minute", "second"]] = parts[["hour", "minute", "second"]].fillna(0)
-    values = pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns]")
+    values = pd.Series(pd.NaT, index=norm.index, dtype="datetime64[ns]")
     has = parts["year"].notna()
     if has.any():
         sub = parts[has]
         ok = sub[["hour", "minute", "second"]].le([23, 59, 59]).all(axis=1)
         stamps = pd.to_datetime(sub.astype("Int64"), errors="coerce").where(ok)
         stamps = stamps - pd.to_timedelta(offset[has], unit="min")
+        stamps = stamps.where(stamps.between(pd.Timestamp.min, pd.Timestamp.max))
         values.loc[has] = stamps.astype("datetime64[ns]")
     serial = present & ~has & norm.str.match(_SERIAL, na=False)
     if serial.any():
         number = pd.to_numeric(norm[serial].str.replace(",", ".", regex=False), errors="coerce")
         number = number.where(number.between(*serial_range))
         values.loc[serial] = (_EXCEL_EPOCH + pd.to_timedelta(number, unit="D")).dt.round("s")
-    return ParseResult(values, (present & values.isna()).astype(bool))
+    return values
 
 
 def _offset_minutes(tz: object) -> float:
