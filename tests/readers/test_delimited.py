@@ -191,6 +191,39 @@ def test_fuzz_written_csv_reads_back_with_csv_module_lines(
         assert [None if c == "" else c for c in row] == [None if pd.isna(v) else v for v in got]
 
 
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    rows=st.lists(st.lists(_cell, min_size=3, max_size=3), min_size=1, max_size=8),
+    crlf=st.booleans(),
+    quoting=st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL]),
+)
+def test_fuzz_pyarrow_and_pandas_parsers_agree(
+    tmp_path: Path, rows: list[list[str]], crlf: bool, quoting: int
+) -> None:
+    """The fast path (pyarrow's CSV reader) and pandas' C parser read the same table."""
+    import eco_eval.readers.delimited as delimited
+
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(
+        buffer, delimiter=";", lineterminator="\r\n" if crlf else "\n", quoting=quoting
+    )
+    writer.writerow(["c1", "c2", "c3"])
+    writer.writerows(rows)
+    path = write(tmp_path, buffer.getvalue(), "fuzz.csv")
+    fast = read(path, delimiter=";", header_row=1)
+    original = delimited._read_arrow
+    try:
+        delimited._read_arrow = lambda *args: None
+        slow = read(path, delimiter=";", header_row=1)
+    finally:
+        delimited._read_arrow = original
+    pd.testing.assert_frame_equal(fast.frame, slow.frame)
+    assert fast.lines.tolist() == slow.lines.tolist()
+    assert fast.meta == slow.meta
+
+
 def test_line_parity_carries_across_scan_chunks(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -658,7 +658,9 @@ class _Run:
         f["submitted_at"] = ts
         sess = f["session_id"].astype("string").str.strip()
         f["session_id"] = sess.astype(object).where(sess.notna(), None)
-        dates = sess.map(self.session_dates)
+        # a dict lookup per row: Series.map(dict) would turn the whole dict into a Series per slice
+        get = self.session_dates.get
+        dates = pd.Series([get(v) for v in sess.to_numpy(dtype=object)], index=sess.index)
         when = pd.to_datetime(dates, errors="coerce").fillna(ts)
         f["quarter"] = quarter_labels(when)
         whole = m.extra.get("context", {}).get("comments")  # the file's, masked at once
