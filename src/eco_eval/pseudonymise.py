@@ -110,19 +110,18 @@ def pseudonymise_series(
 ) -> pd.Series:
     """Vectorised over unique values (identifiers repeat a lot in attendance lists).
 
-    ``cache`` (a dict owned by the caller, for one key): pseudonyms already computed, by
-    ``(kind, value)``, so that the files and slices of one ingest hash each identifier once.
+    ``cache`` (a dict owned by the caller, for one key): pseudonyms already computed, by kind
+    then value, so that the files and slices of one ingest hash each identifier once; a kind's
+    cache is emptied rather than grown past :data:`CACHE_LIMIT` entries.
     """
-    uniques = pd.unique(values.dropna())
-    if cache is None:
-        mapping = {u: pseudonym(key, u, kind=kind) for u in uniques}
-    else:
-        if len(cache) > CACHE_LIMIT:
-            cache.clear()
-        mapping = {}
-        for u in uniques:
-            found = cache.get((kind, u))
-            if found is None:
-                found = cache[(kind, u)] = pseudonym(key, u, kind=kind)
-            mapping[u] = found
-    return values.map(mapping).astype("object").where(values.notna(), None)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    known: dict = {} if cache is None else cache.setdefault(kind, {})
+    if len(known) > CACHE_LIMIT:
+        known.clear()
+    pseudonyms = np.empty(len(uniques) + 1, dtype=object)  # the last one: missing values
+    for i, u in enumerate(np.asarray(uniques, dtype=object)):
+        found = known.get(u)
+        if found is None:
+            found = known[u] = pseudonym(key, u, kind=kind)
+        pseudonyms[i] = found
+    return pd.Series(pseudonyms[codes], index=values.index, dtype=object)

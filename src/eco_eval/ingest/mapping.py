@@ -282,8 +282,11 @@ def _person_key(
             joined = parts[cols[0]]
         joined = joined.where(joined.notna() & (joined != ""), None)
         kind = "person" if cols == ["matricule"] else f"person:{'+'.join(cols)}"
-        keys = pseudonymise_series(key, joined.astype(object), kind=kind, cache=cache)
-        result = result.where(result.notna(), keys)
+        todo = result.isna().to_numpy()  # rows an earlier identifier has not already keyed
+        keys = pseudonymise_series(key, joined[todo].astype(object), kind=kind, cache=cache)
+        result[todo] = keys.to_numpy()
+        if not result.isna().any():
+            break
     return result
 
 
