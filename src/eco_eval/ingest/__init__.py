@@ -22,7 +22,13 @@ import pandas as pd
 
 from eco_eval.config import Project, Source
 from eco_eval.errors import InputFileError
-from eco_eval.ingest.codebook import CodebookInput, assign_codebooks, convert, find_codebooks
+from eco_eval.ingest.codebook import (
+    CodebookInput,
+    assign_codebooks,
+    choose_scales,
+    convert,
+    find_codebooks,
+)
 from eco_eval.ingest.mapping import (
     Mapped,
     canonicalise,
@@ -359,33 +365,27 @@ class _Run:
         raw_table = self.read(source, path)
         raw = raw_table.frame.reset_index(drop=True)
         lines = np.asarray(raw_table.lines, dtype=np.int64)
-        values = raw  # what mapping reads; the quarantine keeps the file's own values (raw)
-        converted = None
-        if codebook is not None:
-            converted = convert(
-                raw,
-                _codebook_targets(raw, source),
-                codebook,
-                self.project.scales,
-                source=source,
-                file_label=label,
-            )
-            values = converted.frame
+        targets: dict[str, tuple[str, str]] = {}
+        scales_of: dict[str, int] = {}
+        if codebook is not None:  # converted slice by slice, each column on one scale
+            targets = _codebook_targets(raw, source)
+            scales_of = choose_scales(raw, targets, codebook, source=source, file_label=label)
         meta = (
             raw_table.meta.as_dict() if hasattr(raw_table.meta, "as_dict") else dict(raw_table.meta)
         )
         meta = {
             k: v for k, v in meta.items() if isinstance(v, (str, int, float, bool)) or v is None
         }
-        if codebook is not None and converted is not None:
+        if codebook is not None:
             meta["codebook"] = codebook.label
             meta["codebook_sha256"] = codebook.sha256
-            meta["codebook_columns"] = len(converted.columns)
+            meta["codebook_columns"] = len(scales_of)
+        # the codebook converts scaled answers only: dates and comments are read from raw
         context: dict[str, Any] = {}
         if source.name == "barometer":
-            context["wave_date"] = self._wave_date(values, source, path, label)
+            context["wave_date"] = self._wave_date(raw, source, path, label)
         if source.name == "feedback":
-            context["comments"] = self._masked_comments(values, source, label)
+            context["comments"] = self._masked_comments(raw, source, label)
         del raw_table
 
         if source.name == "barometer":
@@ -394,28 +394,19 @@ class _Run:
         def slices() -> Any:
             n = len(raw)
             for start in range(0, max(n, 1), chunk_rows):
-                stop = min(n, start + chunk_rows)
-                sl = slice(start, stop)
-                part_values = values.iloc[sl].reset_index(drop=True)
-                problems = (
-                    [
-                        (reason, np.asarray(mask, dtype=bool)[sl])
-                        for reason, mask in converted.problems
-                    ]
-                    if converted is not None
-                    else []
-                )
+                sl = slice(start, min(n, start + chunk_rows))
+                part_raw = raw.iloc[sl].reset_index(drop=True)
+                part_values, problems = part_raw, []
+                if codebook is not None:
+                    converted = convert(
+                        part_raw, targets, codebook, self.project.scales, source=source,
+                        file_label=label, scales_of=scales_of,
+                    )  # fmt: skip
+                    part_values, problems = converted.frame, converted.problems
                 yield self._prepare_slice(
-                    source,
-                    path,
-                    label,
-                    raw.iloc[sl].reset_index(drop=True),
-                    part_values,
-                    lines[sl],
-                    problems,
-                    start,
+                    source, path, label, part_raw, part_values, lines[sl], problems, start,
                     context,
-                )
+                )  # fmt: skip
 
         return meta, slices(), chunk_rows
 

@@ -172,30 +172,20 @@ def _knows(scale_name: str, scales: Mapping[str, Mapping[str, Any]]) -> Any:
     return lambda label: _norm(label) in lookup
 
 
-def convert(
+def choose_scales(
     raw: pd.DataFrame,
     targets: Mapping[str, tuple[str, str]],
     codebook: CodebookInput,
-    scales: Mapping[str, Mapping[str, Any]],
     *,
     source: Source,
     file_label: str,
-) -> Converted:
-    """Convert the ``targets`` columns (column -> (field or item, scale name)) through the codebook.
-
-    Returns a copy of ``raw`` in which each converted cell holds the label the declared scale
-    knows (or the answer code), and the (reason, mask) of cells the codebook does not know.
-    """
+) -> dict[str, int]:
+    """The answer scale of each column of ``targets`` the codebook converts (columns of
+    questions without an answer list are left out), chosen over the whole file so that every
+    slice of it is converted alike."""
     book = codebook.book
-    frame = raw.copy()
-    out = Converted(frame)
-    lang_col = next((c for c in raw.columns if meta_field(str(c)) == "startlanguage"), None)
-    language = (
-        raw[lang_col].astype("str").str.strip()
-        if lang_col is not None
-        else pd.Series(np.nan, index=raw.index, dtype="str")
-    )
-    for column, (target, scale_name) in targets.items():
+    chosen: dict[str, int] = {}
+    for column, (target, _scale_name) in targets.items():
         parts = split_code(str(column))
         if parts is None or parts[3] is not None:
             raise InputFileError(
@@ -213,8 +203,42 @@ def convert(
             )
         if not book.questions[question].answers and not _options(book, question, 0):
             continue  # no answer list (numeric, free text): nothing to convert
+        chosen[str(column)] = _choose_scale(book, question, sub2, raw[column])
+    return chosen
+
+
+def convert(
+    raw: pd.DataFrame,
+    targets: Mapping[str, tuple[str, str]],
+    codebook: CodebookInput,
+    scales: Mapping[str, Mapping[str, Any]],
+    *,
+    source: Source,
+    file_label: str,
+    scales_of: Mapping[str, int] | None = None,
+) -> Converted:
+    """Convert the ``targets`` columns (column -> (field or item, scale name)) through the codebook.
+
+    Returns a copy of ``raw`` in which each converted cell holds the label the declared scale
+    knows (or the answer code), and the (reason, mask) of cells the codebook does not know.
+    ``scales_of``: the answer scale of each column (:func:`choose_scales` of the whole file, when
+    ``raw`` is a slice of it); by default chosen from ``raw``.
+    """
+    book = codebook.book
+    if scales_of is None:
+        scales_of = choose_scales(raw, targets, codebook, source=source, file_label=file_label)
+    frame = raw.copy(deep=False)  # copy-on-write: the converted columns replace, raw stays
+    out = Converted(frame)
+    lang_col = next((c for c in raw.columns if meta_field(str(c)) == "startlanguage"), None)
+    language = (
+        raw[lang_col].astype("str").str.strip()
+        if lang_col is not None
+        else pd.Series(np.nan, index=raw.index, dtype="str")
+    )
+    for column, scale in scales_of.items():
+        target, scale_name = targets[column]
+        question = split_code(column)[0]  # type: ignore[index]  # checked by choose_scales
         values = raw[column]
-        scale = _choose_scale(book, question, sub2, values)
         codes, unmatched = _codes_by_language(values, book, question, scale, language)
         labels = _options(book, question, scale)
         knows = _knows(scale_name, scales)
@@ -228,7 +252,7 @@ def convert(
             canonical[code] = label if label is not None else code
         frame[column] = codes.map(canonical).astype("str")
         several = len(book.questions[question].answers) > 1
-        out.columns[str(column)] = f"{question}/{scale}" if several else question
+        out.columns[column] = f"{question}/{scale}" if several else question
         if bool(unmatched.any()):
             out.problems.append((f"codebook:{target}", unmatched.to_numpy(dtype=bool)))
     return out
