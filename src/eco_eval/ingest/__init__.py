@@ -527,11 +527,16 @@ class _Run:
             f = f.copy()
             f["source_file"] = part.label
             f["source_line"] = part.lines if name != "barometer_items" else f.pop("_line")
-            if name == "barometer_items":
-                keep_ids = frame.loc[accepted, "response_id"]
-                out[name] = f[f["response_id"].isin(keep_ids) & f["value"].notna()]
+            if name == "barometer_items":  # melted item by item: row i of item k is k*n + i
+                items, rest = divmod(len(f), len(frame))
+                keep = (
+                    np.tile(accepted, items)
+                    if not rest
+                    else f["response_id"].isin(frame.loc[accepted, "response_id"]).to_numpy()
+                )
+                out[name] = f[keep & f["value"].notna().to_numpy()]
             else:
-                out[name] = f[accepted]
+                out[name] = f if not bad.any() else f[accepted]
         if source.name == "sessions":
             ok = out["sessions"]
             self.session_dates.update(zip(ok["session_id"], ok["date"], strict=True))

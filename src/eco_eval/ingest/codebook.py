@@ -265,12 +265,15 @@ def _codes_by_language(
     language of the survey (LimeSurvey exports full answers in the export's language).
 
     Works on the distinct (value, language) pairs: a column of a large export has a handful."""
-    key = values.astype("str").fillna("\x00") + "\x1f" + language.astype("str").fillna("\x00")
-    first = (~key.duplicated()).to_numpy()
-    codes, unmatched = _codes_of(values[first], book, question, scale, language[first])
-    code_of = dict(zip(key[first], codes, strict=True))
-    bad_of = dict(zip(key[first], unmatched, strict=True))
-    return key.map(code_of).astype("str"), key.map(bad_of).astype(bool)
+    value_codes, _ = pd.factorize(values)  # -1 for a missing value
+    lang_codes, langs = pd.factorize(language)
+    pairs = (value_codes.astype(np.int64) + 1) * (len(langs) + 1) + (lang_codes + 1)
+    _, first, inverse = np.unique(pairs, return_index=True, return_inverse=True)
+    codes, unmatched = _codes_of(values.iloc[first], book, question, scale, language.iloc[first])
+    return (
+        pd.Series(np.asarray(codes, dtype=object)[inverse], index=values.index).astype("str"),
+        pd.Series(np.asarray(unmatched, dtype=bool)[inverse], index=values.index),
+    )
 
 
 def _codes_of(
