@@ -251,6 +251,29 @@ def _mark_duplicates(frame: pd.DataFrame, on: list[str]) -> np.ndarray:
     return _duplicates_of(_duplicate_state(frame, on))
 
 
+def _long_items(
+    items: pd.DataFrame,
+    response_ids: pd.Series,
+    lines: np.ndarray,
+    accepted: np.ndarray,
+    label: str,
+) -> pd.DataFrame:
+    """The barometer's long table: one row per answered item of an accepted response, item by
+    item (the order of ``DataFrame.melt``), built from positions instead of melting every cell."""
+    values = items.to_numpy(dtype=float, na_value=np.nan).T  # items x responses
+    keep = ~np.isnan(values) & accepted
+    item_pos, row_pos = np.nonzero(keep)
+    return pd.DataFrame(
+        {
+            "response_id": response_ids.take(row_pos).reset_index(drop=True),
+            "item": pd.Categorical.from_codes(item_pos, categories=list(items.columns)),
+            "value": values[keep],
+            "source_file": label,
+            "source_line": lines[row_pos],
+        }
+    )
+
+
 def _reason_lists(masks: dict[str, np.ndarray], rows: np.ndarray) -> list[list[str]]:
     """The sorted rule ids of each row in ``rows`` (positions), from one mask per rule."""
     out: list[list[str]] = [[] for _ in range(len(rows))]
@@ -524,19 +547,13 @@ class _Run:
         accepted = ~bad
         out: dict[str, pd.DataFrame] = {}
         for name, f in part.frames.items():
+            if name == "barometer_items":
+                out[name] = _long_items(f, frame["response_id"], part.lines, accepted, part.label)
+                continue
             f = f.copy()
             f["source_file"] = part.label
-            f["source_line"] = part.lines if name != "barometer_items" else f.pop("_line")
-            if name == "barometer_items":  # melted item by item: row i of item k is k*n + i
-                items, rest = divmod(len(f), len(frame))
-                keep = (
-                    np.tile(accepted, items)
-                    if not rest
-                    else f["response_id"].isin(frame.loc[accepted, "response_id"]).to_numpy()
-                )
-                out[name] = f[keep & f["value"].notna().to_numpy()]
-            else:
-                out[name] = f if not bad.any() else f[accepted]
+            f["source_line"] = part.lines
+            out[name] = f if not bad.any() else f[accepted]
         if source.name == "sessions":
             ok = out["sessions"]
             self.session_dates.update(zip(ok["session_id"], ok["date"], strict=True))
@@ -758,11 +775,8 @@ class _Run:
         for reason, mask in problems:
             m.add(mask.to_numpy(), reason)
         wide = pd.concat([f.reset_index(drop=True), items.reset_index(drop=True)], axis=1)
-        long = items.copy()
-        long["response_id"] = f["response_id"].values
-        long["_line"] = m.extra["lines"]
-        long = long.melt(id_vars=["response_id", "_line"], var_name="item", value_name="value")
-        return {"barometer": wide, "barometer_items": long}
+        # the long table (a row per answered item) is built once the gate has kept the rows
+        return {"barometer": wide, "barometer_items": items.reset_index(drop=True)}
 
 
 def ingest(
