@@ -56,7 +56,11 @@ class ParseResult(NamedTuple):
 def _normalise(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     text = series.astype("str").str.strip()
     present = text.notna() & (text != "")
-    return text.str.lower().str.translate(_ACCENTS), present
+    # str.translate runs per value in Python: fold each distinct value once (a column of
+    # answers has a handful)
+    codes, uniques = pd.factorize(text.str.lower())
+    folded = np.array([*(u.translate(_ACCENTS) for u in uniques), None], dtype=object)
+    return pd.Series(folded[codes], index=series.index, dtype="str"), present
 
 
 def parse_dates(
