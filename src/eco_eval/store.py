@@ -419,10 +419,6 @@ class StoreWriter:
         )
 
 
-#: DuckDB's memory limit while the store is written (its default is 80 % of the machine's RAM)
-WRITE_MEMORY_LIMIT = "2GB"
-
-
 @contextlib.contextmanager
 def write_transaction(path: Path) -> Iterator[StoreWriter]:
     """Apply changes to a copy of the store, then atomically rename it into place.
@@ -438,9 +434,7 @@ def write_transaction(path: Path) -> Iterator[StoreWriter]:
         stale.unlink(missing_ok=True)
     if path.exists():
         shutil.copy2(path, tmp)
-    # a bounded buffer: what a large ingest writes is committed to the file as it goes
-    # (StoreWriter.checkpoint), so DuckDB needs no more than this to cache pages
-    con = duckdb.connect(str(tmp), config={"memory_limit": WRITE_MEMORY_LIMIT})
+    con = duckdb.connect(str(tmp))
     try:
         _create_schema(con)
         con.execute("BEGIN TRANSACTION")

@@ -871,12 +871,12 @@ def ingest(
 
 
 #: rows of a file mapped, gated and written at a time (small files of a source are gated together)
-CHUNK_ROWS = 200_000
+CHUNK_ROWS = 400_000
 #: rows written between two commits of the store's temporary copy (DuckDB holds what a
 #: transaction wrote in memory until it commits)
 CHECKPOINT_ROWS = 1_000_000
 #: the barometer's long table holds one row per item: its slices are smaller
-CHUNK_CELLS = 4_000_000
+CHUNK_CELLS = 8_000_000
 
 
 def _ingest_source(
