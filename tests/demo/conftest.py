@@ -71,7 +71,7 @@ def read_session_log(raw: Path) -> pd.DataFrame:
     """The session log (xlsx or CSV) with its sheet row / file line, resolved tool and parsed date."""
     xlsx = raw / "animations" / "journal_animations.xlsx"
     if xlsx.exists():
-        log = pd.read_excel(xlsx, sheet_name="Journal", header=2, dtype=object)
+        log = pd.read_excel(xlsx, sheet_name="Journal", header=2, dtype=object, engine="openpyxl")
         log["line"] = range(4, 4 + len(log))
     else:
         log = pd.read_csv(

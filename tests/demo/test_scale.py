@@ -23,7 +23,10 @@ def test_the_csv_session_log_carries_the_same_sessions(city, tmp_path):
         tmp_path / "raw" / "animations" / "journal_animations.csv", sep=";", dtype=str
     )
     xlsx = pd.read_excel(
-        city.raw / "animations" / "journal_animations.xlsx", header=2, dtype=object
+        city.raw / "animations" / "journal_animations.xlsx",
+        header=2,
+        dtype=object,
+        engine="openpyxl",
     )
     assert len(log) == len(xlsx)
     assert (log["Outil"] == xlsx["Outil"]).all() and (log["Statut"] == xlsx["Statut"]).all()

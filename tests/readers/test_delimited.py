@@ -198,9 +198,16 @@ def test_fuzz_written_csv_reads_back_with_csv_module_lines(
     rows=st.lists(st.lists(_cell, min_size=3, max_size=3), min_size=1, max_size=8),
     crlf=st.booleans(),
     quoting=st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL]),
+    tail=st.sampled_from(["", "\n", "\n\n", "\r\n\r\n", ";;\n\n", "\n;;"]),
+    skip_footer_blank=st.booleans(),
 )
 def test_fuzz_pyarrow_and_pandas_parsers_agree(
-    tmp_path: Path, rows: list[list[str]], crlf: bool, quoting: int
+    tmp_path: Path,
+    rows: list[list[str]],
+    crlf: bool,
+    quoting: int,
+    tail: str,
+    skip_footer_blank: bool,
 ) -> None:
     """The fast path (pyarrow's CSV reader) and pandas' C parser read the same table."""
     import eco_eval.readers.delimited as delimited
@@ -211,17 +218,37 @@ def test_fuzz_pyarrow_and_pandas_parsers_agree(
     )
     writer.writerow(["c1", "c2", "c3"])
     writer.writerows(rows)
-    path = write(tmp_path, buffer.getvalue(), "fuzz.csv")
-    fast = read(path, delimiter=";", header_row=1)
+    path = write(tmp_path, buffer.getvalue() + tail, "fuzz.csv")
+    options = {"delimiter": ";", "header_row": 1, "skip_footer_blank": skip_footer_blank}
+    fast = read(path, **options)
     original = delimited._read_arrow
     try:
         delimited._read_arrow = lambda *args: None
-        slow = read(path, delimiter=";", header_row=1)
+        slow = read(path, **options)
     finally:
         delimited._read_arrow = original
     pd.testing.assert_frame_equal(fast.frame, slow.frame)
     assert fast.lines.tolist() == slow.lines.tolist()
     assert fast.meta == slow.meta
+
+
+@pytest.mark.parametrize("tail", ["\r\n", "\r\n\r\n", "\n\n\n", ""])
+def test_empty_lines_at_the_end_do_not_send_the_file_to_pandas(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tail: str
+) -> None:
+    """A LimeSurvey export ends with an empty line: pyarrow still reads it (the empty records
+    are counted as footer), and gives pandas' table."""
+    import eco_eval.readers.delimited as delimited
+
+    used = []
+    original = delimited._read_arrow
+    monkeypatch.setattr(delimited, "_read_arrow", lambda *a: used.append(r := original(*a)) or r)
+    path = write(tmp_path, '"id";"note"\r\n"1";"a ""b"""\r\n"2";"x\r\ny"' + tail, "t.csv")
+    raw = read(path)
+    assert used and used[0] is not None
+    assert raw.frame["note"].tolist() == ['a "b"', "x\r\ny"]
+    assert raw.lines.tolist() == [2, 3]
+    assert raw.meta.footer_blank_rows == (tail.count("\n") - 1 if tail else 0)
 
 
 def test_line_parity_carries_across_scan_chunks(

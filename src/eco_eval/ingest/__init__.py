@@ -266,7 +266,9 @@ def _long_items(
     return pd.DataFrame(
         {
             "response_id": response_ids.take(row_pos).reset_index(drop=True),
-            "item": pd.Categorical.from_codes(item_pos, categories=list(items.columns)),
+            "item": pd.Categorical.from_codes(
+                item_pos, categories=pd.Index([str(c) for c in items.columns])
+            ),
             "value": values[keep],
             "source_file": label,
             "source_line": lines[row_pos],

@@ -220,12 +220,21 @@ def _read(
     records = _Records(data)
     k = records.index_of_line(header_line)
     table = None
+    cut = 0  # empty records at the end, left out of what pyarrow read
     if k is not None:
         start = int(records.ends[k]) + 1 if k + 1 < records.n_records else None
         lines = records.start_lines[k + 1 :].astype(np.int64)
-        table = None
         if codec == "utf-8" and start is not None and not records.odd_quotes:
-            table = _read_arrow(opener, start, delimiter, names, lines, records.quoted_newlines)
+            # exports often end with empty lines (LimeSurvey: "\r\n\r\n"), which pyarrow
+            # refuses: it reads up to the last non-empty record, the rest counts as footer
+            stop, empty_tail = _content_end(data, records, k)
+            if empty_tail < len(lines) and (empty_tail == 0 or skip_footer_blank):
+                table = _read_arrow(
+                    path, data, start, stop, delimiter, names, lines[: len(lines) - empty_tail],
+                    records.quoted_newlines,
+                )  # fmt: skip
+                if table is not None:
+                    lines, cut = lines[: len(lines) - empty_tail], empty_tail
         if table is None:
             table = _read_pandas(path, opener, start, codec, delimiter, names, lines)
         if records.odd_quotes:
@@ -243,6 +252,7 @@ def _read(
     )
     originals = list(header) + [""] * (frame.shape[1] - len(header))
     frame, lines, blank, footer = drop_blank_rows(frame, lines, skip_footer_blank)
+    footer += cut
     frame, originals, dropped = drop_empty_unnamed(frame, originals)
     meta = RawMeta(
         path=str(path),
@@ -262,15 +272,28 @@ def _read(
     return RawTable(frame, lines, tuple(originals), meta)
 
 
+def _content_end(data: bytes | mmap.mmap, records: _Records, header: int) -> tuple[int, int]:
+    """The byte offset just after the last non-empty data record, and how many empty records
+    (nothing but line breaks) follow it to the end of the file."""
+    end = len(data)
+    while end > 0 and data[end - 1] in (10, 13):  # b"\n", b"\r"
+        end -= 1
+    starts = records.ends[header : records.n_records - 1] + 1  # each data record's first byte
+    return end, int(np.count_nonzero(starts >= end))
+
+
 def _read_arrow(
-    opener: Opener,
+    path: Path,
+    data: bytes | mmap.mmap,
     start: int,
+    stop: int,
     delimiter: str,
     names: list[str],
     lines: np.ndarray,
     quoted_newlines: bool,
 ) -> pd.DataFrame | None:
-    """Parse the data records of a UTF-8 file with pyarrow's CSV reader; None when pandas must.
+    """Parse the data records (bytes ``start`` to ``stop``) of a UTF-8 file with pyarrow's CSV
+    reader; None when pandas must.
 
     pyarrow parses in parallel straight into Arrow strings (pandas' C parser builds Python
     strings, then converts them: 3 to 5 times slower on a large export). Anything irregular (a
@@ -280,11 +303,16 @@ def _read_arrow(
     import pyarrow as pa
     from pyarrow import csv as pa_csv
 
-    handle = opener()
+    mapped_file = None
     try:
-        handle.seek(start)
+        if isinstance(data, bytes):  # transcoded to UTF-8 in memory
+            body = pa.py_buffer(data).slice(start, stop - start)
+        else:  # the file itself, mapped by Arrow: no copy of its bytes
+            mapped_file = pa.memory_map(str(path))
+            mapped_file.seek(start)
+            body = mapped_file.read_buffer(stop - start)
         table = pa_csv.read_csv(
-            handle,
+            pa.BufferReader(body),
             read_options=pa_csv.ReadOptions(column_names=names, block_size=1 << 24),
             parse_options=pa_csv.ParseOptions(
                 delimiter=delimiter,
@@ -304,7 +332,8 @@ def _read_arrow(
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
     finally:
-        handle.close()
+        if mapped_file is not None:
+            mapped_file.close()
     if table.num_rows != len(lines):
         return None
     dtype = pd.StringDtype("pyarrow", na_value=np.nan)

@@ -193,6 +193,8 @@ def drop_blank_rows(
         keep[last:] = True
         footer = 0
     interior = tuple(int(x) for x in lines[:last][empty[:last]])
+    if not interior and not keep[last:].any():  # only a footer: a slice, not a copy
+        return frame.iloc[:last].reset_index(drop=True), lines[:last], interior, footer
     frame = frame.loc[keep].reset_index(drop=True)
     return frame, lines[keep], interior, footer
 
