@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Collection, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -143,8 +144,10 @@ class _StoreTables(Tables):
         object.__setattr__(obj, "_store", store)
         object.__setattr__(obj, "_columns", dict(columns))
         object.__setattr__(obj, "_categorical", frozenset(categorical))
-        for name in _FIELDS if only is None else [f for f in _FIELDS if f in set(only)]:
-            obj._load(name)
+        names = _FIELDS if only is None else [f for f in _FIELDS if f in set(only)]
+        # DuckDB scans and Arrow's encoding release the GIL: two tables load at once
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            list(pool.map(obj._load, names))
         return obj
 
     def _load(self, name: str) -> None:
