@@ -204,3 +204,27 @@ def test_a_formula_anywhere_sends_the_workbook_to_openpyxl(tmp_path: Path) -> No
     assert excel._has_formula(path)
     assert excel._read_calamine(path, "Notice") is None
     assert not excel._has_formula(_varied(tmp_path / "v.xlsx"))
+
+
+def test_1904_date_system_reads_the_same_dates(tmp_path: Path) -> None:
+    """Workbooks saved by Excel for Mac count dates from 1904: both readers convert them."""
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    from eco_eval.readers import excel
+
+    wb = openpyxl.Workbook()
+    wb.epoch = CALENDAR_MAC_1904
+    wb.active.append(["Date", "Durée"])
+    wb.active.append([dt.datetime(2016, 3, 13), dt.timedelta(hours=30)])
+    path = tmp_path / "mac.xlsx"
+    wb.save(path)
+    fast = excel._read_calamine(path, None)
+    assert fast is not None
+    assert (
+        fast[0]
+        == excel._read_openpyxl(path, None)[0]
+        == [
+            ["Date", "Durée"],
+            ["2016-03-13", "30:00:00"],
+        ]
+    )
