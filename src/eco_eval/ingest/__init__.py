@@ -435,21 +435,25 @@ class _Run:
 
         return meta, slices(), chunk_rows
 
-    def _wave_date(self, values: pd.DataFrame, source: Source, path: Path, label: str) -> Any:
-        """The median submission date of a barometer file (the whole file, not a slice)."""
+    def _file_field(
+        self, values: pd.DataFrame, source: Source, label: str, name: str
+    ) -> pd.Series | None:
+        """One field of a whole file, mapped and parsed as the slices will be (None if absent)."""
         from eco_eval.ingest.mapping import map_columns, parse_field
 
         fields = self.schema[source.name]["fields"]
         colmap = map_columns(values, source, fields, label)
-        if "submitted_at" in colmap:
-            parsed, _bad = parse_field(
-                values[colmap["submitted_at"]],
-                fields["submitted_at"],
-                source,
-                "submitted_at",
-                self.project.scales,
-                self.ecosystem,
-            )
+        if name not in colmap:
+            return None
+        parsed, _bad = parse_field(
+            values[colmap[name]], fields[name], source, name, self.project.scales, self.ecosystem
+        )
+        return parsed
+
+    def _wave_date(self, values: pd.DataFrame, source: Source, path: Path, label: str) -> Any:
+        """The median submission date of a barometer file (the whole file, not a slice)."""
+        parsed = self._file_field(values, source, label, "submitted_at")
+        if parsed is not None:
             ts = pd.to_datetime(parsed, errors="coerce")
             ts = ts.where(ts.dt.year > 1980)
             if ts.notna().any():
@@ -704,21 +708,11 @@ class _Run:
     ) -> np.ndarray | None:
         """The comments of a whole feedback file, cleaned and masked in one call (the name
         index of :func:`mask_identities` is built once per file, not once per slice)."""
-        from eco_eval.ingest.mapping import map_columns, parse_field
         from eco_eval.privacy.text import clean_comment, mask_identities
 
-        fields = self.schema[source.name]["fields"]
-        colmap = map_columns(values, source, fields, label)
-        if "comment" not in colmap:
+        comments = self._file_field(values, source, label, "comment")
+        if comments is None:
             return None
-        comments, _bad = parse_field(
-            values[colmap["comment"]],
-            fields["comment"],
-            source,
-            "comment",
-            self.project.scales,
-            self.ecosystem,
-        )
         out = comments.to_numpy(dtype=object, copy=True)
         present = comments.notna().to_numpy()
         if present.any():
