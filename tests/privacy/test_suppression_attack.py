@@ -235,6 +235,20 @@ def test_no_hidden_count_can_be_derived_from_published_cells():
     assert stats["cases"] > 0
 
 
+def test_a_later_release_does_not_bound_the_growth_of_a_hidden_total():
+    """Found by the attack: the total hidden at Q2 (8, one newcomer since the 7 of Q1) was
+    bounded at 8 once Q3 published its total (12) and a group (8) whose Q2 value (4) was
+    published: the people in no group at Q2 are at most the 12 − 8 of Q3, so 4 + 4."""
+    case = (4, 3, True, [1, 1, 1], [True, True, False], [
+        (0, 0, [0, None, 0]), (0, 0, [None, None, 0]), (0, 0, [0, 0, 0]),
+        (0, 0, [None, None, 0]), (0, 0, [0, None, 0]), (0, 0, [0, None, 0]),
+        (0, 0, [None, None, 0]), (1, 1, [None, None, 0]), *[(2, 2, [0, None, 0])] * 4,
+    ])  # fmt: skip
+    STATS.clear()
+    check_release(case)
+    assert STATS["increments checked"] > 0
+
+
 @pytest.mark.slow
 def test_no_hidden_count_can_be_derived_many_cases():
     stats = run_attack(check_release, cases(), 1000)

@@ -74,6 +74,9 @@ class Release:
         self.lb: dict[str, np.ndarray] = {}
         self.lb_rest: dict[tuple[int, str, str], float] = {}
         self.total_before: dict[tuple[int, str], dict[int, float]] = {}
+        # per (total row, measure) {release q where the total was hidden: largest total
+        # published before q}
+        self.hidden_total_after: dict[tuple[int, str], dict[int, float]] = {}
         self.cell_since: dict[tuple[int, str], dict[int, float]] = {}
         # per (total row, dimension, measure): (mass hidden then, groups hidden then) of earlier
         # releases whose total was published
@@ -136,7 +139,7 @@ class Release:
                     return self._smallest(v.shown, v)  # else the total adds up again
                 fix = self._rule_now(v)
                 if fix is None and not v.total_hidden:
-                    fix = self._rule_earlier(v)
+                    fix = self._rule_earlier(v) or self._rule_later(v)
                 if fix is not None:
                     return fix
         return None
@@ -185,10 +188,7 @@ class Release:
         since q, now included)."""
         best = -np.inf
         for q, total_then in self.total_before.get((v.total_row, v.m), {}).items():
-            shown_then = sum(
-                min(v.xs[u], self.cell_since.get((self.row_of[(u, v.ind)], v.m), {}).get(q, np.inf))
-                for u in v.shown
-            )
+            shown_then = sum(self._since(u, v, q) for u in v.shown)
             best = max(best, total_then - shown_then)
         return best
 
@@ -219,6 +219,27 @@ class Release:
                 return self._smallest(choice, v)
             return v.tot
         return None
+
+    def _rule_later(self, v: _View) -> int | None:
+        """A total hidden at an earlier release q must not become known now to have grown by
+        less than t people since the largest total published before q. Cumulative counts never
+        decrease, so the groups and people in no group at q hold at most what they hold now: a
+        reader bounds the total at q by the total now minus what each shown group has grown
+        since q (its value now minus the smallest value published for it at q or later)."""
+        if np.isnan(v.total):
+            return None
+        for q, before in self.hidden_total_after.get((v.total_row, v.m), {}).items():
+            growth = {u: v.xs[u] - self._since(u, v, q) for u in v.shown}
+            bound = v.total - sum(growth.values()) - before
+            grown = [u for u, g in growth.items() if g > TOL]
+            if TOL < bound < v.t - TOL and grown:
+                return self._smallest(grown, v)
+        return None
+
+    def _since(self, u: int, v: _View, q: int) -> float:
+        """The smallest value of shown cell ``u`` published at release q or later, now included."""
+        later = self.cell_since.get((self.row_of[(u, v.ind)], v.m), {}).get(q, np.inf)
+        return min(v.xs[u], later)
 
     def _lb(self, u: int, v: _View) -> float:
         lb = self.lb.get(v.m)
@@ -322,17 +343,23 @@ class Release:
         frames = cells["frame"].to_numpy(dtype=int)
         for m, v in x.items():
             seen: dict[int, dict[int, float]] = {}
+            hidden: dict[int, set[int]] = {}
             for ia, ib in zip(a, b, strict=True):
                 if pub[ib] and not np.isnan(v[ib]):
                     seen.setdefault(int(ia - off), {})[int(frames[ib])] = float(v[ib])
+                elif not pub[ib]:
+                    hidden.setdefault(int(ia - off), set()).add(int(frames[ib]))
             for row, by_frame in seen.items():
                 if is_total[row + off]:
-                    best, before = -np.inf, {}
+                    best, before, after = -np.inf, {}, {}
                     for q in range(n_previous):
+                        if q in hidden.get(row, ()) and q not in by_frame and best > -np.inf:
+                            after[q] = best
                         best = max(best, by_frame.get(q, -np.inf))
                         if best > -np.inf:
                             before[q] = best
                     self.total_before[(row, m)] = before
+                    self.hidden_total_after[(row, m)] = after
                 else:
                     low, since = np.inf, {}
                     for q in reversed(range(n_previous)):

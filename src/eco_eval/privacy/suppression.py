@@ -72,7 +72,10 @@ Across releases
     they held at an earlier release (that release's total minus what the cells shown now held
     then), and a reader must not be able to bound their growth since to 1 to ``t − 1`` people;
     likewise the cells hidden together at an earlier release must not become so well known now
-    that their growth since is bounded to 1 to ``t − 1`` people. :func:`check_differencing`
+    that their growth since is bounded to 1 to ``t − 1`` people, and a total hidden at an earlier
+    release must not be bounded from above by what is shown now (the total now minus the growth
+    of the shown groups since) to less than ``t`` people over the total published before it.
+    :func:`check_differencing`
     replays the pairwise and total-minus-groups subtractions on the published frames as the
     report's final gate.
 
