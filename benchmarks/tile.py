@@ -20,7 +20,6 @@ TILED = {
     "attendance": {"session_id", "person_key"},
     "feedback": {"response_id", "session_id"},
     "barometer": {"response_id", "person_key"},
-    "barometer_items": {"response_id"},
     "headcount": set(),  # same groups, copies x the headcount
 }
 

@@ -78,7 +78,6 @@ TABLES: dict[str, dict[str, str]] = {
         "category": "VARCHAR",
         "gender": "VARCHAR",
     },
-    "barometer_items": {"response_id": "VARCHAR", "item": "VARCHAR", "value": "DOUBLE"},
     "ideas": {
         "idea_id": "VARCHAR",
         "proposed_on": "DATE",
@@ -142,11 +141,22 @@ DATA_TABLES = (
     "attendance",
     "feedback",
     "barometer",
-    "barometer_items",
     "ideas",
     "hr_results",
     "citizen_satisfaction",
 )
+
+
+#: the table whose rows also carry one DOUBLE column per item code, added as files bring them
+#: (a wave can add or drop questions); they follow the columns above
+ITEM_TABLE = "barometer"
+#: tables of earlier layouts: the next ingest drops them and reads every file again
+#: (``barometer_items``: the item scores as a long table, one row per answer, up to 0.1.0)
+RETIRED_TABLES = ("barometer_items",)
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _columns(name: str) -> dict[str, str]:
@@ -157,6 +167,8 @@ def _columns(name: str) -> dict[str, str]:
 
 
 def _create_schema(con: Any) -> None:
+    for name in RETIRED_TABLES:
+        con.execute(f"DROP TABLE IF EXISTS {_quote(name)}")
     for name in TABLES:
         cols = ", ".join(f'"{c}" {t}' for c, t in _columns(name).items())
         con.execute(f'CREATE TABLE IF NOT EXISTS "{name}" ({cols})')
@@ -188,7 +200,13 @@ class Store:
             con.close()
 
     def tables(self) -> list[str]:
-        return [t for t in TABLES if t != "barometer_items"]
+        return list(TABLES)
+
+    def outdated(self) -> list[str]:
+        """Tables of an earlier layout still in the store (the next ingest rebuilds it)."""
+        with self.connect() as con:
+            present = _present_tables(con)
+        return [t for t in RETIRED_TABLES if t in present]
 
     def table(
         self,
@@ -209,12 +227,11 @@ class Store:
                 f"unknown table {name!r}{did_you_mean(name, TABLES)}; tables: {', '.join(self.tables())}"
             )
         with self.connect() as con:
-            present = {
-                r[0]
-                for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
-            }
+            present = _present_tables(con)
             cols = list(_columns(name)) if provenance else list(TABLES[name])
-            if columns is not None and name != "barometer":
+            if name == ITEM_TABLE and name in present:
+                return self._barometer_wide(con, present, provenance, columns)
+            if columns is not None:
                 unknown = [c for c in columns if c not in _columns(name)]
                 if unknown:
                     raise StoreError(f"table {name!r} has no column(s) {unknown}")
@@ -222,40 +239,44 @@ class Store:
             if name not in present:  # a store written before this table existed
                 frame = pd.DataFrame(columns=cols)
                 return frame.astype("category") if categorical else frame
-            if name == "barometer":
-                wide = self._barometer_wide(con, provenance)
-                return wide if columns is None else wide[list(columns)]
             sel = ", ".join(f'"{c}"' for c in cols)
             query = f'SELECT {sel} FROM "{name}"'
             if categorical:
                 return _categorical_frame(con, query)
             return con.execute(query).df()
 
-    def _barometer_wide(self, con: Any, provenance: bool) -> pd.DataFrame:
-        cols = list(_columns("barometer")) if provenance else list(TABLES["barometer"])
-        sel = ", ".join(f'"{c}"' for c in cols)
-        base = con.execute(f"SELECT {sel} FROM barometer").df()
-        # the pivot runs in DuckDB: at national scale barometer_items holds hundreds of millions
-        # of rows, which a pandas pivot_table would first have to materialise (benchmarks)
-        items = [
+    def _barometer_wide(
+        self, con: Any, present: set[str], provenance: bool, columns: list[str] | None
+    ) -> pd.DataFrame:
+        """The barometer with its item columns in code order (``swemwbs_1`` .. ``swemwbs_7``),
+        leaving out items no stored row answers (their files were removed)."""
+        if any(t in present for t in RETIRED_TABLES):
+            raise StoreError(
+                f"{self.path}: written by an earlier eco_eval (barometer items in a long table); "
+                "run 'eco-eval ingest' to rebuild it"
+            )
+        fixed = list(_columns(ITEM_TABLE)) if provenance else list(TABLES[ITEM_TABLE])
+        stored = [
             r[0]
             for r in con.execute(
-                "SELECT DISTINCT item FROM barometer_items WHERE value IS NOT NULL"
+                "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+                "ORDER BY ordinal_position",
+                [ITEM_TABLE],
             ).fetchall()
         ]
-        if not items:
-            return base
-        items.sort(key=_item_sort_key)
-        pivot = ", ".join(
-            f'first(value) FILTER (WHERE item = ?) AS "{i.replace(chr(34), chr(34) * 2)}"'
-            for i in items
-        )
-        wide = con.execute(
-            f"SELECT response_id, {pivot} FROM barometer_items "
-            "WHERE value IS NOT NULL GROUP BY response_id",
-            items,
-        ).df()
-        return base.merge(wide, on="response_id", how="left")
+        items = [c for c in stored if c not in _columns(ITEM_TABLE)]
+        if items:
+            counts = con.execute(
+                f"SELECT {', '.join(f'count({_quote(c)})' for c in items)} FROM {ITEM_TABLE}"
+            ).fetchall()[0]
+            items = sorted((c for c, n in zip(items, counts, strict=True) if n), key=_item_sort_key)
+        cols = [*fixed, *items]
+        if columns is not None:
+            unknown = [c for c in columns if c not in cols and c not in stored]
+            if unknown:
+                raise StoreError(f"table {ITEM_TABLE!r} has no column(s) {unknown}")
+            cols = list(columns)
+        return con.execute(f"SELECT {', '.join(map(_quote, cols))} FROM {ITEM_TABLE}").df()
 
     def sql(self, query: str, params: list[Any] | None = None) -> pd.DataFrame:
         """Run a read-only SQL query against the store (analysts' escape hatch)."""
@@ -269,6 +290,12 @@ class Store:
                 "SELECT source_file, arg_max(sha256, ingested_at) FROM ingest_log GROUP BY source_file"
             ).fetchall()
         return {f: h for f, h in rows}
+
+
+def _present_tables(con: Any) -> set[str]:
+    return {
+        r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+    }
 
 
 def _categorical_frame(con: Any, query: str) -> pd.DataFrame:
@@ -340,6 +367,7 @@ class StoreWriter:
 
     def __init__(self, con: Any):
         self.con = con
+        self._item_columns: set[str] | None = None
 
     def replace_file_rows(self, table: str, source_file: str, frame: pd.DataFrame) -> None:
         """Delete the rows an earlier version of ``source_file`` left in ``table``, insert ``frame``."""
@@ -358,20 +386,38 @@ class StoreWriter:
         self.con.execute("BEGIN TRANSACTION")
 
     def append_rows(self, table: str, frame: pd.DataFrame) -> None:
-        """Insert ``frame`` (one slice of a file) into ``table``; nothing is deleted."""
+        """Insert ``frame`` (one slice of a file) into ``table``; nothing is deleted. For the
+        barometer, the frame's other columns are item scores: a new item becomes a column."""
         if frame is None or not len(frame):
             return
         cols = list(_columns(table))
         missing = [c for c in cols if c not in frame.columns]
         if missing:
             raise StoreError(f"internal: frame for {table} lacks columns {missing}")
+        if table == ITEM_TABLE:
+            cols += [c for c in frame.columns if c not in cols]
+            self._add_item_columns(cols)
         self.con.register("_incoming", frame[cols])
         try:
-            quoted = ", ".join(f'"{c}"' for c in cols)
+            quoted = ", ".join(map(_quote, cols))
             self.con.execute(f'INSERT INTO "{table}" ({quoted}) SELECT {quoted} FROM _incoming')
         finally:
             with contextlib.suppress(Exception):
                 self.con.unregister("_incoming")
+
+    def _add_item_columns(self, cols: list[str]) -> None:
+        if self._item_columns is None:
+            self._item_columns = {
+                r[0]
+                for r in self.con.execute(
+                    "SELECT column_name FROM information_schema.columns WHERE table_name = ?",
+                    [ITEM_TABLE],
+                ).fetchall()
+            }
+        for c in cols:
+            if c not in self._item_columns:
+                self.con.execute(f"ALTER TABLE {ITEM_TABLE} ADD COLUMN {_quote(c)} DOUBLE")
+                self._item_columns.add(c)
 
     def remove_rows(self, table: str, source_file: str, lines: Any) -> None:
         """Delete the rows of ``source_file`` at the given ``source_line`` values from ``table``."""

@@ -51,13 +51,8 @@ def store_path(tables: Tables, tmp_path: Path) -> Path:
                 "department": "Finances",
                 "category": "A",
                 "gender": "F",
-            }
-        ),
-        "barometer_items": pd.DataFrame(
-            {
-                "response_id": ["b1", "b1", "b2"],
-                "item": ["who5_1", "who5_2", "who5_1"],
-                "value": [3.0, 4.0, 2.0],
+                "who5_1": [3.0, 2.0],
+                "who5_2": [4.0, None],
             }
         ),
     }

@@ -15,7 +15,7 @@ from eco_eval.ingest import ingest, sha256_file
 from eco_eval.ingest.codebook import CodebookInput, convert
 from eco_eval.ingest.mapping import parse_scale
 from eco_eval.readers import read_limesurvey_structure
-from eco_eval.store import open_store
+from eco_eval.store import TABLES, open_store
 
 from .conftest import AGREEMENT, FREQUENCY, structure_tsv
 
@@ -101,8 +101,10 @@ def test_codes_the_scale_does_not_know_go_through_as_codes(tmp_path):
 
 
 def _items(root: Path) -> pd.DataFrame:
-    store = open_store(load_project(root).store_path)
-    return store.sql("SELECT response_id, item, value FROM barometer_items")
+    wide = open_store(load_project(root).store_path).table("barometer")
+    items = [c for c in wide.columns if c not in TABLES["barometer"]]
+    long = wide.melt(id_vars="response_id", value_vars=items, var_name="item")
+    return long.dropna(subset=["value"])
 
 
 def test_demo_shaped_project_uses_its_codebooks(tiny_project):

@@ -38,6 +38,7 @@ from eco_eval.ingest.mapping import (
     map_items,
 )
 from eco_eval.ingest.validation import build_rules, run_gate
+from eco_eval.store import TABLES
 
 log = logging.getLogger(__name__)
 
@@ -251,31 +252,6 @@ def _mark_duplicates(frame: pd.DataFrame, on: list[str]) -> np.ndarray:
     return _duplicates_of(_duplicate_state(frame, on))
 
 
-def _long_items(
-    items: pd.DataFrame,
-    response_ids: pd.Series,
-    lines: np.ndarray,
-    accepted: np.ndarray,
-    label: str,
-) -> pd.DataFrame:
-    """The barometer's long table: one row per answered item of an accepted response, item by
-    item (the order of ``DataFrame.melt``), built from positions instead of melting every cell."""
-    values = items.to_numpy(dtype=float, na_value=np.nan).T  # items x responses
-    keep = ~np.isnan(values) & accepted
-    item_pos, row_pos = np.nonzero(keep)
-    return pd.DataFrame(
-        {
-            "response_id": response_ids.take(row_pos).reset_index(drop=True),
-            "item": pd.Categorical.from_codes(
-                item_pos, categories=pd.Index([str(c) for c in items.columns])
-            ),
-            "value": values[keep],
-            "source_file": label,
-            "source_line": lines[row_pos],
-        }
-    )
-
-
 def _reason_lists(masks: dict[str, np.ndarray], rows: np.ndarray) -> list[list[str]]:
     """The sorted rule ids of each row in ``rows`` (positions), from one mask per rule."""
     out: list[list[str]] = [[] for _ in range(len(rows))]
@@ -383,7 +359,7 @@ class _Run:
         the slice size.
 
         The file is read whole (as text), then mapped, derived and gated in slices of at most
-        ``chunk_rows`` rows (fewer for the barometer, whose long table has a row per item), so
+        ``chunk_rows`` rows (fewer for the barometer, whose rows have one cell per item), so
         that what is held per row beyond the raw text is bounded.
         """
         label = _rel(self.project, path)
@@ -553,9 +529,10 @@ class _Run:
         accepted = ~bad
         out: dict[str, pd.DataFrame] = {}
         for name, f in part.frames.items():
-            if name == "barometer_items":
-                out[name] = _long_items(f, frame["response_id"], part.lines, accepted, part.label)
-                continue
+            if name == "barometer":
+                # one row per response: its fields, then one score column per item code
+                items = part.mapped.extra["item_columns"]
+                f = f[[*TABLES["barometer"], *items]]
             f = f.copy()
             f["source_file"] = part.label
             f["source_line"] = part.lines
@@ -770,9 +747,9 @@ class _Run:
         items, _origin, problems = map_items(raw, source, self.project.scales)
         for reason, mask in problems:
             m.add(mask.to_numpy(), reason)
-        wide = pd.concat([f.reset_index(drop=True), items.reset_index(drop=True)], axis=1)
-        # the long table (a row per answered item) is built once the gate has kept the rows
-        return {"barometer": wide, "barometer_items": items.reset_index(drop=True)}
+        m.extra["item_columns"] = [str(c) for c in items.columns]
+        items = items.astype(float).reset_index(drop=True)
+        return {"barometer": pd.concat([f.reset_index(drop=True), items], axis=1)}
 
 
 def ingest(
@@ -791,13 +768,13 @@ def ingest(
     files = discover(project)
     codebooks, codebook_of = discover_codebooks(project, files)
     hashes = {p: sha256_file(p) for _, p in files}
-    known: dict[str, str] = (
-        Store(project.store_path).known_files() if project.store_path.exists() else {}
-    )
+    store = Store(project.store_path) if project.store_path.exists() else None
+    known: dict[str, str] = store.known_files() if store else {}
+    outdated = store.outdated() if store else []  # an earlier layout: every file is read again
     current = {_rel(project, p): h for p, h in hashes.items()}
     current.update({cb.label: cb.sha256 for cb in codebooks})
     removed = sorted(set(known) - set(current))
-    changed = force or removed or any(known.get(f) != h for f, h in current.items())
+    changed = force or removed or outdated or any(known.get(f) != h for f, h in current.items())
     if not changed:
         log.info("nothing new: %d files already in the store", len(current))
         return IngestReport(files=[], changed=False)
@@ -871,7 +848,7 @@ CHUNK_ROWS = 400_000
 #: rows written between two commits of the store's temporary copy (DuckDB holds what a
 #: transaction wrote in memory until it commits)
 CHECKPOINT_ROWS = 1_000_000
-#: the barometer's long table holds one row per item: its slices are smaller
+#: a barometer row holds one parsed cell per item: its slices are bounded in cells
 CHUNK_CELLS = 8_000_000
 
 

@@ -1,0 +1,84 @@
+"""The barometer's item scores are columns of the ``barometer`` table (docs/data-model.md)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from eco_eval.config import load_project
+from eco_eval.errors import StoreError
+from eco_eval.ingest import ingest
+from eco_eval.store import TABLES, open_store, write_transaction
+
+KEY = "test-key-0123456789abcdef0123456789abcdef"
+
+
+def _wave(file: str, ids: list[str], **items: list[float | None]) -> pd.DataFrame:
+    n = len(ids)
+    frame = pd.DataFrame(
+        {
+            "response_id": ids,
+            "wave": "2016-05",
+            "wave_date": pd.to_datetime(["2016-05-15"] * n),
+            "person_key": None,
+            "department": "Finances",
+            "category": "A",
+            "gender": "F",
+            **items,
+            "source_file": file,
+            "source_line": np.arange(2, n + 2),
+        }
+    )
+    return frame.astype(dict.fromkeys(items, float))
+
+
+def test_items_become_columns_in_code_order_and_leave_with_their_file(tmp_path: Path):
+    path = tmp_path / "store.duckdb"
+    with write_transaction(path) as w:
+        w.append_rows("barometer", _wave("a.csv", ["a1", "a2"], who5_2=[1.0, None], who5_1=[3, 4]))
+        w.append_rows("barometer", _wave("b.csv", ["b1"], who5_1=[2.0], swemwbs_10=[5.0]))
+        w.append_rows("barometer", _wave("b.csv", ["b2"], swemwbs_2=[1.0]))
+    wide = open_store(path).table("barometer").set_index("response_id")
+    items = ["swemwbs_2", "swemwbs_10", "who5_1", "who5_2"]
+    assert list(wide.columns) == [*list(TABLES["barometer"])[1:], *items]
+    assert wide.loc["a1", "who5_2"] == 1.0 and np.isnan(wide.loc["b1", "who5_2"])
+    assert wide.loc["b2", "swemwbs_2"] == 1.0 and np.isnan(wide.loc["b2", "who5_1"])
+    picked = open_store(path).table("barometer", columns=["response_id", "who5_1"])
+    assert list(picked.columns) == ["response_id", "who5_1"]
+    with pytest.raises(StoreError, match="no column"):
+        open_store(path).table("barometer", columns=["who5_9"])
+    with write_transaction(path) as w:
+        w.delete_file("b.csv")
+    wide = open_store(path).table("barometer", provenance=True)
+    assert wide["response_id"].tolist() == ["a1", "a2"]
+    assert [c for c in wide.columns if c.startswith(("who5", "swemwbs"))] == ["who5_1", "who5_2"]
+    assert {"source_file", "source_line"} <= set(wide.columns)
+
+
+def test_a_store_of_the_long_layout_is_refused_then_rebuilt(
+    demo_project: Path, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("ECO_EVAL_KEY", KEY)
+    root = tmp_path / "city"
+    shutil.copytree(demo_project, root)
+    project = load_project(root)
+    before = open_store(project.store_path).table("barometer")
+    con = duckdb.connect(str(project.store_path))
+    con.execute("CREATE TABLE barometer_items (response_id VARCHAR, item VARCHAR, value DOUBLE)")
+    con.close()
+    with pytest.raises(StoreError, match=r"earlier eco_eval.*eco-eval ingest"):
+        open_store(project.store_path).table("barometer")
+    report = ingest(project)  # no raw file changed: the layout alone makes it read them again
+    assert report.changed and report.files
+    store = open_store(project.store_path)
+    assert store.outdated() == []
+    after = store.table("barometer")
+    pd.testing.assert_frame_equal(
+        before.sort_values("response_id", ignore_index=True),
+        after.sort_values("response_id", ignore_index=True),
+    )
