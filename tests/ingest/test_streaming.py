@@ -15,7 +15,7 @@ import eco_eval.ingest as ingest_module
 from eco_eval.config import load_project
 from eco_eval.ingest import _mark_duplicates, ingest, quarter_labels
 from eco_eval.ingest.mapping import _person_key
-from eco_eval.ingest.validation import Rule, run_gate
+from eco_eval.ingest.validation import Rule, build_rules, run_gate
 from eco_eval.periods import quarter_of
 from eco_eval.store import open_store
 
@@ -38,7 +38,7 @@ def _tables(root: Path) -> dict[str, pd.DataFrame]:
         "sessions",
         "attendance",
         "feedback",
-        "barometer_items",
+        "barometer",
         "ideas",
         "quarantine",
     ):
@@ -209,3 +209,26 @@ def test_gate_masks_and_uniqueness_across_slices():
     second = pd.DataFrame({"id": ["c", "b"], "x": [2.0, 2.0], "d": [None, None], "s": ["S1", "S2"]})
     masks = run_gate("t", second, rules, seen=seen)
     assert {k: v.tolist() for k, v in masks.items()} == {"unique:id": [False, True]}
+
+
+def test_item_rules_stacked_by_family_give_each_item_its_failing_rows():
+    """The barometer's item ranges run as one GX rule per family over a stacked column; the
+    failing rows must be those of each item checked on its own (pandas ``between``)."""
+    rng = np.random.default_rng(7)
+    ranges = {"swemwbs": (1, 5), "who5": (0, 5), "part": (0, 1)}
+    items = [*(f"swemwbs_{i}" for i in range(1, 8)), "who5_1", "who5_2", "part_a"]
+    n = 500
+    frame = pd.DataFrame(
+        {c: rng.choice([np.nan, -1.0, 0.0, 1.0, 3.0, 5.0, 6.0], size=n) for c in items}
+    )
+    frame.insert(0, "response_id", [f"r{i}" for i in range(n)])
+    spec = {"fields": {"response_id": {"required": True}}, "item_ranges": ranges}
+    rules = build_rules("barometer", spec, list(frame.columns), item_columns=items)
+    assert sum(r.family is not None for r in rules) == len(items)
+    masks = run_gate("barometer", frame, rules)
+    for c in items:
+        lo, hi = ranges[c.split("_", 1)[0]]
+        expected = (frame[c].notna() & ~frame[c].between(lo, hi)).to_numpy()
+        assert expected.any()
+        np.testing.assert_array_equal(masks[f"range:{c}"], expected, err_msg=c)
+    assert "required:response_id" not in masks

@@ -51,6 +51,9 @@ class Rule:
     #: the expectation's configuration does not carry the whole set
     of: str | None = None
     members: Any = None
+    #: for a barometer item: its family (``who5``); the items of a family share their range and
+    #: are checked as one stacked column (see :func:`run_gate`)
+    family: str | None = None
 
 
 def build_rules(
@@ -128,9 +131,41 @@ def build_rules(
                     "ExpectColumnValuesToBeBetween",
                     col,
                     {"min_value": lo, "max_value": hi},
+                    family=family,
                 )
             )
     return rules
+
+
+def _stack_items(
+    frame: pd.DataFrame, rules: Sequence[Rule]
+) -> tuple[pd.DataFrame, list[Rule], dict[str, list[Rule]]]:
+    """The item rules of a family as one rule over a stacked column.
+
+    GX filters the whole batch frame for every expectation (non-null rows, then failing rows),
+    so 48 item rules over a 55-column barometer cost 48 × 55 column copies per slice. Stacked,
+    a family's items are one column (item after item, padded with NaN, which the range
+    expectation leaves out): a few rules over a few columns. Returns the stacked frame, its
+    rules and, per stacked column, the item rules in stacking order.
+    """
+    families: dict[str, list[Rule]] = {}
+    for r in rules:
+        if r.family is not None:
+            families.setdefault(r.family, []).append(r)
+    n = len(frame)
+    length = n * max((len(rs) for rs in families.values()), default=0)
+    columns, stacked, members = {}, [], {}
+    for family, rs in families.items():
+        col = f"_items:{family}"
+        values = np.full(length, np.nan)
+        for i, r in enumerate(rs):
+            values[i * n : (i + 1) * n] = pd.to_numeric(frame[r.column]).to_numpy(
+                dtype=float, na_value=np.nan
+            )
+        columns[col] = values
+        stacked.append(Rule(f"range:{family}", rs[0].expectation, col, rs[0].kwargs))
+        members[col] = rs
+    return pd.DataFrame(columns), stacked, members
 
 
 def _gx_frame(frame: pd.DataFrame, rules: Sequence[Rule]) -> pd.DataFrame:
@@ -215,7 +250,9 @@ def run_gate(
     that fail it (rules no row fails are left out).
 
     GX runs once over the frame with the ``COMPLETE`` result format limited to the failing row
-    positions (``exclude_unexpected_values``: no value lists, no per-row dicts). For uniqueness,
+    positions (``exclude_unexpected_values``: no value lists, no per-row dicts); the barometer's
+    item rules run as one rule per item family over a stacked frame (:func:`_stack_items`), each
+    failing position mapped back to its item and row. For uniqueness,
     the first occurrence is accepted and the later ones fail, so a duplicated id keeps one row;
     ``seen`` (rule id -> values met in earlier chunks of the same table, updated here) makes a
     table processed in chunks behave as one frame.
@@ -224,24 +261,22 @@ def run_gate(
     n = len(frame)
     if not n or not rules:
         return out
-
-    data = _gx_frame(frame, rules)
-    batch_def, suite = _suite(table, rules)
-    batch = batch_def.get_batch(batch_parameters={"dataframe": data})
-    result = batch.validate(
-        suite,
-        result_format={
-            "result_format": "COMPLETE",
-            "exclude_unexpected_values": True,
-            "partial_unexpected_count": 0,
-        },
-    )
-    for res in result.results:
+    row_rules = [r for r in rules if r.family is None]
+    if len(row_rules) < len(rules):
+        items, stacked, members = _stack_items(frame, rules)
+        for res in _validate(f"{table}_items", items, stacked):
+            rows = _failing_rows(res, table)
+            col = res.expectation_config.kwargs["column"]
+            item_of, row_of = np.divmod(rows, n)
+            for i, r in enumerate(members[col]):
+                hit = row_of[item_of == i]
+                if len(hit):
+                    out[r.id] = np.zeros(n, dtype=bool)
+                    out[r.id][hit] = True
+    data = _gx_frame(frame, row_rules)
+    for res in _validate(table, data, row_rules):
         rule_id = (res.expectation_config.meta or {}).get("rule", res.expectation_config.type)
-        if res.exception_info and res.exception_info.get("raised_exception"):
-            raise RuntimeError(
-                f"expectation {rule_id} on {table} raised: {res.exception_info.get('exception_message')}"
-            )
+        rows = _failing_rows(res, table)
         if rule_id.startswith("unique:"):
             col = res.expectation_config.kwargs["column"]
             values = data[col]
@@ -255,11 +290,38 @@ def run_gate(
             if mask.any():
                 out[rule_id] = mask
             continue
-        if res.success:
-            continue
-        rows = np.asarray(res.result.get("unexpected_index_list") or [], dtype=np.int64)
         if len(rows):
             mask = np.zeros(n, dtype=bool)
             mask[rows] = True
             out[rule_id] = mask
     return out
+
+
+def _validate(name: str, data: pd.DataFrame, rules: Sequence[Rule]) -> list[Any]:
+    """GX's results of ``rules`` over ``data``: failing row positions only (no value lists, no
+    per-row dicts, no query text)."""
+    if not rules:
+        return []
+    batch_def, suite = _suite(name, rules)
+    batch = batch_def.get_batch(batch_parameters={"dataframe": data})
+    result = batch.validate(
+        suite,
+        result_format={
+            "result_format": "COMPLETE",
+            "exclude_unexpected_values": True,
+            "partial_unexpected_count": 0,
+            "return_unexpected_index_query": False,
+        },
+    )
+    return list(result.results)
+
+
+def _failing_rows(res: Any, table: str) -> np.ndarray:
+    if res.exception_info and res.exception_info.get("raised_exception"):
+        rule_id = (res.expectation_config.meta or {}).get("rule", res.expectation_config.type)
+        raise RuntimeError(
+            f"expectation {rule_id} on {table} raised: {res.exception_info.get('exception_message')}"
+        )
+    if res.success:
+        return np.zeros(0, dtype=np.int64)
+    return np.asarray(res.result.get("unexpected_index_list") or [], dtype=np.int64)
