@@ -159,6 +159,10 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
 def _columns(name: str) -> dict[str, str]:
     cols = dict(TABLES[name])
     if name in DATA_TABLES:
@@ -418,6 +422,29 @@ class StoreWriter:
             if c not in self._item_columns:
                 self.con.execute(f"ALTER TABLE {ITEM_TABLE} ADD COLUMN {_quote(c)} DOUBLE")
                 self._item_columns.add(c)
+
+    def copy_rows_from(self, path: Path, tables: tuple[str, ...]) -> None:
+        """Append the rows of ``tables`` of the DuckDB file ``path`` (a store written aside by
+        another process) to this transaction."""
+        self.con.execute(f"ATTACH {_literal(str(path))} AS part (READ_ONLY)")
+        try:
+            for table in tables:
+                cols = [
+                    r[0]
+                    for r in self.con.execute(
+                        "SELECT column_name FROM information_schema.columns "
+                        "WHERE table_catalog = 'part' AND table_name = ? ORDER BY ordinal_position",
+                        [table],
+                    ).fetchall()
+                ]
+                if table == ITEM_TABLE:
+                    self._add_item_columns(cols)
+                quoted = ", ".join(map(_quote, cols))
+                self.con.execute(
+                    f"INSERT INTO {_quote(table)} ({quoted}) SELECT {quoted} FROM part.{_quote(table)}"
+                )
+        finally:
+            self.con.execute("DETACH part")
 
     def remove_rows(self, table: str, source_file: str, lines: Any) -> None:
         """Delete the rows of ``source_file`` at the given ``source_line`` values from ``table``."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import shutil
 from datetime import date
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 
 import eco_eval.ingest as ingest_module
 from eco_eval.config import load_project
+from eco_eval.errors import EcoEvalError
 from eco_eval.ingest import _mark_duplicates, ingest, quarter_labels
 from eco_eval.ingest.mapping import _person_key
 from eco_eval.ingest.validation import Rule, build_rules, run_gate
@@ -232,3 +234,89 @@ def test_item_rules_stacked_by_family_give_each_item_its_failing_rows():
         assert expected.any()
         np.testing.assert_array_equal(masks[f"range:{c}"], expected, err_msg=c)
     assert "required:response_id" not in masks
+
+
+def _latest_log(log: pd.DataFrame) -> pd.DataFrame:
+    out = log.drop_duplicates("source_file", keep="last").reset_index(drop=True)
+    details = [json.loads(d) for d in out["detail"]]
+    return out.assign(detail=[{k: v for k, v in d.items() if k != "path"} for d in details])
+
+
+def test_barometer_ingested_aside_gives_the_same_store(demo_copy: Path, monkeypatch):
+    """A child process ingests the barometer while the parent ingests the rest: same store,
+    same log, no scratch file or process left."""
+    import multiprocessing
+
+    serial = _tables(demo_copy)
+    monkeypatch.setattr(ingest_module, "ASIDE_BYTES", 0)  # the demo's files are small
+    report = ingest(load_project(demo_copy), force=True)
+    assert {f.table for f in report.files} >= {"barometer", "attendance"}
+    aside = _tables(demo_copy)
+    for name, frame in serial.items():
+        other = aside[name]
+        if name == "ingest_log":  # the same, but for the copy's absolute path in the detail
+            frame, other = (_latest_log(f) for f in (frame, other))
+        pd.testing.assert_frame_equal(frame, other, check_exact=True, obj=name)
+    assert not list((demo_copy / "data" / "processed").glob(".barometer.part*"))
+    assert not multiprocessing.active_children()
+
+
+def test_an_error_in_the_barometer_aside_is_the_serial_one_line_error(demo_copy: Path, monkeypatch):
+    wave = next((demo_copy / "data" / "raw" / "barometre").glob("barometre_*.csv"))
+    wave.write_bytes(b"\x00\x01 not a csv \xff" * 10)
+    monkeypatch.setattr(ingest_module, "ASIDE_BYTES", None)
+    with pytest.raises(EcoEvalError) as serial:
+        ingest(load_project(demo_copy), force=True)
+    monkeypatch.setattr(ingest_module, "ASIDE_BYTES", 0)
+    before = load_project(demo_copy).store_path.read_bytes()
+    with pytest.raises(EcoEvalError) as aside:
+        ingest(load_project(demo_copy), force=True)
+    assert type(aside.value) is type(serial.value) and str(aside.value) == str(serial.value)
+    assert "\n" not in str(aside.value) and wave.name in str(aside.value)
+    assert load_project(demo_copy).store_path.read_bytes() == before
+    assert not list((demo_copy / "data" / "processed").glob(".barometer.part*"))
+
+
+def _parse_scale_row_by_row(values, scale, numeric):
+    """The rule of ``parse_scale`` applied cell by cell (the reference for its distinct-value
+    path): strip; empty is missing; a label (case, accents, spacing ignored) gives its code; a
+    number passes on a numeric scale; anything else is unparseable."""
+    from eco_eval.ingest.mapping import _norm
+
+    lookup = {_norm(k): v for k, v in scale.items()}
+    parsed, bad = [], []
+    for v in values:
+        text = None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip()
+        if not text:
+            parsed.append(None)
+            bad.append(False)
+        elif _norm(text) in lookup:
+            parsed.append(lookup[_norm(text)])
+            bad.append(False)
+        elif numeric and text.replace(",", ".").replace(".", "", 1).lstrip("-").isdigit():
+            parsed.append(float(text.replace(",", ".")))
+            bad.append(False)
+        else:
+            parsed.append(None)
+            bad.append(True)
+    return parsed, bad
+
+
+@pytest.mark.parametrize("numeric", [True, False])
+@pytest.mark.parametrize("dtype", [object, "str", "category"])
+def test_parse_scale_on_distinct_values_matches_the_cell_by_cell_rule(numeric, dtype):
+    from eco_eval.ingest.mapping import parse_scale
+
+    scale = {"Jamais": 1, "Rarement": 2, "Parfois": 3, "Souvent": 4, "Très souvent": 5}
+    pool = [
+        "Jamais", " jamais ", "RAREMENT", "Parfois", "tres  souvent", "Très souvent", "4",
+        "2,5", "-1", "7", "", "   ", None, "n/a", "souvent!", "Souvent",
+    ]  # fmt: skip
+    rng = np.random.default_rng(3)
+    values = pd.Series([pool[i] for i in rng.integers(0, len(pool), 2_000)], dtype=dtype)
+    parsed, bad = parse_scale(values, scale, numeric=numeric)
+    ref_parsed, ref_bad = _parse_scale_row_by_row(values.astype(object), scale, numeric)
+    assert bad.tolist() == ref_bad
+    got = [None if pd.isna(v) else v for v in parsed]
+    assert got == [None if v is None else (float(v) if numeric else v) for v in ref_parsed]
+    assert (parsed.dtype == float) is numeric

@@ -8,10 +8,11 @@ as it was. Running it again with no new or changed raw file writes nothing.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -22,6 +23,7 @@ import pandas as pd
 
 from eco_eval.config import Project, Source
 from eco_eval.errors import InputFileError
+from eco_eval.ingest.aside import Aside
 from eco_eval.ingest.codebook import (
     CodebookInput,
     assign_codebooks,
@@ -781,10 +783,15 @@ def ingest(
     run = _Run(project, key)
     results: list[FileResult] = []
     labels = {_rel(project, p) for _, p in files}
+    asides: dict[str, Aside] = {}
     with (
         project_lock(project.processed_dir / ".ingest.lock", "an ingest"),
         write_transaction(project.store_path) as w,
+        _stopping(asides),
     ):
+        rel = {p: _rel(project, p) for _, p in files}
+        started = Aside.start(project, key, files, hashes, codebook_of, rel, min_bytes=ASIDE_BYTES)
+        asides.update((a.source, a) for a in started)
         for f in removed:
             w.delete_file(f)
         now = datetime.now()
@@ -792,11 +799,14 @@ def ingest(
             source_files = [(src, p) for src, p in files if src.name == name]
             if not source_files:
                 continue
-            tallies = _ingest_source(
-                run, w, source_files, hashes, codebook_of, progress, chunk_rows=CHUNK_ROWS
-            )
-            for tally in tallies:
-                result = tally.result()
+            if name in asides:
+                file_results = asides.pop(name).collect(w, progress)
+            else:
+                tallies = _ingest_source(
+                    run, w, source_files, hashes, codebook_of, progress, chunk_rows=CHUNK_ROWS
+                )
+                file_results = [tally.result() for tally in tallies]
+            for result in file_results:
                 results.append(result)
                 w.log(
                     {
@@ -841,6 +851,21 @@ def ingest(
         warnings=warnings,
         codebooks=[cb.label for cb in codebooks],
     )
+
+
+#: raw bytes from which a source of :data:`eco_eval.ingest.aside.SOURCES` is ingested in a
+#: child process (None: the module's default)
+ASIDE_BYTES: int | None = None
+
+
+@contextlib.contextmanager
+def _stopping(asides: dict[str, Aside]) -> Iterator[None]:
+    """Stop the children not yet collected when the ingest fails."""
+    try:
+        yield
+    finally:
+        for aside in asides.values():
+            aside.stop()
 
 
 #: rows of a file mapped, gated and written at a time (small files of a source are gated together)
