@@ -230,16 +230,16 @@ def convert(
     frame = raw.copy(deep=False)  # copy-on-write: the converted columns replace, raw stays
     out = Converted(frame)
     lang_col = next((c for c in raw.columns if meta_field(str(c)) == "startlanguage"), None)
-    language = (
-        raw[lang_col].astype("str").str.strip()
-        if lang_col is not None
-        else pd.Series(np.nan, index=raw.index, dtype="str")
-    )
+    lang_codes, langs = None, None  # one survey language: labels match in it
+    if len(book.languages) > 1 and lang_col is not None:
+        lang_codes, langs = pd.factorize(raw[lang_col].astype("str").str.strip())
     for column, scale in scales_of.items():
         target, scale_name = targets[column]
         question = split_code(column)[0]  # type: ignore[index]  # checked by choose_scales
-        values = raw[column]
-        codes, unmatched = _codes_by_language(values, book, question, scale, language)
+        distinct, inverse = _distinct_answers(raw[column], lang_codes, langs)
+        codes, unmatched_distinct = _codes_of(
+            distinct["value"], book, question, scale, distinct["language"]
+        )
         labels = _options(book, question, scale)
         knows = _knows(scale_name, scales)
         canonical: dict[str, str] = {}
@@ -250,7 +250,12 @@ def convert(
                 (texts[lang] for lang in order if lang in texts and knows(texts[lang])), None
             )
             canonical[code] = label if label is not None else code
-        frame[column] = codes.map(canonical).astype("str")
+        # the cells as a categorical of the canonical labels: later steps work on its categories
+        label_codes, label_names = pd.factorize(codes.map(canonical))
+        frame[column] = pd.Categorical.from_codes(
+            label_codes[inverse], categories=pd.Index(label_names, dtype=object)
+        )
+        unmatched = pd.Series(np.asarray(unmatched_distinct, dtype=bool)[inverse], index=raw.index)
         several = len(book.questions[question].answers) > 1
         out.columns[column] = f"{question}/{scale}" if several else question
         if bool(unmatched.any()):
@@ -258,22 +263,31 @@ def convert(
     return out
 
 
-def _codes_by_language(
-    values: pd.Series, book: Codebook, question: str, scale: int, language: pd.Series
-) -> tuple[pd.Series, pd.Series]:
-    """Answer codes of a column, matching labels in each respondent's language first, then in any
-    language of the survey (LimeSurvey exports full answers in the export's language).
+def _distinct_answers(
+    values: pd.Series, lang_codes: np.ndarray | None, langs: Any
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """The distinct (value, language) pairs of a column, and each cell's pair.
 
-    Works on the distinct (value, language) pairs: a column of a large export has a handful."""
-    value_codes, _ = pd.factorize(values)  # -1 for a missing value
-    lang_codes, langs = pd.factorize(language)
-    pairs = (value_codes.astype(np.int64) + 1) * (len(langs) + 1) + (lang_codes + 1)
-    _, first, inverse = np.unique(pairs, return_index=True, return_inverse=True)
-    codes, unmatched = _codes_of(values.iloc[first], book, question, scale, language.iloc[first])
-    return (
-        pd.Series(np.asarray(codes, dtype=object)[inverse], index=values.index).astype("str"),
-        pd.Series(np.asarray(unmatched, dtype=bool)[inverse], index=values.index),
-    )
+    A column of a large export holds a handful of pairs: the codebook is consulted once per
+    pair (values hashed once, no sort), each cell then takes its pair's result by position.
+    Without several survey languages the pairs are the distinct values."""
+    value_codes, uniques = pd.factorize(values)  # -1 for a missing value
+    if lang_codes is None:
+        keys = value_codes.astype(np.int64)
+        n_langs = 0
+    else:
+        n_langs = len(langs)
+        keys = (value_codes.astype(np.int64) + 1) * (n_langs + 1) + (lang_codes + 1)
+    inverse, pairs = pd.factorize(keys)
+    if lang_codes is None:
+        v, lang = np.asarray(pairs), np.full(len(pairs), -1)
+    else:
+        v, lang = np.divmod(np.asarray(pairs), n_langs + 1)
+        v, lang = v - 1, lang - 1
+    value_of = np.asarray([*uniques, None], dtype=object)
+    lang_of = np.asarray([*(langs if langs is not None else []), None], dtype=object)
+    distinct = pd.DataFrame({"value": value_of[v], "language": lang_of[lang]})
+    return distinct, inverse
 
 
 def _codes_of(

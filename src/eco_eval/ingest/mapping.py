@@ -108,30 +108,38 @@ def scale_lookup(scale: Mapping[str, Any]) -> dict[str, Any]:
 def parse_scale(
     values: pd.Series, scale: Mapping[str, Any], numeric: bool = True
 ) -> tuple[pd.Series, pd.Series]:
-    """Labels (case/accent-insensitive) or numeric codes -> codes; returns (parsed, unparseable mask)."""
+    """Labels (case/accent-insensitive) or numeric codes -> codes; returns (parsed, unparseable mask).
+
+    Works on the distinct values (an answer column of a large export holds a handful): each is
+    stripped, folded and looked up once, then the results are gathered by position. Numeric
+    scales give float64 (NaN for missing); others give objects (None for missing).
+    """
     lookup = scale_lookup(scale)
-    text = values.astype("string").str.strip()
-    present = text.notna() & (text != "")
-    uniques = text[present].unique()
-    mapping: dict[Any, Any] = {}
-    for u in uniques:
-        key = _norm(u)
-        if key in lookup:
-            mapping[u] = lookup[key]
+    codes, uniques = pd.factorize(values)  # -1 for a missing value: the last slot below
+    out: list[Any] = [None] * (len(uniques) + 1)
+    bad = np.zeros(len(uniques) + 1, dtype=bool)
+    for i, u in enumerate(uniques):
+        text = str(u).strip()
+        if not text:
             continue
-        if numeric:
-            try:
-                num = float(str(u).replace(",", "."))
-            except ValueError:
-                continue
+        key = _norm(text)
+        if key in lookup:
+            out[i] = lookup[key]
+        elif numeric:
             # numeric answer codes pass here; out-of-range numbers are caught by the range
             # expectation of the gate, which names the rule they break
-            mapping[u] = num
-    parsed = text.map(mapping)
-    bad = present & parsed.isna()
+            try:
+                out[i] = float(text.replace(",", "."))
+            except ValueError:
+                bad[i] = True
+        else:
+            bad[i] = True
+        bad[i] |= out[i] is None
+    mask = pd.Series(bad[codes], index=values.index)
     if numeric:
-        parsed = pd.to_numeric(parsed, errors="coerce")
-    return parsed, bad
+        numbers = pd.to_numeric(pd.Series(out, dtype=object), errors="coerce")
+        return pd.Series(numbers.to_numpy(dtype=float)[codes], index=values.index), mask
+    return pd.Series(np.asarray(out, dtype=object)[codes], index=values.index), mask
 
 
 def parse_field(
@@ -313,9 +321,8 @@ def map_items(
                 raise InputFileError(
                     f"{source.name}: columns {origin[code]!r} and {col!r} both map to item {code!r}; make the items rules in eco_eval.yaml unambiguous"
                 )
-            text = raw[col].astype("string").str.strip()
             if rule.scale == "yes_no":
-                parsed, bad = parse_yes_no(text)
+                parsed, bad = parse_yes_no(raw[col].astype("string").str.strip())
                 parsed = _as_float(parsed)
                 bad = pd.Series(np.asarray(bad, dtype=bool), index=raw.index)
             else:
@@ -323,7 +330,7 @@ def map_items(
                     raise ConfigError(
                         f"eco_eval.yaml: items rule {rule.match!r} uses undeclared scale {rule.scale!r}{did_you_mean(rule.scale, scales)}"
                     )
-                parsed, bad = parse_scale(text, scales[rule.scale])
+                parsed, bad = parse_scale(raw[col], scales[rule.scale])
             items[code] = parsed
             origin[code] = str(col)
             if bool(bad.any()):
