@@ -156,7 +156,7 @@ def test_fast_date_layouts_agree_with_the_general_rules() -> None:
         d, m = two(0, 32), two(0, 13)
         hms = f"{two(0, 24)}:{two(0, 60)}:{two(0, 60)}"
         texts += [f"{y}-{m}-{d}", f"{y}-{m}-{d} {hms}", f"{y}-{m}-{d}T{hms}", f"{d}/{m}/{y}",
-                  f"{d}/{m}/{y} {hms[:5]}", f"{d}/{m}/{y} {hms}"]  # fmt: skip
+                  f"{d}/{m}/{y} {hms[:5]}", f"{d}/{m}/{y} {hms}", f" {y}-{m}-{d}t{hms}  "]  # fmt: skip
     series = pd.Series(texts)
     fast = parse_dates(series)
     norm, _present = _normalise(series)

@@ -78,20 +78,25 @@ def parse_dates(
     >>> parse_dates(pd.Series(["13.03.2013", "31/02/2016", "41346", None])).invalid.tolist()
     [False, True, False, False]
     """
-    norm, present = _normalise(series)
+    text = series.astype("str").str.strip()
+    present = text.notna() & (text != "")
     values = pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns]")
     rest = present.copy()
-    for shape, fmt in _FAST_DATES:  # exact common layouts parsed in C; the rest by the rules
-        exact = rest & norm.str.fullmatch(shape).fillna(False).astype(bool)
+    # exact common layouts (digits and separators: nothing to fold) parsed in C; the rest,
+    # folded, by the rules
+    for shape, fmt in _FAST_DATES:
+        exact = rest & text.str.fullmatch(shape).fillna(False).astype(bool)
         if exact.any():
-            stamps = pd.to_datetime(
-                norm[exact].str.replace("t", " ", regex=False), format=fmt, errors="coerce"
-            )
+            found = text[exact]
+            if "T" in shape:
+                found = found.str.replace(r"[Tt]", " ", regex=True)
+            stamps = pd.to_datetime(found, format=fmt, errors="coerce")
             stamps = stamps.where(stamps.between(pd.Timestamp.min, pd.Timestamp.max))
             values.loc[stamps.index] = stamps.astype("datetime64[ns]")
             rest &= values.isna()
     if rest.any():
-        values.loc[rest] = _parse_by_rules(norm[rest], serial_range)
+        norm, _ = _normalise(text[rest])
+        values.loc[rest] = _parse_by_rules(norm, serial_range)
     return ParseResult(values, (present & values.isna()).astype(bool))
 
 
@@ -99,7 +104,7 @@ _HM = r"(?:[01]\d|2[0-3]):[0-5]\d"  # strptime would accept second 60 and roll i
 #: (exact shape, strptime format) of the layouts most exports use, tried before the rules
 _FAST_DATES = (
     (r"\d{4}-\d{2}-\d{2}", "%Y-%m-%d"),
-    (rf"\d{{4}}-\d{{2}}-\d{{2}}[ t]{_HM}:[0-5]\d", "%Y-%m-%d %H:%M:%S"),
+    (rf"\d{{4}}-\d{{2}}-\d{{2}}[ Tt]{_HM}:[0-5]\d", "%Y-%m-%d %H:%M:%S"),
     (r"\d{2}/\d{2}/\d{4}", "%d/%m/%Y"),
     (rf"\d{{2}}/\d{{2}}/\d{{4}} {_HM}", "%d/%m/%Y %H:%M"),
     (rf"\d{{2}}/\d{{2}}/\d{{4}} {_HM}:[0-5]\d", "%d/%m/%Y %H:%M:%S"),
