@@ -157,7 +157,8 @@ def parse_field(
     text = values.astype("string").str.strip()
     present = text.notna() & (text != "")
     if kind in {"text", "free_text", "identifier"}:
-        return text.where(present, None).astype(object), pd.Series(False, index=values.index)
+        # kept as text (missing: NaN), the dtype the canonical frame would infer again
+        return text.where(present), pd.Series(False, index=values.index)
     if kind in {"date", "datetime"}:
         parsed, bad = parse_dates(text.where(present, None))
         parsed = pd.to_datetime(parsed, errors="coerce")
