@@ -320,3 +320,25 @@ def test_parse_scale_on_distinct_values_matches_the_cell_by_cell_rule(numeric, d
     got = [None if pd.isna(v) else v for v in parsed]
     assert got == [None if v is None else (float(v) if numeric else v) for v in ref_parsed]
     assert (parsed.dtype == float) is numeric
+
+
+def test_the_aside_child_does_not_rerun_a_script_without_a_main_guard(demo_copy: Path):
+    """A spawned ``multiprocessing`` child re-imports the caller's script; the aside child is a
+    fresh ``python -m``, so a script that calls the ingest at top level runs it once."""
+    import subprocess
+    import sys
+
+    script = demo_copy / "nightly.py"
+    script.write_text(
+        "import eco_eval.ingest as ingest_module\n"
+        "from eco_eval.pipeline import run_ingest\n"
+        "ingest_module.ASIDE_BYTES = 0\n"
+        f"run_ingest({str(demo_copy)!r}, force=True)\n"
+        "print('ingested once')\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=600, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.count("ingested once") == 1

@@ -9,15 +9,21 @@ then copies its rows and its quarantine into its own transaction: the store and 
 are those of a serial run. Small files stay in the parent, where a child would cost more than it
 saves (a Python start and a Great Expectations import, about 4 s of CPU).
 
-The child dies with its parent (``PR_SET_PDEATHSIG`` on Linux), and the parent stops the child
-when its own ingest fails: a killed or failed ingest leaves no process behind, only a scratch
-file that the next ingest removes.
+The child is a fresh interpreter (``python -m eco_eval.ingest.aside``, arguments and result
+pickled through its stdin and stdout), not a ``multiprocessing`` process: those re-import the
+caller's main module, which re-runs a script that calls the ingest without a
+``if __name__ == "__main__"`` guard. It dies with its parent (``PR_SET_PDEATHSIG`` on Linux),
+and the parent stops it when its own ingest fails: a killed or failed ingest leaves no process
+behind, only a scratch file that the next ingest removes.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import pickle
+import subprocess
+import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -42,9 +48,9 @@ def _cores() -> int:
 class Aside:
     """The child process ingesting ``source`` into ``part_path``."""
 
-    def __init__(self, source: str, labels: list[str], part_path: Path, process: Any, conn: Any):
+    def __init__(self, source: str, labels: list[str], part_path: Path, process: Any):
         self.source, self.labels, self.part_path = source, labels, part_path
-        self._process, self._conn = process, conn
+        self._process = process
 
     @classmethod
     def start(
@@ -59,8 +65,6 @@ class Aside:
         min_bytes: int | None = None,
     ) -> list[Aside]:
         """Start a child for each source of :data:`SOURCES` whose files are large enough."""
-        import multiprocessing
-
         if _cores() < 2:
             return []
         threshold = MIN_BYTES if min_bytes is None else min_bytes
@@ -71,8 +75,6 @@ class Aside:
                 continue
             part_path = project.processed_dir / f".{name}.part.duckdb"
             part_path.unlink(missing_ok=True)
-            ctx = multiprocessing.get_context("spawn")  # no fork of a process holding DuckDB
-            parent_conn, child_conn = ctx.Pipe(duplex=False)
             args = (
                 project,
                 key,
@@ -80,12 +82,19 @@ class Aside:
                 {p: hashes[p] for _, p in mine},
                 {p: codebook_of[p] for _, p in mine if p in codebook_of},
                 part_path,
-                child_conn,
             )
-            process = ctx.Process(target=_child, args=args, name=f"eco-eval ingest {name}")
-            process.start()
-            child_conn.close()
-            out.append(cls(name, [labels[p] for _, p in mine], part_path, process, parent_conn))
+            process = subprocess.Popen(
+                [sys.executable, "-m", "eco_eval.ingest.aside"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+            )
+            assert process.stdin is not None
+            try:
+                pickle.dump(args, process.stdin)
+                process.stdin.close()
+            except BrokenPipeError:
+                pass  # the child died at start: collect() says so
+            out.append(cls(name, [labels[p] for _, p in mine], part_path, process))
         return out
 
     def collect(self, w: Any, progress: Callable[[str], None] | None) -> list[Any]:
@@ -96,19 +105,19 @@ class Aside:
             if progress:
                 progress(label)
         try:
-            try:
-                status, payload = self._conn.recv()
-            except EOFError:
-                self._process.join()
+            assert self._process.stdout is not None
+            data = self._process.stdout.read()
+            self._process.wait()
+            if not data:
                 raise EcoEvalError(
                     f"the {self.source} ingest process stopped (exit code "
-                    f"{self._process.exitcode}) without a result; run 'eco-eval ingest' again"
-                ) from None
+                    f"{self._process.returncode}) without a result; run 'eco-eval ingest' again"
+                )
+            status, payload = pickle.loads(data)
             if status == "error":
                 raise payload
             if status == "crash":
                 raise RuntimeError(f"the {self.source} ingest process failed:\n{payload}")
-            self._process.join()
             for label in self.labels:
                 w.clear_file_rows(label)
             w.copy_rows_from(self.part_path, (self.source, "quarantine"))
@@ -119,9 +128,11 @@ class Aside:
 
     def stop(self) -> None:
         """Stop the child (the parent's ingest failed) and remove its scratch file."""
-        if self._process.is_alive():
+        if self._process.poll() is None:
             self._process.terminate()
-        self._process.join()
+        self._process.wait()
+        if self._process.stdout is not None:
+            self._process.stdout.close()
         for path in (self.part_path, self.part_path.with_name(self.part_path.name + ".tmp")):
             path.unlink(missing_ok=True)
 
@@ -135,29 +146,39 @@ def _die_with_parent() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
-def _child(
+def _main() -> None:
+    """The child: arguments from stdin, (status, payload) to stdout, anything else to stderr."""
+    _die_with_parent()
+    result = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # stray prints (GX, warnings) must not corrupt the pickled result
+    sys.stdout = sys.stderr
+    outcome: tuple[str, Any]
+    try:
+        outcome = ("ok", _run(*pickle.load(sys.stdin.buffer)))
+    except EcoEvalError as exc:
+        outcome = ("error", exc)
+    except BaseException:
+        outcome = ("crash", traceback.format_exc())
+    with result:
+        pickle.dump(outcome, result)
+
+
+def _run(
     project: Project,
     key: bytes,
     files: list[tuple[Source, Path]],
     hashes: dict[Path, str],
     codebook_of: dict[Path, Any],
     part_path: Path,
-    conn: Any,
-) -> None:
-    _die_with_parent()
+) -> list[Any]:
     from eco_eval.ingest import CHUNK_ROWS, _ingest_source, _Run
     from eco_eval.store import write_transaction
 
-    try:
-        run = _Run(project, key)
-        with write_transaction(part_path) as w:
-            tallies = _ingest_source(
-                run, w, files, hashes, codebook_of, None, chunk_rows=CHUNK_ROWS
-            )
-        conn.send(("ok", [t.result() for t in tallies]))
-    except EcoEvalError as exc:
-        conn.send(("error", exc))
-    except BaseException:
-        conn.send(("crash", traceback.format_exc()))
-    finally:
-        conn.close()
+    run = _Run(project, key)
+    with write_transaction(part_path) as w:
+        tallies = _ingest_source(run, w, files, hashes, codebook_of, None, chunk_rows=CHUNK_ROWS)
+    return [t.result() for t in tallies]
+
+
+if __name__ == "__main__":
+    _main()
