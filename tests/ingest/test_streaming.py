@@ -42,6 +42,8 @@ def _tables(root: Path) -> dict[str, pd.DataFrame]:
         "feedback",
         "barometer",
         "ideas",
+        "hr_results",
+        "citizen_satisfaction",
         "quarantine",
     ):
         frame = store.sql(f'SELECT * FROM "{name}"')
@@ -242,9 +244,9 @@ def _latest_log(log: pd.DataFrame) -> pd.DataFrame:
     return out.assign(detail=[{k: v for k, v in d.items() if k != "path"} for d in details])
 
 
-def test_barometer_ingested_aside_gives_the_same_store(demo_copy: Path, monkeypatch):
-    """A child process ingests the barometer while the parent ingests the rest: same store,
-    same log, no scratch file or process left."""
+def test_sources_ingested_aside_give_the_same_store(demo_copy: Path, monkeypatch):
+    """A child process ingests the barometer, ideas, HR results and citizen satisfaction while
+    the parent ingests the rest: same store, same log, no scratch file or process left."""
     import multiprocessing
 
     serial = _tables(demo_copy)
@@ -257,8 +259,22 @@ def test_barometer_ingested_aside_gives_the_same_store(demo_copy: Path, monkeypa
         if name == "ingest_log":  # the same, but for the copy's absolute path in the detail
             frame, other = (_latest_log(f) for f in (frame, other))
         pd.testing.assert_frame_equal(frame, other, check_exact=True, obj=name)
-    assert not list((demo_copy / "data" / "processed").glob(".barometer.part*"))
+    assert not list((demo_copy / "data" / "processed").glob(".*.part*"))
     assert not multiprocessing.active_children()
+
+
+def test_sources_ingested_aside_need_nothing_from_the_others():
+    """What makes ingesting them in another process safe, checked on the packaged schema."""
+    from eco_eval.ingest.aside import SOURCES
+    from eco_eval.ingest.mapping import load_schema
+
+    schema = load_schema()
+    for name in SOURCES:
+        kinds = {f.get("type") for f in schema[name]["fields"].values()}
+        assert "free_text" not in kinds, name  # free text is masked with attendance names
+        assert not any(f.get("references") for f in schema[name]["fields"].values()), name
+        assert not schema[name].get("duplicates_on"), name
+    assert not {"headcount", "sessions", "attendance", "feedback"} & set(SOURCES)
 
 
 def test_an_error_in_the_barometer_aside_is_the_serial_one_line_error(demo_copy: Path, monkeypatch):
@@ -274,7 +290,7 @@ def test_an_error_in_the_barometer_aside_is_the_serial_one_line_error(demo_copy:
     assert type(aside.value) is type(serial.value) and str(aside.value) == str(serial.value)
     assert "\n" not in str(aside.value) and wave.name in str(aside.value)
     assert load_project(demo_copy).store_path.read_bytes() == before
-    assert not list((demo_copy / "data" / "processed").glob(".barometer.part*"))
+    assert not list((demo_copy / "data" / "processed").glob(".*.part*"))
 
 
 def _parse_scale_row_by_row(values, scale, numeric):

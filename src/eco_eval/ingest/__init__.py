@@ -12,7 +12,7 @@ import contextlib
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -358,6 +358,7 @@ class _Run:
         self.ecosystem = project.ecosystem()
         self.lever_of = {t.id: t.lever for t in self.ecosystem.tools}
         self.session_dates: dict[str, pd.Timestamp] = {}
+        self._session_index: pd.Index | None = None
         self.known_names: set[str] = set()
         self.span = (MISSION_LETTER, date.today())
         self.seen: dict[str, dict[str, set]] = {}  # table -> unique rule -> values met
@@ -491,9 +492,12 @@ class _Run:
         frames = getattr(self, f"_derive_{source.name}")(mapped, values, source, path)
         return _Part(label, raw, lines, mapped, frames, offset)
 
-    def _known_sessions(self) -> Collection[str]:
-        """The accepted session ids (a live view: sessions accepted later are seen too)."""
-        return self.session_dates.keys()
+    def _known_sessions(self) -> pd.Index:
+        """The accepted session ids as a hash index, built again only when sessions were added
+        since (the attendance files are checked against the same 2 M ids at national size)."""
+        if self._session_index is None or len(self._session_index) != len(self.session_dates):
+            self._session_index = pd.Index(list(self.session_dates), dtype=object)
+        return self._session_index
 
     def process_source(self, source: Source, parts: list[_Part]) -> list[_Outcome]:
         """Gate a batch of slices of a source at once (one GX run), then split back per slice.
@@ -806,15 +810,15 @@ def ingest(
     run = _Run(project, key)
     results: list[FileResult] = []
     labels = {_rel(project, p) for _, p in files}
-    asides: dict[str, Aside] = {}
+    asides: list[Aside] = []
     with (
         project_lock(project.processed_dir / ".ingest.lock", "an ingest"),
         write_transaction(project.store_path) as w,
         _stopping(asides),
     ):
         rel = {p: _rel(project, p) for _, p in files}
-        started = Aside.start(project, key, files, hashes, codebook_of, rel, min_bytes=ASIDE_BYTES)
-        asides.update((a.source, a) for a in started)
+        aside = Aside.start(project, key, files, hashes, codebook_of, rel, min_bytes=ASIDE_BYTES)
+        asides += [aside] if aside else []
         for f in removed:
             w.delete_file(f)
         now = datetime.now()
@@ -822,8 +826,8 @@ def ingest(
             source_files = [(src, p) for src, p in files if src.name == name]
             if not source_files:
                 continue
-            if name in asides:
-                file_results = asides.pop(name).collect(w, progress)
+            if aside and name in aside.sources:
+                file_results = aside.collect(name, w, progress)
             else:
                 tallies = _ingest_source(
                     run, w, source_files, hashes, codebook_of, progress, chunk_rows=CHUNK_ROWS
@@ -882,12 +886,12 @@ ASIDE_BYTES: int | None = None
 
 
 @contextlib.contextmanager
-def _stopping(asides: dict[str, Aside]) -> Iterator[None]:
-    """Stop the children not yet collected when the ingest fails."""
+def _stopping(asides: list[Aside]) -> Iterator[None]:
+    """Stop the child, whatever happens (it has ended when its rows were collected)."""
     try:
         yield
     finally:
-        for aside in asides.values():
+        for aside in asides:
             aside.stop()
 
 

@@ -1,15 +1,17 @@
-"""A source that needs nothing from the others, ingested in a child process alongside them.
+"""Sources that need nothing from the others, ingested in a child process alongside them.
 
-The barometer is two thirds of the raw bytes at national size, and nothing in it depends on the
-other sources: no session to look up, no name to mask (it has no free text), no duplicate
-submission to find across sources. On a machine with two cores or more, when its files are
-large, a child process ingests it into a scratch DuckDB file beside the store while the parent
-ingests the others. At the barometer's turn in the ingest order the parent waits for the child,
-then copies its rows and its quarantine into its own transaction: the store and the ingest log
-are those of a serial run. Small files stay in the parent, where a child would cost more than it
-saves (a Python start and a Great Expectations import, about 4 s of CPU).
+The barometer is two thirds of the raw bytes at national size; neither it nor the ideas
+register, the HR results and the citizen satisfaction depend on another source: no session to
+look up, no name to mask (they have no free text), no duplicate submission to find across
+sources. On a machine with two cores or more, when their files are large, one child process
+ingests them into a scratch DuckDB file beside the store while the parent ingests the others
+(headcount, sessions, attendance, feedback). At the first of them in the ingest order the
+parent waits for the child, then copies their rows and quarantine into its own transaction: the
+store and the ingest log are those of a serial run. Small files stay in the parent, where a
+child would cost more than it saves (a Python start and a Great Expectations import, about 4 s
+of CPU).
 
-The child is a fresh interpreter (``python -m eco_eval.ingest.aside``, arguments and result
+The child is a fresh interpreter (``python -c`` calling :func:`_main`, arguments and result
 pickled through its stdin and stdout), not a ``multiprocessing`` process: those re-import the
 caller's main module, which re-runs a script that calls the ingest without a
 ``if __name__ == "__main__"`` guard. It dies with its parent (``PR_SET_PDEATHSIG`` on Linux),
@@ -32,9 +34,9 @@ from typing import Any
 from eco_eval.config import Project, Source
 from eco_eval.errors import EcoEvalError
 
-#: sources ingested aside (see the module docstring for why these)
-SOURCES = ("barometer",)
-#: below this many bytes of raw files, a source is ingested in the parent
+#: sources ingested aside, in this order (see the module docstring for why these)
+SOURCES = ("barometer", "ideas", "hr_results", "citizen_satisfaction")
+#: below this many bytes of raw files, the sources are ingested in the parent
 MIN_BYTES = 256 * 2**20
 
 
@@ -46,11 +48,16 @@ def _cores() -> int:
 
 
 class Aside:
-    """The child process ingesting ``source`` into ``part_path``."""
+    """The child process ingesting :data:`SOURCES` into ``part_path``."""
 
-    def __init__(self, source: str, labels: list[str], part_path: Path, process: Any):
-        self.source, self.labels, self.part_path = source, labels, part_path
+    def __init__(self, labels: dict[str, list[str]], part_path: Path, process: Any):
+        self.labels, self.part_path = labels, part_path
         self._process = process
+        self._results: dict[str, list[Any]] | None = None
+
+    @property
+    def sources(self) -> list[str]:
+        return list(self.labels)
 
     @classmethod
     def start(
@@ -63,68 +70,72 @@ class Aside:
         labels: dict[Path, str],
         *,
         min_bytes: int | None = None,
-    ) -> list[Aside]:
-        """Start a child for each source of :data:`SOURCES` whose files are large enough."""
-        if _cores() < 2:
-            return []
+    ) -> Aside | None:
+        """Start the child when there are two cores and enough bytes in the sources' files."""
+        mine = [(s, p) for name in SOURCES for s, p in files if s.name == name]
         threshold = MIN_BYTES if min_bytes is None else min_bytes
-        out = []
-        for name in SOURCES:
-            mine = [(s, p) for s, p in files if s.name == name]
-            if not mine or sum(p.stat().st_size for _, p in mine) < threshold:
-                continue
-            part_path = project.processed_dir / f".{name}.part.duckdb"
-            part_path.unlink(missing_ok=True)
-            args = (
-                project,
-                key,
-                mine,
-                {p: hashes[p] for _, p in mine},
-                {p: codebook_of[p] for _, p in mine if p in codebook_of},
-                part_path,
-            )
-            process = subprocess.Popen(
-                [sys.executable, "-m", "eco_eval.ingest.aside"],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-            )
-            assert process.stdin is not None
-            try:
-                pickle.dump(args, process.stdin)
-                process.stdin.close()
-            except BrokenPipeError:
-                pass  # the child died at start: collect() says so
-            out.append(cls(name, [labels[p] for _, p in mine], part_path, process))
-        return out
+        if _cores() < 2 or not mine or sum(p.stat().st_size for _, p in mine) < threshold:
+            return None
+        part_path = project.processed_dir / ".aside.part.duckdb"
+        part_path.unlink(missing_ok=True)
+        args = (
+            project,
+            key,
+            mine,
+            {p: hashes[p] for _, p in mine},
+            {p: codebook_of[p] for _, p in mine if p in codebook_of},
+            part_path,
+        )
+        process = subprocess.Popen(
+            [sys.executable, "-c", "from eco_eval.ingest.aside import _main; _main()"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+        )
+        assert process.stdin is not None
+        try:
+            pickle.dump(args, process.stdin)
+            process.stdin.close()
+        except BrokenPipeError:
+            pass  # the child died at start: collect() says so
+        by_source: dict[str, list[str]] = {}
+        for s, p in mine:
+            by_source.setdefault(s.name, []).append(labels[p])
+        return cls(by_source, part_path, process)
 
-    def collect(self, w: Any, progress: Callable[[str], None] | None) -> list[Any]:
-        """Wait for the child; copy its rows into the writer ``w``; return its FileResults.
-
-        Re-raises the child's error (the same one-line message a serial ingest gives)."""
-        for label in self.labels:
+    def collect(self, source: str, w: Any, progress: Callable[[str], None] | None) -> list[Any]:
+        """The FileResults of ``source``. The first call waits for the child and copies the
+        rows of all its sources into the writer ``w``; it re-raises the child's error (the same
+        one-line message a serial ingest gives)."""
+        for label in self.labels[source]:
             if progress:
                 progress(label)
-        try:
-            assert self._process.stdout is not None
-            data = self._process.stdout.read()
-            self._process.wait()
-            if not data:
-                raise EcoEvalError(
-                    f"the {self.source} ingest process stopped (exit code "
-                    f"{self._process.returncode}) without a result; run 'eco-eval ingest' again"
-                )
-            status, payload = pickle.loads(data)
-            if status == "error":
-                raise payload
-            if status == "crash":
-                raise RuntimeError(f"the {self.source} ingest process failed:\n{payload}")
-            for label in self.labels:
-                w.clear_file_rows(label)
-            w.copy_rows_from(self.part_path, (self.source, "quarantine"))
-            w.checkpoint()
-            return list(payload)
-        finally:
-            self.stop()
+        if self._results is None:
+            try:
+                self._results = self._wait()
+                for labels in self.labels.values():
+                    for label in labels:
+                        w.clear_file_rows(label)
+                w.copy_rows_from(self.part_path, (*self.labels, "quarantine"))
+                w.checkpoint()
+            finally:
+                self.stop()
+        return self._results[source]
+
+    def _wait(self) -> dict[str, list[Any]]:
+        assert self._process.stdout is not None
+        data = self._process.stdout.read()
+        self._process.wait()
+        if not data:
+            raise EcoEvalError(
+                f"the ingest process of {', '.join(self.labels)} stopped (exit code "
+                f"{self._process.returncode}) without a result; run 'eco-eval ingest' again"
+            )
+        status, payload = pickle.loads(data)
+        if status == "error":
+            raise payload
+        if status == "crash":
+            raise RuntimeError(f"the ingest process of {', '.join(self.labels)} failed:\n{payload}")
+        return dict(payload)
 
     def stop(self) -> None:
         """Stop the child (the parent's ingest failed) and remove its scratch file."""
@@ -170,15 +181,18 @@ def _run(
     hashes: dict[Path, str],
     codebook_of: dict[Path, Any],
     part_path: Path,
-) -> list[Any]:
+) -> dict[str, list[Any]]:
     from eco_eval.ingest import CHUNK_ROWS, _ingest_source, _Run
     from eco_eval.store import write_transaction
 
     run = _Run(project, key)
+    out = {}
     with write_transaction(part_path) as w:
-        tallies = _ingest_source(run, w, files, hashes, codebook_of, None, chunk_rows=CHUNK_ROWS)
-    return [t.result() for t in tallies]
-
-
-if __name__ == "__main__":
-    _main()
+        for name in SOURCES:
+            mine = [(s, p) for s, p in files if s.name == name]
+            if mine:
+                tallies = _ingest_source(
+                    run, w, mine, hashes, codebook_of, None, chunk_rows=CHUNK_ROWS
+                )
+                out[name] = [t.result() for t in tallies]
+    return out

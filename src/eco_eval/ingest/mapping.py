@@ -275,7 +275,7 @@ def canonicalise(
 def _person_key(
     frame: pd.DataFrame, person_from: Sequence[Any], key: bytes, cache: dict | None = None
 ) -> pd.Series:
-    result = pd.Series([None] * len(frame), index=frame.index, dtype=object)
+    result = np.full(len(frame), None, dtype=object)
     for spec in person_from:
         cols = [spec] if isinstance(spec, str) else list(spec)
         if any(c not in frame.columns for c in cols):
@@ -289,14 +289,17 @@ def _person_key(
             joined = filled[cols[0]].str.cat(others, sep=" ").str.strip()
         else:
             joined = parts[cols[0]]
-        joined = joined.where(joined.notna() & (joined != ""), None)
+        joined = joined.where(joined.notna() & (joined != ""))
         kind = "person" if cols == ["matricule"] else f"person:{'+'.join(cols)}"
-        todo = result.isna().to_numpy()  # rows an earlier identifier has not already keyed
-        keys = pseudonymise_series(key, joined[todo].astype(object), kind=kind, cache=cache)
-        result[todo] = keys.to_numpy()
-        if not result.isna().any():
+        todo = pd.isna(result)  # rows an earlier identifier has not already keyed
+        if todo.all():
+            result = pseudonymise_series(key, joined, kind=kind, cache=cache).to_numpy()
+        else:
+            keys = pseudonymise_series(key, joined[todo], kind=kind, cache=cache)
+            result[todo] = keys.to_numpy()
+        if not pd.isna(result).any():
             break
-    return result
+    return pd.Series(result, index=frame.index, dtype=object)
 
 
 def map_items(
