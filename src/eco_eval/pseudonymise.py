@@ -22,7 +22,6 @@ import re
 import secrets
 import unicodedata
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -106,57 +105,24 @@ def pseudonym(key: bytes, value: object, *, kind: str = "id") -> str | None:
 CACHE_LIMIT = 4_000_000
 
 
-class _Known:
-    """Pseudonyms already computed for one kind: a pandas hash index of the values, looked up
-    in C for a whole slice, and the values added since it was last built (rebuilt when they
-    reach half its size, so each value is indexed a bounded number of times)."""
-
-    def __init__(self) -> None:
-        self.index = pd.Index([], dtype=object)
-        self.pseudonyms = np.empty(0, dtype=object)
-        self.recent: dict[Any, str | None] = {}
-
-    def __len__(self) -> int:
-        return len(self.index) + len(self.recent)
-
-    def get(self, values: np.ndarray, key: bytes, kind: str) -> np.ndarray:
-        pos = (
-            self.index.get_indexer(pd.Index(values, dtype=object))
-            if len(self.index)
-            else np.full(len(values), -1)
-        )
-        out = np.empty(len(values), dtype=object)
-        hit = pos >= 0
-        out[hit] = self.pseudonyms[pos[hit]]
-        for i in np.flatnonzero(~hit):
-            v = values[i]
-            found = self.recent.get(v)
-            if found is None:
-                found = self.recent[v] = pseudonym(key, v, kind=kind)
-            out[i] = found
-        if len(self.recent) > max(50_000, len(self.index) // 2):
-            self.index = self.index.append(pd.Index(list(self.recent), dtype=object))
-            self.pseudonyms = np.concatenate(
-                [self.pseudonyms, np.asarray(list(self.recent.values()), dtype=object)]
-            )
-            self.recent = {}
-        return out
-
-
 def pseudonymise_series(
     key: bytes, values: pd.Series, *, kind: str = "id", cache: dict | None = None
 ) -> pd.Series:
     """Vectorised over unique values (identifiers repeat a lot in attendance lists).
 
-    ``cache`` (a dict owned by the caller, for one key): pseudonyms already computed, by kind,
-    so that the files and slices of one ingest hash each identifier once; a kind's cache is
-    emptied rather than grown past :data:`CACHE_LIMIT` entries.
+    ``cache`` (a dict owned by the caller, for one key): pseudonyms already computed, by kind
+    then value, so that the files and slices of one ingest hash each identifier once; a kind's
+    cache is emptied rather than grown past :data:`CACHE_LIMIT` entries.
     """
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    known = _Known() if cache is None else cache.setdefault(kind, _Known())
+    known: dict = {} if cache is None else cache.setdefault(kind, {})
     if len(known) > CACHE_LIMIT:
-        known = cache[kind] = _Known()  # type: ignore[index]
-    pseudonyms = np.empty(len(uniques) + 1, dtype=object)  # the last one: missing values
-    pseudonyms[:-1] = known.get(np.asarray(uniques, dtype=object), key, kind)
+        known.clear()
+    distinct = uniques.tolist()
+    found = [known.get(u) for u in distinct]  # one C-level dict lookup each: no other Python
+    for i in [i for i, f in enumerate(found) if f is None]:
+        found[i] = known[distinct[i]] = pseudonym(key, distinct[i], kind=kind)
+    pseudonyms = np.empty(len(distinct) + 1, dtype=object)  # the last one: missing values
+    pseudonyms[:-1] = found
     pseudonyms[-1] = None
     return pd.Series(pseudonyms[codes], index=values.index, dtype=object)

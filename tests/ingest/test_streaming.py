@@ -358,3 +358,29 @@ def test_the_aside_child_does_not_rerun_a_script_without_a_main_guard(demo_copy:
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.count("ingested once") == 1
+
+
+def test_quarantine_json_built_by_column_matches_the_row_by_row_rule():
+    """Identifiers pseudonymised (null when nothing is left of them), text cut at 2,000
+    characters, missing values null, the columns in the file's order."""
+    from eco_eval.ingest import _raw_json
+    from eco_eval.pseudonymise import pseudonym
+
+    rng = np.random.default_rng(5)
+    n = 400
+    raw = pd.DataFrame(
+        {
+            "Matricule": rng.choice(["M00001", " m00001", "M00002", "  ", None], n),
+            "Nom": rng.choice(["Durand", "Élodie Martin", None, "x" * 2500], n),
+            "Note": rng.choice(["4", "", None, 'dit "bien"\n'], n),
+        }
+    )
+    key = b"k" * 32
+    got = [json.loads(j) for j in _raw_json(raw, ["Matricule"], key)]
+    for row, out in zip(raw.to_dict(orient="records"), got, strict=True):
+        assert list(out) == ["Matricule", "Nom", "Note"]
+        m = row["Matricule"]
+        p = None if pd.isna(m) else pseudonym(key, m, kind="quarantine")
+        assert out["Matricule"] == (None if p is None else f"pseudo:{p}")
+        for col in ("Nom", "Note"):
+            assert out[col] == (None if pd.isna(row[col]) else str(row[col])[:2000])

@@ -12,7 +12,7 @@ import contextlib
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -161,7 +161,7 @@ def _raw_json(
     """The raw row as JSON for the quarantine: identifier columns replaced by pseudonyms, names and
     e-mail addresses masked in free text (a quarantined comment is as sensitive as an accepted one)."""
     from eco_eval.privacy.text import mask_identities
-    from eco_eval.pseudonymise import pseudonym
+    from eco_eval.pseudonymise import pseudonymise_series
 
     if len(raw) and free_text_cols:
         raw = raw.copy()
@@ -173,19 +173,28 @@ def _raw_json(
                         [str(v) for v in raw.loc[present, col]], known_names=known_names
                     )
                 )
-    out = []
-    records = raw.to_dict(orient="records")
-    for rec in records:
-        clean: dict[str, str | None] = {}
-        for k, v in rec.items():
-            if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
-                clean[str(k)] = None
-            elif k in identifier_cols:
-                clean[str(k)] = f"pseudo:{pseudonym(key, v, kind='quarantine')}"
-            else:
-                clean[str(k)] = str(v)[:2000]
-        out.append(json.dumps(clean, ensure_ascii=False))
-    return out
+    # column by column (pseudonyms of distinct values), then one JSON object per row
+    columns = []
+    for col in raw.columns:
+        values = raw[col].astype(object)
+        shown = values.notna().to_numpy(copy=True)
+        if col in identifier_cols:
+            keys = pseudonymise_series(key, values, kind="quarantine")
+            shown &= keys.notna().to_numpy()
+            text = ("pseudo:" + keys.astype(str)).to_numpy(dtype=object, copy=True)
+        else:
+            text = values.astype(str).str.slice(0, 2000).to_numpy(dtype=object, copy=True)
+        text[~shown] = None
+        columns.append(text.tolist())
+    names = [str(c) for c in raw.columns]
+    return (
+        [
+            json.dumps(dict(zip(names, row, strict=True)), ensure_ascii=False)
+            for row in zip(*columns, strict=True)
+        ]
+        if columns
+        else ["{}"] * len(raw)
+    )
 
 
 def quarter_labels(values: Any) -> np.ndarray:
@@ -358,7 +367,6 @@ class _Run:
         self.ecosystem = project.ecosystem()
         self.lever_of = {t.id: t.lever for t in self.ecosystem.tools}
         self.session_dates: dict[str, pd.Timestamp] = {}
-        self._session_index: pd.Index | None = None
         self.known_names: set[str] = set()
         self.span = (MISSION_LETTER, date.today())
         self.seen: dict[str, dict[str, set]] = {}  # table -> unique rule -> values met
@@ -492,12 +500,9 @@ class _Run:
         frames = getattr(self, f"_derive_{source.name}")(mapped, values, source, path)
         return _Part(label, raw, lines, mapped, frames, offset)
 
-    def _known_sessions(self) -> pd.Index:
-        """The accepted session ids as a hash index, built again only when sessions were added
-        since (the attendance files are checked against the same 2 M ids at national size)."""
-        if self._session_index is None or len(self._session_index) != len(self.session_dates):
-            self._session_index = pd.Index(list(self.session_dates), dtype=object)
-        return self._session_index
+    def _known_sessions(self) -> Collection[str]:
+        """The accepted session ids (a live view: sessions accepted later are seen too)."""
+        return self.session_dates.keys()
 
     def process_source(self, source: Source, parts: list[_Part]) -> list[_Outcome]:
         """Gate a batch of slices of a source at once (one GX run), then split back per slice.

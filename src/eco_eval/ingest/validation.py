@@ -235,16 +235,13 @@ def _suite(table: str, rules: Sequence[Rule]) -> tuple[Any, Any]:
 
 
 def member_mask(values: pd.Series, members: Container[Any]) -> np.ndarray:
-    """``values.isin(members)`` for a large, growing set (or a unique pandas Index): one hash
-    lookup per value.
+    """``values.isin(members)`` for a large, growing set: one hash lookup per value.
 
     ``Series.isin`` converts ``members`` to an array and hashes all of it on every call (6.5 s
     for 2 M known sessions against a 100,000-row slice of Arrow strings); a set or a dict is
     already a hash table, so the cost is that of the slice, not of everything seen so far.
     """
     arr = values.to_numpy(dtype=object)
-    if isinstance(members, pd.Index):  # a hash index built once: the slice is looked up in C
-        return members.get_indexer(pd.Index(arr, dtype=object)) >= 0
     return np.fromiter((v in members for v in arr), dtype=bool, count=len(arr))
 
 
