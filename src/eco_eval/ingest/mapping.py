@@ -293,7 +293,7 @@ def _person_key(
         kind = "person" if cols == ["matricule"] else f"person:{'+'.join(cols)}"
         todo = pd.isna(result)  # rows an earlier identifier has not already keyed
         if todo.all():
-            result = pseudonymise_series(key, joined, kind=kind, cache=cache).to_numpy()
+            result = pseudonymise_series(key, joined, kind=kind, cache=cache).to_numpy(copy=True)
         else:
             keys = pseudonymise_series(key, joined[todo], kind=kind, cache=cache)
             result[todo] = keys.to_numpy()
