@@ -144,8 +144,8 @@ class Aside:
         self._process.wait()
         if self._process.stdout is not None:
             self._process.stdout.close()
-        for path in (self.part_path, self.part_path.with_name(self.part_path.name + ".tmp")):
-            path.unlink(missing_ok=True)
+        for suffix in ("", ".wal", ".tmp", ".tmp.wal"):  # the child's copy-on-write leftovers
+            self.part_path.with_name(self.part_path.name + suffix).unlink(missing_ok=True)
 
 
 def _die_with_parent() -> None:
