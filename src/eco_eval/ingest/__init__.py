@@ -564,9 +564,8 @@ class _Run:
                 # one row per response: its fields, then one score column per item code
                 items = part.mapped.extra["item_columns"]
                 f = f[[*TABLES["barometer"], *items]]
-            f = f.copy()
-            f["source_file"] = part.label
-            f["source_line"] = part.lines
+            # assign, not copy + setitem: under copy-on-write the columns are shared, not copied
+            f = f.assign(source_file=part.label, source_line=part.lines)
             out[name] = f if not bad.any() else f[accepted]
         if source.name == "sessions":
             ok = out["sessions"]
