@@ -260,14 +260,7 @@ class Store:
                 "run 'eco-eval ingest' to rebuild it"
             )
         fixed = list(_columns(ITEM_TABLE)) if provenance else list(TABLES[ITEM_TABLE])
-        stored = [
-            r[0]
-            for r in con.execute(
-                "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
-                "ORDER BY ordinal_position",
-                [ITEM_TABLE],
-            ).fetchall()
-        ]
+        stored = _column_names(con, ITEM_TABLE)
         items = [c for c in stored if c not in _columns(ITEM_TABLE)]
         if items:
             counts = con.execute(
@@ -294,6 +287,18 @@ class Store:
                 "SELECT source_file, arg_max(sha256, ingested_at) FROM ingest_log GROUP BY source_file"
             ).fetchall()
         return {f: h for f, h in rows}
+
+
+def _column_names(con: Any, table: str, catalog: str | None = None) -> list[str]:
+    """``table``'s columns in order, in ``catalog`` (default: the store itself, not a database
+    attached beside it)."""
+    where = "table_catalog = current_database()" if catalog is None else "table_catalog = ?"
+    rows = con.execute(
+        "SELECT column_name FROM information_schema.columns "
+        f"WHERE {where} AND table_name = ? ORDER BY ordinal_position",
+        [table] if catalog is None else [catalog, table],
+    ).fetchall()
+    return [r[0] for r in rows]
 
 
 def _present_tables(con: Any) -> set[str]:
@@ -411,13 +416,7 @@ class StoreWriter:
 
     def _add_item_columns(self, cols: list[str]) -> None:
         if self._item_columns is None:
-            self._item_columns = {
-                r[0]
-                for r in self.con.execute(
-                    "SELECT column_name FROM information_schema.columns WHERE table_name = ?",
-                    [ITEM_TABLE],
-                ).fetchall()
-            }
+            self._item_columns = set(_column_names(self.con, ITEM_TABLE))
         for c in cols:
             if c not in self._item_columns:
                 self.con.execute(f"ALTER TABLE {ITEM_TABLE} ADD COLUMN {_quote(c)} DOUBLE")
@@ -429,14 +428,7 @@ class StoreWriter:
         self.con.execute(f"ATTACH {_literal(str(path))} AS part (READ_ONLY)")
         try:
             for table in tables:
-                cols = [
-                    r[0]
-                    for r in self.con.execute(
-                        "SELECT column_name FROM information_schema.columns "
-                        "WHERE table_catalog = 'part' AND table_name = ? ORDER BY ordinal_position",
-                        [table],
-                    ).fetchall()
-                ]
+                cols = _column_names(self.con, table, "part")
                 if table == ITEM_TABLE:
                     self._add_item_columns(cols)
                 quoted = ", ".join(map(_quote, cols))
