@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 import eco_eval.ingest as ingest_module
+import eco_eval.ingest.aside as aside_module
 from eco_eval.config import load_project
 from eco_eval.errors import EcoEvalError
 from eco_eval.ingest import _mark_duplicates, ingest, quarter_labels
@@ -250,7 +251,7 @@ def test_sources_ingested_aside_give_the_same_store(demo_copy: Path, monkeypatch
     import multiprocessing
 
     serial = _tables(demo_copy)
-    monkeypatch.setattr(ingest_module, "ASIDE_BYTES", 0)  # the demo's files are small
+    monkeypatch.setattr(aside_module, "MIN_BYTES", 0)  # the demo's files are small
     load_project(demo_copy).store_path.unlink()  # a first ingest: no item column yet
     report = ingest(load_project(demo_copy))
     assert {f.table for f in report.files} >= {"barometer", "attendance"}
@@ -281,10 +282,10 @@ def test_sources_ingested_aside_need_nothing_from_the_others():
 def test_an_error_in_the_barometer_aside_is_the_serial_one_line_error(demo_copy: Path, monkeypatch):
     wave = next((demo_copy / "data" / "raw" / "barometre").glob("barometre_*.csv"))
     wave.write_bytes(b"\x00\x01 not a csv \xff" * 10)
-    monkeypatch.setattr(ingest_module, "ASIDE_BYTES", None)
+    monkeypatch.setattr(aside_module, "MIN_BYTES", 2**40)
     with pytest.raises(EcoEvalError) as serial:
         ingest(load_project(demo_copy), force=True)
-    monkeypatch.setattr(ingest_module, "ASIDE_BYTES", 0)
+    monkeypatch.setattr(aside_module, "MIN_BYTES", 0)
     before = load_project(demo_copy).store_path.read_bytes()
     with pytest.raises(EcoEvalError) as aside:
         ingest(load_project(demo_copy), force=True)
@@ -347,9 +348,9 @@ def test_the_aside_child_does_not_rerun_a_script_without_a_main_guard(demo_copy:
 
     script = demo_copy / "nightly.py"
     script.write_text(
-        "import eco_eval.ingest as ingest_module\n"
+        "import eco_eval.ingest.aside as aside_module\n"
         "from eco_eval.pipeline import run_ingest\n"
-        "ingest_module.ASIDE_BYTES = 0\n"
+        "aside_module.MIN_BYTES = 0\n"
         f"run_ingest({str(demo_copy)!r}, force=True)\n"
         "print('ingested once')\n",
         encoding="utf-8",

@@ -12,7 +12,7 @@ import contextlib
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -814,15 +814,15 @@ def ingest(
     run = _Run(project, key)
     results: list[FileResult] = []
     labels = {_rel(project, p) for _, p in files}
-    asides: list[Aside] = []
     with (
         project_lock(project.processed_dir / ".ingest.lock", "an ingest"),
         write_transaction(project.store_path) as w,
-        _stopping(asides),
+        contextlib.ExitStack() as children,  # left first: the child stops before any rollback
     ):
         rel = {p: _rel(project, p) for _, p in files}
-        aside = Aside.start(project, key, files, hashes, codebook_of, rel, min_bytes=ASIDE_BYTES)
-        asides += [aside] if aside else []
+        aside = Aside.start(project, key, files, hashes, codebook_of, rel)
+        if aside:
+            children.callback(aside.stop)  # whatever happens (a no-op once it was collected)
         for f in removed:
             w.delete_file(f)
         now = datetime.now()
@@ -882,21 +882,6 @@ def ingest(
         warnings=warnings,
         codebooks=[cb.label for cb in codebooks],
     )
-
-
-#: raw bytes from which a source of :data:`eco_eval.ingest.aside.SOURCES` is ingested in a
-#: child process (None: the module's default)
-ASIDE_BYTES: int | None = None
-
-
-@contextlib.contextmanager
-def _stopping(asides: list[Aside]) -> Iterator[None]:
-    """Stop the child, whatever happens (it has ended when its rows were collected)."""
-    try:
-        yield
-    finally:
-        for aside in asides:
-            aside.stop()
 
 
 #: rows of a file mapped, gated and written at a time (small files of a source are gated together)

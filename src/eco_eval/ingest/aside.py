@@ -68,13 +68,10 @@ class Aside:
         hashes: dict[Path, str],
         codebook_of: dict[Path, Any],
         labels: dict[Path, str],
-        *,
-        min_bytes: int | None = None,
     ) -> Aside | None:
         """Start the child when there are two cores and enough bytes in the sources' files."""
         mine = [(s, p) for name in SOURCES for s, p in files if s.name == name]
-        threshold = MIN_BYTES if min_bytes is None else min_bytes
-        if _cores() < 2 or not mine or sum(p.stat().st_size for _, p in mine) < threshold:
+        if _cores() < 2 or not mine or sum(p.stat().st_size for _, p in mine) < MIN_BYTES:
             return None
         part_path = project.processed_dir / ".aside.part.duckdb"
         part_path.unlink(missing_ok=True)

@@ -277,8 +277,7 @@ def run_gate(
             for i, r in enumerate(members[col]):
                 hit = row_of[item_of == i]
                 if len(hit):
-                    out[r.id] = np.zeros(n, dtype=bool)
-                    out[r.id][hit] = True
+                    out[r.id] = _mask(n, hit)
     data = _gx_frame(frame, row_rules)
     for res in _validate(table, data, row_rules):
         rule_id = (res.expectation_config.meta or {}).get("rule", res.expectation_config.type)
@@ -297,10 +296,14 @@ def run_gate(
                 out[rule_id] = mask
             continue
         if len(rows):
-            mask = np.zeros(n, dtype=bool)
-            mask[rows] = True
-            out[rule_id] = mask
+            out[rule_id] = _mask(n, rows)
     return out
+
+
+def _mask(n: int, rows: np.ndarray) -> np.ndarray:
+    mask = np.zeros(n, dtype=bool)
+    mask[rows] = True
+    return mask
 
 
 def _validate(name: str, data: pd.DataFrame, rules: Sequence[Rule]) -> list[Any]:
