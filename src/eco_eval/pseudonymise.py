@@ -21,6 +21,7 @@ import os
 import re
 import secrets
 import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -95,10 +96,31 @@ def normalise_identifier(value: object) -> str | None:
 
 def pseudonym(key: bytes, value: object, *, kind: str = "id") -> str | None:
     """``HMAC-SHA256(key, kind + ':' + normalised value)`` as 16 hex characters, None for missing."""
-    norm = normalise_identifier(value)
-    if norm is None:
-        return None
-    return hmac.new(key, f"{kind}:{norm}".encode(), hashlib.sha256).hexdigest()[:16]
+    return pseudonyms(key, [value], kind=kind)[0]
+
+
+def pseudonyms(key: bytes, values: Iterable[object], *, kind: str = "id") -> list[str | None]:
+    """:func:`pseudonym` of each value, for many values (2 million matricules at national size).
+
+    The keyed hash is set up once and copied per value, and a value of printable ASCII (the
+    usual matricule or e-mail) is normalised without the Unicode tables, which leave it as is
+    but for case and spaces: together about a third of the time of one ``pseudonym`` call each.
+    """
+    base = hmac.new(key, digestmod=hashlib.sha256)
+    prefix = f"{kind}:"
+    out: list[str | None] = []
+    for value in values:
+        if isinstance(value, str) and value.isascii() and value.isprintable():
+            norm: str | None = " ".join(value.lower().split()) or None  # only ' ' is a space
+        else:
+            norm = normalise_identifier(value)
+        if norm is None:
+            out.append(None)
+            continue
+        h = base.copy()
+        h.update((prefix + norm).encode())
+        out.append(h.hexdigest()[:16])
+    return out
 
 
 #: above this many entries a pseudonym cache is emptied rather than grown further
@@ -120,9 +142,10 @@ def pseudonymise_series(
         known.clear()
     distinct = uniques.tolist()
     found = [known.get(u) for u in distinct]  # one C-level dict lookup each: no other Python
-    for i in [i for i, f in enumerate(found) if f is None]:
-        found[i] = known[distinct[i]] = pseudonym(key, distinct[i], kind=kind)
-    pseudonyms = np.empty(len(distinct) + 1, dtype=object)  # the last one: missing values
-    pseudonyms[:-1] = found
-    pseudonyms[-1] = None
-    return pd.Series(pseudonyms[codes], index=values.index, dtype=object)
+    new = [i for i, f in enumerate(found) if f is None]
+    for i, p in zip(new, pseudonyms(key, [distinct[i] for i in new], kind=kind), strict=True):
+        found[i] = known[distinct[i]] = p
+    by_code = np.empty(len(distinct) + 1, dtype=object)  # the last one: missing values
+    by_code[:-1] = found
+    by_code[-1] = None
+    return pd.Series(by_code[codes], index=values.index, dtype=object)

@@ -9,7 +9,14 @@ import pandas as pd
 import pytest
 
 from eco_eval.errors import SecretMissing
-from eco_eval.pseudonymise import create_key, load_key, pseudonym, pseudonymise_series
+from eco_eval.pseudonymise import (
+    create_key,
+    load_key,
+    normalise_identifier,
+    pseudonym,
+    pseudonymise_series,
+    pseudonyms,
+)
 
 
 def test_hmac_matches_an_independent_computation():
@@ -21,6 +28,30 @@ def test_hmac_matches_an_independent_computation():
     )
     assert pseudonym(key, None) is None
     assert pseudonym(b"other-key-000000", "012345", kind="person") != expected
+
+
+def test_batch_pseudonyms_equal_the_hmac_of_the_normal_form():
+    """The ASCII fast path and the copied keyed hash change nothing: each value against
+    ``hmac.new`` over :func:`normalise_identifier` (NFKD, marks removed, trimmed, lower case,
+    spaces collapsed), printable ASCII or not."""
+    key = b"q" * 32
+    values = [
+        "  AbC   dE ", "A\tb", "a\u00a0b", "\x1cX\x1f", "\u00c9ric", "e\u0301ric", "",
+        "   ", "M000123", "ﬁ", "\u0130stanbul", "\u01c5", 12345, 1.5, None, float("nan"),
+        "jean.dupont@Ville.FR", "x" * 300,
+    ]  # fmt: skip
+    expected = [
+        None
+        if normalise_identifier(v) is None
+        else hmac.new(
+            key, f"person:{normalise_identifier(v)}".encode(), hashlib.sha256
+        ).hexdigest()[:16]
+        for v in values
+    ]
+    assert pseudonyms(key, values, kind="person") == expected
+    assert expected[0] == hmac.new(key, b"person:abc de", hashlib.sha256).hexdigest()[:16]
+    assert expected[4] == expected[5]  # composed and decomposed accents alike
+    assert expected[6] is None and expected[7] is None
 
 
 def test_series_keeps_missing_and_repeats():

@@ -12,11 +12,11 @@ import contextlib
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -262,17 +262,20 @@ def _duplicates_of(state: dict[str, np.ndarray]) -> np.ndarray:
     """
     n = len(state["ts"])
     dup = np.zeros(n, dtype=bool)
-    if n < 2:
+    # only rows whose first hash repeats can be copies: the sort is over them (7.7 M rows at
+    # national size, of which a minority repeat), not over every row
+    rows = np.flatnonzero(pd.Series(state["h1"]).duplicated(keep=False).to_numpy())
+    if len(rows) < 2:
         return dup
-    ts = state["ts"]
+    h1, h2, ts, comment = (state[k][rows] for k in ("h1", "h2", "ts", "comment"))
     nat = np.iinfo(np.int64).min
-    order = np.lexsort((np.arange(n), ts, state["h2"], state["h1"]))
+    order = np.lexsort((rows, ts, h2, h1))
     a, b = order[:-1], order[1:]
-    same = (state["h1"][a] == state["h1"][b]) & (state["h2"][a] == state["h2"][b])
+    same = (h1[a] == h1[b]) & (h2[a] == h2[b])
     dated = (ts[a] != nat) & (ts[b] != nat)
     gap = np.abs(np.where(dated, ts[b], 0) - np.where(dated, ts[a], 0))
-    close = np.where(dated, gap <= DUPLICATE_WINDOW_S * 1_000_000_000, state["comment"][b])
-    dup[b[same & close]] = True
+    close = np.where(dated, gap <= DUPLICATE_WINDOW_S * 1_000_000_000, comment[b])
+    dup[rows[b[same & close]]] = True
     return dup
 
 
@@ -302,6 +305,14 @@ class _Part:
     mapped: Mapped
     frames: dict[str, pd.DataFrame]
     offset: int  # position of the slice's first row in the file
+
+
+class _PreparedFile(NamedTuple):
+    meta: dict[str, Any]
+    slices: Iterator[_Part]
+    chunk_rows: int
+    raw: pd.DataFrame
+    lines: np.ndarray
 
 
 @dataclass
@@ -385,9 +396,9 @@ class _Run:
         path: Path,
         codebook: CodebookInput | None = None,
         chunk_rows: int = 100_000,
-    ) -> tuple[dict[str, Any], Any, int]:
-        """Read one file; return its meta, an iterator over its mapped slices (no gate yet) and
-        the slice size.
+    ) -> _PreparedFile:
+        """Read one file; return its meta, an iterator over its mapped slices (no gate yet), the
+        slice size and the raw text (kept by the caller only while it may still need it).
 
         The file is read whole (as text), then mapped, derived and gated in slices of at most
         ``chunk_rows`` rows (fewer for the barometer, whose rows have one cell per item), so
@@ -440,7 +451,7 @@ class _Run:
                     context,
                 )  # fmt: skip
 
-        return meta, slices(), chunk_rows
+        return _PreparedFile(meta, slices(), chunk_rows, raw, lines)
 
     def _file_field(
         self, values: pd.DataFrame, source: Source, label: str, name: str
@@ -942,28 +953,39 @@ def _ingest_source(
 
     held: dict[str, list[tuple[_Part, list[str]]]] = {}  # file -> its quarantined rows so far
     read_whole: set[str] = set()  # files whose every slice is in a batch
+    # the last file's raw text, for the duplicates found once the source is done: not read twice
+    # (a source of one large export, the usual case), and no more held than while it was gated
+    last: dict[str, tuple[pd.DataFrame, np.ndarray]] = {}
     for src, path in source_files:
         label = _rel(run.project, path)
         if progress:
             progress(label)
-        meta, slices, rows = run.prepare_file(
-            src, path, codebook_of.get(path), chunk_rows=chunk_rows
-        )
-        tallies[label] = _FileTally(label, source.name, hashes[path], meta)
+        last.clear()
+        prepared = run.prepare_file(src, path, codebook_of.get(path), chunk_rows=chunk_rows)
+        if spec.get("duplicates_on"):
+            last[label] = (prepared.raw, prepared.lines)
+        tallies[label] = _FileTally(label, source.name, hashes[path], prepared.meta)
         paths[label] = path
         w.clear_file_rows(label)
-        for part in slices:
+        for part in prepared.slices:
             batch.append(part)
-            if sum(len(p.raw) for p in batch) >= rows:
+            if sum(len(p.raw) for p in batch) >= prepared.chunk_rows:
                 flush()
                 if written[0] >= CHECKPOINT_ROWS:
                     w.checkpoint()
                     written[0] = 0
-        del slices
+        del prepared
         read_whole.add(label)
     flush()
     if dup_states:
-        _quarantine_duplicates(run, w, source, spec, dup_states, tallies, paths)
+
+        def raw_of(label: str) -> tuple[pd.DataFrame, np.ndarray]:
+            if label in last:
+                return last[label]
+            raw_table = run.read(source, paths[label])
+            return raw_table.frame.reset_index(drop=True), np.asarray(raw_table.lines, np.int64)
+
+        _quarantine_duplicates(run, w, source, spec, dup_states, tallies, raw_of)
     return list(tallies.values())
 
 
@@ -974,7 +996,7 @@ def _quarantine_duplicates(
     spec: dict[str, Any],
     dup_states: list[tuple[str, np.ndarray, dict[str, np.ndarray]]],
     tallies: dict[str, _FileTally],
-    paths: dict[str, Path],
+    raw_of: Callable[[str], tuple[pd.DataFrame, np.ndarray]],
 ) -> None:
     """Find the later copies of a submission among the accepted rows of all the source's files,
     then move them from the table to the quarantine (``duplicate_submission``)."""
@@ -989,10 +1011,7 @@ def _quarantine_duplicates(
         by_file.setdefault(dup_states[i][0], []).append(pos)
     for label, rows in by_file.items():
         rows = sorted(rows)
-        raw_table = run.read(source, paths[label])
-        raw = raw_table.frame.reset_index(drop=True)
-        lines = np.asarray(raw_table.lines, dtype=np.int64)
-        del raw_table
+        raw, lines = raw_of(label)
         colmap = map_columns(raw, source, spec["fields"], label)
         mapped = Mapped(raw.iloc[:0], extra={"colmap": colmap})
         part = _Part(label, raw, lines, mapped, {}, 0)
