@@ -216,6 +216,24 @@ def test_gate_masks_and_uniqueness_across_slices():
     assert {k: v.tolist() for k, v in masks.items()} == {"unique:id": [False, True]}
 
 
+def test_the_gate_imports_gx_without_the_iri_grammar_and_leaves_it_importable():
+    """GX is imported with ``rfc3987_syntax`` held back (its grammar compiles at import);
+    afterwards the module imports again for anyone else in the process."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from eco_eval.ingest.validation import _context\n"
+        "_context()\n"
+        "print('great_expectations' in sys.modules, 'rfc3987_syntax' in sys.modules)\n"
+        "import rfc3987_syntax\n"
+        "print(callable(rfc3987_syntax.is_valid_syntax))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True", "False", "True"]
+
+
 def test_item_rules_stacked_by_family_give_each_item_its_failing_rows():
     """The barometer's item ranges run as one GX rule per family over a stacked column; the
     failing rows must be those of each item checked on its own (pandas ``between``)."""

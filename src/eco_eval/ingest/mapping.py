@@ -325,10 +325,14 @@ def map_items(
                 raise InputFileError(
                     f"{source.name}: columns {origin[code]!r} and {col!r} both map to item {code!r}; make the items rules in eco_eval.yaml unambiguous"
                 )
-            if rule.scale == "yes_no":
-                parsed, bad = parse_yes_no(raw[col].astype("string").str.strip())
-                parsed = _as_float(parsed)
-                bad = pd.Series(np.asarray(bad, dtype=bool), index=raw.index)
+            if rule.scale == "yes_no":  # parsed once per distinct answer, like parse_scale
+                codes, uniques = pd.factorize(raw[col])  # -1 for a missing value: last slot
+                answers = pd.Series(uniques, dtype=object).astype("string").str.strip()
+                yes_no, unparsed = parse_yes_no(answers)
+                as_float = np.append(_as_float(yes_no).to_numpy(), np.nan)
+                invalid = np.append(np.asarray(unparsed, dtype=bool), False)
+                parsed = pd.Series(as_float[codes], index=raw.index)
+                bad = pd.Series(invalid[codes], index=raw.index)
             else:
                 if rule.scale not in scales:
                     raise ConfigError(

@@ -8,9 +8,11 @@ imported only here, so the CLI starts fast.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
-from collections.abc import Collection, Container, Mapping, Sequence
+import sys
+from collections.abc import Collection, Container, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -29,7 +31,8 @@ def _context() -> Any:
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
         for name in ("great_expectations", "great_expectations.data_context.types.base"):
             logging.getLogger(name).setLevel(logging.ERROR)
-        import great_expectations as gx
+        with _without_iri_format_check():
+            import great_expectations as gx
         from great_expectations.data_context.types.base import ProgressBarsConfig
         from great_expectations.execution_engine import pandas_execution_engine
 
@@ -42,6 +45,22 @@ def _context() -> Any:
         ctx.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
         _CONTEXT = ctx
     return _CONTEXT
+
+
+@contextlib.contextmanager
+def _without_iri_format_check() -> Iterator[None]:
+    """Import GX without ``rfc3987_syntax``, which compiles its Lark grammar when jsonschema's
+    format checker imports it (0.9 s of the 3.2 s GX import, paid by every ingest): jsonschema
+    then checks no ``iri`` format, which neither GX's expectations nor eco_eval use. Only when
+    nothing imported it yet; importable again afterwards."""
+    if "rfc3987_syntax" in sys.modules or "jsonschema" in sys.modules:
+        yield
+        return
+    sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]  # import -> ImportError
+    try:
+        yield
+    finally:
+        del sys.modules["rfc3987_syntax"]
 
 
 @dataclass(frozen=True)
@@ -160,18 +179,20 @@ def _stack_items(
             families.setdefault(r.family, []).append(r)
     n = len(frame)
     length = n * max((len(rs) for rs in families.values()), default=0)
-    columns, stacked, members = {}, [], {}
-    for family, rs in families.items():
+    # one column-major block, wrapped without a copy (a frame built from a dict of columns
+    # copies them all into a new block: fresh memory for every slice)
+    block = np.full((length, len(families)), np.nan, order="F")
+    columns, stacked, members = [], [], {}
+    for j, (family, rs) in enumerate(families.items()):
         col = f"_items:{family}"
-        values = np.full(length, np.nan)
         for i, r in enumerate(rs):
-            values[i * n : (i + 1) * n] = pd.to_numeric(frame[r.column]).to_numpy(
+            block[i * n : (i + 1) * n, j] = pd.to_numeric(frame[r.column]).to_numpy(
                 dtype=float, na_value=np.nan
             )
-        columns[col] = values
+        columns.append(col)
         stacked.append(Rule(f"range:{family}", rs[0].expectation, col, rs[0].kwargs))
         members[col] = rs
-    return pd.DataFrame(columns), stacked, members
+    return pd.DataFrame(block, columns=columns, copy=False), stacked, members
 
 
 def _gx_frame(frame: pd.DataFrame, rules: Sequence[Rule]) -> pd.DataFrame:
