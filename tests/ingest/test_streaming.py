@@ -234,15 +234,18 @@ def test_the_gate_imports_gx_without_the_iri_grammar_and_leaves_it_importable():
     assert out.stdout.split() == ["True", "False", "True"]
 
 
-def test_item_rules_stacked_by_family_give_each_item_its_failing_rows():
-    """The barometer's item ranges run as one GX rule per family over a stacked column; the
-    failing rows must be those of each item checked on its own (pandas ``between``)."""
+def test_item_rules_stacked_give_each_item_its_failing_rows():
+    """The barometer's item ranges run as one GX rule over a stacked column of distances; the
+    failing rows must be those of each item checked on its own range (pandas ``between``),
+    at the bounds and one floating-point step beyond them too."""
     rng = np.random.default_rng(7)
     ranges = {"swemwbs": (1, 5), "who5": (0, 5), "part": (0, 1)}
     items = [*(f"swemwbs_{i}" for i in range(1, 8)), "who5_1", "who5_2", "part_a"]
     n = 500
+    # the bounds of each range and one floating-point step either side of them
+    edges = [np.nextafter(b, d) for b in (0.0, 1.0, 5.0) for d in (-np.inf, np.inf)]
     frame = pd.DataFrame(
-        {c: rng.choice([np.nan, -1.0, 0.0, 1.0, 3.0, 5.0, 6.0], size=n) for c in items}
+        {c: rng.choice([np.nan, -1.0, 0.0, 1.0, 3.0, 5.0, 6.0, *edges], size=n) for c in items}
     )
     frame.insert(0, "response_id", [f"r{i}" for i in range(n)])
     spec = {"fields": {"response_id": {"required": True}}, "item_ranges": ranges}

@@ -76,8 +76,8 @@ class Rule:
     #: the expectation's configuration does not carry the whole set
     of: str | None = None
     members: Any = None
-    #: for a barometer item: its family (``who5``); the items of a family share their range and
-    #: are checked as one stacked column (see :func:`run_gate`)
+    #: for a barometer item: its family (``who5``), whose range it has; the items are checked
+    #: together as one stacked column (see :func:`_stack_items`)
     family: str | None = None
 
 
@@ -165,34 +165,25 @@ def build_rules(
 def _stack_items(
     frame: pd.DataFrame, rules: Sequence[Rule]
 ) -> tuple[pd.DataFrame, list[Rule], dict[str, list[Rule]]]:
-    """The item rules of a family as one rule over a stacked column.
+    """The item rules as one rule over one stacked column.
 
     GX filters the whole batch frame for every expectation (non-null rows, then failing rows),
     so 48 item rules over a 55-column barometer cost 48 × 55 column copies per slice. Stacked,
-    a family's items are one column (item after item, padded with NaN, which the range
-    expectation leaves out): a few rules over a few columns. Returns the stacked frame, its
-    rules and, per stacked column, the item rules in stacking order.
+    the items are one column, item after item, each value replaced by how far it lies outside
+    its item's range, ``max(min - value, value - max)``, so that one expectation (at most 0)
+    checks them all; missing answers stay missing, which the range expectation leaves out. The
+    sign is exact (a floating-point difference is 0 only between equal numbers). Returns the
+    stacked frame, its rule and, for its column, the item rules in stacking order.
     """
-    families: dict[str, list[Rule]] = {}
-    for r in rules:
-        if r.family is not None:
-            families.setdefault(r.family, []).append(r)
+    items = [r for r in rules if r.family is not None]
     n = len(frame)
-    length = n * max((len(rs) for rs in families.values()), default=0)
-    # one column-major block, wrapped without a copy (a frame built from a dict of columns
-    # copies them all into a new block: fresh memory for every slice)
-    block = np.full((length, len(families)), np.nan, order="F")
-    columns, stacked, members = [], [], {}
-    for j, (family, rs) in enumerate(families.items()):
-        col = f"_items:{family}"
-        for i, r in enumerate(rs):
-            block[i * n : (i + 1) * n, j] = pd.to_numeric(frame[r.column]).to_numpy(
-                dtype=float, na_value=np.nan
-            )
-        columns.append(col)
-        stacked.append(Rule(f"range:{family}", rs[0].expectation, col, rs[0].kwargs))
-        members[col] = rs
-    return pd.DataFrame(block, columns=columns, copy=False), stacked, members
+    values = np.empty(n * len(items))
+    for i, r in enumerate(items):
+        answers = pd.to_numeric(frame[r.column]).to_numpy(dtype=float, na_value=np.nan)
+        lo, hi = r.kwargs["min_value"], r.kwargs["max_value"]
+        np.maximum(lo - answers, answers - hi, out=values[i * n : (i + 1) * n])
+    rule = Rule("range:items", "ExpectColumnValuesToBeBetween", "_items", {"max_value": 0})
+    return pd.DataFrame({"_items": values}, copy=False), [rule], {"_items": items}
 
 
 def _gx_frame(frame: pd.DataFrame, rules: Sequence[Rule]) -> pd.DataFrame:
@@ -278,8 +269,8 @@ def run_gate(
 
     GX runs once over the frame with the ``COMPLETE`` result format limited to the failing row
     positions (``exclude_unexpected_values``: no value lists, no per-row dicts); the barometer's
-    item rules run as one rule per item family over a stacked frame (:func:`_stack_items`), each
-    failing position mapped back to its item and row. For uniqueness,
+    item rules run as one rule over a stacked column (:func:`_stack_items`), each failing
+    position mapped back to its item and row. For uniqueness,
     the first occurrence is accepted and the later ones fail, so a duplicated id keeps one row;
     ``seen`` (rule id -> values met in earlier chunks of the same table, updated here) makes a
     table processed in chunks behave as one frame.
