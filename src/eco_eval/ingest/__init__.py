@@ -33,6 +33,7 @@ from eco_eval.ingest.codebook import (
 )
 from eco_eval.ingest.mapping import (
     Mapped,
+    _person_key,
     canonicalise,
     find_column,
     load_schema,
@@ -195,6 +196,10 @@ def _raw_json(
         if columns
         else ["{}"] * len(raw)
     )
+
+
+def _piece(whole: np.ndarray | None, offset: int, n: int) -> np.ndarray | None:
+    return None if whole is None else whole[offset : offset + n]
 
 
 def quarter_labels(values: Any) -> np.ndarray:
@@ -429,6 +434,8 @@ class _Run:
             context["wave_date"] = self._wave_date(raw, source, path, label)
         if source.name == "feedback":
             context["comments"] = self._masked_comments(raw, source, label)
+        if self.schema[source.name].get("person_from"):
+            context["person_keys"] = self._person_keys(raw, source, label)
         del raw_table
 
         if source.name == "barometer":
@@ -468,6 +475,17 @@ class _Run:
         )
         return parsed
 
+    def _person_keys(self, values: pd.DataFrame, source: Source, label: str) -> np.ndarray:
+        """The person key of each row of a whole file: an identifier is looked up once per
+        file, not once per slice (a matricule recurs across the slices of an attendance list)."""
+        person_from = self.schema[source.name]["person_from"]
+        names = dict.fromkeys(
+            f for spec in person_from for f in ([spec] if isinstance(spec, str) else spec)
+        )
+        parsed = {f: self._file_field(values, source, label, f) for f in names}
+        frame = pd.DataFrame({f: v for f, v in parsed.items() if v is not None}, index=values.index)
+        return _person_key(frame, person_from, self.key, self.pseudonyms).to_numpy()
+
     def _wave_date(self, values: pd.DataFrame, source: Source, path: Path, label: str) -> Any:
         """The median submission date of a barometer file (the whole file, not a slice)."""
         parsed = self._file_field(values, source, label, "submitted_at")
@@ -500,6 +518,7 @@ class _Run:
             key=self.key,
             file_label=label,
             cache=self.pseudonyms,
+            person_keys=_piece(context.get("person_keys"), offset, len(values)),
         )
         mapped.extra["lines"] = lines
         mapped.extra["context"] = context
@@ -603,9 +622,9 @@ class _Run:
         )
         if with_dups:
             clean = np.flatnonzero(accepted)
-            outcome.dup_state = _duplicate_state(
-                frame.iloc[clean].reset_index(drop=True), list(spec["duplicates_on"])
-            )
+            on = list(spec["duplicates_on"])
+            read = [c for c in dict.fromkeys([*on, "submitted_at", "comment"]) if c in frame]
+            outcome.dup_state = _duplicate_state(frame[read].iloc[clean].reset_index(drop=True), on)
             outcome.clean_rows = part.offset + clean
         return outcome
 
@@ -702,8 +721,7 @@ class _Run:
         f["quarter"] = quarter_labels(when)
         whole = m.extra.get("context", {}).get("comments")  # the file's, masked at once
         if whole is not None:
-            start = m.extra.get("offset", 0)
-            f["comment"] = whole[start : start + len(f)]
+            f["comment"] = _piece(whole, m.extra.get("offset", 0), len(f))
             return {"feedback": f}
         comments = f["comment"]
         present = comments.notna()

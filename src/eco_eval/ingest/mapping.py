@@ -242,8 +242,10 @@ def canonicalise(
     key: bytes,
     file_label: str,
     cache: dict | None = None,
+    person_keys: np.ndarray | None = None,
 ) -> Mapped:
-    """Map and parse a raw frame (all text) into canonical fields, pseudonymising identifiers."""
+    """Map and parse a raw frame (all text) into canonical fields, pseudonymising identifiers
+    (``person_keys``: the rows' person keys when the caller computed them for the whole file)."""
     fields = table_spec["fields"]
     colmap = map_columns(raw, source, fields, file_label)
     out = pd.DataFrame(index=raw.index)
@@ -259,7 +261,9 @@ def canonicalise(
     # identifiers: a person key from the first identifier present, then clear values dropped
     person_from = table_spec.get("person_from")
     if person_from:
-        out["person_key"] = _person_key(out, person_from, key, cache)
+        if person_keys is None:
+            person_keys = _person_key(out, person_from, key, cache).to_numpy()
+        out["person_key"] = pd.Series(person_keys, index=out.index, dtype=object)
     for fld, spec in fields.items():
         if spec.get("type") == "identifier":
             if not person_from:

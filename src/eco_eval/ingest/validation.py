@@ -47,6 +47,11 @@ def _context() -> Any:
     return _CONTEXT
 
 
+#: checked by :func:`run_gate` itself, not by GX: GX fails every copy of a value repeated in
+#: one batch and knows nothing of earlier slices; the gate keeps the first and remembers them
+UNIQUE = "ExpectColumnValuesToBeUnique"
+
+
 @contextlib.contextmanager
 def _without_iri_format_check() -> Iterator[None]:
     """Import GX without ``rfc3987_syntax``, which compiles its Lark grammar when jsonschema's
@@ -124,7 +129,7 @@ def build_rules(
                 )
             )
         if fs.get("unique"):
-            rules.append(Rule(f"unique:{fld}", "ExpectColumnValuesToBeUnique", col, {}))
+            rules.append(Rule(f"unique:{fld}", UNIQUE, col, {}))
         if fs.get("in_span") and span is not None:
             rules.append(
                 Rule(
@@ -270,7 +275,7 @@ def run_gate(
     GX runs once over the frame with the ``COMPLETE`` result format limited to the failing row
     positions (``exclude_unexpected_values``: no value lists, no per-row dicts); the barometer's
     item rules run as one rule over a stacked column (:func:`_stack_items`), each failing
-    position mapped back to its item and row. For uniqueness,
+    position mapped back to its item and row. Uniqueness is checked here (see :data:`UNIQUE`):
     the first occurrence is accepted and the later ones fail, so a duplicated id keeps one row;
     ``seen`` (rule id -> values met in earlier chunks of the same table, updated here) makes a
     table processed in chunks behave as one frame.
@@ -290,26 +295,33 @@ def run_gate(
                 hit = row_of[item_of == i]
                 if len(hit):
                     out[r.id] = _mask(n, hit)
-    data = _gx_frame(frame, row_rules)
-    for res in _validate(table, data, row_rules):
+    for r in row_rules:
+        if r.expectation == UNIQUE:
+            met = set() if seen is None else seen.setdefault(r.id, set())
+            mask = _repeats(frame[r.column], met)
+            if mask.any():
+                out[r.id] = mask
+    gx_rules = [r for r in row_rules if r.expectation != UNIQUE]
+    for res in _validate(table, _gx_frame(frame, gx_rules), gx_rules):
         rule_id = (res.expectation_config.meta or {}).get("rule", res.expectation_config.type)
         rows = _failing_rows(res, table)
-        if rule_id.startswith("unique:"):
-            col = res.expectation_config.kwargs["column"]
-            values = data[col]
-            present = values.notna().to_numpy()
-            mask = values.duplicated(keep="first").to_numpy() & present
-            if seen is not None:
-                before = seen.setdefault(rule_id, set())
-                if before:
-                    mask |= member_mask(values, before) & present
-                # from an object array: iterating Arrow strings costs ten times as much
-                before.update(values.to_numpy(dtype=object)[present])
-            if mask.any():
-                out[rule_id] = mask
-            continue
         if len(rows):
             out[rule_id] = _mask(n, rows)
+    return out
+
+
+def _repeats(values: pd.Series, met: set[Any]) -> np.ndarray:
+    """The rows whose (non-missing) value was met before: in an earlier row or in ``met``,
+    the values of earlier slices, which this updates. One pass of set lookups over an object
+    array (iterating Arrow strings costs ten times as much)."""
+    present = values.notna().to_numpy()
+    out = np.zeros(len(values), dtype=bool)
+    known, add = met.__contains__, met.add
+    out[present] = np.fromiter(
+        (known(v) or add(v) for v in values.to_numpy(dtype=object)[present]),
+        dtype=bool,
+        count=int(present.sum()),
+    )
     return out
 
 
