@@ -24,6 +24,7 @@ import pandas as pd
 from eco_eval.config import Project, Source
 from eco_eval.errors import InputFileError
 from eco_eval.ingest.aside import Aside
+from eco_eval.ingest.bulk import bulk_settings
 from eco_eval.ingest.codebook import (
     CodebookInput,
     assign_codebooks,
@@ -844,6 +845,7 @@ def ingest(
     results: list[FileResult] = []
     labels = {_rel(project, p) for _, p in files}
     with (
+        bulk_settings(),  # before the child starts: it inherits the huge-page setting
         project_lock(project.processed_dir / ".ingest.lock", "an ingest"),
         write_transaction(project.store_path) as w,
         contextlib.ExitStack() as children,  # left first: the child stops before any rollback

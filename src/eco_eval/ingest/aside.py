@@ -180,11 +180,12 @@ def _run(
     part_path: Path,
 ) -> dict[str, list[Any]]:
     from eco_eval.ingest import CHUNK_ROWS, _ingest_source, _Run
+    from eco_eval.ingest.bulk import bulk_settings
     from eco_eval.store import write_transaction
 
     run = _Run(project, key)
     out = {}
-    with write_transaction(part_path) as w:
+    with bulk_settings(), write_transaction(part_path) as w:
         for name in SOURCES:
             mine = [(s, p) for s, p in files if s.name == name]
             if mine:
