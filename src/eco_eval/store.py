@@ -301,6 +301,23 @@ def _column_names(con: Any, table: str, catalog: str | None = None) -> list[str]
     return [r[0] for r in rows]
 
 
+def _copy_tables(con: Any, path: Path, tables: tuple[str, ...]) -> None:
+    """Copy ``tables`` of the store file ``path`` into ``con``'s store (their common columns)."""
+    con.execute(f"ATTACH {_literal(str(path))} AS previous (READ_ONLY)")
+    try:
+        for table in tables:
+            cols = set(_column_names(con, table, "previous"))
+            common = [c for c in _column_names(con, table) if c in cols]
+            if common:
+                quoted = ", ".join(map(_quote, common))
+                con.execute(
+                    f"INSERT INTO {_quote(table)} ({quoted}) "
+                    f"SELECT {quoted} FROM previous.{_quote(table)}"
+                )
+    finally:
+        con.execute("DETACH previous")
+
+
 def _present_tables(con: Any) -> set[str]:
     return {
         r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
@@ -485,11 +502,16 @@ class StoreWriter:
 
 
 @contextlib.contextmanager
-def write_transaction(path: Path) -> Iterator[StoreWriter]:
+def write_transaction(
+    path: Path, *, carry_over: tuple[str, ...] | None = None
+) -> Iterator[StoreWriter]:
     """Apply changes to a copy of the store, then atomically rename it into place.
 
     Nothing is visible until the block ends without error; an exception or a kill leaves the
-    previous store as it was.
+    previous store as it was. With ``carry_over``, the new store starts empty and only those
+    tables are copied from the current one: an ingest rewrites the rows of every file, so it
+    keeps only the ingest log's history (at national size, copying the 2.4 GB store and then
+    deleting all its rows cost more than writing them).
     """
     import duckdb
 
@@ -497,11 +519,13 @@ def write_transaction(path: Path) -> Iterator[StoreWriter]:
     tmp = path.with_name(path.name + ".tmp")
     for stale in (tmp, tmp.with_name(tmp.name + ".wal")):
         stale.unlink(missing_ok=True)
-    if path.exists():
+    if path.exists() and carry_over is None:
         shutil.copy2(path, tmp)
     con = duckdb.connect(str(tmp))
     try:
         _create_schema(con)
+        if carry_over and path.exists():
+            _copy_tables(con, path, carry_over)
         con.execute("BEGIN TRANSACTION")
         yield StoreWriter(con)
         con.execute("COMMIT")

@@ -847,7 +847,7 @@ def ingest(
     with (
         bulk_settings(),  # before the child starts: it inherits the huge-page setting
         project_lock(project.processed_dir / ".ingest.lock", "an ingest"),
-        write_transaction(project.store_path) as w,
+        write_transaction(project.store_path, carry_over=("ingest_log",)) as w,
         contextlib.ExitStack() as children,  # left first: the child stops before any rollback
     ):
         rel = {p: _rel(project, p) for _, p in files}

@@ -83,8 +83,10 @@ def parse_dates(
     values = pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns]")
     rest = present.copy()
     # exact common layouts (digits and separators: nothing to fold) parsed in C; the rest,
-    # folded, by the rules
-    for shape, fmt in _FAST_DATES:
+    # folded, by the rules. The layouts exclude one another: the first value's is tried first
+    # (a column usually has one), the others on what it leaves
+    first = text[present].iloc[0] if present.any() else ""
+    for shape, fmt in sorted(_FAST_DATES, key=lambda layout: not re.fullmatch(layout[0], first)):
         exact = rest & text.str.fullmatch(shape).fillna(False).astype(bool)
         if exact.any():
             found = text[exact]
@@ -94,6 +96,8 @@ def parse_dates(
             stamps = stamps.where(stamps.between(pd.Timestamp.min, pd.Timestamp.max))
             values.loc[stamps.index] = stamps.astype("datetime64[ns]")
             rest &= values.isna()
+        if not rest.any():
+            break
     if rest.any():
         norm, _ = _normalise(text[rest])
         values.loc[rest] = _parse_by_rules(norm, serial_range)
