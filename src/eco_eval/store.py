@@ -153,6 +153,8 @@ ITEM_TABLE = "barometer"
 #: tables of earlier layouts: the next ingest drops them and reads every file again
 #: (``barometer_items``: the item scores as a long table, one row per answer, up to 0.1.0)
 RETIRED_TABLES = ("barometer_items",)
+#: no progress bar on the terminal or in a scheduler's log (DuckDB draws one for queries over 2 s)
+QUIET = "SET enable_progress_bar = false"
 
 
 def _quote(name: str) -> str:
@@ -199,6 +201,7 @@ class Store:
                 f"{self.path}: cannot open the store ({exc}); run 'eco-eval ingest' to rebuild it"
             ) from exc
         try:
+            con.execute(QUIET)
             yield con
         finally:
             con.close()
@@ -334,7 +337,6 @@ def _categorical_frame(con: Any, query: str) -> pd.DataFrame:
     """
     import pyarrow as pa
 
-    con.execute("SET enable_progress_bar = false")
     table = con.sql(query).to_arrow_table()
     if table.num_rows == 0:
         frame = con.execute(query).df()
@@ -523,6 +525,7 @@ def write_transaction(
         shutil.copy2(path, tmp)
     con = duckdb.connect(str(tmp))
     try:
+        con.execute(QUIET)
         _create_schema(con)
         if carry_over and path.exists():
             _copy_tables(con, path, carry_over)
