@@ -153,8 +153,6 @@ ITEM_TABLE = "barometer"
 #: tables of earlier layouts: the next ingest drops them and reads every file again
 #: (``barometer_items``: the item scores as a long table, one row per answer, up to 0.1.0)
 RETIRED_TABLES = ("barometer_items",)
-#: no progress bar on the terminal or in a scheduler's log (DuckDB draws one for queries over 2 s)
-QUIET = "SET enable_progress_bar = false"
 
 
 def _quote(name: str) -> str:
@@ -201,7 +199,7 @@ class Store:
                 f"{self.path}: cannot open the store ({exc}); run 'eco-eval ingest' to rebuild it"
             ) from exc
         try:
-            con.execute(QUIET)
+            _quiet(con)
             yield con
         finally:
             con.close()
@@ -302,6 +300,16 @@ def _column_names(con: Any, table: str, catalog: str | None = None) -> list[str]
         [table] if catalog is None else [catalog, table],
     ).fetchall()
     return [r[0] for r in rows]
+
+
+def _quiet(con: Any) -> None:
+    """No progress bar on the terminal or in a scheduler's log (DuckDB draws one for queries
+    over 2 s). In a Jupyter kernel without ipywidgets DuckDB refuses any change to the setting,
+    and draws no bar there either."""
+    import duckdb
+
+    with contextlib.suppress(duckdb.Error):
+        con.execute("SET enable_progress_bar = false")
 
 
 def _copy_tables(con: Any, path: Path, tables: tuple[str, ...]) -> None:
@@ -525,7 +533,7 @@ def write_transaction(
         shutil.copy2(path, tmp)
     con = duckdb.connect(str(tmp))
     try:
-        con.execute(QUIET)
+        _quiet(con)
         _create_schema(con)
         if carry_over and path.exists():
             _copy_tables(con, path, carry_over)
