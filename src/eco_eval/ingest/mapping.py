@@ -250,7 +250,10 @@ def canonicalise(
     colmap = map_columns(raw, source, fields, file_label)
     out = pd.DataFrame(index=raw.index)
     mapped = Mapped(out)
+    keyed = person_keys is not None and bool(table_spec.get("person_from"))
     for fld, spec in fields.items():
+        if keyed and spec.get("type") == "identifier":
+            continue  # read by the caller for the person keys, dropped below
         if fld not in colmap:
             out[fld] = None
             continue
@@ -270,7 +273,7 @@ def canonicalise(
                 out[f"{fld}_key"] = pseudonymise_series(
                     key, out[fld].astype(object), kind="person", cache=cache
                 )
-            out = out.drop(columns=[fld])
+            out = out.drop(columns=[fld], errors="ignore")
     mapped.frame = out
     mapped.extra["colmap"] = colmap
     return mapped
