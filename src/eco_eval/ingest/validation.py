@@ -169,16 +169,18 @@ def build_rules(
 
 def _stack_items(
     frame: pd.DataFrame, rules: Sequence[Rule]
-) -> tuple[pd.DataFrame, list[Rule], dict[str, list[Rule]]]:
+) -> tuple[pd.DataFrame, list[Rule], list[Rule], np.ndarray]:
     """The item rules as one rule over one stacked column.
 
     GX filters the whole batch frame for every expectation (non-null rows, then failing rows),
     so 48 item rules over a 55-column barometer cost 48 × 55 column copies per slice. Stacked,
     the items are one column, item after item, each value replaced by how far it lies outside
     its item's range, ``max(min - value, value - max)``, so that one expectation (at most 0)
-    checks them all; missing answers stay missing, which the range expectation leaves out. The
-    sign is exact (a floating-point difference is 0 only between equal numbers). Returns the
-    stacked frame, its rule and, for its column, the item rules in stacking order.
+    checks them all. The sign is exact (a floating-point difference is 0 only between equal
+    numbers). Missing answers, which the range expectation leaves out, are left out of the
+    column: GX then keeps every row of it as it is instead of copying the non-missing ones.
+    Returns the stacked frame, its rule, the item rules in stacking order and the position of
+    each stacked value in the item-after-item order (``item × len(frame) + row``).
     """
     items = [r for r in rules if r.family is not None]
     n = len(frame)
@@ -187,8 +189,10 @@ def _stack_items(
         answers = pd.to_numeric(frame[r.column]).to_numpy(dtype=float, na_value=np.nan)
         lo, hi = r.kwargs["min_value"], r.kwargs["max_value"]
         np.maximum(lo - answers, answers - hi, out=values[i * n : (i + 1) * n])
+    positions = np.flatnonzero(~np.isnan(values))
     rule = Rule("range:items", "ExpectColumnValuesToBeBetween", "_items", {"max_value": 0})
-    return pd.DataFrame({"_items": values}, copy=False), [rule], {"_items": items}
+    stacked = pd.DataFrame({"_items": values[positions]}, copy=False)
+    return stacked, [rule], items, positions
 
 
 def _gx_frame(frame: pd.DataFrame, rules: Sequence[Rule]) -> pd.DataFrame:
@@ -286,12 +290,10 @@ def run_gate(
         return out
     row_rules = [r for r in rules if r.family is None]
     if len(row_rules) < len(rules):
-        items, stacked, members = _stack_items(frame, rules)
+        items, stacked, members, positions = _stack_items(frame, rules)
         for res in _validate(f"{table}_items", items, stacked):
-            rows = _failing_rows(res, table)
-            col = res.expectation_config.kwargs["column"]
-            item_of, row_of = np.divmod(rows, n)
-            for i, r in enumerate(members[col]):
+            item_of, row_of = np.divmod(positions[_failing_rows(res, table)], n)
+            for i, r in enumerate(members):
                 hit = row_of[item_of == i]
                 if len(hit):
                     out[r.id] = _mask(n, hit)
