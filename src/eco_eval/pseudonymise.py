@@ -134,8 +134,12 @@ def pseudonymise_series(
 
     ``cache`` (a dict owned by the caller, for one key): pseudonyms already computed, by kind
     then value, so that the files and slices of one ingest hash each identifier once; a kind's
-    cache is emptied rather than grown past :data:`CACHE_LIMIT` entries.
+    cache is emptied rather than grown past :data:`CACHE_LIMIT` entries. The result holds Arrow
+    strings (missing: NaN), gathered from the distinct values' pseudonyms without a Python
+    object per row.
     """
+    import pyarrow as pa
+
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     known: dict = {} if cache is None else cache.setdefault(kind, {})
     if len(known) > CACHE_LIMIT:
@@ -145,7 +149,8 @@ def pseudonymise_series(
     new = [i for i, f in enumerate(found) if f is None]
     for i, p in zip(new, pseudonyms(key, [distinct[i] for i in new], kind=kind), strict=True):
         found[i] = known[distinct[i]] = p
-    by_code = np.empty(len(distinct) + 1, dtype=object)  # the last one: missing values
-    by_code[:-1] = found
-    by_code[-1] = None
-    return pd.Series(by_code[codes], index=values.index, dtype=object)
+    found.append(None)  # the last one: missing values
+    codes[codes < 0] = len(distinct)
+    gathered = pa.array(found, type=pa.large_string()).take(pa.array(codes))
+    text = pd.StringDtype("pyarrow", na_value=np.nan)
+    return pd.Series(pd.array(gathered, dtype=text), index=values.index)

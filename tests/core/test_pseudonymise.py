@@ -57,7 +57,8 @@ def test_batch_pseudonyms_equal_the_hmac_of_the_normal_form():
 def test_series_keeps_missing_and_repeats():
     s = pd.Series(["a1", None, "a1", "b2"])
     out = pseudonymise_series(b"x" * 32, s)
-    assert out[0] == out[2] and out[1] is None and out[0] != out[3]
+    assert out[0] == out[2] and pd.isna(out[1]) and out[0] != out[3]
+    assert out.tolist()[0] == pseudonym(b"x" * 32, "a1")
 
 
 def test_key_from_env_or_file(tmp_path, monkeypatch):

@@ -199,7 +199,7 @@ def _raw_json(
     )
 
 
-def _piece(whole: np.ndarray | None, offset: int, n: int) -> np.ndarray | None:
+def _piece(whole: Any, offset: int, n: int) -> Any:
     return None if whole is None else whole[offset : offset + n]
 
 
@@ -476,7 +476,7 @@ class _Run:
         )
         return parsed
 
-    def _person_keys(self, values: pd.DataFrame, source: Source, label: str) -> np.ndarray:
+    def _person_keys(self, values: pd.DataFrame, source: Source, label: str) -> Any:
         """The person key of each row of a whole file: an identifier is looked up once per
         file, not once per slice (a matricule recurs across the slices of an attendance list)."""
         person_from = self.schema[source.name]["person_from"]
@@ -485,7 +485,7 @@ class _Run:
         )
         parsed = {f: self._file_field(values, source, label, f) for f in names}
         frame = pd.DataFrame({f: v for f, v in parsed.items() if v is not None}, index=values.index)
-        return _person_key(frame, person_from, self.key, self.pseudonyms).to_numpy()
+        return _person_key(frame, person_from, self.key, self.pseudonyms).array
 
     def _wave_date(self, values: pd.DataFrame, source: Source, path: Path, label: str) -> Any:
         """The median submission date of a barometer file (the whole file, not a slice)."""

@@ -242,7 +242,7 @@ def canonicalise(
     key: bytes,
     file_label: str,
     cache: dict | None = None,
-    person_keys: np.ndarray | None = None,
+    person_keys: Any = None,
 ) -> Mapped:
     """Map and parse a raw frame (all text) into canonical fields, pseudonymising identifiers
     (``person_keys``: the rows' person keys when the caller computed them for the whole file)."""
@@ -265,8 +265,8 @@ def canonicalise(
     person_from = table_spec.get("person_from")
     if person_from:
         if person_keys is None:
-            person_keys = _person_key(out, person_from, key, cache).to_numpy()
-        out["person_key"] = pd.Series(person_keys, index=out.index, dtype=object)
+            person_keys = _person_key(out, person_from, key, cache).array
+        out["person_key"] = pd.Series(person_keys, index=out.index)
     for fld, spec in fields.items():
         if spec.get("type") == "identifier":
             if not person_from:
@@ -282,7 +282,9 @@ def canonicalise(
 def _person_key(
     frame: pd.DataFrame, person_from: Sequence[Any], key: bytes, cache: dict | None = None
 ) -> pd.Series:
-    result = np.full(len(frame), None, dtype=object)
+    """Each row's pseudonym from the first identifier of ``person_from`` it has (a field, or
+    fields joined by a space); missing where it has none."""
+    result: pd.Series | None = None
     for spec in person_from:
         cols = [spec] if isinstance(spec, str) else list(spec)
         if any(c not in frame.columns for c in cols):
@@ -298,15 +300,19 @@ def _person_key(
             joined = parts[cols[0]]
         joined = joined.where(joined.notna() & (joined != ""))
         kind = "person" if cols == ["matricule"] else f"person:{'+'.join(cols)}"
-        todo = pd.isna(result)  # rows an earlier identifier has not already keyed
-        if todo.all():
-            result = pseudonymise_series(key, joined, kind=kind, cache=cache).to_numpy(copy=True)
-        else:
+        if result is None:
+            result = pseudonymise_series(key, joined, kind=kind, cache=cache)
+        else:  # only the rows an earlier identifier has not already keyed
+            todo = result.isna().to_numpy()
             keys = pseudonymise_series(key, joined[todo], kind=kind, cache=cache)
-            result[todo] = keys.to_numpy()
-        if not pd.isna(result).any():
+            result = result.fillna(keys)
+        if not result.isna().any():
             break
-    return pd.Series(result, index=frame.index, dtype=object)
+    if result is None:
+        return pd.Series(
+            np.nan, index=frame.index, dtype=pd.StringDtype("pyarrow", na_value=np.nan)
+        )
+    return result
 
 
 def map_items(
