@@ -698,7 +698,7 @@ class _Run:
         self, m: Mapped, raw: pd.DataFrame, source: Source, path: Path
     ) -> dict[str, pd.DataFrame]:
         f = m.frame
-        f["session_id"] = f["session_id"].astype("string").str.strip().astype(object)
+        f["session_id"] = f["session_id"].astype("str").str.strip()
         m.add(f["person_key"].isna().to_numpy(), "no_identifier")
         return {"attendance": f}
 
