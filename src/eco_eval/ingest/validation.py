@@ -179,8 +179,8 @@ def _stack_items(
     checks them all. The sign is exact (a floating-point difference is 0 only between equal
     numbers). Missing answers, which the range expectation leaves out, are left out of the
     column: GX then keeps every row of it as it is instead of copying the non-missing ones.
-    Returns the stacked frame, its rule, the item rules in stacking order and the position of
-    each stacked value in the item-after-item order (``item × len(frame) + row``).
+    Returns the stacked frame, its rule, the item rules in stacking order and which cells of the
+    item-after-item order (``item × len(frame) + row``) the column holds.
     """
     items = [r for r in rules if r.family is not None]
     n = len(frame)
@@ -189,10 +189,10 @@ def _stack_items(
         answers = pd.to_numeric(frame[r.column]).to_numpy(dtype=float, na_value=np.nan)
         lo, hi = r.kwargs["min_value"], r.kwargs["max_value"]
         np.maximum(lo - answers, answers - hi, out=values[i * n : (i + 1) * n])
-    positions = np.flatnonzero(~np.isnan(values))
+    present = ~np.isnan(values)
     rule = Rule("range:items", "ExpectColumnValuesToBeBetween", "_items", {"max_value": 0})
-    stacked = pd.DataFrame({"_items": values[positions]}, copy=False)
-    return stacked, [rule], items, positions
+    stacked = pd.DataFrame({"_items": values[present]}, copy=False)
+    return stacked, [rule], items, present
 
 
 def _gx_frame(frame: pd.DataFrame, rules: Sequence[Rule]) -> pd.DataFrame:
@@ -290,9 +290,12 @@ def run_gate(
         return out
     row_rules = [r for r in rules if r.family is None]
     if len(row_rules) < len(rules):
-        items, stacked, members, positions = _stack_items(frame, rules)
+        items, stacked, members, present = _stack_items(frame, rules)
         for res in _validate(f"{table}_items", items, stacked):
-            item_of, row_of = np.divmod(positions[_failing_rows(res, table)], n)
+            failing = _failing_rows(res, table)
+            if not len(failing):
+                continue
+            item_of, row_of = np.divmod(np.flatnonzero(present)[failing], n)
             for i, r in enumerate(members):
                 hit = row_of[item_of == i]
                 if len(hit):
