@@ -131,7 +131,7 @@ def run_ingest(
 def write_quality_page(project: Project, warnings: list[str]) -> Path:
     """``reports/data-quality/ingest-<time>.html`` (and ``latest.html``) from the store's log."""
     from eco_eval.bilan import bilan_labels
-    from eco_eval.ingest.quality import render_page
+    from eco_eval.ingest.quality import REASON_COUNTS_SQL, examples_sql, render_page
     from eco_eval.report.fmt import fmt_date
     from eco_eval.report.i18n import Labels
     from eco_eval.store import open_store
@@ -141,8 +141,9 @@ def write_quality_page(project: Project, warnings: list[str]) -> Path:
     now = datetime.now()
     html = render_page(
         store.table("ingest_log"),
-        store.table("quarantine"),
+        store.sql(REASON_COUNTS_SQL),
         labels,
+        examples=store.sql(examples_sql()),
         when=f"{fmt_date(now.date(), project.lang)} {now:%H:%M}",
         warnings=warnings,
     )

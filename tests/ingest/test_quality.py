@@ -38,3 +38,19 @@ def test_reason_texts_in_both_languages():
     assert set(bilan_labels("fr")) == {
         k.replace("bilan_en", "bilan_fr") for k in bilan_labels("en")
     }
+
+
+def test_page_from_the_store_counts_equals_the_page_from_every_row(demo_project):
+    """The page written after an ingest reads reason counts and a few examples from the store
+    (REASON_COUNTS_SQL, examples_sql); it must be the page built from every quarantined row."""
+    from eco_eval.ingest.quality import REASON_COUNTS_SQL, examples_sql, render_page
+
+    store = open_store(load_project(demo_project).store_path)
+    labels = Labels("fr").extend(bilan_labels("fr"))
+    log, every = store.table("ingest_log"), store.table("quarantine")
+    assert every["reasons"].str.split(";").str[0].value_counts().max() > 1  # examples are cut
+    whole = render_page(log, every, labels, when="x")
+    counted = render_page(
+        log, store.sql(REASON_COUNTS_SQL), labels, when="x", examples=store.sql(examples_sql())
+    )
+    assert counted == whole and "doublon de soumission" in counted

@@ -119,9 +119,11 @@ class Bilan:
         )  # fmt: skip
         current = with_comparison(frames["current"], frames["previous"], frames["year"])
         history = cls._history(tables, eco, p, k, log)
+        from eco_eval.ingest.quality import REASON_COUNTS_SQL
+
         quality = {
             "log": store.table("ingest_log"),
-            "quarantine": store.sql("SELECT table_name, source_file, reasons FROM quarantine"),
+            "quarantine": store.sql(REASON_COUNTS_SQL),
         }
         from eco_eval import __version__
         from eco_eval.pipeline import git_commit

@@ -49,15 +49,22 @@ def summary_by_source(
 ) -> pd.DataFrame:
     """One row per source: files, read, accepted, quarantined, duplicates, top reasons (in words).
 
-    Invariant shown to readers: read = accepted + quarantined for every source.
+    ``quarantine``: the quarantined rows' ``table_name`` and ``reasons``, or those columns and
+    ``n``, the number of rows with them (:data:`REASON_COUNTS_SQL`: half a million rows at
+    national size need not be read). Invariant shown to readers: read = accepted + quarantined
+    for every source.
     """
     latest = latest_log(log)
     rows = []
     for table, part in latest.groupby("table_name", sort=False):
         q = quarantine[quarantine["table_name"] == table]
         counts: Counter[str] = Counter()
-        for reasons in q["reasons"].dropna():
-            counts.update(r.strip() for r in str(reasons).split(";") if r.strip())
+        weights = q["n"] if "n" in q else pd.Series(1, index=q.index)
+        for reasons, n in zip(q["reasons"], weights, strict=True):
+            if pd.notna(reasons):
+                for r in str(reasons).split(";"):
+                    if r.strip():
+                        counts[r.strip()] += int(n)
         key = f"bilan.source_{table}"
         rows.append(
             {
@@ -88,6 +95,21 @@ def _table(headers: list[str], rows: list[list[Any]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+#: the quarantine as :func:`summary_by_source` needs it, counted by the store
+REASON_COUNTS_SQL = "SELECT table_name, reasons, count(*) AS n FROM quarantine GROUP BY ALL"
+
+
+def examples_sql(per_reason: int = 3) -> str:
+    """The first ``per_reason`` quarantined rows of each first reason, in the table's order
+    (what :func:`render_page` shows; the store selects them instead of the whole quarantine)."""
+    return (
+        "SELECT source_file, source_line, reasons, raw FROM ("
+        "SELECT *, rowid AS _at, row_number() OVER ("
+        "PARTITION BY split_part(reasons, ';', 1) ORDER BY rowid) AS _k "
+        f"FROM quarantine WHERE reasons IS NOT NULL) WHERE _k <= {int(per_reason)} ORDER BY _at"
+    )
+
+
 def render_page(
     log: pd.DataFrame,
     quarantine: pd.DataFrame,
@@ -96,8 +118,13 @@ def render_page(
     when: str,
     warnings: Sequence[str] = (),
     examples_per_reason: int = 3,
+    examples: pd.DataFrame | None = None,
 ) -> str:
-    """A self-contained HTML page: summary by source, per file, examples of quarantined rows."""
+    """A self-contained HTML page: summary by source, per file, examples of quarantined rows.
+
+    ``quarantine`` as :func:`summary_by_source` takes it; ``examples``: the rows to show (by
+    default the first ``examples_per_reason`` of each first reason of ``quarantine``, which
+    must then hold every row)."""
     from eco_eval.report.fmt import fmt_number
 
     lang = labels.lang
@@ -179,13 +206,15 @@ def render_page(
             + "".join(f"<li>{escape(w)}</li>" for w in warnings)
             + "</ul>"
         )
-    if len(quarantine):
-        parts.append(f"<h2>{escape(t('bilan.dq_examples'))}</h2>")
-        sample = (
+    if examples is None and len(quarantine):
+        examples = (
             quarantine.assign(first=quarantine["reasons"].str.split(";").str[0])
             .groupby("first", sort=True)
             .head(examples_per_reason)
         )
+    if examples is not None and len(examples):
+        parts.append(f"<h2>{escape(t('bilan.dq_examples'))}</h2>")
+        sample = examples
         parts.append(
             _table(
                 [t("bilan.dq_file"), t("bilan.dq_line"), t("bilan.dq_reasons"), "JSON"],
