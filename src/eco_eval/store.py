@@ -17,6 +17,7 @@ import contextlib
 import fcntl
 import os
 import shutil
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -413,6 +414,38 @@ class StoreWriter:
     def __init__(self, con: Any):
         self.con = con
         self._item_columns: set[str] | None = None
+        self._lock = threading.Lock()
+        self._side: Any = None  # the connection of an open side transaction
+
+    @contextlib.contextmanager
+    def side_transaction(self) -> Iterator[StoreWriter]:
+        """A writer for another thread: a second connection to the same temporary copy, in its
+        own transaction, committed when the block ends (rolled back on error). DuckDB lets two
+        transactions append at once, even to the same table, but not checkpoint while another
+        writes: until the block ends, :meth:`checkpoint` only commits."""
+        with self._lock:
+            side = self.con.cursor()
+            side.execute("BEGIN TRANSACTION")
+            self._side = side
+        try:
+            yield StoreWriter(side)
+            side.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(Exception):
+                side.execute("ROLLBACK")
+            raise
+        finally:
+            with self._lock:
+                self._side = None
+                self._item_columns = None  # the side writer may have added item columns
+            side.close()
+
+    def interrupt_side(self) -> None:
+        """Stop the statement a side transaction is running (its block then fails)."""
+        side = self._side
+        if side is not None:
+            with contextlib.suppress(Exception):
+                side.interrupt()
 
     def replace_file_rows(self, table: str, source_file: str, frame: pd.DataFrame) -> None:
         """Delete the rows an earlier version of ``source_file`` left in ``table``, insert ``frame``."""
@@ -426,9 +459,11 @@ class StoreWriter:
         block succeeds (an error still deletes the copy), so this changes no visibility, it
         only keeps memory bounded while a large ingest writes file after file.
         """
-        self.con.execute("COMMIT")
-        self.con.execute("CHECKPOINT")
-        self.con.execute("BEGIN TRANSACTION")
+        with self._lock:
+            self.con.execute("COMMIT")
+            if self._side is None:
+                self.con.execute("CHECKPOINT")
+            self.con.execute("BEGIN TRANSACTION")
 
     def append_rows(self, table: str, frame: pd.DataFrame) -> None:
         """Insert ``frame`` (one slice of a file) into ``table``; nothing is deleted. For the

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from pathlib import Path
 
@@ -82,3 +83,45 @@ def test_a_store_of_the_long_layout_is_refused_then_rebuilt(
         before.sort_values("response_id", ignore_index=True),
         after.sort_values("response_id", ignore_index=True),
     )
+
+
+def test_a_side_transaction_in_another_thread_writes_beside_the_main_one(tmp_path: Path):
+    """The aside's rows are copied by a thread through a second connection while the parent
+    appends and checkpoints: both writers' rows land (quarantine too, which both append to);
+    a checkpoint meanwhile only commits; a failed side block leaves none of its rows."""
+    import threading
+
+    started, may_commit = threading.Event(), threading.Event()
+
+    def side_rows(w, fail: bool) -> None:
+        with contextlib.suppress(RuntimeError), w.side_transaction() as side:
+            side.append_rows("barometer", _wave("w.csv", ["s1", "s2"], who5_1=[1.0, 2.0]))
+            side.con.execute(
+                "INSERT INTO quarantine (table_name, source_file, source_line, reasons, raw) "
+                "VALUES ('barometer', 'w.csv', 9, 'x', '{}')"
+            )
+            started.set()
+            may_commit.wait(10)
+            if fail:
+                raise RuntimeError("side failed")
+
+    for fail in (False, True):
+        started.clear(), may_commit.clear()
+        path = tmp_path / f"store-{fail}.duckdb"
+        with write_transaction(path) as w:
+            thread = threading.Thread(target=side_rows, args=(w, fail))
+            thread.start()
+            assert started.wait(10)
+            w.con.execute(
+                "INSERT INTO quarantine (table_name, source_file, source_line, reasons, raw) "
+                "VALUES ('attendance', 'a.csv', 3, 'y', '{}')"
+            )
+            w.checkpoint()  # another write transaction is open: DuckDB could not checkpoint
+            may_commit.set()
+            thread.join()
+            w.checkpoint()
+        store = open_store(path)
+        assert sorted(store.table("quarantine")["source_file"]) == (
+            ["a.csv"] if fail else ["a.csv", "w.csv"]
+        )
+        assert store.table("barometer")["response_id"].tolist() == ([] if fail else ["s1", "s2"])

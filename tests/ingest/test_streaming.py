@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import shutil
 from datetime import date
 from pathlib import Path
@@ -409,3 +410,37 @@ def test_quarantine_json_built_by_column_matches_the_row_by_row_rule():
         assert out["Matricule"] == (None if p is None else f"pseudo:{p}")
         for col in ("Nom", "Note"):
             assert out[col] == (None if pd.isna(row[col]) else str(row[col])[:2000])
+
+
+def test_an_error_in_the_parent_stops_the_aside_child_and_its_copy(demo_copy: Path, monkeypatch):
+    """The parent fails on an attendance list while the child ingests the barometer and a
+    thread waits to copy its rows: no process, thread or scratch file is left, and the store
+    is the one before."""
+    import multiprocessing
+    import threading
+
+    monkeypatch.setattr(aside_module, "MIN_BYTES", 0)
+    listing = next((demo_copy / "data" / "raw" / "presences").glob("*.csv"))
+    listing.write_bytes(b"\x00\x01 not a csv \xff" * 10)
+    before = load_project(demo_copy).store_path.read_bytes()
+    threads = threading.active_count()
+    with pytest.raises(EcoEvalError, match=listing.name):
+        ingest(load_project(demo_copy), force=True)
+    assert threading.active_count() == threads
+    assert not multiprocessing.active_children() and not _aside_children()
+    assert load_project(demo_copy).store_path.read_bytes() == before
+    assert not list((demo_copy / "data" / "processed").glob(".*.part*"))
+
+
+def _aside_children() -> list[int]:
+    """Processes of this one still running the aside ingest (Linux: from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            cmdline = (stat.parent / "cmdline").read_bytes()
+        except (OSError, IndexError, ValueError):
+            continue
+        if ppid == os.getpid() and b"eco_eval.ingest.aside" in cmdline:
+            found.append(int(stat.parent.name))
+    return found

@@ -854,6 +854,7 @@ def ingest(
         aside = Aside.start(project, key, files, hashes, codebook_of, rel)
         if aside:
             children.callback(aside.stop)  # whatever happens (a no-op once it was collected)
+            aside.copy_when_done(w)
         for f in removed:
             w.delete_file(f)
         now = datetime.now()

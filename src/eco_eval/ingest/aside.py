@@ -26,6 +26,7 @@ import os
 import pickle
 import subprocess
 import sys
+import threading
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -54,6 +55,10 @@ class Aside:
         self.labels, self.part_path = labels, part_path
         self._process = process
         self._results: dict[str, list[Any]] | None = None
+        self._error: BaseException | None = None
+        self._copier: threading.Thread | None = None
+        self._writer: Any = None
+        self._stopping = False
 
     @property
     def sources(self) -> list[str]:
@@ -99,23 +104,48 @@ class Aside:
             by_source.setdefault(s.name, []).append(labels[p])
         return cls(by_source, part_path, process)
 
+    def copy_when_done(self, w: Any) -> None:
+        """In a thread: wait for the child, then copy the rows of all its sources into the
+        writer ``w`` through a side transaction. The child usually ends before the parent's
+        last source: the copy (DuckDB, without the GIL) then runs on the core it freed instead
+        of after everything else."""
+        self._writer = w
+        self._copier = threading.Thread(target=self._copy, args=(w,), daemon=True)
+        self._copier.start()
+
+    def _copy(self, w: Any) -> None:
+        try:
+            results = self._wait()
+            if self._stopping:
+                return
+            with w.side_transaction() as side:
+                for labels in self.labels.values():
+                    for label in labels:
+                        side.clear_file_rows(label)
+                side.copy_rows_from(self.part_path, (*self.labels, "quarantine"))
+            self._results = results
+        except BaseException as exc:  # re-raised by collect(), in the parent's thread
+            self._error = exc
+
     def collect(self, source: str, w: Any, progress: Callable[[str], None] | None) -> list[Any]:
-        """The FileResults of ``source``. The first call waits for the child and copies the
-        rows of all its sources into the writer ``w``; it re-raises the child's error (the same
-        one-line message a serial ingest gives)."""
+        """The FileResults of ``source``. The first call waits for the copy (started by
+        :meth:`copy_when_done`, or run now) and re-raises the child's error (the same one-line
+        message a serial ingest gives)."""
         for label in self.labels[source]:
             if progress:
                 progress(label)
         if self._results is None:
             try:
-                self._results = self._wait()
-                for labels in self.labels.values():
-                    for label in labels:
-                        w.clear_file_rows(label)
-                w.copy_rows_from(self.part_path, (*self.labels, "quarantine"))
+                if self._copier is None:
+                    self._copy(w)
+                else:
+                    self._copier.join()
+                if self._error is not None:
+                    raise self._error
                 w.checkpoint()
             finally:
                 self.stop()
+        assert self._results is not None
         return self._results[source]
 
     def _wait(self) -> dict[str, list[Any]]:
@@ -135,10 +165,14 @@ class Aside:
         return dict(payload)
 
     def stop(self) -> None:
-        """Stop the child (the parent's ingest failed) and remove its scratch file."""
+        """Stop the child and the copy (the parent's ingest failed) and remove the scratch file."""
+        self._stopping = True
         if self._process.poll() is None:
             self._process.terminate()
         self._process.wait()
+        if self._copier is not None and self._copier.is_alive():
+            self._writer.interrupt_side()
+            self._copier.join()
         if self._process.stdout is not None:
             self._process.stdout.close()
         for suffix in ("", ".wal", ".tmp", ".tmp.wal"):  # the child's copy-on-write leftovers
