@@ -12,7 +12,7 @@ import contextlib
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -32,6 +32,7 @@ from eco_eval.ingest.codebook import (
     convert,
     find_codebooks,
 )
+from eco_eval.ingest.lookup import KeyIndex
 from eco_eval.ingest.mapping import (
     Mapped,
     _person_key,
@@ -531,9 +532,16 @@ class _Run:
         frames = getattr(self, f"_derive_{source.name}")(mapped, values, source, path)
         return _Part(label, raw, lines, mapped, frames, offset)
 
-    def _known_sessions(self) -> Collection[str]:
-        """The accepted session ids (a live view: sessions accepted later are seen too)."""
-        return self.session_dates.keys()
+    def _session_index(self) -> tuple[KeyIndex, np.ndarray]:
+        """The accepted session ids as a :class:`KeyIndex` and their dates (``datetime64``),
+        built again only when sessions were added since the last call."""
+        cached = getattr(self, "_sessions_indexed", None)
+        if cached is None or len(cached[1]) != len(self.session_dates):
+            index = KeyIndex(list(self.session_dates))
+            dates = pd.to_datetime(list(self.session_dates.values()), errors="coerce")
+            cached = (index, np.asarray(dates, dtype="datetime64[ns]"))
+            self._sessions_indexed = cached
+        return cached
 
     def process_source(self, source: Source, parts: list[_Part]) -> list[_Outcome]:
         """Gate a batch of slices of a source at once (one GX run), then split back per slice.
@@ -553,7 +561,7 @@ class _Run:
             spec,
             list(frame.columns),
             tool_ids=self.ecosystem.tool_ids,
-            known_sessions=self._known_sessions() if source.name == "attendance" else None,
+            known_sessions=self._session_index()[0] if source.name == "attendance" else None,
             span=self.span,
             item_columns=item_cols,
         )
@@ -715,10 +723,11 @@ class _Run:
         f["submitted_at"] = ts
         sess = f["session_id"].astype("string").str.strip()
         f["session_id"] = sess.astype(object).where(sess.notna(), None)
-        # a dict lookup per row: Series.map(dict) would turn the whole dict into a Series per slice
-        get = self.session_dates.get
-        dates = pd.Series([get(v) for v in sess.to_numpy(dtype=object)], index=sess.index)
-        when = pd.to_datetime(dates, errors="coerce").fillna(ts)
+        index, dates = self._session_index()
+        found = index.positions(sess)
+        picked = np.full(len(sess), np.datetime64("NaT"), dtype="datetime64[ns]")
+        picked[found >= 0] = dates[found[found >= 0]]
+        when = pd.Series(picked, index=sess.index).fillna(ts)
         f["quarter"] = quarter_labels(when)
         whole = m.extra.get("context", {}).get("comments")  # the file's, masked at once
         if whole is not None:

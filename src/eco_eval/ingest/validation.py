@@ -12,7 +12,7 @@ import contextlib
 import logging
 import os
 import sys
-from collections.abc import Collection, Container, Iterator, Mapping, Sequence
+from collections.abc import Container, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -92,7 +92,7 @@ def build_rules(
     columns: Sequence[str],
     *,
     tool_ids: Sequence[str] = (),
-    known_sessions: Collection[Any] | None = None,
+    known_sessions: Container[Any] | None = None,
     span: tuple[date, date] | None = None,
     item_columns: Sequence[str] = (),
 ) -> list[Rule]:
@@ -262,6 +262,10 @@ def member_mask(values: pd.Series, members: Container[Any]) -> np.ndarray:
     for 2 M known sessions against a 100,000-row slice of Arrow strings); a set or a dict is
     already a hash table, so the cost is that of the slice, not of everything seen so far.
     """
+    from eco_eval.ingest.lookup import KeyIndex
+
+    if isinstance(members, KeyIndex):
+        return members.contains(values)
     arr = values.to_numpy(dtype=object)
     return np.fromiter(map(members.__contains__, arr), dtype=bool, count=len(arr))
 

@@ -1,0 +1,48 @@
+"""KeyIndex finds a value among the keys exactly as a dictionary of the keys would."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from eco_eval.ingest.lookup import KeyIndex
+
+
+def _expected(keys: list[str], values: list[object]) -> list[int]:
+    where = {k: i for i, k in enumerate(keys)}
+    return [where.get(v, -1) if isinstance(v, str) else -1 for v in values]
+
+
+TRICKY = ["0", "00", "07", "7", " 7", "7 ", "+7", "-7", "7.0", "1e3", "٣", "", None, np.nan,
+          "999999999999999999", "9999999999999999999", "12345678901234567890", "x", "S-7"]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [
+        [str(i) for i in range(1, 5_000)],  # numbered: the direct table
+        [str(i) for i in range(0, 5_000_000, 1_000)],  # gaps too large: the dictionary
+        [*(str(i) for i in range(1, 5_000)), "S-12"],  # one key is not a number: the dictionary
+        ["7", "0", "999999999999999999"],  # few keys, a wide span
+    ],
+)
+@pytest.mark.parametrize("dtype", ["str", object])
+def test_positions_are_those_of_a_dictionary(keys, dtype):
+    rng = np.random.default_rng(5)
+    pool = [*TRICKY, *keys, *(str(i) for i in rng.integers(0, 6_000_000, 200))]
+    values = [pool[i] for i in rng.integers(0, len(pool), 20_000)]
+    index = KeyIndex(keys)
+    got = index.positions(pd.Series(values, dtype=dtype))
+    assert got.tolist() == _expected(keys, values)
+    assert index.contains(pd.Series(values, dtype=dtype)).tolist() == [
+        p >= 0 for p in _expected(keys, values)
+    ]
+    assert keys[-1] in index and "07" not in index
+
+
+def test_the_direct_table_is_used_for_numbered_ids():
+    """The fast path must be taken for the usual ids (else the ingest silently slows down)."""
+    numbered = KeyIndex([str(i) for i in range(300_000, 301_000)])
+    assert numbered._dict is None and len(numbered._table) == 1_000
+    assert KeyIndex(["a", "b"])._dict is not None
