@@ -276,6 +276,14 @@ def test_sources_ingested_aside_give_the_same_store(demo_copy: Path, monkeypatch
 
     serial = _tables(demo_copy)
     monkeypatch.setattr(aside_module, "MIN_BYTES", 0)  # the demo's files are small
+    envs, popen = [], aside_module.subprocess.Popen
+
+    def recording_popen(*args, **kwargs):
+        envs.append(kwargs.get("env"))
+        return popen(*args, **kwargs)
+
+    monkeypatch.setattr(aside_module.subprocess, "Popen", recording_popen)
+    monkeypatch.setenv("ECO_EVAL_PROBE", "kept")
     load_project(demo_copy).store_path.unlink()  # a first ingest: no item column yet
     report = ingest(load_project(demo_copy))
     assert {f.table for f in report.files} >= {"barometer", "attendance"}
@@ -287,6 +295,8 @@ def test_sources_ingested_aside_give_the_same_store(demo_copy: Path, monkeypatch
         pd.testing.assert_frame_equal(frame, other, check_exact=True, obj=name)
     assert not list((demo_copy / "data" / "processed").glob(".*.part*"))
     assert not multiprocessing.active_children()
+    # the child's allocator setting, and the parent's environment passed on
+    assert envs and envs[0]["MIMALLOC_PURGE_DELAY"] == "-1" and envs[0]["ECO_EVAL_PROBE"] == "kept"
 
 
 def test_sources_ingested_aside_need_nothing_from_the_others():
