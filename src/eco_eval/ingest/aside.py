@@ -5,9 +5,11 @@ register, the HR results and the citizen satisfaction depend on another source: 
 look up, no name to mask (they have no free text), no duplicate submission to find across
 sources. On a machine with two cores or more, when their files are large, one child process
 ingests them into a scratch DuckDB file beside the store while the parent ingests the others
-(headcount, sessions, attendance, feedback). At the first of them in the ingest order the
-parent waits for the child, then copies their rows and quarantine into its own transaction: the
-store and the ingest log are those of a serial run. Small files stay in the parent, where a
+(headcount, sessions, attendance, feedback). A thread of the parent waits for the child, then
+copies their rows and quarantine into the parent's store file through a second connection, while
+the parent goes on with its own sources; at the first of the child's sources in the ingest order
+the parent waits for that copy: the store and the ingest log are those of a serial run. Small
+files stay in the parent, where a
 child would cost more than it saves (a Python start and a Great Expectations import, about 4 s
 of CPU).
 
