@@ -438,6 +438,9 @@ class _Run:
             context["comments"] = self._masked_comments(raw, source, label)
         if self.schema[source.name].get("person_from"):
             context["person_keys"] = self._person_keys(raw, source, label)
+        if source.name == "attendance":  # once per file: names recur across its slices
+            fields = self.schema[source.name]["fields"]
+            self._remember_names(raw, map_columns(raw, source, fields, label))
         del raw_table
 
         if source.name == "barometer":
@@ -527,8 +530,6 @@ class _Run:
         mapped.extra["offset"] = offset
         for reason, mask in problems:
             mapped.add(mask, reason)
-        if source.name == "attendance":
-            self._remember_names(raw, mapped)
         frames = getattr(self, f"_derive_{source.name}")(mapped, values, source, path)
         return _Part(label, raw, lines, mapped, frames, offset)
 
@@ -664,9 +665,8 @@ class _Run:
             }
         )
 
-    def _remember_names(self, raw: pd.DataFrame, mapped: Mapped) -> None:
+    def _remember_names(self, raw: pd.DataFrame, colmap: dict[str, str]) -> None:
         """Names seen in attendance lists, kept in memory only to mask them in free-text comments."""
-        colmap = mapped.extra["colmap"]
         for fld in ("last_name", "first_name"):
             if fld in colmap:
                 self.known_names.update(
