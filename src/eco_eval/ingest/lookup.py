@@ -6,10 +6,11 @@ Python, about half a microsecond each: most of it waiting for memory, the table 
 than the processor's caches. Session ids are usually numbers (a journal's row number, a
 LimeSurvey token): when every key is a canonical decimal integer and they are numbered without
 large gaps, each key's position is kept in a table indexed by the number, and the values are
-parsed by Arrow and read from the table in NumPy, about fifteen times faster. A value matches only the key with the same text: a value with a leading zero,
-a sign or spaces is not a canonical integer and matches no key, as in the dictionary. No library
-offers a persistent hash index over strings to probe with a vector of values (``Series.isin``
-and ``pyarrow.compute.index_in`` hash the whole key set again on every call), hence this module.
+parsed by Arrow and read from the table in NumPy, about ten times faster. A value matches only
+the key with the same text: a value with a leading zero, a sign or spaces is not a canonical
+integer and matches no key, as in the dictionary. No library offers a persistent hash index over
+strings to probe with a vector of values (``Series.isin`` and ``pyarrow.compute.index_in`` hash
+the whole key set again on every call), hence this module.
 """
 
 from __future__ import annotations
@@ -21,8 +22,6 @@ import pandas as pd
 
 #: a decimal integer as int64 writes it back: no sign, no leading zero, at most 18 digits
 CANONICAL_INT = r"^(0|[1-9][0-9]{0,17})$"
-
-
 #: the direct table may hold up to this many slots per key (ids numbered with gaps)
 MAX_SLOTS_PER_KEY = 8
 

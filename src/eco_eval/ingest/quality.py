@@ -214,7 +214,6 @@ def render_page(
         )
     if examples is not None and len(examples):
         parts.append(f"<h2>{escape(t('bilan.dq_examples'))}</h2>")
-        sample = examples
         parts.append(
             _table(
                 [t("bilan.dq_file"), t("bilan.dq_line"), t("bilan.dq_reasons"), "JSON"],
@@ -227,7 +226,7 @@ def render_page(
                         ),
                         str(r.raw)[:300],
                     ]
-                    for r in sample.itertuples()
+                    for r in examples.itertuples()
                 ],
             )
         )
