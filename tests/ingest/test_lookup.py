@@ -46,3 +46,23 @@ def test_the_direct_table_is_used_for_numbered_ids():
     numbered = KeyIndex([str(i) for i in range(300_000, 301_000)])
     assert numbered._dict is None and len(numbered._table) == 1_000
     assert KeyIndex(["a", "b"])._dict is not None
+
+
+@pytest.mark.parametrize("dtype", ["str", object, "category"])
+def test_map_distinct_matches_series_map_and_calls_once_per_distinct_value(dtype):
+    """Tools and levers are mapped once per distinct value; the result is each value's own
+    mapping (missing values map to ``missing``)."""
+    from eco_eval.ingest.mapping import map_distinct
+
+    rng = np.random.default_rng(3)
+    values = pd.Series(rng.choice(["balade", "point silence", "", "x", None], 5000), dtype=dtype)
+    table = {"balade": "curiosite", "point silence": "bien_etre", "": None}
+    calls: list[object] = []
+
+    def lookup(u: object) -> object:
+        calls.append(u)
+        return table.get(u)  # type: ignore[call-overload]
+
+    got = map_distinct(values, lookup, missing="none")
+    assert got.tolist() == ["none" if pd.isna(v) else table.get(v) for v in values]
+    assert sorted(calls) == ["", "balade", "point silence", "x"]

@@ -219,22 +219,34 @@ def test_gate_masks_and_uniqueness_across_slices():
     assert {k: v.tolist() for k, v in masks.items()} == {"unique:id": [False, True]}
 
 
-def test_the_gate_imports_gx_without_the_iri_grammar_and_leaves_it_importable():
-    """GX is imported with ``rfc3987_syntax`` held back (its grammar compiles at import);
-    afterwards the module imports again for anyone else in the process."""
+def test_the_gate_imports_gx_without_the_iri_grammar_or_altair_and_leaves_them_importable():
+    """The gate's first suite imports GX with ``rfc3987_syntax`` held back (its grammar compiles
+    at import) and ``altair`` deferred (one GX expectation draws charts with it); afterwards
+    both import as usual, and GX's reference to altair reaches the real module on first use."""
     import subprocess
     import sys
 
     code = (
         "import sys\n"
-        "from eco_eval.ingest.validation import _context\n"
-        "_context()\n"
-        "print('great_expectations' in sys.modules, 'rfc3987_syntax' in sys.modules)\n"
-        "import rfc3987_syntax\n"
-        "print(callable(rfc3987_syntax.is_valid_syntax))\n"
+        "from eco_eval.ingest.validation import Rule, _suite\n"
+        "_suite('t', [Rule('r', 'ExpectColumnValuesToNotBeNull', 'a', {})])\n"
+        "print('great_expectations' in sys.modules, 'rfc3987_syntax' in sys.modules,"
+        " 'altair' in sys.modules)\n"
+        "from great_expectations.expectations.core import expect_column_kl_divergence_to_be_less_than"
+        " as kl\n"
+        "print(kl.alt.Chart.__module__)\n"
+        "import altair, rfc3987_syntax\n"
+        "print(type(altair).__name__, callable(rfc3987_syntax.is_valid_syntax))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["True", "False", "True"]
+    assert out.stdout.split() == [
+        "True",
+        "False",
+        "False",
+        "altair.vegalite.v6.api",
+        "module",
+        "True",
+    ]
 
 
 def test_item_rules_stacked_give_each_item_its_failing_rows():

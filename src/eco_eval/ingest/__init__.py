@@ -40,6 +40,7 @@ from eco_eval.ingest.mapping import (
     find_column,
     load_schema,
     map_columns,
+    map_distinct,
     map_items,
 )
 from eco_eval.ingest.validation import build_rules, run_gate
@@ -696,7 +697,7 @@ class _Run:
     ) -> dict[str, pd.DataFrame]:
         f = m.frame
         f["tool_id"] = f.pop("tool")
-        f["lever_id"] = f["tool_id"].map(self.lever_of)
+        f["lever_id"] = map_distinct(f["tool_id"], self.lever_of.get)
         f["quarter"] = quarter_labels(f["date"])
         f["date"] = pd.to_datetime(f["date"]).dt.date
         f["session_id"] = f["session_id"].astype("string").str.strip().astype(object)
@@ -717,7 +718,7 @@ class _Run:
 
         f = m.frame
         f["tool_id"] = f.pop("tool")
-        f["lever_id"] = f["tool_id"].map(self.lever_of)
+        f["lever_id"] = map_distinct(f["tool_id"], self.lever_of.get)
         ts = pd.to_datetime(f["submitted_at"], errors="coerce")
         ts = ts.where(ts.dt.year > 1980)  # LimeSurvey writes 1980-01-01 when the date is not kept
         f["submitted_at"] = ts
@@ -776,7 +777,7 @@ class _Run:
     ) -> dict[str, pd.DataFrame]:
         f = m.frame
         f["tool_id"] = f.pop("tool")
-        f["lever_id"] = f["tool_id"].map(self.lever_of)
+        f["lever_id"] = map_distinct(f["tool_id"], self.lever_of.get)
         f["quarter"] = quarter_labels(f["proposed_on"])
         for col in ("proposed_on", "studied_on", "trialled_on", "adopted_on", "dropped_on"):
             f[col] = pd.to_datetime(f[col]).dt.date

@@ -272,16 +272,15 @@ def _distinct_answers(
     pair (values hashed once, no sort), each cell then takes its pair's result by position.
     Without several survey languages the pairs are the distinct values."""
     value_codes, uniques = pd.factorize(values)  # -1 for a missing value
-    if lang_codes is None:
-        keys = value_codes.astype(np.int64)
-        n_langs = 0
+    if lang_codes is None:  # the distinct values, then the missing one
+        inverse = np.where(value_codes < 0, len(uniques), value_codes)
+        v = np.arange(len(uniques) + 1)
+        v[-1] = -1
+        lang = np.full(len(v), -1)
     else:
         n_langs = len(langs)
         keys = (value_codes.astype(np.int64) + 1) * (n_langs + 1) + (lang_codes + 1)
-    inverse, pairs = pd.factorize(keys)
-    if lang_codes is None:
-        v, lang = np.asarray(pairs), np.full(len(pairs), -1)
-    else:
+        inverse, pairs = pd.factorize(keys)
         v, lang = np.divmod(np.asarray(pairs), n_langs + 1)
         v, lang = v - 1, lang - 1
     value_of = np.asarray([*uniques, None], dtype=object)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
@@ -142,6 +142,20 @@ def parse_scale(
     return pd.Series(np.asarray(out, dtype=object)[codes], index=values.index), mask
 
 
+def map_distinct(
+    values: pd.Series, lookup: Callable[[Any], Any], missing: Any = None
+) -> np.ndarray:
+    """``values.map(lookup)`` as an object array, ``lookup`` called once per distinct value and
+    ``missing`` for missing values.
+
+    For columns of a few distinct values (tools, levers): ``Series.map`` turns every cell of an
+    Arrow string column into a Python string and hashes it against an index of the mapping, where
+    factorising hashes Arrow's bytes and the results are gathered by position.
+    """
+    codes, uniques = pd.factorize(values)
+    return np.asarray([*(lookup(u) for u in uniques), missing], dtype=object)[codes]
+
+
 def parse_field(
     values: pd.Series,
     spec: Mapping[str, Any],
@@ -194,16 +208,13 @@ def parse_field(
             parsed = parsed.where(~frac)
         return parsed, bad
     if kind == "tool":
-        uniques = text[present].unique()
-        mapping = {u: ecosystem.resolve_tool(u) for u in uniques}
-        parsed = text.map(mapping).astype(object)
+        resolved = map_distinct(text, lambda u: ecosystem.resolve_tool(u) if u else None)
         # declared "no tool" words (an idea from outside the tools) are missing, not unknown
+        unknown = present.to_numpy() & pd.isna(resolved)
         none_words = {_norm(w) for w in spec.get("none_values", ())}
-        is_none_word = {u: _norm(u) in none_words for u in uniques}  # once per distinct value
-        declared_none = pd.Series(
-            text.map(is_none_word).fillna(False).to_numpy(dtype=bool), index=text.index
-        )
-        return parsed.where(parsed.notna(), None), present & parsed.isna() & ~declared_none
+        if none_words:
+            unknown &= ~map_distinct(text, lambda u: _norm(u) in none_words, False).astype(bool)
+        return pd.Series(resolved, index=text.index), pd.Series(unknown, index=text.index)
     if kind == "yes_no":
         parsed, bad = parse_yes_no(text.where(present, None))
         return _as_float(parsed), pd.Series(

@@ -12,6 +12,7 @@ import contextlib
 import logging
 import os
 import sys
+import types
 from collections.abc import Container, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -31,7 +32,7 @@ def _context() -> Any:
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
         for name in ("great_expectations", "great_expectations.data_context.types.base"):
             logging.getLogger(name).setLevel(logging.ERROR)
-        with _without_iri_format_check():
+        with _lean_gx_import():
             import great_expectations as gx
         from great_expectations.data_context.types.base import ProgressBarsConfig
         from great_expectations.execution_engine import pandas_execution_engine
@@ -53,19 +54,41 @@ UNIQUE = "ExpectColumnValuesToBeUnique"
 
 
 @contextlib.contextmanager
-def _without_iri_format_check() -> Iterator[None]:
-    """Import GX without ``rfc3987_syntax``, which compiles its Lark grammar when jsonschema's
-    format checker imports it (0.9 s of the 3.2 s GX import, paid by every ingest): jsonschema
-    then checks no ``iri`` format, which neither GX's expectations nor eco_eval use. Only when
-    nothing imported it yet; importable again afterwards."""
-    if "rfc3987_syntax" in sys.modules or "jsonschema" in sys.modules:
-        yield
-        return
-    sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]  # import -> ImportError
+def _lean_gx_import() -> Iterator[None]:
+    """Import GX without two costs it imposes on every ingest and its child process.
+
+    ``rfc3987_syntax`` compiles its Lark grammar when jsonschema's format checker imports it
+    (0.9 s of the GX import): it is held back, so jsonschema checks no ``iri`` format, which
+    neither GX's expectations nor eco_eval use. ``altair`` (1.6 s) is imported by one GX
+    expectation for its charts only: that module gets a :class:`_Deferred` stand-in, which
+    imports altair on first use. Only for modules nothing imported yet; both are imported as
+    usual by anyone else afterwards.
+    """
+    # jsonschema imported: its format checker already compiled the grammar
+    stand_ins: dict[str, Any] = {
+        "rfc3987_syntax": None if "jsonschema" not in sys.modules else False,
+        "altair": _Deferred("altair"),
+    }
+    held_back = [n for n, m in stand_ins.items() if m is not False and n not in sys.modules]
+    for name in held_back:
+        sys.modules[name] = stand_ins[name]  # None: importing it raises ImportError
     try:
         yield
     finally:
-        del sys.modules["rfc3987_syntax"]
+        for name in held_back:
+            del sys.modules[name]
+
+
+class _Deferred(types.ModuleType):
+    """A module that imports the real one when an attribute is first read.
+
+    Written by hand because the standard library's ``importlib.util.LazyLoader`` loads the
+    module when the import statement reads its ``__spec__`` (Python 3.11)."""
+
+    def __getattr__(self, attr: str) -> Any:
+        import importlib
+
+        return getattr(importlib.import_module(self.__name__), attr)
 
 
 @dataclass(frozen=True)
@@ -237,11 +260,11 @@ _SUITES: dict[tuple[Any, ...], tuple[Any, Any]] = {}
 
 
 def _suite(table: str, rules: Sequence[Rule]) -> tuple[Any, Any]:
+    ctx = _context()  # first: it imports GX the lean way
     import great_expectations as gx
 
     key = (table, *((r.id, r.expectation, r.column, repr(sorted(r.kwargs.items()))) for r in rules))
     if key not in _SUITES:
-        ctx = _context()
         name = f"{table}_{len(_SUITES)}"
         source = ctx.data_sources.add_pandas(name)
         batch_def = source.add_dataframe_asset(name="rows").add_batch_definition_whole_dataframe(
