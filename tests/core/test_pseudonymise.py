@@ -19,6 +19,13 @@ from eco_eval.pseudonymise import (
 )
 
 
+def _hmac_of_normal_form(key: bytes, value: object) -> str | None:
+    norm = normalise_identifier(value)
+    if norm is None:
+        return None
+    return hmac.new(key, f"person:{norm}".encode(), hashlib.sha256).hexdigest()[:16]
+
+
 def test_hmac_matches_an_independent_computation():
     key = b"k" * 32
     expected = hmac.new(key, b"person:012345", hashlib.sha256).hexdigest()[:16]
@@ -40,14 +47,7 @@ def test_batch_pseudonyms_equal_the_hmac_of_the_normal_form():
         "   ", "M000123", "ﬁ", "\u0130stanbul", "\u01c5", 12345, 1.5, None, float("nan"),
         "jean.dupont@Ville.FR", "x" * 300,
     ]  # fmt: skip
-    expected = [
-        None
-        if normalise_identifier(v) is None
-        else hmac.new(
-            key, f"person:{normalise_identifier(v)}".encode(), hashlib.sha256
-        ).hexdigest()[:16]
-        for v in values
-    ]
+    expected = [_hmac_of_normal_form(key, v) for v in values]
     assert pseudonyms(key, values, kind="person") == expected
     assert expected[0] == hmac.new(key, b"person:abc de", hashlib.sha256).hexdigest()[:16]
     assert expected[4] == expected[5]  # composed and decomposed accents alike
@@ -95,3 +95,32 @@ def test_cached_pseudonyms_across_slices_equal_the_direct_ones():
         ]
     assert len(cache["person"]) > 100_000  # the values did go through the cache
     assert got.count(None) == sum(v is None or not str(v).strip() for v in values)
+
+
+@pytest.mark.parametrize("dtype", [object, "str"])
+def test_numbered_identifiers_get_the_pseudonyms_of_their_text(dtype):
+    """Matricules that are canonical decimal integers are cached in a table indexed by the
+    number; every value, numbered or not, still gets ``hmac.new`` over its normal form, across
+    calls sharing a cache: leading zeros, signs, spaces, Arabic-Indic and full-width digits,
+    numbers too large for the table, empty and missing values."""
+    rng = np.random.default_rng(5)
+    key = b"n" * 32
+    odd = [
+        "007", " 42 ", "+5", "-5", "٤٢", "４２", "99999999999999", "12a", "", "  ", None, "0",
+        "42", 42, "1e3", "9" * 19,
+    ]  # fmt: skip
+    pool = np.array([str(n) for n in rng.integers(1, 200_000, 40_000)] + odd, dtype=object)
+    cache: dict = {}
+    for size in (30_000, 50_000, 500):
+        values = pd.Series(pool[rng.integers(0, len(pool), size)], dtype=object)
+        values.iloc[: len(odd)] = odd
+        if dtype == "str":
+            values = values.astype("str")
+        got = pseudonymise_series(key, values, kind="person", cache=cache)
+        expected = [_hmac_of_normal_form(key, v) for v in values.astype(object)]
+        assert [None if pd.isna(g) else g for g in got] == expected
+        assert got.index.equals(values.index)
+    numbered = cache[("person", "numbered")]
+    assert len(numbered.hexes) > 30_000  # the numbers went through the table, not the dict
+    assert "42" not in cache["person"] and "123456" not in cache["person"]
+    assert "007" in cache["person"] and "99999999999999" in cache["person"]

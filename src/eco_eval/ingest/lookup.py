@@ -34,7 +34,7 @@ class KeyIndex:
 
         self._dict: dict[str, int] | None = None
         self._low, self._table = 0, np.empty(0, dtype=np.int32)
-        ints = _canonical_ints(pa.array(list(keys), type=pa.large_string()))
+        ints = canonical_ints(pa.array(list(keys), type=pa.large_string()))
         if ints is not None and len(ints):
             low, high = int(ints.min()), int(ints.max())
             if high - low < MAX_SLOTS_PER_KEY * len(ints) + 1024:
@@ -55,7 +55,7 @@ class KeyIndex:
             )
         import pyarrow as pa
 
-        ints = _canonical_ints(pa.array(values.astype("str")), partial=True)
+        ints = canonical_ints(pa.array(values.astype("str")), partial=True)
         assert ints is not None
         slot = ints - self._low
         inside = (ints >= 0) & (slot >= 0) & (slot < len(self._table))
@@ -71,7 +71,7 @@ class KeyIndex:
         return self.positions(values) >= 0
 
 
-def _canonical_ints(text: object, *, partial: bool = False) -> np.ndarray | None:
+def canonical_ints(text: object, *, partial: bool = False) -> np.ndarray | None:
     """Each canonical decimal integer of an Arrow string array as int64, -1 for any other value
     (missing included); None when ``partial`` is false and some value is not one."""
     import pyarrow as pa
