@@ -66,3 +66,42 @@ def test_map_distinct_matches_series_map_and_calls_once_per_distinct_value(dtype
     got = map_distinct(values, lookup, missing="none")
     assert got.tolist() == ["none" if pd.isna(v) else table.get(v) for v in values]
     assert sorted(calls) == ["", "balade", "point silence", "x"]
+
+
+def _repeats_by_set(slices: list[pd.Series]) -> list[list[bool]]:
+    met: set[object] = set()
+    out = []
+    for values in slices:
+        flags = []
+        for v in values.astype(object):
+            if pd.isna(v):
+                flags.append(False)
+            else:
+                flags.append(v in met)
+                met.add(v)
+        out.append(flags)
+    return out
+
+
+@pytest.mark.parametrize("dtype", ["str", object])
+def test_seen_values_flag_the_repeats_a_set_would(dtype):
+    """Ids met before, in an earlier slice or row, are flagged exactly as with a set of the
+    texts: numbers (in the table), leading zeros, signs, spaces, missing values, and a number
+    too large for the table at first that fits it later (it stays in the set, still found)."""
+    from eco_eval.ingest.lookup import SeenValues
+
+    rng = np.random.default_rng(9)
+    odd = ["007", "7", " 7", "+7", "٧", "", None, "0", "x1", "50000000", "49999999"]
+    slices = [pd.Series(["200000", "1", "1", "50000000"], dtype=dtype)]  # too large at first
+    for size in (5_000, 20_000, 400, 30_000):
+        pool = np.array([str(n) for n in rng.integers(0, 60_000, 8_000)] + odd, dtype=object)
+        values = pd.Series(pool[rng.integers(0, len(pool), size)], dtype=object)
+        slices.append(values.astype(dtype))
+    slices.append(pd.Series(["50000000", "49999999", "200000"] * 3, dtype=dtype))
+    if dtype is object:  # a number and its text are different values, as in a set
+        slices.append(pd.Series([7, "7", 7.0, "123", 123, None], dtype=object))
+    seen = SeenValues()
+    got = [seen.repeats(s).tolist() for s in slices]
+    assert got == _repeats_by_set(slices)
+    if dtype == "str":  # the numbers went through the table
+        assert seen._count > 10_000 and len(seen._others) < 100

@@ -32,7 +32,7 @@ from eco_eval.ingest.codebook import (
     convert,
     find_codebooks,
 )
-from eco_eval.ingest.lookup import KeyIndex
+from eco_eval.ingest.lookup import KeyIndex, SeenValues
 from eco_eval.ingest.mapping import (
     Mapped,
     _person_key,
@@ -388,7 +388,7 @@ class _Run:
         self.session_dates: dict[str, pd.Timestamp] = {}
         self.known_names: set[str] = set()
         self.span = (MISSION_LETTER, date.today())
-        self.seen: dict[str, dict[str, set]] = {}  # table -> unique rule -> values met
+        self.seen: dict[str, dict[str, SeenValues]] = {}  # table -> unique rule -> values met
         self.pseudonyms: dict = {}  # (kind, identifier) -> pseudonym, for this run's key
 
     def read(self, source: Source, path: Path) -> Any:

@@ -83,3 +83,74 @@ def canonical_ints(text: object, *, partial: bool = False) -> np.ndarray | None:
         return None
     ints = pc.cast(pc.if_else(ok, text, "-1"), pa.int64())
     return np.asarray(ints.to_numpy(zero_copy_only=False), dtype=np.int64)
+
+
+class SeenValues:
+    """The values a uniqueness rule has met so far, over the slices of a table.
+
+    :meth:`repeats` tells which values of a new slice repeat one met before, in an earlier
+    slice or an earlier row of the slice, as a set of the values would. Ids are usually numbers
+    (a LimeSurvey response id, a journal's row number): texts that are canonical decimal
+    integers are marked in a boolean table indexed by the number, read and written in NumPy,
+    while it stays within :data:`MAX_SLOTS_PER_KEY` slots per number met; other values go to a
+    set, one Python lookup each (7.7 million feedback answers: about 2.5 s). A number too large
+    for the table waits in the set until the table has room for it, then moves to the table,
+    so that each value has one home.
+    """
+
+    def __init__(self) -> None:
+        self._marked = np.zeros(0, dtype=bool)
+        self._count = 0  # numbers marked
+        self._others: set[object] = set()
+        self._waiting: set[int] = set()  # numbers in the set, too large for the table then
+
+    def repeats(self, values: pd.Series) -> np.ndarray:
+        """Whether each (non-missing) value was met before; remembers the new ones."""
+        out = np.zeros(len(values), dtype=bool)
+        if not len(values):
+            return out
+        if isinstance(values.dtype, pd.StringDtype):
+            text = values
+        else:  # only the texts can be numbers: 7 and "7" are different values
+            objects = values.to_numpy(dtype=object)
+            texts = np.fromiter((isinstance(v, str) for v in objects), bool, len(objects))
+            text = pd.Series(objects, dtype=object).where(texts, None).astype("str")
+        numbered = self._mark_numbers(text, out)
+        rest = values.notna().to_numpy() & ~numbered
+        if rest.any():
+            known, add = self._others.__contains__, self._others.add
+            out[rest] = np.fromiter(
+                (known(v) or add(v) for v in values.to_numpy(dtype=object)[rest]),
+                dtype=bool,
+                count=int(rest.sum()),
+            )
+        return out
+
+    def _mark_numbers(self, text: pd.Series, out: np.ndarray) -> np.ndarray:
+        import pyarrow as pa
+
+        ints = canonical_ints(pa.array(text.astype("str")), partial=True)
+        assert ints is not None
+        room = max(len(self._marked), MAX_SLOTS_PER_KEY * (self._count + len(ints)) + 1024)
+        numbered = (ints >= 0) & (ints < room)
+        self._waiting.update(ints[ints >= room].tolist())
+        moving = [n for n in self._waiting if n < room]
+        numbers = ints[numbered]
+        if not len(numbers) and not moving:
+            return numbered
+        high = max([int(numbers.max()) if len(numbers) else -1, *moving])
+        if high >= len(self._marked):
+            grown = np.zeros(high + 1, dtype=bool)
+            grown[: len(self._marked)] = self._marked
+            self._marked = grown
+        for n in moving:  # met earlier, when the table had no room for them
+            self._waiting.discard(n)
+            if str(n) in self._others:
+                self._others.discard(str(n))
+                self._marked[n] = True
+                self._count += 1
+        again = pd.Series(numbers).duplicated(keep="first").to_numpy() | self._marked[numbers]
+        self._marked[numbers] = True
+        self._count += int(len(numbers) - np.count_nonzero(again))
+        out[numbered] = again
+        return numbered

@@ -21,6 +21,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from eco_eval.ingest.lookup import KeyIndex, SeenValues
+
 log = logging.getLogger(__name__)
 
 _CONTEXT: Any = None
@@ -285,8 +287,6 @@ def member_mask(values: pd.Series, members: Container[Any]) -> np.ndarray:
     for 2 M known sessions against a 100,000-row slice of Arrow strings); a set or a dict is
     already a hash table, so the cost is that of the slice, not of everything seen so far.
     """
-    from eco_eval.ingest.lookup import KeyIndex
-
     if isinstance(members, KeyIndex):
         return members.contains(values)
     arr = values.to_numpy(dtype=object)
@@ -298,7 +298,7 @@ def run_gate(
     frame: pd.DataFrame,
     rules: Sequence[Rule],
     *,
-    seen: dict[str, set[Any]] | None = None,
+    seen: dict[str, SeenValues] | None = None,
 ) -> dict[str, np.ndarray]:
     """Validate ``frame`` with GX; return, per failed rule id, the mask of the rows (by position)
     that fail it (rules no row fails are left out).
@@ -329,8 +329,8 @@ def run_gate(
                     out[r.id] = _mask(n, hit)
     for r in row_rules:
         if r.expectation == UNIQUE:
-            met = set() if seen is None else seen.setdefault(r.id, set())
-            mask = _repeats(frame[r.column], met)
+            met = SeenValues() if seen is None else seen.setdefault(r.id, SeenValues())
+            mask = met.repeats(frame[r.column])
             if mask.any():
                 out[r.id] = mask
     gx_rules = [r for r in row_rules if r.expectation != UNIQUE]
@@ -339,21 +339,6 @@ def run_gate(
         rows = _failing_rows(res, table)
         if len(rows):
             out[rule_id] = _mask(n, rows)
-    return out
-
-
-def _repeats(values: pd.Series, met: set[Any]) -> np.ndarray:
-    """The rows whose (non-missing) value was met before: in an earlier row or in ``met``,
-    the values of earlier slices, which this updates. One pass of set lookups over an object
-    array (iterating Arrow strings costs ten times as much)."""
-    present = values.notna().to_numpy()
-    out = np.zeros(len(values), dtype=bool)
-    known, add = met.__contains__, met.add
-    out[present] = np.fromiter(
-        (known(v) or add(v) for v in values.to_numpy(dtype=object)[present]),
-        dtype=bool,
-        count=int(present.sum()),
-    )
     return out
 
 
