@@ -226,7 +226,7 @@ class _Numbered:
             self.slots = grown
         at = self.slots[numbers]
         if (at < 0).any():
-            new = np.unique(numbers[at < 0])
+            new = pd.unique(numbers[at < 0])  # hashed, not sorted
             hexes = pseudonyms(key, [str(n) for n in new.tolist()], kind=kind)
             self.slots[new] = np.arange(len(self.hexes), len(self.hexes) + len(new))
             self.hexes = np.concatenate([self.hexes, np.asarray(hexes, dtype=f"S{WIDTH}")])

@@ -100,8 +100,16 @@ def test_seen_values_flag_the_repeats_a_set_would(dtype):
     slices.append(pd.Series(["50000000", "49999999", "200000"] * 3, dtype=dtype))
     if dtype is object:  # a number and its text are different values, as in a set
         slices.append(pd.Series([7, "7", 7.0, "123", 123, None], dtype=object))
+    # ids after a prefix, as the barometer's "wave:id": one table per prefix
+    prefixed = ["2016-05:", "2016-11:", "w", "w0", "a b ", "x:"]
+    for size in (4_000, 9_000):
+        heads = np.array(prefixed, dtype=object)[rng.integers(0, len(prefixed), size)]
+        tails = np.array([str(n) for n in rng.integers(0, 5_000, size)], dtype=object)
+        tails[:20] = ["012", "12", "0", "00", "9" * 19, "1e3", "abc", "", " 7", "-7"] * 2
+        slices.append(pd.Series(heads + tails, dtype=dtype))
     seen = SeenValues()
     got = [seen.repeats(s).tolist() for s in slices]
     assert got == _repeats_by_set(slices)
-    if dtype == "str":  # the numbers went through the table
-        assert seen._count > 10_000 and len(seen._others) < 100
+    if dtype == "str":  # the numbers went through the tables
+        assert seen._tables[""].count > 10_000 and seen._tables["2016-05:"].count > 1_000
+        assert len(seen._others) < 100

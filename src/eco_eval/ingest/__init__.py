@@ -449,6 +449,7 @@ class _Run:
 
         def slices() -> Any:
             n = len(raw)
+            memo: dict[Any, Any] = {}  # the codebook's conversions of the file's answers
             for start in range(0, max(n, 1), chunk_rows):
                 sl = slice(start, min(n, start + chunk_rows))
                 part_raw = raw.iloc[sl].reset_index(drop=True)
@@ -456,7 +457,7 @@ class _Run:
                 if codebook is not None:
                     converted = convert(
                         part_raw, targets, codebook, self.project.scales, source=source,
-                        file_label=label, scales_of=scales_of,
+                        file_label=label, scales_of=scales_of, memo=memo,
                     )  # fmt: skip
                     part_values, problems = converted.frame, converted.problems
                 yield self._prepare_slice(

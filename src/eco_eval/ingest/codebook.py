@@ -216,13 +216,16 @@ def convert(
     source: Source,
     file_label: str,
     scales_of: Mapping[str, int] | None = None,
+    memo: dict[Any, Any] | None = None,
 ) -> Converted:
     """Convert the ``targets`` columns (column -> (field or item, scale name)) through the codebook.
 
     Returns a copy of ``raw`` in which each converted cell holds the label the declared scale
     knows (or the answer code), and the (reason, mask) of cells the codebook does not know.
     ``scales_of``: the answer scale of each column (:func:`choose_scales` of the whole file, when
-    ``raw`` is a slice of it); by default chosen from ``raw``.
+    ``raw`` is a slice of it); by default chosen from ``raw``. ``memo``: a dict the caller keeps
+    for the slices of one file, where each column's conversion of its distinct answers is kept
+    (the slices of a file have the same few answers: 46 barometer columns × 9 slices a wave).
     """
     book = codebook.book
     if scales_of is None:
@@ -237,30 +240,38 @@ def convert(
         target, scale_name = targets[column]
         question = split_code(column)[0]  # type: ignore[index]  # checked by choose_scales
         distinct, inverse = _distinct_answers(raw[column], lang_codes, langs)
-        codes, unmatched_distinct = _codes_of(
-            distinct["value"], book, question, scale, distinct["language"]
-        )
-        labels = _options(book, question, scale)
-        knows = _knows(scale_name, scales)
-        canonical: dict[str, str] = {}
-        for code in codes.dropna().unique():
-            texts = labels.get(code, {})
-            order = [*dict.fromkeys([*book.languages, *texts])]
-            label = next(
-                (texts[lang] for lang in order if lang in texts and knows(texts[lang])), None
-            )
-            canonical[code] = label if label is not None else code
+        key = (column, scale, tuple(distinct["value"]), tuple(distinct["language"]))
+        known = None if memo is None else memo.get(key)
+        if known is None:
+            known = _convert_distinct(distinct, book, question, scale, _knows(scale_name, scales))
+            if memo is not None:
+                memo[key] = known
+        label_codes, label_names, unmatched_distinct = known
         # the cells as a categorical of the canonical labels: later steps work on its categories
-        label_codes, label_names = pd.factorize(codes.map(canonical))
-        frame[column] = pd.Categorical.from_codes(
-            label_codes[inverse], categories=pd.Index(label_names, dtype=object)
-        )
-        unmatched = pd.Series(np.asarray(unmatched_distinct, dtype=bool)[inverse], index=raw.index)
+        frame[column] = pd.Categorical.from_codes(label_codes[inverse], categories=label_names)
+        unmatched = pd.Series(unmatched_distinct[inverse], index=raw.index)
         several = len(book.questions[question].answers) > 1
         out.columns[column] = f"{question}/{scale}" if several else question
         if bool(unmatched.any()):
             out.problems.append((f"codebook:{target}", unmatched.to_numpy(dtype=bool)))
     return out
+
+
+def _convert_distinct(
+    distinct: pd.DataFrame, book: Codebook, question: str, scale: int, knows: Any
+) -> tuple[np.ndarray, pd.Index, np.ndarray]:
+    """The canonical label of each distinct (value, language) pair, as codes into the labels,
+    and whether the codebook does not know it."""
+    codes, unmatched = _codes_of(distinct["value"], book, question, scale, distinct["language"])
+    labels = _options(book, question, scale)
+    canonical: dict[str, str] = {}
+    for code in codes.dropna().unique():
+        texts = labels.get(code, {})
+        order = [*dict.fromkeys([*book.languages, *texts])]
+        label = next((texts[lang] for lang in order if lang in texts and knows(texts[lang])), None)
+        canonical[code] = label if label is not None else code
+    label_codes, label_names = pd.factorize(codes.map(canonical))
+    return label_codes, pd.Index(label_names, dtype=object), np.asarray(unmatched, dtype=bool)
 
 
 def _distinct_answers(

@@ -85,24 +85,28 @@ def canonical_ints(text: object, *, partial: bool = False) -> np.ndarray | None:
     return np.asarray(ints.to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
+#: a text as a prefix and a trailing canonical integer ("2016-05:123" -> "2016-05:", "123"):
+#: the split is a function of the text, so that (prefix, number) pairs are as distinct as texts
+PREFIXED_INT = r"^(?P<prefix>.*?)(?P<number>0|[1-9][0-9]{0,17})$"
+
+
 class SeenValues:
     """The values a uniqueness rule has met so far, over the slices of a table.
 
     :meth:`repeats` tells which values of a new slice repeat one met before, in an earlier
-    slice or an earlier row of the slice, as a set of the values would. Ids are usually numbers
-    (a LimeSurvey response id, a journal's row number): texts that are canonical decimal
-    integers are marked in a boolean table indexed by the number, read and written in NumPy,
-    while it stays within :data:`MAX_SLOTS_PER_KEY` slots per number met; other values go to a
-    set, one Python lookup each (7.7 million feedback answers: about 2.5 s). A number too large
-    for the table waits in the set until the table has room for it, then moves to the table,
-    so that each value has one home.
+    slice or an earlier row of the slice, as a set of the values would. Ids are usually numbers,
+    alone (a LimeSurvey response id, a journal's row number) or after a fixed prefix (the
+    barometer's "wave:id"): texts ending in a canonical decimal integer are marked in a boolean
+    table per prefix, indexed by the number and read and written in NumPy, while it stays
+    within :data:`MAX_SLOTS_PER_KEY` slots per number met; other values go to a set, one Python
+    lookup each (7.7 million feedback answers: about 2.5 s). A number too large for its table
+    waits in the set until the table has room for it, then moves to the table, so that each
+    value has one home.
     """
 
     def __init__(self) -> None:
-        self._marked = np.zeros(0, dtype=bool)
-        self._count = 0  # numbers marked
+        self._tables: dict[str, _Marks] = {}
         self._others: set[object] = set()
-        self._waiting: set[int] = set()  # numbers in the set, too large for the table then
 
     def repeats(self, values: pd.Series) -> np.ndarray:
         """Whether each (non-missing) value was met before; remembers the new ones."""
@@ -127,30 +131,59 @@ class SeenValues:
         return out
 
     def _mark_numbers(self, text: pd.Series, out: np.ndarray) -> np.ndarray:
+        """Marks the texts that end in a number in their prefix's table; returns which did."""
         import pyarrow as pa
+        import pyarrow.compute as pc
 
-        ints = canonical_ints(pa.array(text.astype("str")), partial=True)
+        arrow = pa.array(text.astype("str"))
+        if isinstance(arrow, pa.ChunkedArray):
+            arrow = arrow.combine_chunks()
+        parts = pc.extract_regex(arrow, PREFIXED_INT)
+        prefixes = pc.dictionary_encode(parts.field("prefix"))
+        ints = canonical_ints(parts.field("number"), partial=True)
         assert ints is not None
-        room = max(len(self._marked), MAX_SLOTS_PER_KEY * (self._count + len(ints)) + 1024)
-        numbered = (ints >= 0) & (ints < room)
-        self._waiting.update(ints[ints >= room].tolist())
-        moving = [n for n in self._waiting if n < room]
-        numbers = ints[numbered]
-        if not len(numbers) and not moving:
-            return numbered
-        high = max([int(numbers.max()) if len(numbers) else -1, *moving])
-        if high >= len(self._marked):
-            grown = np.zeros(high + 1, dtype=bool)
-            grown[: len(self._marked)] = self._marked
-            self._marked = grown
-        for n in moving:  # met earlier, when the table had no room for them
-            self._waiting.discard(n)
-            if str(n) in self._others:
-                self._others.discard(str(n))
-                self._marked[n] = True
-                self._count += 1
-        again = pd.Series(numbers).duplicated(keep="first").to_numpy() | self._marked[numbers]
-        self._marked[numbers] = True
-        self._count += int(len(numbers) - np.count_nonzero(again))
-        out[numbered] = again
+        which = prefixes.indices.to_numpy(zero_copy_only=False)
+        numbered = np.zeros(len(ints), dtype=bool)
+        for code, prefix in enumerate(prefixes.dictionary.to_pylist()):
+            rows = np.flatnonzero((which == code) & (ints >= 0))
+            marks = self._tables.setdefault(prefix, _Marks(prefix))
+            kept, again = marks.mark(ints[rows], self._others)
+            numbered[rows[kept]] = True
+            out[rows[kept]] = again
         return numbered
+
+
+class _Marks:
+    """The numbers met after one prefix: a boolean table indexed by the number."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+        self.marked = np.zeros(0, dtype=bool)
+        self.count = 0  # numbers marked
+        self.waiting: set[int] = set()  # numbers in the set, too large for the table then
+
+    def mark(self, numbers: np.ndarray, others: set[object]) -> tuple[np.ndarray, np.ndarray]:
+        """Which ``numbers`` the table holds, and whether each of those was met before."""
+        room = max(len(self.marked), MAX_SLOTS_PER_KEY * (self.count + len(numbers)) + 1024)
+        kept = numbers < room
+        self.waiting.update(numbers[~kept].tolist())
+        moving = [n for n in self.waiting if n < room]
+        numbers = numbers[kept]
+        if not len(numbers) and not moving:
+            return kept, np.zeros(0, dtype=bool)
+        high = max([int(numbers.max()) if len(numbers) else -1, *moving])
+        if high >= len(self.marked):
+            grown = np.zeros(high + 1, dtype=bool)
+            grown[: len(self.marked)] = self.marked
+            self.marked = grown
+        for n in moving:  # met earlier, when the table had no room for them
+            self.waiting.discard(n)
+            text = f"{self.prefix}{n}"
+            if text in others:
+                others.discard(text)
+                self.marked[n] = True
+                self.count += 1
+        again = pd.Series(numbers).duplicated(keep="first").to_numpy() | self.marked[numbers]
+        self.marked[numbers] = True
+        self.count += int(len(numbers) - np.count_nonzero(again))
+        return kept, again
