@@ -386,6 +386,25 @@ def test_parse_scale_on_distinct_values_matches_the_cell_by_cell_rule(numeric, d
     assert (parsed.dtype == float) is numeric
 
 
+@pytest.mark.parametrize("dtype", [object, "str", "category"])
+def test_text_codes_are_gathered_into_arrow_strings_with_the_cell_by_cell_values(dtype):
+    """A scale of text codes (gender, category) gives an Arrow string column, missing as NaN,
+    with the values of the cell-by-cell rule; codes that are not all text stay objects."""
+    from eco_eval.ingest.mapping import parse_scale
+
+    scale = {"Femme": "F", "F": "F", "Homme": "M", "H": "M", "M": "M"}
+    pool = ["Femme", " femme", "HOMME", "h", "F", "", None, "autre", "M "]
+    rng = np.random.default_rng(4)
+    values = pd.Series([pool[i] for i in rng.integers(0, len(pool), 3_000)], dtype=dtype)
+    parsed, bad = parse_scale(values, scale, numeric=False)
+    ref_parsed, ref_bad = _parse_scale_row_by_row(values.astype(object), scale, False)
+    assert parsed.dtype == pd.StringDtype("pyarrow", na_value=np.nan)
+    assert [None if pd.isna(v) else v for v in parsed] == ref_parsed
+    assert bad.tolist() == ref_bad and parsed.index.equals(values.index)
+    mixed, _ = parse_scale(values, {**scale, "Femme": 1}, numeric=False)
+    assert mixed.dtype == object
+
+
 def test_the_aside_child_does_not_rerun_a_script_without_a_main_guard(demo_copy: Path):
     """A spawned ``multiprocessing`` child re-imports the caller's script; the aside child is a
     fresh ``python -m``, so a script that calls the ingest at top level runs it once."""

@@ -139,7 +139,25 @@ def parse_scale(
     if numeric:
         numbers = pd.to_numeric(pd.Series(out, dtype=object), errors="coerce")
         return pd.Series(numbers.to_numpy(dtype=float)[codes], index=values.index), mask
-    return pd.Series(np.asarray(out, dtype=object)[codes], index=values.index), mask
+    return gather_labels(out, codes, values.index), mask
+
+
+def gather_labels(labels: list[Any], codes: np.ndarray, index: pd.Index) -> pd.Series:
+    """``labels[code]`` for each row (code -1: the last label, None for missing values).
+
+    Text labels are gathered into an Arrow string column (missing: NaN) by position: an object
+    column of the same strings would be converted to Arrow by pandas one Python string at a
+    time (400,000 per column and slice of an attendance list). Other labels stay objects.
+    """
+    if not all(isinstance(v, str) for v in labels if v is not None):
+        return pd.Series(np.asarray(labels, dtype=object)[codes], index=index)
+    import pyarrow as pa
+
+    positions = np.where(codes < 0, len(labels) - 1, codes)
+    gathered = pa.array(labels, type=pa.large_string()).take(pa.array(positions))
+    return pd.Series(
+        pd.array(gathered, dtype=pd.StringDtype("pyarrow", na_value=np.nan)), index=index
+    )
 
 
 def map_distinct(
@@ -224,12 +242,11 @@ def parse_field(
         scale_name = source.values.get(fld)
         if scale_name is None:
             if kind == "category":
-                allowed = spec.get("values") or []
-                up = text.str.upper()
-                ok = up.isin([str(a).upper() for a in allowed])
-                canon = {str(a).upper(): a for a in allowed}
-                parsed = up.map(canon).astype(object)
-                return parsed.where(ok, None), present & ~ok
+                canon = {str(a).upper(): a for a in spec.get("values") or []}
+                codes, uniques = pd.factorize(text)  # the values' case folded once each
+                labels = [*(canon.get(str(u).upper()) for u in uniques), None]
+                parsed = gather_labels(labels, codes, text.index)
+                return parsed, present & parsed.isna()
             parsed = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce")
             return parsed, present & parsed.isna()
         if scale_name not in scales:
@@ -237,8 +254,8 @@ def parse_field(
                 f"eco_eval.yaml: scale {scale_name!r} for {source.name}.{fld} is not declared under 'scales:'"
             )
         parsed, bad = parse_scale(text, scales[scale_name], numeric=(kind == "scale"))
-        if kind == "category":
-            parsed = parsed.astype(object).where(parsed.notna(), None)
+        if kind == "category" and parsed.dtype == object:
+            parsed = parsed.where(parsed.notna(), None)
         return parsed, bad
     raise ConfigError(f"schema: unknown field type {kind!r} for {fld}")
 
