@@ -405,6 +405,27 @@ def test_text_codes_are_gathered_into_arrow_strings_with_the_cell_by_cell_values
     assert mixed.dtype == object
 
 
+@pytest.mark.parametrize(
+    "values",
+    [
+        pd.Series(
+            pd.Categorical(["Souvent", None, "Jamais", "Souvent", " x "]), index=[5, 6, 7, 8, 9]
+        ),
+        pd.Series(pd.Categorical([1, None, 2])),
+        pd.Series(pd.Categorical([None, None], categories=["a"])),
+        pd.Series(["a", None, " b"], dtype=object),
+    ],
+)
+def test_as_text_equals_astype_string(values):
+    """The codebook's categoricals are decoded by Arrow: the same text, missing values and
+    index as pandas' ``astype("string")``."""
+    from eco_eval.ingest.mapping import as_text
+
+    got, expected = as_text(values), values.astype("string")
+    assert got.dtype == expected.dtype
+    pd.testing.assert_series_equal(got, expected)
+
+
 def test_the_aside_child_does_not_rerun_a_script_without_a_main_guard(demo_copy: Path):
     """A spawned ``multiprocessing`` child re-imports the caller's script; the aside child is a
     fresh ``python -m``, so a script that calls the ingest at top level runs it once."""

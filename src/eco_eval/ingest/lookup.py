@@ -138,14 +138,27 @@ class SeenValues:
         arrow = pa.array(text.astype("str"))
         if isinstance(arrow, pa.ChunkedArray):
             arrow = arrow.combine_chunks()
-        parts = pc.extract_regex(arrow, PREFIXED_INT)
-        prefixes = pc.dictionary_encode(parts.field("prefix"))
-        ints = canonical_ints(parts.field("number"), partial=True)
+        # numbers alone first (no prefix: the usual ids), then the others split by the regex
+        ints = canonical_ints(arrow, partial=True)
         assert ints is not None
-        which = prefixes.indices.to_numpy(zero_copy_only=False)
+        which = np.where(ints >= 0, 0, -1)
+        prefixes = [""]
+        others = np.flatnonzero((ints < 0) & text.notna().to_numpy())
+        if len(others):
+            parts = pc.extract_regex(arrow.take(pa.array(others)), PREFIXED_INT)
+            split = pc.dictionary_encode(parts.field("prefix"))
+            numbers = canonical_ints(parts.field("number"), partial=True)
+            assert numbers is not None
+            ints = ints.copy()  # Arrow's buffer: read-only
+            ints[others] = numbers
+            found = split.indices.to_numpy(zero_copy_only=False)
+            which[others] = np.where(numbers >= 0, found + 1, -1)
+            prefixes += split.dictionary.to_pylist()
         numbered = np.zeros(len(ints), dtype=bool)
-        for code, prefix in enumerate(prefixes.dictionary.to_pylist()):
-            rows = np.flatnonzero((which == code) & (ints >= 0))
+        for code, prefix in enumerate(prefixes):
+            rows = np.flatnonzero(which == code)
+            if not len(rows):
+                continue
             marks = self._tables.setdefault(prefix, _Marks(prefix))
             kept, again = marks.mark(ints[rows], self._others)
             numbered[rows[kept]] = True

@@ -174,6 +174,23 @@ def map_distinct(
     return np.asarray([*(lookup(u) for u in uniques), missing], dtype=object)[codes]
 
 
+def as_text(values: pd.Series) -> pd.Series:
+    """``values.astype("string")``; a categorical (the codebook's answers) is decoded by Arrow
+    from its categories, where pandas converts it one Python string per row."""
+    if not isinstance(values.dtype, pd.CategoricalDtype):
+        return values.astype("string")
+    categories = values.cat.categories
+    if not all(isinstance(c, str) for c in categories):
+        return values.astype("string")
+    import pyarrow as pa
+
+    codes = values.cat.codes.to_numpy()
+    labels = pa.array(list(categories), type=pa.large_string())
+    decoded = pa.DictionaryArray.from_arrays(pa.array(codes, mask=codes < 0), labels)
+    text = decoded.cast(pa.large_string())
+    return pd.Series(pd.array(text, dtype=pd.StringDtype("pyarrow")), index=values.index)
+
+
 def parse_field(
     values: pd.Series,
     spec: Mapping[str, Any],
@@ -186,7 +203,7 @@ def parse_field(
     from eco_eval.readers import parse_dates, parse_decimal, parse_yes_no
 
     kind = spec.get("type", "text")
-    text = values.astype("string").str.strip()
+    text = as_text(values).str.strip()
     present = text.notna() & (text != "")
     if kind in {"text", "free_text", "identifier"}:
         # kept as text (missing: NaN), the dtype the canonical frame would infer again
