@@ -869,18 +869,23 @@ def ingest(
         for f in removed:
             w.delete_file(f)
         now = datetime.now()
-        for name in ORDER:
+        sources_read = {src.name for src, _ in files}
+        by_source: dict[str, list[FileResult]] = {}
+        aside_sources = aside.sources if aside else []
+        for name in ORDER:  # the parent's sources, while the child ingests its own
             source_files = [(src, p) for src, p in files if src.name == name]
-            if not source_files:
-                continue
-            if aside and name in aside.sources:
-                file_results = aside.collect(name, w, progress)
-            else:
+            if source_files and name not in aside_sources:
                 tallies = _ingest_source(
                     run, w, source_files, hashes, codebook_of, progress, chunk_rows=CHUNK_ROWS
                 )
-                file_results = [tally.result() for tally in tallies]
-            for result in file_results:
+                by_source[name] = [tally.result() for tally in tallies]
+        # on the parent's tables only: done while the child's rows are still being copied
+        warnings = _cross_checks(w.con, labels, sources_read)
+        if aside:
+            for name in aside_sources:
+                by_source[name] = aside.collect(name, w, progress)
+        for name in ORDER:
+            for result in by_source.get(name, []):
                 results.append(result)
                 w.log(
                     {
@@ -916,8 +921,6 @@ def ingest(
                     "detail": json.dumps(cb.log_detail(used_by), ensure_ascii=False, default=str),
                 }
             )
-        sources_read = {src.name for src, _ in files}
-        warnings = _cross_checks(w.con, labels, sources_read)
     return IngestReport(
         files=results,
         changed=True,

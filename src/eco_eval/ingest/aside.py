@@ -1,17 +1,17 @@
-"""Sources that need nothing from the others, ingested in a child process alongside them.
+"""The barometer, ingested in a child process alongside the other sources.
 
-The barometer is two thirds of the raw bytes at national size; neither it nor the ideas
-register, the HR results and the citizen satisfaction depend on another source: no session to
-look up, no name to mask (they have no free text), no duplicate submission to find across
-sources. On a machine with two cores or more, when their files are large, one child process
-ingests them into a scratch DuckDB file beside the store while the parent ingests the others
-(headcount, sessions, attendance, feedback). A thread of the parent waits for the child, then
-copies their rows and quarantine into the parent's store file through a second connection, while
-the parent goes on with its own sources; at the first of the child's sources in the ingest order
-the parent waits for that copy: the store and the ingest log are those of a serial run. Small
-files stay in the parent, where a
-child would cost more than it saves (a Python start and a Great Expectations import, about 4 s
-of CPU).
+The barometer is two thirds of the raw bytes at national size and depends on no other source: no
+session to look up, no name to mask (it has no free text), no duplicate submission to find across
+sources. On a machine with two cores or more, when its files are large, one child process
+ingests them into a scratch DuckDB file beside the store while the parent ingests the others. A
+thread of the parent waits for the child, then copies its rows and quarantine into the parent's
+store file through a second connection, while the parent goes on with its own sources; once
+they are done (and the cross-checks, which read only the parent's tables), the parent waits for
+that copy: the store and the ingest log are those of a serial run. The ideas register, the HR
+results and the citizen satisfaction are independent too, but small: in the parent they balance
+the two processes (national size: the child ends with the parent instead of 8 s after it).
+Small barometer files stay in the parent, where a child would cost more than it saves (a Python
+start and a Great Expectations import, about 4 s of CPU).
 
 The child is a fresh interpreter (``python -c`` calling :func:`_main`, arguments and result
 pickled through its stdin and stdout), not a ``multiprocessing`` process: those re-import the
@@ -38,7 +38,7 @@ from eco_eval.config import Project, Source
 from eco_eval.errors import EcoEvalError
 
 #: sources ingested aside, in this order (see the module docstring for why these)
-SOURCES = ("barometer", "ideas", "hr_results", "citizen_satisfaction")
+SOURCES = ("barometer",)
 #: below this many bytes of raw files, the sources are ingested in the parent
 MIN_BYTES = 256 * 2**20
 #: the child's environment, besides the parent's: Arrow's allocator (mimalloc) keeps the memory
