@@ -261,3 +261,27 @@ def test_line_parity_carries_across_scan_chunks(
     raw = read(write(tmp_path, text))
     assert raw.lines.tolist() == [2, 5, 6]
     assert raw.frame["comm"].tolist() == ["a\r\nb\r\nc", 'x "y"', "\r\n"]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_record_ends_match_a_byte_by_byte_scan(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The quote parity before each newline (counted per line, carried across scan chunks of
+    any size) against a plain loop over the bytes: which newlines end a record."""
+    import numpy as np
+
+    import eco_eval.readers.delimited as delimited
+
+    rng = np.random.default_rng(seed)
+    pools = [list(b'ab";\n"'), list(b"a\n" + b'"' * 600)]  # the second: > 255 quotes a line
+    for trial in range(100):
+        pool = pools[trial % 2]
+        data = bytes(rng.choice(pool, size=int(rng.integers(1, 3_000))))
+        monkeypatch.setattr(delimited, "_SCAN_CHUNK", int(rng.integers(1, 64)))
+        records = delimited._Records(data)
+        ends, quotes = [], 0
+        for i, byte in enumerate(data):
+            quotes += byte == ord('"')
+            if byte == ord("\n") and quotes % 2 == 0:
+                ends.append(i)
+        assert records.ends.tolist() == ends
+        assert records.odd_quotes == bool(quotes % 2)

@@ -92,9 +92,9 @@ def sniff_delimiter(text: str) -> str:
 class _Records:
     """Record boundaries of a whole file from its bytes (see the module docstring).
 
-    The file is scanned in chunks so that temporary arrays stay small even when every value is
-    quoted: per chunk, the quotes before each newline are counted with ``searchsorted`` and a
-    running total carries the parity from one chunk to the next.
+    The file is scanned in chunks so that temporary arrays stay small: per chunk, the quotes of
+    each line are counted (``reduceat``), their parities accumulated, and the parity carried from
+    one chunk to the next.
     """
 
     def __init__(self, data: bytes | mmap.mmap) -> None:
@@ -103,22 +103,29 @@ class _Records:
         eol = _NL if data.find(b"\n") != -1 else _CR
         has_quotes = data.find(b'"') != -1
         newline_parts, inside_parts = [], []
-        quotes_so_far = 0
+        parity = 0  # of the quotes so far
         for start in range(0, size, _SCAN_CHUNK):
             chunk = buf[start : start + _SCAN_CHUNK]
             newlines = np.flatnonzero(chunk == eol)
             if has_quotes:
-                quotes = np.flatnonzero(chunk == _QUOTE)
-                before = np.searchsorted(quotes, newlines) + quotes_so_far
-                inside_parts.append((before & 1).astype(bool))
-                quotes_so_far += len(quotes)
+                # the quotes of each line counted (mod 256: the parity is kept), not located:
+                # an export may quote every value; the parity before each newline is then the
+                # running xor of the lines' parities
+                bounds = np.concatenate(([0], newlines + 1))
+                if bounds[-1] >= len(chunk):
+                    bounds = bounds[:-1]
+                quotes = (chunk == _QUOTE).view(np.uint8)
+                per_line = np.add.reduceat(quotes, bounds, dtype=np.uint8) & 1
+                running = np.bitwise_xor.accumulate(per_line) ^ parity
+                inside_parts.append(running[: len(newlines)].astype(bool))
+                parity = int(running[-1])
             else:
                 inside_parts.append(np.zeros(len(newlines), dtype=bool))
             newline_parts.append(newlines + start)
         del buf
         newlines = np.concatenate(newline_parts) if newline_parts else np.empty(0, np.int64)
         inside = np.concatenate(inside_parts) if inside_parts else np.empty(0, bool)
-        self.odd_quotes = bool(quotes_so_far & 1)
+        self.odd_quotes = bool(parity)
         self.quoted_newlines = bool(inside.any())
         term_index = np.flatnonzero(~inside)  # indices into `newlines`
         self.ends = newlines[term_index]  # byte offset of each record's terminator
