@@ -1,9 +1,9 @@
 """Process settings for a large ingest, set for its duration and restored after.
 
-An ingest allocates and frees large buffers all the time (a slice of 400,000 rows, Arrow columns,
-NumPy masks) and creates millions of small objects (pseudonyms, set entries). Two defaults of
-the process cost it about a fifth of its time at national size (benchmarks: the feedback export,
-44.8 -> 36 s of CPU):
+An ingest allocates and frees large buffers all the time (a slice of 1.2 million rows, Arrow
+columns, NumPy masks) and creates millions of small objects (pseudonyms, set entries). Two
+defaults of the process cost it about a fifth of its time at national size (benchmarks: the
+feedback export, 44.8 -> 36 s of CPU):
 
 - transparent huge pages: with the kernel's ``always`` mode, every fresh buffer is faulted in
   and zeroed 2 MB at a time, including the parts never written; the kernel spent a tenth of

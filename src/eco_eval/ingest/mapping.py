@@ -147,7 +147,7 @@ def gather_labels(labels: list[Any], codes: np.ndarray, index: pd.Index) -> pd.S
 
     Text labels are gathered into an Arrow string column (missing: NaN) by position: an object
     column of the same strings would be converted to Arrow by pandas one Python string at a
-    time (400,000 per column and slice of an attendance list). Other labels stay objects.
+    time (1.2 million per column and slice of an attendance list). Other labels stay objects.
     """
     if not all(isinstance(v, str) for v in labels if v is not None):
         return pd.Series(np.asarray(labels, dtype=object)[codes], index=index)
