@@ -211,9 +211,9 @@ class _Numbered:
     def rows(self, key: bytes, kind: str, ints: np.ndarray) -> np.ndarray:
         """The row of ``hexes`` holding each number's pseudonym (computed for new numbers),
         -1 where ``ints`` is -1 or the number is too large for the table."""
-        out = np.full(len(ints), -1, dtype=np.int64)
         from eco_eval.ingest.lookup import MAX_SLOTS_PER_KEY
 
+        out = np.full(len(ints), -1, dtype=np.int64)
         room = max(len(self.slots), MAX_SLOTS_PER_KEY * (len(self.hexes) + len(ints)) + 1024)
         usable = (ints >= 0) & (ints < room)
         numbers = ints[usable]

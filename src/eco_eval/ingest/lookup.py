@@ -1,4 +1,6 @@
-"""Exact lookup of many text values among a large set of text keys (the accepted session ids).
+"""Exact lookup of many text values among a large set of text keys: the accepted session ids
+(:class:`KeyIndex`) and the ids a uniqueness rule has met (:class:`SeenValues`); the same
+number tables keep the pseudonyms of matricules (``pseudonymise._Numbered``).
 
 At national size 15 million attendance rows and 7.7 million feedback answers are looked up
 among 2 million session ids. A dictionary costs a hash and a string comparison per value in
@@ -9,8 +11,8 @@ large gaps, each key's position is kept in a table indexed by the number, and th
 parsed by Arrow and read from the table in NumPy, about ten times faster. A value matches only
 the key with the same text: a value with a leading zero, a sign or spaces is not a canonical
 integer and matches no key, as in the dictionary. No library offers a persistent hash index over
-strings to probe with a vector of values (``Series.isin`` and ``pyarrow.compute.index_in`` hash
-the whole key set again on every call), hence this module.
+strings to probe with a vector of values and to grow (``Series.isin`` and
+``pyarrow.compute.index_in`` hash the whole key set again on every call), hence this module.
 """
 
 from __future__ import annotations
