@@ -23,6 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from eco_eval.errors import LockHeld, StoreError, did_you_mean
@@ -249,7 +250,7 @@ class Store:
             query = f'SELECT {sel} FROM "{name}"'
             if categorical:
                 return _categorical_frame(con, query)
-            return con.execute(query).df()
+            return _frame(con, name, cols)
 
     def _barometer_wide(
         self, con: Any, present: set[str], provenance: bool, columns: list[str] | None
@@ -355,6 +356,29 @@ def _present_tables(con: Any) -> set[str]:
     return {
         r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
     }
+
+
+def _frame(con: Any, table: str, cols: list[str]) -> pd.DataFrame:
+    """``SELECT cols FROM table`` as DuckDB's ``.df()`` gives it, its text columns read through
+    Arrow: ``.df()`` makes a Python string of every value, which pandas then converts back to
+    Arrow one at a time (2 M sessions × 6 text columns: ≈ 2.4 s of the indicators' loading).
+    Text columns without a value, and every other type, still come from ``.df()`` (its dtypes)."""
+
+    def select(names: list[str]) -> Any:
+        return con.sql(f"SELECT {', '.join(map(_quote, names))} FROM {_quote(table)}")
+
+    whole = select(cols)
+    text = [c for c, t in zip(whole.columns, whole.types, strict=True) if str(t) == "VARCHAR"]
+    arrow = select(text).to_arrow_table() if text else None
+    if arrow is None or arrow.num_rows == 0:
+        return whole.df()
+    text = [c for c in text if arrow[c].null_count < arrow.num_rows]
+    others = [c for c in cols if c not in text]
+    frame = select(others).df() if others else pd.DataFrame(index=pd.RangeIndex(arrow.num_rows))
+    dtype = pd.StringDtype("pyarrow", na_value=np.nan)  # what pandas infers from .df()'s strings
+    for c in text:
+        frame[c] = pd.array(arrow[c], dtype=dtype)
+    return frame[cols]
 
 
 def _categorical_frame(con: Any, query: str) -> pd.DataFrame:

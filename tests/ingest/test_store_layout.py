@@ -82,6 +82,28 @@ def test_rows_go_in_through_arrow_or_as_a_frame_alike(tmp_path: Path):
     assert {str(r[3]) for r in rows} == {"2016-05-15"}
 
 
+def test_tables_read_their_text_through_arrow_as_duckdb_df_gives_them(tmp_path: Path):
+    """``Store.table`` reads text columns through Arrow; the frame equals DuckDB's ``.df()``:
+    values, dtypes (text with missing values, an all-missing text column, dates, numbers), the
+    columns asked for in their order, and an empty table."""
+    path = tmp_path / "store.duckdb"
+    with write_transaction(path) as w:
+        w.append_rows("barometer", _wave("a.csv", ["a1", "a2", None], who5_1=[1.0, None, 3.0]))
+    con = duckdb.connect(str(path), read_only=True)
+    cols = ["response_id", "person_key", "wave_date", "source_line", "department"]
+    expected = con.execute(f"SELECT {', '.join(cols)} FROM barometer").df()
+    empty = con.execute("SELECT * FROM sessions").df()
+    con.close()
+    store = open_store(path)
+    from eco_eval.store import _frame
+
+    with store.connect() as con:
+        got = _frame(con, "barometer", cols)
+    pd.testing.assert_frame_equal(got, expected, check_exact=True)
+    assert got["person_key"].dtype == object and got["response_id"].dtype != object
+    pd.testing.assert_frame_equal(store.table("sessions", provenance=True), empty, check_exact=True)
+
+
 def test_a_store_of_the_long_layout_is_refused_then_rebuilt(
     demo_project: Path, tmp_path, monkeypatch
 ):
