@@ -133,3 +133,34 @@ def test_cell_timeout_names_the_cell(write_notebook: WriteNotebook, tmp_path: Pa
 def test_missing_template_is_reported(tmp_path: Path) -> None:
     with pytest.raises(ReportFailed, match="not found"):
         execute_notebook(tmp_path / "nope.ipynb", tmp_path / "o.ipynb")
+
+
+@pytest.mark.parametrize("sockets", [True, False])
+def test_the_kernel_is_not_interrupted_when_it_is_shut_down(
+    monkeypatch: pytest.MonkeyPatch, sockets: bool
+) -> None:
+    """jupyter_client interrupts a kernel before shutting it down; after the last cell an
+    interrupt can land while the kernel handles a message and print "KeyboardInterrupt caught
+    in kernel" into a --quiet run. The managers papermill gets skip that interrupt only; an
+    interrupt outside a shutdown (a cell's timeout) still reaches the kernel."""
+    import asyncio
+
+    from jupyter_client.manager import AsyncKernelManager
+
+    import eco_eval.report.runner as runner
+
+    sent: list[str] = []
+
+    async def interrupt(self: AsyncKernelManager) -> None:
+        sent.append("interrupt")
+
+    monkeypatch.setattr(AsyncKernelManager, "_async_interrupt_kernel", interrupt)
+    monkeypatch.setattr(runner, "jupyter_runtime_dir", lambda: "/r" if sockets else "/r" * 60)
+    manager = runner._kernel_manager_class()()
+    assert isinstance(manager, runner._QuietShutdownKernelManager)
+    manager.shutting_down = True
+    asyncio.run(manager.interrupt_kernel())
+    assert sent == []
+    manager.shutting_down = False
+    asyncio.run(manager.interrupt_kernel())
+    assert sent == ["interrupt"]

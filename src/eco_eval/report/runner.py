@@ -56,7 +56,25 @@ def _runs_this_python(argv: list[str]) -> bool:
     return os.path.abspath(argv[0]) == os.path.abspath(sys.executable)
 
 
-class _LocalSocketKernelManager(AsyncKernelManager):
+class _QuietShutdownKernelManager(AsyncKernelManager):
+    """Shuts the kernel down without interrupting it first.
+
+    jupyter_client interrupts a kernel before asking it to shut down, to stop code still
+    running; papermill shuts it down after the last cell, when nothing runs, and an interrupt
+    that lands while the kernel still handles a message makes it log "KeyboardInterrupt caught
+    in kernel" on stderr, into a scheduler's ``--quiet`` run (seen under load). A kernel that
+    does not stop is still killed after jupyter_client's ``shutdown_wait_time``.
+    """
+
+    async def _async_interrupt_kernel(self) -> None:
+        if self.shutting_down:
+            return
+        await super()._async_interrupt_kernel()
+
+    interrupt_kernel = _async_interrupt_kernel
+
+
+class _LocalSocketKernelManager(_QuietShutdownKernelManager):
     """Talks to the kernel over Unix sockets in the Jupyter runtime directory, not local TCP.
 
     Only the user can open them (no other local user can connect to or read the kernel's channels)
@@ -66,11 +84,11 @@ class _LocalSocketKernelManager(AsyncKernelManager):
     transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
 
 
-def _kernel_manager_class() -> type[AsyncKernelManager] | None:
+def _kernel_manager_class() -> type[AsyncKernelManager]:
     # A Unix socket path is limited to 107 bytes; the name papermill's kernel gets is ~60.
     if os.name == "posix" and len(os.fsencode(jupyter_runtime_dir())) < 56:
         return _LocalSocketKernelManager
-    return None
+    return _QuietShutdownKernelManager
 
 
 def default_kernel() -> str:
@@ -224,7 +242,7 @@ def execute_notebook(
             progress_bar=False,
             log_output=False,
             language="python",
-            **({"kernel_manager_class": manager} if (manager := _kernel_manager_class()) else {}),
+            kernel_manager_class=_kernel_manager_class(),
         )
     except PapermillExecutionError as exc:
         _keep(partial, failed)
