@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from eco_eval.errors import SecretMissing
+from eco_eval.readers.table import TEXT_DTYPE
 
 log = logging.getLogger(__name__)
 
@@ -145,7 +146,7 @@ def pseudonymise_series(
 
     from eco_eval.ingest.lookup import canonical_ints
 
-    text = pa.array(values.astype(_TEXT), type=pa.large_string())
+    text = pa.array(values.astype(TEXT_DTYPE), type=pa.large_string())
     ints = canonical_ints(text, partial=True)
     assert ints is not None  # partial: -1 for the values that are not numbers
     cache = {} if cache is None else cache
@@ -169,10 +170,9 @@ def pseudonymise_series(
         rows[others] = np.where(named[codes], codes + len(numbered.hexes), -1)
     table = np.asarray([*(f or "" for f in found)], dtype="S16")
     table = np.concatenate([numbered.hexes, table]) if len(table) else numbered.hexes
-    return pd.Series(pd.array(_hex_strings(table, rows), dtype=_TEXT), index=values.index)
+    return pd.Series(pd.array(_hex_strings(table, rows), dtype=TEXT_DTYPE), index=values.index)
 
 
-_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
 #: a pseudonym's length in characters (hex digits)
 WIDTH = 16
 
@@ -211,19 +211,15 @@ class _Numbered:
     def rows(self, key: bytes, kind: str, ints: np.ndarray) -> np.ndarray:
         """The row of ``hexes`` holding each number's pseudonym (computed for new numbers),
         -1 where ``ints`` is -1 or the number is too large for the table."""
-        from eco_eval.ingest.lookup import MAX_SLOTS_PER_KEY
+        from eco_eval.ingest.lookup import grown, table_room
 
         out = np.full(len(ints), -1, dtype=np.int64)
-        room = max(len(self.slots), MAX_SLOTS_PER_KEY * (len(self.hexes) + len(ints)) + 1024)
+        room = table_room(self.slots, len(self.hexes), len(ints))
         usable = (ints >= 0) & (ints < room)
         numbers = ints[usable]
         if not len(numbers):
             return out
-        high = int(numbers.max())
-        if high >= len(self.slots):
-            grown = np.full(high + 1, -1, dtype=np.int32)
-            grown[: len(self.slots)] = self.slots
-            self.slots = grown
+        self.slots = grown(self.slots, int(numbers.max()), -1)
         at = self.slots[numbers]
         if (at < 0).any():
             new = pd.unique(numbers[at < 0])  # hashed, not sorted

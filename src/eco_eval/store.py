@@ -23,7 +23,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from eco_eval.errors import LockHeld, StoreError, did_you_mean
@@ -363,6 +362,7 @@ def _frame(con: Any, table: str, cols: list[str]) -> pd.DataFrame:
     Arrow: ``.df()`` makes a Python string of every value, which pandas then converts back to
     Arrow one at a time (2 M sessions × 6 text columns: ≈ 2.4 s of the indicators' loading).
     Text columns without a value, and every other type, still come from ``.df()`` (its dtypes)."""
+    from eco_eval.readers.table import TEXT_DTYPE  # here: the readers package is not light
 
     def select(names: list[str]) -> Any:
         return con.sql(f"SELECT {', '.join(map(_quote, names))} FROM {_quote(table)}")
@@ -375,9 +375,8 @@ def _frame(con: Any, table: str, cols: list[str]) -> pd.DataFrame:
     text = [c for c in text if arrow[c].null_count < arrow.num_rows]
     others = [c for c in cols if c not in text]
     frame = select(others).df() if others else pd.DataFrame(index=pd.RangeIndex(arrow.num_rows))
-    dtype = pd.StringDtype("pyarrow", na_value=np.nan)  # what pandas infers from .df()'s strings
-    for c in text:
-        frame[c] = pd.array(arrow[c], dtype=dtype)
+    for c in text:  # the dtype pandas infers from .df()'s strings
+        frame[c] = pd.array(arrow[c], dtype=TEXT_DTYPE)
     return frame[cols]
 
 

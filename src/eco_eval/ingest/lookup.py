@@ -87,6 +87,21 @@ def canonical_ints(text: object, *, partial: bool = False) -> np.ndarray | None:
     return np.asarray(ints.to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
+def table_room(table: np.ndarray, held: int, incoming: int) -> int:
+    """How far a table indexed by number may reach: its size, or :data:`MAX_SLOTS_PER_KEY`
+    slots per number it holds or may receive (numbers without large gaps)."""
+    return max(len(table), MAX_SLOTS_PER_KEY * (held + incoming) + 1024)
+
+
+def grown(table: np.ndarray, high: int, fill: object) -> np.ndarray:
+    """``table`` extended with ``fill`` up to index ``high`` (itself when it reaches it)."""
+    if high < len(table):
+        return table
+    out = np.full(high + 1, fill, dtype=table.dtype)
+    out[: len(table)] = table
+    return out
+
+
 #: a text as a prefix and a trailing canonical integer ("2016-05:123" -> "2016-05:", "123"):
 #: the split is a function of the text, so that (prefix, number) pairs are as distinct as texts
 PREFIXED_INT = r"^(?P<prefix>.*?)(?P<number>0|[1-9][0-9]{0,17})$"
@@ -179,7 +194,7 @@ class _Marks:
 
     def mark(self, numbers: np.ndarray, others: set[object]) -> tuple[np.ndarray, np.ndarray]:
         """Which ``numbers`` the table holds, and whether each of those was met before."""
-        room = max(len(self.marked), MAX_SLOTS_PER_KEY * (self.count + len(numbers)) + 1024)
+        room = table_room(self.marked, self.count, len(numbers))
         kept = numbers < room
         self.waiting.update(numbers[~kept].tolist())
         moving = [n for n in self.waiting if n < room]
@@ -187,10 +202,7 @@ class _Marks:
         if not len(numbers) and not moving:
             return kept, np.zeros(0, dtype=bool)
         high = max([int(numbers.max()) if len(numbers) else -1, *moving])
-        if high >= len(self.marked):
-            grown = np.zeros(high + 1, dtype=bool)
-            grown[: len(self.marked)] = self.marked
-            self.marked = grown
+        self.marked = grown(self.marked, high, False)
         for n in moving:  # met earlier, when the table had no room for them
             self.waiting.discard(n)
             text = f"{self.prefix}{n}"

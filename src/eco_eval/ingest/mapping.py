@@ -23,6 +23,7 @@ import yaml
 from eco_eval.config import Source
 from eco_eval.errors import ConfigError, InputFileError, did_you_mean
 from eco_eval.pseudonymise import pseudonymise_series
+from eco_eval.readers.table import TEXT_DTYPE
 
 
 def load_schema() -> dict[str, Any]:
@@ -155,9 +156,7 @@ def gather_labels(labels: list[Any], codes: np.ndarray, index: pd.Index) -> pd.S
 
     positions = np.where(codes < 0, len(labels) - 1, codes)
     gathered = pa.array(labels, type=pa.large_string()).take(pa.array(positions))
-    return pd.Series(
-        pd.array(gathered, dtype=pd.StringDtype("pyarrow", na_value=np.nan)), index=index
-    )
+    return pd.Series(pd.array(gathered, dtype=TEXT_DTYPE), index=index)
 
 
 def map_distinct(
@@ -354,9 +353,7 @@ def _person_key(
         if not result.isna().any():
             break
     if result is None:
-        return pd.Series(
-            np.nan, index=frame.index, dtype=pd.StringDtype("pyarrow", na_value=np.nan)
-        )
+        return pd.Series(np.nan, index=frame.index, dtype=TEXT_DTYPE)
     return result
 
 
