@@ -187,3 +187,18 @@ def test_breakdown_by_a_session_column(tables: Tables) -> None:
         "2016-Q1": 1.0,
         "2016-Q2": 4.0,
     }
+
+
+@pytest.mark.parametrize("arrow", [False, True])
+def test_session_positions_equal_pandas_get_indexer(arrow: bool) -> None:
+    """Attendance's session ids are found in the sessions table by Arrow's hash lookup: the
+    positions ``get_indexer`` gives, −1 for an id the table lacks, text compared exactly."""
+    from eco_eval.indicators.core import _positions
+
+    dtype = "str" if arrow else object
+    ids = pd.Series(["S1", "s1", "Séance 2", "S10", "10", "S 1", "ß"], dtype=dtype)
+    values = pd.Index(["S10", "ß", "S1", "S2", "ss", "10", " S1", "Séance 2"], dtype=dtype)
+    got = _positions(values, ids)
+    expected = pd.Index(ids.astype(object)).get_indexer(values.astype(object))
+    np.testing.assert_array_equal(got, expected)
+    assert got.dtype == np.int64 and (got == -1).sum() == 3

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import shutil
+from itertools import pairwise
 from pathlib import Path
 
 import duckdb
@@ -102,6 +103,58 @@ def test_tables_read_their_text_through_arrow_as_duckdb_df_gives_them(tmp_path: 
     pd.testing.assert_frame_equal(got, expected, check_exact=True)
     assert got["person_key"].dtype == object and got["response_id"].dtype != object
     pd.testing.assert_frame_equal(store.table("sessions", provenance=True), empty, check_exact=True)
+
+
+@pytest.mark.parametrize(("distinct", "shared"), [(3, True), (40_000, True), (40_000, False)])
+def test_text_comes_as_categoricals_in_order_of_first_appearance(
+    distinct: int, shared: bool, monkeypatch
+):
+    """``as_categoricals`` (the indicators' loading): each text column has the codes and
+    categories ``pd.factorize`` gives its values (order of first appearance, Arrow-backed
+    text, missing values code −1), with few or many distinct values, across chunks that bring
+    new values, and an empty chunk; other columns are as pyarrow converts them. Arrow encodes
+    a chunked column with one dictionary; should it give one per chunk (``shared`` False),
+    they are unified."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not shared:
+        encode = pc.dictionary_encode
+        monkeypatch.setattr(
+            pc, "dictionary_encode", lambda col: pa.chunked_array([encode(c) for c in col.chunks])
+        )
+
+    from eco_eval.readers.table import TEXT_DTYPE
+    from eco_eval.store import as_categoricals
+
+    rng = np.random.default_rng(distinct)
+    values = [f"v{i:05d}é" for i in rng.integers(0, distinct, 60_000)]
+    values[7] = None
+    values[59_999] = "only in the last chunk"
+    numbers = rng.normal(size=60_000)
+    bounds = [0, 20_000, 20_000, 45_000, 60_000]  # an empty chunk in the middle
+    table = pa.table(
+        {
+            "key": pa.chunked_array(
+                [pa.array(values[a:b], pa.string()) for a, b in pairwise(bounds)]
+            ),
+            "x": pa.chunked_array([numbers[a:b] for a, b in pairwise(bounds)]),
+            "none": pa.chunked_array([pa.nulls(b - a, pa.string()) for a, b in pairwise(bounds)]),
+        }
+    )
+    got = as_categoricals(table)
+    assert list(got.columns) == ["key", "x", "none"]
+    codes, uniques = pd.factorize(pd.array(values, dtype=TEXT_DTYPE))  # first appearance
+    assert list(got["key"].cat.categories) == list(uniques)
+    assert got["key"].cat.categories.dtype == TEXT_DTYPE
+    np.testing.assert_array_equal(got["key"].cat.codes.to_numpy(), codes)
+    assert got["key"].cat.codes.iloc[7] == -1
+    np.testing.assert_array_equal(got["x"].to_numpy(), numbers)
+    assert got["none"].isna().all() and len(got["none"].cat.categories) == 0
+    assert got["none"].cat.categories.dtype == TEXT_DTYPE
+    # the same column as pyarrow's own conversion of one dictionary
+    reference = pa.table({"key": table["key"].combine_chunks().dictionary_encode()}).to_pandas()
+    pd.testing.assert_series_equal(got["key"], reference["key"], check_exact=True)
 
 
 def test_a_store_of_the_long_layout_is_refused_then_rebuilt(

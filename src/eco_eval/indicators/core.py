@@ -297,6 +297,20 @@ def _text_like(values: pd.Series) -> bool:
     return pd.api.types.is_string_dtype(values)
 
 
+def _positions(values: pd.Index, ids: pd.Series) -> np.ndarray:
+    """For each of ``values``, its row in ``ids`` (unique, no missing), −1 where absent.
+
+    ``pd.Index(ids).get_indexer(values)`` by Arrow's hash lookup: pandas hashes Arrow text as
+    Python strings (1.4 s for 1.7 M session ids at national scale, Arrow 0.35 s).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = pa.large_string()
+    found = pc.index_in(pa.array(values, type=text), value_set=pa.array(ids, type=text))
+    return pc.fill_null(found, -1).to_numpy().astype(np.int64)
+
+
 class _Encoded:
     """Attendance keys as codes, and each attendance row's session (−1: none), for one Tables."""
 
@@ -316,7 +330,7 @@ class _Encoded:
         if not self.fast:
             return
         codes, uniques = _codes(att["session_id"])
-        pos = pd.Index(ids.astype(object)).get_indexer(uniques.astype(object))
+        pos = _positions(uniques, ids)
         self.session = np.where(codes >= 0, pos[codes] if len(pos) else -1, -1)
         self.person = _codes(att["person_key"])
         self.lever = _codes(ses["lever_id"])

@@ -4,26 +4,68 @@ Frames and arrays in, frames and frozen dataclasses out; no I/O, no plotting, no
 reads (the instrument definitions are package data read by :func:`load_instruments`).
 """
 
-from eco_eval.stats._checks import StatsInputError
-from eco_eval.stats.design import stepped_wedge_calendar, stepped_wedge_power
-from eco_eval.stats.drivers import key_drivers
-from eco_eval.stats.effects import benjamini_hochberg, hedges_g, minimum_detectable_effect
-from eco_eval.stats.impact import (
-    IMPACT_COLUMNS,
-    cross_sectional_estimate,
-    did_estimate,
-    impact_by_lever,
-    wave_change,
-)
-from eco_eval.stats.intervals import (
-    bootstrap_mean_ci,
-    mean_ci,
-    nps,
-    top_box_share,
-    wilson_ci,
-)
-from eco_eval.stats.reliability import cronbach_alpha, mcdonald_omega, reliability_table
-from eco_eval.stats.scales import Instrument, load_instruments, score, score_all
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# Names resolve on first use: importing one submodule (the indicators need only ``intervals``)
+# must not load pingouin, matplotlib and statsmodels.api with the others (1.6 s).
+_LAZY = {
+    "StatsInputError": "_checks",
+    "stepped_wedge_calendar": "design",
+    "stepped_wedge_power": "design",
+    "key_drivers": "drivers",
+    "benjamini_hochberg": "effects",
+    "hedges_g": "effects",
+    "minimum_detectable_effect": "effects",
+    "IMPACT_COLUMNS": "impact",
+    "cross_sectional_estimate": "impact",
+    "did_estimate": "impact",
+    "impact_by_lever": "impact",
+    "wave_change": "impact",
+    "bootstrap_mean_ci": "intervals",
+    "mean_ci": "intervals",
+    "nps": "intervals",
+    "top_box_share": "intervals",
+    "wilson_ci": "intervals",
+    "cronbach_alpha": "reliability",
+    "mcdonald_omega": "reliability",
+    "reliability_table": "reliability",
+    "Instrument": "scales",
+    "load_instruments": "scales",
+    "score": "scales",
+    "score_all": "scales",
+}
+
+if TYPE_CHECKING:
+    from eco_eval.stats._checks import StatsInputError
+    from eco_eval.stats.design import stepped_wedge_calendar, stepped_wedge_power
+    from eco_eval.stats.drivers import key_drivers
+    from eco_eval.stats.effects import benjamini_hochberg, hedges_g, minimum_detectable_effect
+    from eco_eval.stats.impact import (
+        IMPACT_COLUMNS,
+        cross_sectional_estimate,
+        did_estimate,
+        impact_by_lever,
+        wave_change,
+    )
+    from eco_eval.stats.intervals import (
+        bootstrap_mean_ci,
+        mean_ci,
+        nps,
+        top_box_share,
+        wilson_ci,
+    )
+    from eco_eval.stats.reliability import cronbach_alpha, mcdonald_omega, reliability_table
+    from eco_eval.stats.scales import Instrument, load_instruments, score, score_all
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(f"eco_eval.stats.{_LAZY[name]}"), name)
+    raise AttributeError(f"module 'eco_eval.stats' has no attribute {name!r}")
+
 
 __all__ = [
     "IMPACT_COLUMNS",
