@@ -521,11 +521,15 @@ def _distinct_pairs(
     g: np.ndarray, p: np.ndarray, mask: np.ndarray, n_groups: int, n_values: int
 ) -> np.ndarray:
     """Per group code 0..n_groups-1, the number of distinct value codes ``p`` (rows ``mask``)."""
-    g, p = g[mask], p[mask]
+    if not mask.all():  # national attendance has no missing keys: no copies then
+        g, p = g[mask], p[mask]
     n = max(n_values, 1)
     if n_groups * n <= _BITMAP_CELLS:
+        cells = g.astype(np.int64)  # one temporary of 8 bytes a row, not two
+        cells *= n
+        cells += p
         seen = np.zeros(n_groups * n, dtype=bool)
-        seen[g * n + p] = True
+        seen[cells] = True
         return np.count_nonzero(seen.reshape(n_groups, n), axis=1)
     pairs = pd.unique(g * np.int64(n) + p)
     return np.bincount(pairs // n, minlength=n_groups)
