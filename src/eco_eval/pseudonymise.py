@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from eco_eval.errors import SecretMissing
+from eco_eval.numbered import canonical_ints, grown, table_room
 from eco_eval.readers.table import TEXT_DTYPE
 
 log = logging.getLogger(__name__)
@@ -144,8 +145,6 @@ def pseudonymise_series(
     """
     import pyarrow as pa
 
-    from eco_eval.ingest.lookup import canonical_ints
-
     text = pa.array(values.astype(TEXT_DTYPE), type=pa.large_string())
     ints = canonical_ints(text, partial=True)
     assert ints is not None  # partial: -1 for the values that are not numbers
@@ -198,7 +197,7 @@ class _Numbered:
 
     A dictionary lookup of a matricule costs about a microsecond at national size (2 million
     staff), mostly waiting for memory; a table indexed by the number, read in NumPy, costs a few
-    nanoseconds. Numbers are kept while the table stays within ``lookup.MAX_SLOTS_PER_KEY``
+    nanoseconds. Numbers are kept while the table stays within ``numbered.MAX_SLOTS_PER_KEY``
     slots per pseudonym (matricules numbered without large gaps); larger ones go to the
     dictionary. A canonical integer is its own normalised form, so its pseudonym is the same as
     through :func:`pseudonyms`.
@@ -211,8 +210,6 @@ class _Numbered:
     def rows(self, key: bytes, kind: str, ints: np.ndarray) -> np.ndarray:
         """The row of ``hexes`` holding each number's pseudonym (computed for new numbers),
         -1 where ``ints`` is -1 or the number is too large for the table."""
-        from eco_eval.ingest.lookup import grown, table_room
-
         out = np.full(len(ints), -1, dtype=np.int64)
         room = table_room(self.slots, len(self.hexes), len(ints))
         usable = (ints >= 0) & (ints < room)

@@ -18,7 +18,7 @@ import eco_eval.ingest.aside as aside_module
 from eco_eval.config import load_project
 from eco_eval.errors import EcoEvalError
 from eco_eval.ingest import _mark_duplicates, ingest, quarter_labels
-from eco_eval.ingest.mapping import _person_key
+from eco_eval.ingest.mapping import person_key_column
 from eco_eval.ingest.validation import Rule, build_rules, run_gate
 from eco_eval.periods import quarter_of
 from eco_eval.store import open_store
@@ -165,7 +165,7 @@ def test_person_key_joins_names_like_the_row_join():
             "first_name": ["Marie", None, None, "Jean", None],
         }
     )
-    keys = _person_key(frame, ["matricule", "email", ["last_name", "first_name"]], b"k" * 32)
+    keys = person_key_column(frame, ["matricule", "email", ["last_name", "first_name"]], b"k" * 32)
     from eco_eval.pseudonymise import pseudonym
 
     assert [None if pd.isna(k) else k for k in keys] == [

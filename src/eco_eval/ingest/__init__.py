@@ -35,13 +35,13 @@ from eco_eval.ingest.codebook import (
 from eco_eval.ingest.lookup import KeyIndex, SeenValues
 from eco_eval.ingest.mapping import (
     Mapped,
-    _person_key,
     canonicalise,
     find_column,
     load_schema,
     map_columns,
     map_distinct,
     map_items,
+    person_key_column,
 )
 from eco_eval.ingest.validation import build_rules, run_gate
 from eco_eval.store import TABLES
@@ -491,7 +491,7 @@ class _Run:
         )
         parsed = {f: self._file_field(values, source, label, f) for f in names}
         frame = pd.DataFrame({f: v for f, v in parsed.items() if v is not None}, index=values.index)
-        return _person_key(frame, person_from, self.key, self.pseudonyms).array
+        return person_key_column(frame, person_from, self.key, self.pseudonyms).array
 
     def _wave_date(self, values: pd.DataFrame, source: Source, path: Path, label: str) -> Any:
         """The median submission date of a barometer file (the whole file, not a slice)."""

@@ -309,7 +309,7 @@ def canonicalise(
     person_from = table_spec.get("person_from")
     if person_from:
         if person_keys is None:
-            person_keys = _person_key(out, person_from, key, cache).array
+            person_keys = person_key_column(out, person_from, key, cache).array
         out["person_key"] = pd.Series(person_keys, index=out.index)
     for fld, spec in fields.items():
         if spec.get("type") == "identifier":
@@ -323,7 +323,7 @@ def canonicalise(
     return mapped
 
 
-def _person_key(
+def person_key_column(
     frame: pd.DataFrame, person_from: Sequence[Any], key: bytes, cache: dict | None = None
 ) -> pd.Series:
     """Each row's pseudonym from the first identifier of ``person_from`` it has (a field, or
