@@ -38,3 +38,7 @@ def __getattr__(name: str) -> Any:
     if name in {"indicators", "report", "stats", "privacy", "readers", "demo", "ingest"}:
         return importlib.import_module(f"eco_eval.{name}")
     raise AttributeError(f"module 'eco_eval' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:  # tab completion in JupyterLab lists the lazy names too
+    return sorted({*(n for n in globals() if n.startswith("__")), *__all__})

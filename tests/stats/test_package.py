@@ -16,7 +16,7 @@ def test_every_public_name_resolves_to_its_submodule():
     for name, module in stats_package._LAZY.items():
         expected = getattr(importlib.import_module(f"eco_eval.stats.{module}"), name)
         assert getattr(stats_package, name) is expected
-        assert name in dir(importlib.import_module(f"eco_eval.stats.{module}"))
+        assert name in dir(stats_package)  # what tab completion offers
 
 
 def test_an_unknown_name_is_an_attribute_error():
@@ -35,3 +35,14 @@ def test_the_indicators_intervals_do_not_load_pingouin_or_matplotlib():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_the_top_level_api_resolves_lazily_and_completes():
+    import eco_eval
+
+    public = [n for n in dir(eco_eval) if not n.startswith("_")]
+    assert public == sorted(n for n in eco_eval.__all__ if not n.startswith("_"))
+    for name in public:
+        assert getattr(eco_eval, name) is not None
+    with pytest.raises(AttributeError, match="no attribute 'compute'"):
+        eco_eval.compute  # noqa: B018

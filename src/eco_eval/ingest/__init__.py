@@ -390,6 +390,9 @@ class _Run:
         self.span = (MISSION_LETTER, date.today())
         self.seen: dict[str, dict[str, SeenValues]] = {}  # table -> unique rule -> values met
         self.pseudonyms: dict = {}  # (kind, identifier) -> pseudonym, for this run's key
+        # built again only when session_dates / known_names grew (see the methods that use them)
+        self._sessions_indexed: tuple[KeyIndex, np.ndarray] | None = None
+        self._sorted_names: list[str] | None = None
 
     def read(self, source: Source, path: Path) -> Any:
         from eco_eval.readers import read_file
@@ -538,7 +541,7 @@ class _Run:
     def _session_index(self) -> tuple[KeyIndex, np.ndarray]:
         """The accepted session ids as a :class:`KeyIndex` and their dates (``datetime64``),
         built again only when sessions were added since the last call."""
-        cached = getattr(self, "_sessions_indexed", None)
+        cached = self._sessions_indexed
         if cached is None or len(cached[1]) != len(self.session_dates):
             index = KeyIndex(list(self.session_dates))
             dates = pd.to_datetime(list(self.session_dates.values()), errors="coerce")
@@ -745,7 +748,7 @@ class _Run:
 
     def sorted_names(self) -> list[str]:
         """``sorted(self.known_names)``, sorted again only when names were added."""
-        cached = getattr(self, "_sorted_names", None)
+        cached = self._sorted_names
         if cached is None or len(cached) != len(self.known_names):
             cached = sorted(self.known_names)
             self._sorted_names = cached

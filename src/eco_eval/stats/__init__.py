@@ -67,6 +67,10 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'eco_eval.stats' has no attribute {name!r}")
 
 
+def __dir__() -> list[str]:  # tab completion in JupyterLab lists the lazy names too
+    return sorted({*(n for n in globals() if n.startswith("__")), *_LAZY})
+
+
 __all__ = [
     "IMPACT_COLUMNS",
     "Instrument",
