@@ -374,10 +374,9 @@ def _frame(con: Any, table: str, cols: list[str]) -> pd.DataFrame:
         return whole.df()
     text = [c for c in text if arrow[c].null_count < arrow.num_rows]
     others = [c for c in cols if c not in text]
-    frame = select(others).df() if others else pd.DataFrame(index=pd.RangeIndex(arrow.num_rows))
-    for c in text:  # the dtype pandas infers from .df()'s strings
-        frame[c] = pd.array(arrow[c], dtype=TEXT_DTYPE)
-    return frame[cols]
+    # the dtype pandas infers from .df()'s strings
+    added = {c: pd.array(arrow[c], dtype=TEXT_DTYPE) for c in text}
+    return _assembled(select(others).df() if others else None, added, arrow.num_rows, cols)
 
 
 def _categorical_frame(con: Any, query: str) -> pd.DataFrame:
@@ -407,7 +406,7 @@ def as_categoricals(table: Any) -> pd.DataFrame:
 
     from eco_eval.readers.table import TEXT_DTYPE  # here: the readers package is not light
 
-    names = table.column_names
+    names, rows = table.column_names, table.num_rows
     columns = dict(zip(names, table.columns, strict=True))
     del table
     encoded: dict[str, pd.Categorical] = {}
@@ -432,13 +431,18 @@ def as_categoricals(table: Any) -> pd.DataFrame:
     with ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1))) as pool:
         list(pool.map(encode, names))
     others = [n for n in names if n not in encoded]
-    if others:
-        frame = pa.table([columns[n] for n in others], names=others).to_pandas()
-    else:
-        frame = pd.DataFrame(index=pd.RangeIndex(len(next(iter(encoded.values())))))
-    for name, values in encoded.items():
-        frame[name] = values
-    return frame[names]
+    rest = pa.table([columns[n] for n in others], names=others).to_pandas() if others else None
+    return _assembled(rest, encoded, rows, names)
+
+
+def _assembled(
+    frame: pd.DataFrame | None, added: dict[str, Any], rows: int, order: list[str]
+) -> pd.DataFrame:
+    """``frame`` (None: no columns, ``rows`` rows) with the ``added`` columns, in ``order``."""
+    out = pd.DataFrame(index=pd.RangeIndex(rows)) if frame is None else frame
+    for name, values in added.items():
+        out[name] = values
+    return out[order]
 
 
 def _text_buffer(array: Any) -> tuple[int | None, int]:
