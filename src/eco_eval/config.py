@@ -42,6 +42,31 @@ class ItemRule:
 
 
 @dataclass(frozen=True)
+class FieldLookup:
+    """A canonical field filled from a lookup table: the value of ``column`` (a file column, or
+    another field of the same source's ``lookups:``) is looked up in ``table``'s key column and
+    the row's ``value`` column is taken."""
+
+    column: str
+    table: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """A reference or linkage table (``lookups:``): read as is, never stored; ``key`` is the
+    column other sources look values up by, ``identifiers`` the columns never shown in clear."""
+
+    name: str
+    pattern: str
+    key: str
+    format: str = "auto"
+    sheet: str | None = None
+    header_row: int | None = None
+    identifiers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Source:
     name: str
     pattern: str
@@ -56,6 +81,13 @@ class Source:
     required: bool = True
     # LimeSurvey only: glob under data/raw of the survey-structure export(s) (the codebook)
     codebook: str | None = None
+    # canonical field -> the lookup that fills it (overrides ``columns``)
+    lookups: Mapping[str, FieldLookup] = field(default_factory=dict)
+
+    def lookup_column(self, fld: str) -> str:
+        """The column a looked-up field is read from once the lookups are applied."""
+        spec = self.lookups[fld]
+        return f"{fld} (lookup {spec.table}.{spec.value})"
 
 
 @dataclass(frozen=True)
@@ -83,6 +115,7 @@ class Project:
     privacy: Privacy
     sources: Mapping[str, Source]
     scales: Mapping[str, Mapping[str, Any]]
+    lookups: Mapping[str, Lookup] = field(default_factory=dict)
     ecosystem_override: Mapping[str, Any] = field(default_factory=dict)
     instruments_override: Mapping[str, Any] = field(default_factory=dict)
     lang: str = "fr"
@@ -122,6 +155,14 @@ class Project:
         return load_ecosystem(self.ecosystem_override, origin=str(self.config_file or CONFIG_NAME))
 
 
+def load_schema() -> dict[str, Any]:
+    """The canonical tables' fields and rules (``_data/schema.yaml``)."""
+    from importlib import resources
+
+    text = resources.files("eco_eval").joinpath("_data/schema.yaml").read_text(encoding="utf-8")
+    return dict(yaml.safe_load(text))
+
+
 def _check_keys(section: Mapping[str, Any], allowed: set[str], where: str, origin: str) -> None:
     for key in section:
         if key not in allowed:
@@ -159,6 +200,7 @@ def _source(name: str, doc: Mapping[str, Any], origin: str) -> Source:
                 f"{origin}: sources.{name}.codebook is for LimeSurvey exports but the source has "
                 f"format {fmt!r}; set 'format: limesurvey' or remove the codebook"
             )
+    lookups = _field_lookups(name, doc.get("lookups"), origin)
     return Source(
         name=name,
         pattern=str(doc["pattern"]),
@@ -172,7 +214,105 @@ def _source(name: str, doc: Mapping[str, Any], origin: str) -> Source:
         identifiers=tuple(doc.get("identifiers", ())),
         required=bool(doc.get("required", True)),
         codebook=codebook.strip() if codebook else None,
+        lookups=lookups,
     )
+
+
+def _mapping(value: Any, where: str, origin: str, example: str) -> Mapping[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"{origin}: {where} must be a mapping, e.g. {example}")
+    return value
+
+
+def _field_lookups(name: str, doc: Any, origin: str) -> dict[str, FieldLookup]:
+    example = "email: {column: token, table: participants, value: email}"
+    out: dict[str, FieldLookup] = {}
+    for fld, spec in _mapping(doc, f"sources.{name}.lookups", origin, example).items():
+        where = f"sources.{name}.lookups.{fld}"
+        spec = _mapping(spec, where, origin, "{column: token, table: participants, value: email}")
+        _check_keys(spec, {"column", "table", "value"}, f"{where}.", origin)
+        for part in ("column", "table", "value"):
+            if not str(spec.get(part) or "").strip():
+                raise ConfigError(
+                    f"{origin}: {where} needs a '{part}' (e.g. {{column: token, table: "
+                    f"participants, value: email}})"
+                )
+        out[str(fld)] = FieldLookup(str(spec["column"]), str(spec["table"]), str(spec["value"]))
+    return out
+
+
+def _lookup(name: str, doc: Any, origin: str) -> Lookup:
+    where = f"lookups.{name}"
+    doc = _mapping(doc, where, origin, "{pattern: 'referentiel/directions.csv', key: Code}")
+    allowed = {f for f in Lookup.__dataclass_fields__ if f != "name"}
+    _check_keys(doc, allowed, f"{where}.", origin)
+    for part in ("pattern", "key"):
+        if not str(doc.get(part) or "").strip():
+            raise ConfigError(
+                f"{origin}: {where} needs a '{part}' (pattern: a glob under data/raw; key: the "
+                f"column other sources look values up by)"
+            )
+    fmt = str(doc.get("format", "auto"))
+    if fmt not in FORMATS:
+        raise ConfigError(f"{origin}: {where}.format {fmt!r} unknown{did_you_mean(fmt, FORMATS)}")
+    identifiers = doc.get("identifiers") or ()
+    if isinstance(identifiers, str) or not isinstance(identifiers, (list, tuple)):
+        raise ConfigError(f"{origin}: {where}.identifiers must be a list of column names")
+    return Lookup(
+        name=str(name),
+        pattern=str(doc["pattern"]),
+        key=str(doc["key"]),
+        format=fmt,
+        sheet=doc.get("sheet"),
+        header_row=doc.get("header_row"),
+        identifiers=tuple(str(c) for c in identifiers),
+    )
+
+
+def _check_lookups(
+    sources: Mapping[str, Source], lookups: Mapping[str, Lookup], origin: str
+) -> None:
+    """Every field lookup names a declared table and a field of its source's schema; a chain
+    (``column`` naming another looked-up field) has no cycle; an identifier of a lookup table
+    only fills an identifier field (it is pseudonymised there, never kept in clear)."""
+    schema = load_schema()
+    for src in sources.values():
+        fields = schema[src.name]["fields"]
+        for fld, spec in src.lookups.items():
+            where = f"sources.{src.name}.lookups.{fld}"
+            if fld not in fields:
+                raise ConfigError(
+                    f"{origin}: {where}: {src.name} has no field {fld!r}"
+                    f"{did_you_mean(fld, fields)}; fields: {', '.join(fields)}"
+                )
+            if spec.table not in lookups:
+                declared = ", ".join(lookups) or "none"
+                raise ConfigError(
+                    f"{origin}: {where}.table {spec.table!r} is not declared under 'lookups:'"
+                    f"{did_you_mean(spec.table, lookups)}; declared: {declared}"
+                )
+            table = lookups[spec.table]
+            if spec.value in table.identifiers and fields[fld].get("type") != "identifier":
+                raise ConfigError(
+                    f"{origin}: {where}: {spec.table}.{spec.value} is an identifier of the lookup "
+                    f"table and {src.name}.{fld} is not an identifier field; it would be stored "
+                    f"in clear: choose another value column or field"
+                )
+            seen = [fld]
+            step = spec
+            while step.column in src.lookups and step.column != fld:
+                if step.column in seen:
+                    break
+                seen.append(step.column)
+                step = src.lookups[step.column]
+            if step.column in seen or step.column == fld:
+                chain = " -> ".join([*seen, step.column])
+                raise ConfigError(
+                    f"{origin}: sources.{src.name}.lookups form a cycle ({chain}); a lookup's "
+                    f"column must end at a column of the file"
+                )
 
 
 def parse_config(doc: Mapping[str, Any], root: Path, origin: str = CONFIG_NAME) -> Project:
@@ -187,6 +327,7 @@ def parse_config(doc: Mapping[str, Any], root: Path, origin: str = CONFIG_NAME) 
         "report",
         "actions",
         "instruments",
+        "lookups",
     }
     _check_keys(doc, allowed, "", origin)
     org = doc.get("organisation") or {}
@@ -207,6 +348,11 @@ def parse_config(doc: Mapping[str, Any], root: Path, origin: str = CONFIG_NAME) 
                 f"{origin}: unknown source {name!r}{did_you_mean(name, SOURCE_NAMES)}"
             )
     sources = {name: _source(name, sdoc or {}, origin) for name, sdoc in sources_doc.items()}
+    lookups_doc = _mapping(
+        doc.get("lookups"), "lookups", origin, "{directions: {pattern: 'ref/dir.csv', key: Code}}"
+    )
+    lookups = {str(n): _lookup(str(n), ldoc, origin) for n, ldoc in lookups_doc.items()}
+    _check_lookups(sources, lookups, origin)
     scales = {
         str(name): {str(label): code for label, code in (mapping or {}).items()}
         for name, mapping in (doc.get("scales") or {}).items()
@@ -229,6 +375,7 @@ def parse_config(doc: Mapping[str, Any], root: Path, origin: str = CONFIG_NAME) 
         privacy=privacy,
         sources=sources,
         scales=scales,
+        lookups=lookups,
         ecosystem_override=doc.get("ecosystem") or {},
         instruments_override=doc.get("instruments") or {},
         lang=lang,

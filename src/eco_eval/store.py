@@ -115,6 +115,17 @@ TABLES: dict[str, dict[str, str]] = {
         "satisfaction_score": "DOUBLE",
         "complaints": "DOUBLE",
     },
+    "person_links": {  # the pseudonymised identity map (eco_eval.ingest.identity)
+        "kind": "VARCHAR",
+        "id_key": "VARCHAR",
+        "person_key": "VARCHAR",
+    },
+    "linkage": {  # rows of each person-keyed table by link outcome to the attendance register
+        "table_name": "VARCHAR",
+        "target": "VARCHAR",
+        "outcome": "VARCHAR",
+        "rows": "BIGINT",
+    },
     "quarantine": {
         "table_name": "VARCHAR",
         "source_file": "VARCHAR",

@@ -9,9 +9,11 @@ as it was. Running it again with no new or changed raw file writes nothing.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import logging
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -21,7 +23,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from eco_eval.config import Project, Source
+from eco_eval.config import Project, Source, load_schema
 from eco_eval.errors import InputFileError
 from eco_eval.ingest.aside import Aside
 from eco_eval.ingest.bulk import bulk_settings
@@ -32,12 +34,22 @@ from eco_eval.ingest.codebook import (
     convert,
     find_codebooks,
 )
+from eco_eval.ingest.identity import identity_links, record_linkage, resolve_identities
 from eco_eval.ingest.lookup import KeyIndex, SeenValues
+from eco_eval.ingest.lookup_tables import (
+    LookedUp,
+    LookupTable,
+    apply_lookups,
+    load_lookup,
+    lookup_files,
+    lookup_input_columns,
+    unkeyed_causes,
+    used_lookups,
+)
 from eco_eval.ingest.mapping import (
     Mapped,
     canonicalise,
     find_column,
-    load_schema,
     map_columns,
     map_distinct,
     map_items,
@@ -82,6 +94,8 @@ class IngestReport:
     removed_files: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     codebooks: list[str] = field(default_factory=list)  # codebook files read (sources.*.codebook)
+    lookups: list[str] = field(default_factory=list)  # lookup-table files read (lookups:)
+    linkage: pd.DataFrame | None = None  # link rates (eco_eval.ingest.identity.link_rates)
 
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame([{k: v for k, v in vars(f).items() if k != "meta"} for f in self.files])
@@ -125,8 +139,16 @@ def discover(project: Project) -> list[tuple[Source, Path]]:
             log.warning(
                 "source %s: no file matches %s under %s", name, source.pattern, project.raw_dir
             )
-        found.extend((source, p) for p in files)
+        found.extend((_looked_up_source(source), p) for p in files)
     return found
+
+
+def _looked_up_source(source: Source) -> Source:
+    """``source`` with each looked-up field read from its lookup's column (see lookup_tables)."""
+    if not source.lookups:
+        return source
+    looked = {fld: source.lookup_column(fld) for fld in source.lookups}
+    return dataclasses.replace(source, columns={**source.columns, **looked})
 
 
 def discover_codebooks(
@@ -335,6 +357,7 @@ class _Outcome:
     reasons: list[tuple[int, list[str]]]  # (row position in the file, reasons) of bad rows
     dup_state: dict[str, np.ndarray] | None = None  # of its clean rows, when duplicates count
     clean_rows: np.ndarray | None = None  # positions in the file of those rows
+    unkeyed: dict[str, int] = field(default_factory=dict)  # accepted rows without a key, by cause
 
 
 @dataclass
@@ -390,16 +413,48 @@ class _Run:
         self.span = (MISSION_LETTER, date.today())
         self.seen: dict[str, dict[str, SeenValues]] = {}  # table -> unique rule -> values met
         self.pseudonyms: dict = {}  # (kind, identifier) -> pseudonym, for this run's key
+        self.links: list[pd.DataFrame] = []  # the identity map's rows (identity.identity_links)
+        self._lookups: dict[str, LookupTable] | None = None
+        self._looked_up: dict[Path, LookedUp] = {}  # the lookups of files read, until prepared
         # built again only when session_dates / known_names grew (see the methods that use them)
         self._sessions_indexed: tuple[KeyIndex, np.ndarray] | None = None
         self._sorted_names: list[str] | None = None
 
+    def lookup_tables(self, hashes: dict[Path, str] | None = None) -> dict[str, LookupTable]:
+        """The lookup tables the sources use, read once per run (``hashes``: known checksums)."""
+        if self._lookups is None:
+            known = hashes or {}
+            self._lookups = {
+                name: load_lookup(
+                    self.project,
+                    name,
+                    columns,
+                    lambda p: _rel(self.project, p),
+                    lambda p: known.get(p) or sha256_file(p),
+                )
+                for name, columns in used_lookups(self.project).items()
+            }
+        return self._lookups
+
     def read(self, source: Source, path: Path) -> Any:
+        """Read a raw file; with the source's looked-up columns added (``lookups:``)."""
         from eco_eval.readers import read_file
 
         fmt = None if source.format == "auto" else source.format
         sheet = source.sheet if path.suffix.lower() in {".xlsx", ".xlsm", ".xls"} else None
-        return read_file(path, format=fmt, sheet=sheet, header_row=source.header_row)
+        table = read_file(path, format=fmt, sheet=sheet, header_row=source.header_row)
+        if not source.lookups:
+            return table
+        fields = self.schema[source.name]["fields"]
+        identifiers = {f for f, s in fields.items() if s.get("type") == "identifier"}
+        looked = apply_lookups(
+            table.frame, source, self.lookup_tables(), _rel(self.project, path), identifiers
+        )
+        self._looked_up[path] = looked
+        added = tuple(str(c) for c in looked.frame.columns[table.frame.shape[1] :])
+        return dataclasses.replace(
+            table, frame=looked.frame, original_columns=(*table.original_columns, *added)
+        )
 
     def prepare_file(
         self,
@@ -430,6 +485,9 @@ class _Run:
         meta = {
             k: v for k, v in meta.items() if isinstance(v, (str, int, float, bool)) or v is None
         }
+        looked = self._looked_up.pop(path, None)
+        if looked is not None:
+            meta["lookups"] = looked.counts
         if codebook is not None:
             meta["codebook"] = codebook.label
             meta["codebook_sha256"] = codebook.sha256
@@ -442,6 +500,12 @@ class _Run:
             context["comments"] = self._masked_comments(raw, source, label)
         if self.schema[source.name].get("person_from"):
             context["person_keys"] = self._person_keys(raw, source, label)
+            if looked is not None:
+                person_from = self.schema[source.name]["person_from"]
+                fields = [
+                    f for spec in person_from for f in ([spec] if isinstance(spec, str) else spec)
+                ]
+                context["unkeyed_cause"] = unkeyed_causes(source, fields, looked.outcomes, len(raw))
         if source.name == "attendance":  # once per file: names recur across its slices
             fields = self.schema[source.name]["fields"]
             self._remember_names(raw, map_columns(raw, source, fields, label))
@@ -494,7 +558,10 @@ class _Run:
         )
         parsed = {f: self._file_field(values, source, label, f) for f in names}
         frame = pd.DataFrame({f: v for f, v in parsed.items() if v is not None}, index=values.index)
-        return person_key_column(frame, person_from, self.key, self.pseudonyms).array
+        keys = person_key_column(frame, person_from, self.key, self.pseudonyms).array
+        if source.name == "attendance":  # rows with several identifiers: the identity map
+            self.links.append(identity_links(frame, person_from, keys, self.key, self.pseudonyms))
+        return keys
 
     def _wave_date(self, values: pd.DataFrame, source: Source, path: Path, label: str) -> Any:
         """The median submission date of a barometer file (the whole file, not a slice)."""
@@ -635,6 +702,10 @@ class _Run:
             rows_quarantined=len(bad_rows),
             reasons=[(part.offset + int(i), r) for i, r in zip(bad_rows, reasons, strict=True)],
         )
+        cause = _piece(part.mapped.extra["context"].get("unkeyed_cause"), part.offset, len(frame))
+        if cause is not None:
+            without = accepted & frame["person_key"].isna().to_numpy() & pd.notna(cause)
+            outcome.unkeyed = {str(k): int(n) for k, n in Counter(cause[without]).items()}
         if with_dups:
             clean = np.flatnonzero(accepted)
             on = list(spec["duplicates_on"])
@@ -653,6 +724,10 @@ class _Run:
             for f, s in spec["fields"].items()
             if s.get("type") == "identifier" and f in colmap
         ]
+        if source.lookups:  # the columns looked up by an identifier (a token)
+            columns = [str(c) for c in part.raw.columns]
+            looked_by = lookup_input_columns(source, self.lookup_tables())
+            ident += [c for c in (find_column(columns, w) for w in looked_by) if c is not None]
         free_text = [
             colmap[f]
             for f, s in spec["fields"].items()
@@ -844,11 +919,14 @@ def ingest(
     )
     files = discover(project)
     codebooks, codebook_of = discover_codebooks(project, files)
-    hashes = _checksums([p for _, p in files])
+    lookup_paths = sorted(
+        {p for name in used_lookups(project) for p in lookup_files(project, name)}
+    )
+    hashes = _checksums([*(p for _, p in files), *lookup_paths])
     store = Store(project.store_path) if project.store_path.exists() else None
     known: dict[str, str] = store.known_files() if store else {}
     outdated = store.outdated() if store else []  # an earlier layout: every file is read again
-    current = {_rel(project, p): h for p, h in hashes.items()}
+    current = {_rel(project, p): h for p, h in hashes.items()}  # data and lookup files
     current.update({cb.label: cb.sha256 for cb in codebooks})
     removed = sorted(set(known) - set(current))
     changed = force or removed or outdated or any(known.get(f) != h for f, h in current.items())
@@ -856,6 +934,7 @@ def ingest(
         log.info("nothing new: %d files already in the store", len(current))
         return IngestReport(files=[], changed=False)
     run = _Run(project, key)
+    lookups = run.lookup_tables(hashes)  # read before any source: their errors come first
     results: list[FileResult] = []
     labels = {_rel(project, p) for _, p in files}
     with (
@@ -887,6 +966,7 @@ def ingest(
         if aside:
             for name in aside_sources:
                 by_source[name] = aside.collect(name, w, progress)
+        linkage = _link_identities(run, w, by_source, sources_read)
         for name in ORDER:
             for result in by_source.get(name, []):
                 results.append(result)
@@ -924,13 +1004,63 @@ def ingest(
                     "detail": json.dumps(cb.log_detail(used_by), ensure_ascii=False, default=str),
                 }
             )
+        for name, table in lookups.items():  # read, never stored: the log keeps checksums
+            for lf in table.files:
+                w.log(
+                    {
+                        "source_file": lf.label,
+                        "sha256": lf.sha256,
+                        "table_name": f"lookup:{name}",
+                        "rows_read": lf.rows,
+                        "rows_accepted": lf.rows,
+                        "rows_quarantined": 0,
+                        "duplicates": 0,
+                        "ingested_at": now,
+                        "package_version": __version__,
+                        "detail": json.dumps({"role": "lookup", "lookup": name}),
+                    }
+                )
     return IngestReport(
         files=results,
         changed=True,
         removed_files=removed,
         warnings=warnings,
         codebooks=[cb.label for cb in codebooks],
+        lookups=[lf.label for table in lookups.values() for lf in table.files],
+        linkage=linkage,
     )
+
+
+def _link_identities(
+    run: _Run, w: Any, by_source: dict[str, list[FileResult]], sources_read: set[str]
+) -> pd.DataFrame | None:
+    """Key the person-keyed tables through the attendance register's identity map, then count
+    their link outcomes (:mod:`eco_eval.ingest.identity`); the link rates, None without an
+    attendance register."""
+    from eco_eval.ingest.identity import TARGET, link_rates
+
+    if TARGET not in sources_read:
+        return None
+    keyed = [name for name in ORDER if run.schema.get(name, {}).get("person_from")]
+    ambiguous = resolve_identities(w.con, run.links, keyed)
+    if ambiguous:
+        log.warning(
+            "identity map: %d identifiers belong to several people, left unlinked", ambiguous
+        )
+    linked = [name for name in keyed if name != TARGET and name in sources_read]
+    unkeyed: dict[str, Counter[str]] = {}
+    for name in linked:
+        unkeyed[name] = Counter()
+        for result in by_source.get(name, []):
+            unkeyed[name].update(result.meta.get("unkeyed") or {})
+    record_linkage(w.con, linked, unkeyed)
+
+    class _Reader:  # link_rates reads through .sql, here inside the transaction
+        @staticmethod
+        def sql(query: str) -> pd.DataFrame:
+            return w.con.execute(query).df()
+
+    return link_rates(_Reader())
 
 
 #: rows of a file mapped, gated and written at a time (small files of a source are gated together):
@@ -972,6 +1102,9 @@ def _ingest_source(
             tally.rows_quarantined += outcome.rows_quarantined
             for position, reasons in outcome.reasons:
                 tally.add(position, reasons)
+            unkeyed = tally.meta.setdefault("unkeyed", {}) if outcome.unkeyed else {}
+            for cause, n in outcome.unkeyed.items():
+                unkeyed[cause] = unkeyed.get(cause, 0) + n
             for table, frame in outcome.frames.items():
                 w.append_rows(table, frame)
                 written[0] += len(frame)

@@ -13,22 +13,15 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
-from eco_eval.config import Source
+from eco_eval.config import Source, load_schema  # noqa: F401  (re-exported)
 from eco_eval.errors import ConfigError, InputFileError, did_you_mean
 from eco_eval.pseudonymise import pseudonymise_series
 from eco_eval.readers.table import TEXT_DTYPE
-
-
-def load_schema() -> dict[str, Any]:
-    text = resources.files("eco_eval").joinpath("_data/schema.yaml").read_text(encoding="utf-8")
-    return dict(yaml.safe_load(text))
 
 
 def _norm(text: object) -> str:
@@ -323,6 +316,12 @@ def canonicalise(
     return mapped
 
 
+def person_kind(fields: Sequence[str]) -> str:
+    """The pseudonym kind of a person identifier made of ``fields``: an e-mail has the same
+    pseudonym in every source (``person:email``)."""
+    return "person" if list(fields) == ["matricule"] else f"person:{'+'.join(fields)}"
+
+
 def person_key_column(
     frame: pd.DataFrame, person_from: Sequence[Any], key: bytes, cache: dict | None = None
 ) -> pd.Series:
@@ -343,7 +342,7 @@ def person_key_column(
         else:
             joined = parts[cols[0]]
         joined = joined.where(joined.notna() & (joined != ""))
-        kind = "person" if cols == ["matricule"] else f"person:{'+'.join(cols)}"
+        kind = person_kind(cols)
         if result is None:
             result = pseudonymise_series(key, joined, kind=kind, cache=cache)
         else:  # only the rows an earlier identifier has not already keyed
