@@ -106,9 +106,25 @@ class IngestOutcome:
             f"{t['rows_quarantined']} quarantined ({t['duplicates']} duplicates) in {self.seconds:.1f} s"
         ]
         lines += [f"  warning: {w}" for w in r.warnings[:10]]
+        lines += [f"  linkage: {line}" for line in linkage_lines(r.linkage)]
         if self.quality_page is not None:
             lines.append(f"  data quality: {self.quality_page}")
         return "\n".join(lines)
+
+
+def linkage_lines(linkage: Any) -> list[str]:
+    """The link rates in words for the ingest's summary (``1987 of 2074 barometer respondents
+    linked to the attendance register; not linked: ...``)."""
+    if linkage is None:
+        return []
+    lines = []
+    for r in linkage.to_dict("records"):
+        causes = ", ".join(f"{cause} {n}" for cause, n in r["causes"].items())
+        lines.append(
+            f"{r['linked']} of {r['rows']} {r['table_name']} respondents linked to the "
+            f"{r['target']} register" + (f"; not linked: {causes}" if causes else "")
+        )
+    return lines
 
 
 def run_ingest(
@@ -131,6 +147,7 @@ def run_ingest(
 def write_quality_page(project: Project, warnings: list[str]) -> Path:
     """``reports/data-quality/ingest-<time>.html`` (and ``latest.html``) from the store's log."""
     from eco_eval.bilan import bilan_labels
+    from eco_eval.ingest.identity import link_rates
     from eco_eval.ingest.quality import REASON_COUNTS_SQL, examples_sql, render_page
     from eco_eval.report.fmt import fmt_date
     from eco_eval.report.i18n import Labels
@@ -146,6 +163,7 @@ def write_quality_page(project: Project, warnings: list[str]) -> Path:
         examples=store.sql(examples_sql()),
         when=f"{fmt_date(now.date(), project.lang)} {now:%H:%M}",
         warnings=warnings,
+        linkage=link_rates(store),
     )
     folder = project.reports_dir / "data-quality"
     folder.mkdir(parents=True, exist_ok=True)

@@ -336,3 +336,22 @@ def test_value_column_absent_names_file_column_and_columns(tiny_project):
 )
 def test_config_errors_are_one_line(tiny_project, edit, words):
     assert words in _config_error(tiny_project, edit)
+
+
+def test_quality_page_and_summary_report_link_rates(tiny_project):
+    from eco_eval.pipeline import run_ingest
+
+    root = _project(tiny_project)
+    outcome = run_ingest(root)
+    text = outcome.summary_text()
+    assert "linkage: 3 of 7 barometer respondents linked to the attendance register" in text
+    assert "not_in_lookup:participants 1" in text
+    html = (root / "reports" / "data-quality" / "latest.html").read_text(encoding="utf-8")
+    assert "3 sur 7 réponses (baromètre social) appariées aux feuilles d&#x27;émargement" in html
+    assert "valeur absente de la table « participants » (1)" in html
+    assert "XXX (1)" in html  # the direction code the reference does not know
+    assert "participants_2016-11.csv (6, SHA-256" in html
+    low = html.lower()
+    assert not any(p[0].lower() in low or (p[3] and p[3].lower() in low) for p in PEOPLE)
+    # the lookup files are not a source of the summary by source
+    assert "lookup:" not in html

@@ -130,6 +130,12 @@ def link_rates(store: Any) -> pd.DataFrame:
     and ``causes`` (outcome -> rows, for the rows not linked, largest first).
 
     ``store``: an :class:`eco_eval.store.Store` (what ``eco-eval doctor`` and the bilan read)."""
+    columns = ["table_name", "target", "rows", "linked", "rate", "causes"]
+    present = store.sql(
+        "SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'linkage'"
+    )
+    if not int(present["n"].iloc[0]):  # a store written before linkage was counted
+        return pd.DataFrame(columns=columns)
     long = store.sql("SELECT table_name, target, outcome, rows FROM linkage")
     out = []
     for (table, target), part in long.groupby(["table_name", "target"], sort=True):
@@ -146,5 +152,4 @@ def link_rates(store: Any) -> pd.DataFrame:
                 "causes": causes,
             }
         )
-    columns = ["table_name", "target", "rows", "linked", "rate", "causes"]
     return pd.DataFrame(out, columns=columns)

@@ -32,16 +32,139 @@ def is_codebook(log: pd.DataFrame) -> pd.Series:
     return detail.str.contains('"role": "codebook"', regex=False)
 
 
-def latest_log(log: pd.DataFrame, *, codebooks: bool = False) -> pd.DataFrame:
+def is_lookup(log: pd.DataFrame) -> pd.Series:
+    """Rows of the ingest log that record a lookup table's file (``lookups:``): read, not stored."""
+    detail = log["detail"].astype("str").fillna("")
+    return detail.str.contains('"role": "lookup"', regex=False)
+
+
+def latest_log(
+    log: pd.DataFrame, *, codebooks: bool = False, lookups: bool = False
+) -> pd.DataFrame:
     """The ingest-log row of the version of each file currently in the store.
 
-    Codebook files hold no rows: they are left out (their checksums are in the provenance)
-    unless ``codebooks=True``.
+    Codebook files hold no rows and lookup-table files fill no table: they are left out (their
+    checksums are in the provenance) unless ``codebooks=True`` / ``lookups=True``.
     """
     if log.empty:
         return log
     latest = log.sort_values("ingested_at").groupby("source_file", as_index=False).tail(1)
-    return latest if codebooks else latest[~is_codebook(latest)]
+    if not codebooks:
+        latest = latest[~is_codebook(latest)]
+    return latest if lookups else latest[~is_lookup(latest)]
+
+
+LOOKUP_COUNTS = ["matched", "empty", "unmatched", "ambiguous", "no_value"]
+
+
+def lookup_counts(log: pd.DataFrame) -> pd.DataFrame:
+    """One row per source and looked-up field (``sources.*.lookups``), over the rows read of the
+    files in the store: ``table_name``, ``field``, ``lookup``, ``value``, the rows by outcome
+    (:data:`LOOKUP_COUNTS`) and ``unmatched_values`` (code -> rows; never identifiers)."""
+    columns = ["table_name", "field", "lookup", "value", *LOOKUP_COUNTS, "unmatched_values"]
+    totals: dict[tuple[str, str], dict[str, Any]] = {}
+    latest = latest_log(log)
+    for r in latest.sort_values(["table_name", "source_file"]).itertuples():
+        detail = json.loads(str(r.detail or "{}"))
+        for fld, counts in (detail.get("lookups") or {}).items():
+            row = totals.setdefault(
+                (str(r.table_name), fld),
+                {"table_name": r.table_name, "field": fld, "lookup": counts.get("table"),
+                 "value": counts.get("value"), **dict.fromkeys(LOOKUP_COUNTS, 0),
+                 "unmatched_values": Counter()},
+            )  # fmt: skip
+            for name in LOOKUP_COUNTS:
+                row[name] += int(counts.get(name, 0))
+            row["unmatched_values"].update(counts.get("unmatched_values") or {})
+    rows = [
+        {**row, "unmatched_values": dict(row["unmatched_values"].most_common())}
+        for row in totals.values()
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _codes(values: Any, n: Any) -> str:
+    return ", ".join(f"{code} ({n(k)})" for code, k in dict(values).items()) or "–"
+
+
+def link_cause_text(cause: str, labels: Any) -> str:
+    """``not_in_lookup:participants`` -> "valeur absente de la table « participants »"."""
+    kind, _, table = cause.partition(":")
+    key = f"bilan.link_{kind}"
+    if key not in labels:
+        return cause
+    return labels.format(key, table=table) if table else labels[key]
+
+
+def linkage_html(linkage: pd.DataFrame | None, log: pd.DataFrame, labels: Any) -> str:
+    """The page's linkage part: link rates of the person-keyed sources (with what failed to
+    link) and the lookups' match counts (with the codes a reference did not know)."""
+    from eco_eval.report.fmt import fmt_number
+
+    lang = labels.lang
+    t = labels.__getitem__
+
+    def n(value: Any) -> str:
+        return fmt_number(int(value), lang, digits=0)
+
+    parts = []
+    if linkage is not None and len(linkage):
+        parts.append(f"<h2>{escape(t('bilan.dq_linkage'))}</h2><ul>")
+        for r in linkage.to_dict("records"):
+            line = labels.format(
+                "bilan.dq_linkage_line",
+                linked=n(r["linked"]),
+                rows=n(r["rows"]),
+                source=labels.get(f"bilan.source_{r['table_name']}", r["table_name"]),
+            )
+            causes = "; ".join(
+                f"{link_cause_text(c, labels)} ({n(k)})" for c, k in r["causes"].items()
+            )
+            if causes:
+                line += f" — {t('bilan.dq_link_unlinked')} : {causes}"
+            parts.append(f"<li>{escape(line)}</li>")
+        parts.append("</ul>")
+    counts = lookup_counts(log)
+    if len(counts):
+        parts.append(f"<h2>{escape(t('bilan.dq_lookups'))}</h2>")
+        parts.append(
+            _table(
+                [
+                    t("bilan.dq_source"),
+                    t("bilan.dq_lookup_field"),
+                    t("bilan.dq_lookup_table"),
+                    t("bilan.dq_matched"),
+                    t("bilan.dq_empty"),
+                    t("bilan.dq_unmatched"),
+                    t("bilan.dq_unmatched_values"),
+                ],
+                [
+                    [
+                        labels.get(f"bilan.source_{r['table_name']}", r["table_name"]),
+                        r["field"],
+                        f"{r['lookup']}.{r['value']}",
+                        n(r["matched"]),
+                        n(r["empty"]),
+                        n(r["unmatched"] + r["ambiguous"] + r["no_value"]),
+                        _codes(r["unmatched_values"], n),
+                    ]
+                    for r in counts.to_dict("records")
+                ],
+            )
+        )
+    files = latest_log(log, lookups=True)
+    files = files[is_lookup(files)] if len(files) else files
+    if len(files):
+        parts.append(
+            f"<p>{escape(t('bilan.dq_lookup_files'))} : "
+            + ", ".join(
+                f"{escape(str(r.source_file))} ({n(r.rows_read)}, SHA-256 "
+                f"{escape(str(r.sha256)[:12])})"
+                for r in files.sort_values("source_file").itertuples()
+            )
+            + "</p>"
+        )
+    return "".join(parts)
 
 
 def summary_by_source(
@@ -119,12 +242,14 @@ def render_page(
     warnings: Sequence[str] = (),
     examples_per_reason: int = 3,
     examples: pd.DataFrame | None = None,
+    linkage: pd.DataFrame | None = None,
 ) -> str:
     """A self-contained HTML page: summary by source, per file, examples of quarantined rows.
 
     ``quarantine`` as :func:`summary_by_source` takes it; ``examples``: the rows to show (by
     default the first ``examples_per_reason`` of each first reason of ``quarantine``, which
-    must then hold every row)."""
+    must then hold every row); ``linkage``: the link rates (:func:`eco_eval.ingest.identity.
+    link_rates`)."""
     from eco_eval.report.fmt import fmt_number
 
     lang = labels.lang
@@ -200,6 +325,7 @@ def render_page(
             )
             + "</p>"
         )
+    parts.append(linkage_html(linkage, log, labels))
     if warnings:
         parts.append(
             f"<h2>{escape(t('bilan.dq_warnings'))}</h2><ul>"
