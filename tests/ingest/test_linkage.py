@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -355,3 +356,38 @@ def test_quality_page_and_summary_report_link_rates(tiny_project):
     assert not any(p[0].lower() in low or (p[3] and p[3].lower() in low) for p in PEOPLE)
     # the lookup files are not a source of the summary by source
     assert "lookup:" not in html
+
+
+def test_chain_token_to_email_to_matricule_through_an_hr_directory(tiny_project):
+    """A chain: the e-mail found by token is looked up in an HR directory for the matricule,
+    which keys the attendance register (no e-mail in the sign-in sheets at all)."""
+    root = _project(tiny_project, with_matricule=True)
+    raw = root / "data" / "raw"
+    directory = ["Courriel;Matricule"] + [f"{p[3].upper()};{p[4]}" for p in PEOPLE if p[3]]
+    (raw / "referentiel" / "annuaire.csv").write_text("\n".join(directory) + "\n")
+    doc = yaml.safe_load((root / "eco_eval.yaml").read_text(encoding="utf-8"))
+    doc["lookups"]["annuaire"] = {
+        "pattern": "referentiel/annuaire.csv",
+        "key": "Courriel",
+        "identifiers": ["Courriel", "Matricule"],
+    }
+    doc["sources"]["barometer"]["lookups"]["matricule"] = {
+        "column": "email", "table": "annuaire", "value": "Matricule",
+    }  # fmt: skip
+    del doc["sources"]["attendance"]["columns"]["email"]
+    (root / "eco_eval.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    ingest(load_project(root))
+    store = open_store(load_project(root).store_path)
+    key = load_key(env_var="ECO_EVAL_KEY")
+    by_token = {p[0].lower(): p for p in PEOPLE}
+    baro = store.table("barometer").set_index("response_id")["person_key"]
+    for i, (token, _code) in enumerate(RESPONSES, start=1):
+        if i == QUARANTINED_RESPONSE:
+            continue
+        person = by_token.get(token.strip().lower())
+        want = pseudonym(key, person[4], kind="person") if person and person[3] else None
+        got = baro[f"2016-11:{i}"]
+        assert (None if pd.isna(got) else got) == want
+    assert len(store.table("person_links")) == 0  # the sign-in sheets hold one identifier
+    rates = link_rates(store).set_index("table_name").loc["barometer"]
+    assert (rates["rows"], rates["linked"]) == (7, 3)
