@@ -34,7 +34,13 @@ from eco_eval.ingest.codebook import (
     convert,
     find_codebooks,
 )
-from eco_eval.ingest.identity import identity_links, record_linkage, resolve_identities
+from eco_eval.ingest.identity import (
+    TARGET,
+    identity_links,
+    linked_kinds,
+    record_linkage,
+    resolve_identities,
+)
 from eco_eval.ingest.lookup import KeyIndex, SeenValues
 from eco_eval.ingest.lookup_tables import (
     LookedUp,
@@ -559,8 +565,9 @@ class _Run:
         parsed = {f: self._file_field(values, source, label, f) for f in names}
         frame = pd.DataFrame({f: v for f, v in parsed.items() if v is not None}, index=values.index)
         keys = person_key_column(frame, person_from, self.key, self.pseudonyms).array
-        if source.name == "attendance":  # rows with several identifiers: the identity map
-            self.links.append(identity_links(frame, person_from, keys, self.key, self.pseudonyms))
+        wanted = linked_kinds(self.project, self.schema) if source.name == TARGET else []
+        if wanted:  # rows with several identifiers: the identity map
+            self.links.append(identity_links(frame, wanted, keys, self.key, self.pseudonyms))
         return keys
 
     def _wave_date(self, values: pd.DataFrame, source: Source, path: Path, label: str) -> Any:
@@ -1037,7 +1044,7 @@ def _link_identities(
     """Key the person-keyed tables through the attendance register's identity map, then count
     their link outcomes (:mod:`eco_eval.ingest.identity`); the link rates, None without an
     attendance register."""
-    from eco_eval.ingest.identity import TARGET, link_rates
+    from eco_eval.ingest.identity import link_rates
 
     if TARGET not in sources_read:
         return None

@@ -33,6 +33,27 @@ TARGET = "attendance"
 LINK_COLUMNS = ["kind", "id_key", "person_key"]
 
 
+def linked_kinds(project: Any, schema: Mapping[str, Any]) -> list[str]:
+    """The attendance identifiers the identity map is built for: the single-field identifiers
+    another person-keyed source maps (``columns:`` or ``lookups:``) other than the register's
+    first one. None when every source keys people alike (the map would change nothing, and
+    pseudonymising every row's second identifier costs time at national size)."""
+    register = [f for f in schema[TARGET]["person_from"] if isinstance(f, str)]
+    if not register or TARGET not in project.sources:
+        return []
+    mapped = project.sources[TARGET].columns.keys() | project.sources[TARGET].lookups.keys()
+    wanted: list[str] = []
+    for name, spec in schema.items():
+        source = project.sources.get(name)
+        if name == TARGET or source is None or not spec.get("person_from"):
+            continue
+        for fld in spec["person_from"]:
+            used = fld in source.columns or fld in source.lookups
+            if isinstance(fld, str) and used and fld in register[1:] and fld in mapped:
+                wanted.append(fld)
+    return [f for f in register if f in wanted or (wanted and f == register[0])]
+
+
 def identity_links(
     frame: pd.DataFrame,
     person_from: Sequence[Any],
