@@ -391,3 +391,31 @@ def test_chain_token_to_email_to_matricule_through_an_hr_directory(tiny_project)
     assert len(store.table("person_links")) == 0  # the sign-in sheets hold one identifier
     rates = link_rates(store).set_index("table_name").loc["barometer"]
     assert (rates["rows"], rates["linked"]) == (7, 3)
+
+
+def test_barometer_ingested_aside_links_alike(tiny_project, monkeypatch):
+    """The barometer's child process reads the lookups itself; the link and its counts are
+    those of a serial ingest (the identity map is applied in the parent, at the end)."""
+    from eco_eval.ingest import aside as aside_module
+
+    root = _project(tiny_project, with_matricule=True)
+    monkeypatch.setattr(aside_module, "MIN_BYTES", 2**40)
+    first = ingest(load_project(root))
+    store = open_store(load_project(root).store_path)
+    serial = (store.table("barometer"), link_rates(store), store.table("person_links"))
+    monkeypatch.setattr(aside_module, "MIN_BYTES", 0)
+    monkeypatch.setattr(aside_module, "_cores", lambda: 2)
+    started, popen = [], aside_module.subprocess.Popen
+    monkeypatch.setattr(
+        aside_module.subprocess, "Popen", lambda *a, **k: started.append(a) or popen(*a, **k)
+    )
+    report = ingest(load_project(root), force=True)
+    assert len(started) == 1  # the barometer went to the child
+    assert [f.meta["lookups"] for f in report.files if f.table == "barometer"] == [
+        f.meta["lookups"] for f in first.files if f.table == "barometer"
+    ]
+    store = open_store(load_project(root).store_path)
+    aside = (store.table("barometer"), link_rates(store), store.table("person_links"))
+    for one, other in zip(serial, aside, strict=True):
+        pd.testing.assert_frame_equal(one, other)
+    assert int(aside[1]["linked"].iloc[0]) == 3
