@@ -82,12 +82,16 @@ def _attendance(with_matricule: bool) -> str:
 
 
 def _barometer() -> str:
-    head = ["token" if h == "MATRICULE" else h for h in BAROMETER_HEAD]
-    rows = [head]
+    # LimeSurvey exports the participant's attributes when asked: 'firstname' after the token
+    head = ["token,firstname" if h == "MATRICULE" else h for h in BAROMETER_HEAD]
+    rows = [",".join(head).split(",")]
+    first_names = {p[0]: p[1] for p in PEOPLE}
     for i, (token, code) in enumerate(RESPONSES, start=1):
         clim = "7" if i == QUARANTINED_RESPONSE else "Plutôt d'accord"
+        first = first_names.get(token, "")
         rows.append(
-            [str(i), f"2016-11-{10 + i} 10:00:00", "3", "fr", str(i), token, code, "A", "F"]
+            [str(i), f"2016-11-{10 + i} 10:00:00", "3", "fr", str(i), token, first, code, "A"]
+            + ["F"]
             + ["Souvent"] * 7
             + ["La plupart du temps"] * 5
             + [clim, "Tout à fait d'accord", "Oui"]
@@ -228,7 +232,7 @@ def test_no_token_or_email_in_clear_anywhere_in_the_store(tiny_project, with_mat
     root = _project(tiny_project, with_matricule=with_matricule)
     ingest(load_project(root))
     secrets = [p[0].lower() for p in PEOPLE] + [p[3].lower() for p in PEOPLE if p[3]]
-    secrets += ["tokzz999"]
+    secrets += ["tokzz999", "quentin"]  # the quarantined respondent's first name
     store = open_store(load_project(root).store_path)
     scanned = 0
     for table in store.sql("SELECT table_name FROM information_schema.tables")["table_name"]:
@@ -243,6 +247,7 @@ def test_no_token_or_email_in_clear_anywhere_in_the_store(tiny_project, with_mat
     raws = [json.loads(r) for r in q.loc[q["table_name"] == "barometer", "raw"]]
     assert len(raws) == 1 and raws[0]["token"].startswith("pseudo:")
     assert raws[0]["email (lookup participants.email)"].startswith("pseudo:")
+    assert raws[0]["firstname"].startswith("pseudo:")
 
 
 def test_identity_map_links_email_to_matricule(tiny_project):

@@ -731,7 +731,7 @@ class _Run:
             for f, s in spec["fields"].items()
             if s.get("type") == "identifier" and f in colmap
         ]
-        if source.lookups:  # the columns looked up by an identifier (a token)
+        if source.lookups:  # tokens, and columns named like a lookup table's identifiers
             columns = [str(c) for c in part.raw.columns]
             looked_by = lookup_input_columns(source, self.lookup_tables())
             ident += [c for c in (find_column(columns, w) for w in looked_by) if c is not None]
@@ -1164,6 +1164,7 @@ def _ingest_source(
             if label in last:
                 return last[label]
             raw_table = run.read(source, paths[label])
+            run._looked_up.pop(paths[label], None)  # its counts are in the file's log already
             return raw_table.frame.reset_index(drop=True), np.asarray(raw_table.lines, np.int64)
 
         _quarantine_duplicates(run, w, source, spec, dup_states, tallies, raw_of)
@@ -1215,6 +1216,8 @@ def _codebook_targets(raw: pd.DataFrame, source: Source) -> dict[str, tuple[str,
     columns = [str(c) for c in raw.columns]
     out: dict[str, tuple[str, str]] = {}
     for fld, scale in source.values.items():
+        if fld in source.lookups:  # a value from a lookup table, not an answer of the survey
+            continue
         wanted = source.columns.get(fld)
         col = find_column(columns, wanted) if wanted and scale != "tool" else None
         if col is not None:

@@ -229,13 +229,16 @@ def apply_lookups(
 
 
 def lookup_input_columns(source: Source, tables: Mapping[str, LookupTable]) -> list[str]:
-    """The source columns whose values are looked up by an identifier (tokens): shown in the
-    quarantine only as pseudonyms."""
-    return [
-        spec.column
-        for spec in source.lookups.values()
-        if spec.column not in source.lookups and tables[spec.table].identifying
-    ]
+    """The source columns shown in the quarantine only as pseudonyms: those looked up by an
+    identifier (tokens), and those named like an identifier of a lookup table the source uses
+    (a LimeSurvey response export may carry the participant's ``email`` or ``firstname``)."""
+    out: list[str] = []
+    for spec in source.lookups.values():
+        table = tables[spec.table]
+        if spec.column not in source.lookups and table.identifying:
+            out.append(spec.column)
+        out.extend(table.spec.identifiers)
+    return list(dict.fromkeys(out))
 
 
 def unkeyed_causes(
