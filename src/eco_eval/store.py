@@ -74,6 +74,9 @@ TABLES: dict[str, dict[str, str]] = {
         "response_id": "VARCHAR",
         "wave": "VARCHAR",
         "wave_date": "DATE",
+        "wave_start": "DATE",
+        "wave_end": "DATE",
+        "submitted_at": "TIMESTAMP",
         "person_key": "VARCHAR",
         "department": "VARCHAR",
         "category": "VARCHAR",
@@ -209,10 +212,16 @@ class Store:
         return list(TABLES)
 
     def outdated(self) -> list[str]:
-        """Tables of an earlier layout still in the store (the next ingest rebuilds it)."""
+        """Tables of an earlier layout still in the store (the next ingest rebuilds it): retired
+        tables, and tables lacking a column of :data:`TABLES`."""
         with self.connect() as con:
             present = _present_tables(con)
-        return [t for t in RETIRED_TABLES if t in present]
+            short = [
+                t
+                for t in DATA_TABLES
+                if t in present and set(_columns(t)) - set(_column_names(con, t))
+            ]
+        return [t for t in RETIRED_TABLES if t in present] + short
 
     def table(
         self,
@@ -235,6 +244,13 @@ class Store:
         with self.connect() as con:
             present = _present_tables(con)
             cols = list(_columns(name)) if provenance else list(TABLES[name])
+            if name in present:
+                lacking = [c for c in TABLES[name] if c not in _column_names(con, name)]
+                if lacking:
+                    raise StoreError(
+                        f"{self.path}: table {name!r} was written by an earlier eco_eval (no "
+                        f"column {', '.join(lacking)}); run 'eco-eval ingest' to rebuild it"
+                    )
             if name == ITEM_TABLE and name in present:
                 return self._barometer_wide(con, present, provenance, columns)
             if columns is not None:
