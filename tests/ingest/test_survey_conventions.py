@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -151,3 +152,47 @@ def test_configuration_mistakes_are_named(tmp_path, source, keys, message):
     doc = {"sources": {source: {"pattern": "x/*.csv", **keys}}}
     with pytest.raises(ConfigError, match=message):
         parse_config(doc, tmp_path)
+
+
+AGREE = ("Pas du tout d'accord", "Plutôt pas d'accord", "Ni d'accord ni pas d'accord",
+         "Plutôt d'accord", "Tout à fait d'accord")  # fmt: skip
+
+
+def test_a_feedback_battery_is_stored_as_items_and_scored(tiny_project):
+    from eco_eval.pipeline import compute_indicators
+
+    head = ["id", "submitdate", "lastpage", "startlanguage", "seed", "SEANCE", "OUTIL"]
+    head += [f"SAT[SQ00{j}]" for j in range(1, 5)]
+    answers = [(4, 5, 4, 5), (2, 3, 1, 2), (5, 5, 5, 4), (3, 3, 4, 3)]
+    lines = [";".join(head)]
+    for i, a in enumerate(answers, start=1):
+        lines.append(";".join([str(i), f"2016-07-05 1{i}:00:00", "1", "fr", str(i), "S1",
+                               "point silence", *(AGREE[v - 1] for v in a)]))  # fmt: skip
+    path = tiny_project / "data" / "raw" / "retours" / "results-survey123.csv"
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    _configure(
+        tiny_project, "feedback", codebook=None,
+        columns={"response_id": "id", "submitted_at": "submitdate", "session_id": "SEANCE",
+                 "tool": "OUTIL"},
+        values={"tool": "tool"},
+        items=[{"match": r"SAT\[SQ0*(\d+)\]", "to": r"sat_\1", "scale": "agreement5"}],
+    )  # fmt: skip
+    doc = yaml.safe_load((tiny_project / "eco_eval.yaml").read_text(encoding="utf-8"))
+    doc["privacy"]["k"] = 3  # 4 answers: published
+    doc["instruments"]["sat_battery"] = {
+        "source": "feedback", "measures": "satisfaction", "items": {"prefix": "sat_", "count": 4},
+        "item_range": [1, 5], "aggregate": "mean",
+    }  # fmt: skip
+    (tiny_project / "eco_eval.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), "utf-8")
+    fb = _feedback_log(tiny_project)
+    assert fb.rows_read == 4 and fb.rows_accepted == 4, fb.top_reasons
+    stored = open_store(load_project(tiny_project).store_path).table("feedback")
+    assert [c for c in stored.columns if c.startswith("sat_")] == [f"sat_{j}" for j in range(1, 5)]
+    assert stored.sort_values("response_id")["sat_3"].tolist() == [a[2] for a in answers]
+    frame = compute_indicators(tiny_project, "2016-Q3", by=())
+    alpha = frame[(frame["indicator"] == "satisfaction_alpha") & (frame["lever"] == "*")]
+    mean = frame[(frame["indicator"] == "satisfaction_mean") & (frame["lever"] == "*")]
+    assert len(alpha) == 1 and len(mean) == 1
+    expected = np.mean([np.mean(a) for a in answers])
+    assert not mean["suppressed"].iloc[0] and mean["value"].iloc[0] == pytest.approx(expected)
+    assert mean["n"].iloc[0] == 4 and alpha["n"].iloc[0] == 4

@@ -386,7 +386,8 @@ def wellbeing(b: Bilan) -> str:
     intro = s.t("intro", wave=s.wave_name(s.wave), n=fmt_number(n_resp, s.lang, digits=0))
     start, end = s._wave_windows.get(str(s.wave), (None, None))
     if not is_missing(start) and not is_missing(end):
-        window = fmt_period(f"{pd.Timestamp(start).date()}..{pd.Timestamp(end).date()}", s.lang)
+        first, last = (str(pd.Timestamp(str(d)).date()) for d in (start, end))
+        window = fmt_period(f"{first}..{last}", s.lang)
         intro += " " + s.t("fielding", window=window)
     parts = [_p(intro)]
     parts.append(_table(headers, rows, "eco-table eco-wellbeing"))

@@ -37,6 +37,7 @@ from eco_eval.ingest.mapping import (
     Mapped,
     canonicalise,
     find_column,
+    item_ranges,
     load_schema,
     map_columns,
     map_distinct,
@@ -45,7 +46,7 @@ from eco_eval.ingest.mapping import (
 )
 from eco_eval.ingest.validation import build_rules, run_gate
 from eco_eval.ingest.waves import FileWaves, file_waves, submission_times
-from eco_eval.store import TABLES
+from eco_eval.store import ITEM_TABLES, TABLES
 
 log = logging.getLogger(__name__)
 
@@ -608,9 +609,14 @@ class _Run:
         spec = self.schema[source.name]
         if not parts:
             return []
+        if source.name == "feedback" and source.items:  # a battery's items: its scales' ranges
+            spec = {**spec, "item_ranges": item_ranges(source, self.project.scales)}
         frame = pd.concat([p.frames[source.name] for p in parts], ignore_index=True)
+        items = {c for p in parts for c in p.mapped.extra.get("item_columns", ())}
         item_cols = [
-            c for c in frame.columns if c.split("_", 1)[0] in (spec.get("item_ranges") or {})
+            c
+            for c in frame.columns
+            if c in items and c.split("_", 1)[0] in (spec.get("item_ranges") or {})
         ]
         rules = build_rules(
             source.name,
@@ -655,10 +661,10 @@ class _Run:
         accepted = ~bad
         out: dict[str, pd.DataFrame] = {}
         for name, f in part.frames.items():
-            if name == "barometer":
+            if name in ITEM_TABLES:
                 # one row per response: its fields, then one score column per item code
-                items = part.mapped.extra["item_columns"]
-                f = f[[*TABLES["barometer"], *items]]
+                items = part.mapped.extra.get("item_columns", [])
+                f = f[[*TABLES[name], *items]]
             # assign, not copy + setitem: under copy-on-write the columns are shared, not copied
             f = f.assign(source_file=part.label, source_line=part.lines)
             out[name] = f if not bad.any() else f[accepted]
@@ -687,7 +693,8 @@ class _Run:
         )
         if with_dups:
             clean = np.flatnonzero(accepted)
-            on = list(spec["duplicates_on"])
+            # a battery's answers are part of what makes two submissions the same
+            on = [*spec["duplicates_on"], *part.mapped.extra.get("item_columns", [])]
             read = [c for c in dict.fromkeys([*on, "submitted_at", "comment"]) if c in frame]
             outcome.dup_state = _duplicate_state(frame[read].iloc[clean].reset_index(drop=True), on)
             outcome.clean_rows = part.offset + clean
@@ -787,14 +794,25 @@ class _Run:
         whole = m.extra.get("context", {}).get("comments")  # the file's, masked at once
         if whole is not None:
             f["comment"] = _piece(whole, m.extra.get("offset", 0), len(f))
-            return {"feedback": f}
-        comments = f["comment"]
-        present = comments.notna()
-        if present.any():
-            cleaned = [clean_comment(c) for c in comments[present]]
-            masked = mask_identities(cleaned, known_names=self.sorted_names())
-            f.loc[present, "comment"] = list(masked)
-        return {"feedback": f}
+        else:
+            comments = f["comment"]
+            present = comments.notna()
+            if present.any():
+                cleaned = [clean_comment(c) for c in comments[present]]
+                masked = mask_identities(cleaned, known_names=self.sorted_names())
+                f.loc[present, "comment"] = list(masked)
+        return {"feedback": self._with_items(m, f, raw, source)}
+
+    def _with_items(
+        self, m: Mapped, f: pd.DataFrame, raw: pd.DataFrame, source: Source
+    ) -> pd.DataFrame:
+        """``f`` and one score column per item code of the source's ``items:`` rules."""
+        items, _origin, problems = map_items(raw, source, self.project.scales)
+        for reason, mask in problems:
+            m.add(mask.to_numpy(), reason)
+        m.extra["item_columns"] = [str(c) for c in items.columns]
+        items = items.astype(float).reset_index(drop=True)
+        return pd.concat([f.reset_index(drop=True), items], axis=1)
 
     def sorted_names(self) -> list[str]:
         """``sorted(self.known_names)``, sorted again only when names were added."""
@@ -864,12 +882,7 @@ class _Run:
         f["wave_date"] = waves.wave_date
         f["wave_start"] = waves.wave_start
         f["wave_end"] = waves.wave_end
-        items, _origin, problems = map_items(raw, source, self.project.scales)
-        for reason, mask in problems:
-            m.add(mask.to_numpy(), reason)
-        m.extra["item_columns"] = [str(c) for c in items.columns]
-        items = items.astype(float).reset_index(drop=True)
-        return {"barometer": pd.concat([f.reset_index(drop=True), items], axis=1)}
+        return {"barometer": self._with_items(m, f, raw, source)}
 
 
 def ingest(
