@@ -30,6 +30,11 @@ SOURCE_NAMES = (
     "citizen_satisfaction",
 )
 FORMATS = ("auto", "csv", "xlsx", "sav", "limesurvey", "kobo", "msforms")
+#: sources holding survey responses: ``incomplete`` applies to them
+SURVEY_SOURCES = ("feedback", "barometer")
+INCOMPLETE = ("keep", "exclude")
+#: placeholders of ``sources.barometer.wave_label`` (see :func:`eco_eval.report.fmt.fmt_wave`)
+WAVE_LABEL_FIELDS = ("wave", "year", "month", "month_fr", "month_en", "start", "end")
 
 
 @dataclass(frozen=True)
@@ -76,7 +81,13 @@ class Source:
     columns: Mapping[str, str] = field(default_factory=dict)
     values: Mapping[str, str] = field(default_factory=dict)  # canonical field -> value scale name
     items: tuple[ItemRule, ...] = ()
-    wave_from: str | None = None  # regex with a named group 'wave' applied to the file name
+    # regex with a named group 'wave' applied to the file name; without it (or when it does not
+    # match) the wave comes from the submission dates
+    wave_from: str | None = None
+    wave_label: str | None = None  # display template of a wave, e.g. "{month_fr} {year}"
+    # survey responses without a submission date: "keep" or "exclude"; None: exclude from
+    # LimeSurvey exports, keep otherwise (see :meth:`incomplete_rule`)
+    incomplete: str | None = None
     identifiers: tuple[str, ...] = ()  # canonical fields holding staff identifiers
     required: bool = True
     # LimeSurvey only: glob under data/raw of the survey-structure export(s) (the codebook)
@@ -88,6 +99,14 @@ class Source:
         """The column a looked-up field is read from once the lookups are applied."""
         spec = self.lookups[fld]
         return f"{fld} (lookup {spec.table}.{spec.value})"
+
+    def incomplete_rule(self, file_format: str) -> str:
+        """``keep`` or ``exclude`` for a file read as ``file_format``: the configured rule, else
+        ``exclude`` for a LimeSurvey export (its ``submitdate`` is empty until the respondent
+        submits) and ``keep`` for other formats (they export submitted responses only)."""
+        if self.incomplete is not None:
+            return self.incomplete
+        return "exclude" if file_format == "limesurvey" else "keep"
 
 
 @dataclass(frozen=True)
@@ -201,6 +220,19 @@ def _source(name: str, doc: Mapping[str, Any], origin: str) -> Source:
                 f"format {fmt!r}; set 'format: limesurvey' or remove the codebook"
             )
     lookups = _field_lookups(name, doc.get("lookups"), origin)
+    incomplete = doc.get("incomplete")
+    if incomplete is not None:
+        if name not in SURVEY_SOURCES:
+            raise ConfigError(
+                f"{origin}: sources.{name}.incomplete applies to survey sources "
+                f"({', '.join(SURVEY_SOURCES)}); remove it"
+            )
+        if incomplete not in INCOMPLETE:
+            raise ConfigError(
+                f"{origin}: sources.{name}.incomplete must be 'keep' or 'exclude', not "
+                f"{incomplete!r}{did_you_mean(str(incomplete), INCOMPLETE)}"
+            )
+    wave_label = _wave_label(name, doc, origin)
     return Source(
         name=name,
         pattern=str(doc["pattern"]),
@@ -211,6 +243,8 @@ def _source(name: str, doc: Mapping[str, Any], origin: str) -> Source:
         values={str(k): str(v) for k, v in (doc.get("values") or {}).items()},
         items=items,
         wave_from=doc.get("wave_from"),
+        wave_label=wave_label,
+        incomplete=incomplete,
         identifiers=tuple(doc.get("identifiers", ())),
         required=bool(doc.get("required", True)),
         codebook=codebook.strip() if codebook else None,
@@ -313,6 +347,30 @@ def _check_lookups(
                     f"{origin}: sources.{src.name}.lookups form a cycle ({chain}); a lookup's "
                     f"column must end at a column of the file"
                 )
+def _wave_label(name: str, doc: Mapping[str, Any], origin: str) -> str | None:
+    """``sources.barometer.wave_label``, checked: a text whose placeholders are known."""
+    import string
+
+    label = doc.get("wave_label")
+    if label is None:
+        return None
+    if name != "barometer":
+        raise ConfigError(f"{origin}: sources.{name}.wave_label is for the barometer; remove it")
+    try:
+        fields = [f for _, f, _, _ in string.Formatter().parse(str(label)) if f is not None]
+    except ValueError as exc:
+        raise ConfigError(
+            f"{origin}: sources.barometer.wave_label {label!r}: {exc}; write placeholders as "
+            f"{{month_fr}} {{year}}"
+        ) from exc
+    for f in fields:
+        if f not in WAVE_LABEL_FIELDS:
+            raise ConfigError(
+                f"{origin}: sources.barometer.wave_label: unknown placeholder {{{f}}}"
+                f"{did_you_mean(f, WAVE_LABEL_FIELDS)}; placeholders: "
+                f"{', '.join(WAVE_LABEL_FIELDS)}"
+            )
+    return str(label)
 
 
 def parse_config(doc: Mapping[str, Any], root: Path, origin: str = CONFIG_NAME) -> Project:

@@ -211,7 +211,7 @@ def compute_indicators(
     p = resolve_period(project, period)
     return compute(
         open_store(project.store_path), p, by=by, k=project.privacy.k,
-        ecosystem=project.ecosystem(),
+        ecosystem=project.ecosystem(), instruments=project.instruments(),
         suppression_log=read_suppression_log(project.processed_dir / BILAN_SUPPRESSION_LOG),
     )  # fmt: skip
 
@@ -442,6 +442,7 @@ def build_bilan_in(
         {"current": p, "previous": p.previous(), "year": p.year_before()},
         k=project.privacy.k,
         suppression_log=read_suppression_log(params["suppression_log"]),
+        instruments=project.instruments(),
     )
     frame = frames["current"]
     figures = {

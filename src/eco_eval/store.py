@@ -74,6 +74,9 @@ TABLES: dict[str, dict[str, str]] = {
         "response_id": "VARCHAR",
         "wave": "VARCHAR",
         "wave_date": "DATE",
+        "wave_start": "DATE",
+        "wave_end": "DATE",
+        "submitted_at": "TIMESTAMP",
         "person_key": "VARCHAR",
         "department": "VARCHAR",
         "category": "VARCHAR",
@@ -162,6 +165,10 @@ DATA_TABLES = (
 #: the table whose rows also carry one DOUBLE column per item code, added as files bring them
 #: (a wave can add or drop questions); they follow the columns above
 ITEM_TABLE = "barometer"
+#: every table with item columns: the barometer, and the feedback's batteries (``items:`` rules)
+ITEM_TABLES = (ITEM_TABLE, "feedback")
+#: in ``Store.table(columns=...)``: every item column of the table
+ITEMS = "*items"
 #: tables of earlier layouts: the next ingest drops them and reads every file again
 #: (``barometer_items``: the item scores as a long table, one row per answer, up to 0.1.0)
 RETIRED_TABLES = ("barometer_items",)
@@ -220,10 +227,16 @@ class Store:
         return list(TABLES)
 
     def outdated(self) -> list[str]:
-        """Tables of an earlier layout still in the store (the next ingest rebuilds it)."""
+        """Tables of an earlier layout still in the store (the next ingest rebuilds it): retired
+        tables, and tables lacking a column of :data:`TABLES`."""
         with self.connect() as con:
             present = _present_tables(con)
-        return [t for t in RETIRED_TABLES if t in present]
+            short = [
+                t
+                for t in DATA_TABLES
+                if t in present and set(_columns(t)) - set(_column_names(con, t))
+            ]
+        return [t for t in RETIRED_TABLES if t in present] + short
 
     def table(
         self,
@@ -246,10 +259,26 @@ class Store:
         with self.connect() as con:
             present = _present_tables(con)
             cols = list(_columns(name)) if provenance else list(TABLES[name])
+            if name in present:
+                lacking = [c for c in TABLES[name] if c not in _column_names(con, name)]
+                if lacking:
+                    raise StoreError(
+                        f"{self.path}: table {name!r} was written by an earlier eco_eval (no "
+                        f"column {', '.join(lacking)}); run 'eco-eval ingest' to rebuild it"
+                    )
             if name == ITEM_TABLE and name in present:
                 return self._barometer_wide(con, present, provenance, columns)
+            allowed = set(_columns(name))
+            items: list[str] = []
+            if name in ITEM_TABLES and name in present:
+                items = [c for c in _column_names(con, name) if c not in allowed]
+                items.sort(key=_item_sort_key)
+                allowed.update(items)
+                if columns is None:
+                    cols += items
             if columns is not None:
-                unknown = [c for c in columns if c not in _columns(name)]
+                columns = _with_items(columns, items)
+                unknown = [c for c in columns if c not in allowed]
                 if unknown:
                     raise StoreError(f"table {name!r} has no column(s) {unknown}")
                 cols = list(columns)
@@ -462,6 +491,14 @@ def _text_buffer(array: Any) -> tuple[int | None, int]:
     return (None if data is None else data.address, len(array))
 
 
+def _with_items(columns: list[str], items: list[str]) -> list[str]:
+    """``columns`` with :data:`ITEMS` replaced by the table's item columns."""
+    out: list[str] = []
+    for c in columns:
+        out.extend(items if c == ITEMS else [c])
+    return out
+
+
 def _item_sort_key(item: str) -> tuple[str, int]:
     head, _, tail = item.rpartition("_")
     return (head, int(tail)) if tail.isdigit() else (item, 0)
@@ -501,7 +538,7 @@ class StoreWriter:
 
     def __init__(self, con: Any):
         self.con = con
-        self._item_columns: set[str] | None = None
+        self._item_columns: dict[str, set[str]] | None = None  # table -> its columns
         self._lock = threading.Lock()
         self._side: Any = None  # the connection of an open side transaction
 
@@ -562,9 +599,9 @@ class StoreWriter:
         missing = [c for c in cols if c not in frame.columns]
         if missing:
             raise StoreError(f"internal: frame for {table} lacks columns {missing}")
-        if table == ITEM_TABLE:
+        if table in ITEM_TABLES:
             cols += [c for c in frame.columns if c not in cols]
-            self._add_item_columns(cols)
+            self._add_item_columns(table, cols)
         self.con.register("_incoming", _as_arrow(frame[cols]))
         try:
             quoted = ", ".join(map(_quote, cols))
@@ -573,13 +610,16 @@ class StoreWriter:
             with contextlib.suppress(Exception):
                 self.con.unregister("_incoming")
 
-    def _add_item_columns(self, cols: list[str]) -> None:
+    def _add_item_columns(self, table: str, cols: list[str]) -> None:
         if self._item_columns is None:
-            self._item_columns = set(_column_names(self.con, ITEM_TABLE))
+            self._item_columns = {}
+        if table not in self._item_columns:
+            self._item_columns[table] = set(_column_names(self.con, table))
+        known = self._item_columns[table]
         for c in cols:
-            if c not in self._item_columns:
-                self.con.execute(f"ALTER TABLE {ITEM_TABLE} ADD COLUMN {_quote(c)} DOUBLE")
-                self._item_columns.add(c)
+            if c not in known:
+                self.con.execute(f"ALTER TABLE {_quote(table)} ADD COLUMN {_quote(c)} DOUBLE")
+                known.add(c)
 
     def copy_rows_from(self, path: Path, tables: tuple[str, ...]) -> None:
         """Append the rows of ``tables`` of the DuckDB file ``path`` (a store written aside by
@@ -587,8 +627,8 @@ class StoreWriter:
         added first."""
 
         def add_items(table: str, columns: list[str]) -> None:
-            if table == ITEM_TABLE:
-                self._add_item_columns(columns)
+            if table in ITEM_TABLES:
+                self._add_item_columns(table, columns)
 
         _copy_tables(self.con, path, tables, before=add_items)
 

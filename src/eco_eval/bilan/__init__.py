@@ -113,12 +113,13 @@ class Bilan:
         from eco_eval.privacy.suppression import read_suppression_log
 
         earlier = read_suppression_log(suppression_log)
+        instruments = project.instruments() if project is not None else None
         frames, log = release(
             tables, eco, {"current": p, "previous": prev, "year": p.year_before()},
-            k=k, suppression_log=earlier,
+            k=k, suppression_log=earlier, instruments=instruments,
         )  # fmt: skip
         current = with_comparison(frames["current"], frames["previous"], frames["year"])
-        history = cls._history(tables, eco, p, k, log)
+        history = cls._history(tables, eco, p, k, log, instruments)
         from eco_eval.ingest.quality import REASON_COUNTS_SQL
 
         quality = {
@@ -160,7 +161,12 @@ class Bilan:
 
     @staticmethod
     def _history(
-        tables: Tables, eco: Any, period: Period, k: int, log: pd.DataFrame | None = None
+        tables: Tables,
+        eco: Any,
+        period: Period,
+        k: int,
+        log: pd.DataFrame | None = None,
+        instruments: Any = None,
     ) -> pd.DataFrame:
         """Programme- and lever-level figures of every quarter from launch to the period's end.
 
@@ -180,7 +186,7 @@ class Bilan:
                 [
                     implementation(tables, qp, eco),
                     reach(tables, qp, eco, by=()),
-                    reaction(tables, qp, eco),
+                    reaction(tables, qp, eco, instruments),
                 ],
                 ignore_index=True,
             )

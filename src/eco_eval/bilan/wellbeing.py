@@ -41,6 +41,7 @@ from eco_eval.report.fmt import (
     fmt_percent,
     fmt_period,
     fmt_suppressed,
+    fmt_wave,
     is_missing,
 )
 from eco_eval.report.i18n import Labels
@@ -175,6 +176,26 @@ class WellbeingSection:
     def previous(self) -> str | None:
         return self.waves[-2] if len(self.waves) > 1 else None
 
+    @cached_property
+    def _wave_windows(self) -> dict[str, tuple[object, object]]:
+        """Each wave's fielding window: first and last submission dates (empty without them)."""
+        baro = self.b.tables.barometer
+        if baro is None or not {"wave_start", "wave_end"} <= set(baro.columns):
+            return {}
+        dates = baro.groupby(baro["wave"].astype(str)).agg(
+            start=("wave_start", "min"), end=("wave_end", "max")
+        )
+        return {str(w): (r.start, r.end) for w, r in dates.iterrows()}
+
+    def wave_name(self, wave: object) -> str:
+        """A wave in words: ``sources.barometer.wave_label`` when configured, else « mai 2015 »
+        (:func:`eco_eval.report.fmt.fmt_wave`)."""
+        start, end = self._wave_windows.get(str(wave), (None, None))
+        project = getattr(self.b, "project", None)
+        source = project.sources.get("barometer") if project is not None else None
+        template = source.wave_label if source is not None else None
+        return fmt_wave(str(wave), self.lang, start=start, end=end, template=template)
+
     def num(self, value: object, digits: int = 1) -> str:
         return fmt_number(value, self.lang, digits=digits)
 
@@ -243,7 +264,7 @@ class WellbeingSection:
         return pooled if len(pooled) else f[f["wave_to"] == self.wave]
 
     def pairs_text(self, row: pd.Series) -> str:
-        first, last = fmt_period(row["wave_from"], self.lang), fmt_period(row["wave_to"], self.lang)
+        first, last = self.wave_name(row["wave_from"]), self.wave_name(row["wave_to"])
         if bool(row["pooled"]):
             return self.t("pairs_pooled", n=int(row["n_pairs"]), first=first, last=last)
         return self.t("pairs_single", first=first, last=last)
@@ -256,6 +277,8 @@ class WellbeingSection:
             return self.t("s_suppressed", k=self.k)
         if is_missing(row["estimate"]):
             return self.t("s_not_estimated", tool=tool)
+        if row.get("design") == "cross_sectional_programme":
+            tool = self.t("any_tool")
         values = {
             "tool": tool,
             "outcome": outcome,
@@ -360,9 +383,13 @@ def wellbeing(b: Bilan) -> str:
         for c in ("col_scale", "col_value", "col_interval", "col_n", "col_previous", "col_change")
     ]
     n_resp = int((s.scored["wave"].astype(str) == s.wave).sum())
-    parts = [
-        _p(s.t("intro", wave=fmt_period(s.wave, s.lang), n=fmt_number(n_resp, s.lang, digits=0)))
-    ]
+    intro = s.t("intro", wave=s.wave_name(s.wave), n=fmt_number(n_resp, s.lang, digits=0))
+    start, end = s._wave_windows.get(str(s.wave), (None, None))
+    if not is_missing(start) and not is_missing(end):
+        first, last = (str(pd.Timestamp(str(d)).date()) for d in (start, end))
+        window = fmt_period(f"{first}..{last}", s.lang)
+        intro += " " + s.t("fielding", window=window)
+    parts = [_p(intro)]
     parts.append(_table(headers, rows, "eco-table eco-wellbeing"))
     parts.append(_p(_change_sentence(s)))
     poor, low = (
@@ -401,8 +428,8 @@ def _change_sentence(s: WellbeingSection) -> str:
     ).iloc[0]
     return s.t(
         "s_change",
-        previous=fmt_period(s.previous, s.lang),
-        wave=fmt_period(str(s.wave), s.lang),
+        previous=s.wave_name(s.previous),
+        wave=s.wave_name(str(s.wave)),
         change=fmt_change(ch["estimate"], s.lang, kind="absolute", digits=2),
         ci=_interval(ch["ci_low"], ch["ci_high"], s.lang, digits=2),
     )
@@ -441,7 +468,7 @@ def _climate_table(s: WellbeingSection) -> str:
             "col_change",
         )
     ]
-    title = s.t("climate_title", wave=fmt_period(str(s.wave), s.lang))
+    title = s.t("climate_title", wave=s.wave_name(str(s.wave)))
     return f"<h3>{escape(title)}</h3>" + _table(headers, rows, "eco-table eco-climate")
 
 
@@ -494,7 +521,7 @@ def reliability(b: Bilan) -> str:
     ]
     ok = int(rel["trusted"].sum())
     parts = [_p(s.t("rel_intro")), _table(headers, rows, "eco-table eco-reliability")]
-    parts.append(_p(s.t("rel_summary", wave=fmt_period(s.wave, s.lang), ok=ok, total=len(rel))))
+    parts.append(_p(s.t("rel_summary", wave=s.wave_name(s.wave), ok=ok, total=len(rel))))
     if low:
         parts.append(_p(s.t("rel_low", scales=", ".join(low)), "eco-note"))
     return "".join(parts)
@@ -545,6 +572,11 @@ def impact(b: Bilan, outcome: str = "climate") -> str:
         + _table(headers, rows, "eco-table eco-impact")
         + _p(s.t("impact_fdr", n=len(rows), fdr=fmt_percent(0.05, s.lang, digits=0)), "eco-note")
         + _p(s.t("impact_method"), "eco-note")
+        + (
+            _p(s.t("impact_programme"), "eco-note")
+            if (rows_f["design"] == "cross_sectional_programme").any()
+            else ""
+        )
     )
 
 
@@ -606,7 +638,7 @@ def lever_climate_text(b: Bilan, lever_id: str) -> str:
     text = s.num(r["value"], 2)
     if not is_missing(r["change"]):
         change = fmt_change(r["change"], s.lang, kind="absolute", digits=2)
-        wave = fmt_period(str(s.previous), s.lang)
+        wave = s.wave_name(str(s.previous))
         text += f" ({s.t('card_climate_change', change=change, wave=wave)})"
     return text
 
@@ -628,7 +660,7 @@ def drivers(b: Bilan) -> str:
     parts = [
         _p(
             s.t(
-                "drivers_intro", wave=fmt_period(s.wave, s.lang), n=fmt_number(first["n"], s.lang, digits=0),
+                "drivers_intro", wave=s.wave_name(s.wave), n=fmt_number(first["n"], s.lang, digits=0),
                 r2=s.num(first["r2"], 2), ci=_interval(first["r2_ci_low"], first["r2_ci_high"], s.lang, digits=2),
             )
         )

@@ -52,9 +52,17 @@ def _tables(source: Any) -> Tables:
 
 
 def compute_raw(
-    tables: Tables, period: Period, eco: Any, *, by: Sequence[str] = DIMENSIONS
+    tables: Tables,
+    period: Period,
+    eco: Any,
+    *,
+    by: Sequence[str] = DIMENSIONS,
+    instruments: Mapping[str, Any] | None = None,
 ) -> pd.DataFrame:
-    """All indicators of the catalogue for one period, before any suppression."""
+    """All indicators of the catalogue for one period, before any suppression.
+
+    ``instruments``: ``Project.instruments()``, for the feedback batteries it declares (none:
+    the single satisfaction and usefulness questions only)."""
     from eco_eval.indicators.implementation import implementation
     from eco_eval.indicators.maintenance import maintenance
     from eco_eval.indicators.reach import adoption, cumulative_reach, reach
@@ -67,7 +75,7 @@ def compute_raw(
             reach(tables, period, eco, by=by),
             cumulative_reach(tables, period, eco, by=by),
             adoption(tables, period, eco),
-            reaction(tables, period, eco),
+            reaction(tables, period, eco, instruments),
             maintenance(tables, period, eco),
             organisational_results(tables, period, eco, by=by),
         ]
@@ -105,6 +113,7 @@ def compute(
     compare: bool = True,
     ecosystem: Any = None,
     suppression_log: pd.DataFrame | None = None,
+    instruments: Mapping[str, Any] | None = None,
 ) -> pd.DataFrame:
     """Compute every catalogue indicator for ``period``, anonymised, in one tidy frame.
 
@@ -126,6 +135,9 @@ def compute(
         Defaults to the packaged ecosystem.
     suppression_log : DataFrame, optional
         Earlier suppressions to keep consistent (see :mod:`eco_eval.privacy.suppression`).
+    instruments : mapping, optional
+        ``Project.instruments()``: the feedback batteries it declares feed the reaction
+        indicators (:mod:`eco_eval.indicators.batteries`).
 
     Returns
     -------
@@ -139,15 +151,21 @@ def compute(
     tables = _tables(store)
     with cached(tables):  # the attendance codes are shared by the three periods
         current = anonymise(
-            compute_raw(tables, p, eco, by=by), k=k, suppression_log=suppression_log
+            compute_raw(tables, p, eco, by=by, instruments=instruments),
+            k=k,
+            suppression_log=suppression_log,
         )
         if not compare:
             return current
         prev = anonymise(
-            compute_raw(tables, p.previous(), eco, by=by), k=k, suppression_log=suppression_log
+            compute_raw(tables, p.previous(), eco, by=by, instruments=instruments),
+            k=k,
+            suppression_log=suppression_log,
         )
         year = anonymise(
-            compute_raw(tables, p.year_before(), eco, by=by), k=k, suppression_log=suppression_log
+            compute_raw(tables, p.year_before(), eco, by=by, instruments=instruments),
+            k=k,
+            suppression_log=suppression_log,
         )
     return with_comparison(current, prev, year)
 
@@ -205,6 +223,7 @@ def release(
     k: int = 5,
     suppression_log: pd.DataFrame | None = None,
     by: Sequence[str] = DIMENSIONS,
+    instruments: Mapping[str, Any] | None = None,
 ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
     """The anonymised frames of one publication, consistent with the publications before it.
 
@@ -220,7 +239,9 @@ def release(
     frames, logs = {}, [] if suppression_log is None else [suppression_log]
     for name, period in periods.items():
         frames[name], log = anonymise_logged(
-            compute_raw(tables, period, eco, by=by), k=k, suppression_log=suppression_log
+            compute_raw(tables, period, eco, by=by, instruments=instruments),
+            k=k,
+            suppression_log=suppression_log,
         )
         logs.append(log)
     merged = pd.concat(

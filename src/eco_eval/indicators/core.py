@@ -17,6 +17,7 @@ import pandas as pd
 
 from eco_eval.ecosystem import Ecosystem
 from eco_eval.periods import Period
+from eco_eval.store import ITEMS
 
 COLUMNS = [
     "period",
@@ -57,6 +58,7 @@ INDICATOR_COLUMNS: dict[str, tuple[str, ...] | None] = {
         "satisfaction",
         "usefulness",
         "recommend",
+        ITEMS,  # the answers to feedback batteries (sources.feedback.items)
     ),
     "ideas": None,
     "hr_results": None,

@@ -7,12 +7,18 @@ multinomial interval for the recommendation score (see :mod:`eco_eval.stats.inte
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
 from eco_eval.ecosystem import Ecosystem
 from eco_eval.indicators.core import ALL, Tables, attendance_view, row, scopes, tidy
 from eco_eval.periods import Period
+
+if TYPE_CHECKING:
+    from eco_eval.stats.scales import Instrument
 
 
 def feedback_in(tables: Tables, period: Period) -> pd.DataFrame:
@@ -25,24 +31,38 @@ def feedback_in(tables: Tables, period: Period) -> pd.DataFrame:
     return fb[fb["quarter"].isin(period.quarters)]
 
 
-def reaction(tables: Tables, period: Period, eco: Ecosystem) -> pd.DataFrame:
+def reaction(
+    tables: Tables,
+    period: Period,
+    eco: Ecosystem,
+    instruments: Mapping[str, Instrument] | None = None,
+) -> pd.DataFrame:
     """``satisfaction_mean``, ``satisfaction_top2``, ``usefulness_mean``, ``recommendation_score``,
-    ``feedback_response_rate`` per scope (programme, lever).
+    ``feedback_response_rate`` per scope (programme, lever); with a feedback battery among
+    ``instruments`` (``source: feedback``, ``measures: satisfaction|usefulness``, its items in the
+    feedback), that measure's indicators come from the battery and ``<measure>_alpha`` is added
+    (:mod:`eco_eval.indicators.batteries`).
 
     Feedback is assigned to the quarter of its session (or of its submission when the session code
     is missing). ``n`` is the number of answers to the item; the response rate's ``n`` is the
     number of answers and its value answers / participations (exact, no interval).
     """
+    from eco_eval.indicators.batteries import battery_rows, feedback_batteries
     from eco_eval.stats.intervals import mean_ci, nps, top_box_share
 
     fb = feedback_in(tables, period)
     view = attendance_view(tables, period)
     participations = {(lv, tl): len(sub) for lv, tl, sub in view.scopes(eco)}
+    batteries = feedback_batteries(instruments or {}, fb.columns)
     rows: list[dict[str, object]] = []
     for lever, tool, sub in scopes(fb, eco):
         sat = sub["satisfaction"].dropna().to_numpy(dtype=float)
         use = sub["usefulness"].dropna().to_numpy(dtype=float)
         rec = sub["recommend"].dropna().to_numpy(dtype=float)
+        for measure, inst in batteries.items():
+            rows.extend(battery_rows(sub, inst, measure, period, lever, tool))
+        sat = sat[:0] if "satisfaction" in batteries else sat
+        use = use[:0] if "usefulness" in batteries else use
         if len(sat):
             m = mean_ci(sat)
             rows.append(

@@ -23,7 +23,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from eco_eval.config import Project, Source, load_schema
+from eco_eval.config import SURVEY_SOURCES, Project, Source, load_schema
 from eco_eval.errors import InputFileError
 from eco_eval.ingest.aside import Aside
 from eco_eval.ingest.bulk import bulk_settings
@@ -56,13 +56,15 @@ from eco_eval.ingest.mapping import (
     Mapped,
     canonicalise,
     find_column,
+    item_ranges,
     map_columns,
     map_distinct,
     map_items,
     person_key_column,
 )
 from eco_eval.ingest.validation import build_rules, run_gate
-from eco_eval.store import TABLES
+from eco_eval.ingest.waves import FileWaves, file_waves, submission_times
+from eco_eval.store import ITEM_TABLES, TABLES
 
 log = logging.getLogger(__name__)
 
@@ -501,7 +503,10 @@ class _Run:
         # the codebook converts scaled answers only: dates and comments are read from raw
         context: dict[str, Any] = {}
         if source.name == "barometer":
-            context["wave_date"] = self._wave_date(raw, source, path, label)
+            context["waves"] = self._waves(raw, source, path, label)
+        if source.name in SURVEY_SOURCES:
+            context["incomplete"] = self._incomplete(raw_table, raw, source, label)
+            meta["incomplete"] = source.incomplete_rule(raw_table.meta.format)
         if source.name == "feedback":
             context["comments"] = self._masked_comments(raw, source, label)
         if self.schema[source.name].get("person_from"):
@@ -570,15 +575,58 @@ class _Run:
             self.links.append(identity_links(frame, wanted, keys, self.key, self.pseudonyms))
         return keys
 
-    def _wave_date(self, values: pd.DataFrame, source: Source, path: Path, label: str) -> Any:
-        """The median submission date of a barometer file (the whole file, not a slice)."""
+    def _waves(self, values: pd.DataFrame, source: Source, path: Path, label: str) -> FileWaves:
+        """The wave of each response of a barometer file (the whole file, not a slice)."""
+        import re
+
+        named = None
+        if source.wave_from:
+            match = re.search(source.wave_from, path.name)
+            named = match.group("wave") if match else None
         parsed = self._file_field(values, source, label, "submitted_at")
-        if parsed is not None:
-            ts = pd.to_datetime(parsed, errors="coerce")
-            ts = ts.where(ts.dt.year > 1980)
-            if ts.notna().any():
-                return ts.median().date()
-        return None
+        submitted = parsed if parsed is not None else pd.Series(pd.NaT, index=values.index)
+        found = file_waves(submitted, named)
+        if found is None:
+            raise InputFileError(
+                f"{label}: cannot tell the barometer wave: no submission date in the file"
+                + (
+                    f" and its name does not match sources.barometer.wave_from {source.wave_from!r}"
+                    if source.wave_from
+                    else ""
+                )
+                + "; map columns.submitted_at to the submission date column or set "
+                "sources.barometer.wave_from to a regex with a (?P<wave>...) group of the file name"
+            )
+        return found
+
+    def _incomplete(
+        self, raw_table: Any, values: pd.DataFrame, source: Source, label: str
+    ) -> np.ndarray | None:
+        """Which responses of a survey file are incomplete and excluded (None: all kept).
+
+        LimeSurvey: an empty ``submitdate`` (:func:`eco_eval.readers.limesurvey_status`); other
+        formats, when ``incomplete: exclude`` is set: an empty ``submitted_at``."""
+        from eco_eval.readers import limesurvey_status
+
+        fmt = raw_table.meta.format
+        if source.incomplete_rule(fmt) == "keep":
+            return None
+        fix = f"or set sources.{source.name}.incomplete: keep"
+        if fmt == "limesurvey":
+            try:
+                return ~limesurvey_status(raw_table)["complete"].to_numpy(dtype=bool)
+            except KeyError:
+                raise InputFileError(
+                    f"{label}: a LimeSurvey export without its submitdate column (Date submitted): "
+                    f"incomplete responses cannot be told; export it with that column {fix}"
+                ) from None
+        submitted = self._file_field(values, source, label, "submitted_at")
+        if submitted is None:
+            raise InputFileError(
+                f"{label}: sources.{source.name}.incomplete is 'exclude' but no submission date "
+                f"column is mapped; map columns.submitted_at {fix}"
+            )
+        return submitted.isna().to_numpy(dtype=bool)
 
     def _prepare_slice(
         self,
@@ -609,6 +657,9 @@ class _Run:
         mapped.extra["offset"] = offset
         for reason, mask in problems:
             mapped.add(mask, reason)
+        incomplete = _piece(context.get("incomplete"), offset, len(values))
+        if incomplete is not None:
+            mapped.add(incomplete, "incomplete_response")
         frames = getattr(self, f"_derive_{source.name}")(mapped, values, source, path)
         return _Part(label, raw, lines, mapped, frames, offset)
 
@@ -632,9 +683,14 @@ class _Run:
         spec = self.schema[source.name]
         if not parts:
             return []
+        if source.name == "feedback" and source.items:  # a battery's items: its scales' ranges
+            spec = {**spec, "item_ranges": item_ranges(source, self.project.scales)}
         frame = pd.concat([p.frames[source.name] for p in parts], ignore_index=True)
+        items = {c for p in parts for c in p.mapped.extra.get("item_columns", ())}
         item_cols = [
-            c for c in frame.columns if c.split("_", 1)[0] in (spec.get("item_ranges") or {})
+            c
+            for c in frame.columns
+            if c in items and c.split("_", 1)[0] in (spec.get("item_ranges") or {})
         ]
         rules = build_rules(
             source.name,
@@ -679,10 +735,10 @@ class _Run:
         accepted = ~bad
         out: dict[str, pd.DataFrame] = {}
         for name, f in part.frames.items():
-            if name == "barometer":
+            if name in ITEM_TABLES:
                 # one row per response: its fields, then one score column per item code
-                items = part.mapped.extra["item_columns"]
-                f = f[[*TABLES["barometer"], *items]]
+                items = part.mapped.extra.get("item_columns", [])
+                f = f[[*TABLES[name], *items]]
             # assign, not copy + setitem: under copy-on-write the columns are shared, not copied
             f = f.assign(source_file=part.label, source_line=part.lines)
             out[name] = f if not bad.any() else f[accepted]
@@ -715,7 +771,8 @@ class _Run:
             outcome.unkeyed = {str(k): int(n) for k, n in Counter(cause[without]).items()}
         if with_dups:
             clean = np.flatnonzero(accepted)
-            on = list(spec["duplicates_on"])
+            # a battery's answers are part of what makes two submissions the same
+            on = [*spec["duplicates_on"], *part.mapped.extra.get("item_columns", [])]
             read = [c for c in dict.fromkeys([*on, "submitted_at", "comment"]) if c in frame]
             outcome.dup_state = _duplicate_state(frame[read].iloc[clean].reset_index(drop=True), on)
             outcome.clean_rows = part.offset + clean
@@ -819,14 +876,25 @@ class _Run:
         whole = m.extra.get("context", {}).get("comments")  # the file's, masked at once
         if whole is not None:
             f["comment"] = _piece(whole, m.extra.get("offset", 0), len(f))
-            return {"feedback": f}
-        comments = f["comment"]
-        present = comments.notna()
-        if present.any():
-            cleaned = [clean_comment(c) for c in comments[present]]
-            masked = mask_identities(cleaned, known_names=self.sorted_names())
-            f.loc[present, "comment"] = list(masked)
-        return {"feedback": f}
+        else:
+            comments = f["comment"]
+            present = comments.notna()
+            if present.any():
+                cleaned = [clean_comment(c) for c in comments[present]]
+                masked = mask_identities(cleaned, known_names=self.sorted_names())
+                f.loc[present, "comment"] = list(masked)
+        return {"feedback": self._with_items(m, f, raw, source)}
+
+    def _with_items(
+        self, m: Mapped, f: pd.DataFrame, raw: pd.DataFrame, source: Source
+    ) -> pd.DataFrame:
+        """``f`` and one score column per item code of the source's ``items:`` rules."""
+        items, _origin, problems = map_items(raw, source, self.project.scales)
+        for reason, mask in problems:
+            m.add(mask.to_numpy(), reason)
+        m.extra["item_columns"] = [str(c) for c in items.columns]
+        items = items.astype(float).reset_index(drop=True)
+        return pd.concat([f.reset_index(drop=True), items], axis=1)
 
     def sorted_names(self) -> list[str]:
         """``sorted(self.known_names)``, sorted again only when names were added."""
@@ -883,32 +951,20 @@ class _Run:
     def _derive_barometer(
         self, m: Mapped, raw: pd.DataFrame, source: Source, path: Path
     ) -> dict[str, pd.DataFrame]:
-        import re
-
         f = m.frame
-        wave = None
-        if source.wave_from:
-            match = re.search(source.wave_from, path.name)
-            wave = match.group("wave") if match else None
-        if wave is None:
-            raise InputFileError(
-                f"{_rel(self.project, path)}: cannot tell the barometer wave from the file name; name it like the pattern {source.wave_from!r} or fix sources.barometer.wave_from"
-            )
-        f["wave"] = wave
+        offset = m.extra.get("offset", 0)
+        waves = m.extra["context"]["waves"].piece(offset, len(f))  # of the whole file
+        unknown = pd.isna(waves.wave)
+        m.add(unknown, "wave_unknown")
+        wave = pd.Series(waves.wave, index=f.index, dtype=object).where(~unknown, "")
+        f["wave"] = wave.where(~unknown, None)
         # LimeSurvey numbers responses from 1 in every survey: the wave makes the id unique
         f["response_id"] = wave + ":" + f["response_id"].astype("string")
-        ts = pd.to_datetime(f["submitted_at"], errors="coerce")
-        ts = ts.where(ts.dt.year > 1980)
-        wave_date = m.extra.get("context", {}).get("wave_date")  # of the whole file
-        if wave_date is None:
-            wave_date = ts.median().date() if ts.notna().any() else date.fromisoformat(wave + "-15")
-        f["wave_date"] = wave_date
-        items, _origin, problems = map_items(raw, source, self.project.scales)
-        for reason, mask in problems:
-            m.add(mask.to_numpy(), reason)
-        m.extra["item_columns"] = [str(c) for c in items.columns]
-        items = items.astype(float).reset_index(drop=True)
-        return {"barometer": pd.concat([f.reset_index(drop=True), items], axis=1)}
+        f["submitted_at"] = submission_times(f["submitted_at"])
+        f["wave_date"] = waves.wave_date
+        f["wave_start"] = waves.wave_start
+        f["wave_end"] = waves.wave_end
+        return {"barometer": self._with_items(m, f, raw, source)}
 
 
 def ingest(

@@ -400,3 +400,19 @@ def map_items(
             break
     frame = pd.DataFrame(items, index=raw.index)
     return frame, origin, problems
+
+
+def item_ranges(
+    source: Source, scales: Mapping[str, Mapping[str, Any]]
+) -> dict[str, tuple[float, float]]:
+    """The range of each item family (the code before the first ``_``: ``sat`` of ``sat_1``)
+    of a source's ``items:`` rules, from their scales' codes (``yes_no``: 0-1); a scale without
+    numeric codes (numbers answered as such) sets no range."""
+    out: dict[str, tuple[float, float]] = {}
+    for rule in source.items:
+        family = rule.to.split("_", 1)[0]
+        codes = [0, 1] if rule.scale == "yes_no" else list((scales.get(rule.scale) or {}).values())
+        numeric = [float(c) for c in codes if isinstance(c, (int, float))]
+        if numeric and "\\" not in family:
+            out[family] = (min(numeric), max(numeric))
+    return out

@@ -16,6 +16,10 @@ from typing import Any
 
 import pandas as pd
 
+#: reasons shown with their count for every source that has them, even outside the top ones:
+#: a choice of the configuration the reader must see (``sources.*.incomplete``)
+ALWAYS_SHOWN = ("incomplete_response",)
+
 
 def reason_text(reason: str, labels: Any) -> str:
     """``range:satisfaction`` -> "valeur hors plage (satisfaction)" in the labels' language."""
@@ -199,11 +203,18 @@ def summary_by_source(
                 "quarantined": int(part["rows_quarantined"].sum()),
                 "duplicates": int(part["duplicates"].sum()),
                 "top_reasons": "; ".join(
-                    f"{reason_text(r, labels)} ({n})" for r, n in counts.most_common(top)
+                    f"{reason_text(r, labels)} ({n})" for r, n in _shown(counts, top)
                 ),
             }
         )
     return pd.DataFrame(rows)
+
+
+def _shown(counts: Counter[str], top: int) -> list[tuple[str, int]]:
+    """The ``top`` most frequent reasons, then those of :data:`ALWAYS_SHOWN` not among them."""
+    shown = counts.most_common(top)
+    named = {r for r, _ in shown}
+    return shown + [(r, counts[r]) for r in ALWAYS_SHOWN if counts[r] and r not in named]
 
 
 def _cell(value: Any) -> str:
@@ -289,7 +300,7 @@ def render_page(
         detail = json.loads(str(r.detail or "{}"))
         reasons = "; ".join(
             f"{reason_text(k, labels)} ({v})"
-            for k, v in list((detail.get("top_reasons") or {}).items())[:3]
+            for k, v in _shown(Counter(detail.get("top_reasons") or {}), 3)
         )
         rows.append(
             [

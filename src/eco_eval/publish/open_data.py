@@ -474,7 +474,9 @@ def build_open_data(
     published_on = published_on or date.today()
     eco = project.ecosystem()
     tables = Tables.for_indicators(open_store(project.store_path))
-    raw = label_cumulative(compute_raw(tables, period, eco), period.label)
+    raw = label_cumulative(
+        compute_raw(tables, period, eco, instruments=project.instruments()), period.label
+    )
     previous = [f for p in earlier.values() if (f := read_release(p)) is not None]
     logs = [f for f in (load_log(project.processed_dir / LOG_NAME), bilan_log) if f is not None]
     earlier_log = pd.concat([f.astype(str) for f in logs], ignore_index=True) if logs else None

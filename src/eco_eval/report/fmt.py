@@ -223,6 +223,62 @@ def fmt_period(period: str, lang: str = "fr", *, short: bool = False) -> str:
     return p
 
 
+def _month_name(day: date, lang: str) -> str:
+    return str(format_date(day, format="LLLL", locale=LOCALES[check_lang(lang)]))
+
+
+def fmt_wave(
+    wave: str,
+    lang: str = "fr",
+    *,
+    start: object = None,
+    end: object = None,
+    template: str | None = None,
+) -> str:
+    """A barometer wave in words.
+
+    ``template`` (``sources.barometer.wave_label``) is filled with ``wave`` (the stored code),
+    ``year``, ``month`` (in ``lang``), ``month_fr``, ``month_en`` (the month and year of the first
+    submission ``start``), ``start`` and ``end`` (the fielding window, written as dates). Without
+    a template: a code :func:`fmt_period` reads (``2015-05`` -> ``mai 2015``), else the month of
+    the first submission (``vague4`` opened on 12 May 2015 -> ``mai 2015``), else the code.
+
+    >>> fmt_wave("vague4", "fr", start="2015-05-12")
+    'mai 2015'
+    >>> fmt_wave("vague4", "fr", start="2015-05-12", end="2015-06-02", template="{wave} ({month_fr} {year})")
+    'vague4 (mai 2015)'
+    """
+    code = str(wave)
+    first = None if is_missing(start) else _as_date(start)
+    if template:
+        last = None if is_missing(end) else _as_date(end)
+        missing = _label(lang, "value.missing")
+        fields = {
+            "wave": code,
+            "year": str(first.year) if first else missing,
+            "month": _month_name(first, lang) if first else missing,
+            "month_fr": _month_name(first, "fr") if first else missing,
+            "month_en": _month_name(first, "en") if first else missing,
+            "start": fmt_date(first, lang) if first else missing,
+            "end": fmt_date(last, lang) if last else missing,
+        }
+        return template.format(**fields)
+    named = fmt_period(code, lang)
+    if named != code or first is None:
+        return named
+    return fmt_period(f"{first.year}-{first.month:02d}", lang)
+
+
+def _as_date(value: object) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if hasattr(value, "date") and callable(value.date):  # a pandas Timestamp
+        return cast(date, value.date())
+    return date.fromisoformat(str(value)[:10])
+
+
 def period_sort_key(period: str) -> tuple[Any, ...]:
     """Chronological order of period labels: by end date; for the same end, the shorter period
     first (``2016-Q4``, ``2016-S2``, ``2016``); ``cumul`` last; unknown labels after, by name."""

@@ -52,7 +52,13 @@ _KEYS = {
     "licence",
     "lever",
     "id",
+    "source",
+    "measures",
 }
+#: where an instrument's items are answered
+SOURCES = ("barometer", "feedback")
+#: the feedback field a feedback battery stands for when the survey has no single question
+MEASURES = ("satisfaction", "usefulness")
 
 
 @dataclass(frozen=True)
@@ -96,6 +102,8 @@ class Instrument:
     label_fr: str = ""
     label_en: str = ""
     lever: str | None = None
+    source: str = "barometer"  # the survey whose items it scores: barometer | feedback
+    measures: str | None = None  # feedback only: satisfaction | usefulness
     reference: str = ""
     licence: str = ""
     _table: dict[int, float] = field(default_factory=dict, init=False, repr=False, compare=False)
@@ -106,6 +114,18 @@ class Instrument:
             raise ConfigError(f"{where}: items must be a non-empty list of distinct codes")
         if self.item_min >= self.item_max:
             raise ConfigError(f"{where}: item_range must be [min, max] with min < max")
+        if self.source not in SOURCES:
+            raise ConfigError(
+                f"{where}: source must be one of {', '.join(SOURCES)}, got {self.source!r}"
+                f"{did_you_mean(self.source, SOURCES)}"
+            )
+        if self.measures is not None and (
+            self.source != "feedback" or self.measures not in MEASURES
+        ):
+            raise ConfigError(
+                f"{where}: measures is for a feedback battery (source: feedback) and is one of "
+                f"{', '.join(MEASURES)}, got {self.measures!r}{did_you_mean(str(self.measures), MEASURES)}"
+            )
         if self.aggregate not in {"sum", "mean"}:
             raise ConfigError(f'{where}: aggregate must be "sum" or "mean", got {self.aggregate!r}')
         if not 0 <= self.max_missing < len(self.items):
@@ -239,6 +259,8 @@ def _instrument_from(iid: str, spec: Mapping[str, Any], origin: str) -> Instrume
             label_fr=str(label.get("fr", iid)),
             label_en=str(label.get("en", iid)),
             lever=spec.get("lever"),
+            source=str(spec.get("source", "barometer")),
+            measures=None if spec.get("measures") is None else str(spec["measures"]),
             reference=str(spec.get("reference", "")).strip(),
             licence=str(spec.get("licence", "")).strip(),
         )

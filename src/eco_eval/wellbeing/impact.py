@@ -9,7 +9,10 @@ estimates what taking part in the lever's tool changed, with the strongest desig
   baseline wave (and, for well-being, attendance at the other tools), with department-clustered
   standard errors;
 * otherwise a **cross-section** of the second wave on the self-reported ``part_<lever>`` (SMS
-  level 2, an association; :func:`eco_eval.stats.cross_sectional_estimate`).
+  level 2, an association; :func:`eco_eval.stats.cross_sectional_estimate`). A barometer that
+  asks one "took part in any tool" question (item ``part_any``) instead gives a programme-level
+  cross-section (``design = "cross_sectional_programme"``): those who took part in any tool
+  against the others, the same comparison for every lever, on each lever's outcome.
 
 Rows come per consecutive wave pair and, by default, **pooled** over the pairs (the linked pairs of
 every interval stacked, with a pair effect): one interval rarely has enough participants to detect
@@ -57,6 +60,9 @@ OUTCOMES: dict[str, str] = {
     "who5": "who5_score",
     "wemwbs": "wemwbs_score",
 }
+#: The barometer item of one "took part in any tool since the last wave" question (0/1): the
+#: cross-section falls back on it, at programme level, for a lever without ``part_<lever>``.
+PART_ANY = "part_any"
 #: Outcomes every tool may move (the model then holds attendance at the other tools fixed).
 SHARED_OUTCOMES = frozenset({"swemwbs", "swemwbs_raw", "who5", "wemwbs"})
 _LEAD = ("wave_from", "wave_to", "pooled", "outcome", "score")
@@ -254,6 +260,9 @@ def _cross(
 ) -> dict[str, object]:
     part = f"part_{lever}"
     base: dict[str, object] = {"lever": lever, "design": "cross_sectional", "sms_level": 2}
+    programme = part not in scored.columns and PART_ANY in scored.columns
+    if programme:  # one "took part in any tool" question: participants of the programme
+        part = PART_ANY
     if part not in scored.columns or col not in scored.columns:
         return {**base, "causal_wording_allowed": False, "note": f"{why}; no {part} column either"}
     found = cross_sectional_estimate(
@@ -263,6 +272,12 @@ def _cross(
     row: dict[str, object] = {str(c): v for c, v in found.iloc[0].items()}
     row["note"] = "; ".join(filter(None, [why, str(row.get("note") or "")]))
     row["adjustment"] = "category, department (self-reported participation)"
+    if programme:
+        row["design"] = "cross_sectional_programme"
+        row["adjustment"] = (
+            f"category, department (self-reported participation in any tool, {PART_ANY}: "
+            "programme level, the same comparison for every lever)"
+        )
     return row
 
 
@@ -393,7 +408,7 @@ def impact_table(
         :data:`eco_eval.stats.IMPACT_COLUMNS` (``lever``, ``estimate`` in score points, ``se``,
         ``ci_low``, ``ci_high``, ``p_value``, ``hedges_g`` and its interval ``g_ci_low``,
         ``g_ci_high``, ``n_treated``, ``n_control``, ``mde`` (minimum detectable effect at 80 %
-        power, score points: :math:`(t_{1-\\alpha/2} + t_{0.8})\\,SE`, Bloom, 1995), ``design`` (``did_linked_panel`` or ``cross_sectional``),
+        power, score points: :math:`(t_{1-\\alpha/2} + t_{0.8})\\,SE`, Bloom, 1995), ``design`` (``did_linked_panel``, ``cross_sectional`` or ``cross_sectional_programme``),
         ``sms_level`` (3 or 2), ``causal_wording_allowed``), then ``p_adjusted`` and
         ``significant_fdr`` (Benjamini-Hochberg across the levers of the same outcome and pair),
         ``estimate_baseline_adjusted``, ``se_baseline_adjusted``, ``ci_low_baseline_adjusted``,

@@ -32,8 +32,8 @@ def wave_cuts(barometer: pd.DataFrame, window: str = "month_start") -> dict[str,
 
     ``"month_start"`` (default): the first day of the wave's month when the label is ``YYYY-MM``
     (the fieldwork opens in that month, so a session from that day on may come after the answer:
-    it counts towards the next wave); labels of another form fall back to the earliest
-    ``wave_date`` of the wave. ``"wave_date"``: the earliest ``wave_date`` of the wave (the store
+    it counts towards the next wave); labels of another form fall back to the wave's first
+    submission (``wave_start``), else to its earliest ``wave_date``. ``"wave_date"``: the earliest ``wave_date`` of the wave (the store
     keeps the median submission date, so sessions in the first half of the fieldwork count as
     before the answer).
     """
@@ -46,10 +46,17 @@ def wave_cuts(barometer: pd.DataFrame, window: str = "month_start") -> dict[str,
         if "wave_date" in barometer.columns
         else pd.Series(dtype="datetime64[ns]")
     )
+    opened = (
+        pd.to_datetime(barometer["wave_start"]).groupby(barometer["wave"].astype(str)).min()
+        if "wave_start" in barometer.columns
+        else pd.Series(dtype="datetime64[ns]")
+    )
     for wave in sorted(barometer["wave"].dropna().astype(str).unique()):
         m = _MONTH.match(wave)
         if window == "month_start" and m:
             out[wave] = pd.Timestamp(int(m.group(1)), int(m.group(2)), 1)
+        elif window == "month_start" and wave in opened.index and pd.notna(opened[wave]):
+            out[wave] = pd.Timestamp(opened[wave]).normalize()
         elif wave in dates.index and pd.notna(dates[wave]):
             out[wave] = pd.Timestamp(dates[wave]).normalize()
         else:
