@@ -158,6 +158,27 @@ def indicators(project_dir: Path, period: str, by: str, out: Path | None) -> Non
 
 @main.command()
 @project_option
+@click.option("--json", "as_json", is_flag=True, help="JSON output for scripts.")
+def doctor(project_dir: Path, as_json: bool) -> None:
+    """Which bilan sections and indicators the data supports, which not, why, and the fix.
+
+    Reads the configuration and the store (before the first ingest: the raw files' headers).
+    Exit code 0 whenever the diagnosis ran, whatever it found."""
+    import json
+
+    from eco_eval.pipeline import run_doctor
+
+    result = run_doctor(project_dir)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        from eco_eval.doctor import render
+
+        click.echo(render(result))
+
+
+@main.command()
+@project_option
 @period_option
 @click.option(
     "--lang",

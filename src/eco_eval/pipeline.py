@@ -157,6 +157,18 @@ def write_quality_page(project: Project, warnings: list[str]) -> Path:
     return page
 
 
+# --------------------------------------------------------------------------- doctor
+def run_doctor(root: Path) -> Any:
+    """The project's :class:`~eco_eval.doctor.Diagnosis`: from the store when there is one,
+    else from the configuration and the raw files."""
+    from eco_eval.doctor import diagnose
+    from eco_eval.store import open_store
+
+    project = load_project(root)
+    store = open_store(project.store_path) if project.store_path.exists() else None
+    return diagnose(project, store)
+
+
 # --------------------------------------------------------------------------- indicators
 def resolve_period(project: Project, period: str) -> Any:
     from eco_eval.periods import parse_period
