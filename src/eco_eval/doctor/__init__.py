@@ -68,6 +68,8 @@ class Diagnosis:
     ingested: bool
     sections: tuple[SectionResult, ...]
     indicators: tuple[IndicatorResult, ...]
+    #: configuration mistakes that stop ``eco-eval ingest`` (cause and fix)
+    blockers: tuple[Finding, ...] = ()
     advice: tuple[str, ...] = field(default_factory=tuple)
 
     def section(self, section_id: str) -> SectionResult:
@@ -80,8 +82,10 @@ class Diagnosis:
         c = self.counts()
         ok = sum(i.ok for i in self.indicators)
         scope = "" if self.ingested else " (configuration only: run 'eco-eval ingest')"
+        n = len(self.blockers)
+        blocked = f"{n} ingest blocker{'s' if n > 1 else ''}; " if n else ""
         return (
-            f"doctor: {c['supported']} sections supported, {c['partial']} partial, "
+            f"doctor: {blocked}{c['supported']} sections supported, {c['partial']} partial, "
             f"{c['unsupported']} unsupported; {ok} of {len(self.indicators)} indicators "
             f"computable{scope}"
         )
@@ -102,7 +106,9 @@ def _run(facts: Facts, check: Check, required: bool) -> CheckResult:
 def _section(facts: Facts, spec: SectionSpec) -> SectionResult:
     required = [_run(facts, c, True) for c in spec.required]
     optional = [_run(facts, c, False) for c in spec.optional]
-    if not all(c.ok for c in required) or (optional and not required and not any(c.ok for c in optional)):
+    if not all(c.ok for c in required) or (
+        optional and not required and not any(c.ok for c in optional)
+    ):
         status = "unsupported"
     elif not all(c.ok for c in optional):
         status = "partial"
@@ -138,23 +144,29 @@ def diagnose(project: Project, store: Any | None) -> Diagnosis:
     (configuration-only checks: sources declared, files matching, mapped columns in the files'
     headers, barometer items, person keys)."""
     facts: Facts
+    advice: tuple[str, ...] = ()
     if store is None:
         from eco_eval.doctor.config_facts import ConfigFacts
 
         facts = ConfigFacts(project)
-        advice = ("no store yet: run 'eco-eval ingest', then 'eco-eval doctor' again for the counts",)
+        advice = (
+            "no store yet: run 'eco-eval ingest', then 'eco-eval doctor' again for the counts",
+        )
     else:
         from eco_eval.doctor.store_facts import StoreFacts
 
         facts = StoreFacts(project, store)
-        advice = ()
     sections = tuple(_section(facts, spec) for spec in load_requirements())
-    return Diagnosis(store is not None, sections, _indicators(facts), advice)
+    blockers = tuple(facts.blockers())
+    return Diagnosis(store is not None, sections, _indicators(facts), blockers, advice)
 
 
 def render(result: Diagnosis) -> str:
     """The diagnosis as the CLI prints it: one line per section, its causes and fixes below."""
     lines = []
+    for b in result.blockers:
+        lines.append(f"{'blocker':<12} {b.cause}")
+        lines.append(f"{'':15}fix: {b.fix}")
     for s in result.sections:
         lines.append(f"{s.status:<12} {s.title}")
         seen = set()

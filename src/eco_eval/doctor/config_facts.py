@@ -34,6 +34,39 @@ class ConfigFacts(Facts):
             return Finding(str(exc), f"run 'eco-eval inspect {path}' and adjust sources.{table}")
         return tuple(str(c) for c in raw.frame.columns)
 
+    def blockers(self) -> list[Finding]:
+        """Also: unreadable files, and required columns missing from a file's header."""
+        from eco_eval.ingest.mapping import find_column, load_schema
+
+        out = super().blockers()
+        schema = load_schema()
+        for name, src in self.project.sources.items():
+            fields = schema.get(name, {}).get("fields", {})
+            required = [
+                (f, src.columns[f])
+                for f, s in fields.items()
+                if s.get("required") and f in src.columns
+            ]
+            for path in self.files(name):
+                header = self.header(path)
+                if isinstance(header, Finding):
+                    out.append(header)
+                    continue
+                for fld, wanted in required:
+                    if find_column(header, wanted) is None:
+                        out.append(self.missing_column(name, fld, wanted, path, header))
+        return out
+
+    def missing_column(
+        self, table: str, field: str, wanted: str, path: Path, header: tuple[str, ...]
+    ) -> Finding:
+        return Finding(
+            f"column '{wanted}' (sources.{table}.columns.{field}) is not in the header of "
+            f"{path.name}{did_you_mean(wanted, header)}",
+            f"set sources.{table}.columns.{field} to the export's column "
+            f"('eco-eval inspect {path}' lists them)",
+        )
+
     def rows(self, check: Check) -> Finding | None:
         return self.source_problem(str(check.value))
 
@@ -55,12 +88,7 @@ class ConfigFacts(Facts):
                 return self.unmapped(table, field)
             wanted = src.columns.get(field)
             if wanted is not None and find_column(header, wanted) is None:
-                return Finding(
-                    f"column '{wanted}' (sources.{table}.columns.{field}) is not in the header of "
-                    f"{first.name}{did_you_mean(wanted, header)}",
-                    f"set sources.{table}.columns.{field} to the export's column "
-                    f"('eco-eval inspect {first}' lists them)",
-                )
+                return self.missing_column(table, field, wanted, first, header)
         return None
 
     def instruments(self, check: Check) -> Finding | None:

@@ -146,7 +146,9 @@ class Facts:
             if not group:
                 missing.append(f"no instrument '{iid}' declared")
             elif iid == "climate" and lacking:
-                names = ", ".join(i.lever for i in lacking[:4]) + (", ..." if len(lacking) > 4 else "")
+                names = ", ".join(i.lever for i in lacking[:4]) + (
+                    ", ..." if len(lacking) > 4 else ""
+                )
                 missing.append(f"{len(lacking)} of {len(group)} lever climate scales ({names})")
             elif lacking:
                 inst = lacking[0]
@@ -160,6 +162,23 @@ class Facts:
             "map the items with sources.barometer.items (a rule whose 'to:' gives the item codes) "
             "or redefine the instrument under 'instruments:' in eco_eval.yaml (docs/instruments.md)",
         )
+
+    def blockers(self) -> list[Finding]:
+        """Configuration mistakes that stop ``eco-eval ingest``: required fields not mapped."""
+        from eco_eval.ingest.mapping import load_schema
+
+        schema = load_schema()
+        out = []
+        for name in self.project.sources:
+            for fld, spec in schema.get(name, {}).get("fields", {}).items():
+                if spec.get("required") and self.mapped(name, fld) is None:
+                    out.append(
+                        Finding(
+                            f"sources.{name}.columns has no entry for the required field '{fld}': ingest stops",
+                            f"add '{fld}: <column name in the file>' under sources.{name}.columns in eco_eval.yaml",
+                        )
+                    )
+        return out
 
     def file(self, check: Check) -> Finding | None:
         if check.value != "actions":

@@ -42,7 +42,9 @@ def _check(doc: dict[str, Any], where: str) -> Check:
     unknown = set(doc) - _KEYS
     if unknown:
         key = sorted(unknown)[0]
-        raise ConfigError(f"requirements.yaml: {where}: unknown key {key!r}{did_you_mean(key, _KEYS)}")
+        raise ConfigError(
+            f"requirements.yaml: {where}: unknown key {key!r}{did_you_mean(key, _KEYS)}"
+        )
     kinds = [k for k in KINDS if k in doc]
     if len(kinds) != 1:
         raise ConfigError(f"requirements.yaml: {where}: exactly one of {', '.join(KINDS)} expected")
