@@ -156,6 +156,46 @@ def indicators(project_dir: Path, period: str, by: str, out: Path | None) -> Non
     click.echo(f"{len(frame)} rows written to {out}")
 
 
+def _wellbeing_table_command(table: str, help_text: str) -> None:
+    """``eco-eval impact|reliability|wellbeing``: one of the bilan's tables, printed or exported."""
+
+    @main.command(name=table, help=help_text)
+    @project_option
+    @period_option
+    @click.option(
+        "--out",
+        "out",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Write CSV or Parquet (by extension) instead of printing.",
+    )
+    def command(project_dir: Path, period: str, out: Path | None) -> None:
+        from eco_eval.pipeline import check_export_path, compute_wellbeing_table, export_frame
+
+        if out is not None:
+            check_export_path(out)
+        frame = compute_wellbeing_table(project_dir, period, table)
+        if out is None:
+            click.echo(frame.to_string(index=False) if len(frame) else f"{table}: no rows")
+            return
+        export_frame(frame, out)
+        click.echo(f"{len(frame)} rows written to {out}")
+
+
+_wellbeing_table_command(
+    "impact",
+    "The bilan's per-lever impact estimates of a period (anonymised): lever, outcome, estimate, "
+    "interval, p, FDR-adjusted p, participants, design and level of evidence, effect size.",
+)
+_wellbeing_table_command(
+    "reliability",
+    "Reliability of every scale at every barometer wave up to a period, as the bilan computes it.",
+)
+_wellbeing_table_command(
+    "wellbeing",
+    "Well-being and climate levels per barometer wave up to a period, anonymised as the bilan.",
+)
+
+
 @main.command()
 @project_option
 @click.option("--json", "as_json", is_flag=True, help="JSON output for scripts.")
