@@ -62,7 +62,7 @@ def test_requirements_name_known_tables_fields_and_sections():
 
 def test_demo_store_supports_every_section_and_indicator(demo_project):
     result = _diagnose(demo_project)
-    assert result.ingested and not result.blockers
+    assert result.ingested and not result.blockers and not result.advice
     bad = {s.id: _causes(s) for s in result.sections if s.status != "supported"}
     assert bad == {}
     assert {i.id for i in result.indicators} == set(load_catalogue().ids)
@@ -148,6 +148,15 @@ def test_headcount_without_category_makes_reach_partial(no_breakdowns):
     assert [c.why for c in reach.problems] == ["reach by category"]
     assert "headcount has no category" in _causes(reach)
     assert "sources.headcount.columns.category" in reach.problems[0].fix
+
+
+def test_raw_files_not_in_the_store_are_pointed_out(no_breakdowns, tmp_path):
+    root = _copy(no_breakdowns, tmp_path / "city", store=True)
+    new = root / "data" / "raw" / "presences" / "emargements_2099-T1.csv"
+    shutil.copy(root / "data" / "raw" / "presences" / "emargements_2015-T3.csv", new)
+    advice = _diagnose(root).advice
+    assert len(advice) == 1 and "data/raw/presences/emargements_2099-T1.csv" in advice[0]
+    assert "eco-eval ingest" in advice[0]
 
 
 def test_barometer_not_linked_to_attendance_makes_impact_unsupported(no_breakdowns):

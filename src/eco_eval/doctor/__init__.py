@@ -144,20 +144,17 @@ def diagnose(project: Project, store: Any | None) -> Diagnosis:
     (configuration-only checks: sources declared, files matching, mapped columns in the files'
     headers, barometer items, person keys)."""
     facts: Facts
-    advice: tuple[str, ...] = ()
     if store is None:
         from eco_eval.doctor.config_facts import ConfigFacts
 
         facts = ConfigFacts(project)
-        advice = (
-            "no store yet: run 'eco-eval ingest', then 'eco-eval doctor' again for the counts",
-        )
     else:
         from eco_eval.doctor.store_facts import StoreFacts
 
         facts = StoreFacts(project, store)
     sections = tuple(_section(facts, spec) for spec in load_requirements())
     blockers = tuple(facts.blockers())
+    advice = tuple(facts.advice())
     return Diagnosis(store is not None, sections, _indicators(facts), blockers, advice)
 
 

@@ -34,6 +34,9 @@ class ConfigFacts(Facts):
             return Finding(str(exc), f"run 'eco-eval inspect {path}' and adjust sources.{table}")
         return tuple(str(c) for c in raw.frame.columns)
 
+    def advice(self) -> list[str]:
+        return ["no store yet: run 'eco-eval ingest', then 'eco-eval doctor' again for the counts"]
+
     def blockers(self) -> list[Finding]:
         """Also: unreadable files, and required columns missing from a file's header."""
         from eco_eval.ingest.mapping import find_column, load_schema

@@ -163,6 +163,10 @@ class Facts:
             "or redefine the instrument under 'instruments:' in eco_eval.yaml (docs/instruments.md)",
         )
 
+    def advice(self) -> list[str]:
+        """What to do before trusting the diagnosis (e.g. ingest files the store lacks)."""
+        return []
+
     def blockers(self) -> list[Finding]:
         """Configuration mistakes that stop ``eco-eval ingest``: required fields not mapped."""
         from eco_eval.ingest.mapping import load_schema

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache, cached_property
+from pathlib import Path
 from typing import Any
 
 from eco_eval.config import Project
@@ -37,12 +38,36 @@ def link_counts(store: Store) -> LinkCounts:
     return LinkCounts(int(r["responses"]), int(r["with_key"]), int(r["linked"]))
 
 
+def _relative(root: Path, path: Path) -> str:
+    """A raw file as the store's ingest log names it (relative to the project folder)."""
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
+
+
 class StoreFacts(Facts):
     ingested = True
 
     def __init__(self, project: Project, store: Store):
         super().__init__(project)
         self.store = store
+
+    def advice(self) -> list[str]:
+        known = set(self.store.known_files())
+        new = [
+            p
+            for files in self._files.values()
+            for p in files
+            if _relative(self.project.root, p) not in known
+        ]
+        if not new:
+            return []
+        return [
+            f"{len(new)} raw file{'s' if len(new) > 1 else ''} not in the store yet "
+            f"(e.g. {_relative(self.project.root, new[0])}): run 'eco-eval ingest', then "
+            "'eco-eval doctor' again"
+        ]
 
     # ------------------------------------------------------------------ store queries
     @cached_property
