@@ -197,6 +197,8 @@ def test_without_a_store_checks_configuration_and_headers(demo_project, tmp_path
 
 def test_cli_doctor_text_and_json(demo_project, tmp_path):
     runner = CliRunner()
+    helped = runner.invoke(main, ["--help"]).output
+    assert all(cmd in helped for cmd in ("doctor", "impact", "reliability", "wellbeing"))
     out = runner.invoke(main, ["doctor", "--project", str(demo_project)])
     assert out.exit_code == 0, out.output
     last = out.output.strip().splitlines()[-1]
