@@ -156,6 +156,67 @@ def indicators(project_dir: Path, period: str, by: str, out: Path | None) -> Non
     click.echo(f"{len(frame)} rows written to {out}")
 
 
+def _wellbeing_table_command(table: str, help_text: str) -> None:
+    """``eco-eval impact|reliability|wellbeing``: one of the bilan's tables, printed or exported."""
+
+    @main.command(name=table, help=help_text)
+    @project_option
+    @period_option
+    @click.option(
+        "--out",
+        "out",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Write CSV or Parquet (by extension) instead of printing.",
+    )
+    def command(project_dir: Path, period: str, out: Path | None) -> None:
+        from eco_eval.pipeline import check_export_path, compute_wellbeing_table, export_frame
+
+        if out is not None:
+            check_export_path(out)
+        frame = compute_wellbeing_table(project_dir, period, table)
+        if out is None:
+            click.echo(frame.to_string(index=False) if len(frame) else f"{table}: no rows")
+            return
+        export_frame(frame, out)
+        click.echo(f"{len(frame)} rows written to {out}")
+
+
+_wellbeing_table_command(
+    "impact",
+    "The bilan's per-lever impact estimates of a period (anonymised): lever, outcome, estimate, "
+    "interval, p, FDR-adjusted p, participants, design and level of evidence, effect size.",
+)
+_wellbeing_table_command(
+    "reliability",
+    "Reliability of every scale at every barometer wave up to a period, as the bilan computes it.",
+)
+_wellbeing_table_command(
+    "wellbeing",
+    "Well-being and climate levels per barometer wave up to a period, anonymised as the bilan.",
+)
+
+
+@main.command()
+@project_option
+@click.option("--json", "as_json", is_flag=True, help="JSON output for scripts.")
+def doctor(project_dir: Path, as_json: bool) -> None:
+    """Which bilan sections and indicators the data supports, which not, why, and the fix.
+
+    Reads the configuration and the store (before the first ingest: the raw files' headers).
+    Exit code 0 whenever the diagnosis ran, whatever it found."""
+    import json
+
+    from eco_eval.pipeline import run_doctor
+
+    result = run_doctor(project_dir)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        from eco_eval.doctor import render
+
+        click.echo(render(result))
+
+
 @main.command()
 @project_option
 @period_option

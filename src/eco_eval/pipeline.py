@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from eco_eval.config import CONFIG_NAME, Project, demo_config_text, load_project
-from eco_eval.errors import ConfigError, ReportFailed, StoreError
+from eco_eval.errors import ConfigError, ReportFailed, StoreError, did_you_mean
 
 log = logging.getLogger(__name__)
 
@@ -175,6 +175,18 @@ def write_quality_page(project: Project, warnings: list[str]) -> Path:
     return page
 
 
+# --------------------------------------------------------------------------- doctor
+def run_doctor(root: Path) -> Any:
+    """The project's :class:`~eco_eval.doctor.Diagnosis`: from the store when there is one,
+    else from the configuration and the raw files."""
+    from eco_eval.doctor import diagnose
+    from eco_eval.store import open_store
+
+    project = load_project(root)
+    store = open_store(project.store_path) if project.store_path.exists() else None
+    return diagnose(project, store)
+
+
 # --------------------------------------------------------------------------- indicators
 def resolve_period(project: Project, period: str) -> Any:
     from eco_eval.periods import parse_period
@@ -216,16 +228,49 @@ def compute_indicators(
     )  # fmt: skip
 
 
+EXPORT_FORMATS = (".csv", ".parquet")
+
+
+def check_export_path(out: Path) -> None:
+    """A ConfigError before any work when ``out`` names no export format."""
+    if out.suffix.lower() not in EXPORT_FORMATS:
+        raise ConfigError(f"{out}: unknown export format {out.suffix!r}; use .csv or .parquet")
+
+
 def export_frame(frame: Any, out: Path) -> None:
+    """Write ``frame`` as CSV (spreadsheet formulas neutralised) or Parquet, by extension."""
+    check_export_path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.suffix.lower() == ".parquet":
         frame.to_parquet(out, index=False)
-    elif out.suffix.lower() == ".csv":
+    else:
         from eco_eval.privacy.open_data import neutralise_formulas
 
         neutralise_formulas(frame).to_csv(out, index=False)
-    else:
-        raise ConfigError(f"{out}: unknown export format {out.suffix!r}; use .csv or .parquet")
+
+
+#: ``eco-eval <table>`` -> the export function of :mod:`eco_eval.bilan.exports`
+WELLBEING_TABLES = ("impact", "reliability", "wellbeing")
+
+
+def compute_wellbeing_table(root: Path, period: str, table: str) -> Any:
+    """One of the bilan's well-being tables of ``period`` (``impact``, ``reliability`` or
+    ``wellbeing``) as a flat anonymised frame: the numbers the bilan of that period shows
+    (:mod:`eco_eval.bilan.exports`)."""
+    from eco_eval.bilan import exports
+    from eco_eval.bilan.wellbeing import WellbeingSection
+    from eco_eval.indicators.core import Tables
+    from eco_eval.store import open_store
+
+    if table not in WELLBEING_TABLES:
+        raise ConfigError(f"unknown table {table!r}{did_you_mean(table, WELLBEING_TABLES)}")
+    project = load_project(root)
+    p = resolve_period(project, period)
+    tables = Tables.from_store(
+        open_store(project.store_path), only=("barometer", "sessions", "attendance")
+    )
+    section = WellbeingSection.for_period(project, tables, p)
+    return getattr(exports, f"{table}_export")(section)
 
 
 # --------------------------------------------------------------------------- bilan

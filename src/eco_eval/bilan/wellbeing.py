@@ -155,6 +155,22 @@ class WellbeingSection:
         scored = score_barometer(baro, instruments)
         return cls(b, labels, instruments, b.k, k_drivers, scored, waves)
 
+    @classmethod
+    def for_period(cls, project: Any, tables: Any, period: Any) -> WellbeingSection:
+        """The section of the bilan of ``period`` (a Period) without the rest of the bilan: the
+        same tables, instruments, waves and threshold, for the exports of its tables."""
+        from types import SimpleNamespace
+
+        from eco_eval.bilan import bilan_labels
+
+        eco = project.ecosystem()
+        labels = Labels(project.lang, ecosystem=eco).extend(bilan_labels(project.lang))
+        b = SimpleNamespace(
+            tables=tables, period=period, lang=project.lang, k=project.privacy.k,
+            labels=labels, project=project, eco=eco,
+        )  # fmt: skip
+        return cls.from_bilan(b)  # type: ignore[arg-type]
+
     # ------------------------------------------------------------------ helpers
     def t(self, key: str, **values: Any) -> str:
         """A label of the section, with its placeholders filled."""
