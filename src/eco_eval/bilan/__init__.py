@@ -17,10 +17,16 @@ from typing import Any
 
 import pandas as pd
 
-from eco_eval.indicators import with_comparison
+from eco_eval.indicators import publication_periods, with_comparison
 from eco_eval.indicators.catalogue import Catalogue, load_catalogue
 from eco_eval.indicators.core import Tables
-from eco_eval.periods import Period, parse_period, quarter_range
+from eco_eval.periods import (
+    Period,
+    check_after_launch,
+    comparison_note,
+    parse_period,
+    quarter_range,
+)
 
 PERCENT = {
     "reach_rate",
@@ -54,7 +60,8 @@ class Bilan:
     """Everything one bilan shows, for one period, language and anonymity threshold."""
 
     period: Period
-    compare_to: Period
+    #: The period compared with (None when it would end before the programme's launch).
+    compare_to: Period | None
     lang: str
     k: int
     organisation: str
@@ -69,6 +76,8 @@ class Bilan:
     provenance: dict[str, Any] = field(default_factory=dict)
     #: Folder of the lever deep dives relative to the bilan ("" when none are published with it).
     lever_pages: str = ""
+    #: The same period a year before (None when it would end before the programme's launch).
+    year_before: Period | None = None
 
     @classmethod
     def load(
@@ -106,18 +115,23 @@ class Bilan:
             eco = load_ecosystem()
         store = open_store(store_path)
         tables = Tables.from_store(store)
-        p = parse_period(period, launch=eco.launch)
-        prev = parse_period(compare_to, launch=eco.launch) if compare_to else p.previous()
+        p = check_after_launch(parse_period(period, launch=eco.launch), eco.launch)
+        periods = publication_periods(p, eco.launch)
+        if compare_to:  # asked for explicitly: used as it is
+            periods["previous"] = parse_period(compare_to, launch=eco.launch)
+        prev = periods.get("previous")
         catalogue = load_catalogue()
         labels = Labels(lang, ecosystem=eco, catalogue=catalogue).extend(bilan_labels(lang))
         from eco_eval.privacy.suppression import read_suppression_log
 
         earlier = read_suppression_log(suppression_log)
-        frames, log = release(
-            tables, eco, {"current": p, "previous": prev, "year": p.year_before()},
-            k=k, suppression_log=earlier,
-        )  # fmt: skip
-        current = with_comparison(frames["current"], frames["previous"], frames["year"])
+        frames, log = release(tables, eco, periods, k=k, suppression_log=earlier)
+        current = with_comparison(
+            frames["current"],
+            frames.get("previous"),
+            frames.get("year"),
+            note="" if compare_to else comparison_note(p, eco.launch),
+        )
         history = cls._history(tables, eco, p, k, log)
         from eco_eval.ingest.quality import REASON_COUNTS_SQL
 
@@ -133,7 +147,7 @@ class Bilan:
             "commit": git_commit(),
             "parameters": {
                 "period": p.label,
-                "compare_to": prev.label,
+                "compare_to": prev.label if prev is not None else None,
                 "lang": lang,
                 "k": k,
                 "store_path": str(store_path),
@@ -156,6 +170,7 @@ class Bilan:
             project,
             provenance,
             lever_pages,
+            periods.get("year"),
         )
 
     @staticmethod
