@@ -21,7 +21,7 @@ import yaml
 from eco_eval.bilan import bilan_labels
 from eco_eval.report.i18n import Labels
 
-from .conftest import NOTEBOOKS, execute_cells
+from .conftest import NOTEBOOKS, execute_cells, run_cli
 
 PERIOD = "2017-Q4"
 LABELS = Labels("fr").extend(bilan_labels("fr"))
@@ -184,6 +184,9 @@ def test_removed_and_undeclared_sources_each_give_their_sentence(missing: Path):
     html = "".join(shown)
     assert "eco-key-figures" in html and "eco-card" in html
     assert 'id="levier-bien_etre"' in html
+    # the summary names what its figures lack
+    summary = next(cell for cell in shown if 'class="eco-summary"' in cell)
+    assert escape(source_name("feedback")) in summary
     # every sentence has a cause and a fix, and no Python error text
     assert all(" ; " in s and s.endswith(".") for s in said)
     assert "Traceback" not in html and "Error" not in html
@@ -282,3 +285,25 @@ def test_a_period_before_the_first_barometer_wave_and_without_comparisons(
     said = sentences(shown)
     baro = [s for s in said if source_name("barometer") in s]
     assert baro and all("2015" in s for s in baro), said  # names the waves available
+
+
+# --------------------------------------------------------------------------- a whole run
+@pytest.mark.slow
+def test_run_publishes_a_city_whose_sources_are_missing(emptied: dict, tmp_path: Path):
+    """``eco-eval run`` exits 0 for a city with headcount quarantined and five sources empty:
+    the bilan, the deep dives and the open data are published, each missing section replaced by
+    its sentence, and no Python error in any page."""
+    root = emptied["root"]
+    result = run_cli(["run", "--project", str(root), "--period", PERIOD, "--no-pdf"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    folder = root / "reports" / PERIOD
+    html = (folder / "bilan.html").read_text(encoding="utf-8")
+    said = [s for s in sentences([html])]
+    assert any(source_name("headcount") in s and "sources.headcount" in s for s in said), said
+    assert any(source_name("barometer") in s for s in said), said
+    deep_dives = sorted((folder / "leviers").glob("*.html"))
+    assert deep_dives, sorted(p.name for p in folder.iterdir())
+    for page in [folder / "bilan.html", *deep_dives]:
+        text = page.read_text(encoding="utf-8")
+        assert "Traceback" not in text and "ReportFailed" not in text, page.name
+    assert any(folder.rglob("*.csv")), "open data"

@@ -225,6 +225,9 @@ def summary_sentences(b: Bilan) -> list[str]:
     fading = b.current[(b.current["indicator"] == "fading_out") & (b.current["value"] == 1)]
     if len(fading):
         out.append(b.t("s_fading", tools=", ".join(b.labels.tool(t) for t in fading["tool"])))
+    from eco_eval.bilan.unavailable import notes
+
+    out += notes(b, ("attendance", "headcount", "feedback"))  # what the figures above lack
     out.append(b.t("s_caution"))
     return out
 
