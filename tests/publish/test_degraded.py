@@ -307,3 +307,15 @@ def test_run_publishes_a_city_whose_sources_are_missing(emptied: dict, tmp_path:
         text = page.read_text(encoding="utf-8")
         assert "Traceback" not in text and "ReportFailed" not in text, page.name
     assert any(folder.rglob("*.csv")), "open data"
+
+
+def test_show_displays_a_replaced_section_as_html():
+    from unittest import mock
+
+    from eco_eval.bilan.unavailable import Unavailable
+    from eco_eval.report.figures import show
+
+    shown = []
+    with mock.patch("IPython.display.display", lambda v, raw=False: shown.append(v)):
+        show(Unavailable('<p class="eco-unavailable">Aucune donnée ; corrigez.</p>'))
+    assert shown == [{"text/html": '<p class="eco-unavailable">Aucune donnée ; corrigez.</p>'}]

@@ -132,7 +132,15 @@ def in_period(b: Bilan, source: str, frame: pd.DataFrame) -> bool:
 
 
 def diagnose(b: Bilan, source: str) -> SectionUnavailable | None:
-    """Why ``source`` gives the period nothing (None when it has rows for the period)."""
+    """Why ``source`` gives the period nothing (None when it has rows for the period); computed
+    once per bilan and source (the sections ask many times, and attendance can be large)."""
+    cache: dict[str, SectionUnavailable | None] = b.__dict__.setdefault("_diagnoses", {})
+    if source not in cache:
+        cache[source] = _diagnose(b, source)
+    return cache[source]
+
+
+def _diagnose(b: Bilan, source: str) -> SectionUnavailable | None:
     frame = _table(b, source)
     if frame is not None and len(frame) and in_period(b, source, frame):
         return None
