@@ -176,8 +176,13 @@ def _diagnose(b: Bilan, source: str) -> SectionUnavailable | None:
             ),
             b.t("u_quarantined_fix", name=source),
         )
+    span = _span(b, source, frame)
+    if source == "barometer":  # waves are not per period: the first one comes later
+        return SectionUnavailable(
+            b.t("u_no_wave_yet", period=_period(b), span=span), b.t("u_no_wave_yet_fix")
+        )
     return SectionUnavailable(
-        b.t("u_not_in_period", source=name, period=_period(b), span=_span(b, source, frame)),
+        b.t("u_not_in_period", source=name, period=_period(b), span=span),
         b.t("u_not_in_period_fix", raw=raw),
     )
 
