@@ -73,8 +73,10 @@ def normalise_name(text: str) -> str:
 class Ecosystem:
     levers: tuple[Lever, ...]
     tools: tuple[Tool, ...]
+    #: The programme's launch: the start of cumulative figures and of the bilan's history; no
+    #: comparison is made with a period ending before it (:func:`eco_eval.periods.comparison`).
+    launch: date
     milestones: tuple[Milestone, ...] = ()
-    launch: date = date(2015, 6, 1)
     _index: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -188,13 +190,29 @@ def _parse(doc: Mapping[str, Any], origin: str) -> Ecosystem:
             Milestone(date=date.fromisoformat(str(m["date"])), fr=str(m["fr"]), en=str(m["en"]))
             for m in doc.get("milestones", ())
         )
-        launch = date.fromisoformat(str(doc.get("launch", "2015-06-01")))
     except (KeyError, TypeError, ValueError) as exc:
         raise ConfigError(
             f"{origin}: ecosystem definition is incomplete ({exc}); each lever needs id, fr, en "
             f"and each tool id, fr, lever"
         ) from exc
+    launch = _launch(doc.get("launch"), origin)
     return Ecosystem(levers=levers, tools=tools, milestones=milestones, launch=launch)
+
+
+def _launch(value: object, origin: str) -> date:
+    if isinstance(value, date):  # YAML reads an unquoted 2015-06-01 as a date
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise ConfigError(
+            f"{origin}: ecosystem.launch {value!r} is not a date; write the programme's launch "
+            "as YYYY-MM-DD, e.g. launch: 2015-06-01"
+        ) from None
+
+
+#: Keys of a project's ``ecosystem:`` section.
+OVERRIDE_KEYS = ("levers", "tools", "aliases", "replace", "launch")
 
 
 def packaged_definition() -> dict[str, Any]:
@@ -208,10 +226,20 @@ def load_ecosystem(
     """Load the packaged ecosystem, extended or replaced by a project's ``ecosystem:`` section.
 
     ``override`` may contain ``replace: true`` (use only its levers and tools) or extra
-    ``levers``/``tools`` to append (a second generation of tools), and ``aliases`` as a mapping of
-    tool id to extra names staff use.
+    ``levers``/``tools`` to append (a second generation of tools), ``aliases`` as a mapping of
+    tool id to extra names staff use, and ``launch`` (the city's own launch date).
     """
+    from eco_eval.errors import did_you_mean
+
     doc = packaged_definition()
+    for key in override or {}:
+        if key not in OVERRIDE_KEYS:
+            raise ConfigError(
+                f"{origin}: unknown key ecosystem.{key!r}{did_you_mean(key, OVERRIDE_KEYS)}; "
+                f"allowed: {', '.join(OVERRIDE_KEYS)}"
+            )
+    if override and "launch" in override:
+        doc["launch"] = override["launch"]
     if override:
         if override.get("replace"):
             doc = {

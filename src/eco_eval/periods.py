@@ -3,6 +3,12 @@
 A :class:`Period` is a closed date interval with a label. Quarters are the unit of the data
 (headcount snapshots, sessions); longer periods are unions of quarters, and date ranges may cut
 through quarters (sessions and answers are dated, headcount is then taken at the last quarter).
+
+The programme's launch (``launch:`` of the ecosystem, :mod:`eco_eval.ecosystem`) bounds every
+period shown: :func:`comparison` gives the previous period or the same period a year before only
+when it ends on or after the launch. A comparison that ends before the launch has nothing of the
+programme to compare with and is absent (``None``); one that straddles the launch (the launch
+quarter, say 2015-Q2 for a launch on 2015-06-01) is kept: it holds the programme's first weeks.
 """
 
 from __future__ import annotations
@@ -122,10 +128,66 @@ def last_complete_quarter(today: date) -> Period:
     return parse_period(f"{y}-Q{q}")
 
 
-def parse_period(
-    text: str, *, today: date | None = None, launch: date = date(2015, 6, 1)
-) -> Period:
-    """Parse a period as analysts write it.
+COMPARISONS = ("previous", "year_before")
+
+
+def comparison(period: Period, which: str, launch: date) -> Period | None:
+    """``period.previous()`` or ``period.year_before()`` (``which``), or ``None`` when that
+    period ends before ``launch``: a comparison before the programme began is absent, not an error.
+
+    >>> comparison(parse_period("2015-Q4"), "year_before", date(2015, 9, 1)) is None
+    True
+    >>> comparison(parse_period("2015-Q4"), "previous", date(2015, 9, 1)).label
+    '2015-Q3'
+    """
+    other = _compared(period, which)
+    if other.end < launch:
+        return None
+    return cumulative(other, launch) if period.kind == "cumulative" else other
+
+
+def _compared(period: Period, which: str) -> Period:
+    """The period ``which`` of ``period`` (for a cumulative one: of the period it runs to)."""
+    if which not in COMPARISONS:
+        raise ValueError(f"comparison {which!r}: expected one of {', '.join(COMPARISONS)}")
+    if period.kind == "cumulative":
+        period = parse_period(period.label.split(":", 1)[1])
+    other: Period = getattr(period, which)()
+    return other
+
+
+def comparison_note(period: Period, launch: date) -> str:
+    """Why comparisons of ``period`` are absent, in English for the indicators frame ('' when the
+    previous period and the year before are both there).
+
+    >>> comparison_note(parse_period("cumul:2015-Q4", launch=date(2015, 9, 1)), date(2015, 9, 1))
+    'year_before (cumul:2014-Q4) ends before the launch on 2015-09-01: no comparison'
+    """
+    notes = []
+    for which in COMPARISONS:
+        other = _compared(period, which)
+        if other.end < launch:
+            label = f"cumul:{other.label}" if period.kind == "cumulative" else other.label
+            notes.append(
+                f"{which} ({label}) ends before the launch on {launch.isoformat()}: no comparison"
+            )
+    return "; ".join(notes)
+
+
+def check_after_launch(period: Period, launch: date) -> Period:
+    """``period``, or a ConfigError when it ends before the programme's launch."""
+    if period.end < launch:
+        raise ConfigError(
+            f"period {period.label!r} ends before the programme's launch ({launch.isoformat()}); "
+            "choose a period from the launch on, or set the launch date under 'ecosystem: launch:' "
+            "in eco_eval.yaml"
+        )
+    return period
+
+
+def parse_period(text: str, *, today: date | None = None, launch: date | None = None) -> Period:
+    """Parse a period as analysts write it (``launch``: start of ``cumul:`` periods; default: the
+    packaged ecosystem's launch).
 
     >>> parse_period("2016-Q2")
     Period(start=datetime.date(2016, 4, 1), end=datetime.date(2016, 6, 30), label='2016-Q2', kind='quarter')
@@ -135,6 +197,10 @@ def parse_period(
     if t.lower() in {"last-quarter", "last_quarter", "dernier-trimestre"}:
         return last_complete_quarter(today or date.today())
     if t.lower().startswith(("cumul:", "since-launch:")):
+        if launch is None:
+            from eco_eval.ecosystem import load_ecosystem
+
+            launch = load_ecosystem().launch
         return cumulative(parse_period(t.split(":", 1)[1], today=today), launch)
     if m := _QUARTER.match(t):
         y, q = int(m.group(1)), int(m.group(2))

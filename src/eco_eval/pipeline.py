@@ -189,7 +189,7 @@ def run_doctor(root: Path) -> Any:
 
 # --------------------------------------------------------------------------- indicators
 def resolve_period(project: Project, period: str) -> Any:
-    from eco_eval.periods import parse_period
+    from eco_eval.periods import check_after_launch, parse_period
 
     if period == "latest":
         from eco_eval.store import open_store
@@ -203,7 +203,8 @@ def resolve_period(project: Project, period: str) -> Any:
                 f"{project.store_path}: no held session in the store; ingest data first"
             )
         return parse_period(str(q))
-    return parse_period(period, launch=project.ecosystem().launch)
+    launch = project.ecosystem().launch
+    return check_after_launch(parse_period(period, launch=launch), launch)
 
 
 def compute_indicators(
@@ -354,10 +355,15 @@ class BilanResult:
 
 
 def bilan_parameters(project: Project, p: Any, lang: str, final_dir: Path) -> dict[str, Any]:
-    """The parameters of ``bilan.ipynb`` (and, with ``lever``, of ``lever.ipynb``)."""
+    """The parameters of ``bilan.ipynb`` (and, with ``lever``, of ``lever.ipynb``).
+
+    ``compare_to`` is None when the previous period ends before the programme's launch."""
+    from eco_eval.periods import comparison
+
+    previous = comparison(p, "previous", project.ecosystem().launch)
     return {
         "period": p.label,
-        "compare_to": p.previous().label,
+        "compare_to": previous.label if previous is not None else None,
         "lang": lang,
         "k": project.privacy.k,
         "project_dir": str(project.root),
@@ -424,7 +430,7 @@ def build_bilan_in(
 
     ``lever_pages``: the folder publishes the lever deep dives, so the cards link to them."""
     from eco_eval import __version__
-    from eco_eval.indicators import release
+    from eco_eval.indicators import publication_periods, release
     from eco_eval.indicators.core import Tables
     from eco_eval.privacy.suppression import read_suppression_log
     from eco_eval.publish.index import key_figures
@@ -484,7 +490,7 @@ def build_bilan_in(
     frames, log = release(
         Tables.for_indicators(open_store(project.store_path)),
         project.ecosystem(),
-        {"current": p, "previous": p.previous(), "year": p.year_before()},
+        publication_periods(p, project.ecosystem().launch),
         k=project.privacy.k,
         suppression_log=read_suppression_log(params["suppression_log"]),
         instruments=project.instruments(),

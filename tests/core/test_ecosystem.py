@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -86,3 +87,34 @@ def test_replace_and_bad_definitions():
 
 def test_normalise_name():
     assert normalise_name("« Échecs & Mates »") == "echecs and mates"
+
+
+def test_a_city_sets_its_own_launch():
+    assert load_ecosystem({"launch": "2016-01-04"}).launch == date(2016, 1, 4)
+    assert load_ecosystem({"launch": date(2016, 1, 4)}).launch == date(2016, 1, 4)  # unquoted YAML
+    with pytest.raises(
+        ConfigError, match=r"ecosystem.launch 'juin 2015' is not a date.*YYYY-MM-DD"
+    ):
+        load_ecosystem({"launch": "juin 2015"})
+    with pytest.raises(
+        ConfigError, match=r"unknown key ecosystem.'lauch'.*did you mean \"launch\""
+    ):
+        load_ecosystem({"lauch": "2016-01-04"})
+
+
+def test_the_launch_is_defined_once_in_the_data():
+    """No module hard-codes the launch: the packaged date lives in _data/ecosystem.yaml only."""
+    import re
+
+    import eco_eval
+
+    src = Path(eco_eval.__file__).parent
+    packaged = str(load_ecosystem().launch)
+    y, m, d = (int(x) for x in packaged.split("-"))
+    spelled = re.compile(rf"[\"']{packaged}[\"']|date\({y},\s*{m},\s*{d}\)")
+    hits = [
+        str(p.relative_to(src))
+        for p in src.rglob("*.py")
+        if "demo" not in p.relative_to(src).parts and spelled.search(p.read_text(encoding="utf-8"))
+    ]
+    assert hits == [], hits

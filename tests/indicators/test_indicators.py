@@ -122,3 +122,32 @@ def test_compute_suppresses_small_groups_and_compares(tables):
     assert val(frame, "sessions_held", col="change") == 2
     with pytest.raises(Exception, match=r"below 3|never below|at least 3"):
         compute(tables, "2016-Q2", k=2)
+
+
+def test_comparisons_before_a_city_s_launch_are_absent_with_a_note(tables):
+    """A city launched on 2016-04-01: 2016-Q2 has no previous quarter to compare with (its
+    sessions of 2016-Q1 came before the launch), and cumulative figures start at its launch."""
+    from eco_eval.errors import ConfigError
+
+    city = load_ecosystem({"launch": "2016-04-01"})
+    frame = compute(tables, "2016-Q2", k=3, ecosystem=city)
+    assert val(frame, "sessions_held") == 3
+    assert math.isnan(val(frame, "sessions_held", col="previous"))
+    assert math.isnan(val(frame, "sessions_held", col="change"))
+    assert set(frame["comparison_note"]) == {
+        "previous (2016-Q1) ends before the launch on 2016-04-01: no comparison; "
+        "year_before (2015-Q2) ends before the launch on 2016-04-01: no comparison"
+    }
+    # with the packaged launch (2015-06-01) the same quarter has both comparisons
+    packaged = compute(tables, "2016-Q2", k=3)
+    assert val(packaged, "sessions_held", col="previous") == 1
+    assert set(packaged["comparison_note"]) == {""}
+    # cumulative since the city's launch: p9 took part only in 2016-Q1, before it
+    since = compute(tables, "cumul:2016-Q2", k=3, ecosystem=city)
+    before = compute(tables, "cumul:2016-Q2", k=3)
+    people = {"p1", "p2", "p3", "p4"}
+    assert val(since, "cumulative_reach_rate", col="n") == len(people)
+    assert val(before, "cumulative_reach_rate", col="n") == len(people | {"p9"})
+    assert "year_before (cumul:2015-Q2)" in set(since["comparison_note"]).pop()
+    with pytest.raises(ConfigError, match="before the programme's launch"):
+        compute(tables, "2016-Q1", ecosystem=city)

@@ -63,3 +63,49 @@ def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
 def run_copy(demo_run: dict, tmp_path: Path) -> Path:
     """A private copy of the demo project after its full 2017-Q4 run."""
     return copy_project(demo_run["root"], tmp_path / "city")
+
+
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+
+
+def execute_cells(notebook: Path, parameters: dict[str, object]) -> list[str]:
+    """Run a report notebook's code cells in this process, the parameters set after the
+    ``parameters`` cell as papermill sets them, and return what each cell shows: its HTML, or
+    ``"<figure>"`` for a plotly figure. An exception in a cell fails the test (no kernel, no
+    Chromium: seconds instead of a run)."""
+    import ast
+    import json
+    from unittest import mock
+
+    shown: list[str] = []
+
+    def collect(value: object) -> None:
+        if value is None:
+            return
+        if isinstance(value, dict):  # show(): a raw mime bundle
+            shown.append(str(value.get("text/html", "<figure>")))
+        elif hasattr(value, "_repr_html_"):
+            shown.append(str(value._repr_html_()))
+        else:
+            shown.append(repr(value))
+
+    def display(*values: object, **_: object) -> None:
+        for v in values:
+            collect(v)
+
+    namespace: dict[str, object] = {}
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    with mock.patch("IPython.display.display", display):
+        for cell in cells:
+            if cell["cell_type"] != "code":
+                continue
+            source = "".join(cell["source"])
+            tree = ast.parse(source)
+            last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+            exec(compile(tree, notebook.name, "exec"), namespace)
+            if last is not None:
+                expr = ast.Expression(last.value)
+                collect(eval(compile(expr, notebook.name, "eval"), namespace))
+            if "parameters" in cell.get("metadata", {}).get("tags", []):
+                namespace.update(parameters)
+    return shown

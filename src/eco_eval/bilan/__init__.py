@@ -17,10 +17,17 @@ from typing import Any
 
 import pandas as pd
 
-from eco_eval.indicators import with_comparison
+from eco_eval.bilan.unavailable import require_breakdown, require_scale, require_waves, section
+from eco_eval.indicators import publication_periods, with_comparison
 from eco_eval.indicators.catalogue import Catalogue, load_catalogue
 from eco_eval.indicators.core import Tables
-from eco_eval.periods import Period, parse_period, quarter_range
+from eco_eval.periods import (
+    Period,
+    check_after_launch,
+    comparison_note,
+    parse_period,
+    quarter_range,
+)
 
 PERCENT = {
     "reach_rate",
@@ -42,6 +49,19 @@ KEY_FIGURES = (
 )
 
 
+def _sections() -> Any:
+    from eco_eval.bilan import sections
+
+    return sections
+
+
+def _wb() -> Any:
+    """The well-being sections (imported on first use: they load the statistics)."""
+    from eco_eval.bilan import wellbeing
+
+    return wellbeing
+
+
 def bilan_labels(lang: str) -> Mapping[str, str]:
     """The bilan's labels (``bilan.<key>``) of ``lang``."""
     from eco_eval.report.i18n import section_labels
@@ -54,7 +74,8 @@ class Bilan:
     """Everything one bilan shows, for one period, language and anonymity threshold."""
 
     period: Period
-    compare_to: Period
+    #: The period compared with (None when it would end before the programme's launch).
+    compare_to: Period | None
     lang: str
     k: int
     organisation: str
@@ -69,6 +90,8 @@ class Bilan:
     provenance: dict[str, Any] = field(default_factory=dict)
     #: Folder of the lever deep dives relative to the bilan ("" when none are published with it).
     lever_pages: str = ""
+    #: The same period a year before (None when it would end before the programme's launch).
+    year_before: Period | None = None
 
     @classmethod
     def load(
@@ -106,8 +129,11 @@ class Bilan:
             eco = load_ecosystem()
         store = open_store(store_path)
         tables = Tables.from_store(store)
-        p = parse_period(period, launch=eco.launch)
-        prev = parse_period(compare_to, launch=eco.launch) if compare_to else p.previous()
+        p = check_after_launch(parse_period(period, launch=eco.launch), eco.launch)
+        periods = publication_periods(p, eco.launch)
+        if compare_to:  # asked for explicitly: used as it is
+            periods["previous"] = parse_period(compare_to, launch=eco.launch)
+        prev = periods.get("previous")
         catalogue = load_catalogue()
         labels = Labels(lang, ecosystem=eco, catalogue=catalogue).extend(bilan_labels(lang))
         from eco_eval.privacy.suppression import read_suppression_log
@@ -115,16 +141,20 @@ class Bilan:
         earlier = read_suppression_log(suppression_log)
         instruments = project.instruments() if project is not None else None
         frames, log = release(
-            tables, eco, {"current": p, "previous": prev, "year": p.year_before()},
-            k=k, suppression_log=earlier, instruments=instruments,
-        )  # fmt: skip
-        current = with_comparison(frames["current"], frames["previous"], frames["year"])
+            tables, eco, periods, k=k, suppression_log=earlier, instruments=instruments
+        )
+        current = with_comparison(
+            frames["current"],
+            frames.get("previous"),
+            frames.get("year"),
+            note="" if compare_to else comparison_note(p, eco.launch),
+        )
         history = cls._history(tables, eco, p, k, log, instruments)
-        from eco_eval.ingest.quality import REASON_COUNTS_SQL
+        from eco_eval.ingest.quality import REASON_COUNTS_SQL, REASON_EXAMPLES_SQL
 
         quality = {
             "log": store.table("ingest_log"),
-            "quarantine": store.sql(REASON_COUNTS_SQL),
+            "quarantine": store.sql(REASON_EXAMPLES_SQL),
         }
         from eco_eval import __version__
         from eco_eval.pipeline import git_commit
@@ -134,7 +164,7 @@ class Bilan:
             "commit": git_commit(),
             "parameters": {
                 "period": p.label,
-                "compare_to": prev.label,
+                "compare_to": prev.label if prev is not None else None,
                 "lang": lang,
                 "k": k,
                 "store_path": str(store_path),
@@ -157,6 +187,7 @@ class Bilan:
             project,
             provenance,
             lever_pages,
+            periods.get("year"),
         )
 
     @staticmethod
@@ -249,147 +280,181 @@ class Bilan:
         )
 
     # ----------------------------------------------------------------- sections
+    # Each section is checked against the sources it needs (``_data/report/sections.yaml``) and
+    # replaced by one sentence naming the cause and the fix when they give the period nothing
+    # (:mod:`eco_eval.bilan.unavailable`); the notebooks call these methods without ``try``.
     def h2(self, key: str) -> str:
         """A section heading in the report's language, with a stable anchor."""
         from html import escape
 
         return f'<h2 id="{escape(key)}">{escape(self.t("h_" + key))}</h2>'
 
+    @section("lever_header")
     def lever_header(self, lever_id: str) -> str:
-        from eco_eval.bilan import sections
+        return _sections().lever_header(self, lever_id)
 
-        return sections.lever_header(self, lever_id)
-
+    @section("lever_card")
     def lever_card(self, lever_id: str) -> str:
-        from eco_eval.bilan import sections
+        return _sections().lever_cards(self, only=lever_id)
 
-        return sections.lever_cards(self, only=lever_id)
-
+    @section("lever_trend")
     def lever_trend(self, lever_id: str, indicator: str) -> Any:
-        from eco_eval.bilan import sections
+        return _sections().trend(self, indicator, lever=lever_id)
 
-        return sections.trend(self, indicator, lever=lever_id)
-
+    @section("lever_reach")
     def lever_reach(self, lever_id: str, dimension: str) -> str:
-        from eco_eval.bilan import sections
+        require_breakdown(self, dimension)
+        return _sections().reach_by(self, dimension, lever=lever_id)
 
-        return sections.reach_by(self, dimension, lever=lever_id)
-
+    @section("cover")
     def cover(self) -> str:
-        from eco_eval.bilan import sections
+        return _sections().cover(self)
 
-        return sections.cover(self)
-
+    @section("key_figures")
     def key_figures(self) -> str:
-        from eco_eval.bilan import sections
+        return _sections().key_figures(self)
 
-        return sections.key_figures(self)
-
+    @section("summary")
     def summary(self) -> str:
-        from eco_eval.bilan import sections
+        return _sections().summary(self)
 
-        return sections.summary(self)
-
+    @section("wheel")
     def wheel(self) -> Any:
-        from eco_eval.bilan import sections
+        return _sections().wheel(self)
 
-        return sections.wheel(self)
-
+    @section("lever_cards")
     def lever_cards(self) -> str:
-        from eco_eval.bilan import sections
+        return _sections().lever_cards(self)
 
-        return sections.lever_cards(self)
-
+    @section("reach_by")
     def reach_by(self, dimension: str) -> str:
-        from eco_eval.bilan import sections
+        require_breakdown(self, dimension)
+        return _sections().reach_by(self, dimension)
 
-        return sections.reach_by(self, dimension)
-
+    @section("reach_heatmap")
     def reach_heatmap(self, dimension: str = "department") -> Any:
-        from eco_eval.bilan import sections
+        require_breakdown(self, dimension)
+        return _sections().reach_heatmap(self, dimension)
 
-        return sections.reach_heatmap(self, dimension)
-
+    @section("trend")
     def trend(self, indicator: str = "sessions_held") -> Any:
-        from eco_eval.bilan import sections
+        return _sections().trend(self, indicator)
 
-        return sections.trend(self, indicator)
-
+    @section("cost")
     def cost(self) -> str:
-        from eco_eval.bilan import sections
+        return _sections().cost(self)
 
-        return sections.cost(self)
-
+    @section("comment_themes")
     def comment_themes(self) -> str:
-        from eco_eval.bilan import sections
+        return _sections().comment_themes(self)
 
-        return sections.comment_themes(self)
-
+    @section("verbatims")
     def verbatims(self) -> str:
-        from eco_eval.bilan import sections
-
-        return sections.verbatims(self)
+        return _sections().verbatims(self)
 
     # --- well-being and impact (eco_eval.bilan.wellbeing) -------------------------------------
     def wellbeing(self) -> str:
-        from eco_eval.bilan import wellbeing as wb
+        return _wb().heading(self, "wellbeing") + self._wellbeing()
 
-        return wb.heading(self, "wellbeing") + wb.wellbeing(self)
+    @section("wellbeing")
+    def _wellbeing(self) -> str:
+        return _wb().wellbeing(self)
 
+    @section("wellbeing_trend")
     def wellbeing_trend(self, indicator: str = "swemwbs_mean") -> Any:
-        from eco_eval.bilan import wellbeing as wb
-
-        return wb.trend_figure(self, indicator)
+        require_scale(self, indicator)
+        return _wb().trend_figure(self, indicator)
 
     def reliability(self) -> str:
-        from eco_eval.bilan import wellbeing as wb
+        return _wb().heading(self, "reliability") + self._reliability()
 
-        return wb.heading(self, "reliability") + wb.reliability(self)
+    @section("reliability")
+    def _reliability(self) -> str:
+        return _wb().reliability(self)
 
     def impact(self, outcome: str = "climate", *, with_heading: bool = False) -> str:
-        from eco_eval.bilan import wellbeing as wb
+        return (_wb().heading(self, "impact") if with_heading else "") + self._impact(outcome)
 
-        return (wb.heading(self, "impact") if with_heading else "") + wb.impact(self, outcome)
+    @section("impact")
+    def _impact(self, outcome: str) -> str:
+        return _wb().impact(self, outcome)
 
+    @section("impact_figure")
     def impact_figure(self, outcome: str = "climate") -> Any:
-        from eco_eval.bilan import wellbeing as wb
-
-        return wb.impact_figure(self, outcome)
+        require_waves(self, 2)
+        return _wb().impact_figure(self, outcome)
 
     def drivers(self) -> str:
-        from eco_eval.bilan import wellbeing as wb
+        return _wb().heading(self, "drivers") + self._drivers()
 
-        return wb.heading(self, "drivers") + wb.drivers(self)
+    @section("drivers")
+    def _drivers(self) -> str:
+        return _wb().drivers(self)
 
     def next_steps(self) -> str:
-        from eco_eval.bilan import wellbeing as wb
+        return _wb().heading(self, "next_steps") + self._next_steps()
 
-        return wb.heading(self, "next_steps") + wb.next_steps(self)
+    @section("next_steps")
+    def _next_steps(self) -> str:
+        return _wb().next_steps(self)
 
+    @section("lever_impact")
     def lever_impact(self, lever_id: str) -> str:
-        from eco_eval.bilan import wellbeing as wb
+        return _wb().lever_impact(self, lever_id)
 
-        return wb.lever_impact(self, lever_id)
+    # --- organisational results (eco_eval.bilan.results) --------------------------------------
+    def results_section(self) -> Any:
+        """The bilan's :class:`~eco_eval.bilan.results.ResultsSection`, built on first use."""
+        cached = getattr(self, "_results_section", None)
+        if cached is None:
+            from eco_eval.bilan.results import ResultsSection
 
+            cached = ResultsSection.from_bilan(self)
+            self._results_section = cached
+        return cached
+
+    def results(self) -> str:
+        """The section's heading and sentences."""
+        from eco_eval.bilan.results import heading
+
+        return heading(self.labels) + self._results_summary()
+
+    @section("results_summary")
+    def _results_summary(self) -> str:
+        return str(self.results_section().summary())
+
+    @section("results_funnel")
+    def results_funnel(self) -> Any:
+        return self.results_section().funnel()
+
+    @section("results_scatter")
+    def results_scatter(self, outcome: str = "absence_rate") -> Any:
+        from eco_eval.bilan.unavailable import outcome_source, require
+
+        if (source := outcome_source(outcome)) is not None:
+            require(self, source)
+        return self.results_section().scatter(outcome)
+
+    @section("results_relations")
+    def results_relations(self) -> str:
+        return str(self.results_section().relations_table())
+
+    # --- the rest ------------------------------------------------------------------------------
+    @section("data_quality")
     def data_quality(self) -> str:
-        from eco_eval.bilan import sections
+        return _sections().data_quality(self)
 
-        return sections.data_quality(self)
-
+    @section("methods")
     def methods(self) -> str:
-        from eco_eval.bilan import sections
+        return _sections().methods(self)
 
-        return sections.methods(self)
-
+    @section("actions")
     def actions(self) -> str:
-        from eco_eval.bilan import sections
+        return _sections().actions(self)
 
-        return sections.actions(self)
-
+    @section("provenance")
     def provenance_block(self) -> str:
-        from eco_eval.bilan import sections
-
-        return sections.provenance(self)
+        return _sections().provenance(self)
 
     @property
     def today(self) -> date:

@@ -41,7 +41,7 @@ from eco_eval.results.exposure import department_means, exposure_panel, exposure
 if TYPE_CHECKING:
     from eco_eval.bilan import Bilan
 
-__all__ = ["ResultsSection", "exposure_scatter", "funnel_figure", "results_labels"]
+__all__ = ["ResultsSection", "exposure_scatter", "funnel_figure", "heading", "results_labels"]
 
 RATES = ("absence_rate", "turnover_rate")  # shares: slopes in points
 SENTENCE_OUTCOMES = ("absence_rate", "turnover_rate", "citizen_satisfaction")
@@ -59,6 +59,13 @@ def results_labels(lang: str) -> Mapping[str, str]:
 
 def _t(labels: Labels, key: str, **values: Any) -> str:
     return labels.format(f"results.{key}", **values) if values else labels[f"results.{key}"]
+
+
+def heading(labels: Labels) -> str:
+    """The section's ``<h2>`` in the labels' language."""
+    if "results.heading" not in labels:
+        labels = labels.extend(results_labels(labels.lang))
+    return f'<h2 id="results">{escape(_t(labels, "heading"))}</h2>'
 
 
 # --------------------------------------------------------------------------- figures
@@ -320,7 +327,7 @@ class ResultsSection:
 
     # ------------------------------------------------------------------ HTML
     def heading(self) -> str:
-        return f'<h2 id="results">{escape(self.t("heading"))}</h2>'
+        return heading(self.labels)
 
     def sentences(self) -> list[str]:
         """The section's sentences, plain text (escaped by :meth:`summary`)."""

@@ -78,11 +78,17 @@ def cover(b: Bilan) -> str:
     from eco_eval import __version__
     from eco_eval.report.fmt import fmt_date, fmt_period
 
+    period = fmt_period(b.period.label, b.lang)
+    compared = (
+        b.t("cover_period", period=period, compare=fmt_period(b.compare_to.label, b.lang))
+        if b.compare_to is not None
+        else b.t("cover_period_alone", period=period, note=b.t("no_comparison"))
+    )
     return (
         '<header class="eco-cover">'
         f'<p class="eco-org">{escape(b.organisation)}</p>'
-        f"<h1>{escape(b.t('cover_title'))} — {escape(fmt_period(b.period.label, b.lang))}</h1>"
-        f"<p>{escape(b.t('cover_period', period=fmt_period(b.period.label, b.lang), compare=fmt_period(b.compare_to.label, b.lang)))}</p>"
+        f"<h1>{escape(b.t('cover_title'))} — {escape(period)}</h1>"
+        f"<p>{escape(compared)}</p>"
         f'<p class="eco-muted">{escape(b.t("cover_generated", date=fmt_date(b.today, b.lang), version=__version__))}</p>'
         "</header>"
     )
@@ -124,7 +130,23 @@ def key_figures(b: Bilan) -> str:
             "col_year_before",
         )
     ]
-    return table(headers, rows, cls="eco-table eco-key-figures")
+    return table(headers, rows, cls="eco-table eco-key-figures") + comparison_notes(b)
+
+
+def comparison_notes(b: Bilan) -> str:
+    """One note per comparison column left empty because its period precedes the launch."""
+    from eco_eval.report.fmt import fmt_date
+
+    absent = [
+        b.t(col)
+        for col, period in (("col_previous", b.compare_to), ("col_year_before", b.year_before))
+        if period is None
+    ]
+    launch = fmt_date(b.eco.launch, b.lang)
+    return "".join(
+        f'<p class="eco-note">{escape(b.t("no_comparison_col", column=c, launch=launch))}</p>'
+        for c in absent
+    )
 
 
 def summary_sentences(b: Bilan) -> list[str]:
@@ -141,7 +163,7 @@ def summary_sentences(b: Bilan) -> list[str]:
         )
         out.append(
             b.t(
-                "s_sessions",
+                "s_sessions" if b.compare_to is not None else "s_sessions_alone",
                 sessions=b.fmt("sessions_held", held["value"]),
                 change=change,
                 hours=b.fmt("facilitator_hours", hours["value"] if hours is not None else None),
@@ -203,6 +225,9 @@ def summary_sentences(b: Bilan) -> list[str]:
     fading = b.current[(b.current["indicator"] == "fading_out") & (b.current["value"] == 1)]
     if len(fading):
         out.append(b.t("s_fading", tools=", ".join(b.labels.tool(t) for t in fading["tool"])))
+    from eco_eval.bilan.unavailable import notes
+
+    out += notes(b, ("attendance", "headcount", "feedback"))  # what the figures above lack
     out.append(b.t("s_caution"))
     return out
 

@@ -19,7 +19,7 @@ import pandas as pd
 
 from eco_eval.indicators.catalogue import Catalogue, Indicator, load_catalogue
 from eco_eval.indicators.core import COLUMNS, DIMENSIONS, Tables, cached
-from eco_eval.periods import Period, parse_period
+from eco_eval.periods import Period, check_after_launch, comparison, comparison_note, parse_period
 
 __all__ = [
     "COLUMNS",
@@ -30,6 +30,7 @@ __all__ = [
     "compute",
     "compute_raw",
     "load_catalogue",
+    "publication_periods",
     "release",
     "with_comparison",
 ]
@@ -86,10 +87,28 @@ def compute_raw(
     return frame
 
 
+def publication_periods(period: Period, launch: Any) -> dict[str, Period]:
+    """The periods of one publication: ``current``, then ``previous`` and ``year`` (the same period
+    a year before) unless they end before the programme's ``launch``
+    (:func:`eco_eval.periods.comparison`)."""
+    out = {"current": period}
+    for name, which in (("previous", "previous"), ("year", "year_before")):
+        other = comparison(period, which, launch)
+        if other is not None:
+            out[name] = other
+    return out
+
+
 def with_comparison(
-    current: pd.DataFrame, previous: pd.DataFrame | None, year_before: pd.DataFrame | None
+    current: pd.DataFrame,
+    previous: pd.DataFrame | None,
+    year_before: pd.DataFrame | None,
+    *,
+    note: str = "",
 ) -> pd.DataFrame:
-    """Add ``previous`` and ``year_before`` values (NaN where absent or suppressed) and ``change``."""
+    """Add ``previous`` and ``year_before`` values (NaN where absent or suppressed), ``change``,
+    and ``comparison_note``: why a comparison is absent as a whole (``note``, e.g. from
+    :func:`eco_eval.periods.comparison_note`; '' when both periods are there)."""
     out = current.copy()
     for name, other in (("previous", previous), ("year_before", year_before)):
         if other is None or other.empty:
@@ -101,6 +120,7 @@ def with_comparison(
         out = out.merge(o.drop_duplicates(KEYS), on=KEYS, how="left")
     out["change"] = out["value"] - out["previous"]
     out.loc[out["suppressed"], ["previous", "year_before", "change"]] = float("nan")
+    out["comparison_note"] = note
     return out
 
 
@@ -142,32 +162,34 @@ def compute(
     Returns
     -------
     DataFrame with columns period, lever, tool, dimension, group, indicator, value, n, ci_low,
-    ci_high, suppressed (and previous, year_before, change when ``compare``).
+    ci_high, suppressed (and previous, year_before, change, comparison_note when ``compare``).
+    A comparison period that ends before the programme's launch is absent: NaN, and
+    ``comparison_note`` says so.
     """
     from eco_eval.ecosystem import load_ecosystem
 
     eco = ecosystem or load_ecosystem()
     p = period if isinstance(period, Period) else parse_period(period, launch=eco.launch)
+    check_after_launch(p, eco.launch)
     tables = _tables(store)
+    periods = publication_periods(p, eco.launch) if compare else {"current": p}
     with cached(tables):  # the attendance codes are shared by the three periods
-        current = anonymise(
-            compute_raw(tables, p, eco, by=by, instruments=instruments),
-            k=k,
-            suppression_log=suppression_log,
-        )
-        if not compare:
-            return current
-        prev = anonymise(
-            compute_raw(tables, p.previous(), eco, by=by, instruments=instruments),
-            k=k,
-            suppression_log=suppression_log,
-        )
-        year = anonymise(
-            compute_raw(tables, p.year_before(), eco, by=by, instruments=instruments),
-            k=k,
-            suppression_log=suppression_log,
-        )
-    return with_comparison(current, prev, year)
+        frames = {
+            name: anonymise(
+                compute_raw(tables, q, eco, by=by, instruments=instruments),
+                k=k,
+                suppression_log=suppression_log,
+            )
+            for name, q in periods.items()
+        }
+    if not compare:
+        return frames["current"]
+    return with_comparison(
+        frames["current"],
+        frames.get("previous"),
+        frames.get("year"),
+        note=comparison_note(p, eco.launch),
+    )
 
 
 def anonymise(

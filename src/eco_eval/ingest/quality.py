@@ -231,6 +231,10 @@ def _table(headers: list[str], rows: list[list[Any]]) -> str:
 
 #: the quarantine as :func:`summary_by_source` needs it, counted by the store
 REASON_COUNTS_SQL = "SELECT table_name, reasons, count(*) AS n FROM quarantine GROUP BY ALL"
+#: :data:`REASON_COUNTS_SQL` with one quarantined row (``raw``, JSON) of each reason as an example.
+REASON_EXAMPLES_SQL = (
+    "SELECT table_name, reasons, count(*) AS n, min(raw) AS raw FROM quarantine GROUP BY ALL"
+)
 
 
 def examples_sql(per_reason: int = 3) -> str:

@@ -103,14 +103,16 @@ class RunLog:
 
 
 def check_period_has_data(project: Any, p: Any) -> None:
-    """A period without any session in the store is an error, not an empty bilan."""
+    """A period without any session in a store that has sessions is an error (its exports are
+    not in yet), not an empty bilan. A store without any session at all (the session log
+    missing, empty or entirely quarantined) publishes a bilan whose sections say so."""
     from eco_eval.store import open_store
 
     store = open_store(project.store_path)
     found = store.sql(
         "SELECT count(*) AS n FROM sessions WHERE date BETWEEN ? AND ?", [p.start, p.end]
     )["n"].iloc[0]
-    if int(found):
+    if int(found) or not int(store.sql("SELECT count(*) AS n FROM sessions")["n"].iloc[0]):
         return
     last = store.sql("SELECT max(quarter) AS q FROM sessions WHERE status = 'held'")["q"].iloc[0]
     raise StoreError(

@@ -81,10 +81,15 @@ def show(fig: go.Figure) -> None:
     The output carries the figure twice, neither time with plotly.js: as plotly's JSON, which
     JupyterLab draws with its plotly extension while an analyst works, and as an HTML fragment.
     :func:`eco_eval.report.html.notebook_to_html` turns either into a ``Plotly.newPlot`` call and
-    writes plotly.js once in the page.
+    writes plotly.js once in the page. Anything else that renders as HTML (``_repr_html_``: a
+    section replaced by its sentence, :class:`eco_eval.bilan.unavailable.Unavailable`) is shown as
+    that HTML.
     """
     from IPython.display import display
 
+    if not isinstance(fig, go.Figure) and hasattr(fig, "_repr_html_"):
+        display({"text/html": fig._repr_html_()}, raw=True)
+        return
     display(mimebundle(fig), raw=True)
 
 
