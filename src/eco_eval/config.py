@@ -347,6 +347,8 @@ def _check_lookups(
                     f"{origin}: sources.{src.name}.lookups form a cycle ({chain}); a lookup's "
                     f"column must end at a column of the file"
                 )
+
+
 def _wave_label(name: str, doc: Mapping[str, Any], origin: str) -> str | None:
     """``sources.barometer.wave_label``, checked: a text whose placeholders are known."""
     import string
