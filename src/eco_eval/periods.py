@@ -21,6 +21,12 @@ from eco_eval.errors import ConfigError
 
 _QUARTER = re.compile(r"^(\d{4})\s*[-_ ]?\s*[QT]([1-4])$", re.I)
 _QUARTER_FR = re.compile(r"^[QT]([1-4])\s*[-_ ]?\s*(\d{4})$", re.I)
+#: French ordinal quarters: 1er trimestre 2016, 2e trimestre 2016, 2ème trimestre 2016
+_QUARTER_WORDS = re.compile(
+    r"^([1-4])\s*(?:er|re|e|ème|eme|è|nd)?\s+trimestre\s+(\d{4})$", re.I
+)
+_MONTH = re.compile(r"^(\d{4})[-/.](\d{1,2})$")
+_MONTH_FR = re.compile(r"^(\d{1,2})[-/.](\d{4})$")
 _SEMESTER = re.compile(r"^(\d{4})\s*[-_ ]?\s*S([12])$", re.I)
 _SEMESTER_FR = re.compile(r"^S([12])\s*[-_ ]?\s*(\d{4})$", re.I)
 _YEAR = re.compile(r"^(\d{4})$")
@@ -205,7 +211,7 @@ def parse_period(text: str, *, today: date | None = None, launch: date | None = 
     if m := _QUARTER.match(t):
         y, q = int(m.group(1)), int(m.group(2))
         return Period(quarter_start(y, q), quarter_end(y, q), f"{y}-Q{q}", "quarter")
-    if m := _QUARTER_FR.match(t):
+    if m := _QUARTER_FR.match(t) or _QUARTER_WORDS.match(t):
         return parse_period(f"{m.group(2)}-Q{m.group(1)}")
     if m := _SEMESTER.match(t):
         y, s = int(m.group(1)), int(m.group(2))
@@ -222,6 +228,37 @@ def parse_period(text: str, *, today: date | None = None, launch: date | None = 
             raise ConfigError(f"period {raw!r}: {exc}; {HELP}") from exc
         return Period(start, end, f"{start.isoformat()}..{end.isoformat()}", "range")
     raise ConfigError(f"period {raw!r} not understood; {HELP}")
+
+
+def label_end(text: str) -> date | None:
+    """The day a period label stands for in a dated snapshot (an HR headcount): its last day.
+
+    A month (``2016-06``, ``06/2016``), a quarter (``2016-T2``, ``T2 2016``, ``2016Q2``,
+    ``2e trimestre 2016``...), a semester or a year (``2016``) as :func:`parse_period` reads
+    them; None for any other text (a date, a range, ``last-quarter``). The last day, because
+    the indicators take the headcount of a period at its end (the snapshot of its last quarter).
+
+    >>> label_end("2016-T2"), label_end("06/2016"), label_end("2016")
+    (datetime.date(2016, 6, 30), datetime.date(2016, 6, 30), datetime.date(2016, 12, 31))
+    """
+    t = str(text).strip().replace("–", "-")
+    month: tuple[int, int] | None = None  # (year, month)
+    if m := _MONTH.match(t):
+        month = int(m.group(1)), int(m.group(2))
+    elif m := _MONTH_FR.match(t):
+        month = int(m.group(2)), int(m.group(1))
+    if month is not None:
+        year, mo = month
+        if not 1 <= mo <= 12:
+            return None
+        return (date(year + 1, 1, 1) if mo == 12 else date(year, mo + 1, 1)) - timedelta(days=1)
+    if ":" in t or not re.search(r"\d{4}", t):
+        return None
+    try:
+        period = parse_period(t)
+    except ConfigError:
+        return None
+    return period.end if period.kind in {"quarter", "semester", "year"} else None
 
 
 def quarter_range(first: str, last: str) -> tuple[str, ...]:

@@ -229,11 +229,20 @@ def attendance_in(tables: Tables, period: Period) -> pd.DataFrame:
 
 
 def headcount_at(headcount: pd.DataFrame, period: Period) -> pd.DataFrame:
-    """The HR snapshot of the period's last quarter (or the latest one before it)."""
+    """The HR snapshot of the period's last quarter (or the latest one before it).
+
+    A quarter with several snapshots of a department (monthly figures: ``2016-04``, ``2016-05``,
+    ``2016-06``) counts its latest one only, so that the headcount stands for the quarter's end.
+    """
     quarters = sorted(q for q in headcount["quarter"].dropna().unique() if q <= period.last_quarter)
     if not quarters:
         return headcount.iloc[0:0]
-    return headcount[headcount["quarter"] == quarters[-1]]
+    snapshot = headcount[headcount["quarter"] == quarters[-1]]
+    if "as_of" not in snapshot or snapshot["as_of"].nunique() < 2:
+        return snapshot
+    as_of = pd.to_datetime(snapshot["as_of"])
+    latest = as_of.groupby(snapshot["department"].astype(object).fillna("")).transform("max")
+    return snapshot[(as_of == latest).to_numpy()]
 
 
 def scopes(frame: pd.DataFrame, eco: Ecosystem) -> Iterator[tuple[str, str, pd.DataFrame]]:

@@ -203,9 +203,12 @@ def parse_field(
     if kind in {"date", "datetime"}:
         parsed, bad = parse_dates(text.where(present, None))
         parsed = pd.to_datetime(parsed, errors="coerce")
+        bad = pd.Series(np.asarray(bad, dtype=bool), index=values.index) & present
+        if spec.get("period_labels") == "end" and bool(bad.any()):
+            parsed, bad = _period_label_ends(text, parsed, bad)
         if kind == "date":
             parsed = parsed.dt.normalize()
-        return parsed, pd.Series(np.asarray(bad, dtype=bool), index=values.index) & present
+        return parsed, bad
     if kind == "quarter":
         from eco_eval.errors import ConfigError as _CE
         from eco_eval.periods import parse_period
@@ -267,6 +270,19 @@ def parse_field(
             parsed = parsed.where(parsed.notna(), None)
         return parsed, bad
     raise ConfigError(f"schema: unknown field type {kind!r} for {fld}")
+
+
+def _period_label_ends(
+    text: pd.Series, parsed: pd.Series, bad: pd.Series
+) -> tuple[pd.Series, pd.Series]:
+    """The cells no date parser read, tried as period labels (``2016-T2``, ``06/2016``,
+    ``2016``): each stands for the period's last day (:func:`eco_eval.periods.label_end`)."""
+    from eco_eval.periods import label_end
+
+    ends = pd.to_datetime(pd.Series(map_distinct(text[bad], label_end), index=text[bad].index))
+    parsed = parsed.copy()
+    parsed.loc[ends.index] = ends
+    return parsed, bad & parsed.isna()
 
 
 def canonicalise(
