@@ -45,6 +45,7 @@ TABLES: dict[str, dict[str, str]] = {
         "tool_id": "VARCHAR",
         "lever_id": "VARCHAR",
         "facilitator_key": "VARCHAR",
+        "n_facilitators": "BIGINT",
         "duration_h": "DOUBLE",
         "place": "VARCHAR",
         "host_department": "VARCHAR",

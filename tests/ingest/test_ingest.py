@@ -22,7 +22,9 @@ def test_every_row_is_accepted_or_quarantined_with_its_reason(tiny_project):
     for f in report.files:
         assert f.rows_read == f.rows_accepted + f.rows_quarantined, f
     assert (by_table["headcount"].rows_read, by_table["headcount"].rows_accepted) == (3, 3)
-    assert (by_table["sessions"].rows_read, by_table["sessions"].rows_accepted) == (5, 3)
+    # S4 (no date) is kept as an undated session; S5 (unknown tool) is quarantined
+    assert (by_table["sessions"].rows_read, by_table["sessions"].rows_accepted) == (5, 4)
+    assert by_table["sessions"].meta["undated_sessions"] == 1
     assert (by_table["attendance"].rows_read, by_table["attendance"].rows_accepted) == (5, 4)
     assert by_table["feedback"].rows_read == 4 and by_table["feedback"].duplicates == 1
     store = open_store(load_project(tiny_project).store_path)
@@ -34,7 +36,7 @@ def test_every_row_is_accepted_or_quarantined_with_its_reason(tiny_project):
             strict=True,
         )
     )
-    assert "required:date" in reasons["7@sessions"]  # header on row 3, S4 on row 7
+    assert "7@sessions" not in reasons  # header on row 3, S4 (undated, kept) on row 7
     assert "unknown_tool" in reasons["8@sessions"]
     assert "known_session" in reasons["6@attendance"]
     assert "duplicate_submission" in reasons["3@feedback"]

@@ -46,6 +46,7 @@ INDICATOR_COLUMNS: dict[str, tuple[str, ...] | None] = {
         "tool_id",
         "lever_id",
         "duration_h",
+        "n_facilitators",
         "host_department",
         "status",
     ),
@@ -226,6 +227,14 @@ def attendance_in(tables: Tables, period: Period) -> pd.DataFrame:
         ["session_id", "lever_id", "tool_id", "duration_h", "date", "quarter"]
     ]
     return tables.attendance.merge(held, on="session_id", how="inner")
+
+
+def facilitator_hours(sessions: pd.DataFrame) -> float:
+    """Σ duration × number of facilitators named (one where the log names none)."""
+    if "n_facilitators" not in sessions:
+        return float(sessions["duration_h"].sum())
+    people = pd.to_numeric(sessions["n_facilitators"]).fillna(1).clip(lower=1)
+    return float((sessions["duration_h"] * people.to_numpy(dtype=float)).sum())
 
 
 def headcount_at(headcount: pd.DataFrame, period: Period) -> pd.DataFrame:

@@ -1,7 +1,7 @@
 """Implementation: sessions planned, held, cancelled, and what they cost in staff time.
 
 The programme calls itself "no cost"; its real cost is time. Facilitator hours are the durations
-of held sessions; participant hours sum the session's duration over its attendances; both are
+of held sessions, times the number of facilitators the log names for each; participant hours sum the session's duration over its attendances; both are
 converted to 7-hour person-days and to full-time equivalents (1,607 h a year, prorated to the
 period's length), parameters declared in the indicator catalogue.
 """
@@ -17,6 +17,7 @@ from eco_eval.indicators.core import (
     ALL,
     Tables,
     attendance_view,
+    facilitator_hours,
     row,
     scopes,
     sessions_in,
@@ -30,7 +31,7 @@ def implementation(tables: Tables, period: Period, eco: Ecosystem) -> pd.DataFra
 
     Returns tidy rows for ``sessions_planned`` (all logged sessions), ``sessions_held``,
     ``sessions_cancelled``, ``cancellation_rate`` = cancelled / planned, ``participants_per_session``
-    = participations / held, ``facilitator_hours`` = Σ duration of held sessions,
+    = participations / held, ``facilitator_hours`` = Σ duration × facilitators named (at least one) over held sessions,
     ``participant_hours`` = Σ over attendances of the duration, ``staff_time_days`` = (facilitator +
     participant hours) / hours_per_day, ``staff_time_fte`` = same hours / (hours_per_fte_year ×
     days(period) / 365). ``n`` is the number of sessions (activity, not people).
@@ -51,7 +52,7 @@ def implementation(tables: Tables, period: Period, eco: Ecosystem) -> pd.DataFra
         held = sub[sub["status"] == "held"]
         cancelled = int((sub["status"] == "cancelled").sum())
         n_att, part_h = attendance_scopes.get((lever, tool), (0, 0.0))
-        fac_h = float(held["duration_h"].sum())
+        fac_h = facilitator_hours(held)
         rows += [
             row(period, lever, tool, "all", ALL, "sessions_planned", planned, planned),
             row(period, lever, tool, "all", ALL, "sessions_held", len(held), len(held)),

@@ -80,6 +80,10 @@ ORDER = (
 )
 MISSION_LETTER = date(2013, 3, 13)
 DUPLICATE_WINDOW_S = 600
+#: quarantine reasons of copies: a re-sent survey answer (``duplicates_on: [fields]``, within
+#: DUPLICATE_WINDOW_S) and an exact copy of a row (``duplicates_on: mapped``)
+DUPLICATE_SUBMISSION = "duplicate_submission"
+DUPLICATE = "duplicate"
 
 
 @dataclass
@@ -263,12 +267,10 @@ def _column_hashes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     )
 
 
-def _duplicate_state(frame: pd.DataFrame, on: list[str]) -> dict[str, np.ndarray]:
-    """What :func:`_duplicates_of` needs of each row: a 128-bit hash of its answers, its
-    submission time (ns, NaT as the smallest integer) and whether it holds a non-empty comment.
-
-    The row hash combines the columns' hashes in order (multiply, then xor), without building
-    a text key per row."""
+def _row_hashes(frame: pd.DataFrame, on: Sequence[str]) -> dict[str, np.ndarray]:
+    """A 128-bit hash of each row's values in ``on`` (``h1``, ``h2``): the columns' hashes
+    combined in order (multiply, then xor), without building a text key per row. Alone, it is
+    the state of :func:`_exact_copies`."""
     h1 = np.zeros(len(frame), dtype=np.uint64)
     h2 = np.zeros(len(frame), dtype=np.uint64)
     with np.errstate(over="ignore"):
@@ -276,6 +278,19 @@ def _duplicate_state(frame: pd.DataFrame, on: list[str]) -> dict[str, np.ndarray
             c1, c2 = _column_hashes(frame[col])
             h1 = (h1 * np.uint64(0x100000001B3)) ^ c1
             h2 = (h2 * np.uint64(0x9E3779B97F4A7C15)) ^ c2
+    return {"h1": h1, "h2": h2}
+
+
+def _exact_copies(state: dict[str, np.ndarray]) -> np.ndarray:
+    """Rows equal to an earlier row (same hash), in the order given: the first one is kept."""
+    return pd.DataFrame({"h1": state["h1"], "h2": state["h2"]}).duplicated().to_numpy()
+
+
+def _duplicate_state(frame: pd.DataFrame, on: list[str]) -> dict[str, np.ndarray]:
+    """What :func:`_duplicates_of` needs of each row: a 128-bit hash of its answers
+    (:func:`_row_hashes`), its submission time (ns, NaT as the smallest integer) and whether it
+    holds a non-empty comment."""
+    hashes = _row_hashes(frame, on)
     submitted = frame.get("submitted_at")
     if submitted is None:
         ts = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
@@ -288,7 +303,7 @@ def _duplicate_state(frame: pd.DataFrame, on: list[str]) -> dict[str, np.ndarray
     else:
         text = comment.astype("string").str.strip()
         has_comment = (text.notna() & (text != "")).to_numpy(dtype=bool)
-    return {"h1": h1, "h2": h2, "ts": ts_ns, "comment": has_comment}
+    return {**hashes, "ts": ts_ns, "comment": has_comment}
 
 
 def _duplicates_of(state: dict[str, np.ndarray]) -> np.ndarray:
@@ -390,7 +405,7 @@ class _FileTally:
     def result(self) -> FileResult:
         # ties in the same order as a row-by-row count: first row met, then the row's order
         def rank(reason: str) -> tuple[int, int, int, str]:
-            dup = reason == "duplicate_submission"
+            dup = reason in {DUPLICATE_SUBMISSION, DUPLICATE}
             return (-self.counts[reason], self.first[reason], int(dup), reason)
 
         top = sorted(self.counts, key=rank)[:10]
@@ -771,10 +786,15 @@ class _Run:
             outcome.unkeyed = {str(k): int(n) for k, n in Counter(cause[without]).items()}
         if with_dups:
             clean = np.flatnonzero(accepted)
-            # a battery's answers are part of what makes two submissions the same
-            on = [*spec["duplicates_on"], *part.mapped.extra.get("item_columns", [])]
-            read = [c for c in dict.fromkeys([*on, "submitted_at", "comment"]) if c in frame]
-            outcome.dup_state = _duplicate_state(frame[read].iloc[clean].reset_index(drop=True), on)
+            if spec["duplicates_on"] == "mapped":  # exact copies: the text of every mapped column
+                cols = list(dict.fromkeys(part.mapped.extra["colmap"].values()))
+                outcome.dup_state = _row_hashes(part.raw[cols].iloc[clean], cols)
+            else:
+                # a battery's answers are part of what makes two submissions the same
+                on = [*spec["duplicates_on"], *part.mapped.extra.get("item_columns", [])]
+                read = [c for c in dict.fromkeys([*on, "submitted_at", "comment"]) if c in frame]
+                clean_frame = frame[read].iloc[clean].reset_index(drop=True)
+                outcome.dup_state = _duplicate_state(clean_frame, on)
             outcome.clean_rows = part.offset + clean
         return outcome
 
@@ -1026,6 +1046,7 @@ def ingest(
                 by_source[name] = [tally.result() for tally in tallies]
         # on the parent's tables only: done while the child's rows are still being copied
         warnings = _cross_checks(w.con, labels, sources_read)
+        _count_undated(w.con, by_source)
         if aside:
             for name in aside_sources:
                 by_source[name] = aside.collect(name, w, progress)
@@ -1236,10 +1257,13 @@ def _quarantine_duplicates(
     tallies: dict[str, _FileTally],
     raw_of: Callable[[str], tuple[pd.DataFrame, np.ndarray]],
 ) -> None:
-    """Find the later copies of a submission among the accepted rows of all the source's files,
-    then move them from the table to the quarantine (``duplicate_submission``)."""
+    """Find the later copies of a row among the accepted rows of all the source's files, then
+    move them from the table to the quarantine: ``duplicate_submission`` (a survey answer sent
+    again, :func:`_duplicates_of`) or ``duplicate`` (an exact copy, :func:`_exact_copies`)."""
     state = {k: np.concatenate([s[k] for _, _, s in dup_states]) for k in dup_states[0][2]}
-    dup = _duplicates_of(state)
+    exact = "ts" not in state
+    dup = _exact_copies(state) if exact else _duplicates_of(state)
+    reason = DUPLICATE if exact else DUPLICATE_SUBMISSION
     if not dup.any():
         return
     files = np.concatenate([np.full(len(rows), i) for i, (_, rows, _) in enumerate(dup_states)])
@@ -1253,16 +1277,14 @@ def _quarantine_duplicates(
         colmap = map_columns(raw, source, spec["fields"], label)
         mapped = Mapped(raw.iloc[:0], extra={"colmap": colmap})
         part = _Part(label, raw, lines, mapped, {}, 0)
-        quarantine = run._quarantine(
-            source, part, np.asarray(rows), ["duplicate_submission"] * len(rows)
-        )
+        quarantine = run._quarantine(source, part, np.asarray(rows), [reason] * len(rows))
         w.remove_rows(source.name, label, lines[rows])
         w.replace_file_rows_quarantine(quarantine)
         tally = tallies[label]
         tally.rows_quarantined += len(rows)
         tally.duplicates += len(rows)
         for pos in rows:
-            tally.add(pos, ["duplicate_submission"])
+            tally.add(pos, [reason])
 
 
 def _codebook_targets(raw: pd.DataFrame, source: Source) -> dict[str, tuple[str, str]]:
@@ -1285,6 +1307,30 @@ def _codebook_targets(raw: pd.DataFrame, source: Source) -> dict[str, tuple[str,
                 out.setdefault(col, (match.expand(rule.to), rule.scale))
                 break
     return out
+
+
+def _count_undated(con: Any, by_source: dict[str, list[FileResult]]) -> None:
+    """Record in each file's log detail the rows accepted at a logged but undated session:
+    ``undated_sessions`` (session log) and ``undated_sign_ins`` (attendance lists). They count
+    in the programme's totals (data-quality page), in no period's figures."""
+    queries = {
+        "sessions": (
+            "undated_sessions",
+            "SELECT source_file, count(*) FROM sessions WHERE date IS NULL GROUP BY ALL",
+        ),
+        "attendance": (
+            "undated_sign_ins",
+            "SELECT a.source_file, count(*) FROM attendance a JOIN sessions s USING (session_id) "
+            "WHERE s.date IS NULL GROUP BY ALL",
+        ),
+    }
+    for table, (name, query) in queries.items():
+        if not by_source.get(table) or "sessions" not in by_source:
+            continue
+        counts = dict(con.execute(query).fetchall())
+        for result in by_source[table]:
+            if counts.get(result.source_file):
+                result.meta[name] = int(counts[result.source_file])
 
 
 def _cross_checks(con: Any, labels: set[str], sources: set[str]) -> list[str]:

@@ -322,7 +322,11 @@ def canonicalise(
         out["person_key"] = pd.Series(person_keys, index=out.index)
     for fld, spec in fields.items():
         if spec.get("type") == "identifier":
-            if not person_from:
+            if spec.get("several"):
+                keys, counts = pseudonymise_list(out[fld], key, cache)
+                out[f"{fld}_key"] = keys
+                out[spec["several"]] = counts
+            elif not person_from:
                 out[f"{fld}_key"] = pseudonymise_series(
                     key, out[fld].astype(object), kind="person", cache=cache
                 )
@@ -336,6 +340,30 @@ def person_kind(fields: Sequence[str]) -> str:
     """The pseudonym kind of a person identifier made of ``fields``: an e-mail has the same
     pseudonym in every source (``person:email``)."""
     return "person" if list(fields) == ["matricule"] else f"person:{'+'.join(fields)}"
+
+
+#: what separates the people a single cell names ("A. Martin / B. Durand", "Marie et Paul")
+NAME_SEPARATORS = re.compile(r"\s*[/,;&]\s*|\s+et\s+", re.I)
+
+
+def pseudonymise_list(
+    values: pd.Series, key: bytes, cache: dict | None = None
+) -> tuple[pd.Series, pd.Series]:
+    """Cells that may name several people: each name pseudonymised (as a single-name cell is),
+    the pseudonyms joined by ``;`` in the cell's order, and the number of names (missing where the
+    cell is empty). Split on :data:`NAME_SEPARATORS`, once per distinct cell."""
+    codes, uniques = pd.factorize(values)
+    names = [[n for n in NAME_SEPARATORS.split(str(u).strip()) if n] for u in uniques]
+    flat = pd.Series([n for ns in names for n in ns], dtype=object)
+    hashed = pseudonymise_series(key, flat, kind="person", cache=cache).tolist()
+    joined: list[Any] = []
+    at = 0
+    for ns in names:
+        joined.append(";".join(hashed[at : at + len(ns)]) or None)
+        at += len(ns)
+    counts = np.array([float(len(ns)) or np.nan for ns in names] + [np.nan])
+    keys = gather_labels([*joined, None], codes, values.index)
+    return keys, pd.Series(pd.array(counts[codes]).astype("Int64"), index=values.index)
 
 
 def person_key_column(
