@@ -217,6 +217,17 @@ def _shown(counts: Counter[str], top: int) -> list[tuple[str, int]]:
     return shown + [(r, counts[r]) for r in ALWAYS_SHOWN if counts[r] and r not in named]
 
 
+def _undated_totals(latest: pd.DataFrame) -> dict[str, int]:
+    """Sessions logged without a date and the sign-ins at them, over the files' log details
+    (kept in the programme's totals, out of every period's figures)."""
+    out = {"sessions": 0, "sign_ins": 0}
+    for detail in latest["detail"] if len(latest) else []:
+        found = json.loads(str(detail or "{}"))
+        out["sessions"] += int(found.get("undated_sessions", 0))
+        out["sign_ins"] += int(found.get("undated_sign_ins", 0))
+    return out
+
+
 def _cell(value: Any) -> str:
     text = str(value)
     numeric = text.replace("\u202f", "").replace(",", "").replace(".", "").isdigit()
@@ -329,6 +340,19 @@ def render_page(
             rows,
         )
     )
+    undated = _undated_totals(latest)
+    if undated["sessions"] or undated["sign_ins"]:
+        parts.append(
+            "<p>"
+            + escape(
+                labels.format(
+                    "bilan.dq_undated",
+                    sessions=fmt_number(undated["sessions"], lang, digits=0),
+                    sign_ins=fmt_number(undated["sign_ins"], lang, digits=0),
+                )
+            )
+            + "</p>"
+        )
     books = latest_log(log, codebooks=True)
     books = books[is_codebook(books)] if len(books) else books
     if len(books):
