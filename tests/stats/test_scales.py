@@ -194,3 +194,21 @@ def test_who5_complete_rows_property(answers):
     out = score(_items("who5_", [answers]), inst).iloc[0]
     assert out["score"] == 4 * sum(answers)
     assert 0 <= out["score"] <= 100 and out["status"] == "complete" and out["reason"] == ""
+
+
+@pytest.mark.parametrize(("iid", "n", "absent"), [("swemwbs", 7, 7), ("who5", 5, 3)])
+def test_missing_item_names_the_override_that_fixes_it(instruments, iid, n, absent):
+    import yaml
+
+    frame = _items(f"{iid}_", [[3] * n, [4] * n]).drop(columns=[f"{iid}_{absent}"])
+    with pytest.raises(EcoEvalError, match=r"instruments: \{") as err:
+        score_all(frame, {iid: instruments[iid]})
+    message = str(err.value)
+    assert "\n" not in message and f"{iid}_{absent}" in message
+    assert "sources.barometer.items" in message
+    # the override the message names, pasted into eco_eval.yaml, scores the remaining items
+    override = yaml.safe_load(message.split("eco_eval.yaml: ", 1)[1])["instruments"]
+    fixed = load_instruments(override, levers=[])[iid]
+    out = score_all(frame, {iid: fixed})
+    assert (out[f"{iid}_n_items"] == n - 1).all()
+    assert out[f"{iid}_status"].eq("complete").all()

@@ -12,7 +12,7 @@ silently missing or silently prorated.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
@@ -23,7 +23,7 @@ import yaml
 
 from eco_eval.ecosystem import load_ecosystem
 from eco_eval.errors import ConfigError, did_you_mean
-from eco_eval.stats._checks import check_columns
+from eco_eval.stats._checks import StatsInputError, check_columns
 
 __all__ = [
     "STATUSES",
@@ -470,6 +470,20 @@ def score(frame: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
     return out
 
 
+def missing_items_message(iid: str, inst: Instrument, present: Sequence[str]) -> str:
+    """One line for an instrument some of whose items no barometer file holds: which, and the
+    two fixes (map the column, or the ``instruments:`` override that declares it without them)."""
+    absent = [c for c in inst.items if c not in present]
+    override = f"items: [{', '.join(present)}]"
+    if inst.conversion:  # a conversion table is defined for the full set of items only
+        override += ", conversion: null"
+    return (
+        f"barometer: instrument {iid!r} needs item(s) {', '.join(absent)}, which no barometer "
+        f"file holds; map its column in sources.barometer.items, or score it without them by "
+        f"adding to eco_eval.yaml: instruments: {{{iid}: {{{override}}}}}"
+    )
+
+
 def score_all(frame: pd.DataFrame, instruments: Mapping[str, Instrument]) -> pd.DataFrame:
     """Score every instrument whose items are all in ``frame``; columns prefixed ``<id>_``.
 
@@ -487,6 +501,8 @@ def score_all(frame: pd.DataFrame, instruments: Mapping[str, Instrument]) -> pd.
         present = [c for c in inst.items if c in frame.columns]
         if not present:
             continue
+        if len(present) < len(inst.items):
+            raise StatsInputError(missing_items_message(iid, inst, present))
         parts.append(score(frame, inst).add_prefix(f"{iid}_"))
     if not parts:
         return pd.DataFrame(index=frame.index)
