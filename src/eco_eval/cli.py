@@ -117,9 +117,18 @@ def demo(project_dir: Path, seed: int, n_staff: int) -> None:
 @click.option("--force", is_flag=True, help="Re-read every file even if none changed.")
 def ingest(project_dir: Path, force: bool) -> None:
     """Read data/raw, validate, pseudonymise and load the store (one transaction)."""
+    from eco_eval.errors import SourceQuarantined
     from eco_eval.pipeline import run_ingest
 
-    click.echo(run_ingest(project_dir, force=force).summary_text())
+    outcome = run_ingest(project_dir, force=force)
+    click.echo(outcome.summary_text())  # with a warning line per source mostly quarantined
+    empty = outcome.entirely_quarantined
+    if empty:
+        raise SourceQuarantined(
+            f"no row accepted from {', '.join(empty)} (every row read was quarantined); the "
+            f"store is written: see {outcome.page_label} for the reasons, fix the files or "
+            "the columns in eco_eval.yaml, then run 'eco-eval ingest' again"
+        )
 
 
 @main.command()

@@ -59,6 +59,13 @@ class SecretMissing(EcoEvalError):
     exit_code = 8
 
 
+class SourceQuarantined(EcoEvalError):
+    """A source the bilan needs (headcount, sessions, attendance) had rows, none accepted; the
+    store was written all the same, so that the data-quality page shows why."""
+
+    exit_code = 9
+
+
 EXIT_CODES = {
     0: "success",
     1: "unexpected error (a bug: please report it with the log)",
@@ -69,6 +76,7 @@ EXIT_CODES = {
     6: "report generation failed (previous report kept)",
     7: "another run holds the lock",
     8: "pseudonymisation key missing",
+    9: "a source the bilan needs was entirely quarantined (store written: see the data-quality page)",
 }
 
 

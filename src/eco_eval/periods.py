@@ -22,9 +22,7 @@ from eco_eval.errors import ConfigError
 _QUARTER = re.compile(r"^(\d{4})\s*[-_ ]?\s*[QT]([1-4])$", re.I)
 _QUARTER_FR = re.compile(r"^[QT]([1-4])\s*[-_ ]?\s*(\d{4})$", re.I)
 #: French ordinal quarters: 1er trimestre 2016, 2e trimestre 2016, 2ème trimestre 2016
-_QUARTER_WORDS = re.compile(
-    r"^([1-4])\s*(?:er|re|e|ème|eme|è|nd)?\s+trimestre\s+(\d{4})$", re.I
-)
+_QUARTER_WORDS = re.compile(r"^([1-4])\s*(?:er|re|e|ème|eme|è|nd)?\s+trimestre\s+(\d{4})$", re.I)
 _MONTH = re.compile(r"^(\d{4})[-/.](\d{1,2})$")
 _MONTH_FR = re.compile(r"^(\d{1,2})[-/.](\d{4})$")
 _SEMESTER = re.compile(r"^(\d{4})\s*[-_ ]?\s*S([12])$", re.I)

@@ -14,7 +14,7 @@ import os
 import subprocess
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -95,6 +95,21 @@ class IngestOutcome:
     report: Any
     seconds: float
     quality_page: Path | None = None
+    #: sources with more than half their rows quarantined (ingest.quality.HeavyQuarantine)
+    heavy: list[Any] = field(default_factory=list)
+    page_label: str = "reports/data-quality/latest.html"
+
+    @property
+    def entirely_quarantined(self) -> list[str]:
+        """Sources the bilan needs whose rows were read and none accepted."""
+        from eco_eval.ingest.quality import REQUIRED_SOURCES
+
+        return [
+            h.table for h in self.heavy if h.table in REQUIRED_SOURCES and h.quarantined == h.read
+        ]
+
+    def warning_lines(self) -> list[str]:
+        return [h.line(self.page_label) for h in self.heavy]
 
     def summary_text(self) -> str:
         r = self.report
@@ -105,6 +120,7 @@ class IngestOutcome:
             f"ingest: {t['files']} files, {t['rows_read']} rows read, {t['rows_accepted']} accepted, "
             f"{t['rows_quarantined']} quarantined ({t['duplicates']} duplicates) in {self.seconds:.1f} s"
         ]
+        lines += [f"  warning: {w}" for w in self.warning_lines()]
         lines += [f"  warning: {w}" for w in r.warnings[:10]]
         lines += [f"  linkage: {line}" for line in linkage_lines(r.linkage)]
         if self.quality_page is not None:
@@ -141,7 +157,31 @@ def run_ingest(
     outcome = IngestOutcome(report, time.perf_counter() - t0)
     if report.changed:
         outcome.quality_page = write_quality_page(project, report.warnings)
+        outcome.heavy = _heavy_quarantine(project, report.files)
+        latest = project.reports_dir / "data-quality" / "latest.html"
+        with contextlib.suppress(ValueError):
+            outcome.page_label = latest.resolve().relative_to(project.root.resolve()).as_posix()
     return outcome
+
+
+def _heavy_quarantine(project: Project, files: list[Any]) -> list[Any]:
+    """The sources of this ingest with more than half their rows quarantined, each with its main
+    reason and the value of the first row quarantined for it (as the quarantine holds it)."""
+    from eco_eval.ingest.quality import heavy_quarantine
+    from eco_eval.store import open_store
+
+    store = open_store(project.store_path)
+
+    def first_raw(table: str, reason: str) -> str | None:
+        found = store.sql(
+            "SELECT raw FROM quarantine WHERE table_name = ? "
+            "AND list_contains(string_split(reasons, '; '), ?) ORDER BY rowid LIMIT 1",
+            [table, reason],
+        )
+        return None if found.empty else str(found["raw"].iloc[0])
+
+    columns = {name: dict(src.columns) for name, src in project.sources.items()}
+    return heavy_quarantine(files, columns, first_raw)
 
 
 def write_quality_page(project: Project, warnings: list[str]) -> Path:

@@ -69,7 +69,9 @@ def test_not_a_label(text):
 
 
 def test_every_headcount_format_ingests_to_its_day(tiny_project):
-    rows = "".join(f"{label};Direction des Finances;{i + 1}\n" for i, (label, _) in enumerate(LABELS))
+    rows = "".join(
+        f"{label};Direction des Finances;{i + 1}\n" for i, (label, _) in enumerate(LABELS)
+    )
     _set_headcount(
         tiny_project,
         "Trimestre;Direction;Effectif\n" + rows,
