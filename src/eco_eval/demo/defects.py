@@ -112,7 +112,7 @@ def plan_defects(
             {
                 "record": i,
                 "kind": "session_date_missing",
-                "action": "quarantine",
+                "action": "keep",  # undated: in the totals, in no period
                 "detail": f"really {sessions.date[i]}",
             }
         )

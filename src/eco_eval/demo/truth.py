@@ -1,9 +1,10 @@
 """Ground truth of the demo city: what a correct pipeline must find, computed from the generator's state.
 
 Read by tests, never by the library. Every tally is defined in ``truth.json["definitions"]``; the
-tallies follow a *correct ingestion*: sessions with a missing date or a tool name that resolves to no
-tool are quarantined (listed in ``quarantined_sessions.csv``), attendance rows pointing at an unknown
-session number or at a quarantined session are not counted, tool-name variants are resolved.
+tallies follow a *correct ingestion*: sessions with a tool name that resolves to no tool are
+quarantined, sessions with a missing date are kept undated, in no period (both listed in
+``quarantined_sessions.csv``), attendance rows pointing at an unknown session number or at such a
+session are not counted in any period, tool-name variants are resolved.
 """
 
 from __future__ import annotations
@@ -80,8 +81,9 @@ DEFINITIONS = {
         "comments: the text planted, the person's matricule, nom, prenom, email, and where."
     ),
     "quarantined_sessions.csv": (
-        "sessions a correct pipeline sets aside (reason tool_name_unknown or "
-        "session_date_missing), with their true quarter, tool, status and attendance rows."
+        "sessions a correct pipeline leaves out of every period (tool_name_unknown: quarantined; "
+        "session_date_missing: kept undated), with their true quarter, tool, status and "
+        "attendance rows."
     ),
 }
 
