@@ -60,6 +60,7 @@ def tables() -> Tables:
         ],
     )
     sessions["facilitator_key"] = "f1"
+    sessions["n_facilitators"] = 1
     sessions["place"] = "salle"
     att = pd.DataFrame(
         [
