@@ -4,75 +4,16 @@ is shown, and representativeness covers only the breakdowns present in both tabl
 
 from __future__ import annotations
 
-from datetime import date
-
 import numpy as np
 import pandas as pd
 import pytest
 
-from eco_eval.ecosystem import load_ecosystem
 from eco_eval.indicators import compute
 from eco_eval.indicators.catalogue import load_catalogue
 from eco_eval.indicators.core import Tables, missing_breakdowns, present_breakdowns
-from eco_eval.periods import parse_period
+from sparse_city import ECO, LEVERS, Q2, K, blank, city, department_only, sparse_city
 
-ECO = load_ecosystem()
-Q2 = parse_period("2016-Q2")
-K = 5
-DEPARTMENTS = {"Finances": 120, "Education": 200, "Culture": 60, "Sports": 3}
-LEVERS = {"bien_etre": "point_silence", "echanges": "la_balade"}
 PEOPLE_FAMILIES = {i.id for i in load_catalogue().indicators if i.privacy in {"people", "answers"}}
-
-
-def _city(seed: int = 3) -> Tables:
-    """146-ish participants over four departments (one of 3 people), two levers, a Q1 session;
-    attendance and headcount carry every breakdown column, filled for now."""
-    rng = np.random.default_rng(seed)
-    staff = pd.DataFrame(
-        [(f"{d[:3]}{i:03d}", d) for d, n in DEPARTMENTS.items() for i in range(n)],
-        columns=["person_key", "department"],
-    )
-    staff["category"] = rng.choice(["A", "B", "C"], len(staff))
-    staff["gender"] = rng.choice(["F", "M"], len(staff))
-    staff["filiere"] = rng.choice(["adm", "tech"], len(staff))
-    sessions, attendance = [], []
-    for s in range(24):
-        lever = list(LEVERS)[s % 2]
-        day = date(2016, 4 + s % 3, 1 + s)
-        sid = f"S{s:02d}"
-        sessions.append((sid, day, "2016-Q2", LEVERS[lever], lever, 1.5, "Finances", "held"))
-        for pos in rng.choice(len(staff), 9, replace=False):
-            attendance.append((sid, *staff.iloc[int(pos)]))
-    sessions.append(("S99", date(2016, 2, 3), "2016-Q1", "la_balade", "echanges", 1.0, "Culture", "held"))  # fmt: skip
-    attendance.append(("S99", *staff.iloc[0]))
-    ses = pd.DataFrame(
-        sessions,
-        columns=["session_id", "date", "quarter", "tool_id", "lever_id", "duration_h",
-                 "host_department", "status"],
-    )  # fmt: skip
-    att = pd.DataFrame(attendance, columns=["session_id", *staff.columns])
-    att = att.drop_duplicates(["session_id", "person_key"])
-    hc = (
-        staff.groupby(["department", "category", "gender", "filiere"])
-        .size()
-        .rename("headcount")
-        .reset_index()
-        .assign(quarter="2016-Q2")
-    )
-    return Tables(sessions=ses, attendance=att, headcount=hc, feedback=pd.DataFrame(
-        columns=["response_id", "session_id", "tool_id", "lever_id", "submitted_at", "quarter",
-                 "satisfaction", "usefulness", "recommend", "comment"]))  # fmt: skip
-
-
-def _blank(frame: pd.DataFrame, columns: tuple[str, ...], *, drop: bool = False) -> pd.DataFrame:
-    if drop:
-        return frame.drop(columns=list(columns))
-    return frame.assign(**{c: pd.Series([None] * len(frame), dtype=object) for c in columns})
-
-
-def _department_only(hc: pd.DataFrame, *, drop: bool = False) -> pd.DataFrame:
-    totals = hc.groupby(["quarter", "department"], as_index=False)["headcount"].sum()
-    return totals if drop else _blank(totals, ("category", "gender", "filiere"))
 
 
 def _participants(t: Tables, lever: str | None = None) -> pd.DataFrame:
@@ -94,15 +35,7 @@ def _cell(frame: pd.DataFrame, indicator: str, lever="*", dimension="all", group
 @pytest.fixture(params=["empty columns", "no columns"])
 def sparse(request) -> Tables:
     """Department-only headcount; sign-in sheets without category, gender or filière."""
-    drop = request.param == "no columns"
-    t = _city()
-    att = _blank(t.attendance, ("category", "gender", "filiere"), drop=drop)
-    return Tables(
-        sessions=t.sessions,
-        attendance=att,
-        headcount=_department_only(t.headcount, drop=drop),
-        feedback=t.feedback,
-    )
+    return sparse_city(drop=request.param == "no columns")
 
 
 def test_present_breakdowns_are_those_of_both_tables(sparse):
@@ -110,11 +43,9 @@ def test_present_breakdowns_are_those_of_both_tables(sparse):
     assert missing_breakdowns(sparse) == {
         d: ("headcount", "attendance") for d in ("category", "gender", "filiere")
     }
-    full = _city()
+    full = city()
     assert present_breakdowns(full) == ("department", "category", "gender", "filiere")
-    half = Tables(
-        full.sessions, _blank(full.attendance, ("gender",)), full.headcount, full.feedback
-    )
+    half = Tables(full.sessions, blank(full.attendance, ("gender",)), full.headcount, full.feedback)
     assert present_breakdowns(half) == ("department", "category", "filiere")
     assert missing_breakdowns(half) == {"gender": ("attendance",)}
 
@@ -158,12 +89,12 @@ def test_no_published_cell_rests_on_fewer_than_k(sparse):
 @pytest.mark.parametrize("where", ["headcount", "attendance"])
 def test_representativeness_only_for_breakdowns_in_both(where):
     """Category and gender in one table only: no cell of them, department still broken down."""
-    full = _city()
+    full = city()
     att, hc = full.attendance, full.headcount
     if where == "headcount":
-        hc = _department_only(hc)
+        hc = department_only(hc)
     else:
-        att = _blank(att, ("category", "gender"))
+        att = blank(att, ("category", "gender"))
     t = Tables(full.sessions, att, hc, full.feedback)
     frame = compute(t, Q2, k=K, ecosystem=ECO, compare=False)
     dims = set(frame["dimension"])
@@ -179,7 +110,7 @@ def test_representativeness_only_for_breakdowns_in_both(where):
 def test_a_lever_without_any_known_group_keeps_its_total():
     """Categories known for one lever's participants only: the other lever has no category cells
     (not a breakdown of empty cells), and both totals are published."""
-    full = _city()
+    full = city()
     att = full.attendance.copy()
     echanges = full.sessions.loc[full.sessions["lever_id"] == "echanges", "session_id"]
     att.loc[att["session_id"].isin(echanges), "category"] = None

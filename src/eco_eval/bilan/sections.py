@@ -312,8 +312,12 @@ def lever_cards(b: Bilan, only: str | None = None) -> str:
 
 
 def reach_by(b: Bilan, dimension: str, lever: str = "*") -> str:
+    """Participants, reach and participation ratio per group of ``dimension`` ("" when the
+    bilan does not show that breakdown: not configured, or absent from the data)."""
     from eco_eval.report.fmt import fmt_value
 
+    if dimension not in b.breakdowns:
+        return ""
     f = b.current
     sel = f[(f["lever"] == lever) & (f["dimension"] == dimension)]
     groups = sorted((g for g in sel["group"].unique() if g != "*"), key=str)
@@ -352,9 +356,38 @@ def reach_by(b: Bilan, dimension: str, lever: str = "*") -> str:
     )
 
 
-def reach_heatmap(b: Bilan, dimension: str = "department") -> Any:
+def reach_breakdowns(b: Bilan) -> str:
+    """:func:`reach_by` for each breakdown shown but the department (which has its own table)."""
+    return "".join(reach_by(b, d) for d in b.breakdowns if d != "department")
+
+
+def breakdowns_note(b: Bilan) -> str:
+    """One sentence naming the breakdowns asked for that the data lacks, and where they are
+    missing ("" when there is none)."""
+    if not b.missing_breakdowns:
+        return ""
+    why: dict[str, list[str]] = {}
+    for dim, tables in b.missing_breakdowns.items():
+        key = tables[0] if len(tables) == 1 else "both"
+        why.setdefault(key, []).append(b.labels[f"dimension.{dim}"])
+    items = [
+        b.t("breakdowns_and").join(dims) + f" ({b.t('breakdowns_why_' + key)})"
+        for key, dims in why.items()
+    ]
+    text = b.t("breakdowns_absent", items=b.t("breakdowns_sep").join(items))
+    return f'<p class="eco-note">{escape(text)}</p>'
+
+
+def reach_heatmap(b: Bilan, dimension: str | None = None) -> Any:
+    """Reach per lever and group of ``dimension`` (default the first breakdown shown after the
+    department, else the department); None when the bilan shows no such breakdown."""
     from eco_eval.report import figures
 
+    if dimension is None:
+        others = [d for d in b.breakdowns if d != "department"] or list(b.breakdowns)
+        dimension = others[0] if others else None
+    if dimension is None or dimension not in b.breakdowns:
+        return None
     data = b.current[
         (b.current["dimension"] == dimension) & (b.current["indicator"] == "reach_rate")
     ]
@@ -554,8 +587,16 @@ def methods(b: Bilan) -> str:
             "methods_col_caveats",
         )
     ]
-    return f"<p>{escape(b.t('methods_anonymity', k=b.k, k_comments=k_comments))}</p>" + table(
-        headers, rows, cls="eco-table eco-methods"
+    from eco_eval.bilan.wellbeing import adjustment_note
+
+    notes = "".join(
+        f'<p class="eco-note">{escape(text)}</p>' for text in [adjustment_note(b)] if text
+    )
+    return (
+        f"<p>{escape(b.t('methods_anonymity', k=b.k, k_comments=k_comments))}</p>"
+        + breakdowns_note(b)
+        + notes
+        + table(headers, rows, cls="eco-table eco-methods")
     )
 
 

@@ -290,13 +290,13 @@ def _cross(
     )  # fmt: skip
     row: dict[str, object] = {str(c): v for c, v in found.iloc[0].items()}
     row["note"] = "; ".join(filter(None, [why, *notes, str(row.get("note") or "")]))
-    row["adjustment"] = ", ".join(covariates) + " (self-reported participation)"
+    row["adjustment"] = f"{', '.join(covariates)} (self-reported participation)".strip()
     if programme:
         row["design"] = "cross_sectional_programme"
-        row["adjustment"] = ", ".join(covariates) + (
-            f" (self-reported participation in any tool, {PART_ANY}: "
+        row["adjustment"] = (
+            f"{', '.join(covariates)} (self-reported participation in any tool, {PART_ANY}: "
             "programme level, the same comparison for every lever)"
-        )
+        ).strip()
     return row
 
 
