@@ -46,7 +46,8 @@ def test_sign_in_sheets_without_category_or_gender():
     for word in ("catégorie", "sexe", "filière", "effectif RH et des feuilles d&#x27;émargement"):
         assert word in note
     assert b.reach_breakdowns() == ""
-    assert b.reach_by("category") == ""
+    asked = b.reach_by("category")  # asked for by name: the sentence says what is missing
+    assert "eco-unavailable" in asked and "sources.attendance.columns.category" in asked
     assert "Portée par direction" in b.reach_by("department")
     heatmap = b.reach_heatmap()
     assert heatmap is not None and "Finances" in list(heatmap.data[0].x)
