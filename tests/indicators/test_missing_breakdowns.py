@@ -41,7 +41,7 @@ def sparse(request) -> Tables:
 def test_present_breakdowns_are_those_of_both_tables(sparse):
     assert present_breakdowns(sparse) == ("department",)
     assert missing_breakdowns(sparse) == {
-        d: ("headcount", "attendance") for d in ("category", "gender", "filiere")
+        d: ("attendance", "headcount") for d in ("category", "gender", "filiere")
     }
     full = city()
     assert present_breakdowns(full) == ("department", "category", "gender", "filiere")

@@ -3,6 +3,8 @@ are absent and why, and its impact method says what the models could not adjust 
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 import pytest
 
@@ -41,17 +43,21 @@ def test_sign_in_sheets_without_category_or_gender():
     assert b.breakdowns == ("department",)
     total = b.figure("unique_participants")
     assert total is not None and not total["suppressed"] and total["value"] > 100
-    note = b.breakdowns_note()
+    note = html.unescape(b.breakdowns_note())
     assert note.count("<p") == 1  # one sentence
-    for word in ("catégorie", "sexe", "filière", "effectif RH et des feuilles d&#x27;émargement"):
-        assert word in note
+    assert note.startswith(
+        '<p class="eco-unavailable">Pas de répartition par catégorie, sexe et filière : ni les '
+        "feuilles d'émargement ni les effectifs RH ne donnent cette information ; déclarez la "
+        "colonne (sources.attendance.columns.category, sources.headcount.columns.category"
+    )
+    assert "retirez category, gender, filiere de report.breakdowns" in note
     assert b.reach_breakdowns() == ""
     asked = b.reach_by("category")  # asked for by name: the sentence says what is missing
     assert "eco-unavailable" in asked and "sources.attendance.columns.category" in asked
     assert "Portée par direction" in b.reach_by("department")
     heatmap = b.reach_heatmap()
     assert heatmap is not None and "Finances" in list(heatmap.data[0].x)
-    assert b.breakdowns_note() in b.methods()
+    assert "eco-unavailable" not in b.methods()  # said once, in the reach section
 
 
 def test_a_breakdown_missing_from_one_table_is_named_with_that_table():
@@ -62,9 +68,11 @@ def test_a_breakdown_missing_from_one_table_is_named_with_that_table():
     )  # fmt: skip
     b = _bilan(tables, lang="en")
     assert b.breakdowns == ("department",)
-    note = b.breakdowns_note()
-    assert "category and job family (not in the HR headcount)" in note
-    assert "gender (in neither the HR headcount nor the sign-in sheets)" in note
+    said = html.unescape(b.breakdowns_note()).split("</p>")[:-1]
+    assert len(said) == 2  # one sentence per reason
+    assert "No breakdown by category and job family: the HR headcount does not give it" in said[0]
+    assert "(sources.headcount.columns.category, sources.headcount.columns.filiere)" in said[0]
+    assert "No breakdown by gender: neither the sign-in sheets nor the HR headcount" in said[1]
 
 
 def test_configured_breakdowns_are_the_ones_shown():

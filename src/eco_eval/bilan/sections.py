@@ -362,20 +362,14 @@ def reach_breakdowns(b: Bilan) -> str:
 
 
 def breakdowns_note(b: Bilan) -> str:
-    """One sentence naming the breakdowns asked for that the data lacks, and where they are
-    missing ("" when there is none)."""
-    if not b.missing_breakdowns:
-        return ""
-    why: dict[str, list[str]] = {}
+    """The breakdowns asked for that the data lacks, one sentence per reason: which tables they
+    are missing from and the fix ("" when there is none)."""
+    from eco_eval.bilan.unavailable import no_breakdown, unavailable
+
+    why: dict[tuple[str, ...], list[str]] = {}
     for dim, tables in b.missing_breakdowns.items():
-        key = tables[0] if len(tables) == 1 else "both"
-        why.setdefault(key, []).append(b.labels[f"dimension.{dim}"])
-    items = [
-        b.t("breakdowns_and").join(dims) + f" ({b.t('breakdowns_why_' + key)})"
-        for key, dims in why.items()
-    ]
-    text = b.t("breakdowns_absent", items=b.t("breakdowns_sep").join(items))
-    return f'<p class="eco-note">{escape(text)}</p>'
+        why.setdefault(tuple(tables), []).append(dim)
+    return "".join(unavailable(b, no_breakdown(b, dims, list(t))) for t, dims in why.items())
 
 
 def reach_heatmap(b: Bilan, dimension: str | None = None) -> Any:
@@ -594,7 +588,6 @@ def methods(b: Bilan) -> str:
     )
     return (
         f"<p>{escape(b.t('methods_anonymity', k=b.k, k_comments=k_comments))}</p>"
-        + breakdowns_note(b)
         + notes
         + table(headers, rows, cls="eco-table eco-methods")
     )

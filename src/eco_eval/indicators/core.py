@@ -36,7 +36,7 @@ DIMENSIONS = ("department", "category", "gender", "filiere")
 ALL = "*"
 #: The tables a breakdown must be present in to be one: participants are counted in the
 #: attendance register and rated against the HR headcount.
-BREAKDOWN_SOURCES = ("headcount", "attendance")
+BREAKDOWN_SOURCES = ("attendance", "headcount")
 
 #: What :func:`eco_eval.indicators.compute_raw` reads from the store: these tables only (not the
 #: wide barometer), and of them only these columns (``None``: every column). ``feedback`` comes
