@@ -136,9 +136,9 @@ def ingest(project_dir: Path, force: bool) -> None:
 @period_option
 @click.option(
     "--by",
-    default="department,category,gender,filiere",
-    show_default=True,
-    help="Breakdown dimensions, comma-separated.",
+    default=None,
+    help="Breakdown dimensions, comma-separated (default: report.breakdowns of eco_eval.yaml, "
+    "else every breakdown present in both the headcount and the attendance).",
 )
 @click.option(
     "--out",
@@ -146,11 +146,12 @@ def ingest(project_dir: Path, force: bool) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write CSV or Parquet (by extension) instead of printing.",
 )
-def indicators(project_dir: Path, period: str, by: str, out: Path | None) -> None:
+def indicators(project_dir: Path, period: str, by: str | None, out: Path | None) -> None:
     """Compute the indicators of a period (anonymised) and print or export them."""
     from eco_eval.pipeline import compute_indicators
 
-    frame = compute_indicators(project_dir, period, by=tuple(b for b in by.split(",") if b))
+    dims = None if by is None else tuple(b.strip() for b in by.split(",") if b.strip())
+    frame = compute_indicators(project_dir, period, by=dims)
     if out is None:
         shown = frame[(frame["dimension"] == "all") & (frame["lever"] == "*")]
         click.echo(

@@ -143,6 +143,16 @@ class Project:
     reports_dir_name: str = "reports"
     actions_file: str | None = None
     config_file: Path | None = None
+    #: ``report.breakdowns``; None: every breakdown the data has (see :attr:`report_breakdowns`).
+    breakdowns: tuple[str, ...] | None = None
+
+    @property
+    def report_breakdowns(self) -> tuple[str, ...]:
+        """The breakdowns the bilan may show: those configured, or every known one (the bilan then
+        keeps those present in both the headcount and the attendance)."""
+        from eco_eval.indicators.core import DIMENSIONS
+
+        return DIMENSIONS if self.breakdowns is None else self.breakdowns
 
     @property
     def raw_dir(self) -> Path:
@@ -425,10 +435,11 @@ def parse_config(doc: Mapping[str, Any], root: Path, origin: str = CONFIG_NAME) 
                     f"that is not declared under 'scales:'{did_you_mean(scale, scales)}"
                 )
     report = doc.get("report") or {}
-    _check_keys(report, {"lang"}, "report.", origin)
+    _check_keys(report, {"lang", "breakdowns"}, "report.", origin)
     lang = str(report.get("lang", "fr"))
     if lang not in {"fr", "en"}:
         raise ConfigError(f"{origin}: report.lang must be 'fr' or 'en', not {lang!r}")
+    breakdowns = parse_breakdowns(report.get("breakdowns"), f"{origin}: report.breakdowns")
     return Project(
         root=root,
         organisation=Organisation(**{k: str(v) for k, v in org.items()}),
@@ -444,7 +455,30 @@ def parse_config(doc: Mapping[str, Any], root: Path, origin: str = CONFIG_NAME) 
         reports_dir_name=str(paths.get("reports", "reports")),
         actions_file=doc.get("actions"),
         config_file=root / CONFIG_NAME,
+        breakdowns=breakdowns,
     )
+
+
+def parse_breakdowns(value: Any, where: str) -> tuple[str, ...] | None:
+    """A list of known breakdowns, each once (None when not set); ``where`` starts the message."""
+    from eco_eval.indicators.core import DIMENSIONS
+
+    if value is None:
+        return None
+    known = f"known breakdowns: {', '.join(DIMENSIONS)}"
+    if isinstance(value, str) or not isinstance(value, list | tuple):
+        raise ConfigError(f"{where} must be a list, e.g. [department, category]; {known}")
+    out: list[str] = []
+    for item in value:
+        name = str(item)
+        if name not in DIMENSIONS:
+            raise ConfigError(
+                f"{where}: unknown breakdown {name!r}{did_you_mean(name, DIMENSIONS)}; {known}"
+            )
+        if name in out:
+            raise ConfigError(f"{where} lists {name!r} twice; list it once")
+        out.append(name)
+    return tuple(out)
 
 
 def load_project(root: Path | str = ".") -> Project:

@@ -19,7 +19,13 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from eco_eval.config import CONFIG_NAME, Project, demo_config_text, load_project
+from eco_eval.config import (
+    CONFIG_NAME,
+    Project,
+    demo_config_text,
+    load_project,
+    parse_breakdowns,
+)
 from eco_eval.errors import ConfigError, ReportFailed, StoreError, did_you_mean
 
 log = logging.getLogger(__name__)
@@ -251,19 +257,22 @@ def compute_indicators(
     root: Path,
     period: str,
     *,
-    by: tuple[str, ...] = ("department", "category", "gender", "filiere"),
+    by: tuple[str, ...] | None = None,
 ) -> Any:
     """The anonymised indicators of ``period`` as ``eco-eval indicators`` exports them: with the
     cells the published bilans hid kept hidden, so that an export and a bilan cannot be
-    subtracted from each other."""
+    subtracted from each other. ``by``: the breakdowns (default ``report.breakdowns``, or every
+    breakdown present in both the headcount and the attendance)."""
     from eco_eval.indicators import compute
     from eco_eval.privacy.suppression import read_suppression_log
     from eco_eval.store import open_store
 
     project = load_project(root)
     p = resolve_period(project, period)
+    dims = parse_breakdowns(None if by is None else list(by), "--by")
     return compute(
-        open_store(project.store_path), p, by=by, k=project.privacy.k,
+        open_store(project.store_path), p, by=project.report_breakdowns if dims is None else dims,
+        k=project.privacy.k,
         ecosystem=project.ecosystem(), instruments=project.instruments(),
         suppression_log=read_suppression_log(project.processed_dir / BILAN_SUPPRESSION_LOG),
     )  # fmt: skip
@@ -534,6 +543,7 @@ def build_bilan_in(
         k=project.privacy.k,
         suppression_log=read_suppression_log(params["suppression_log"]),
         instruments=project.instruments(),
+        by=project.report_breakdowns,
     )
     frame = frames["current"]
     figures = {

@@ -95,6 +95,12 @@ def linked_changes(panel: pd.DataFrame, treated: str = "part_x") -> pd.DataFrame
     return both.assign(dy=both["score_1"] - both["score"], treated=both[f"{treated}_1"])
 
 
+def _clustered(formula: str, data: pd.DataFrame):
+    """The formula route: OLS with department-clustered SE and t inference (statsmodels)."""
+    groups = pd.factorize(data["department"])[0]
+    return smf.ols(formula, data).fit(cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
+
+
 # --- difference in differences --------------------------------------------------------------
 
 
@@ -102,9 +108,7 @@ def test_did_equals_statsmodels_formula_route():
     panel = simulate_city(np.random.default_rng(1))
     row = did_estimate(panel, "score", "part_x", waves=WAVES).iloc[0]
     data = linked_changes(panel)
-    fit = smf.ols("dy ~ treated + C(category) + C(department) + score", data).fit(
-        cov_type="cluster", cov_kwds={"groups": pd.factorize(data["department"])[0]}, use_t=True
-    )
+    fit = _clustered("dy ~ treated + C(category) + C(department) + score", data)
     assert row["estimate"] == pytest.approx(fit.params["treated"], abs=1e-9)
     assert row["se"] == pytest.approx(fit.bse["treated"], abs=1e-9)
     assert row["p_value"] == pytest.approx(fit.pvalues["treated"], abs=1e-9)
@@ -183,6 +187,29 @@ def test_did_input_errors():
         did_estimate(panel, "scroe", "part_x", waves=WAVES)
 
 
+def test_did_without_category_adjusts_for_what_is_there_and_covers_the_truth():
+    """A barometer without category (empty column): no category adjustment, every linked
+    respondent kept, the same numbers as the formula without it, and the planted effect covered."""
+    panel = simulate_city(np.random.default_rng(2), tau=1.5, n_departments=40, mean_size=60)
+    blank = panel.assign(category=pd.Series([None] * len(panel), dtype=object))
+    row = did_estimate(blank, "score", "part_x", waves=WAVES).iloc[0]
+    data = linked_changes(panel)
+    fit = _clustered("dy ~ treated + C(department) + score", data)
+    assert row["estimate"] == pytest.approx(fit.params["treated"], abs=1e-9)
+    assert row["se"] == pytest.approx(fit.bse["treated"], abs=1e-9)
+    assert row["n_treated"] + row["n_control"] == len(data)
+    assert row["ci_low"] < 1.5 < row["ci_high"]
+    assert "category not adjusted for" in row["note"] and "dropped" not in row["note"]
+    # no department either: no adjustment, no clustering (HC1), still every respondent
+    bare = blank.assign(department=None)
+    row = did_estimate(bare, "score", "part_x", waves=WAVES).iloc[0]
+    fit = smf.ols("dy ~ treated + score", data).fit(cov_type="HC1", use_t=True)
+    assert row["estimate"] == pytest.approx(fit.params["treated"], abs=1e-9)
+    assert row["se"] == pytest.approx(fit.bse["treated"], abs=1e-9)
+    assert "no clustering by department" in row["note"]
+    assert row["ci_low"] < 1.5 < row["ci_high"]
+
+
 # --- cross-section --------------------------------------------------------------------------
 
 
@@ -198,6 +225,17 @@ def test_cross_sectional_equals_formula_route_and_is_level_2():
     assert (row["design"], row["sms_level"], bool(row["causal_wording_allowed"])) == (
         "cross_sectional", 2, False,
     )  # fmt: skip
+
+
+def test_cross_section_without_category_is_the_formula_without_it():
+    panel = simulate_city(np.random.default_rng(7))
+    post = panel[panel["wave"] == WAVES[1]]
+    blank = panel.assign(category=np.nan)
+    row = cross_sectional_estimate(blank, "score", "part_x", wave=WAVES[1]).iloc[0]
+    fit = _clustered("score ~ part_x + C(department)", post)
+    assert row["estimate"] == pytest.approx(fit.params["part_x"], abs=1e-9)
+    assert row["n_treated"] + row["n_control"] == len(post)
+    assert "category not adjusted for (known for 0 of" in row["note"]
 
 
 # --- wave change ----------------------------------------------------------------------------

@@ -123,6 +123,38 @@ def test_without_linked_respondents_the_cross_section_is_an_association(instrume
     assert out.loc[out["pooled"], "estimate"].isna().all()
 
 
+@pytest.mark.parametrize("shape", ["empty category", "no category column", "no department"])
+def test_without_category_the_model_adjusts_for_the_rest_and_covers_the_truth(
+    city, instruments, eco, shape
+):
+    """The issue's barometer without category: every linked respondent stays in the model, the
+    adjustment says what was held fixed, and the planted +0.6 on temps is covered and detected."""
+    from dataclasses import replace
+
+    baro = city.barometer.assign(category=None)
+    if shape == "no category column":
+        baro = city.barometer.drop(columns="category")
+    elif shape == "no department":
+        baro = baro.assign(department=None)
+    out = impact_table(replace(city, barometer=baro), instruments, eco, outcomes=("climate",))
+    full = impact_table(city, instruments, eco, outcomes=("climate",))
+    assert out["estimate"].notna().all()
+    assert (out["n_treated"] + out["n_control"] == full["n_treated"] + full["n_control"]).all()
+    temps = out[out["pooled"] & (out["lever"] == "temps")].iloc[0]
+    assert temps["ci_low"] < 0.6 < temps["ci_high"] and temps["significant_fdr"]
+    assert not out.loc[out["lever"] == "audace", "significant_fdr"].any()
+    assert not out["adjustment"].str.contains("category").any()
+    assert out["note"].str.contains("category not adjusted for").all()
+    assert out["note"].str.contains("dropped").sum() == 0
+    if shape == "no department":
+        assert not out["adjustment"].str.contains("department").any()
+        assert out["n_clusters"].isna().all()
+        assert out["note"].str.contains("no clustering by department").all()
+    else:
+        assert out["adjustment"].str.startswith("department, ").all()
+        assert (out["n_clusters"] == 12).all()
+
+
 def test_parameters_are_checked(city, instruments, eco):
     with pytest.raises(StatsInputError, match="min_group"):
         impact_table(city, instruments, eco, min_group=3, k=5)

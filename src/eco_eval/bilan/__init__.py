@@ -20,7 +20,7 @@ import pandas as pd
 from eco_eval.bilan.unavailable import require_breakdown, require_scale, require_waves, section
 from eco_eval.indicators import publication_periods, with_comparison
 from eco_eval.indicators.catalogue import Catalogue, load_catalogue
-from eco_eval.indicators.core import Tables
+from eco_eval.indicators.core import DIMENSIONS, Tables, missing_breakdowns, present_breakdowns
 from eco_eval.periods import (
     Period,
     check_after_launch,
@@ -92,6 +92,11 @@ class Bilan:
     lever_pages: str = ""
     #: The same period a year before (None when it would end before the programme's launch).
     year_before: Period | None = None
+    #: The breakdowns shown: those of ``report.breakdowns`` (default all) present in both the
+    #: headcount and the attendance.
+    breakdowns: tuple[str, ...] = DIMENSIONS
+    #: The breakdowns asked for but absent, each with the tables it is missing from.
+    missing_breakdowns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
     def load(
@@ -140,8 +145,9 @@ class Bilan:
 
         earlier = read_suppression_log(suppression_log)
         instruments = project.instruments() if project is not None else None
+        by = project.report_breakdowns if project is not None else DIMENSIONS
         frames, log = release(
-            tables, eco, periods, k=k, suppression_log=earlier, instruments=instruments
+            tables, eco, periods, k=k, suppression_log=earlier, instruments=instruments, by=by
         )
         current = with_comparison(
             frames["current"],
@@ -188,6 +194,8 @@ class Bilan:
             provenance,
             lever_pages,
             periods.get("year"),
+            present_breakdowns(tables, by),
+            missing_breakdowns(tables, by),
         )
 
     @staticmethod
@@ -331,9 +339,17 @@ class Bilan:
         require_breakdown(self, dimension)
         return _sections().reach_by(self, dimension)
 
+    @section("reach_by")
+    def reach_breakdowns(self) -> str:
+        return _sections().reach_breakdowns(self)
+
+    def breakdowns_note(self) -> str:
+        return _sections().breakdowns_note(self)
+
     @section("reach_heatmap")
-    def reach_heatmap(self, dimension: str = "department") -> Any:
-        require_breakdown(self, dimension)
+    def reach_heatmap(self, dimension: str | None = None) -> Any:
+        if dimension is not None:
+            require_breakdown(self, dimension)
         return _sections().reach_heatmap(self, dimension)
 
     @section("trend")

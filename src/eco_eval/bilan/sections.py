@@ -312,8 +312,12 @@ def lever_cards(b: Bilan, only: str | None = None) -> str:
 
 
 def reach_by(b: Bilan, dimension: str, lever: str = "*") -> str:
+    """Participants, reach and participation ratio per group of ``dimension`` ("" when the
+    bilan does not show that breakdown: not configured, or absent from the data)."""
     from eco_eval.report.fmt import fmt_value
 
+    if dimension not in b.breakdowns:
+        return ""
     f = b.current
     sel = f[(f["lever"] == lever) & (f["dimension"] == dimension)]
     groups = sorted((g for g in sel["group"].unique() if g != "*"), key=str)
@@ -352,9 +356,32 @@ def reach_by(b: Bilan, dimension: str, lever: str = "*") -> str:
     )
 
 
-def reach_heatmap(b: Bilan, dimension: str = "department") -> Any:
+def reach_breakdowns(b: Bilan) -> str:
+    """:func:`reach_by` for each breakdown shown but the department (which has its own table)."""
+    return "".join(reach_by(b, d) for d in b.breakdowns if d != "department")
+
+
+def breakdowns_note(b: Bilan) -> str:
+    """The breakdowns asked for that the data lacks, one sentence per reason: which tables they
+    are missing from and the fix ("" when there is none)."""
+    from eco_eval.bilan.unavailable import no_breakdown, unavailable
+
+    why: dict[tuple[str, ...], list[str]] = {}
+    for dim, tables in b.missing_breakdowns.items():
+        why.setdefault(tuple(tables), []).append(dim)
+    return "".join(unavailable(b, no_breakdown(b, dims, list(t))) for t, dims in why.items())
+
+
+def reach_heatmap(b: Bilan, dimension: str | None = None) -> Any:
+    """Reach per lever and group of ``dimension`` (default the first breakdown shown after the
+    department, else the department); None when the bilan shows no such breakdown."""
     from eco_eval.report import figures
 
+    if dimension is None:
+        others = [d for d in b.breakdowns if d != "department"] or list(b.breakdowns)
+        dimension = others[0] if others else None
+    if dimension is None or dimension not in b.breakdowns:
+        return None
     data = b.current[
         (b.current["dimension"] == dimension) & (b.current["indicator"] == "reach_rate")
     ]
@@ -554,8 +581,15 @@ def methods(b: Bilan) -> str:
             "methods_col_caveats",
         )
     ]
-    return f"<p>{escape(b.t('methods_anonymity', k=b.k, k_comments=k_comments))}</p>" + table(
-        headers, rows, cls="eco-table eco-methods"
+    from eco_eval.bilan.wellbeing import adjustment_note
+
+    notes = "".join(
+        f'<p class="eco-note">{escape(text)}</p>' for text in [adjustment_note(b)] if text
+    )
+    return (
+        f"<p>{escape(b.t('methods_anonymity', k=b.k, k_comments=k_comments))}</p>"
+        + notes
+        + table(headers, rows, cls="eco-table eco-methods")
     )
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
@@ -335,19 +335,27 @@ def require_breakdown(b: Bilan, dimension: str) -> None:
     if dimension in {"all", "*"}:
         return
     missing = [s for s in ("attendance", "headcount") if not _has(_table(b, s), dimension)]
-    if not missing:
-        return
+    if missing:
+        raise no_breakdown(b, [dimension], missing)
+
+
+def no_breakdown(b: Bilan, dimensions: Sequence[str], missing: Sequence[str]) -> SectionUnavailable:
+    """Why reach by ``dimensions`` cannot be shown: the tables (``attendance``, ``headcount``)
+    they are ``missing`` from, and the fix (declare the column, or drop the breakdown)."""
     where = "both" if len(missing) == 2 else missing[0]
-    raise SectionUnavailable(
+    names = [b.labels[f"dimension.{d}"] for d in dimensions]
+    return SectionUnavailable(
         b.t(
             "u_no_breakdown",
-            dimension=b.labels[f"dimension.{dimension}"],
+            dimension=", ".join(names[:-1]) + b.t("breakdowns_and") + names[-1]
+            if len(names) > 1
+            else names[0],
             where=b.t(f"u_where_{where}"),
         ),
         b.t(
             "u_no_breakdown_fix",
-            columns=", ".join(f"sources.{s}.columns.{dimension}" for s in missing),
-            field=dimension,
+            columns=", ".join(f"sources.{s}.columns.{d}" for d in dimensions for s in missing),
+            field=", ".join(dimensions),
         ),
     )
 

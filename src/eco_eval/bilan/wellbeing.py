@@ -56,6 +56,7 @@ from eco_eval.wellbeing import (
     wave_cuts,
     wellbeing_by_wave,
 )
+from eco_eval.wellbeing.impact import COVARIATES
 
 if TYPE_CHECKING:
     from eco_eval.bilan import Bilan
@@ -587,13 +588,49 @@ def impact(b: Bilan, outcome: str = "climate") -> str:
         + _p(s.t("impact_intro", pairs=s.pairs_text(first)))
         + _table(headers, rows, "eco-table eco-impact")
         + _p(s.t("impact_fdr", n=len(rows), fdr=fmt_percent(0.05, s.lang, digits=0)), "eco-note")
-        + _p(s.t("impact_method"), "eco-note")
+        + _p(s.t("impact_method", adjustment=adjustment_text(s, rows_f)), "eco-note")
+        + (_p(note, "eco-note") if (note := not_adjusted_text(s, rows_f)) else "")
         + (
             _p(s.t("impact_programme"), "eco-note")
             if (rows_f["design"] == "cross_sectional_programme").any()
             else ""
         )
     )
+
+
+def _not_adjusted(rows: pd.DataFrame) -> list[str]:
+    """The model covariates none of the estimated ``rows`` adjusted for (the barometer lacks
+    them); empty when no row has an estimate."""
+    done = rows.loc[rows["estimate"].notna() & (rows["design"] == "did_linked_panel")]
+    if done.empty:
+        return []
+    used = {c for a in done["adjustment"].dropna() for c in str(a).split(", ")}
+    return [c for c in COVARIATES if c not in used]
+
+
+def adjustment_text(s: WellbeingSection, rows: pd.DataFrame) -> str:
+    """What the impact models held fixed, in words (``impact_method``'s ``{adjustment}``)."""
+    missing = _not_adjusted(rows)
+    parts = [s.t(f"adj_{c}") for c in COVARIATES if c not in missing]
+    parts += [s.t("adj_other_tools"), s.t("adj_prior")]
+    return ", ".join(parts[:-1]) + s.t("adj_and") + parts[-1]
+
+
+def not_adjusted_text(s: WellbeingSection, rows: pd.DataFrame) -> str:
+    """One sentence naming the covariates the barometer does not give ("" when none)."""
+    missing = _not_adjusted(rows)
+    if not missing:
+        return ""
+    what = s.t("impact_not_adjusted_or").join(s.t(f"adj_{c}") for c in missing)
+    return s.t("impact_not_adjusted", what=what)
+
+
+def adjustment_note(b: Bilan) -> str:
+    """For the methods appendix: the sentence of :func:`not_adjusted_text` on the bilan's
+    headline impact rows ("" when every covariate was adjusted for, or without estimates)."""
+    s = section(b)
+    rows = s.headline("climate")
+    return "" if rows.empty else not_adjusted_text(s, rows)
 
 
 def lever_impact_text(b: Bilan, lever_id: str) -> str:

@@ -34,6 +34,9 @@ COLUMNS = [
 ]
 DIMENSIONS = ("department", "category", "gender", "filiere")
 ALL = "*"
+#: The tables a breakdown must be present in to be one: participants are counted in the
+#: attendance register and rated against the HR headcount.
+BREAKDOWN_SOURCES = ("attendance", "headcount")
 
 #: What :func:`eco_eval.indicators.compute_raw` reads from the store: these tables only (not the
 #: wide barometer), and of them only these columns (``None``: every column). ``feedback`` comes
@@ -178,6 +181,34 @@ class _StoreTables(Tables):
 def _optional(frame: pd.DataFrame) -> pd.DataFrame | None:
     """An optional source: None when the project has no such data."""
     return frame if len(frame) else None
+
+
+def has_values(frame: pd.DataFrame | None, column: str) -> bool:
+    """True when ``frame`` has ``column`` with at least one value (not every row missing)."""
+    return frame is not None and column in frame.columns and bool(frame[column].notna().any())
+
+
+def missing_breakdowns(
+    tables: Tables, by: Sequence[str] = DIMENSIONS
+) -> dict[str, tuple[str, ...]]:
+    """The breakdowns of ``by`` the data cannot give, each with the tables it is absent from.
+
+    A breakdown is present when both the headcount and the attendance register hold at least one
+    value of it; a column that is absent or empty in one of them is no breakdown at all (no cells,
+    not one cell of unknowns).
+    """
+    out = {}
+    for dim in by:
+        absent = tuple(t for t in BREAKDOWN_SOURCES if not has_values(getattr(tables, t), dim))
+        if absent:
+            out[dim] = absent
+    return out
+
+
+def present_breakdowns(tables: Tables, by: Sequence[str] = DIMENSIONS) -> tuple[str, ...]:
+    """The breakdowns of ``by`` present in both the headcount and the attendance, in order."""
+    missing = missing_breakdowns(tables, by)
+    return tuple(d for d in by if d not in missing)
 
 
 def row(

@@ -15,8 +15,10 @@ import pandas as pd
 from eco_eval.ecosystem import Ecosystem
 from eco_eval.indicators.core import (
     ALL,
+    DIMENSIONS,
     Tables,
     attendance_view,
+    has_values,
     headcount_at,
     row,
     scopes,
@@ -31,7 +33,7 @@ def reach(
     period: Period,
     eco: Ecosystem,
     *,
-    by: Sequence[str] = ("department", "category", "gender", "filiere"),
+    by: Sequence[str] = DIMENSIONS,
 ) -> pd.DataFrame:
     """Unique participants, participations, reach rate, repeat participation, participation ratio.
 
@@ -42,7 +44,10 @@ def reach(
     period : Period
         Sessions dated inside the period count; headcount is the snapshot of its last quarter.
     by : sequence of str
-        Breakdown dimensions (columns of attendance and headcount).
+        Breakdown dimensions (columns of attendance and headcount). A dimension with no value in
+        the period's headcount or in the attendance register is not a breakdown: it gives no
+        cells (so people of unknown group never fill empty cells that suppression would hide),
+        and neither does a scope none of whose participants has a value of it.
 
     Returns
     -------
@@ -55,7 +60,7 @@ def reach(
     view = attendance_view(tables, period)
     hc = headcount_at(tables.headcount, period)
     total_hc = float(hc["headcount"].sum())
-    dims = [d for d in by if d in view.columns and d in hc.columns]
+    dims = [d for d in by if d in view.columns and has_values(hc, d) and _counted(tables, d)]
     hc_by = {d: hc.groupby(d)["headcount"].sum() for d in dims}
     rows: list[dict[str, object]] = []
     for lever, tool, scope in view.scopes(eco):
@@ -85,6 +90,8 @@ def reach(
                 sub = view.scope_frames(eco)[(lever, tool)]
                 part_g = sub.groupby(dim)["person_key"].nunique()
                 visits_g = sub.groupby(dim).size()
+            if n_people and not len(part_g):
+                continue  # nobody of this scope has a known group: no breakdown to give
             groups = sorted(set(hc_g.index) | set(part_g.index), key=str)
             for g in groups:
                 p = float(part_g.get(g, 0))
@@ -135,12 +142,19 @@ def reach(
     return tidy(rows)
 
 
+def _counted(tables: Tables, dim: str) -> bool:
+    """The participants' side of breakdown ``dim`` has values (attendance, or sessions for a
+    breakdown by a session column)."""
+    att = tables.attendance
+    return has_values(att if dim in att.columns else tables.sessions, dim)
+
+
 def cumulative_reach(
     tables: Tables,
     period: Period,
     eco: Ecosystem,
     *,
-    by: Sequence[str] = ("department", "category", "gender", "filiere"),
+    by: Sequence[str] = DIMENSIONS,
 ) -> pd.DataFrame:
     """``cumulative_reach_rate``: distinct participants since launch / headcount at the period's end.
 

@@ -475,7 +475,10 @@ def build_open_data(
     eco = project.ecosystem()
     tables = Tables.for_indicators(open_store(project.store_path))
     raw = label_cumulative(
-        compute_raw(tables, period, eco, instruments=project.instruments()), period.label
+        compute_raw(
+            tables, period, eco, instruments=project.instruments(), by=project.report_breakdowns
+        ),
+        period.label,
     )
     previous = [f for p in earlier.values() if (f := read_release(p)) is not None]
     logs = [f for f in (load_log(project.processed_dir / LOG_NAME), bilan_log) if f is not None]

@@ -187,6 +187,42 @@ def mde_points(
     return d * float(y.std(ddof=1))
 
 
+#: A covariate known for fewer than this share of the respondents is not adjusted for (dropping
+#: the others would silently shrink the sample to the few who gave it).
+MIN_KNOWN_SHARE = 0.5
+
+
+def usable_covariates(data: pd.DataFrame, covariates: Iterable[str]) -> tuple[list[str], list[str]]:
+    """The ``covariates`` the model can adjust for, and one note per covariate it cannot.
+
+    A covariate absent from ``data`` or known for fewer than :data:`MIN_KNOWN_SHARE` of its rows
+    (a barometer that never asks the category) is left out of the model, never a reason to drop
+    the respondents; the rows missing a covariate that is used are dropped as before.
+    """
+    kept, notes = [], []
+    for col in covariates:
+        known = int(data[col].notna().sum()) if col in data.columns else 0
+        if not len(data) or known >= MIN_KNOWN_SHARE * len(data):
+            kept.append(col)
+        else:
+            notes.append(f"{col} not adjusted for (known for {known} of {len(data)} respondents)")
+    return kept, notes
+
+
+def usable_design(
+    data: pd.DataFrame, categorical: Sequence[str], cluster: str | None
+) -> tuple[list[str], str | None, list[str]]:
+    """:func:`usable_covariates` for the categorical covariates and the cluster column: the
+    covariates kept, the cluster (None, heteroskedasticity-robust SE, when it is not known),
+    and the notes."""
+    kept, notes = usable_covariates(data, categorical)
+    if cluster is not None and not usable_covariates(data, [cluster])[0]:
+        known = int(data[cluster].notna().sum()) if cluster in data.columns else 0
+        notes.append(f"no clustering by {cluster} (known for {known} of {len(data)} respondents)")
+        cluster = None
+    return kept, cluster, notes
+
+
 def split_covariates(covariates: Iterable[str]) -> tuple[list[str], bool]:
     covs = list(covariates)
     return [c for c in covs if c != "baseline"], "baseline" in covs

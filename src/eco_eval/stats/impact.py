@@ -43,6 +43,7 @@ from eco_eval.stats._regression import (
     regress,
     split_covariates,
     standardise,
+    usable_design,
 )
 from eco_eval.stats.effects import (
     benjamini_hochberg,
@@ -93,9 +94,12 @@ def did_estimate(
     covariates : iterable of str
         Categorical columns taken from the baseline row (dummy-coded), plus the token
         ``"baseline"`` for the baseline score. A categorical covariate within which participation
-        is constant (participation assigned by department) is dropped, with a note.
+        is constant (participation assigned by department) is dropped, with a note; so is one
+        known for fewer than half the linked respondents (a barometer that does not ask it): it
+        is not adjusted for, and nobody is dropped for lacking it.
     cluster : str or None
-        Cluster column for cluster-robust standard errors (baseline row); None for HC1.
+        Cluster column for cluster-robust standard errors (baseline row); None for HC1, which is
+        also used, with a note, when the column is known for fewer than half the respondents.
     lever : str
         Lever id written in the row.
     level : float
@@ -165,8 +169,9 @@ def did_estimate(
     )
     linked["treated"] = as_treatment(linked["treated"], treated_col)
     n_linked = len(linked)
+    categorical, cluster, notes = usable_design(linked, categorical, cluster)
+    extra_cols = [c for c in [*categorical, cluster] if c is not None]
     data = linked.dropna(subset=["_y0", "_y1", "treated", *extra_cols])
-    notes = []
     if len(data) < n_linked:
         notes.append(f"{n_linked - len(data)} linked respondents dropped for missing values")
     n_t, n_c = int((data["treated"] == 1).sum()), int((data["treated"] == 0).sum())
@@ -224,7 +229,8 @@ def cross_sectional_estimate(
     wave : object or None
         Wave to keep (None: all rows, which must then be one row per person).
     covariates : iterable of str
-        Categorical adjustment columns (dummy-coded).
+        Categorical adjustment columns (dummy-coded); one known for fewer than half the
+        respondents is not adjusted for (a note says so), as in :func:`did_estimate`.
     cluster, lever, level, min_group, power
         As in :func:`did_estimate`.
 
@@ -255,10 +261,11 @@ def cross_sectional_estimate(
         data = frame.loc[frame[wave_col] == wave]
     data = data.assign(treated=as_treatment(data[treated_col], treated_col))
     n_all = len(data)
+    categorical, cluster, notes = usable_design(data, categorical, cluster)
+    extra_cols = [c for c in [*categorical, cluster] if c is not None]
     data = data.dropna(subset=[outcome, "treated", *extra_cols])
-    notes = (
-        [f"{n_all - len(data)} respondents dropped for missing values"] if len(data) < n_all else []
-    )
+    if len(data) < n_all:
+        notes.append(f"{n_all - len(data)} respondents dropped for missing values")
     n_t, n_c = int((data["treated"] == 1).sum()), int((data["treated"] == 0).sum())
     common = {"n_treated": n_t, "n_control": n_c, "outcome": outcome, "level": level}
     if min(n_t, n_c) < min_group:

@@ -7,7 +7,9 @@ estimates what taking part in the lever's tool changed, with the strongest desig
   their matricule at both waves: change score regressed on attendance (from the sign-in sheets)
   between the waves, adjusted for category, department and attendance in the interval before the
   baseline wave (and, for well-being, attendance at the other tools), with department-clustered
-  standard errors;
+  standard errors. A barometer that does not give the category (or the department) gives a model
+  without that adjustment (without clustering, for the department), said in the ``adjustment``
+  column and the note, never a model that drops every respondent for lacking it;
 * otherwise a **cross-section** of the second wave on the self-reported ``part_<lever>`` (SMS
   level 2, an association; :func:`eco_eval.stats.cross_sectional_estimate`). A barometer that
   asks one "took part in any tool" question (item ``part_any``) instead gives a programme-level
@@ -45,6 +47,7 @@ from eco_eval.stats import (
     wave_change,
 )
 from eco_eval.stats._checks import StatsInputError, check_level
+from eco_eval.stats._regression import usable_design
 from eco_eval.stats.effects import hedges_correction
 from eco_eval.stats.scales import Instrument
 from eco_eval.wellbeing.panel import held_attendance, link_panel, wave_cuts
@@ -87,6 +90,8 @@ _TAIL = (
 )
 #: Columns of :func:`impact_table`, in order.
 IMPACT_TABLE_COLUMNS = (*_LEAD, *IMPACT_COLUMNS, *_TAIL)
+#: Person-level covariates of the models, adjusted for when the barometer gives them.
+COVARIATES = ("category", "department")
 _FIGURES = ("estimate", "se", "ci_low", "ci_high", "p_value", "hedges_g", "g_ci_low", "g_ci_high")
 _FEW_CLUSTERS = 20
 
@@ -143,25 +148,39 @@ def _identifiable(x: np.ndarray, j: int) -> bool:
 
 
 class _Models:
-    """The DiD models of one score over one pair (or the stacked pairs), fitted on demand."""
+    """The DiD models of one score over one pair (or the stacked pairs), fitted on demand.
+
+    ``covariates`` are the :data:`COVARIATES` the data can adjust for and ``cluster`` the
+    cluster column (None: heteroskedasticity-robust SE), both from
+    :func:`eco_eval.stats._regression.usable_design`; ``notes`` says what was left out.
+    """
 
     def __init__(self, data: pd.DataFrame, col: str, *, pooled: bool, level: float) -> None:
         y0, y1 = data[f"{col}_from"].astype(float), data[f"{col}_to"].astype(float)
-        keep = y0.notna() & y1.notna() & data["department"].notna() & data["category"].notna()
+        scored = data.loc[y0.notna() & y1.notna()]
+        self.covariates, self.cluster, self.notes = usable_design(scored, COVARIATES, "department")
+        keep = y0.notna() & y1.notna()
+        for c in [*self.covariates, *([self.cluster] if self.cluster else [])]:
+            keep &= data[c].notna()
         self.dropped = int((~keep).sum())
         self.data = data.loc[keep]
         self.dy = (y1 - y0)[keep].to_numpy()
         self.y0 = y0[keep].to_numpy()
-        cols = ["category", "department", *(["pair"] if pooled else [])]
+        cols = [*self.covariates, *(["pair"] if pooled else [])]
         fixed = pd.concat(
-            [
+            [pd.DataFrame(index=self.data.index)]
+            + [
                 pd.get_dummies(self.data[c].astype(str), prefix=c, drop_first=True, dtype=float)
                 for c in cols
             ],
             axis=1,
         )
         self.fixed = fixed.loc[:, fixed.nunique() > 1]
-        self.clusters = pd.factorize(self.data["department"])[0]
+        self.clusters = (
+            pd.factorize(self.data[self.cluster])[0]
+            if self.cluster
+            else np.zeros(len(self.data), dtype=np.int64)
+        )
         self.level = level
         self._cache: dict[tuple[tuple[str, ...], bool], tuple[list[str], np.ndarray, tuple]] = {}
 
@@ -199,11 +218,9 @@ def _lever_row(
     treated = models.data[t_col].to_numpy(dtype=float)
     n_t, n_c = int(treated.sum()), int(len(treated) - treated.sum())
     row: dict[str, object] = {"lever": lever, "n_treated": n_t, "n_control": n_c}
-    notes = (
-        [f"{models.dropped} linked respondents dropped for missing values"]
-        if models.dropped
-        else []
-    )
+    notes = [*models.notes]
+    if models.dropped:
+        notes.append(f"{models.dropped} linked respondents dropped for missing values")
     if min(n_t, n_c) < min_group:
         notes.append(
             f"too few linked participants/non-participants ({n_t}/{n_c}, need {min_group} each)"
@@ -218,7 +235,7 @@ def _lever_row(
     a, b = models.y0[treated == 1], models.y0[treated == 0]
     sd = float(np.sqrt(((n_t - 1) * a.var(ddof=1) + (n_c - 1) * b.var(ddof=1)) / (n_t + n_c - 2)))
     scale_g = hedges_correction(n_t + n_c - 2) / sd if sd > 0 else float("nan")
-    if main.n_clusters < _FEW_CLUSTERS:
+    if models.cluster and main.n_clusters < _FEW_CLUSTERS:
         notes.append(
             f"only {main.n_clusters} clusters: cluster-robust SE may be too small (Cameron & Miller, 2015)"
         )
@@ -237,7 +254,7 @@ def _lever_row(
         # clustering, the covariates and the other tools' flags are all accounted for.
         "mde": (main.ci_high - main.estimate) + float(sps.t.ppf(power, main.df)) * main.se,
         "design": "did_linked_panel", "sms_level": 3, "causal_wording_allowed": True,
-        "n_clusters": main.n_clusters,
+        "n_clusters": main.n_clusters if models.cluster else nan,
         "estimate_baseline_adjusted": adjusted.estimate if adjusted else nan,
         "se_baseline_adjusted": adjusted.se if adjusted else nan,
         "ci_low_baseline_adjusted": adjusted.ci_low if adjusted else nan,
@@ -246,8 +263,8 @@ def _lever_row(
     }  # fmt: skip
 
 
-def _adjustment(*, shared: bool, prior: bool, pooled: bool) -> str:
-    what = ["category", "department", *(["wave pair"] if pooled else [])]
+def _adjustment(covariates: Sequence[str], *, shared: bool, prior: bool, pooled: bool) -> str:
+    what = [*covariates, *(["wave pair"] if pooled else [])]
     if prior:
         what.append("attendance before the baseline wave")
     if shared:
@@ -265,19 +282,21 @@ def _cross(
         part = PART_ANY
     if part not in scored.columns or col not in scored.columns:
         return {**base, "causal_wording_allowed": False, "note": f"{why}; no {part} column either"}
+    at_wave = scored.loc[scored["wave"] == wave]
+    covariates, cluster, notes = usable_design(at_wave, COVARIATES, "department")
     found = cross_sectional_estimate(
-        scored, col, part, wave=wave, covariates=("category", "department"), cluster="department",
+        scored, col, part, wave=wave, covariates=covariates, cluster=cluster,
         lever=lever, level=level, min_group=min_group,
     )  # fmt: skip
     row: dict[str, object] = {str(c): v for c, v in found.iloc[0].items()}
-    row["note"] = "; ".join(filter(None, [why, str(row.get("note") or "")]))
-    row["adjustment"] = "category, department (self-reported participation)"
+    row["note"] = "; ".join(filter(None, [why, *notes, str(row.get("note") or "")]))
+    row["adjustment"] = f"{', '.join(covariates)} (self-reported participation)".strip()
     if programme:
         row["design"] = "cross_sectional_programme"
         row["adjustment"] = (
-            f"category, department (self-reported participation in any tool, {PART_ANY}: "
+            f"{', '.join(covariates)} (self-reported participation in any tool, {PART_ANY}: "
             "programme level, the same comparison for every lever)"
-        )
+        ).strip()
     return row
 
 
@@ -313,7 +332,6 @@ def _block(
     """The rows of one outcome for one pair (or the pooled pairs), one per lever, with BH."""
     shared = outcome in SHARED_OUTCOMES
     cols = {lv: _score_column(outcome, lv, instruments) for lv in levers}
-    what = _adjustment(shared=shared, prior=prior, pooled=pooled)
     models: dict[str, _Models] = {}
     changes: dict[str, dict[str, object]] = {}
     rows = []
@@ -326,6 +344,7 @@ def _block(
         own = list(levers) if shared else [lv]
         flags = [f"treated_{x}" for x in own] + ([f"prior_{x}" for x in own] if prior else [])
         row = {**_lever_row(models[col], lv, flags, baseline=baseline, min_group=min_group)}
+        what = _adjustment(models[col].covariates, shared=shared, prior=prior, pooled=pooled)
         row.update(adjustment=what, design="did_linked_panel", sms_level=3)
         if "estimate" not in row and not pooled:
             why = f"DiD not possible ({row['note']}); cross-sectional on part_{lv}"
@@ -425,7 +444,9 @@ def impact_table(
     :math:`\\Delta y_{ip} = \\tau_L D^L_{ip} + \\gamma_L P^L_{ip} + x_i'\\delta + \\alpha_p +
     \\varepsilon_{ip}` with :math:`D^L` the attendance at *L*'s tool between the waves,
     :math:`P^L` the attendance in the interval before the baseline wave, :math:`x_i` category and
-    department dummies (baseline wave) and :math:`\\alpha_p` pair effects (pooled rows). For the
+    department dummies (baseline wave; those the barometer gives for at least half the linked
+    respondents, :func:`eco_eval.stats._regression.usable_covariates`) and :math:`\\alpha_p`
+    pair effects (pooled rows). For the
     well-being outcomes (:data:`SHARED_OUTCOMES`), which every tool may move, one model holds
     all the tools together: :math:`\\sum_L (\\tau_L D^L_{ip} + \\gamma_L P^L_{ip})`. OLS, CR1
     department-clustered variance, t(G - 1) inference. :math:`\\tau_L` is the average effect of
