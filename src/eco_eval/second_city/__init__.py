@@ -16,7 +16,7 @@ the packaged ``_data/valbrune_project.yaml`` (docs/onboarding.md):
   LimeSurvey survey (full answers, a 4-item battery ``SAT[SQ001..4]``, incomplete responses);
 * ``barometre/vague<n>.csv`` (4 waves), ``barometre/participants_vague<n>.csv`` (LimeSurvey
   participant tables: token → e-mail) and ``barometre/structure_barometre_271828.txt``: SWEMWBS,
-  WHO-5, one climate item per lever, ``PART_ANY``; respondents carry only their token;
+  WHO-5, one climate item per lever, ``PART[ANY]`` (took part in any tool); respondents carry only their token;
 
 and under ``truth_dir`` the planted truths (:mod:`eco_eval.second_city.truth`).
 """

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from eco_eval.demo.writers import normalise_xlsx  # generic: fixed zip and document timestamps
@@ -200,7 +199,7 @@ def write_feedback(raw: Path, city: City) -> int:
 BAROMETER_HEADER = (
     "id", "submitdate", "lastpage", "startlanguage", "seed", "token", "startdate", "datestamp",
     "DIR", *(f"BE[SQ{i:03d}]" for i in range(1, 8)), *(f"OMS[SQ{i:03d}]" for i in range(1, 6)),
-    *(f"CLIMAT[SQ{i:03d}]" for i in range(1, 7)), "PART_ANY", "interviewtime",
+    *(f"CLIMAT[SQ{i:03d}]" for i in range(1, 7)), "PART[ANY]", "interviewtime",
 )  # fmt: skip
 
 
@@ -216,8 +215,11 @@ def write_barometer_structure(raw: Path, city: City) -> int:
         ("Votre bien-être", [_array("BE", "Bien-être (SWEMWBS)", 7, FREQUENCY)]),
         ("Votre humeur", [_array("OMS", "Indice OMS-5", 5, WHO5, first=0)]),
         ("Le climat de votre service", [climate]),
-        ("Les dispositifs", [Question("PART_ANY", "Y",
-                                      "Depuis la dernière enquête, avez-vous participé à un dispositif ?")]),
+        ("Les dispositifs", [Question(
+            "PART", "F", "Depuis la dernière enquête…",
+            subquestions=(("ANY", "avez-vous participé à au moins un dispositif ?"),),
+            answers=(("A1", "Oui"), ("A2", "Non")),
+        )]),
     ]  # fmt: skip
     return write_structure(raw / BAROMETER_STRUCTURE, spec.BAROMETER_SID,
                            "Baromètre social de Valbrune", groups, anonymized=False)  # fmt: skip
@@ -248,15 +250,17 @@ def token_rows(city: City, w: int) -> list[list[object]]:
     staff = city.staff
     invited = datetime.combine(first, datetime.min.time()).replace(hour=8)
     reminded = invited.replace(day=first.day + 7)
+    submitted = dict(zip(city.waves[w]["person"], city.waves[w]["submitdate"], strict=True))
     rows = []
     for tid, r in enumerate(city.invited[w].itertuples(), start=1):
         p = staff.loc[int(r.person)]
         done = r.status == "complete"
+        completed = f"{submitted[r.person]:%Y-%m-%d %H:%M}" if done else "N"
         rows.append(
             [tid, p["first_name"], p["last_name"], p["email"], "OK", r.token, "fr",
              f"{first:%Y-%m-%d} 00:00:00", f"{last:%Y-%m-%d} 23:59:00",
              f"{invited:%Y-%m-%d %H:%M}", "N" if done else f"{reminded:%Y-%m-%d %H:%M}",
-             0 if done else 1, f"{first:%Y-%m-%d} 12:00" if done else "N", 0 if done else 1,
+             0 if done else 1, completed, 0 if done else 1,
              spec.DIRECTIONS[int(r.direction)].code]
         )  # fmt: skip
     return rows
@@ -298,5 +302,3 @@ def _write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
 
-
-__all__ = ["np"]
