@@ -122,11 +122,15 @@ def demo(project_dir: Path, city: str, seed: int | None, n_staff: int | None) ->
 
     if city == "valbrune":
         summary = create_second_city_project(
-            project_dir, seed=7 if seed is None else seed, n_staff=900 if n_staff is None else n_staff
+            project_dir,
+            seed=7 if seed is None else seed,
+            n_staff=900 if n_staff is None else n_staff,
         )
     else:
         summary = create_demo_project(
-            project_dir, seed=42 if seed is None else seed, n_staff=2400 if n_staff is None else n_staff
+            project_dir,
+            seed=42 if seed is None else seed,
+            n_staff=2400 if n_staff is None else n_staff,
         )
     click.echo(summary)
 

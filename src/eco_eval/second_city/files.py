@@ -22,7 +22,7 @@ from eco_eval.second_city.limesurvey import (
     write_structure,
     write_tokens,
 )
-from eco_eval.second_city.model import City, active
+from eco_eval.second_city.model import City, active, rows_of
 
 HEADCOUNT = "rh/effectifs_par_trimestre.csv"
 DIRECTIONS = "referentiel/directions.csv"
@@ -73,7 +73,8 @@ def headcount_frame(city: City) -> pd.DataFrame:
     for quarter in city.quarters:
         staff = city.staff[active(city.staff, quarter.index)]
         counts = staff.groupby(["direction", "filiere"]).size()
-        for (d, f), n in counts.items():
+        for key, n in counts.items():
+            d, f = key if isinstance(key, tuple) else (key, 0)
             rows.append((quarter.label, quarter_label(quarter.year, quarter.q),
                          spec.DIRECTIONS[int(d)].name, spec.FILIERES[int(f)][0], int(n)))  # fmt: skip
     return pd.DataFrame(rows, columns=["quarter", "label", "direction", "filiere", "headcount"])
@@ -90,7 +91,7 @@ def _csv_text(header: Sequence[str], rows: Sequence[Sequence[object]], delimiter
 def write_headcount(raw: Path, city: City) -> int:
     """HR export: UTF-8, ``,``, CRLF; quarter labels, direction names, no gender nor category."""
     frame = headcount_frame(city)
-    rows = frame[["label", "direction", "filiere", "headcount"]].itertuples(index=False)
+    rows = rows_of(frame[["label", "direction", "filiere", "headcount"]], index=False)
     text = _csv_text(("Trimestre", "Direction", "Filière", "Nombre d'agents"), list(rows), ",")
     _write(raw / HEADCOUNT, text.encode("utf-8"))
     return len(frame)
@@ -113,7 +114,7 @@ def write_session_log(raw: Path, city: City) -> int:
     rows = [
         (s.ref, s.date.strftime("%d/%m/%Y") if s.dated else "", s.spelling, s.facilitator,
          _hours(s.duration_h), s.room, s.host, STATUS_WORDS[s.status])
-        for s in city.sessions.itertuples()
+        for s in rows_of(city.sessions)
     ]  # fmt: skip
     _write(raw / SESSION_LOG, _csv_text(SESSION_HEADER, rows, ";").encode("cp1252"))
     return len(rows)
@@ -123,7 +124,7 @@ def sign_in_rows(city: City) -> list[tuple[str, str, str, str, str]]:
     """The workbook's data rows, in order, the duplicated sign-in written twice in a row."""
     staff, sessions = city.staff, city.sessions
     rows = []
-    for i, a in enumerate(city.attendance.itertuples()):
+    for i, a in enumerate(rows_of(city.attendance)):
         p = staff.loc[a.person]
         row = (
             str(sessions.at[a.session, "ref"]),
@@ -184,7 +185,7 @@ def write_feedback(raw: Path, city: City) -> int:
               "REF", "DISPO", *(f"SAT[SQ{i:03d}]" for i in range(1, 5)), "REMARQUES",
               "interviewtime"]  # fmt: skip
     rows = []
-    for r in city.feedback.itertuples():
+    for r in rows_of(city.feedback):
         done = r.submitdate if r.complete else None
         tool = r.tool_label[0].upper() + r.tool_label[1:]
         sat = [SATISFACTION[v - 1] if v else "" for v in r.sat]
@@ -228,7 +229,7 @@ def write_barometer_structure(raw: Path, city: City) -> int:
 def barometer_rows(city: City, w: int) -> list[list[object]]:
     """Wave ``w`` (0-based) as written: complete and incomplete responses by start time."""
     rows = []
-    for r in city.waves[w].itertuples():
+    for r in rows_of(city.waves[w]):
         page = int(r.lastpage)
         done = r.submitdate if r.status == "complete" else None
         be = [FREQUENCY[v - 1] for v in r.swemwbs] if page >= 1 else [""] * 7
@@ -246,13 +247,13 @@ def barometer_rows(city: City, w: int) -> list[list[object]]:
 
 def token_rows(city: City, w: int) -> list[list[object]]:
     """Wave ``w``'s participant table: every agent invited, in invitation order."""
-    number, first, last = spec.WAVES[w]
+    _number, first, last = spec.WAVES[w]
     staff = city.staff
     invited = datetime.combine(first, datetime.min.time()).replace(hour=8)
     reminded = invited.replace(day=first.day + 7)
     submitted = dict(zip(city.waves[w]["person"], city.waves[w]["submitdate"], strict=True))
     rows = []
-    for tid, r in enumerate(city.invited[w].itertuples(), start=1):
+    for tid, r in enumerate(rows_of(city.invited[w]), start=1):
         p = staff.loc[int(r.person)]
         done = r.status == "complete"
         completed = f"{submitted[r.person]:%Y-%m-%d %H:%M}" if done else "N"
@@ -301,4 +302,3 @@ def write_all(raw: Path, city: City) -> dict[str, int]:
 def _write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
-

@@ -51,8 +51,14 @@ def generate_second_city(
     under ``raw_dir`` are replaced; nothing else there is touched. A bad argument raises
     :class:`~eco_eval.errors.ConfigError`.
     """
-    if isinstance(n_staff, bool) or not isinstance(n_staff, int) or not MIN_STAFF <= n_staff <= MAX_STAFF:
-        raise ConfigError(f"n_staff={n_staff!r}: expected an integer between {MIN_STAFF} and {MAX_STAFF:,}")
+    if (
+        isinstance(n_staff, bool)
+        or not isinstance(n_staff, int)
+        or not MIN_STAFF <= n_staff <= MAX_STAFF
+    ):
+        raise ConfigError(
+            f"n_staff={n_staff!r}: expected an integer between {MIN_STAFF} and {MAX_STAFF:,}"
+        )
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ConfigError(f"seed={seed!r}: expected a non-negative integer")
     t0 = time.perf_counter()

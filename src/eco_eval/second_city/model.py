@@ -20,8 +20,10 @@ the observed scale is the realised effect written to the truth.
 from __future__ import annotations
 
 import string
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -44,6 +46,11 @@ class Quarter:
     @property
     def label(self) -> str:
         return f"{self.year}-Q{self.q}"
+
+
+def rows_of(frame: pd.DataFrame, *, index: bool = True) -> Iterator[Any]:
+    """The rows of ``frame`` as named tuples (typed loosely: the columns are heterogeneous)."""
+    return iter(frame.itertuples(index=index))
 
 
 def quarters() -> tuple[Quarter, ...]:
@@ -85,7 +92,9 @@ def draw_city(seed: int, n_staff: int, eco: Ecosystem) -> City:
     duplicate_of = int(rng.integers(len(attendance)))
     feedback = _feedback(rng, eco, sessions, attendance, staff)
     waves, invited, effects = _barometer(rng, eco, staff, sessions, attendance)
-    return City(eco, qs, staff, sessions, attendance, duplicate_of, feedback, waves, invited, effects)
+    return City(
+        eco, qs, staff, sessions, attendance, duplicate_of, feedback, waves, invited, effects
+    )
 
 
 def _staff(rng: np.random.Generator, n_staff: int, n_levers: int) -> pd.DataFrame:
@@ -157,7 +166,10 @@ def _sessions(
             quarter.start + timedelta(days=d)
             for d in range((quarter.end - quarter.start).days + 1)
             if (quarter.start + timedelta(days=d)).weekday() < 5
-            and ((quarter.start + timedelta(days=d)).year, (quarter.start + timedelta(days=d)).month)
+            and (
+                (quarter.start + timedelta(days=d)).year,
+                (quarter.start + timedelta(days=d)).month,
+            )
             not in blocked
         ]
         for plan in spec.TOOLS:
@@ -185,7 +197,7 @@ def _sessions(
     frame = pd.DataFrame(rows).sort_values(["date", "tool_id"], kind="stable")
     frame = frame.reset_index(drop=True)
     # one held session logged without its date, between the sessions of 2017-Q1
-    at = int(np.searchsorted(frame["date"].to_numpy(), date(2017, 2, 15)))
+    at = int((frame["date"] < date(2017, 2, 15)).sum())  # the log is sorted by date
     undated = frame.iloc[[at]].assign(tool_id="boussole", lever_id=eco.lever_of("boussole"),
                                        spelling="Boussole", status="held", dated=False)  # fmt: skip
     frame = pd.concat([frame.iloc[:at], undated, frame.iloc[at:]], ignore_index=True)
@@ -201,7 +213,7 @@ def _attendance(
     plans = {p.tool_id: p for p in spec.TOOLS}
     weight = staff["propensity"].to_numpy()
     rows = []
-    for s in sessions.itertuples():
+    for s in rows_of(sessions):
         if s.status != "held":
             continue
         pool = np.flatnonzero(active(staff, int(s.quarter)))
@@ -223,7 +235,7 @@ def _feedback(
     """Post-session answers: 40 % of sign-ins at dated sessions, one in ten left incomplete."""
     tool_level = {p.tool_id: 3.6 + 0.1 * i for i, p in enumerate(spec.TOOLS)}
     rows = []
-    for a in attendance.itertuples():
+    for a in rows_of(attendance):
         s = sessions.loc[a.session]
         if not s["dated"] or rng.random() >= 0.4:
             continue
@@ -268,7 +280,9 @@ def treated_between(
     sessions: pd.DataFrame, attendance: pd.DataFrame, lever: str, lo: date, hi: date
 ) -> set[int]:
     """People who signed in at a dated, held session of ``lever`` with ``lo <= date < hi``."""
-    s = sessions[(sessions["lever_id"] == lever) & sessions["dated"] & (sessions["status"] == "held")]
+    s = sessions[
+        (sessions["lever_id"] == lever) & sessions["dated"] & (sessions["status"] == "held")
+    ]
     s = s[(s["date"] >= lo) & (s["date"] < hi)]
     return set(attendance.loc[attendance["session"].isin(s.index), "person"].tolist())
 
@@ -300,7 +314,9 @@ def _barometer(
         span = (last - first).days + 1
         start = [
             datetime.combine(first, datetime.min.time())
-            + timedelta(days=int(rng.integers(span)), seconds=int(rng.integers(7 * 3600, 20 * 3600)))
+            + timedelta(
+                days=int(rng.integers(span)), seconds=int(rng.integers(7 * 3600, 20 * 3600))
+            )
             for _ in pool
         ]
         treated = {
@@ -313,7 +329,7 @@ def _barometer(
         delta = np.array([spec.SWEMWBS_EFFECTS.get(lv, 0.0) for lv in levers])
         d = staff["direction"].to_numpy()[pool]
         a, wb = staff["a"].to_numpy()[pool], staff["wb"].to_numpy()[pool]
-        b = np.stack(staff["b"].to_numpy()[pool])
+        b = np.stack([staff.at[int(i), "b"] for i in pool])
         clim_latent = 3.1 + a[:, None] + b + dir_clim[d][:, None] + 0.05 * w
         clim_latent = clim_latent + rng.normal(0.0, 0.55, (n, len(levers)))
         clim_with = np.clip(np.rint(clim_latent + tau * t), 1, 5).astype(int)
@@ -349,7 +365,9 @@ def _barometer(
         answered["submitdate"] = [
             s + timedelta(seconds=int(x)) if st == "complete" else None
             for s, st, x in zip(
-                answered["startdate"], answered["status"], rng.integers(180, 900, len(answered)),
+                answered["startdate"],
+                answered["status"],
+                rng.integers(180, 900, len(answered)),
                 strict=True,
             )
         ]

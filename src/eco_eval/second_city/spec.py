@@ -100,7 +100,14 @@ LAST_NAMES = (
     "Roger", "Roche", "Roy", "Noël", "Meyer", "Lucas", "Meunier", "Jean", "Pérez", "Marchand",
     "Dufour", "Blanchard", "Barbier", "Brun", "Giraud",
 )  # fmt: skip
-ROOMS = ("Salle du conseil", "Espace Agora", "Tiers-lieu des Tanneurs", "Salle B12", "Médiathèque", "Sur site")
+ROOMS = (
+    "Salle du conseil",
+    "Espace Agora",
+    "Tiers-lieu des Tanneurs",
+    "Salle B12",
+    "Médiathèque",
+    "Sur site",
+)
 #: How the session log joins two facilitators (the ingest counts hours for each).
 FACILITATOR_JOINS = (" / ", " et ", ", ", " & ")
 COMMENTS = (

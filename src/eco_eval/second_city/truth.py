@@ -102,7 +102,9 @@ def effects(city: City) -> pd.DataFrame:
         )
         wave_to = spec.WAVES[w][0]
         for lever in city.eco.lever_ids:
-            treated = treated_between(city.sessions, city.attendance, lever, bounds[w], bounds[w + 1])
+            treated = treated_between(
+                city.sessions, city.attendance, lever, bounds[w], bounds[w + 1]
+            )
             people = linked & treated
             for outcome, planted in (("climate", spec.CLIMATE_EFFECTS),
                                      ("swemwbs_raw", spec.SWEMWBS_EFFECTS)):  # fmt: skip
