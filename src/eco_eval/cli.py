@@ -107,7 +107,7 @@ def main(quiet: bool, verbose: bool) -> None:
     "--seed",
     type=int,
     default=None,
-    help="Random seed (same seed, same files). Default 42 (demo), 7 (valbrune).",
+    help="Random seed (same seed, same files). Default 42 (demo), 8 (valbrune).",
 )
 @click.option(
     "--staff",
@@ -120,18 +120,11 @@ def demo(project_dir: Path, city: str, seed: int | None, n_staff: int | None) ->
     """Write a fictional city's raw files (and its eco_eval.yaml) into the project."""
     from eco_eval.pipeline import create_demo_project, create_second_city_project
 
+    given = {k: v for k, v in {"seed": seed, "n_staff": n_staff}.items() if v is not None}
     if city == "valbrune":
-        summary = create_second_city_project(
-            project_dir,
-            seed=7 if seed is None else seed,
-            n_staff=900 if n_staff is None else n_staff,
-        )
+        summary = create_second_city_project(project_dir, **given)
     else:
-        summary = create_demo_project(
-            project_dir,
-            seed=42 if seed is None else seed,
-            n_staff=2400 if n_staff is None else n_staff,
-        )
+        summary = create_demo_project(project_dir, **given)
     click.echo(summary)
 
 

@@ -1,7 +1,7 @@
 """The second fictional city, « Communauté d'agglomération de Valbrune », drawn and written by its
 own code, independently of the demo city (:mod:`eco_eval.demo`).
 
-``generate_second_city(raw_dir, truth_dir, seed=7, n_staff=900)`` writes under ``raw_dir`` the
+``generate_second_city(raw_dir, truth_dir, seed=8, n_staff=900)`` writes under ``raw_dir`` the
 exports of a city whose shapes differ from the demo's on every point, and whose configuration is
 the packaged ``_data/valbrune_project.yaml`` (docs/onboarding.md):
 
@@ -22,5 +22,12 @@ and under ``truth_dir`` the planted truths (:mod:`eco_eval.second_city.truth`).
 """
 
 from eco_eval.second_city.generate import SecondCitySummary, config_text, generate_second_city
+from eco_eval.second_city.spec import DEFAULT_SEED, DEFAULT_STAFF
 
-__all__ = ["SecondCitySummary", "config_text", "generate_second_city"]
+__all__ = [
+    "DEFAULT_SEED",
+    "DEFAULT_STAFF",
+    "SecondCitySummary",
+    "config_text",
+    "generate_second_city",
+]

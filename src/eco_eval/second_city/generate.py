@@ -13,6 +13,7 @@ from eco_eval.ecosystem import Ecosystem, load_ecosystem
 from eco_eval.errors import ConfigError
 from eco_eval.second_city import files, spec, truth
 from eco_eval.second_city.model import draw_city
+from eco_eval.second_city.spec import DEFAULT_SEED, DEFAULT_STAFF
 
 MIN_STAFF, MAX_STAFF = 300, 20_000
 
@@ -43,7 +44,7 @@ def ecosystem() -> Ecosystem:
 
 
 def generate_second_city(
-    raw_dir: Path, truth_dir: Path, *, seed: int = 7, n_staff: int = 900
+    raw_dir: Path, truth_dir: Path, *, seed: int = DEFAULT_SEED, n_staff: int = DEFAULT_STAFF
 ) -> SecondCitySummary:
     """Write Valbrune's raw files under ``raw_dir`` and its truths under ``truth_dir``.
 

@@ -133,9 +133,8 @@ def _staff(rng: np.random.Generator, n_staff: int, n_levers: int) -> pd.DataFram
             "respond": rng.beta(6, 4, n),  # probability of answering a barometer wave
             "a": rng.normal(0.0, 0.5, n),  # climate level
             "wb": rng.normal(0.0, 0.45, n),  # well-being level
-            "b": list(rng.normal(0.0, 0.35, (n, n_levers))),  # lever-specific climate levels
         }
-    )
+    ).join(pd.DataFrame(rng.normal(0.0, 0.35, (n, n_levers))).add_prefix("b"))  # per-lever levels
 
 
 def _ascii(text: str) -> str:
@@ -329,7 +328,7 @@ def _barometer(
         delta = np.array([spec.SWEMWBS_EFFECTS.get(lv, 0.0) for lv in levers])
         d = staff["direction"].to_numpy()[pool]
         a, wb = staff["a"].to_numpy()[pool], staff["wb"].to_numpy()[pool]
-        b = np.stack([staff.at[int(i), "b"] for i in pool])
+        b = staff[[f"b{j}" for j in range(len(levers))]].to_numpy(dtype=float)[pool]
         clim_latent = 3.1 + a[:, None] + b + dir_clim[d][:, None] + 0.05 * w
         clim_latent = clim_latent + rng.normal(0.0, 0.55, (n, len(levers)))
         clim_with = np.clip(np.rint(clim_latent + tau * t), 1, 5).astype(int)
