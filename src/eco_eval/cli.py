@@ -96,19 +96,35 @@ def main(quiet: bool, verbose: bool) -> None:
 
 @main.command()
 @project_option
-@click.option("--seed", default=42, show_default=True, help="Random seed (same seed, same files).")
+@click.option(
+    "--city",
+    type=click.Choice(["demo", "valbrune"]),
+    default="demo",
+    show_default=True,
+    help="Which fictional city: the demo city, or Valbrune (the second city, other export shapes).",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=None,
+    help="Random seed (same seed, same files). Default 42 (demo), 8 (valbrune).",
+)
 @click.option(
     "--staff",
     "n_staff",
-    default=2400,
-    show_default=True,
-    help="Number of staff of the fictional city.",
+    type=int,
+    default=None,
+    help="Number of staff of the fictional city. Default 2400 (demo), 900 (valbrune).",
 )
-def demo(project_dir: Path, seed: int, n_staff: int) -> None:
-    """Write the fictional demo city's raw files (and its eco_eval.yaml) into the project."""
-    from eco_eval.pipeline import create_demo_project
+def demo(project_dir: Path, city: str, seed: int | None, n_staff: int | None) -> None:
+    """Write a fictional city's raw files (and its eco_eval.yaml) into the project."""
+    from eco_eval.pipeline import create_demo_project, create_second_city_project
 
-    summary = create_demo_project(project_dir, seed=seed, n_staff=n_staff)
+    given = {k: v for k, v in {"seed": seed, "n_staff": n_staff}.items() if v is not None}
+    if city == "valbrune":
+        summary = create_second_city_project(project_dir, **given)
+    else:
+        summary = create_demo_project(project_dir, **given)
     click.echo(summary)
 
 

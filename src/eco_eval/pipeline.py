@@ -95,6 +95,25 @@ def create_demo_project(root: Path, *, seed: int = 42, n_staff: int = 2400) -> s
     return f"demo city written to {root / 'data' / 'raw'} ({n_files} files, seed {seed}, {n_staff} staff, {time.perf_counter() - t0:.1f} s)"
 
 
+def create_second_city_project(
+    root: Path, *, seed: int | None = None, n_staff: int | None = None
+) -> str:
+    """Write Valbrune's eco_eval.yaml (if absent), raw files and planted truths under ``root``."""
+    from eco_eval.second_city import config_text, generate_second_city
+
+    root = root.resolve()
+    root.mkdir(parents=True, exist_ok=True)
+    cfg = root / CONFIG_NAME
+    if not cfg.exists():
+        cfg.write_text(config_text(), encoding="utf-8")
+    given = {k: v for k, v in {"seed": seed, "n_staff": n_staff}.items() if v is not None}
+    summary = generate_second_city(root / "data" / "raw", root / "data" / "ground_truth", **given)
+    return (
+        f"second city (Valbrune) written to {root / 'data' / 'raw'} ({len(summary.files)} files, "
+        f"seed {summary.seed}, {summary.n_staff} staff, {summary.elapsed_s:.1f} s)"
+    )
+
+
 # --------------------------------------------------------------------------- ingest
 @dataclass
 class IngestOutcome:
