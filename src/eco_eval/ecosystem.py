@@ -213,6 +213,7 @@ def _launch(value: object, origin: str) -> date:
 
 #: Keys of a project's ``ecosystem:`` section.
 OVERRIDE_KEYS = ("levers", "tools", "aliases", "replace", "launch")
+REPLACE_KEYS = ("name", "milestones")  # with ``replace: true`` only
 
 
 def packaged_definition() -> dict[str, Any]:
@@ -232,11 +233,13 @@ def load_ecosystem(
     from eco_eval.errors import did_you_mean
 
     doc = packaged_definition()
+    # a replacing ecosystem is a whole definition: its name and milestones too
+    allowed = (*OVERRIDE_KEYS, *REPLACE_KEYS) if (override or {}).get("replace") else OVERRIDE_KEYS
     for key in override or {}:
-        if key not in OVERRIDE_KEYS:
+        if key not in allowed:
             raise ConfigError(
-                f"{origin}: unknown key ecosystem.{key!r}{did_you_mean(key, OVERRIDE_KEYS)}; "
-                f"allowed: {', '.join(OVERRIDE_KEYS)}"
+                f"{origin}: unknown key ecosystem.{key!r}{did_you_mean(key, allowed)}; "
+                f"allowed: {', '.join(allowed)}"
             )
     if override and "launch" in override:
         doc["launch"] = override["launch"]

@@ -118,3 +118,18 @@ def test_the_launch_is_defined_once_in_the_data():
         if "demo" not in p.relative_to(src).parts and spelled.search(p.read_text(encoding="utf-8"))
     ]
     assert hits == [], hits
+
+
+def test_a_replacing_ecosystem_names_itself_an_extending_one_cannot():
+    """With ``replace: true`` the section is a whole definition (name, milestones); without it a
+    name would silently rename the packaged ecosystem, so it is refused."""
+    base = load_ecosystem()
+    levers = [{"id": "x", "fr": "X", "en": "X"}]
+    tools = [{"id": "t", "lever": "x", "fr": "T", "en": "T"}]
+    replaced = load_ecosystem(
+        {"replace": True, "name": {"fr": "Démarche B", "en": "B"}, "levers": levers, "tools": tools}
+    )
+    assert list(replaced.lever_ids) == ["x"]
+    assert base.lever_ids != replaced.lever_ids
+    with pytest.raises(ConfigError, match=r"unknown key ecosystem.'name'"):
+        load_ecosystem({"name": {"fr": "Démarche B", "en": "B"}})
