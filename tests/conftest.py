@@ -7,6 +7,20 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+from eco_eval.report.kernel_environment import SINGLE_THREAD_MATH
+
+# the two test workers, like a run's two kernels, would each start one BLAS thread per core and
+# spin against each other; set before any test module imports numpy
+for _name, _value in SINGLE_THREAD_MATH.items():
+    os.environ.setdefault(_name, _value)
+
+# property tests draw the same examples on every machine: a failure seen once is seen again
+# (HYPOTHESIS_PROFILE=explore draws new ones)
+settings.register_profile("ci", derandomize=True, database=None, deadline=None)
+settings.register_profile("explore", deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO.parent / "shared" / "samples"

@@ -44,8 +44,21 @@ def _setup_logging(quiet: bool, verbose: bool) -> None:
         root.addHandler(handler)
     handler.setLevel(level)  # the handler filters: records kept for a log file stay off stderr
     root.setLevel(level)
-    for noisy in ("great_expectations", "papermill", "traitlets", "asyncio", "urllib3", "blib2to3"):
+    for noisy in _NOISY_LOGGERS:
         logging.getLogger(noisy).setLevel(logging.ERROR)
+    if not any(isinstance(f, _QuietLibraries) for f in handler.filters):
+        handler.addFilter(_QuietLibraries())
+
+
+_NOISY_LOGGERS = ("great_expectations", "papermill", "traitlets", "asyncio", "urllib3", "blib2to3")
+
+
+class _QuietLibraries(logging.Filter):
+    """Keeps the libraries' records below ERROR off stderr, also from their modules' loggers
+    that set a level of their own (Great Expectations' "Created temporary directory ...")."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.ERROR or not record.name.startswith(_NOISY_LOGGERS)
 
 
 class _Group(click.Group):

@@ -143,7 +143,7 @@ class IngestOutcome:
         t = r.totals
         lines = [
             f"ingest: {t['files']} files, {t['rows_read']} rows read, {t['rows_accepted']} accepted, "
-            f"{t['rows_quarantined']} quarantined ({t['duplicates']} duplicates) in {self.seconds:.1f} s"
+            f"{t['rows_quarantined']} quarantined ({t['duplicates']} duplicate{'' if t['duplicates'] == 1 else 's'}) in {self.seconds:.1f} s"
         ]
         lines += [f"  warning: {w}" for w in self.warning_lines()]
         lines += [f"  warning: {w}" for w in r.warnings[:10]]

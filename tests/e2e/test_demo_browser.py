@@ -19,7 +19,7 @@ import pytest
 
 from eco_eval.pipeline import compute_indicators, export_frame, run_all
 
-from browser import open_page
+from browser import Chromium, open_page
 
 HOSTILE = [
     "<script>window.__pwned=1;alert('x')</script>",
@@ -108,18 +108,24 @@ def test_scripted_comments_cannot_run(hostile_bilan: Path, chromium: str):
     pages = [hostile_bilan, *sorted((hostile_bilan.parent / "leviers").glob("*.html"))]
     assert len(pages) == 14  # the bilan, 12 deep dives, their index
     shown_anywhere: set[str] = set()
-    for html in pages:
-        page, problems, requests, close = open_page(chromium, html)
-        try:
-            page.wait_for_timeout(300)
-            assert page.evaluate("typeof window.__pwned") == "undefined", html.name
-            text = page.inner_text("body")
-            shown_anywhere |= {h for h in [*HOSTILE, HOSTILE_ACTION, HOSTILE_OWNER] if h in text}
-            assert not any(p.startswith("dialog") for p in problems), (html.name, problems)
-            assert page.locator("body img[src='x'], body svg[onload], b[onclick]").count() == 0
-            assert requests == [], (html.name, requests)
-        finally:
-            close()
+    browser = Chromium(chromium)
+    try:
+        for html in pages:
+            page, problems, requests, close = browser.open(html)
+            try:
+                page.wait_for_timeout(300)
+                assert page.evaluate("typeof window.__pwned") == "undefined", html.name
+                text = page.inner_text("body")
+                shown_anywhere |= {
+                    h for h in [*HOSTILE, HOSTILE_ACTION, HOSTILE_OWNER] if h in text
+                }
+                assert not any(p.startswith("dialog") for p in problems), (html.name, problems)
+                assert page.locator("body img[src='x'], body svg[onload], b[onclick]").count() == 0
+                assert requests == [], (html.name, requests)
+            finally:
+                close()
+    finally:
+        browser.close()
     # the comments are quoted as text somewhere (verbatims), the action and its owner in the bilan
     assert HOSTILE_ACTION in shown_anywhere and HOSTILE_OWNER in shown_anywhere
     assert len(shown_anywhere) >= 4, shown_anywhere

@@ -57,7 +57,7 @@ def test_sigkill_during_ingest_leaves_a_consistent_store(demo_project: Path, tmp
     duration = time.perf_counter() - t0
     kills = 0
     # early fractions too: a run slowed by a busy machine must still be killed three times
-    for fraction in (0.15, 0.3, 0.5, 0.7, 0.85, 0.95, 0.99):
+    for fraction in (0.15, 0.4, 0.7, 0.95):
         proc = subprocess.Popen(
             [*INGEST, "--project", str(root)],
             env=env,

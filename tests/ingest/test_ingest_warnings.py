@@ -64,3 +64,12 @@ def test_no_warning_when_most_rows_are_accepted(tiny_project):
     result = _ingest(tiny_project)
     assert result.exit_code == 0, result.output
     assert "rows quarantined (" not in result.output
+
+
+def test_ingest_prints_only_its_summary_no_library_chatter(tiny_project):
+    """Great Expectations logs an INFO line of its own ("Created temporary directory ... for
+    ephemeral docs site") from a logger with its own level: it must not reach the user."""
+    result = _ingest(tiny_project)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("ingest: "), result.output[:200]
+    assert "INFO" not in result.output and "ephemeral" not in result.output

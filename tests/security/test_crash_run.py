@@ -64,9 +64,11 @@ def test_sigkill_during_a_run_then_a_normal_run_equals_an_uninterrupted_run(
     store_before = store.read_bytes()
     args = [str(ECO_EVAL), "-q", "run", "--project", str(root), "--period", "2017-Q4"]
     env = cli_env(tmp_path)
-    seed = random.randrange(10**6)
+    # one kill per run, at a point drawn from ECO_EVAL_TEST_SEED (0 in CI: reproducible; set it
+    # to explore other points)
+    seed = int(os.environ.get("ECO_EVAL_TEST_SEED", "0"))
     rng = random.Random(seed)
-    fractions = sorted(rng.uniform(0.05, 0.95) for _ in range(2))
+    fractions = [rng.uniform(0.05, 0.95)]
     killed = []
     for fraction in fractions:
         proc = subprocess.Popen(

@@ -39,7 +39,7 @@ class ConfigFacts(Facts):
 
     def blockers(self) -> list[Finding]:
         """Also: unreadable files, and required columns missing from a file's header."""
-        from eco_eval.ingest.mapping import find_column, load_schema
+        from eco_eval.ingest.mapping import column_required, find_column, load_schema
 
         out = super().blockers()
         schema = load_schema()
@@ -48,7 +48,7 @@ class ConfigFacts(Facts):
             required = [
                 (f, src.columns[f])
                 for f, s in fields.items()
-                if s.get("required") and f in src.columns
+                if column_required(s) and f in src.columns
             ]
             for path in self.files(name):
                 header = self.header(path)

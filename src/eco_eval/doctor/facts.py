@@ -169,13 +169,13 @@ class Facts:
 
     def blockers(self) -> list[Finding]:
         """Configuration mistakes that stop ``eco-eval ingest``: required fields not mapped."""
-        from eco_eval.ingest.mapping import load_schema
+        from eco_eval.ingest.mapping import column_required, load_schema
 
         schema = load_schema()
         out = []
         for name in self.project.sources:
             for fld, spec in schema.get(name, {}).get("fields", {}).items():
-                if spec.get("required") and self.mapped(name, fld) is None:
+                if column_required(spec) and self.mapped(name, fld) is None:
                     out.append(
                         Finding(
                             f"sources.{name}.columns has no entry for the required field '{fld}': ingest stops",

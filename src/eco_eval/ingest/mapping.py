@@ -76,7 +76,7 @@ def map_columns(
     for fld, spec in table_fields.items():
         wanted = source.columns.get(fld)
         if wanted is None:
-            if spec.get("required"):
+            if column_required(spec):
                 raise ConfigError(
                     f"eco_eval.yaml: sources.{source.name}.columns has no entry for required field "
                     f"{fld!r}; add '{fld}: <column name in the file>'"
@@ -84,7 +84,7 @@ def map_columns(
             continue
         col = find_column(columns, wanted)
         if col is None:
-            if spec.get("required"):
+            if column_required(spec):
                 raise InputFileError(
                     f"{file_label}: column {wanted!r} (for {source.name}.{fld}) not found"
                     f"{did_you_mean(wanted, columns)}; rename it in the file's export or set "
@@ -93,6 +93,12 @@ def map_columns(
             continue
         out[fld] = col
     return out
+
+
+def column_required(spec: Mapping[str, Any]) -> bool:
+    """Whether a field's column must be in every file: ``required`` values, or ``column_required``
+    (a column whose cells may be empty, like an undated session's date)."""
+    return bool(spec.get("required") or spec.get("column_required"))
 
 
 def scale_lookup(scale: Mapping[str, Any]) -> dict[str, Any]:

@@ -149,7 +149,9 @@ class SharedKernel:
         self._private: Path | None = None
 
     async def _start(self) -> dict[str, Any]:
-        await self.km.start_kernel(cwd=str(self.cwd))
+        from eco_eval.report.kernel_environment import kernel_environment
+
+        await self.km.start_kernel(cwd=str(self.cwd), env=kernel_environment())
         self.kc = self.km.client()
         self.kc.start_channels()
         await self.kc.wait_for_ready(timeout=self.start_timeout)

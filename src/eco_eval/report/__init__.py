@@ -3,6 +3,7 @@
 One job per module, so that a notebook cell or the CLI imports only what it needs:
 
 - :mod:`eco_eval.report.runner` executes a parameterised notebook with papermill;
+- :mod:`eco_eval.report.kernel_environment` sets the kernels' numerical libraries to one thread;
 - :mod:`eco_eval.report.html` turns the executed notebook into one self-contained HTML page;
 - :mod:`eco_eval.report.pdf` prints that page to PDF with headless Chromium;
 - :mod:`eco_eval.report.figures` draws plotly figures from the tidy frame, ``show(fig)`` puts one

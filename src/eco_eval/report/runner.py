@@ -31,6 +31,7 @@ from papermill.exceptions import PapermillExecutionError
 from traitlets import CaselessStrEnum
 
 from eco_eval.errors import ConfigError, ReportFailed, did_you_mean
+from eco_eval.report.kernel_environment import kernel_environment
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +73,12 @@ class _QuietShutdownKernelManager(AsyncKernelManager):
         await super()._async_interrupt_kernel()
 
     interrupt_kernel = _async_interrupt_kernel
+
+    async def _async_start_kernel(self, **kw: Any) -> None:
+        kw.setdefault("env", kernel_environment())
+        await super()._async_start_kernel(**kw)
+
+    start_kernel = _async_start_kernel
 
 
 class _LocalSocketKernelManager(_QuietShutdownKernelManager):
