@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from eco_eval.errors import ConfigError, did_you_mean
+from eco_eval.user_yaml import load_user_yaml
 
 CONFIG_NAME = "eco_eval.yaml"
 SOURCE_NAMES = (
@@ -490,14 +491,7 @@ def load_project(root: Path | str = ".") -> Project:
             f"{path}: no project configuration here; run 'eco-eval demo' to create the demo project, "
             f"or copy src/eco_eval/_data/demo_project.yaml (the worked example, see docs/configuration.md) and adapt it (or pass --project DIR)"
         )
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        raise ConfigError(
-            f"{path}: {where}invalid YAML ({getattr(exc, 'problem', exc)}); fix the syntax"
-        ) from exc
+    doc = load_user_yaml(path.read_text(encoding="utf-8"), str(path)) or {}
     if not isinstance(doc, Mapping):
         raise ConfigError(
             f"{path}: expected a mapping of sections (organisation, privacy, sources...)"

@@ -195,8 +195,25 @@ def _parse(doc: Mapping[str, Any], origin: str) -> Ecosystem:
             f"{origin}: ecosystem definition is incomplete ({exc}); each lever needs id, fr, en "
             f"and each tool id, fr, lever"
         ) from exc
+    for kind, ids in (("lever", [lv.id for lv in levers]), ("tool", [t.id for t in tools])):
+        for ident in ids:
+            _check_slug(ident, kind, origin)
     launch = _launch(doc.get("launch"), origin)
     return Ecosystem(levers=levers, tools=tools, milestones=milestones, launch=launch)
+
+
+#: Lever and tool ids name files (``leviers/<id>.html``) and links: lower-case ASCII letters,
+#: digits and underscores only, so no id can leave its folder or become a script URL.
+SLUG = re.compile(r"[a-z0-9][a-z0-9_]{0,63}")
+
+
+def _check_slug(ident: str, kind: str, origin: str) -> None:
+    if not SLUG.fullmatch(ident):
+        suggestion = normalise_name(ident).replace(" ", "_")[:64] or kind
+        raise ConfigError(
+            f"{origin}: {kind} id {ident!r} is not allowed; ids use lower-case letters, digits "
+            f"and '_' (up to 64), e.g. {suggestion!r}"
+        )
 
 
 def _launch(value: object, origin: str) -> date:

@@ -35,6 +35,13 @@ from eco_eval.readers.table import TEXT_DTYPE
 log = logging.getLogger(__name__)
 
 KEY_BYTES = 32
+#: 32 characters: 128 bits when random hex, the least an HMAC key should carry.
+MIN_KEY_CHARS = 32
+#: Variables a shell or the system sets, which cannot hold a secret.
+COMMON_VARIABLES = frozenset(
+    "PATH HOME USER LOGNAME SHELL PWD OLDPWD LANG LANGUAGE TERM HOSTNAME TMPDIR EDITOR PAGER "
+    "MAIL DISPLAY TZ LC_ALL LC_CTYPE PYTHONPATH VIRTUAL_ENV XDG_CONFIG_HOME".split()
+)
 
 
 def default_key_file() -> Path:
@@ -54,12 +61,23 @@ def create_key(path: Path) -> Path:
 def load_key(
     *, env_var: str = "ECO_EVAL_KEY", key_file: str | Path | None = None, create: bool = False
 ) -> bytes:
-    """The pseudonymisation key from ``env_var``, else the key file; create it only if asked."""
+    """The pseudonymisation key from ``env_var``, else the key file; create it only if asked.
+
+    A key is at least :data:`MIN_KEY_CHARS` characters (``eco-eval key create`` writes 64 random hex
+    characters), and ``env_var`` cannot be a variable every shell sets (:data:`COMMON_VARIABLES`):
+    ``key_env: PATH`` would pseudonymise with a value anyone on the machine knows.
+    """
+    if env_var.upper() in COMMON_VARIABLES:
+        raise SecretMissing(
+            f"privacy.key_env: {env_var} is set by every shell and known to anyone on the machine; "
+            "name a variable of your own, e.g. ECO_EVAL_KEY"
+        )
     value = os.environ.get(env_var)
     if value:
-        if len(value) < 16:
+        if len(value) < MIN_KEY_CHARS:
             raise SecretMissing(
-                f"${env_var} is too short ({len(value)} characters); use at least 32 random hex characters"
+                f"${env_var} is too short ({len(value)} characters); use at least "
+                f"{MIN_KEY_CHARS} random characters, e.g. the file 'eco-eval key create' writes"
             )
         return value.encode("utf-8")
     path = Path(key_file).expanduser() if key_file else default_key_file()
@@ -80,7 +98,7 @@ def load_key(
             f"{path}: key file is readable by others (mode {mode:o}); run 'chmod 600 {path}'"
         )
     text = path.read_text(encoding="utf-8").strip()
-    if len(text) < 16:
+    if len(text) < MIN_KEY_CHARS:
         raise SecretMissing(
             f"{path}: key file is empty or too short; delete it and run 'eco-eval key create'"
         )

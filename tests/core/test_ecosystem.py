@@ -133,3 +133,30 @@ def test_a_replacing_ecosystem_names_itself_an_extending_one_cannot():
     assert base.lever_ids != replaced.lever_ids
     with pytest.raises(ConfigError, match=r"unknown key ecosystem.'name'"):
         load_ecosystem({"name": {"fr": "Démarche B", "en": "B"}})
+
+
+@pytest.mark.parametrize(
+    ("kind", "bad", "suggested"),
+    [
+        ("lever", "../../etc/x", "etc_x"),  # would name a deep dive outside reports/
+        ("lever", "javascript:alert(1)", "javascript_alert_1"),  # would become a script link
+        ("tool", "Point Silence", "point_silence"),
+        ("tool", "", "tool"),
+    ],
+)
+def test_lever_and_tool_ids_are_slugs(kind, bad, suggested):
+    """Ids name files and links: anything but lower-case letters, digits and '_' is refused at
+    load, naming the id and a usable one."""
+    lever = bad if kind == "lever" else "x"
+    tool = bad if kind == "tool" else "t"
+    with pytest.raises(ConfigError) as err:
+        load_ecosystem(
+            {
+                "replace": True,
+                "levers": [{"id": lever, "fr": "X", "en": "X"}],
+                "tools": [{"id": tool, "fr": "T", "lever": lever}],
+            }
+        )
+    message = str(err.value)
+    assert f"{kind} id {bad!r} is not allowed" in message, message
+    assert f"e.g. '{suggested}'" in message and "\n" not in message

@@ -80,6 +80,22 @@ def test_key_from_env_or_file(tmp_path, monkeypatch):
         load_key()
 
 
+def test_a_sixteen_character_key_or_a_common_variable_is_refused(monkeypatch, tmp_path):
+    monkeypatch.setenv("ECO_EVAL_KEY", "0123456789abcdef")  # 16 characters: 64 bits at most
+    with pytest.raises(SecretMissing, match=r"too short \(16 characters\); use at least 32"):
+        load_key()
+    monkeypatch.setenv("ECO_EVAL_KEY", "0123456789abcdef" * 2)
+    assert load_key() == b"0123456789abcdef" * 2
+    with pytest.raises(SecretMissing, match=r"privacy.key_env: PATH is set by every shell"):
+        load_key(env_var="PATH")
+    short = tmp_path / "short.key"
+    short.write_text("0123456789abcdef0123\n", encoding="utf-8")
+    short.chmod(0o600)
+    monkeypatch.delenv("ECO_EVAL_KEY")
+    with pytest.raises(SecretMissing, match="too short; delete it"):
+        load_key(key_file=short)
+
+
 def test_cached_pseudonyms_across_slices_equal_the_direct_ones():
     """The per-run cache gives each value its own pseudonym, across slices."""
     rng = np.random.default_rng(11)

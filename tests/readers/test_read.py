@@ -218,8 +218,30 @@ def test_missing_file_and_directory(tmp_path: Path) -> None:
     (tmp_path / "effectifs.csv").write_text("a\n1\n")
     with pytest.raises(InputFileError, match=r'no such file \(did you mean "effectifs.csv"\?\)'):
         read_file(tmp_path / "efectifs.csv")
-    with pytest.raises(InputFileError, match="no such file"):
+    with pytest.raises(InputFileError, match="not a regular file"):
         read_file(tmp_path)
+
+
+def test_a_pipe_is_refused_not_read(tmp_path: Path) -> None:
+    """``inspect`` on a FIFO would block on its first read: refused in one line."""
+    import os
+    import subprocess
+    import sys
+
+    fifo = tmp_path / "export.csv"
+    os.mkfifo(fifo)
+    done = subprocess.run(
+        [sys.executable, "-m", "eco_eval.cli", "inspect", str(fifo)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 3, done.stderr
+    assert done.stderr.strip() == (
+        f"eco-eval: error: {fifo}: not a regular file (a folder, pipe or device, which reading "
+        "could block on); point to the export file itself"
+    )
 
 
 def test_bad_arguments_are_config_errors(tmp_path: Path) -> None:

@@ -594,14 +594,14 @@ def methods(b: Bilan) -> str:
 
 
 def actions(b: Bilan) -> str:
-    import yaml
-
     path = (
         (b.project.root / b.project.actions_file) if b.project and b.project.actions_file else None
     )
     if path is None or not path.exists():
         return f"<p>{escape(b.t('actions_none'))}</p>"
-    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    from eco_eval.user_yaml import load_user_yaml
+
+    doc = load_user_yaml(path.read_text(encoding="utf-8"), path.name) or {}
     rows = []
     for a in doc.get("actions", []):
         ind = str(a.get("indicator", ""))

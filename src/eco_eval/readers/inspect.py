@@ -56,6 +56,8 @@ _DATE_WORDS = re.compile(r"date|heure|time|jour|_submission_time|submitdate|date
 
 
 def _is_structure(path: Path) -> bool:
+    if not path.is_file():  # a FIFO or device would block the read; read_file names the problem
+        return False
     try:
         with path.open("rb") as handle:
             head = handle.read(4096)

@@ -135,6 +135,13 @@ def read_file(
             raise ConfigError(
                 f"encoding={encoding!r}: unknown encoding; use utf-8 or cp1252"
             ) from exc
+    if path.exists() and not path.is_file():
+        raise input_error(
+            path,
+            "",
+            "not a regular file (a folder, pipe or device, which reading could block on)",
+            "point to the export file itself",
+        )
     if not path.is_file():
         hint = (
             did_you_mean(path.name, [p.name for p in path.parent.glob("*")])

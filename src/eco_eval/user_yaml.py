@@ -1,0 +1,89 @@
+"""YAML written by a user (``eco_eval.yaml``, ``actions.yaml``), read within bounds.
+
+PyYAML's safe loader builds objects only, but an alias reuses a whole subtree: nine levels of ten
+aliases make a 2 KB file stand for a billion values, which every later walk of the configuration
+(validation, hashing for build keys) pays for. Here the document is composed first, its size with
+every alias expanded is counted once per node, and a document over :data:`MAX_VALUES` is refused
+before anything is built. A key written twice in one mapping is refused too (PyYAML keeps the last
+one silently). Both errors name the file, the line and the fix.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from eco_eval.errors import ConfigError
+
+#: Values (scalars, mappings, sequences) a document may stand for, aliases expanded. The demo's
+#: configuration has about 700.
+MAX_VALUES = 100_000
+
+
+class _StrictLoader(yaml.SafeLoader):
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[str, yaml.Node] = {}
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+                if key_node.value in seen:
+                    raise _Duplicate(key_node)
+                seen[key_node.value] = key_node
+        return super().construct_mapping(node, deep=deep)
+
+
+class _Duplicate(Exception):
+    def __init__(self, node: yaml.Node) -> None:
+        super().__init__(node.value)
+        self.node = node
+
+
+def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
+    """Values ``node`` stands for with its aliases expanded (an alias is the same node object)."""
+    known = memo.get(id(node))
+    if known is not None:
+        return known
+    if isinstance(node, yaml.MappingNode):
+        size = 1 + sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.value)
+    elif isinstance(node, yaml.SequenceNode):
+        size = 1 + sum(_expanded_size(v, memo) for v in node.value)
+    else:
+        size = 1
+    memo[id(node)] = size
+    return size
+
+
+def _where(mark: Any) -> str:
+    return f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+
+
+def load_user_yaml(text: str, origin: str) -> Any:
+    """The document in ``text`` (None when empty), or a one-line :class:`ConfigError` naming
+    ``origin`` for invalid YAML, a duplicate key or a document over :data:`MAX_VALUES` values."""
+    loader = _StrictLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        try:
+            size = _expanded_size(node, {})
+        except RecursionError:
+            size = MAX_VALUES + 1
+        if size > MAX_VALUES:
+            raise ConfigError(
+                f"{origin}: the document stands for more than {MAX_VALUES:,} values once its "
+                "aliases (*name) are expanded; write the values out or use fewer nested aliases"
+            )
+        return loader.construct_document(node)
+    except _Duplicate as dup:
+        raise ConfigError(
+            f"{origin}: {_where(dup.node.start_mark)}the key {dup.node.value!r} is written twice "
+            "in the same mapping; keep one (YAML would silently use the last)"
+        ) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise ConfigError(
+            f"{origin}: {_where(mark)}invalid YAML ({getattr(exc, 'problem', exc)}); fix the syntax"
+        ) from None
+    finally:
+        loader.dispose()
