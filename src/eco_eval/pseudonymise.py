@@ -39,8 +39,30 @@ KEY_BYTES = 32
 MIN_KEY_CHARS = 32
 #: Variables a shell or the system sets, which cannot hold a secret.
 COMMON_VARIABLES = frozenset(
-    "PATH HOME USER LOGNAME SHELL PWD OLDPWD LANG LANGUAGE TERM HOSTNAME TMPDIR EDITOR PAGER "
-    "MAIL DISPLAY TZ LC_ALL LC_CTYPE PYTHONPATH VIRTUAL_ENV XDG_CONFIG_HOME".split()
+    [
+        "PATH",
+        "HOME",
+        "USER",
+        "LOGNAME",
+        "SHELL",
+        "PWD",
+        "OLDPWD",
+        "LANG",
+        "LANGUAGE",
+        "TERM",
+        "HOSTNAME",
+        "TMPDIR",
+        "EDITOR",
+        "PAGER",
+        "MAIL",
+        "DISPLAY",
+        "TZ",
+        "LC_ALL",
+        "LC_CTYPE",
+        "PYTHONPATH",
+        "VIRTUAL_ENV",
+        "XDG_CONFIG_HOME",
+    ]
 )
 
 
