@@ -52,5 +52,5 @@ def test_invalid_yaml_names_the_place():
 
 def test_a_project_configuration_with_an_alias_bomb_is_refused(tmp_path):
     (tmp_path / "eco_eval.yaml").write_text(alias_bomb(8), encoding="utf-8")
-    with pytest.raises(ConfigError, match="eco_eval.yaml: the document stands for more than"):
+    with pytest.raises(ConfigError, match=r"eco_eval\.yaml: the document stands for more than"):
         load_project(tmp_path)
