@@ -43,6 +43,7 @@ from eco_eval.publish.provenance import (
     write_json,
 )
 from eco_eval.publish.staging import PeriodStage
+from eco_eval.report.kernel_environment import kernel_environment
 
 log = logging.getLogger(__name__)
 
@@ -149,8 +150,6 @@ class SharedKernel:
         self._private: Path | None = None
 
     async def _start(self) -> dict[str, Any]:
-        from eco_eval.report.kernel_environment import kernel_environment
-
         await self.km.start_kernel(cwd=str(self.cwd), env=kernel_environment())
         self.kc = self.km.client()
         self.kc.start_channels()

@@ -7,7 +7,7 @@ import os
 # A run has two kernels at once (the bilan's and the deep dives') beside the main process. Each
 # would start one BLAS/OpenMP thread per core, and their threads spin against each other on the
 # small least-squares problems of the impact models, making the bilan several times slower than
-# with one thread per kernel (docs/benchmarks.md). A value the user set in the environment is kept.
+# with one thread per kernel. A value the user set in the environment is kept.
 SINGLE_THREAD_MATH = {
     "OPENBLAS_NUM_THREADS": "1",
     "OMP_NUM_THREADS": "1",
