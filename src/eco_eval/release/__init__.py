@@ -1,0 +1,1 @@
+"""The release: a period's anonymised, suppression-logged frames, computed once and saved."""
