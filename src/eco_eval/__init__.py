@@ -5,7 +5,7 @@ The public API is small and imported lazily so that ``eco-eval --help`` starts f
     import eco_eval
     store = eco_eval.open_store("data/processed/eco_eval.duckdb")
     sessions = store.table("sessions")
-    frame = eco_eval.indicators.compute(store, period="2016-Q2", by=("department",))
+    frame = eco_eval.compute(store, period="2016-Q2", by=("department",))
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 __version__ = "0.1.0"
 __all__ = [
     "__version__",
+    "compute",
     "indicators",
     "load_ecosystem",
     "load_project",
@@ -25,6 +26,7 @@ __all__ = [
 
 _LAZY = {
     "open_store": ("eco_eval.store", "open_store"),
+    "compute": ("eco_eval.release.compute", "compute"),
     "load_project": ("eco_eval.config", "load_project"),
     "load_ecosystem": ("eco_eval.ecosystem", "load_ecosystem"),
     "parse_period": ("eco_eval.periods", "parse_period"),
@@ -35,7 +37,7 @@ def __getattr__(name: str) -> Any:
     if name in _LAZY:
         module, attr = _LAZY[name]
         return getattr(importlib.import_module(module), attr)
-    if name in {"indicators", "report", "stats", "privacy", "readers", "demo", "ingest"}:
+    if name in {"indicators", "release", "report", "stats", "privacy", "readers", "demo", "ingest"}:
         return importlib.import_module(f"eco_eval.{name}")
     raise AttributeError(f"module 'eco_eval' has no attribute {name!r}")
 

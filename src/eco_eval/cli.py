@@ -50,7 +50,15 @@ def _setup_logging(quiet: bool, verbose: bool) -> None:
         handler.addFilter(_QuietLibraries())
 
 
-_NOISY_LOGGERS = ("great_expectations", "papermill", "traitlets", "asyncio", "urllib3", "blib2to3")
+_NOISY_LOGGERS = (
+    "great_expectations",
+    "papermill",
+    "traitlets",
+    "asyncio",
+    "urllib3",
+    "blib2to3",
+    "matplotlib",
+)
 
 
 class _QuietLibraries(logging.Filter):

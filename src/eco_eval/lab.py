@@ -10,7 +10,7 @@ and ``eco-eval`` as its default kernel (installed into the virtual environment b
 A project without a ``notebooks/`` folder gets one holding a copy of ``explore.ipynb``, the
 analysts' starting point. The report notebooks (``bilan.ipynb``, ``lever.ipynb``) are not copied:
 a project's own copy would replace the shipped one in every later run (see
-:func:`eco_eval.pipeline.notebook_path`). The server listens on 127.0.0.1 unless told otherwise,
+:func:`eco_eval.publish.bilan.notebook_path`). The server listens on 127.0.0.1 unless told otherwise,
 and fetches nothing by itself (no news feed, update check or PyPI listing of extensions); any
 ``--Class.trait=value`` given on the command line overrides these settings.
 """
@@ -59,7 +59,7 @@ def check_kernel(name: str = KERNEL) -> None:
 
 def notebooks_dir(project: Path) -> Path:
     """The project's ``notebooks/``, created with a copy of ``explore.ipynb`` when missing."""
-    from eco_eval.pipeline import repo_notebooks
+    from eco_eval.publish.bilan import repo_notebooks
 
     folder = project / "notebooks"
     if not folder.is_dir():

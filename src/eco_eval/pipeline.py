@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import logging
 import os
-import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,6 +17,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from eco_eval.bilan import Bilan, exports
+from eco_eval.bilan.wellbeing import section as wellbeing_section
 from eco_eval.config import (
     CONFIG_NAME,
     Project,
@@ -26,7 +26,29 @@ from eco_eval.config import (
     load_project,
     parse_breakdowns,
 )
-from eco_eval.errors import ConfigError, ReportFailed, StoreError, did_you_mean
+from eco_eval.errors import ConfigError, EcoEvalError, StoreError, did_you_mean
+from eco_eval.privacy.suppression import read_suppression_log
+from eco_eval.publish.bilan import (
+    BilanResult,
+    build_bilan_in,
+    report_folder,
+)
+from eco_eval.publish.index import write_index
+from eco_eval.publish.levers import LEVERS_DIR
+from eco_eval.publish.open_data import LOG_NAME, save_log
+from eco_eval.publish.release import BILAN_SUPPRESSION_LOG, PeriodRelease
+from eco_eval.publish.run import (
+    RUN_LOCK,
+    RUN_LOCK_WHAT,
+    RunLog,
+    as_progress,
+    check_period_has_data,
+    publish_period,
+    run_message,
+)
+from eco_eval.publish.staging import PeriodStage
+from eco_eval.release import build_release, compute
+from eco_eval.store import open_store, project_lock
 
 log = logging.getLogger(__name__)
 
@@ -55,23 +77,6 @@ actions:
     owner: "Animateurs"
     due: "2017-12-31"
 """
-
-
-def repo_notebooks() -> Path:
-    """The notebooks shipped with eco_eval (the repository's notebooks/ folder)."""
-    return Path(__file__).resolve().parents[2] / "notebooks"
-
-
-def notebook_path(project: Project, name: str) -> Path:
-    own = project.root / "notebooks" / name
-    if own.exists():
-        return own
-    shipped = repo_notebooks() / name
-    if shipped.exists():
-        return shipped
-    raise ConfigError(
-        f"{own}: notebook not found; copy it from the eco_eval repository's notebooks/ folder"
-    )
 
 
 # --------------------------------------------------------------------------- demo
@@ -282,10 +287,6 @@ def compute_indicators(
     cells the published bilans hid kept hidden, so that an export and a bilan cannot be
     subtracted from each other. ``by``: the breakdowns (default ``report.breakdowns``, or every
     breakdown present in both the headcount and the attendance)."""
-    from eco_eval.indicators import compute
-    from eco_eval.privacy.suppression import read_suppression_log
-    from eco_eval.store import open_store
-
     project = load_project(root)
     p = resolve_period(project, period)
     dims = parse_breakdowns(None if by is None else list(by), "--by")
@@ -324,124 +325,22 @@ WELLBEING_TABLES = ("impact", "reliability", "wellbeing")
 
 def compute_wellbeing_table(root: Path, period: str, table: str) -> Any:
     """One of the bilan's well-being tables of ``period`` (``impact``, ``reliability`` or
-    ``wellbeing``) as a flat anonymised frame: the numbers the bilan of that period shows
-    (:mod:`eco_eval.bilan.exports`)."""
-    from eco_eval.bilan import exports
-    from eco_eval.bilan.wellbeing import WellbeingSection
-    from eco_eval.indicators.core import Tables
-    from eco_eval.store import open_store
-
+    ``wellbeing``) as a flat anonymised frame: the numbers the bilan of that period shows, from
+    the same release (:mod:`eco_eval.bilan.exports`)."""
     if table not in WELLBEING_TABLES:
         raise ConfigError(f"unknown table {table!r}{did_you_mean(table, WELLBEING_TABLES)}")
     project = load_project(root)
     p = resolve_period(project, period)
-    tables = Tables.from_store(
-        open_store(project.store_path), only=("barometer", "sessions", "attendance")
+    release, _ = build_release(
+        project,
+        p,
+        suppression_log=read_suppression_log(project.processed_dir / BILAN_SUPPRESSION_LOG),
     )
-    section = WellbeingSection.for_period(project, tables, p)
-    return getattr(exports, f"{table}_export")(section)
+    bilan = Bilan.from_release(release, lang=project.lang, project=project)
+    return getattr(exports, f"{table}_export")(wellbeing_section(bilan))
 
 
 # --------------------------------------------------------------------------- bilan
-def git_commit() -> str:
-    with contextlib.suppress(Exception):
-        out = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=Path(__file__).parent,
-            capture_output=True,
-            text=True,
-            timeout=5,
-        )
-        if out.returncode == 0:
-            return out.stdout.strip()
-    return "unknown"
-
-
-def input_checksums(project: Project) -> dict[str, str]:
-    """sha256 of every raw file, as the store's ingest log recorded them."""
-    from eco_eval.store import open_store
-
-    return dict(sorted(open_store(project.store_path).known_files().items()))
-
-
-def report_folder(project: Project, p: Any, lang: str) -> str:
-    """Name of a period's folder under reports/: ``2016-Q2`` (``2016-Q2-en`` in another language)."""
-    return p.label.replace(":", "_") + ("" if lang == project.lang else f"-{lang}")
-
-
-def build_key(stamp: dict[str, Any]) -> str:
-    """What a published report depends on: inputs, parameters, notebook and code (not the time)."""
-    basis = {
-        k: stamp[k]
-        for k in (
-            "package_version",
-            "git_commit",
-            "parameters",
-            "inputs_sha256",
-            "notebook_sha256",
-        )
-        if k in stamp
-    }
-    return hashlib.sha256(
-        json.dumps(basis, sort_keys=True, ensure_ascii=False).encode()
-    ).hexdigest()
-
-
-def is_up_to_date(final_dir: Path, key: str) -> bool:
-    prov = final_dir / "provenance.json"
-    if not (final_dir / "bilan.html").exists() or not prov.exists():
-        return False
-    try:
-        return json.loads(prov.read_text(encoding="utf-8")).get("build_key") == key
-    except (OSError, ValueError):
-        return False
-
-
-#: Where the bilans keep the cells they hid, so that the next bilans hide them too.
-BILAN_SUPPRESSION_LOG = "bilan_suppression_log.csv"
-
-
-@dataclass
-class BilanResult:
-    html: Path
-    rebuilt: bool
-    seconds: float
-    #: The suppression log to keep once the bilan is published (None when not rebuilt).
-    suppression_log: Any = None
-
-    def keep_suppression_log(self, project: Project) -> None:
-        """Save the log of a bilan that was rebuilt and published."""
-        if self.rebuilt and self.suppression_log is not None:
-            from eco_eval.privacy.suppression import write_suppression_log
-
-            write_suppression_log(
-                project.processed_dir / BILAN_SUPPRESSION_LOG, self.suppression_log
-            )
-
-    def __str__(self) -> str:
-        return f"{self.html} ({'rebuilt' if self.rebuilt else 'up to date'}, {self.seconds:.1f} s)"
-
-
-def bilan_parameters(project: Project, p: Any, lang: str, final_dir: Path) -> dict[str, Any]:
-    """The parameters of ``bilan.ipynb`` (and, with ``lever``, of ``lever.ipynb``).
-
-    ``compare_to`` is None when the previous period ends before the programme's launch."""
-    from eco_eval.periods import comparison
-
-    previous = comparison(p, "previous", project.ecosystem().launch)
-    return {
-        "period": p.label,
-        "compare_to": previous.label if previous is not None else None,
-        "lang": lang,
-        "k": project.privacy.k,
-        "project_dir": str(project.root),
-        "store_path": str(project.store_path),
-        "output_dir": str(final_dir),
-        "organisation": project.organisation.name,
-        "suppression_log": str(project.processed_dir / BILAN_SUPPRESSION_LOG),
-    }
-
-
 def build_bilan(
     root: Path,
     period: str,
@@ -460,136 +359,26 @@ def build_bilan(
     notebook and code are unchanged is not rebuilt (``force`` rebuilds it). Holds the project's
     run lock, like ``eco-eval run``.
     """
-    from eco_eval.publish.levers import LEVERS_DIR
-    from eco_eval.publish.staging import PeriodStage
-    from eco_eval.store import project_lock
-
     project = load_project(root)
     p = resolve_period(project, period)
     lang = lang or project.lang
+    folder = report_folder(project, p, lang)
     with (
         project_lock(project.reports_dir / RUN_LOCK, RUN_LOCK_WHAT),
-        PeriodStage(project.reports_dir, report_folder(project, p, lang)) as stage,
+        PeriodStage(project.reports_dir, folder) as stage,
     ):
         # link the lever cards to deep dives only when the folder already publishes them
         deep_dives = (stage.final / LEVERS_DIR / "index.html").exists()
         result = build_bilan_in(
-            stage, project, p, lang=lang, pdf=pdf, timeout=timeout, force=force,
-            lever_pages=deep_dives,
+            stage, project, p, PeriodRelease(project, p, folder), lang=lang, pdf=pdf,
+            timeout=timeout, force=force, lever_pages=deep_dives,
         )  # fmt: skip
         if stage.publish():
             result.keep_suppression_log(project)
     return result
 
 
-def build_bilan_in(
-    stage: Any,
-    project: Project,
-    p: Any,
-    *,
-    lang: str,
-    pdf: bool = True,
-    timeout: int = 600,
-    force: bool = False,
-    progress: Any = None,
-    lever_pages: bool = False,
-) -> BilanResult:
-    """Build the bilan's files (the folder's top-level files) in ``stage``, a PeriodStage.
-
-    ``lever_pages``: the folder publishes the lever deep dives, so the cards link to them."""
-    from eco_eval import __version__
-    from eco_eval.indicators import publication_periods, release
-    from eco_eval.indicators.core import Tables
-    from eco_eval.privacy.suppression import read_suppression_log
-    from eco_eval.publish.index import key_figures
-    from eco_eval.publish.levers import LEVERS_DIR
-    from eco_eval.publish.provenance import LOCAL_PARAMETERS, file_sha256
-    from eco_eval.report.html import notebook_to_html
-    from eco_eval.report.runner import execute_notebook
-    from eco_eval.store import open_store
-
-    t0 = time.perf_counter()
-    final_dir = stage.final
-    template = notebook_path(project, "bilan.ipynb")
-    params = bilan_parameters(project, p, lang, final_dir)
-    params["lever_pages"] = LEVERS_DIR if lever_pages else ""
-    stamp: dict[str, Any] = {
-        "package_version": __version__,
-        "git_commit": git_commit(),
-        "parameters": {
-            **{k: v for k, v in params.items() if k not in LOCAL_PARAMETERS},
-            "pdf": pdf,
-        },
-        "inputs_sha256": input_checksums(project),
-        "notebook_sha256": file_sha256(template),
-    }
-    stamp["build_key"] = build_key(stamp)
-    if not force and is_up_to_date(stage.dir, stamp["build_key"]):
-        return BilanResult(final_dir / "bilan.html", False, time.perf_counter() - t0)
-    stamp["generated_at"] = datetime.now().isoformat(timespec="seconds")
-    out = stage.fresh(files_only=True)  # the bilan owns the folder's files, not its subfolders
-    if progress is not None:
-        progress.start("bilan", total=4 if pdf else 3)
-    executed = out / "bilan.executed.ipynb"
-    try:
-        execute_notebook(template, executed, params, cwd=project.root, timeout=timeout)
-    except ReportFailed as exc:
-        partial = out / "bilan.executed.failed.ipynb"
-        failed = stage.keep_failed(partial, partial.name)
-        message = str(exc).replace(str(partial), str(failed))
-        raise ReportFailed(f"{message}; the previous report in {final_dir} is untouched") from exc
-    if progress is not None:
-        progress.advance("bilan", "notebook")
-    title = (
-        "Bilan de l'innovation organisationnelle"
-        if lang == "fr"
-        else "Organisational innovation report"
-    ) + f" — {p.label}"
-    html = notebook_to_html(executed, out / "bilan.html", lang=lang, title=title)
-    if progress is not None:
-        progress.advance("bilan", "HTML")
-    if pdf:
-        from eco_eval.report.pdf import html_to_pdf
-
-        html_to_pdf(html, out / "bilan.pdf")
-        if progress is not None:
-            progress.advance("bilan", "PDF")
-    # the figures the notebook showed: same tables, periods, k and earlier suppression log
-    frames, log = release(
-        Tables.for_indicators(open_store(project.store_path)),
-        project.ecosystem(),
-        publication_periods(p, project.ecosystem().launch),
-        k=project.privacy.k,
-        suppression_log=read_suppression_log(params["suppression_log"]),
-        instruments=project.instruments(),
-        by=project.report_breakdowns,
-    )
-    frame = frames["current"]
-    figures = {
-        "period": p.label,
-        "k": project.privacy.k,
-        "lang": lang,
-        "pdf": pdf,
-        "generated_at": stamp["generated_at"],
-        "figures": key_figures(frame),
-    }
-    (out / "key_figures.json").write_text(
-        json.dumps(figures, ensure_ascii=False, indent=2), encoding="utf-8"
-    )
-    (out / "provenance.json").write_text(
-        json.dumps(stamp, ensure_ascii=False, indent=2), encoding="utf-8"
-    )
-    stage.mark_changed("bilan")
-    if progress is not None:
-        progress.advance("bilan", "chiffres clés")
-    return BilanResult(final_dir / "bilan.html", True, time.perf_counter() - t0, log)
-
-
 # --------------------------------------------------------------------------- run
-RUN_LOCK = ".run.lock"
-RUN_LOCK_WHAT = "an 'eco-eval run' (or 'eco-eval bilan')"
-
-
 def run_all(
     root: Path,
     period: str,
@@ -603,17 +392,107 @@ def run_all(
     """Ingest, compute and publish a period: the scheduler's single command (JSON-able summary).
 
     Ingests new raw files, then builds the period folder (bilan, the lever deep dives, the open
-    data package) in one staged copy published with one rename, then updates ``reports/index.html``.
-    Holds the project lock for the whole run (a second run fails at once with :class:`LockHeld`),
-    writes its log and JSON summary under ``reports/logs/``, rebuilds only the parts whose inputs
-    changed, and leaves the previous reports and index untouched when any step fails: the error
-    is raised with the summary attached as ``exc.summary``. See :mod:`eco_eval.publish.run`.
+    data package) from one release in one staged copy published with one rename, then updates
+    ``reports/index.html``. Holds the project lock for the whole run (a second run fails at once
+    with :class:`LockHeld`), writes its log and JSON summary under ``reports/logs/``, rebuilds only
+    the parts whose inputs changed, and leaves the previous reports and index untouched when any
+    step fails: the error is raised with the summary attached as ``exc.summary``. See
+    :mod:`eco_eval.publish.run`.
     """
-    from eco_eval.publish.run import run
+    project = load_project(root)
+    bar = as_progress(progress)
+    started = time.perf_counter()
+    summary: dict[str, Any] = {
+        "ok": False,
+        "exit_code": 1,
+        "project": str(project.root),
+        "period": period,
+        "folder": None,
+        "published": False,
+        "started_at": datetime.now().isoformat(timespec="seconds"),
+        "steps": [],
+    }
+    with RunLog(project.reports_dir) as runlog:
+        summary["log"] = str(runlog.log_path)
+        log.info("run started: period %s, project %s", period, project.root)
+        try:
+            with project_lock(project.reports_dir / RUN_LOCK, RUN_LOCK_WHAT):
+                _run_locked(project, period, lang, pdf, bar, timeout, force, summary)
+            summary["ok"] = True
+            summary["exit_code"] = 0
+        except EcoEvalError as exc:
+            summary["error"] = str(exc)
+            summary["error_type"] = type(exc).__name__
+            summary["exit_code"] = exc.exit_code
+            runlog.error(f"run failed: {exc}")
+            exc.summary = summary  # type: ignore[attr-defined]
+            raise
+        except KeyboardInterrupt:
+            summary["error"] = "interrupted"
+            summary["exit_code"] = 130
+            runlog.error("run interrupted")
+            raise
+        except Exception as exc:
+            summary["error"] = f"{type(exc).__name__}: {exc}"
+            summary["error_type"] = type(exc).__name__
+            runlog.error("run failed on an unexpected error", exc_info=True)
+            with contextlib.suppress(AttributeError):  # some built-in exceptions refuse it
+                exc.summary = summary  # type: ignore[attr-defined]
+            raise
+        finally:
+            summary["finished_at"] = datetime.now().isoformat(timespec="seconds")
+            summary["seconds"] = round(time.perf_counter() - started, 1)
+            log.info(
+                "run %s in %.1f s", "succeeded" if summary["ok"] else "failed", summary["seconds"]
+            )
+            runlog.write_summary(summary)
+    summary["message"] = run_message(summary)
+    return summary
 
-    return run(
-        Path(root), period, lang=lang, pdf=pdf, progress=progress, timeout=timeout, force=force
+
+def _run_locked(
+    project: Any,
+    period: str,
+    lang: str | None,
+    pdf: bool,
+    bar: Any,
+    timeout: int,
+    force: bool,
+    summary: dict[str, Any],
+) -> None:
+    steps = summary["steps"]
+    bar.start("ingest")
+    outcome = run_ingest(project.root, progress=lambda f: bar.advance("ingest", f))
+    report = outcome.report
+    steps.append(
+        {
+            "step": "ingest",
+            "changed": report.changed,
+            "seconds": round(outcome.seconds, 1),
+            **(report.totals if report.changed else {}),
+            **({"warnings": list(report.warnings)} if report.warnings else {}),
+        }
     )
+    bar.finish("ingest", "nouveaux fichiers" if report.changed else "rien de nouveau")
+    log.info("%s", outcome.summary_text())
+    p = resolve_period(project, period)
+    check_period_has_data(project, p)
+    lang = lang or project.lang
+    summary["period"] = p.label
+    summary["folder"] = str(project.reports_dir / report_folder(project, p, lang))
+    published, od_log, bilan = publish_period(project, p, lang, pdf, bar, timeout, force, steps)
+    if published:
+        bilan.keep_suppression_log(project)
+    summary["published"] = published
+    if od_log is not None and published:
+        save_log(project.processed_dir / LOG_NAME, od_log)
+    bar.start("index")
+    index = project.reports_dir / "index.html"
+    before = index.stat().st_mtime_ns if index.exists() else None
+    write_index(project.reports_dir, lang=project.lang, organisation=project.organisation.name)
+    changed = not index.exists() or index.stat().st_mtime_ns != before
+    steps.append({"step": "index", "html": str(index), "changed": changed})
+    bar.finish("index", "mis à jour" if changed else "inchangé")
 
 
 def file_digest(path: Path) -> str:

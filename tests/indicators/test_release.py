@@ -1,13 +1,14 @@
-"""Successive publications keep one suppression pattern (:func:`eco_eval.indicators.release`)."""
+"""Successive publications keep one suppression pattern
+(:func:`eco_eval.release.disclosure.publication_frames`)."""
 
 from __future__ import annotations
 
 import pandas as pd
 
 from eco_eval.ecosystem import load_ecosystem
-from eco_eval.indicators import release
 from eco_eval.periods import parse_period
 from eco_eval.privacy.suppression import LOG_COLUMNS, read_suppression_log, write_suppression_log
+from eco_eval.release.disclosure import publication_frames as release
 
 ECO = load_ecosystem()
 KEY = ["period", "lever", "tool", "dimension", "group", "indicator"]

@@ -12,7 +12,7 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 from eco_eval.ecosystem import load_ecosystem
-from eco_eval.indicators import _tables, compute_raw
+from eco_eval.indicators import compute_raw
 from eco_eval.indicators.core import (
     INDICATOR_COLUMNS,
     Tables,
@@ -22,6 +22,7 @@ from eco_eval.indicators.core import (
 )
 from eco_eval.indicators.reach import reach
 from eco_eval.periods import parse_period
+from eco_eval.release.compute import indicator_tables
 from eco_eval.store import open_store, write_transaction
 
 ECO = load_ecosystem()
@@ -99,7 +100,7 @@ def test_for_indicators_skips_barometer_and_comments(store_path: Path) -> None:
 
 
 def test_compute_loads_selectively(store_path: Path) -> None:
-    tables = _tables(open_store(store_path))
+    tables = indicator_tables(open_store(store_path))
     assert "barometer" not in tables.loaded  # type: ignore[attr-defined]
 
 

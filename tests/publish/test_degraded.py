@@ -104,25 +104,26 @@ def variant(small_city: Path, dst: Path, *changes) -> Path:  # type: ignore[no-u
     return dst
 
 
-def bilan_sections(root: Path, period: str = PERIOD) -> list[str]:
-    """What each cell of the bilan shows, executed in this process."""
+def _release(root: Path, period: str) -> str:
+    """The folder of the period's release, built as a run builds it."""
     from eco_eval.config import load_project
-    from eco_eval.pipeline import bilan_parameters, resolve_period
+    from eco_eval.pipeline import resolve_period
+    from eco_eval.publish.release import PeriodRelease
 
     project = load_project(root)
     p = resolve_period(project, period)
-    params = bilan_parameters(project, p, "fr", root / "reports" / p.label)
-    return execute_cells(NOTEBOOKS / "bilan.ipynb", {**params, "lever_pages": ""})
+    return str(PeriodRelease(project, p, p.label).get())
+
+
+def bilan_sections(root: Path, period: str = PERIOD) -> list[str]:
+    """What each cell of the bilan shows, executed in this process."""
+    params = {"release": _release(root, period), "lang": "fr", "lever_pages": ""}
+    return execute_cells(NOTEBOOKS / "bilan.ipynb", params)
 
 
 def lever_sections(root: Path, lever: str, period: str = PERIOD) -> list[str]:
-    from eco_eval.config import load_project
-    from eco_eval.pipeline import bilan_parameters, resolve_period
-
-    project = load_project(root)
-    p = resolve_period(project, period)
-    params = bilan_parameters(project, p, "fr", root / "reports" / p.label)
-    return execute_cells(NOTEBOOKS / "lever.ipynb", {**params, "lever": lever})
+    params = {"release": _release(root, period), "lang": "fr", "lever": lever}
+    return execute_cells(NOTEBOOKS / "lever.ipynb", params)
 
 
 def sentences(shown: list[str]) -> list[str]:

@@ -17,7 +17,7 @@ import nbformat
 import pytest
 
 from eco_eval.lab import lab_command, redacted
-from eco_eval.pipeline import repo_notebooks
+from eco_eval.publish.bilan import repo_notebooks
 
 from .conftest import ECO_EVAL, cli_env, copy_project
 

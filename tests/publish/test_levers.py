@@ -1,4 +1,5 @@
-"""The lever deep dives: one shared kernel, the same pages as separate runs, failures kept."""
+"""The lever deep dives: one shared kernel reading one release, the same pages as separate runs,
+failures kept."""
 
 from __future__ import annotations
 
@@ -25,33 +26,17 @@ PARAMETERS = {
     "store_path": "data/processed/eco_eval.duckdb",
     "organisation": "Ville d'Exemple",
 }
+#: What lever.ipynb takes: the lever, the release's folder, the language.
+NOTEBOOK_PARAMETERS = {"lever": "x", "release": "data/processed/releases/2017-Q4", "lang": "fr"}
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-
-
-def test_share_bilan_load_returns_one_object_per_arguments(monkeypatch):
-    from eco_eval.bilan import Bilan
-
-    calls = []
-
-    def fake(cls, store_path, period, **kwargs):
-        calls.append((store_path, period))
-        return object()
-
-    monkeypatch.setattr(Bilan, "load", classmethod(fake))
-    levers.share_bilan_load()
-    levers.share_bilan_load()  # installing twice wraps once
-    a = Bilan.load("s.duckdb", "2017-Q4", lang="fr", k=5)
-    b = Bilan.load("s.duckdb", "2017-Q4", k=5, lang="fr")
-    c = Bilan.load("s.duckdb", "2017-Q3", lang="fr", k=5)
-    assert a is b and a is not c and calls == [("s.duckdb", "2017-Q4"), ("s.duckdb", "2017-Q3")]
 
 
 def _template(tmp_path: Path, failing: str | None = None) -> Path:
     """A lever notebook standing in for lever.ipynb: it takes the same parameters."""
-    params = "\n".join(f"{k} = {v!r}" for k, v in {"lever": "x", **PARAMETERS}.items())
+    params = "\n".join(f"{k} = {v!r}" for k, v in NOTEBOOK_PARAMETERS.items())
     cells = [
         nbformat.v4.new_markdown_cell("# Levier"),
-        nbformat.v4.new_code_cell(params + "\noutput_dir = '.'", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell(params, metadata={"tags": ["parameters"]}),
         nbformat.v4.new_code_cell("import os\nprint(lever, os.getcwd())"),
     ]
     if failing:
@@ -74,6 +59,7 @@ def _build(stage: PeriodStage, template: Path, cwd: Path, **kwargs):
         template=template,
         ecosystem=load_ecosystem(),
         parameters=PARAMETERS,
+        release=lambda: cwd / "release",
         basis={"package_version": "test", "inputs_sha256": {}},
         kernel_name=default_kernel(),
         cwd=cwd,
@@ -151,10 +137,10 @@ def _outputs(path: Path) -> dict[str, list[str]]:
 
 @pytest.mark.slow
 def test_the_demo_citys_deep_dives_match_a_separate_run(demo_run, tmp_path):
-    """The shared kernel's Bilan.load cache changes nothing: the page of a lever equals what a
-    kernel of its own gives (runner.execute_notebook, as for the bilan)."""
+    """Sharing one kernel changes nothing: the page of a lever equals what a kernel of its own
+    gives (runner.execute_notebook, as for the bilan), from the same release."""
     from eco_eval.config import load_project
-    from eco_eval.pipeline import notebook_path
+    from eco_eval.publish.bilan import notebook_path
     from eco_eval.report.runner import execute_notebook
 
     root: Path = demo_run["root"]

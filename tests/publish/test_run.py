@@ -10,7 +10,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from eco_eval.pipeline import repo_notebooks
+from eco_eval.publish.bilan import repo_notebooks
 
 from .conftest import ECO_EVAL, cli_env, copy_project, run_cli, snapshot
 

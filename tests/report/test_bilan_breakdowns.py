@@ -8,34 +8,23 @@ import html
 import pandas as pd
 import pytest
 
-from eco_eval.bilan import Bilan, bilan_labels
+from eco_eval.bilan import Bilan
 from eco_eval.bilan.wellbeing import (
     WellbeingSection,
     adjustment_text,
     not_adjusted_text,
     wellbeing_labels,
 )
-from eco_eval.indicators import release, with_comparison
-from eco_eval.indicators.catalogue import load_catalogue
-from eco_eval.indicators.core import DIMENSIONS, Tables, missing_breakdowns, present_breakdowns
+from eco_eval.indicators.core import DIMENSIONS, Tables
+from eco_eval.release import release_from_tables
 from eco_eval.report.i18n import Labels
 from sparse_city import ECO, Q2, K, blank, city, department_only, sparse_city
 
 
 def _bilan(tables: Tables, by=DIMENSIONS, lang: str = "fr") -> Bilan:
-    """A bilan of 2016-Q2 built as Bilan.load builds it, from tables instead of a store."""
-    frames, _ = release(
-        tables, ECO, {"current": Q2, "previous": Q2.previous(), "year": Q2.year_before()},
-        k=K, by=by,
-    )  # fmt: skip
-    catalogue = load_catalogue()
-    labels = Labels(lang, ecosystem=ECO, catalogue=catalogue).extend(bilan_labels(lang))
-    current = with_comparison(frames["current"], frames["previous"], frames["year"])
-    return Bilan(
-        Q2, Q2.previous(), lang, K, "Ville", tables, ECO, catalogue, labels, current,
-        pd.DataFrame(), breakdowns=present_breakdowns(tables, by),
-        missing_breakdowns=missing_breakdowns(tables, by),
-    )  # fmt: skip
+    """The bilan of 2016-Q2 from a release computed from tables instead of a store."""
+    release, _ = release_from_tables(tables, Q2, ECO, k=K, by=by)
+    return Bilan.from_release(release, lang=lang)
 
 
 def test_sign_in_sheets_without_category_or_gender():
@@ -92,7 +81,7 @@ def test_configured_breakdowns_are_the_ones_shown():
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_impact_method_says_what_the_model_held_fixed(lang):
     labels = Labels(lang).extend(wellbeing_labels(lang))
-    s = WellbeingSection(None, labels, {}, K, 25, pd.DataFrame())
+    s = WellbeingSection(None, labels, K, {}, *(pd.DataFrame(),) * 4)
     full = pd.DataFrame(
         {
             "estimate": [0.4, float("nan")],

@@ -15,6 +15,8 @@ from eco_eval.bilan.results import ResultsSection, results_labels
 from eco_eval.ecosystem import load_ecosystem
 from eco_eval.indicators.core import Tables
 from eco_eval.periods import parse_period
+from eco_eval.release import Release
+from eco_eval.release.results import results_part
 from eco_eval.report.i18n import Labels
 from eco_eval.report.theme import data_path
 from eco_eval.store import open_store
@@ -89,7 +91,7 @@ def test_funnel_figure_counts(section):
     assert "69\xa0% de l'étape précédente" in funnel.text[1]
 
 
-def test_scatter_has_the_departments_the_line_and_the_interval(section):
+def test_scatter_has_the_departments_the_line_and_the_interval(section, demo_tables):
     fig = section.scatter("absence_rate")
     title = fig.layout.title.text
     assert "26 directions" in title
@@ -100,9 +102,7 @@ def test_scatter_has_the_departments_the_line_and_the_interval(section):
     est = section.relation("absence_rate")["estimate"]
     assert slope == pytest.approx(est)  # points of absence per point of reach
     assert any(t.fill == "toself" for t in fig.data)  # the 95 % band
-    en = ResultsSection.from_tables(section.tables, Q4, ECO, lang="en").scatter(
-        "citizen_satisfaction"
-    )
+    en = ResultsSection.from_tables(demo_tables, Q4, ECO, lang="en").scatter("citizen_satisfaction")
     assert "17 departments" in en.layout.title.text
 
 
@@ -127,9 +127,11 @@ def test_missing_sources_are_said(exposure_tables):
     assert "Pas de registre des idées" in fig.layout.annotations[0].text
 
 
-def test_from_bilan_uses_the_bilan_s_period_labels_and_tables(demo_tables):
+def test_from_bilan_uses_the_bilan_s_period_labels_and_release(demo_tables):
     labels = Labels("en", ecosystem=ECO)
-    b = SimpleNamespace(tables=demo_tables, period=Q4, eco=ECO, lang="en", k=5, labels=labels)
+    frames, facts = results_part(demo_tables, Q4, ECO)
+    release = Release({"results": facts}, frames)
+    b = SimpleNamespace(release=release, period=Q4, eco=ECO, lang="en", k=5, labels=labels)
     r = ResultsSection.from_bilan(b)  # type: ignore[arg-type]
     assert r.lang == "en" and r.period == Q4
     assert r.t("heading") == "Innovation and organisational results"

@@ -44,5 +44,6 @@ def test_the_top_level_api_resolves_lazily_and_completes():
     assert public == sorted(n for n in eco_eval.__all__ if not n.startswith("_"))
     for name in public:
         assert getattr(eco_eval, name) is not None
-    with pytest.raises(AttributeError, match="no attribute 'compute'"):
-        eco_eval.compute  # noqa: B018
+    assert eco_eval.compute.__module__ == "eco_eval.release.compute"
+    with pytest.raises(AttributeError, match="no attribute 'computed'"):
+        eco_eval.computed  # noqa: B018

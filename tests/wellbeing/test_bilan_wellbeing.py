@@ -12,12 +12,17 @@ import plotly.graph_objects as go
 import pytest
 import yaml
 
+from eco_eval.bilan import Bilan
 from eco_eval.bilan import wellbeing as wb
+from eco_eval.config import load_project
 from eco_eval.ecosystem import load_ecosystem
 from eco_eval.errors import ConfigError
 from eco_eval.periods import parse_period
+from eco_eval.release import Release, build_release
+from eco_eval.release.wellbeing import wellbeing_part
 from eco_eval.report.i18n import Labels
 from eco_eval.report.theme import data_path
+from eco_eval.stats import load_instruments
 
 from .conftest import synthetic_city
 
@@ -44,17 +49,26 @@ def test_label_files_have_the_same_keys_and_placeholders():
 
 
 def _bilan(tables, lang: str = "fr", period: str = "2017-Q2", k: int = 5):
+    """What the well-being sections read of a bilan of ``period``: the well-being part of a
+    release of ``tables`` (no project: the packaged ecosystem and instruments)."""
+    p = parse_period(period, launch=ECO.launch)
+    instruments = load_instruments(levers=ECO.lever_ids)
+    frames, facts = wellbeing_part(tables, p, ECO, instruments, k=k, k_drivers=25)
     return SimpleNamespace(
-        tables=tables, period=parse_period(period, launch=ECO.launch), lang=lang, k=k,
-        labels=Labels(lang, ecosystem=ECO), project=None, eco=ECO,
+        release=Release({"wellbeing": facts, "k_drivers": 25}, frames), period=p, lang=lang,
+        k=k, labels=Labels(lang, ecosystem=ECO), project=None, eco=ECO,
     )  # fmt: skip
 
 
 @pytest.fixture(scope="module")
-def hostile_bilan():
+def hostile_city():
     """The synthetic city with a department named like an HTML injection."""
-    city = synthetic_city(department_name=lambda d: HOSTILE if d == 0 else f"Direction {d:02d}")
-    return _bilan(city)
+    return synthetic_city(department_name=lambda d: HOSTILE if d == 0 else f"Direction {d:02d}")
+
+
+@pytest.fixture(scope="module")
+def hostile_bilan(hostile_city):
+    return _bilan(hostile_city)
 
 
 def test_data_text_is_escaped(hostile_bilan):
@@ -77,7 +91,7 @@ def _row(**values) -> pd.Series:
     return pd.Series({**base, **values})
 
 
-def test_wording_follows_the_level_of_evidence(hostile_bilan):
+def test_wording_follows_the_level_of_evidence(hostile_bilan, hostile_city):
     s = wb.section(hostile_bilan)
     causal = s.sentence(_row())
     assert causal.startswith("Participer à « time out » a entraîné en moyenne +0,40 point")
@@ -96,7 +110,7 @@ def test_wording_follows_the_level_of_evidence(hostile_bilan):
     # both models given when they disagree
     both = s.sentence(_row(note="... the two models disagree by more than one SE; report both"))
     assert both.endswith("Ajusté sur le score initial : +0,45 point.")
-    en = wb.section(_bilan(hostile_bilan.tables, lang="en"))
+    en = wb.section(_bilan(hostile_city, lang="en"))
     assert en.sentence(_row(estimate=2.5, ci_high=3.0)).startswith(
         "Taking part in “time out” led on average to +2.50 points"
     )
@@ -121,8 +135,8 @@ def test_sections_render(hostile_bilan):
     assert isinstance(fig, go.Figure) and list(fig.data[0].y) == ["l'audace", "le temps"]
 
 
-def test_no_barometer_before_the_period(hostile_bilan):
-    early = _bilan(hostile_bilan.tables, period="2015-Q4")
+def test_no_barometer_before_the_period(hostile_city):
+    early = _bilan(hostile_city, period="2015-Q4")
     assert "Aucune vague" in wb.wellbeing(early)
     assert "Aucune vague" in wb.impact(early)
 
@@ -135,11 +149,9 @@ def test_drivers_need_k_drivers(hostile_bilan):
 # --------------------------------------------------------------------------- the demo city
 @pytest.fixture(scope="module")
 def demo_bilan(demo_project):
-    from eco_eval.bilan import Bilan
-
-    return Bilan.load(
-        demo_project / "data" / "processed" / "eco_eval.duckdb", "2017-Q4", project_dir=demo_project
-    )
+    project = load_project(demo_project)
+    release, _ = build_release(project, parse_period("2017-Q4", launch=project.ecosystem().launch))
+    return Bilan.from_release(release, project=project)
 
 
 def test_demo_sections(demo_bilan):

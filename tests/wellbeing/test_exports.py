@@ -1,5 +1,5 @@
 """'eco-eval impact|reliability|wellbeing --out': the numbers of the bilan of the same period
-(computed here through Bilan.load, the bilan's own route), its columns, nothing from fewer than
+(computed here through a release and Bilan.from_release, the bilan's own route), its columns, nothing from fewer than
 k people, one-line errors."""
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ from eco_eval.bilan.exports import (
 )
 from eco_eval.cli import main
 from eco_eval.config import load_project
+from eco_eval.periods import parse_period
+from eco_eval.release import build_release
 
 PERIOD = "2016-Q2"  # two barometer waves: one pair, the shortest impact computation
 
@@ -29,10 +31,9 @@ PERIOD = "2016-Q2"  # two barometer waves: one pair, the shortest impact computa
 @pytest.fixture(scope="module")
 def bilan_section(demo_project: Path) -> wb.WellbeingSection:
     project = load_project(demo_project)
-    b = Bilan.load(
-        project.store_path, PERIOD, lang="fr", k=project.privacy.k, project_dir=demo_project
-    )
-    return wb.section(b)
+    period = parse_period(PERIOD, launch=project.ecosystem().launch)
+    release, _ = build_release(project, period)
+    return wb.section(Bilan.from_release(release, lang="fr", project=project))
 
 
 def _export(demo_project: Path, table: str, out: Path) -> pd.DataFrame:

@@ -113,10 +113,10 @@ def test_the_bilan_says_when_the_comparison_is_programme_level(rows):
     frame = out[out["lever"] == "temps"].assign(lever=lever)
     b = SimpleNamespace(
         lang="fr", k=5, eco=eco, project=None, labels=Labels("fr", ecosystem=eco),
-        period=parse_period("2017-Q2", launch=eco.launch), tables=SimpleNamespace(barometer=None),
+        period=parse_period("2017-Q2", launch=eco.launch),
     )  # fmt: skip
-    s = wb.WellbeingSection(b, b.labels.extend(wb.wellbeing_labels("fr")), {}, 5, 25,
-                            pd.DataFrame(), ["2016-05", "2016-11"])  # fmt: skip
+    s = wb.WellbeingSection(b, b.labels.extend(wb.wellbeing_labels("fr")), 5, {},
+                            *(pd.DataFrame(),) * 4, ["2016-05", "2016-11"])  # fmt: skip
     row = frame[frame["outcome"] == "climate"].iloc[0]
     assert "outil quelconque" in s.design_label(row)
     assert "l'un des outils de l'écosystème" in s.sentence(row)
@@ -125,6 +125,7 @@ def test_the_bilan_says_when_the_comparison_is_programme_level(rows):
 def test_waves_are_named_from_their_fielding_window():
     from eco_eval.bilan import wellbeing as wb
     from eco_eval.ecosystem import load_ecosystem
+    from eco_eval.release.wellbeing import wave_windows
     from eco_eval.report.i18n import Labels
 
     eco = load_ecosystem()
@@ -132,13 +133,14 @@ def test_waves_are_named_from_their_fielding_window():
         {"wave": ["vague4", "vague4"], "wave_start": pd.to_datetime(["2015-05-12"] * 2),
          "wave_end": pd.to_datetime(["2015-06-01", "2015-06-02"])}
     )  # fmt: skip
+    facts = {"wave_windows": wave_windows(baro)}
     labels = Labels("fr", ecosystem=eco)
     for template, expected in (
         (None, "mai 2015"),
         ("{wave} ({month_fr} {year})", "vague4 (mai 2015)"),
     ):
         project = SimpleNamespace(sources={"barometer": SimpleNamespace(wave_label=template)})
-        b = SimpleNamespace(lang="fr", project=project, tables=SimpleNamespace(barometer=baro))
-        s = wb.WellbeingSection(b, labels, {}, 5, 25, pd.DataFrame(), ["vague4"])
+        b = SimpleNamespace(lang="fr", project=project)
+        s = wb.WellbeingSection(b, labels, 5, facts, *(pd.DataFrame(),) * 4, ["vague4"])
         assert s.wave_name("vague4") == expected
     assert s._wave_windows["vague4"] == (pd.Timestamp("2015-05-12"), pd.Timestamp("2015-06-02"))

@@ -30,13 +30,16 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from eco_eval.indicators.core import Tables
-from eco_eval.indicators.results import FUNNEL_STAGES, funnel_counts, organisational_results
-from eco_eval.periods import Period, cumulative
+from eco_eval.indicators.results import FUNNEL_STAGES
+from eco_eval.periods import Period
+from eco_eval.release.model import period_from_entry
+from eco_eval.release.results import FRAMES as RESULTS_FRAMES
+from eco_eval.release.results import results_part
 from eco_eval.report import _plot as P
 from eco_eval.report.fmt import fmt_change, fmt_interval, fmt_number, fmt_percent, fmt_period
 from eco_eval.report.i18n import Labels
 from eco_eval.report.theme import load_theme
-from eco_eval.results.exposure import department_means, exposure_panel, exposure_relations
+from eco_eval.results.exposure import department_means
 
 if TYPE_CHECKING:
     from eco_eval.bilan import Bilan
@@ -253,11 +256,43 @@ class ResultsSection:
     lang: str
     k: int
     labels: Labels
-    tables: Tables
     current: pd.DataFrame  # organisational_results of the period
     cumulated: pd.DataFrame  # ... since launch
     panel: pd.DataFrame
     relations: pd.DataFrame
+    #: The section's sources the store lacks.
+    missing_sources: tuple[str, ...] = ()
+    #: Ideas filed since launch at each stage (None without an ideas register).
+    funnel_counts: Mapping[str, int] | None = None
+
+    @classmethod
+    def from_parts(
+        cls,
+        frames: Mapping[str, pd.DataFrame],
+        facts: Mapping[str, Any],
+        period: Period,
+        *,
+        lang: str = "fr",
+        k: int = 5,
+        labels: Labels,
+    ) -> ResultsSection:
+        """The section from a release's results frames and ``results`` manifest entry
+        (:func:`eco_eval.release.results.results_part`)."""
+        since = period_from_entry(facts["since_launch"])
+        assert since is not None
+        return cls(
+            period=period,
+            since_launch=since,
+            lang=lang,
+            k=k,
+            labels=labels.extend(results_labels(lang)),
+            current=frames["results_current"],
+            cumulated=frames["results_cumulated"],
+            panel=frames["results_panel"],
+            relations=frames["results_relations"],
+            missing_sources=tuple(facts.get("missing_sources", ())),
+            funnel_counts=facts.get("funnel"),
+        )
 
     @classmethod
     def from_tables(
@@ -271,28 +306,24 @@ class ResultsSection:
         labels: Labels | None = None,
         weights: str = "headcount",
     ) -> ResultsSection:
+        """The section of ``period`` computed from ``tables`` (an analyst's shortcut: the bilan
+        reads the same frames from its release)."""
+        frames, facts = results_part(tables, period, eco, weights=weights)
         base = labels if labels is not None else Labels(lang, ecosystem=eco)
-        since = cumulative(period, eco.launch)
-        panel = exposure_panel(tables, until=period)
-        relations = exposure_relations(panel, weights=weights)
-        return cls(
-            period=period,
-            since_launch=since,
-            lang=lang,
-            k=k,
-            labels=base.extend(results_labels(lang)),
-            tables=tables,
-            current=organisational_results(tables, period, eco, by=("department",)),
-            cumulated=organisational_results(tables, since, eco, by=()),
-            panel=panel,
-            relations=relations,
-        )
+        return cls.from_parts(frames, facts, period, lang=lang, k=k, labels=base)
 
     @classmethod
-    def from_bilan(cls, b: Bilan, *, weights: str = "headcount") -> ResultsSection:
-        """The section of bilan ``b`` (its period, language, threshold, tables and labels)."""
-        return cls.from_tables(
-            b.tables, b.period, b.eco, lang=b.lang, k=b.k, labels=b.labels, weights=weights
+    def from_bilan(cls, b: Bilan) -> ResultsSection:
+        """The section of bilan ``b`` (its period, language, threshold, labels and release)."""
+        release = b.release
+        frames = {name: release.frame(name) for name in RESULTS_FRAMES}
+        return cls.from_parts(
+            frames,
+            release.manifest.get("results") or {},
+            b.period,
+            lang=b.lang,
+            k=b.k,
+            labels=b.labels,
         )
 
     # ------------------------------------------------------------------ lookups
@@ -332,7 +363,7 @@ class ResultsSection:
     def sentences(self) -> list[str]:
         """The section's sentences, plain text (escaped by :meth:`summary`)."""
         lang, out = self.lang, []
-        missing = [s for s in SOURCES if getattr(self.tables, s) is None]
+        missing = [s for s in SOURCES if s in self.missing_sources]
         if missing:
             names = ", ".join(self.t(f"source_{s}") for s in missing)
             out.append(self.t("s_no_source", sources=names))
@@ -499,13 +530,9 @@ class ResultsSection:
     # ------------------------------------------------------------------ figures
     def funnel(self) -> go.Figure:
         """The funnel of the ideas filed since launch (cohort, as the register stands)."""
-        ideas = self.tables.ideas
-        if ideas is None or ideas.empty:
+        if self.funnel_counts is None:
             return _empty(self.labels, self.t("no_ideas"))
-        start, end = pd.Timestamp(self.since_launch.start), pd.Timestamp(self.since_launch.end)
-        filed = pd.to_datetime(ideas["proposed_on"], errors="coerce")
-        cohort = ideas[(filed >= start) & (filed <= end)]
-        counts = funnel_counts(cohort)
+        counts = dict(self.funnel_counts)
         rates = self.cumulated[
             self.cumulated["indicator"].isin(
                 ["idea_study_rate", "idea_trial_rate", "idea_adoption_rate"]

@@ -204,9 +204,7 @@ def summary_sentences(b: Bilan) -> list[str]:
                 fte=_value(b, fte, "staff_time_fte"),
             )
         )
-    from eco_eval.indicators.maintenance import idle_lever_ids
-
-    idle = idle_lever_ids(b.tables, b.period, b.eco)
+    idle = list(b.release.manifest.get("idle_levers", []))
     total = len(b.eco.levers)
     if idle:
         out.append(
@@ -429,43 +427,24 @@ def cost(b: Bilan) -> str:
 
 
 def comment_themes(b: Bilan) -> str:
-    from eco_eval.privacy.text import comment_themes as themes
-
-    k_comments = b.project.privacy.k_comments if b.project else 10
-    fb = b.tables.feedback
-    fb = fb[fb["quarter"].isin(b.period.quarters) & fb["comment"].notna()]
-    if len(fb) < k_comments:
+    facts = b.release.manifest.get("feedback") or {}
+    k_comments, n = int(facts.get("k_comments", 10)), int(facts.get("comments", 0))
+    if n < k_comments:
         return f"<p>{escape(b.t('comments_none', k=k_comments))}</p>"
-    result = themes(
-        fb.rename(columns={"lever_id": "lever"}), by="lever", min_group=k_comments, top=8
-    )
-    return _render_themes(b, result, len(fb), k_comments)
+    return _render_themes(b, b.release.frame("comment_themes"), n, k_comments)
 
 
-def verbatims(b: Bilan, per_lever: int = 2, max_chars: int = 280) -> str:
-    """A few comments quoted as they were written (already masked at ingestion), always escaped.
-
-    Only levers with at least ``k_comments`` comments in the period are quoted, and the draw is
-    seeded by the period so that the bilan is reproducible.
-    """
-    import numpy as np
-
-    k_comments = b.project.privacy.k_comments if b.project else 10
-    fb = b.tables.feedback
-    fb = fb[fb["quarter"].isin(b.period.quarters) & fb["comment"].notna()]
-    rng = np.random.default_rng(sum(map(ord, b.period.label)))  # same period, same quotes
-    items = []
-    for lever in b.eco.levers:
-        sub = fb[fb["lever_id"] == lever.id]
-        if len(sub) < k_comments:
-            continue
-        picks = sub.iloc[rng.choice(len(sub), size=min(per_lever, len(sub)), replace=False)]
-        for text in picks["comment"]:
-            quote = str(text)
-            quote = quote if len(quote) <= max_chars else quote[: max_chars - 1] + "…"
-            items.append(
-                f'<li><span class="eco-muted">{escape(lever.name(b.lang))}</span> — « {escape(quote)} »</li>'
-            )
+def verbatims(b: Bilan) -> str:
+    """A few comments quoted as they were written (already masked at ingestion), always escaped:
+    those the release drew (:func:`eco_eval.release.feedback.verbatims`)."""
+    facts = b.release.manifest.get("feedback") or {}
+    k_comments = int(facts.get("k_comments", 10))
+    quotes = b.release.frame("verbatims")
+    names = {lever.id: lever.name(b.lang) for lever in b.eco.levers}
+    items = [
+        f'<li><span class="eco-muted">{escape(names.get(str(lever), str(lever)))}</span> — « {escape(str(quote))} »</li>'
+        for lever, quote in zip(quotes.get("lever", []), quotes.get("quote", []), strict=True)
+    ]
     if not items:
         return ""
     return f'<h3>{escape(b.t("verbatims_title"))}</h3><p class="eco-note">{escape(b.t("verbatims_note", k=k_comments))}</p><ul class="eco-verbatims">{"".join(items)}</ul>'
@@ -560,7 +539,7 @@ def data_quality(b: Bilan) -> str:
 
 
 def methods(b: Bilan) -> str:
-    k_comments = b.project.privacy.k_comments if b.project else 10
+    k_comments = int((b.release.manifest.get("feedback") or {}).get("k_comments", 10))
     rows = [
         [
             i.name(b.lang),

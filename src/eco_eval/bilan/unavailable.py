@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -29,6 +30,9 @@ import pandas as pd
 import yaml
 
 from eco_eval.errors import EcoEvalError
+from eco_eval.ingest.quality import latest_log, reason_text
+from eco_eval.report.fmt import fmt_number, fmt_period
+from eco_eval.report.theme import data_path
 
 if TYPE_CHECKING:
     from eco_eval.bilan import Bilan
@@ -82,8 +86,6 @@ class Needs:
 
 @lru_cache(maxsize=1)
 def _catalogue() -> dict[str, Any]:
-    from eco_eval.report.theme import data_path
-
     return dict(yaml.safe_load(data_path("report", "sections.yaml").read_text(encoding="utf-8")))
 
 
@@ -101,34 +103,11 @@ def outcome_source(outcome: str) -> str | None:
 
 
 # --------------------------------------------------------------------------- diagnosis
-def _table(b: Bilan, source: str) -> pd.DataFrame | None:
-    frame = getattr(b.tables, source, None)
-    return frame if isinstance(frame, pd.DataFrame) else None
-
-
-def in_period(b: Bilan, source: str, frame: pd.DataFrame) -> bool:
-    """Whether ``frame`` (the source's rows) holds data the period's figures use."""
-    p = b.period
-    if source == "sessions":
-        dates = pd.to_datetime(frame["date"], errors="coerce")
-        return bool(((dates >= pd.Timestamp(p.start)) & (dates <= pd.Timestamp(p.end))).any())
-    if source == "attendance":
-        sessions = _table(b, "sessions")
-        if sessions is None or sessions.empty:
-            return False
-        dates = pd.to_datetime(sessions["date"], errors="coerce")
-        held = sessions.loc[(dates >= pd.Timestamp(p.start)) & (dates <= pd.Timestamp(p.end))]
-        return bool(frame["session_id"].isin(held["session_id"]).any())
-    if source in {"headcount", "feedback"} and "quarter" in frame.columns:
-        quarters = frame["quarter"].dropna().astype(str)
-        if source == "headcount":  # the snapshot of the last quarter, or the latest before it
-            return bool((quarters <= p.last_quarter).any())
-        return bool(quarters.isin(p.quarters).any())
-    if source == "barometer" and "wave" in frame.columns:
-        from eco_eval.wellbeing import wave_cuts
-
-        return any(cut <= pd.Timestamp(p.end) for cut in wave_cuts(frame).values())
-    return True
+def _facts(b: Bilan, source: str) -> Mapping[str, Any]:
+    """What ``source`` gives the period, as the release records it
+    (:func:`eco_eval.release.sources.source_facts`)."""
+    found = (b.release.manifest.get("sources") or {}).get(source)
+    return found or {"present": False, "rows": 0, "in_period": False, "span": [], "columns": []}
 
 
 def diagnose(b: Bilan, source: str) -> SectionUnavailable | None:
@@ -141,8 +120,8 @@ def diagnose(b: Bilan, source: str) -> SectionUnavailable | None:
 
 
 def _diagnose(b: Bilan, source: str) -> SectionUnavailable | None:
-    frame = _table(b, source)
-    if frame is not None and len(frame) and in_period(b, source, frame):
+    facts = _facts(b, source)
+    if facts["rows"] and facts["in_period"]:
         return None
     name = b.t(f"source_{source}")
     project = b.project
@@ -176,7 +155,7 @@ def _diagnose(b: Bilan, source: str) -> SectionUnavailable | None:
             ),
             b.t("u_quarantined_fix", name=source),
         )
-    span = _span(b, source, frame)
+    span = _span(b, facts)
     if source == "barometer":  # waves are not per period: the first one comes later
         return SectionUnavailable(
             b.t("u_no_wave_yet", period=_period(b), span=span), b.t("u_no_wave_yet_fix")
@@ -188,21 +167,15 @@ def _diagnose(b: Bilan, source: str) -> SectionUnavailable | None:
 
 
 def _count(b: Bilan, n: int) -> str:
-    from eco_eval.report.fmt import fmt_number
-
     return fmt_number(n, b.lang, digits=0)
 
 
 def _period(b: Bilan) -> str:
-    from eco_eval.report.fmt import fmt_period
-
     return fmt_period(b.period.label, b.lang)
 
 
 def _log_rows(b: Bilan, source: str) -> pd.DataFrame:
     """The ingest-log rows of the files of ``source`` now in the store (codebooks left out)."""
-    from eco_eval.ingest.quality import latest_log
-
     log_frame = b.quality.get("log", pd.DataFrame())
     if log_frame is None or log_frame.empty:
         return pd.DataFrame(columns=["rows_read", "rows_accepted", "rows_quarantined"])
@@ -213,10 +186,6 @@ def _log_rows(b: Bilan, source: str) -> pd.DataFrame:
 def _main_reason(b: Bilan, source: str) -> str:
     """The most frequent quarantine reason of ``source`` in words, with an example value from
     the quarantined rows when the reason names a field (« valeur illisible (as_of) « 2015-T2 » »)."""
-    from collections import Counter
-
-    from eco_eval.ingest.quality import reason_text
-
     q = b.quality.get("quarantine", pd.DataFrame())
     if q is None or q.empty:
         return "–"
@@ -253,19 +222,11 @@ def _example(b: Bilan, source: str, reason: str, quarantine: pd.DataFrame) -> st
     return ""
 
 
-def _span(b: Bilan, source: str, frame: pd.DataFrame | None) -> str:
+def _span(b: Bilan, facts: Mapping[str, Any]) -> str:
     """First and last quarter (or wave) the source covers, in words."""
-    from eco_eval.report.fmt import fmt_period
-
-    if frame is None or frame.empty:
+    if not facts["span"]:
         return "–"
-    column = next((c for c in ("quarter", "wave") if c in frame.columns), None)
-    if column is None:
-        return "–"
-    values = sorted(frame[column].dropna().astype(str).unique())
-    if not values:
-        return "–"
-    first, last = fmt_period(values[0], b.lang), fmt_period(values[-1], b.lang)
+    first, last = (fmt_period(v, b.lang) for v in facts["span"])
     return first if first == last else f"{first} – {last}"
 
 
@@ -325,8 +286,8 @@ def section(name: str) -> Callable[[F], F]:
 
 
 # --------------------------------------------------------------------------- finer grounds
-def _has(frame: pd.DataFrame | None, column: str) -> bool:
-    return frame is not None and column in frame.columns and bool(frame[column].notna().any())
+def _has(b: Bilan, source: str, column: str) -> bool:
+    return column in _facts(b, source)["columns"]
 
 
 def require_breakdown(b: Bilan, dimension: str) -> None:
@@ -334,7 +295,7 @@ def require_breakdown(b: Bilan, dimension: str) -> None:
     by a breakdown needs it on both sides."""
     if dimension in {"all", "*"}:
         return
-    missing = [s for s in ("attendance", "headcount") if not _has(_table(b, s), dimension)]
+    missing = [s for s in ("attendance", "headcount") if not _has(b, s, dimension)]
     if missing:
         raise no_breakdown(b, [dimension], missing)
 
@@ -363,9 +324,7 @@ def no_breakdown(b: Bilan, dimensions: Sequence[str], missing: Sequence[str]) ->
 def require_waves(b: Bilan, n: int) -> None:
     """Raise when fewer than ``n`` barometer waves precede the period's end (an evolution or an
     effect needs two)."""
-    from eco_eval.report.fmt import fmt_period
-
-    waves = _wb_section(b).waves
+    waves = list((b.release.manifest.get("wellbeing") or {}).get("waves", []))
     if len(waves) >= n:
         return
     if not waves:
@@ -379,16 +338,10 @@ def require_waves(b: Bilan, n: int) -> None:
 
 def require_scale(b: Bilan, indicator: str) -> None:
     """Raise when the barometer gives no ``indicator`` (its scale's items are not recognised)."""
-    levels = _wb_section(b).levels
+    levels = b.release.frame("wellbeing_levels")
     if len(levels) and (levels["indicator"] == indicator).any():
         return
-    s = _wb_section(b)
     raise SectionUnavailable(
-        b.t("u_no_scale", scale=s.labels.indicator(indicator)), b.t("u_no_scale_fix")
+        b.t("u_no_scale", scale=b.wellbeing_labels().indicator(indicator)),
+        b.t("u_no_scale_fix"),
     )
-
-
-def _wb_section(b: Bilan) -> Any:
-    from eco_eval.bilan.wellbeing import section as wellbeing_section
-
-    return wellbeing_section(b)

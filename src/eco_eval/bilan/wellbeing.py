@@ -25,7 +25,6 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
 from html import escape
 from typing import TYPE_CHECKING, Any
 
@@ -46,16 +45,7 @@ from eco_eval.report.fmt import (
 )
 from eco_eval.report.i18n import Labels
 from eco_eval.report.theme import load_theme
-from eco_eval.wellbeing import (
-    design_inputs,
-    impact_table,
-    key_drivers_table,
-    phase_in_plan,
-    reliability_by_wave,
-    score_barometer,
-    wave_cuts,
-    wellbeing_by_wave,
-)
+from eco_eval.wellbeing import phase_in_plan
 from eco_eval.wellbeing.impact import COVARIATES
 
 if TYPE_CHECKING:
@@ -118,28 +108,22 @@ def _p(text: str, cls: str = "") -> str:
 
 @dataclass
 class WellbeingSection:
-    """What the well-being sections of one bilan show; expensive parts computed on first use."""
+    """What the well-being sections of one bilan show, read from the bilan's release."""
 
     b: Any
     labels: Labels
-    instruments: Any
     k: int
-    k_drivers: int
-    scored: pd.DataFrame
+    #: The release's ``wellbeing`` manifest entry (:func:`eco_eval.release.wellbeing.wellbeing_part`).
+    facts: Mapping[str, Any]
+    levels: pd.DataFrame
+    reliability_frame: pd.DataFrame
+    impact_frame: pd.DataFrame
+    drivers_frame: pd.DataFrame
     waves: list[str] = field(default_factory=list)
 
     @classmethod
     def from_bilan(cls, b: Bilan) -> WellbeingSection:
-        """Gather what the sections need from a :class:`~eco_eval.bilan.Bilan`."""
-        from eco_eval.stats import load_instruments
-
-        project = getattr(b, "project", None)
-        instruments = (
-            project.instruments()
-            if project is not None
-            else load_instruments(levers=b.eco.lever_ids)
-        )
-        k_drivers = int(project.privacy.k_drivers) if project is not None else 25
+        """Gather what the sections need from a :class:`~eco_eval.bilan.Bilan` and its release."""
         labels = b.labels.extend(wellbeing_labels(b.lang))
         labels = labels.extend(
             {
@@ -147,30 +131,19 @@ class WellbeingSection:
                 for i in (*LEVEL_INDICATORS, "climate_mean")
             }
         )
-        baro = b.tables.barometer
-        if baro is None or baro.empty:
-            return cls(b, labels, instruments, b.k, k_drivers, pd.DataFrame(), [])
-        cuts = wave_cuts(baro)
-        end = pd.Timestamp(b.period.end)
-        waves = [w for w in sorted(cuts, key=cuts.__getitem__) if cuts[w] <= end]
-        scored = score_barometer(baro, instruments)
-        return cls(b, labels, instruments, b.k, k_drivers, scored, waves)
-
-    @classmethod
-    def for_period(cls, project: Any, tables: Any, period: Any) -> WellbeingSection:
-        """The section of the bilan of ``period`` (a Period) without the rest of the bilan: the
-        same tables, instruments, waves and threshold, for the exports of its tables."""
-        from types import SimpleNamespace
-
-        from eco_eval.bilan import bilan_labels
-
-        eco = project.ecosystem()
-        labels = Labels(project.lang, ecosystem=eco).extend(bilan_labels(project.lang))
-        b = SimpleNamespace(
-            tables=tables, period=period, lang=project.lang, k=project.privacy.k,
-            labels=labels, project=project, eco=eco,
-        )  # fmt: skip
-        return cls.from_bilan(b)  # type: ignore[arg-type]
+        release = b.release
+        facts = release.manifest.get("wellbeing") or {}
+        return cls(
+            b,
+            labels,
+            b.k,
+            facts,
+            release.frame("wellbeing_levels"),
+            release.frame("wellbeing_reliability"),
+            release.frame("wellbeing_impact"),
+            release.frame("wellbeing_drivers"),
+            [str(w) for w in facts.get("waves", [])],
+        )
 
     # ------------------------------------------------------------------ helpers
     def t(self, key: str, **values: Any) -> str:
@@ -193,16 +166,13 @@ class WellbeingSection:
     def previous(self) -> str | None:
         return self.waves[-2] if len(self.waves) > 1 else None
 
-    @cached_property
+    @property
     def _wave_windows(self) -> dict[str, tuple[object, object]]:
         """Each wave's fielding window: first and last submission dates (empty without them)."""
-        baro = self.b.tables.barometer
-        if baro is None or not {"wave_start", "wave_end"} <= set(baro.columns):
-            return {}
-        dates = baro.groupby(baro["wave"].astype(str)).agg(
-            start=("wave_start", "min"), end=("wave_end", "max")
-        )
-        return {str(w): (r.start, r.end) for w, r in dates.iterrows()}
+        return {
+            str(w): (pd.Timestamp(start), pd.Timestamp(end))
+            for w, (start, end) in (self.facts.get("wave_windows") or {}).items()
+        }
 
     def wave_name(self, wave: object) -> str:
         """A wave in words: ``sources.barometer.wave_label`` when configured, else « mai 2015 »
@@ -227,49 +197,10 @@ class WellbeingSection:
         tools = self.b.eco.tools_of(lever_id)
         return ", ".join(self.labels.tool(t.id) for t in tools) or self.labels.lever(lever_id)
 
-    @cached_property
-    def _barometer_upto(self) -> pd.DataFrame:
-        baro = self.b.tables.barometer
-        return baro.loc[baro["wave"].astype(str).isin(self.waves)]
-
-    # ------------------------------------------------------------------ computed parts
-    @cached_property
-    def levels(self) -> pd.DataFrame:
-        """Anonymised tidy frame of the scores per wave (all waves up to the period)."""
-        if not self.waves:
-            return pd.DataFrame()
-        tool_of = {
-            lv.id: ts[0].id
-            for lv in self.b.eco.levers
-            if len(ts := self.b.eco.tools_of(lv.id)) == 1
-        }
-        return wellbeing_by_wave(self._barometer_upto, self.instruments, tool_of=tool_of, k=self.k)
-
-    @cached_property
-    def reliability_frame(self) -> pd.DataFrame:
-        if not self.waves:
-            return pd.DataFrame()
-        return reliability_by_wave(self._barometer_upto, self.instruments)
-
-    @cached_property
-    def impact_frame(self) -> pd.DataFrame:
-        if len(self.waves) < 2:
-            return pd.DataFrame()
-        from dataclasses import replace
-
-        tables = replace(self.b.tables, barometer=self._barometer_upto)
-        return impact_table(
-            tables, self.instruments, self.b.eco, outcomes=("climate", "swemwbs"), k=self.k
-        )
-
-    @cached_property
-    def drivers_frame(self) -> pd.DataFrame:
-        if not self.waves:
-            return pd.DataFrame()
-        return key_drivers_table(
-            self._barometer_upto, self.instruments, wave=self.wave, k_drivers=self.k_drivers,
-            scored=self.scored.loc[self.scored["wave"].astype(str).isin(self.waves)],
-        )  # fmt: skip
+    @property
+    def k_drivers(self) -> int:
+        """The threshold of the key-drivers table (respondents per lever)."""
+        return int(self.b.release.manifest["k_drivers"])
 
     def headline(self, outcome: str) -> pd.DataFrame:
         """Impact rows shown in the bilan: pooled over the pairs when there are several."""
@@ -339,6 +270,16 @@ def section(b: Bilan) -> WellbeingSection:
     return cached
 
 
+@dataclass(frozen=True)
+class DesignInputs:
+    """The inputs of the phase-in power calculation, as the release keeps them."""
+
+    departments: list[str]
+    sd: float
+    icc: float
+    cluster_size: float
+
+
 # ---------------------------------------------------------------------- HTML sections
 HEADINGS = ("wellbeing", "reliability", "impact", "drivers", "next_steps")
 
@@ -399,7 +340,7 @@ def wellbeing(b: Bilan) -> str:
         s.t(c)
         for c in ("col_scale", "col_value", "col_interval", "col_n", "col_previous", "col_change")
     ]
-    n_resp = int((s.scored["wave"].astype(str) == s.wave).sum())
+    n_resp = int((s.facts.get("respondents") or {}).get(str(s.wave), 0))
     intro = s.t("intro", wave=s.wave_name(s.wave), n=fmt_number(n_resp, s.lang, digits=0))
     start, end = s._wave_windows.get(str(s.wave), (None, None))
     if not is_missing(start) and not is_missing(end):
@@ -437,12 +378,8 @@ def wellbeing(b: Bilan) -> str:
 def _change_sentence(s: WellbeingSection) -> str:
     if s.previous is None:
         return s.t("s_no_previous")
-    from eco_eval.stats import wave_change
-
     # Difference of the two waves' means (all respondents), as in the table above.
-    ch = wave_change(
-        s.scored, "swemwbs_score", "wave", (s.previous, s.wave), pairing="independent"
-    ).iloc[0]
+    ch = s.facts["change"]
     return s.t(
         "s_change",
         previous=s.wave_name(s.previous),
@@ -752,7 +689,7 @@ def next_steps(
     s = section(b)
     if s.wave is None:
         return _p(s.t("no_barometer"))
-    inputs = design_inputs(s._barometer_upto, s.instruments, wave=s.wave, scored=s.scored)
+    inputs = DesignInputs(**s.facts["design"])
     if lever_id is None:
         head = s.headline("swemwbs")
         ranked = (
@@ -763,7 +700,7 @@ def next_steps(
         lever_id = str(ranked.iloc[0]["lever"]) if len(ranked) else b.eco.levers[0].id
     effect = 0.2 * inputs.sd if effect is None else float(effect)
     # One step per barometer wave: the cadence is the median gap between waves, in months.
-    cuts = wave_cuts(s._barometer_upto)
+    cuts = {w: pd.Timestamp(d) for w, d in s.facts["wave_cuts"].items()}
     months = sorted(cuts[w].year * 12 + cuts[w].month for w in s.waves)
     gaps = [b - a for a, b in itertools.pairwise(months)]
     step = max(int(np.median(gaps)), 1) if gaps else 6

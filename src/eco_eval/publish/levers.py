@@ -1,14 +1,10 @@
 """The lever deep dives: ``lever.ipynb`` once per lever, published as ``<period>/leviers/<id>.html``.
 
-Twelve notebooks that differ only by their ``lever`` parameter share most of their work: every one
-starts with ``Bilan.load(...)`` for the same period (about 13 s on the demo city) and then draws
-one lever (under a second). They are therefore run **one after the other in one kernel** whose
-``Bilan.load`` returns the same object for the same arguments (:func:`share_bilan_load`, installed
-in that kernel only, before the first notebook): the first deep dive costs a full load, the
-eleven others well under a second each. Measured on the demo city (2 cores): about 25 s for the
-twelve, against about 200 s with one kernel per notebook and about 110 s with two such kernels at
-a time. The run executes the deep dives in a thread while the main thread builds the bilan in its
-own kernel, so the two kernels use the two cores.
+Twelve notebooks that differ only by their ``lever`` parameter read the same release
+(:mod:`eco_eval.release`) and draw one lever each. They run **one after the other in one
+kernel**, started once with eco_eval imported, so that each notebook costs its own cells only. The
+run executes the deep dives in a thread while the main thread builds the bilan in its own kernel,
+so the two kernels use the two cores.
 
 Each notebook gets its parameters from papermill (an injected cell, recorded in its metadata) and
 is run by nbclient through the shared kernel's one client; a failing cell raises
@@ -75,31 +71,6 @@ class LeversResult:
 
 
 # --------------------------------------------------------------------------- kernel
-def share_bilan_load() -> None:
-    """Make ``Bilan.load`` return the same object for the same arguments, in this process.
-
-    Run inside the deep-dive kernel only (never in the caller's process): the store is read-only
-    while the run holds the project lock, and the lever sections only read the loaded object, so
-    the twelve notebooks see exactly what twelve separate loads would give.
-    """
-    from eco_eval.bilan import Bilan
-
-    original = getattr(Bilan.load, "__func__", None)
-    if original is None or getattr(original, "_eco_eval_shared", False):
-        return
-    cache: dict[str, Any] = {}
-
-    @functools.wraps(original)
-    def load(cls: type, *args: Any, **kwargs: Any) -> Any:
-        key = repr((cls, args, sorted(kwargs.items())))
-        if key not in cache:
-            cache[key] = original(cls, *args, **kwargs)
-        return cache[key]
-
-    load._eco_eval_shared = True  # type: ignore[attr-defined]
-    Bilan.load = classmethod(load)  # type: ignore[method-assign,assignment]
-
-
 def _kernel_manager(kernel_name: str, folder: Path) -> Any:
     """A kernel manager talking over Unix sockets (only this user can open them) in ``folder``.
 
@@ -155,7 +126,7 @@ class SharedKernel:
         self.kc.start_channels()
         await self.kc.wait_for_ready(timeout=self.start_timeout)
         reply: dict[str, Any] = await self.kc.execute_interactive(
-            "from eco_eval.publish.levers import share_bilan_load\nshare_bilan_load()",
+            "import eco_eval.bilan",
             timeout=self.start_timeout,
             output_hook=lambda msg: None,
         )
@@ -286,6 +257,7 @@ def build_levers(
     template: Path,
     ecosystem: Any,
     parameters: Mapping[str, Any],
+    release: Callable[[], Path],
     basis: Mapping[str, Any],
     kernel_name: str,
     cwd: Path,
@@ -296,9 +268,12 @@ def build_levers(
 ) -> LeversResult:
     """Build ``leviers/`` in ``stage``: one page per lever of ``ecosystem``, an index, a stamp.
 
-    ``parameters`` are the notebook's parameters except ``lever`` and ``output_dir``; ``basis``
-    what every part depends on (package version, git commit, inputs' sha256). Skipped, with
-    ``rebuilt=False``, when the published stamp has the same key (unless ``force``).
+    ``parameters``: what the deep dives depend on besides the inputs (period, language, threshold,
+    organisation: :func:`eco_eval.publish.bilan.bilan_parameters`); ``release``: gives the
+    release's folder, built on first call; ``basis`` what every part depends on (package version,
+    git commit, inputs' sha256). Skipped, with ``rebuilt=False``, when the published stamp has the
+    same key (unless ``force``). Each notebook receives the release's folder, the language and its
+    lever.
     """
     from eco_eval.report.html import notebook_to_html
     from eco_eval.report.runner import check_parameters
@@ -319,7 +294,8 @@ def build_levers(
     if not force and is_current(stage.path(LEVERS_DIR), stamp["build_key"], required):
         return LeversResult(final, False, time.perf_counter() - t0, levers)
     params = {**parameters, "output_dir": str(final)}
-    check_parameters(template, {**params, "lever": levers[0]})
+    notebook = {"release": str(release()), "lang": lang}
+    check_parameters(template, {**notebook, "lever": levers[0]})
     out = stage.fresh(LEVERS_DIR)
     out.mkdir(parents=True)
     if progress is not None:
@@ -334,7 +310,7 @@ def build_levers(
                 kernel,
                 template,
                 out / f"{lever}.executed.ipynb",
-                {**params, "lever": lever},
+                {**notebook, "lever": lever},
                 timeout=timeout,
                 on_failure=functools.partial(
                     _keep_failed, stage, f"{LEVERS_DIR}/{lever}.executed.failed.ipynb"

@@ -9,19 +9,25 @@ nothing new finds every key unchanged and rebuilds nothing.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import subprocess
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
+
+from eco_eval.store import open_store
 
 STAMP = "provenance.json"
 
 
 #: Parameters that name this machine's paths: left out of build keys, so that the same inputs
 #: give the same key in any copy of the project.
-LOCAL_PARAMETERS = frozenset({"project_dir", "store_path", "output_dir", "suppression_log"})
+LOCAL_PARAMETERS = frozenset(
+    {"project_dir", "store_path", "output_dir", "suppression_log", "release"}
+)
 
 
 def file_sha256(path: Path) -> str:
@@ -57,3 +63,52 @@ def write_json(path: Path, doc: Any) -> Path:
     tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     os.replace(tmp, path)
     return path
+
+
+def git_commit() -> str:
+    """The short commit of the eco_eval checkout running ("unknown" outside a git checkout)."""
+    with contextlib.suppress(Exception):
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=Path(__file__).parent,
+            capture_output=True,
+            text=True,
+            timeout=5,
+        )
+        if out.returncode == 0:
+            return out.stdout.strip()
+    return "unknown"
+
+
+def input_checksums(store_path: Path) -> dict[str, str]:
+    """sha256 of every raw file, as the store's ingest log recorded them."""
+    return dict(sorted(open_store(store_path).known_files().items()))
+
+
+def build_key(stamp: Mapping[str, Any]) -> str:
+    """What a published report depends on: inputs, parameters, notebook and code (not the time)."""
+    basis = {
+        k: stamp[k]
+        for k in (
+            "package_version",
+            "git_commit",
+            "parameters",
+            "inputs_sha256",
+            "notebook_sha256",
+        )
+        if k in stamp
+    }
+    return hashlib.sha256(
+        json.dumps(basis, sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()
+
+
+def is_up_to_date(final_dir: Path, key: str) -> bool:
+    """Whether ``final_dir`` holds a bilan whose stamp has ``key``."""
+    prov = final_dir / STAMP
+    if not (final_dir / "bilan.html").exists() or not prov.exists():
+        return False
+    try:
+        return json.loads(prov.read_text(encoding="utf-8")).get("build_key") == key
+    except (OSError, ValueError):
+        return False

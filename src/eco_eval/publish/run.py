@@ -20,23 +20,34 @@ index as they were; the error keeps its exit code and carries the summary as ``e
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import os
+import sys
 import threading
-import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from eco_eval.errors import EcoEvalError, StoreError
+from eco_eval import __version__
+from eco_eval.errors import StoreError
+from eco_eval.privacy.suppression import read_suppression_log
+from eco_eval.publish.bilan import bilan_parameters, build_bilan_in, notebook_path, report_folder
+from eco_eval.publish.levers import build_levers
+from eco_eval.publish.open_data import build_open_data
 from eco_eval.publish.progress import NullProgress
+from eco_eval.publish.provenance import git_commit, input_checksums
+from eco_eval.publish.release import BILAN_SUPPRESSION_LOG, PeriodRelease
+from eco_eval.publish.staging import PeriodStage
+from eco_eval.report.runner import default_kernel
+from eco_eval.store import open_store
 
 log = logging.getLogger(__name__)
 
 LOGS_DIR = "logs"
+RUN_LOCK = ".run.lock"
+RUN_LOCK_WHAT = "an 'eco-eval run' (or 'eco-eval bilan')"
 
 
 class _CallableProgress(NullProgress):
@@ -49,7 +60,7 @@ class _CallableProgress(NullProgress):
         self.fn(step)
 
 
-def _as_progress(progress: Any) -> Any:
+def as_progress(progress: Any) -> Any:
     if progress is None:
         return NullProgress()
     if callable(progress) and not hasattr(progress, "start"):
@@ -87,8 +98,6 @@ class RunLog:
 
     def error(self, message: str, *, exc_info: bool = False) -> None:
         """An ERROR record for the log file only: the caller (the CLI) prints the error itself."""
-        import sys
-
         record = self.logger.makeRecord(
             log.name, logging.ERROR, __file__, 0, message, (), sys.exc_info() if exc_info else None
         )
@@ -106,7 +115,6 @@ def check_period_has_data(project: Any, p: Any) -> None:
     """A period without any session in a store that has sessions is an error (its exports are
     not in yet), not an empty bilan. A store without any session at all (the session log
     missing, empty or entirely quarantined) publishes a bilan whose sections say so."""
-    from eco_eval.store import open_store
 
     store = open_store(project.store_path)
     found = store.sql(
@@ -123,123 +131,7 @@ def check_period_has_data(project: Any, p: Any) -> None:
     )
 
 
-def run(
-    root: Path,
-    period: str,
-    *,
-    lang: str | None = None,
-    pdf: bool = True,
-    progress: Any = None,
-    timeout: int = 600,
-    force: bool = False,
-) -> dict[str, Any]:
-    """See :func:`eco_eval.pipeline.run_all` and the module docstring."""
-    from eco_eval.config import load_project
-    from eco_eval.pipeline import RUN_LOCK, RUN_LOCK_WHAT
-    from eco_eval.store import project_lock
-
-    project = load_project(root)
-    bar = _as_progress(progress)
-    started = time.perf_counter()
-    summary: dict[str, Any] = {
-        "ok": False,
-        "exit_code": 1,
-        "project": str(project.root),
-        "period": period,
-        "folder": None,
-        "published": False,
-        "started_at": datetime.now().isoformat(timespec="seconds"),
-        "steps": [],
-    }
-    with RunLog(project.reports_dir) as runlog:
-        summary["log"] = str(runlog.log_path)
-        log.info("run started: period %s, project %s", period, project.root)
-        try:
-            with project_lock(project.reports_dir / RUN_LOCK, RUN_LOCK_WHAT):
-                _run_locked(project, period, lang, pdf, bar, timeout, force, summary)
-            summary["ok"] = True
-            summary["exit_code"] = 0
-        except EcoEvalError as exc:
-            summary["error"] = str(exc)
-            summary["error_type"] = type(exc).__name__
-            summary["exit_code"] = exc.exit_code
-            runlog.error(f"run failed: {exc}")
-            exc.summary = summary  # type: ignore[attr-defined]
-            raise
-        except KeyboardInterrupt:
-            summary["error"] = "interrupted"
-            summary["exit_code"] = 130
-            runlog.error("run interrupted")
-            raise
-        except Exception as exc:
-            summary["error"] = f"{type(exc).__name__}: {exc}"
-            summary["error_type"] = type(exc).__name__
-            runlog.error("run failed on an unexpected error", exc_info=True)
-            with contextlib.suppress(AttributeError):  # some built-in exceptions refuse it
-                exc.summary = summary  # type: ignore[attr-defined]
-            raise
-        finally:
-            summary["finished_at"] = datetime.now().isoformat(timespec="seconds")
-            summary["seconds"] = round(time.perf_counter() - started, 1)
-            log.info(
-                "run %s in %.1f s", "succeeded" if summary["ok"] else "failed", summary["seconds"]
-            )
-            runlog.write_summary(summary)
-    summary["message"] = _message(summary)
-    return summary
-
-
-def _run_locked(
-    project: Any,
-    period: str,
-    lang: str | None,
-    pdf: bool,
-    bar: Any,
-    timeout: int,
-    force: bool,
-    summary: dict[str, Any],
-) -> None:
-    from eco_eval.pipeline import report_folder, resolve_period, run_ingest
-    from eco_eval.publish.index import write_index
-
-    steps = summary["steps"]
-    bar.start("ingest")
-    outcome = run_ingest(project.root, progress=lambda f: bar.advance("ingest", f))
-    report = outcome.report
-    steps.append(
-        {
-            "step": "ingest",
-            "changed": report.changed,
-            "seconds": round(outcome.seconds, 1),
-            **(report.totals if report.changed else {}),
-            **({"warnings": list(report.warnings)} if report.warnings else {}),
-        }
-    )
-    bar.finish("ingest", "nouveaux fichiers" if report.changed else "rien de nouveau")
-    log.info("%s", outcome.summary_text())
-    p = resolve_period(project, period)
-    check_period_has_data(project, p)
-    lang = lang or project.lang
-    summary["period"] = p.label
-    summary["folder"] = str(project.reports_dir / report_folder(project, p, lang))
-    published, od_log, bilan = _build_period(project, p, lang, pdf, bar, timeout, force, steps)
-    if published:
-        bilan.keep_suppression_log(project)
-    summary["published"] = published
-    if od_log is not None and published:
-        from eco_eval.publish.open_data import LOG_NAME, save_log
-
-        save_log(project.processed_dir / LOG_NAME, od_log)
-    bar.start("index")
-    index = project.reports_dir / "index.html"
-    before = index.stat().st_mtime_ns if index.exists() else None
-    write_index(project.reports_dir, lang=project.lang, organisation=project.organisation.name)
-    changed = not index.exists() or index.stat().st_mtime_ns != before
-    steps.append({"step": "index", "html": str(index), "changed": changed})
-    bar.finish("index", "mis à jour" if changed else "inchangé")
-
-
-def _build_period(
+def publish_period(
     project: Any,
     p: Any,
     lang: str,
@@ -249,30 +141,18 @@ def _build_period(
     force: bool,
     steps: list[dict[str, Any]],
 ) -> tuple[bool, Any, Any]:
-    """Bilan ‖ deep dives, then open data, in one stage; publish. (published?, suppression log)."""
-    from eco_eval import __version__
-    from eco_eval.pipeline import (
-        BILAN_SUPPRESSION_LOG,
-        bilan_parameters,
-        build_bilan_in,
-        git_commit,
-        input_checksums,
-        notebook_path,
-        report_folder,
-    )
-    from eco_eval.privacy.suppression import read_suppression_log
-    from eco_eval.publish.levers import build_levers
-    from eco_eval.publish.open_data import build_open_data
-    from eco_eval.publish.staging import PeriodStage
-    from eco_eval.report.runner import default_kernel
+    """Bilan ‖ deep dives, then open data, in one stage, from one release; publish.
 
+    Returns (published?, the open-data suppression log, the :class:`BilanResult`)."""
     basis = {
         "package_version": __version__,
         "git_commit": git_commit(),
-        "inputs_sha256": input_checksums(project),
+        "inputs_sha256": input_checksums(project.store_path),
     }
     cancel = threading.Event()
-    with PeriodStage(project.reports_dir, report_folder(project, p, lang)) as stage:
+    folder = report_folder(project, p, lang)
+    release = PeriodRelease(project, p, folder)
+    with PeriodStage(project.reports_dir, folder) as stage:
         params = bilan_parameters(project, p, lang, stage.final)
         params.pop("output_dir")
         with ThreadPoolExecutor(1, thread_name_prefix="deep-dives") as pool:
@@ -282,6 +162,7 @@ def _build_period(
                 template=notebook_path(project, "lever.ipynb"),
                 ecosystem=project.ecosystem(),
                 parameters=params,
+                release=release.get,
                 basis=basis,
                 kernel_name=default_kernel(),
                 cwd=project.root,
@@ -296,6 +177,7 @@ def _build_period(
                     stage,
                     project,
                     p,
+                    release,
                     lang=lang,
                     pdf=pdf,
                     timeout=timeout,
@@ -345,7 +227,7 @@ def _build_period(
     return published, (od.log if od is not None and od.rebuilt else None), bilan
 
 
-def _message(summary: dict[str, Any]) -> str:
+def run_message(summary: dict[str, Any]) -> str:
     """The human summary ``eco-eval run`` prints (the JSON one has every detail)."""
     lines = []
     for s in summary["steps"]:

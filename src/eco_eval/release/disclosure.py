@@ -1,0 +1,132 @@
+"""Disclosure control of the indicator frames: the anonymity rule, applied once per publication.
+
+The indicator engine (:mod:`eco_eval.indicators`) computes raw figures; this module hides the
+cells that rest on fewer than ``k`` people, with complementary suppression
+(:func:`eco_eval.privacy.suppression.suppress_small_cells`), and keeps the log of what it hid so
+that the next publication hides the same cells again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from eco_eval.indicators import compute_raw
+from eco_eval.indicators.catalogue import load_catalogue
+from eco_eval.indicators.core import COLUMNS, DIMENSIONS, Tables
+from eco_eval.indicators.implementation import implementation
+from eco_eval.indicators.reach import reach
+from eco_eval.indicators.reaction import reaction
+from eco_eval.periods import Period, parse_period, quarter_range
+from eco_eval.privacy.suppression import LOG_COLUMNS, suppress_small_cells
+
+__all__ = ["anonymise", "anonymise_logged", "history", "publication_frames"]
+
+
+def anonymise(
+    frame: pd.DataFrame, *, k: int = 5, suppression_log: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Apply the anonymity rule to the figures that rest on people or answers (not activity).
+
+    Indicators on the same people form one family (attendance-based ones: ``participants``; answers:
+    ``answers``) so that a count hidden in one is hidden in all — a reach rate shown beside a
+    hidden participant count would give it back (rate × headcount).
+    """
+    return anonymise_logged(frame, k=k, suppression_log=suppression_log)[0]
+
+
+def anonymise_logged(
+    frame: pd.DataFrame, *, k: int = 5, suppression_log: pd.DataFrame | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`anonymise`, and the suppression log of the cells it hid (with the reason), to keep
+    for the next publication (see :func:`publication_frames`)."""
+    cat = load_catalogue()
+    personal = {i.id: i for i in cat.indicators if i.privacy in {"people", "answers"}}
+    mask = frame["indicator"].isin(list(personal))
+    if not mask.any():
+        return frame, pd.DataFrame(columns=list(LOG_COLUMNS))
+    families = {
+        i.id: (
+            "participants"
+            if i.privacy == "people" and i.id != "cumulative_reach_rate"
+            else i.privacy
+        )
+        for i in personal.values()
+    }
+    families["cumulative_reach_rate"] = "cumulative"
+    numerators = {"unique_participants": "count"}
+    result = suppress_small_cells(
+        frame[mask].reset_index(drop=True),
+        k=k,
+        families=families,
+        numerators=numerators,
+        suppression_log=suppression_log,
+    )
+    out = pd.concat([result.frame, frame[~mask]], ignore_index=True)
+    return out[COLUMNS + [c for c in out.columns if c not in COLUMNS]], result.log
+
+
+def publication_frames(
+    tables: Tables,
+    eco: Any,
+    periods: Mapping[str, Period],
+    *,
+    k: int = 5,
+    suppression_log: pd.DataFrame | None = None,
+    by: Sequence[str] = DIMENSIONS,
+    instruments: Mapping[str, Any] | None = None,
+) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+    """The anonymised frames of one publication, consistent with the publications before it.
+
+    ``periods`` names the frames a publication shows (a bilan: ``current``, ``previous``, ``year``);
+    ``suppression_log`` is the log kept from earlier publications (``None`` for the first). A cell
+    hidden before stays hidden — with the cells hidden to protect it — when its period is shown
+    again (as the next bilan's comparison column, or with revised data), so that two bilans side by
+    side never give a hidden figure back by subtraction. Returns the frames and the log to keep:
+    the earlier log plus every cell hidden now (one row per cell, duplicates dropped).
+    """
+    frames, logs = {}, [] if suppression_log is None else [suppression_log]
+    for name, period in periods.items():
+        frames[name], log = anonymise_logged(
+            compute_raw(tables, period, eco, by=by, instruments=instruments),
+            k=k,
+            suppression_log=suppression_log,
+        )
+        logs.append(log)
+    merged = pd.concat(
+        [f[list(LOG_COLUMNS)].astype(str) for f in logs if len(f)]
+        or [pd.DataFrame(columns=list(LOG_COLUMNS))],
+        ignore_index=True,
+    ).drop_duplicates(ignore_index=True)
+    return frames, merged
+
+
+def history(
+    tables: Tables,
+    eco: Any,
+    period: Period,
+    k: int,
+    log: pd.DataFrame | None = None,
+    instruments: Any = None,
+) -> pd.DataFrame:
+    """Programme- and lever-level figures of every quarter from launch to ``period``'s end.
+
+    ``log``: the cells hidden in the publication's own tables (and earlier ones); they stay hidden
+    in the trends, or a lever's count hidden in the previous quarter's table to protect a small
+    department would show in its trend line."""
+    first = Period(eco.launch, eco.launch, "launch").quarters[0]
+    parts = []
+    for q in quarter_range(first, period.last_quarter):
+        qp = parse_period(q)
+        raw = pd.concat(
+            [
+                implementation(tables, qp, eco),
+                reach(tables, qp, eco, by=()),
+                reaction(tables, qp, eco, instruments),
+            ],
+            ignore_index=True,
+        )
+        parts.append(anonymise(raw, k=k, suppression_log=log))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()

@@ -1,0 +1,89 @@
+"""A release on disk: one Parquet file per frame and ``manifest.json``, written atomically.
+
+The manifest holds the release's scalars (period, threshold, waves, provenance...), the list of
+its frames with their row counts and SHA-256, and :data:`FORMAT`; :func:`load_release` checks the
+format and every file's digest, so a notebook never reads a half-written or edited release.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from eco_eval.errors import EcoEvalError
+from eco_eval.release.model import FORMAT, Release
+
+__all__ = ["MANIFEST", "ReleaseError", "load_release", "save_release"]
+
+MANIFEST = "manifest.json"
+
+
+class ReleaseError(EcoEvalError):
+    """A release folder that cannot be read (absent, another format, a file changed)."""
+
+    exit_code = 4
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def save_release(release: Release, folder: str | Path) -> Path:
+    """Write ``release`` into ``folder`` (replaced whole, never half-written); return it."""
+    folder = Path(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    try:
+        frames = {}
+        for name, frame in release.frames.items():
+            path = tmp / f"{name}.parquet"
+            frame.to_parquet(path, index=False)
+            frames[name] = {"rows": len(frame), "sha256": _sha256(path)}
+        manifest = {**release.manifest, "format": FORMAT, "frames": frames}
+        (tmp / MANIFEST).write_text(
+            json.dumps(manifest, ensure_ascii=False, indent=1, default=str), encoding="utf-8"
+        )
+        old = folder.with_name(f".{folder.name}.old")
+        if folder.exists():
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(folder, old)
+        os.replace(tmp, folder)
+        shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return folder
+
+
+def load_release(folder: str | Path) -> Release:
+    """The release saved in ``folder`` by :func:`save_release`."""
+    folder = Path(folder)
+    path = folder / MANIFEST
+    if not path.is_file():
+        raise ReleaseError(
+            f"{folder}: no release here ({MANIFEST} missing); build one with "
+            "'eco-eval run' or eco_eval.release.build_release(...)"
+        )
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    if manifest.get("format") != FORMAT:
+        raise ReleaseError(
+            f"{path}: release format {manifest.get('format')!r}, this eco_eval reads {FORMAT}; "
+            "rebuild the release with 'eco-eval run --force'"
+        )
+    frames = {}
+    for name, entry in manifest.pop("frames").items():
+        file = folder / f"{name}.parquet"
+        if not file.is_file() or _sha256(file) != entry["sha256"]:
+            raise ReleaseError(
+                f"{file}: missing or changed since the release was written; "
+                "rebuild the release with 'eco-eval run --force'"
+            )
+        frames[name] = pd.read_parquet(file)
+    manifest.pop("format")
+    return Release(manifest, frames)
