@@ -10,6 +10,7 @@ import json
 import os
 import platform
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +27,8 @@ def machine() -> dict[str, str]:
         "nproc": sh("nproc"),
         "memory": sh("free -h | awk '/Mem:/ {print $2}'"),
         "python": platform.python_version(),
-        "duckdb": sh(".venv/bin/python -c 'import duckdb; print(duckdb.__version__)'"),
-        "pandas": sh(".venv/bin/python -c 'import pandas; print(pandas.__version__)'"),
+        "duckdb": sh(f"{sys.executable} -c 'import duckdb; print(duckdb.__version__)'"),
+        "pandas": sh(f"{sys.executable} -c 'import pandas; print(pandas.__version__)'"),
         "load_average": " ".join(f"{x:.1f}" for x in os.getloadavg()),
     }
 
@@ -83,6 +84,73 @@ def tables(merged: dict[str, Any]) -> str:
 BASELINES = (("ingest", "duckdb_csv", 3.0), ("compute_raw", "sql_store", 1.5))
 #: sizes in growing order, for the growth table
 GROWTH = ("city", "metropolis", "national")
+
+
+#: (task, baseline, limit on the wall-time ratio, limit on the CPU-time ratio or None): what the
+#: city's reports may cost against papermill's fixed cost (``papermill_plotly_nbconvert``)
+PROMISES = (
+    ("bilan_pdf", "papermill_plotly_nbconvert", 2.0, None),
+    ("run_end_to_end", "papermill_plotly_nbconvert", 3.0, 5.0),
+)
+
+
+def promise_ratios(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The :data:`PROMISES` ratios, each from one run: the newest run (``run`` stamp) holding both
+    the task and its baseline at the same size, successful. Results without a stamp count as one
+    run."""
+    out = []
+    for task, base, wall_limit, cpu_limit in PROMISES:
+        runs: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
+        for r in results:
+            if r["ok"] and r["name"] in (task, base):
+                runs.setdefault((str(r.get("run", "")), r["size"]), {})[r["name"]] = r
+        paired = sorted(k for k, v in runs.items() if task in v and base in v)
+        if not paired:
+            continue
+        t, b = runs[paired[-1]][task], runs[paired[-1]][base]
+        wall, cpu = t["wall_s"] / b["wall_s"], t["cpu_s"] / b["cpu_s"]
+        out.append(
+            {
+                "task": task,
+                "baseline": base,
+                "size": t["size"],
+                "run": paired[-1][0],
+                "wall": wall,
+                "cpu": cpu,
+                "wall_limit": wall_limit,
+                "cpu_limit": cpu_limit,
+                "within": wall <= wall_limit and (cpu_limit is None or cpu <= cpu_limit),
+            }
+        )
+    return out
+
+
+def _limits(p: dict[str, Any]) -> str:
+    wall = f"wall ≤ {p['wall_limit']:g} ×"
+    return wall if p["cpu_limit"] is None else f"{wall}, CPU ≤ {p['cpu_limit']:g} ×"
+
+
+def promise_lines(results: list[dict[str, Any]]) -> list[str]:
+    """The :data:`PROMISES` ratios as lines for the terminal."""
+    return [
+        f"{p['task']} / {p['baseline']}: wall {p['wall']:.2f} ×, CPU {p['cpu']:.2f} × "
+        f"(goal {_limits(p)}): {'within' if p['within'] else 'NOT within'}"
+        for p in promise_ratios(results)
+    ]
+
+
+def promises(results: list[dict[str, Any]]) -> str:
+    """The :data:`PROMISES` ratios as a Markdown table."""
+    lines = [
+        "| task / baseline | size | wall ratio | CPU ratio | goal | within |",
+        "|---|---|---:|---:|---|---|",
+    ]
+    for p in promise_ratios(results):
+        lines.append(
+            f"| {p['task']} / {p['baseline']} | {p['size']} | {p['wall']:.2f} | {p['cpu']:.2f} "
+            f"| {_limits(p)} | {'yes' if p['within'] else '**no**'} |"
+        )
+    return "\n".join(lines)
 
 
 def _by_key(merged: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
