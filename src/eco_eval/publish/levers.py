@@ -1,13 +1,13 @@
 """The lever deep dives: ``lever.ipynb`` once per lever, published as ``<period>/leviers/<id>.html``.
 
 Twelve notebooks that differ only by their ``lever`` parameter share most of their work: every one
-starts with ``Bilan.load(...)`` for the same period (about 13 s on the demo city) and then draws
-one lever (under a second). They are therefore run **one after the other in one kernel** whose
+starts with ``Bilan.load(...)`` for the same period (most of a deep dive's time) and then draws
+one lever (a small part of it). They are therefore run **one after the other in one kernel** whose
 ``Bilan.load`` returns the same object for the same arguments (:func:`share_bilan_load`, installed
 in that kernel only, before the first notebook): the first deep dive costs a full load, the
-eleven others well under a second each. Measured on the demo city (2 cores): about 25 s for the
-twelve, against about 200 s with one kernel per notebook and about 110 s with two such kernels at
-a time. The run executes the deep dives in a thread while the main thread builds the bilan in its
+eleven others only their own lever. A kernel per notebook would pay the load and a kernel start
+twelve times, and two such kernels at a time would contend for the cores with the bilan's
+kernel. The run executes the deep dives in a thread while the main thread builds the bilan in its
 own kernel, so the two kernels use the two cores.
 
 Each notebook gets its parameters from papermill (an injected cell, recorded in its metadata) and
