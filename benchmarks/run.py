@@ -7,7 +7,7 @@ Usage::
 
 Each figure is one fresh child process (see :mod:`measure`): wall time, CPU time, peak RSS and the
 load average before and after. Results go to ``benchmarks/results/<time>.json`` (git-ignored)
-and ``latest.json``; :mod:`report` renders the tables of ``docs/benchmarks.md`` from them.
+and ``latest.json``; :mod:`report` writes ``docs/benchmarks.md`` from them.
 The data sets are generated once under ``benchmarks/data/`` (git-ignored), see :mod:`datasets`.
 """
 
