@@ -14,7 +14,7 @@ from pathlib import Path
 DATA_DIR = Path(__file__).resolve().parent / "data"
 SEED = 42
 
-#: name -> staff count (issue 8: city, metropolis, national)
+#: name -> staff count: a city, a metropolis, a national administration
 SIZES: dict[str, int] = {"city": 2_400, "metropolis": 40_000, "national": 2_000_000}
 
 

@@ -158,32 +158,72 @@ def duckdb_csv(root: Path) -> dict[str, Any]:
     return {"seconds": time.perf_counter() - t0, "rows": rows, "files": len(files)}
 
 
+def _baseline_notebook(tmp: Path, name: str, source: str) -> tuple[Path, str]:
+    """A one-cell notebook in ``tmp`` and the kernel to run it with: the one the bilan uses
+    (:func:`eco_eval.report.runner.default_kernel`: ``eco-eval`` when installed for this
+    interpreter, else ``python3``), so the baselines pay the same kernel start-up as the reports."""
+    import nbformat
+
+    from eco_eval.report.runner import default_kernel
+
+    kernel = default_kernel()
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(source)]
+    nb.metadata["kernelspec"] = {"name": kernel, "display_name": kernel, "language": "python"}
+    src = tmp / f"{name}.ipynb"
+    nbformat.write(nb, src)
+    return src, kernel
+
+
 def papermill_empty(root: Path) -> dict[str, Any]:
     """Baseline: papermill executing a notebook with one empty code cell (kernel start-up)."""
     import tempfile
 
-    import nbformat
     import papermill
 
     with tempfile.TemporaryDirectory() as tmp:
-        nb = nbformat.v4.new_notebook()
-        nb.cells = [nbformat.v4.new_code_cell("")]
-        nb.metadata["kernelspec"] = {
-            "name": "python3",
-            "display_name": "Python 3",
-            "language": "python",
-        }
-        src = Path(tmp) / "empty.ipynb"
-        nbformat.write(nb, src)
+        src, kernel = _baseline_notebook(Path(tmp), "empty", "")
         t0 = time.perf_counter()
         papermill.execute_notebook(
             str(src),
             str(Path(tmp) / "out.ipynb"),
             progress_bar=False,
-            kernel_name="python3",
+            kernel_name=kernel,
             log_output=False,
         )
-        return {"seconds": time.perf_counter() - t0}
+        return {"seconds": time.perf_counter() - t0, "kernel": kernel}
+
+
+PLOTLY_CELL = "import plotly.graph_objects as go\ngo.Figure(go.Bar(x=[1, 2], y=[3, 4])).show()"
+
+
+def papermill_plotly_nbconvert(root: Path) -> dict[str, Any]:
+    """Baseline: the fixed cost of any papermill report. Papermill executes a notebook whose one
+    cell draws one plotly figure, then nbconvert's ``HTMLExporter`` exports the executed notebook
+    to an HTML file. The bilan and ``eco-eval run`` are judged against it (``report.PROMISES``)."""
+    import tempfile
+
+    import nbformat
+    import papermill
+    from nbconvert import HTMLExporter
+
+    with tempfile.TemporaryDirectory() as tmp:
+        src, kernel = _baseline_notebook(Path(tmp), "plotly", PLOTLY_CELL)
+        executed = Path(tmp) / "out.ipynb"
+        t0 = time.perf_counter()
+        papermill.execute_notebook(
+            str(src), str(executed), progress_bar=False, kernel_name=kernel, log_output=False
+        )
+        execute_s = time.perf_counter() - t0
+        body, _ = HTMLExporter().from_notebook_node(nbformat.read(executed, as_version=4))
+        html = Path(tmp) / "out.html"
+        html.write_text(body, encoding="utf-8")
+        return {
+            "seconds": time.perf_counter() - t0,
+            "execute_s": round(execute_s, 2),
+            "html_bytes": html.stat().st_size,
+            "kernel": kernel,
+        }
 
 
 TASKS = {
@@ -196,6 +236,7 @@ TASKS = {
         sql_store,
         duckdb_csv,
         papermill_empty,
+        papermill_plotly_nbconvert,
     )
 }
 

@@ -1,7 +1,7 @@
 """A national-scale *store* made of copies of the metropolis store (``national-tiled``).
 
-Used to benchmark the indicators at national scale when the national ingest does not finish on the
-benchmark machine (see docs/benchmarks.md). Each of the ``copies`` copies gets its own person
+Benchmarks the indicators at national scale without generating and ingesting the national raw
+files (see docs/benchmarks.md). Each of the ``copies`` copies gets its own person
 keys, session ids and response ids (suffix ``~<copy>``), so distinct counts grow with the copies;
 departments, categories, genders and filières are shared, so groups have ``copies`` times the
 headcount and the participants, and rates stay those of the metropolis. The tables the indicators

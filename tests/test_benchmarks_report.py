@@ -59,3 +59,66 @@ def test_growth_against_the_rows_ingested(report):
     assert "| compute_raw | metropolis → national | 50.0 | 7.5 | 9.0 | 0.15 |" in lines
     assert not any("sql_store" in line for line in lines)  # failed runs are left out
     assert not any("compute_raw | city" in line for line in lines)  # no city figure
+
+
+def test_promises_are_judged_within_one_run(report):
+    results = [
+        # an older run: the bilan alone, then a newer run with the bilan and the baseline
+        {**_result("bilan_pdf", "city", 5.0, 5.0), "run": "20261201T000000"},
+        {**_result("bilan_pdf", "city", 9.0, 8.0), "run": "20261205T000000"},
+        {**_result("papermill_plotly_nbconvert", "city", 4.0, 2.0), "run": "20261205T000000"},
+        {**_result("run_end_to_end", "city", 12.0, 12.0), "run": "20261205T000000"},
+    ]
+    ratios = {p["task"]: p for p in report.promise_ratios(results)}
+    assert ratios["bilan_pdf"]["wall"] == 9.0 / 4.0
+    assert ratios["bilan_pdf"]["within"] is False  # 2.25 × against at most 2 ×
+    assert ratios["run_end_to_end"]["wall"] == 3.0
+    assert ratios["run_end_to_end"]["cpu"] == 6.0
+    assert ratios["run_end_to_end"]["within"] is False  # CPU 6 × against at most 5 ×
+    assert report.promise_lines(results)[0].startswith(
+        "bilan_pdf / papermill_plotly_nbconvert: wall 2.25 ×, CPU 4.00 ×"
+    )
+    # without the baseline in the same run, no ratio
+    assert report.promise_ratios(results[:1]) == []
+
+
+def test_page_shows_where_each_figure_comes_from(report):
+    machine = {
+        "cpu": "CPU",
+        "nproc": "2",
+        "memory": "8Gi",
+        "python": "3.11",
+        "duckdb": "2",
+        "pandas": "3",
+    }
+    recorded = {
+        "measured": "2026-11-29 04:50",
+        "commit": "abc1234",
+        "machine": machine,
+        "results": [
+            {
+                **_result("ingest", "national", 90.0, 170.0, rows_read=31_000_000),
+                "peak_rss_mib": 7000,
+                "load_before": 1.0,
+            },
+            {**_result("bilan_pdf", "city", 16.0, 16.0), "peak_rss_mib": 450, "load_before": 1.0},
+        ],
+    }
+    latest = {
+        "machine": {**machine, "cpu": "Other CPU"},
+        "results": [
+            {
+                **_result("bilan_pdf", "city", 20.0, 17.0),
+                "peak_rss_mib": 455,
+                "load_before": 0.1,
+                "measured": "2026-12-05 18:25",
+                "commit": "def5678",
+            }
+        ],
+    }
+    page = report.render(report.combined(latest, recorded))
+    assert "| bilan_pdf | 20.0 | 17.0 |" in page  # the newer figure replaces the recorded one
+    assert "| bilan_pdf | 16.0 |" not in page
+    assert "Measured 2026-12-05, commit `def5678` on Other CPU" in page
+    assert "Measured 2026-11-29, commit `abc1234` on CPU" in page
+    assert "## Targets" in page and "## Reproduce" in page

@@ -401,7 +401,7 @@ def _present_tables(con: Any) -> set[str]:
 def _frame(con: Any, table: str, cols: list[str]) -> pd.DataFrame:
     """``SELECT cols FROM table`` as DuckDB's ``.df()`` gives it, its text columns read through
     Arrow: ``.df()`` makes a Python string of every value, which pandas then converts back to
-    Arrow one at a time (2 M sessions × 6 text columns: ≈ 2.4 s of the indicators' loading).
+    Arrow one at a time (a Python object per value of every text column).
     Text columns without a value, and every other type, still come from ``.df()`` (its dtypes)."""
     from eco_eval.readers.table import TEXT_DTYPE  # here: the readers package is not light
 
@@ -438,9 +438,8 @@ def as_categoricals(table: Any) -> pd.DataFrame:
     column is dictionary-encoded by Arrow chunk by chunk (one dictionary for the whole column:
     the kernel keeps its table across chunks), columns in parallel (Arrow's kernels release the
     GIL), and the categoricals are built from the codes and the dictionary directly. pyarrow's
-    own ``to_pandas`` turns each dictionary into Python strings and back (1 s per column of
-    1.5 M distinct values at national scale), and combining the chunks first copies the text
-    (1.1 s for 15 M department names).
+    own ``to_pandas`` turns each dictionary into Python strings and back, and combining the
+    chunks first would copy the text.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -688,8 +687,8 @@ def write_transaction(
     Nothing is visible until the block ends without error; an exception or a kill leaves the
     previous store as it was. With ``carry_over``, the new store starts empty and only those
     tables are copied from the current one: an ingest rewrites the rows of every file, so it
-    keeps only the ingest log's history (at national size it copied the 0.9 GB store, then
-    deleted all its rows, and the new store kept their space).
+    keeps only the ingest log's history (copying the whole store, then deleting all its rows,
+    would cost time and leave their space in the new store).
     """
     import duckdb
 

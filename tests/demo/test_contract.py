@@ -59,7 +59,7 @@ def test_the_file_list_is_the_contract(city):
             f"barometre/barometre_{w}.csv"
             for w in ("2015-11", "2016-05", "2016-11", "2017-05", "2017-11")
         ),
-        # organisational results (issue 10)
+        # organisational results
         "idees/registre_idees.xlsx",
         "rh/indicateurs_rh_trimestriels.csv",
         "usagers/satisfaction_usagers.csv",

@@ -1,4 +1,4 @@
-"""The organisational-results files of the demo city (issue 10): their shape, their links to the
+"""The organisational-results files of the demo city: their shape, their links to the
 rest of the city, the planted relations and the ground truth, recomputed from the raw files."""
 
 from __future__ import annotations

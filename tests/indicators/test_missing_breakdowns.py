@@ -54,7 +54,7 @@ def test_totals_published_and_reach_per_department_exact(sparse):
     frame = compute(sparse, Q2, k=K, ecosystem=ECO, compare=False)
     att = _participants(sparse)
     total = att["person_key"].nunique()
-    assert total > 100  # the 146 people: the city is large enough to publish them
+    assert total > 100  # the sparse city is large enough to publish its participants
     row = _cell(frame, "unique_participants")
     assert not row.suppressed and row.value == total
     hc = sparse.headcount.groupby("department")["headcount"].sum()

@@ -1,6 +1,6 @@
-"""Selective loading (issue 8): ``compute_raw`` reads only the tables and columns it needs, and
+"""Selective loading: ``compute_raw`` reads only the tables and columns it needs, and
 gives the same figures as on tables built from frames; the one-pass attendance view equals the
-pandas merge + group-bys it replaced, including on unusual frames."""
+pandas merge + group-bys, including on unusual frames."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Issue 8, ingest: vectorised row rules, slices written as they are gated, removed raw files."""
+"""Ingest: vectorised row rules, slices written as they are gated, removed raw files."""
 
 from __future__ import annotations
 

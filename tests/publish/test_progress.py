@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import io
 import logging
 
@@ -32,10 +33,13 @@ def test_rich_bars_count_the_deep_dives_and_logs_print_above_them():
 
 
 def test_null_progress_accepts_the_same_calls():
+    for name in ("start", "advance", "finish"):
+        null, rich = getattr(NullProgress, name), getattr(RichProgress, name)
+        assert inspect.signature(null) == inspect.signature(rich), name
     bars = NullProgress()
-    bars.start("bilan", total=3)
-    bars.advance("bilan", "HTML")
-    bars.finish("bilan")
+    assert bars.start("bilan", total=3) is None
+    assert bars.advance("bilan", "HTML") is None
+    assert bars.finish("bilan") is None
 
 
 def test_run_help_documents_quiet_json_and_lab_exists():

@@ -9,7 +9,6 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import os
-import time
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -195,7 +194,6 @@ def test_corpus_ends_in_one_line_error_or_complete_table(
     tmp_path: Path, builder: Callable[[Path], Path], expected: int | str
 ) -> None:
     path = builder(tmp_path)
-    start = time.perf_counter()
     if isinstance(expected, str):
         with pytest.raises(InputFileError, match=expected) as info:
             read_file(path)
@@ -207,7 +205,6 @@ def test_corpus_ends_in_one_line_error_or_complete_table(
         raw = read_file(path)
         assert isinstance(raw, RawTable)
         assert len(raw.frame) == expected == len(raw.lines) == raw.meta.n_rows
-    assert time.perf_counter() - start < 5
 
 
 def test_corpus_is_large_enough() -> None:

@@ -49,7 +49,7 @@ def test_label_files_have_the_same_keys_and_placeholders():
 def demo_tables(demo_project) -> Tables:
     tables = Tables.from_store(open_store(demo_project / "data" / "processed" / "eco_eval.duckdb"))
     if tables.ideas is None:
-        pytest.skip("the store has no organisational-results tables (ingestion of issue 10)")
+        pytest.skip("the store has no ideas, HR results or citizen satisfaction tables")
     return tables
 
 

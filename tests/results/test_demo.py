@@ -23,7 +23,7 @@ ECO = load_ecosystem()
 def demo(demo_project):
     tables = Tables.from_store(open_store(demo_project / "data" / "processed" / "eco_eval.duckdb"))
     if tables.ideas is None or tables.hr_results is None or tables.citizen_satisfaction is None:
-        pytest.skip("the store has no organisational-results tables (ingestion of issue 10)")
+        pytest.skip("the store has no ideas, HR results or citizen satisfaction tables")
     truth = demo_project / "data" / "ground_truth"
     relations = json.loads((truth / "exposure_relations.json").read_text(encoding="utf-8"))
     planted = {(r["outcome"], r["horizon"]): r for r in relations["relations"]}

@@ -1,4 +1,4 @@
-"""Issue 20's "Must show" on the second city, onboarded by configuration alone: ``eco-eval run``
+"""What the second city must show, onboarded by configuration alone: ``eco-eval run``
 exits 0 for every quarter from the first after launch, activity per
 quarter x lever and reach per quarter equal the planted truth exactly, every lever with at least
 10 treated linked respondents gets a DiD estimate covering its planted effect, and no planted-null

@@ -71,6 +71,7 @@ def hostile_bilan(hostile_city):
     return _bilan(hostile_city)
 
 
+@pytest.mark.slow  # the first caller builds the well-being models (module fixture)
 def test_data_text_is_escaped(hostile_bilan):
     html = wb.next_steps(hostile_bilan)  # the roll-out calendar lists the departments
     assert "<script>" not in html
@@ -91,6 +92,7 @@ def _row(**values) -> pd.Series:
     return pd.Series({**base, **values})
 
 
+@pytest.mark.slow  # the first caller builds the well-being models (module fixture)
 def test_wording_follows_the_level_of_evidence(hostile_bilan, hostile_city):
     s = wb.section(hostile_bilan)
     causal = s.sentence(_row())
@@ -116,6 +118,7 @@ def test_wording_follows_the_level_of_evidence(hostile_bilan, hostile_city):
     )
 
 
+@pytest.mark.slow  # the first caller builds the well-being models (module fixture)
 def test_sections_render(hostile_bilan):
     html = wb.wellbeing(hostile_bilan)
     assert "Bien-être mental (SWEMWBS, 7–35)" in html and "mai 2017" in html
@@ -141,6 +144,7 @@ def test_no_barometer_before_the_period(hostile_city):
     assert "Aucune vague" in wb.impact(early)
 
 
+@pytest.mark.slow  # the first caller builds the well-being models (module fixture)
 def test_drivers_need_k_drivers(hostile_bilan):
     small = synthetic_city(n_people=20)
     assert "Moins de 25 répondants" in wb.drivers(_bilan(small))

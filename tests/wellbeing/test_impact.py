@@ -127,7 +127,7 @@ def test_without_linked_respondents_the_cross_section_is_an_association(instrume
 def test_without_category_the_model_adjusts_for_the_rest_and_covers_the_truth(
     city, instruments, eco, shape
 ):
-    """The issue's barometer without category: every linked respondent stays in the model, the
+    """A barometer without category (or department): every linked respondent stays in the model, the
     adjustment says what was held fixed, and the planted +0.6 on temps is covered and detected."""
     from dataclasses import replace
 

@@ -11,7 +11,7 @@ files described in ``docs/data-model.md`` ("The demo city's raw files"):
   post-session survey (LimeSurvey response export and survey-structure export);
 * ``barometre/barometre_<YYYY-MM>.csv`` (one per wave) and
   ``barometre/limesurvey_survey_736251.txt``: the staff barometer;
-* organisational results (issue 10, drawn from their own random stream so the files above do not
+* organisational results (drawn from their own random stream so the files above do not
   change): ``idees/registre_idees.xlsx`` (``.csv`` with a CSV session log), the ideas register;
   ``rh/indicateurs_rh_trimestriels.csv``, absence, leavers, internal moves and training per
   department and quarter; ``usagers/satisfaction_usagers.csv``, citizen satisfaction of the

@@ -510,7 +510,7 @@ DEFECT_RATES: dict[str, tuple[float, int]] = {
 }
 
 
-# --- Organisational results (issue 10): ideas register, HR indicators, citizen satisfaction -----
+# --- Organisational results: ideas register, HR indicators, citizen satisfaction ----------------
 # Drawn from their own random stream, after everything above: the other files do not change.
 
 

@@ -82,7 +82,7 @@ class City:
     valid_attendance: np.ndarray  # attendance rows a correct pipeline counts
     feedback: Feedback
     waves: list[WaveResponses]
-    results: Results  # ideas, HR indicators, citizen satisfaction (issue 10)
+    results: Results  # ideas, HR indicators, citizen satisfaction
     results_defects: np.random.SeedSequence  # seeds where the result files' defects go
 
 

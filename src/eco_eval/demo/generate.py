@@ -210,7 +210,7 @@ def _write_raw(raw_dir: Path, city: City, fmt: str) -> groundtruth.Written:
 def _write_results(
     raw_dir: Path, city: City, fmt: str
 ) -> tuple[dict[str, int], list[dict[str, object]], tuple[int, int]]:
-    """The ideas register, the HR indicators and the citizen survey (issue 10), with their defects."""
+    """The ideas register, the HR indicators and the citizen survey, with their defects."""
     import numpy as np
 
     rng = np.random.default_rng(city.results_defects)

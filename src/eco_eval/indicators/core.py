@@ -305,9 +305,9 @@ def scopes(frame: pd.DataFrame, eco: Ecosystem) -> Iterator[tuple[str, str, pd.D
 
 # --- one pass over attendance per period ------------------------------------------------------
 #
-# ``attendance_in`` merges the whole attendance table with the period's held sessions; the
-# indicator families used to call it once each (five times per period), then group the merged
-# frame by scope and group with string keys. ``attendance_view`` does the work once per period
+# ``attendance_in`` merges the whole attendance table with the period's held sessions; called
+# by each indicator family, it would run five times per period, and the merged frame would be
+# grouped by scope and group with string keys. ``attendance_view`` does the work once per period
 # (and once per call when no cache is open): attendance keys are integer codes, the merge is an
 # index lookup, and distinct counts are numpy bincounts over codes. Results are the same values
 # as the pandas group-bys they replace (tests/indicators/test_selective_loading.py).
@@ -352,7 +352,7 @@ def _positions(values: pd.Index, ids: pd.Series) -> np.ndarray:
     """For each of ``values``, its row in ``ids`` (unique, no missing), −1 where absent.
 
     ``pd.Index(ids).get_indexer(values)`` by Arrow's hash lookup: pandas hashes Arrow text as
-    Python strings (1.4 s for 1.7 M session ids at national scale, Arrow 0.35 s).
+    Python strings, one object per value, where Arrow hashes the text buffers directly.
     """
     import pyarrow as pa
     import pyarrow.compute as pc

@@ -1148,9 +1148,8 @@ def _link_identities(
 
 
 #: rows of a file mapped, gated and written at a time (small files of a source are gated together):
-#: every slice pays fixed costs (a GX validation ≈ 50 ms, a DuckDB insert, pandas calls), which
-#: 400,000-row slices made ≈ 15 % of a national ingest (benchmarks, session 7: 1.2 M rows, 170 s
-#: of CPU instead of 198, 0.6 GiB more at the peak)
+#: every slice pays fixed costs (a GX validation, a DuckDB insert, pandas calls), so larger slices
+#: cost less CPU; the price is memory, one slice in its mapped, gated and written forms at a time
 CHUNK_ROWS = 1_200_000
 #: rows written between two commits of the store's temporary copy (DuckDB holds what a
 #: transaction wrote in memory until it commits)

@@ -9,9 +9,9 @@ store file through a second connection, while the parent goes on with its own so
 they are done (and the cross-checks, which read only the parent's tables), the parent waits for
 that copy: the store and the ingest log are those of a serial run. The ideas register, the HR
 results and the citizen satisfaction are independent too, but small: in the parent they balance
-the two processes (national size: the child ends with the parent instead of 8 s after it).
+the two processes (the child, with the barometer alone, ends about when the parent does).
 Small barometer files stay in the parent, where a child would cost more than it saves (a Python
-start and a Great Expectations import, about 4 s of CPU).
+start and a Great Expectations import).
 
 The child is a fresh interpreter (``python -c`` calling :func:`_main`, arguments and result
 pickled through its stdin and stdout), not a ``multiprocessing`` process: those re-import the
@@ -43,8 +43,8 @@ SOURCES = ("barometer",)
 MIN_BYTES = 256 * 2**20
 #: the child's environment, besides the parent's: Arrow's allocator (mimalloc) keeps the memory
 #: it frees for the next slice instead of returning it to the system after 10 ms, which the next
-#: slice then faults in and zeroes again (two national barometer waves: 7 % less CPU, 0.3 GiB
-#: more memory). It is read when Arrow loads, so it can only be set for a new process.
+#: slice would then fault in and zero again (less CPU for a little more memory). It is read when
+#: Arrow loads, so it can only be set for a new process.
 CHILD_ENV = {"MIMALLOC_PURGE_DELAY": "-1"}
 
 

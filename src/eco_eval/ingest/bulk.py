@@ -2,12 +2,11 @@
 
 An ingest allocates and frees large buffers all the time (a slice of 1.2 million rows, Arrow
 columns, NumPy masks) and creates millions of small objects (pseudonyms, set entries). Two
-defaults of the process cost it about a fifth of its time at national size (benchmarks: the
-feedback export, 44.8 -> 36 s of CPU):
+defaults of the process cost it a large share of its time on large exports:
 
 - transparent huge pages: with the kernel's ``always`` mode, every fresh buffer is faulted in
-  and zeroed 2 MB at a time, including the parts never written; the kernel spent a tenth of
-  the ingest zeroing pages. ``PR_SET_THP_DISABLE`` turns them off for this process (and the
+  and zeroed 2 MB at a time, including the parts never written, so the kernel spends a
+  noticeable part of the ingest zeroing pages. ``PR_SET_THP_DISABLE`` turns them off for this process (and the
   child it starts, which inherits it), on Linux only;
 - the cyclic garbage collector's youngest generation, collected every 700 allocations of
   container objects, each time walking the young objects the ingest keeps anyway: a threshold

@@ -40,8 +40,8 @@ def _context() -> Any:
         from great_expectations.execution_engine import pandas_execution_engine
 
         # GX fingerprints every batch frame under 1 GB (an MD5 of pandas' hash of every cell) for
-        # the batch markers of its data docs, which an ephemeral context never writes: at
-        # national size that was a third of the gate's time (benchmarks)
+        # the batch markers of its data docs, which an ephemeral context never writes: on large
+        # slices hashing every cell would be a large part of the gate's time
         if hasattr(pandas_execution_engine, "HASH_THRESHOLD"):
             pandas_execution_engine.HASH_THRESHOLD = 0
         ctx = gx.get_context(mode="ephemeral")
@@ -60,10 +60,10 @@ def _lean_gx_import() -> Iterator[None]:
     """Import GX without two costs it imposes on every ingest and its child process.
 
     ``rfc3987_syntax`` compiles its Lark grammar when jsonschema's format checker imports it
-    (0.9 s of the GX import): it is held back, so jsonschema checks no ``iri`` format, which
-    neither GX's expectations nor eco_eval use. ``altair`` (1.6 s) is imported by one GX
-    expectation for its charts only: that module gets a :class:`_Deferred` stand-in, which
-    imports altair on first use. Only for modules nothing imported yet; both are imported as
+    (a large part of the GX import): it is held back, so jsonschema checks no ``iri`` format,
+    which neither GX's expectations nor eco_eval use. ``altair`` (a slow import) is imported by
+    one GX expectation for its charts only: that module gets a :class:`_Deferred` stand-in,
+    which imports altair on first use. Only for modules nothing imported yet; both are imported as
     usual by anyone else afterwards.
     """
     # jsonschema imported: its format checker already compiled the grammar
@@ -257,7 +257,7 @@ def _gx_frame(frame: pd.DataFrame, rules: Sequence[Rule]) -> pd.DataFrame:
 
 
 #: (table, rules) -> (batch definition, suite), kept for the process: the slices and files of a
-#: table are gated by the same suite, and building one costs about 0.15 s
+#: table are gated by the same suite, and building one is not free (GX configuration objects)
 _SUITES: dict[tuple[Any, ...], tuple[Any, Any]] = {}
 
 
@@ -283,8 +283,8 @@ def _suite(table: str, rules: Sequence[Rule]) -> tuple[Any, Any]:
 def member_mask(values: pd.Series, members: Container[Any]) -> np.ndarray:
     """``values.isin(members)`` for a large, growing set: one hash lookup per value.
 
-    ``Series.isin`` converts ``members`` to an array and hashes all of it on every call (6.5 s
-    for 2 M known sessions against a 100,000-row slice of Arrow strings); a set or a dict is
+    ``Series.isin`` converts ``members`` to an array and hashes all of it on every call (every
+    session known so far, for every slice); a set or a dict is
     already a hash table, so the cost is that of the slice, not of everything seen so far.
     """
     if isinstance(members, KeyIndex):

@@ -2,7 +2,7 @@
 
 The data is parsed with every cell read as text (only the empty field is missing): by pyarrow's
 CSV reader for a regular UTF-8 file (in parallel, straight into Arrow strings), otherwise by
-pandas' C parser, so that 20 million attendance rows read in seconds. The physical line of each
+pandas' C parser, never row by row in Python. The physical line of each
 row is computed apart, with numpy over the file's bytes: a newline ends a record unless an odd
 number of ``"`` precede it (RFC 4180 quoting; the ``""`` escape keeps the parity). When that count
 and pandas' row count disagree (a stray quote inside an unquoted field), or a row has more fields
@@ -304,7 +304,7 @@ def _read_arrow(
     reader; None when pandas must.
 
     pyarrow parses in parallel straight into Arrow strings (pandas' C parser builds Python
-    strings, then converts them: 3 to 5 times slower on a large export). Anything irregular (a
+    strings, then converts them). Anything irregular (a
     row of the wrong width, a blank line, bytes that are not UTF-8) makes pyarrow refuse the
     file, and pandas then reads it with the rules that explain each problem.
     """

@@ -150,8 +150,8 @@ def read_xlsx(
     """Read one sheet (``sheet``: name, 0-based index, or None for the first worksheet).
 
     ``header_row`` is the 1-based sheet row of the header; None detects it below any title rows.
-    A workbook without formulas is read by calamine (Rust, about 20 times faster than openpyxl
-    on a large journal); one with formulas, or one calamine cannot open, by openpyxl, which can
+    A workbook without formulas is read by calamine (Rust, much faster than openpyxl on a large
+    journal); one with formulas, or one calamine cannot open, by openpyxl, which can
     give a formula's text when the workbook holds no computed value, and whose errors name the
     problem.
     """

@@ -476,7 +476,7 @@ def group_heatmap(
     ``across="period"``: groups in rows, periods in columns, for ``lever`` (``*``: the programme).
     ``across="lever"``: levers in rows, groups in columns, for one ``period``. Each cell shows its
     value; a hidden cell is grey and says ``< k pers.`` (it has no colour of the scale and is never
-    0); a cell without data stays blank. (``columns`` is the former name of ``across``.)
+    0); a cell without data stays blank. (``columns``, when given, is read as ``across``.)
     """
     theme = load_theme()
     where = "group_heatmap"

@@ -10,7 +10,8 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 # Names resolve on first use: importing one submodule (the indicators need only ``intervals``)
-# must not load pingouin, matplotlib and statsmodels.api with the others (1.6 s).
+# must not load pingouin, matplotlib and statsmodels.api with the others (slow imports, paid by
+# every process and kernel that computes indicators).
 _LAZY = {
     "StatsInputError": "_checks",
     "stepped_wedge_calendar": "design",

@@ -1,4 +1,4 @@
-"""Measuring the immaterial: well-being, climate and the impact of each lever (issue 5).
+"""Measuring the immaterial: well-being, climate and the impact of each lever.
 
 Pure functions over the store's tables (:class:`eco_eval.indicators.core.Tables`), the project's
 instruments (``Project.instruments()``) and its ecosystem; anonymity applied at the output::
