@@ -64,6 +64,7 @@ from eco_eval.ingest.mapping import (
 )
 from eco_eval.ingest.validation import build_rules, run_gate
 from eco_eval.ingest.waves import FileWaves, file_waves, submission_times
+from eco_eval.masking import clean_comment, mask_identities
 from eco_eval.store import ITEM_TABLES, TABLES
 
 log = logging.getLogger(__name__)
@@ -198,7 +199,6 @@ def _raw_json(
 ) -> list[str]:
     """The raw row as JSON for the quarantine: identifier columns replaced by pseudonyms, names and
     e-mail addresses masked in free text (a quarantined comment is as sensitive as an accepted one)."""
-    from eco_eval.privacy.text import mask_identities
     from eco_eval.pseudonymise import pseudonymise_series
 
     if len(raw) and free_text_cols:
@@ -877,8 +877,6 @@ class _Run:
     def _derive_feedback(
         self, m: Mapped, raw: pd.DataFrame, source: Source, path: Path
     ) -> dict[str, pd.DataFrame]:
-        from eco_eval.privacy.text import clean_comment, mask_identities
-
         f = m.frame
         f["tool_id"] = f.pop("tool")
         f["lever_id"] = map_distinct(f["tool_id"], self.lever_of.get)
@@ -929,8 +927,6 @@ class _Run:
     ) -> np.ndarray | None:
         """The comments of a whole feedback file, cleaned and masked in one call (the name
         index of :func:`mask_identities` is built once per file, not once per slice)."""
-        from eco_eval.privacy.text import clean_comment, mask_identities
-
         comments = self._file_field(values, source, label, "comment")
         if comments is None:
             return None
