@@ -156,7 +156,7 @@ class Bilan:
             note="" if compare_to else comparison_note(p, eco.launch),
         )
         history = cls._history(tables, eco, p, k, log, instruments)
-        from eco_eval.ingest.quality import REASON_EXAMPLES_SQL
+        from eco_eval.store_quality import REASON_EXAMPLES_SQL
 
         quality = {
             "log": store.table("ingest_log"),

@@ -201,7 +201,7 @@ def _period(b: Bilan) -> str:
 
 def _log_rows(b: Bilan, source: str) -> pd.DataFrame:
     """The ingest-log rows of the files of ``source`` now in the store (codebooks left out)."""
-    from eco_eval.ingest.quality import latest_log
+    from eco_eval.report.quality import latest_log
 
     log_frame = b.quality.get("log", pd.DataFrame())
     if log_frame is None or log_frame.empty:
@@ -215,7 +215,7 @@ def _main_reason(b: Bilan, source: str) -> str:
     the quarantined rows when the reason names a field (« valeur illisible (as_of) « 2015-T2 » »)."""
     from collections import Counter
 
-    from eco_eval.ingest.quality import reason_text
+    from eco_eval.report.quality import reason_text
 
     q = b.quality.get("quarantine", pd.DataFrame())
     if q is None or q.empty:

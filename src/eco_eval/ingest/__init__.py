@@ -66,6 +66,7 @@ from eco_eval.ingest.validation import build_rules, run_gate
 from eco_eval.ingest.waves import FileWaves, file_waves, submission_times
 from eco_eval.masking import clean_comment, mask_identities
 from eco_eval.store import ITEM_TABLES, TABLES
+from eco_eval.store_quality import link_rates
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +109,7 @@ class IngestReport:
     warnings: list[str] = field(default_factory=list)
     codebooks: list[str] = field(default_factory=list)  # codebook files read (sources.*.codebook)
     lookups: list[str] = field(default_factory=list)  # lookup-table files read (lookups:)
-    linkage: pd.DataFrame | None = None  # link rates (eco_eval.ingest.identity.link_rates)
+    linkage: pd.DataFrame | None = None  # link rates (eco_eval.store_quality.link_rates)
 
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame([{k: v for k, v in vars(f).items() if k != "meta"} for f in self.files])
@@ -1117,8 +1118,6 @@ def _link_identities(
     """Key the person-keyed tables through the attendance register's identity map, then count
     their link outcomes (:mod:`eco_eval.ingest.identity`); the link rates, None without an
     attendance register."""
-    from eco_eval.ingest.identity import link_rates
-
     if TARGET not in sources_read:
         return None
     keyed = [name for name in ORDER if run.schema.get(name, {}).get("person_from")]
