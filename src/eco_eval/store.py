@@ -26,6 +26,7 @@ from typing import Any
 import pandas as pd
 
 from eco_eval.errors import LockHeld, StoreError, did_you_mean
+from eco_eval.schema import SOURCE_NAMES
 
 # Column order and DuckDB types of the canonical tables (see docs/data-model.md).
 TABLES: dict[str, dict[str, str]] = {
@@ -151,16 +152,8 @@ TABLES: dict[str, dict[str, str]] = {
     },
 }
 PROVENANCE = {"source_file": "VARCHAR", "source_line": "BIGINT"}
-DATA_TABLES = (
-    "headcount",
-    "sessions",
-    "attendance",
-    "feedback",
-    "barometer",
-    "ideas",
-    "hr_results",
-    "citizen_satisfaction",
-)
+#: the tables of the sources' accepted rows (:data:`TABLES` gives each its columns)
+DATA_TABLES = SOURCE_NAMES
 
 
 #: the table whose rows also carry one DOUBLE column per item code, added as files bring them

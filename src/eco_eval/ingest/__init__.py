@@ -65,21 +65,14 @@ from eco_eval.ingest.mapping import (
 from eco_eval.ingest.validation import build_rules, run_gate
 from eco_eval.ingest.waves import FileWaves, file_waves, submission_times
 from eco_eval.masking import clean_comment, mask_identities
+from eco_eval.schema import SOURCE_NAMES
 from eco_eval.store import ITEM_TABLES, TABLES
 from eco_eval.store_quality import link_rates
 
 log = logging.getLogger(__name__)
 
-ORDER = (
-    "headcount",
-    "sessions",
-    "attendance",
-    "feedback",
-    "barometer",
-    "ideas",
-    "hr_results",
-    "citizen_satisfaction",
-)
+#: the sources in the order they are ingested (see :mod:`eco_eval.schema`)
+ORDER = SOURCE_NAMES
 MISSION_LETTER = date(2013, 3, 13)
 DUPLICATE_WINDOW_S = 600
 #: quarantine reasons of copies: a re-sent survey answer (``duplicates_on: [fields]``, within
