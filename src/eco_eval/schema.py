@@ -9,9 +9,13 @@ source names, the ingest's order and the store's data tables are it.
 from __future__ import annotations
 
 from importlib import resources
-from typing import Any
+from typing import Any, Final
 
 import yaml
+
+#: the pandas dtype of text columns, as the readers give them and the store returns them
+#: (pandas 3's text dtype, missing = NaN)
+TEXT_DTYPE: Final = "str"
 
 
 def load_schema() -> dict[str, Any]:

@@ -23,10 +23,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from eco_eval.errors import LockHeld, StoreError, did_you_mean
-from eco_eval.schema import SOURCE_NAMES
+from eco_eval.schema import SOURCE_NAMES, TEXT_DTYPE
 
 # Column order and DuckDB types of the canonical tables (see docs/data-model.md).
 TABLES: dict[str, dict[str, str]] = {
@@ -203,8 +206,6 @@ class Store:
 
     @contextlib.contextmanager
     def connect(self) -> Iterator[Any]:
-        import duckdb
-
         try:
             con = duckdb.connect(str(self.path), read_only=True)
         except duckdb.Error as exc:
@@ -244,7 +245,7 @@ class Store:
 
         ``columns`` reads only those columns (in that order); ``categorical`` returns the text
         columns as pandas categoricals, read in batches so that the full text never sits in
-        memory at once (national-scale attendance: 15 M rows).
+        memory at once.
         """
         if name not in TABLES:
             raise StoreError(
@@ -341,8 +342,6 @@ def _quiet(con: Any) -> None:
     """No progress bar on the terminal or in a scheduler's log (DuckDB draws one for queries
     over 2 s). In a Jupyter kernel without ipywidgets DuckDB refuses any change to the setting,
     and draws no bar there either."""
-    import duckdb
-
     with contextlib.suppress(duckdb.Error):
         con.execute("SET enable_progress_bar = false")
 
@@ -375,10 +374,7 @@ def _copy_tables(
 
 def _as_arrow(frame: pd.DataFrame) -> Any:
     """``frame`` as an Arrow table for DuckDB to scan (its columns are mostly Arrow already):
-    DuckDB reads Arrow on its threads without the GIL, a fifth less CPU than its pandas scan for
-    an attendance slice. A column Arrow cannot convert (mixed Python objects) leaves the frame."""
-    import pyarrow as pa
-
+    DuckDB reads Arrow on its threads without the GIL, for less CPU than its pandas scan. A column Arrow cannot convert (mixed Python objects) leaves the frame."""
     try:
         return pa.Table.from_pandas(frame, preserve_index=False)
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
@@ -394,9 +390,8 @@ def _present_tables(con: Any) -> set[str]:
 def _frame(con: Any, table: str, cols: list[str]) -> pd.DataFrame:
     """``SELECT cols FROM table`` as DuckDB's ``.df()`` gives it, its text columns read through
     Arrow: ``.df()`` makes a Python string of every value, which pandas then converts back to
-    Arrow one at a time (2 M sessions × 6 text columns: ≈ 2.4 s of the indicators' loading).
+    Arrow one at a time.
     Text columns without a value, and every other type, still come from ``.df()`` (its dtypes)."""
-    from eco_eval.readers.table import TEXT_DTYPE  # here: the readers package is not light
 
     def select(names: list[str]) -> Any:
         return con.sql(f"SELECT {', '.join(map(_quote, names))} FROM {_quote(table)}")
@@ -431,15 +426,9 @@ def as_categoricals(table: Any) -> pd.DataFrame:
     column is dictionary-encoded by Arrow chunk by chunk (one dictionary for the whole column:
     the kernel keeps its table across chunks), columns in parallel (Arrow's kernels release the
     GIL), and the categoricals are built from the codes and the dictionary directly. pyarrow's
-    own ``to_pandas`` turns each dictionary into Python strings and back (1 s per column of
-    1.5 M distinct values at national scale), and combining the chunks first copies the text
-    (1.1 s for 15 M department names).
+    own ``to_pandas`` turns each dictionary into Python strings and back, and combining the
+    chunks first copies the text.
     """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    from eco_eval.readers.table import TEXT_DTYPE  # here: the readers package is not light
-
     names, rows = table.column_names, table.num_rows
     columns = dict(zip(names, table.columns, strict=True))
     del table
@@ -681,11 +670,9 @@ def write_transaction(
     Nothing is visible until the block ends without error; an exception or a kill leaves the
     previous store as it was. With ``carry_over``, the new store starts empty and only those
     tables are copied from the current one: an ingest rewrites the rows of every file, so it
-    keeps only the ingest log's history (at national size it copied the 0.9 GB store, then
-    deleted all its rows, and the new store kept their space).
+    keeps only the ingest log's history (a copy of the whole store would be written, then
+    emptied of its rows, and keep their space).
     """
-    import duckdb
-
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     for stale in (tmp, tmp.with_name(tmp.name + ".wal")):

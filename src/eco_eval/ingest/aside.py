@@ -1,6 +1,6 @@
 """The barometer, ingested in a child process alongside the other sources.
 
-The barometer is two thirds of the raw bytes at national size and depends on no other source: no
+The barometer is most of the raw bytes at national size and depends on no other source: no
 session to look up, no name to mask (it has no free text), no duplicate submission to find across
 sources. On a machine with two cores or more, when its files are large, one child process
 ingests them into a scratch DuckDB file beside the store while the parent ingests the others. A

@@ -46,7 +46,9 @@ def ingest(
     hashes = checksums([*(p for _, p in files), *lookup_paths])
     store = Store(project.store_path) if project.store_path.exists() else None
     known: dict[str, str] = store.known_files() if store else {}
-    outdated = store.outdated() if store else []  # an earlier layout: every file is read again
+    outdated = (
+        store.outdated() if store else []
+    )  # a store of another layout: every file is read again
     current = {relative_label(project, p): h for p, h in hashes.items()}  # data and lookup files
     current.update({cb.label: cb.sha256 for cb in codebooks})
     removed = sorted(set(known) - set(current))

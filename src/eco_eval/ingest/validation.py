@@ -188,7 +188,7 @@ def _gx_frame(frame: pd.DataFrame, rules: Sequence[Rule]) -> pd.DataFrame:
 
 
 #: (table, rules) -> (batch definition, suite), kept for the process: the slices and files of a
-#: table are gated by the same suite, and building one costs about 0.15 s
+#: table are gated by the same suite, which is built once
 _SUITES: dict[tuple[Any, ...], tuple[Any, Any]] = {}
 
 
@@ -213,9 +213,9 @@ def _suite(table: str, rules: Sequence[Rule]) -> tuple[Any, Any]:
 def member_mask(values: pd.Series, members: Container[Any]) -> np.ndarray:
     """``values.isin(members)`` for a large, growing set: one hash lookup per value.
 
-    ``Series.isin`` converts ``members`` to an array and hashes all of it on every call (6.5 s
-    for 2 M known sessions against a 100,000-row slice of Arrow strings); a set or a dict is
-    already a hash table, so the cost is that of the slice, not of everything seen so far.
+    ``Series.isin`` converts ``members`` to an array and hashes all of it on every call; a set or
+    a dict is already a hash table, so the cost is that of the slice, not of everything seen so
+    far.
     """
     if isinstance(members, KeyIndex):
         return members.contains(values)
