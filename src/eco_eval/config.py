@@ -14,22 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from eco_eval.errors import ConfigError, did_you_mean
+from eco_eval.schema import SOURCE_NAMES as SOURCE_NAMES  # the sources, declared in the schema
+from eco_eval.schema import load_schema as load_schema
 from eco_eval.user_yaml import load_user_yaml
 
 CONFIG_NAME = "eco_eval.yaml"
-SOURCE_NAMES = (
-    "headcount",
-    "sessions",
-    "attendance",
-    "feedback",
-    "barometer",
-    "ideas",
-    "hr_results",
-    "citizen_satisfaction",
-)
 FORMATS = ("auto", "csv", "xlsx", "sav", "limesurvey", "kobo", "msforms")
 #: sources holding survey responses: ``incomplete`` applies to them
 SURVEY_SOURCES = ("feedback", "barometer")
@@ -183,14 +173,6 @@ class Project:
         from eco_eval.ecosystem import load_ecosystem
 
         return load_ecosystem(self.ecosystem_override, origin=str(self.config_file or CONFIG_NAME))
-
-
-def load_schema() -> dict[str, Any]:
-    """The canonical tables' fields and rules (``_data/schema.yaml``)."""
-    from importlib import resources
-
-    text = resources.files("eco_eval").joinpath("_data/schema.yaml").read_text(encoding="utf-8")
-    return dict(yaml.safe_load(text))
 
 
 def _check_keys(section: Mapping[str, Any], allowed: set[str], where: str, origin: str) -> None:

@@ -2,8 +2,8 @@
 
 Identifiers are usually numbers — a matricule, a journal's row number, a LimeSurvey token — and
 numbered without large gaps. A value kept in a NumPy table at the slot of its number is read
-back in a few nanoseconds, where a Python dictionary costs about a microsecond per lookup at
-national size (the table being far larger than the processor's caches). Used by the ingest's
+back from NumPy without a Python call, where a Python dictionary lookup mostly waits for memory
+at national size (the table being far larger than the processor's caches). Used by the ingest's
 lookups (:mod:`eco_eval.ingest.lookup`) and the pseudonym cache
 (:class:`eco_eval.pseudonymise._Numbered`). Only canonical integers — as int64 writes them back:
 no sign, no leading zero, no spaces — take a slot, so a number's slot stands for exactly one text.
@@ -12,6 +12,8 @@ no sign, no leading zero, no spaces — take a slot, so a number's slot stands f
 from __future__ import annotations
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 #: a decimal integer as int64 writes it back: no sign, no leading zero, at most 18 digits
 CANONICAL_INT = r"^(0|[1-9][0-9]{0,17})$"
@@ -22,9 +24,6 @@ MAX_SLOTS_PER_KEY = 8
 def canonical_ints(text: object, *, partial: bool = False) -> np.ndarray | None:
     """Each canonical decimal integer of an Arrow string array as int64, -1 for any other value
     (missing included); None when ``partial`` is false and some value is not one."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     assert isinstance(text, (pa.Array, pa.ChunkedArray))
     ok = pc.fill_null(pc.match_substring_regex(text, CANONICAL_INT), False)
     if not partial and not pc.all(ok).as_py() and len(text):

@@ -217,23 +217,24 @@ def _heavy_quarantine(project: Project, files: list[Any]) -> list[Any]:
 def write_quality_page(project: Project, warnings: list[str]) -> Path:
     """``reports/data-quality/ingest-<time>.html`` (and ``latest.html``) from the store's log."""
     from eco_eval.bilan import bilan_labels
-    from eco_eval.ingest.identity import link_rates
-    from eco_eval.ingest.quality import REASON_COUNTS_SQL, examples_sql, render_page
     from eco_eval.report.fmt import fmt_date
     from eco_eval.report.i18n import Labels
+    from eco_eval.report.quality import render_page
     from eco_eval.store import open_store
+    from eco_eval.store_quality import quality_tables
 
     store = open_store(project.store_path)
     labels = Labels(project.lang, ecosystem=project.ecosystem()).extend(bilan_labels(project.lang))
     now = datetime.now()
+    tables = quality_tables(store)
     html = render_page(
-        store.table("ingest_log"),
-        store.sql(REASON_COUNTS_SQL),
+        tables["log"],
+        tables["quarantine"],
         labels,
-        examples=store.sql(examples_sql()),
+        examples=tables["examples"],
         when=f"{fmt_date(now.date(), project.lang)} {now:%H:%M}",
         warnings=warnings,
-        linkage=link_rates(store),
+        linkage=tables["linkage"],
     )
     folder = project.reports_dir / "data-quality"
     folder.mkdir(parents=True, exist_ok=True)

@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from eco_eval.errors import SecretMissing
 from eco_eval.numbered import canonical_ints, grown, table_room
@@ -143,7 +144,7 @@ def pseudonym(key: bytes, value: object, *, kind: str = "id") -> str | None:
 
 
 def pseudonyms(key: bytes, values: Iterable[object], *, kind: str = "id") -> list[str | None]:
-    """:func:`pseudonym` of each value, for many values (2 million matricules at national size).
+    """:func:`pseudonym` of each value, for many values (every matricule of a national staff).
 
     The keyed hash is set up once and copied per value, and a value of printable ASCII (the
     usual matricule or e-mail) is normalised without the Unicode tables, which leave it as is
@@ -183,8 +184,6 @@ def pseudonymise_series(
     value. The result holds Arrow strings (missing: NaN), gathered from the pseudonyms without a
     Python object per row.
     """
-    import pyarrow as pa
-
     text = pa.array(values.astype(TEXT_DTYPE), type=pa.large_string())
     ints = canonical_ints(text, partial=True)
     assert ints is not None  # partial: -1 for the values that are not numbers
@@ -219,8 +218,6 @@ WIDTH = 16
 def _hex_strings(table: np.ndarray, rows: np.ndarray) -> Any:
     """An Arrow string array of ``table[rows]`` (16-byte ASCII pseudonyms), null where ``rows``
     is -1, built from its buffers: every value has the same length."""
-    import pyarrow as pa
-
     present = rows >= 0
     data = np.zeros(len(rows), dtype=f"S{WIDTH}")
     data[present] = table[rows[present]]
@@ -235,9 +232,8 @@ def _hex_strings(table: np.ndarray, rows: np.ndarray) -> Any:
 class _Numbered:
     """Pseudonyms of canonical decimal integers, in a table indexed by the number.
 
-    A dictionary lookup of a matricule costs about a microsecond at national size (2 million
-    staff), mostly waiting for memory; a table indexed by the number, read in NumPy, costs a few
-    nanoseconds. Numbers are kept while the table stays within ``numbered.MAX_SLOTS_PER_KEY``
+    A dictionary lookup of a matricule among a national staff mostly waits for memory; a table
+    indexed by the number, read in NumPy, does not. Numbers are kept while the table stays within ``numbered.MAX_SLOTS_PER_KEY``
     slots per pseudonym (matricules numbered without large gaps); larger ones go to the
     dictionary. A canonical integer is its own normalised form, so its pseudonym is the same as
     through :func:`pseudonyms`.

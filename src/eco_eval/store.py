@@ -23,9 +23,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from eco_eval.errors import LockHeld, StoreError, did_you_mean
+from eco_eval.schema import SOURCE_NAMES, TEXT_DTYPE
 
 # Column order and DuckDB types of the canonical tables (see docs/data-model.md).
 TABLES: dict[str, dict[str, str]] = {
@@ -151,16 +155,8 @@ TABLES: dict[str, dict[str, str]] = {
     },
 }
 PROVENANCE = {"source_file": "VARCHAR", "source_line": "BIGINT"}
-DATA_TABLES = (
-    "headcount",
-    "sessions",
-    "attendance",
-    "feedback",
-    "barometer",
-    "ideas",
-    "hr_results",
-    "citizen_satisfaction",
-)
+#: the tables of the sources' accepted rows (:data:`TABLES` gives each its columns)
+DATA_TABLES = SOURCE_NAMES
 
 
 #: the table whose rows also carry one DOUBLE column per item code, added as files bring them
@@ -210,8 +206,6 @@ class Store:
 
     @contextlib.contextmanager
     def connect(self) -> Iterator[Any]:
-        import duckdb
-
         try:
             con = duckdb.connect(str(self.path), read_only=True)
         except duckdb.Error as exc:
@@ -251,7 +245,7 @@ class Store:
 
         ``columns`` reads only those columns (in that order); ``categorical`` returns the text
         columns as pandas categoricals, read in batches so that the full text never sits in
-        memory at once (national-scale attendance: 15 M rows).
+        memory at once.
         """
         if name not in TABLES:
             raise StoreError(
@@ -348,8 +342,6 @@ def _quiet(con: Any) -> None:
     """No progress bar on the terminal or in a scheduler's log (DuckDB draws one for queries
     over 2 s). In a Jupyter kernel without ipywidgets DuckDB refuses any change to the setting,
     and draws no bar there either."""
-    import duckdb
-
     with contextlib.suppress(duckdb.Error):
         con.execute("SET enable_progress_bar = false")
 
@@ -382,10 +374,7 @@ def _copy_tables(
 
 def _as_arrow(frame: pd.DataFrame) -> Any:
     """``frame`` as an Arrow table for DuckDB to scan (its columns are mostly Arrow already):
-    DuckDB reads Arrow on its threads without the GIL, a fifth less CPU than its pandas scan for
-    an attendance slice. A column Arrow cannot convert (mixed Python objects) leaves the frame."""
-    import pyarrow as pa
-
+    DuckDB reads Arrow on its threads without the GIL, for less CPU than its pandas scan. A column Arrow cannot convert (mixed Python objects) leaves the frame."""
     try:
         return pa.Table.from_pandas(frame, preserve_index=False)
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
@@ -401,9 +390,8 @@ def _present_tables(con: Any) -> set[str]:
 def _frame(con: Any, table: str, cols: list[str]) -> pd.DataFrame:
     """``SELECT cols FROM table`` as DuckDB's ``.df()`` gives it, its text columns read through
     Arrow: ``.df()`` makes a Python string of every value, which pandas then converts back to
-    Arrow one at a time (a Python object per value of every text column).
+    Arrow one at a time.
     Text columns without a value, and every other type, still come from ``.df()`` (its dtypes)."""
-    from eco_eval.readers.table import TEXT_DTYPE  # here: the readers package is not light
 
     def select(names: list[str]) -> Any:
         return con.sql(f"SELECT {', '.join(map(_quote, names))} FROM {_quote(table)}")
@@ -439,13 +427,8 @@ def as_categoricals(table: Any) -> pd.DataFrame:
     the kernel keeps its table across chunks), columns in parallel (Arrow's kernels release the
     GIL), and the categoricals are built from the codes and the dictionary directly. pyarrow's
     own ``to_pandas`` turns each dictionary into Python strings and back, and combining the
-    chunks first would copy the text.
+    chunks first copies the text.
     """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    from eco_eval.readers.table import TEXT_DTYPE  # here: the readers package is not light
-
     names, rows = table.column_names, table.num_rows
     columns = dict(zip(names, table.columns, strict=True))
     del table
@@ -687,11 +670,9 @@ def write_transaction(
     Nothing is visible until the block ends without error; an exception or a kill leaves the
     previous store as it was. With ``carry_over``, the new store starts empty and only those
     tables are copied from the current one: an ingest rewrites the rows of every file, so it
-    keeps only the ingest log's history (copying the whole store, then deleting all its rows,
-    would cost time and leave their space in the new store).
+    keeps only the ingest log's history (a copy of the whole store would be written, then
+    emptied of its rows, and keep their space).
     """
-    import duckdb
-
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     for stale in (tmp, tmp.with_name(tmp.name + ".wal")):

@@ -88,8 +88,8 @@ def test_published_frames_hide_the_same_people_and_resist_differencing(demo_proj
     """What the bilan publishes for three periods: a hidden participant count is never given back
     by the reach rate of the same group, and no subtraction between published cells (across
     breakdowns, levers and periods) isolates fewer than k people."""
-    from eco_eval.release import compute
     from eco_eval.privacy.suppression import check_differencing
+    from eco_eval.release import compute
 
     store = open_store(demo_project / "data" / "processed" / "eco_eval.duckdb")
     tables = Tables.from_store(store)

@@ -168,7 +168,7 @@ def test_codebook_checksum_is_a_known_file_and_a_change_triggers_an_ingest(tiny_
     known = open_store(project.store_path).known_files()
     assert known["data/raw/barometre/limesurvey_survey_736251.txt"] == sha256_file(path)
     # the data-quality summary counts data rows only: the codebook is not a source file there
-    from eco_eval.ingest.quality import latest_log
+    from eco_eval.report.quality import latest_log
 
     log = open_store(project.store_path).table("ingest_log")
     assert not latest_log(log)["source_file"].str.contains("limesurvey_survey").any()

@@ -18,9 +18,9 @@ import yaml
 from eco_eval.config import demo_config_text, load_project
 from eco_eval.errors import ConfigError, InputFileError
 from eco_eval.ingest import ingest
-from eco_eval.ingest.identity import link_rates
 from eco_eval.pseudonymise import load_key, pseudonym
 from eco_eval.store import open_store
+from eco_eval.store_quality import link_rates
 
 from .conftest import BAROMETER_HEAD
 

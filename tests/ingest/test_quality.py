@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from eco_eval.bilan import bilan_labels
 from eco_eval.config import load_project
-from eco_eval.ingest.quality import reason_text, summary_by_source
 from eco_eval.pipeline import run_ingest
 from eco_eval.report.i18n import Labels
+from eco_eval.report.quality import reason_text, render_page, summary_by_source
 from eco_eval.store import open_store
+from eco_eval.store_quality import quality_tables
 
 
 def test_quality_page_and_summary_by_source(tiny_project):
@@ -42,15 +43,12 @@ def test_reason_texts_in_both_languages():
 
 def test_page_from_the_store_counts_equals_the_page_from_every_row(demo_project):
     """The page written after an ingest reads reason counts and a few examples from the store
-    (REASON_COUNTS_SQL, examples_sql); it must be the page built from every quarantined row."""
-    from eco_eval.ingest.quality import REASON_COUNTS_SQL, examples_sql, render_page
-
+    (quality_tables); it must be the page built from every quarantined row."""
     store = open_store(load_project(demo_project).store_path)
     labels = Labels("fr").extend(bilan_labels("fr"))
     log, every = store.table("ingest_log"), store.table("quarantine")
     assert every["reasons"].str.split(";").str[0].value_counts().max() > 1  # examples are cut
     whole = render_page(log, every, labels, when="x")
-    counted = render_page(
-        log, store.sql(REASON_COUNTS_SQL), labels, when="x", examples=store.sql(examples_sql())
-    )
+    tables = quality_tables(store)
+    counted = render_page(log, tables["quarantine"], labels, when="x", examples=tables["examples"])
     assert counted == whole and "doublon de soumission" in counted

@@ -13,11 +13,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import eco_eval.ingest as ingest_module
 import eco_eval.ingest.aside as aside_module
 from eco_eval.config import load_project
 from eco_eval.errors import EcoEvalError
-from eco_eval.ingest import _mark_duplicates, ingest, quarter_labels
+from eco_eval.ingest import ingest, quarter_labels, tuning
+from eco_eval.ingest.duplicates import mark_duplicates
+from eco_eval.ingest.gate import raw_json
 from eco_eval.ingest.mapping import person_key_column
 from eco_eval.ingest.validation import Rule, build_rules, run_gate
 from eco_eval.periods import quarter_of
@@ -81,9 +82,9 @@ def test_removed_raw_file_leaves_the_store_and_the_known_files(demo_copy: Path):
 def test_slices_give_the_same_store_as_whole_files(demo_copy: Path, monkeypatch):
     whole = _tables(demo_copy)
     # tiny slices and batches: unique ids and duplicate submissions across slices and files
-    monkeypatch.setattr(ingest_module, "CHUNK_ROWS", 997)
-    monkeypatch.setattr(ingest_module, "CHUNK_CELLS", 30_000)
-    monkeypatch.setattr(ingest_module, "CHECKPOINT_ROWS", 5_000)
+    monkeypatch.setattr(tuning, "CHUNK_ROWS", 997)
+    monkeypatch.setattr(tuning, "CHUNK_CELLS", 30_000)
+    monkeypatch.setattr(tuning, "CHECKPOINT_ROWS", 5_000)
     report = ingest(load_project(demo_copy), force=True)
     assert report.totals["duplicates"] > 0
     sliced = _tables(demo_copy)
@@ -153,7 +154,7 @@ def test_vectorised_duplicates_match_the_group_loop():
     on = ["session_id", "tool_id", "satisfaction", "usefulness", "recommend", "comment"]
     expected = _mark_duplicates_by_group(frame, on)
     assert expected.sum() > 100
-    np.testing.assert_array_equal(_mark_duplicates(frame, on), expected)
+    np.testing.assert_array_equal(mark_duplicates(frame, on), expected)
 
 
 def test_person_key_joins_names_like_the_row_join():
@@ -451,7 +452,6 @@ def test_the_aside_child_does_not_rerun_a_script_without_a_main_guard(demo_copy:
 def test_quarantine_json_built_by_column_matches_the_row_by_row_rule():
     """Identifiers pseudonymised (null when nothing is left of them), text cut at 2,000
     characters, missing values null, the columns in the file's order."""
-    from eco_eval.ingest import _raw_json
     from eco_eval.pseudonymise import pseudonym
 
     rng = np.random.default_rng(5)
@@ -464,7 +464,7 @@ def test_quarantine_json_built_by_column_matches_the_row_by_row_rule():
         }
     )
     key = b"k" * 32
-    got = [json.loads(j) for j in _raw_json(raw, ["Matricule"], key)]
+    got = [json.loads(j) for j in raw_json(raw, ["Matricule"], key)]
     for row, out in zip(raw.to_dict(orient="records"), got, strict=True):
         assert list(out) == ["Matricule", "Nom", "Note"]
         m = row["Matricule"]

@@ -14,10 +14,10 @@ from eco_eval.bilan import bilan_labels
 from eco_eval.config import load_project, parse_config
 from eco_eval.errors import ConfigError
 from eco_eval.ingest import ingest
-from eco_eval.ingest.quality import summary_by_source
 from eco_eval.ingest.waves import WAVE_GAP_DAYS, file_waves
 from eco_eval.report.fmt import fmt_wave
 from eco_eval.report.i18n import Labels
+from eco_eval.report.quality import summary_by_source
 from eco_eval.store import open_store
 
 from .conftest import _barometer

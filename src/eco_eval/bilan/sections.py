@@ -479,7 +479,7 @@ def _render_themes(b: Bilan, result: Any, n: int, k_comments: int) -> str:
 
 def data_quality(b: Bilan) -> str:
     """Read, accepted, quarantined and why: by source, then by file (reasons in words)."""
-    from eco_eval.ingest.quality import latest_log, reason_text, summary_by_source
+    from eco_eval.report.quality import latest_log, reason_text, summary_by_source
 
     log = b.quality.get("log", pd.DataFrame())
     if log.empty:

@@ -30,8 +30,8 @@ import pandas as pd
 import yaml
 
 from eco_eval.errors import EcoEvalError
-from eco_eval.ingest.quality import latest_log, reason_text
 from eco_eval.report.fmt import fmt_number, fmt_period
+from eco_eval.report.quality import latest_log, reason_text
 from eco_eval.report.theme import data_path
 
 if TYPE_CHECKING:

@@ -16,8 +16,11 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from eco_eval.config import Project
+from eco_eval.doctor.config_facts import ConfigFacts
 from eco_eval.doctor.facts import Facts, Finding
 from eco_eval.doctor.requirements import Check, SectionSpec, load_requirements
+from eco_eval.doctor.store_facts import StoreFacts
+from eco_eval.indicators.catalogue import load_catalogue
 
 __all__ = [
     "STATUSES",
@@ -118,8 +121,6 @@ def _section(facts: Facts, spec: SectionSpec) -> SectionResult:
 
 
 def _indicators(facts: Facts) -> tuple[IndicatorResult, ...]:
-    from eco_eval.indicators.catalogue import load_catalogue
-
     by_table: dict[str, Finding | None] = {}
     out = []
     for ind in load_catalogue().indicators:
@@ -143,15 +144,7 @@ def diagnose(project: Project, store: Any | None) -> Diagnosis:
     ``store``: the project's :class:`~eco_eval.store.Store`, or None before the first ingest
     (configuration-only checks: sources declared, files matching, mapped columns in the files'
     headers, barometer items, person keys)."""
-    facts: Facts
-    if store is None:
-        from eco_eval.doctor.config_facts import ConfigFacts
-
-        facts = ConfigFacts(project)
-    else:
-        from eco_eval.doctor.store_facts import StoreFacts
-
-        facts = StoreFacts(project, store)
+    facts: Facts = ConfigFacts(project) if store is None else StoreFacts(project, store)
     sections = tuple(_section(facts, spec) for spec in load_requirements())
     blockers = tuple(facts.blockers())
     advice = tuple(facts.advice())

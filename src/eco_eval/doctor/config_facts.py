@@ -14,6 +14,9 @@ from pathlib import Path
 from eco_eval.doctor.facts import Facts, Finding
 from eco_eval.doctor.requirements import Check
 from eco_eval.errors import EcoEvalError, did_you_mean
+from eco_eval.ingest.mapping import column_required, find_column
+from eco_eval.readers import read_file
+from eco_eval.schema import load_schema
 
 
 class ConfigFacts(Facts):
@@ -22,8 +25,6 @@ class ConfigFacts(Facts):
     @cache  # noqa: B019 - one Facts per diagnosis
     def header(self, path: Path) -> tuple[str, ...] | Finding:
         """The columns of a raw file as ingest reads them, or why it cannot be read."""
-        from eco_eval.readers import read_file
-
         table = next(t for t in self.project.sources if path in self.files(t))
         src = self.project.sources[table]
         fmt = None if src.format == "auto" else src.format
@@ -39,8 +40,6 @@ class ConfigFacts(Facts):
 
     def blockers(self) -> list[Finding]:
         """Also: unreadable files, and required columns missing from a file's header."""
-        from eco_eval.ingest.mapping import column_required, find_column, load_schema
-
         out = super().blockers()
         schema = load_schema()
         for name, src in self.project.sources.items():
@@ -74,8 +73,6 @@ class ConfigFacts(Facts):
         return self.source_problem(str(check.value))
 
     def fields(self, check: Check) -> Finding | None:
-        from eco_eval.ingest.mapping import find_column
-
         table = str(check.table)
         problem = self.source_problem(table)
         if problem is not None:

@@ -17,6 +17,8 @@ from typing import Any
 
 from eco_eval.config import Project, Source
 from eco_eval.doctor.requirements import Check
+from eco_eval.ingest.mapping import column_required
+from eco_eval.schema import load_schema
 
 ONBOARDING = "docs/onboarding.md"
 QUALITY_PAGE = "reports/data-quality/latest.html"
@@ -169,8 +171,6 @@ class Facts:
 
     def blockers(self) -> list[Finding]:
         """Configuration mistakes that stop ``eco-eval ingest``: required fields not mapped."""
-        from eco_eval.ingest.mapping import column_required, load_schema
-
         schema = load_schema()
         out = []
         for name in self.project.sources:

@@ -10,6 +10,7 @@ from typing import Any
 from eco_eval.config import Project
 from eco_eval.doctor.facts import ONBOARDING, QUALITY_PAGE, Facts, Finding
 from eco_eval.doctor.requirements import Check
+from eco_eval.report.quality import latest_log
 from eco_eval.store import TABLES, Store
 
 #: quarantine reasons ``<kind>:<field>`` that point at a field's column or values
@@ -99,8 +100,6 @@ class StoreFacts(Facts):
 
     @cached_property
     def _log(self) -> Any:
-        from eco_eval.ingest.quality import latest_log
-
         return latest_log(self.store.table("ingest_log"))
 
     def _reasons(self, table: str) -> list[tuple[str, int]]:

@@ -1,6 +1,6 @@
 """The barometer, ingested in a child process alongside the other sources.
 
-The barometer is two thirds of the raw bytes at national size and depends on no other source: no
+The barometer is most of the raw bytes at national size and depends on no other source: no
 session to look up, no name to mask (it has no free text), no duplicate submission to find across
 sources. On a machine with two cores or more, when its files are large, one child process
 ingests them into a scratch DuckDB file beside the store while the parent ingests the others. A
@@ -9,21 +9,20 @@ store file through a second connection, while the parent goes on with its own so
 they are done (and the cross-checks, which read only the parent's tables), the parent waits for
 that copy: the store and the ingest log are those of a serial run. The ideas register, the HR
 results and the citizen satisfaction are independent too, but small: in the parent they balance
-the two processes (the child, with the barometer alone, ends about when the parent does).
-Small barometer files stay in the parent, where a child would cost more than it saves (a Python
-start and a Great Expectations import).
+the two processes, so that the child ends about when the parent does. Small barometer files
+stay in the parent, where a child would cost more than it saves (a Python start and a Great
+Expectations import).
 
 The child is a fresh interpreter (``python -c`` calling :func:`_main`, arguments and result
 pickled through its stdin and stdout), not a ``multiprocessing`` process: those re-import the
 caller's main module, which re-runs a script that calls the ingest without a
-``if __name__ == "__main__"`` guard. It dies with its parent (``PR_SET_PDEATHSIG`` on Linux),
+``if __name__ == "__main__"`` guard. It dies with its parent (:func:`eco_eval.ingest.tuning.die_with_parent`),
 and the parent stops it when its own ingest fails: a killed or failed ingest leaves no process
 behind, only a scratch file that the next ingest removes.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import pickle
 import subprocess
@@ -36,16 +35,15 @@ from typing import Any
 
 from eco_eval.config import Project, Source
 from eco_eval.errors import EcoEvalError
+from eco_eval.ingest import tuning
+from eco_eval.ingest.state import Run
+from eco_eval.ingest.writing import ingest_source
+from eco_eval.store import write_transaction
 
 #: sources ingested aside, in this order (see the module docstring for why these)
 SOURCES = ("barometer",)
 #: below this many bytes of raw files, the sources are ingested in the parent
 MIN_BYTES = 256 * 2**20
-#: the child's environment, besides the parent's: Arrow's allocator (mimalloc) keeps the memory
-#: it frees for the next slice instead of returning it to the system after 10 ms, which the next
-#: slice would then fault in and zero again (less CPU for a little more memory). It is read when
-#: Arrow loads, so it can only be set for a new process.
-CHILD_ENV = {"MIMALLOC_PURGE_DELAY": "-1"}
 
 
 def _cores() -> int:
@@ -99,7 +97,7 @@ class Aside:
             [sys.executable, "-c", "from eco_eval.ingest.aside import _main; _main()"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            env={**CHILD_ENV, **os.environ},  # the caller's settings win
+            env={**tuning.CHILD_ENV, **os.environ},  # the caller's settings win
         )
         assert process.stdin is not None
         try:
@@ -187,18 +185,9 @@ class Aside:
             self.part_path.with_name(self.part_path.name + suffix).unlink(missing_ok=True)
 
 
-def _die_with_parent() -> None:
-    import ctypes
-    import signal
-
-    # not Linux: no prctl, but the parent's stop() still ends the child
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-
-
 def _main() -> None:
     """The child: arguments from stdin, (status, payload) to stdout, anything else to stderr."""
-    _die_with_parent()
+    tuning.die_with_parent()
     result = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # stray prints (GX, warnings) must not corrupt the pickled result
     sys.stdout = sys.stderr
@@ -221,18 +210,14 @@ def _run(
     codebook_of: dict[Path, Any],
     part_path: Path,
 ) -> dict[str, list[Any]]:
-    from eco_eval.ingest import CHUNK_ROWS, _ingest_source, _Run
-    from eco_eval.ingest.bulk import bulk_settings
-    from eco_eval.store import write_transaction
-
-    run = _Run(project, key)
+    run = Run(project, key)
     out = {}
-    with bulk_settings(), write_transaction(part_path) as w:
+    with tuning.bulk_settings(), write_transaction(part_path) as w:
         for name in SOURCES:
             mine = [(s, p) for s, p in files if s.name == name]
             if mine:
-                tallies = _ingest_source(
-                    run, w, mine, hashes, codebook_of, None, chunk_rows=CHUNK_ROWS
+                tallies = ingest_source(
+                    run, w, mine, hashes, codebook_of, None, chunk_rows=tuning.CHUNK_ROWS
                 )
                 out[name] = [t.result() for t in tallies]
     return out

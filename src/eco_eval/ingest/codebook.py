@@ -28,6 +28,8 @@ import pandas as pd
 
 from eco_eval.config import Project, Source
 from eco_eval.errors import InputFileError, did_you_mean
+from eco_eval.ingest.mapping import _norm, scale_lookup
+from eco_eval.readers import parse_yes_no
 from eco_eval.readers.codebook import (
     BUILTIN_ANSWERS,
     OTHER_CODE,
@@ -158,9 +160,6 @@ def _choose_scale(book: Codebook, question: str, sub2: str | None, values: pd.Se
 
 def _knows(scale_name: str, scales: Mapping[str, Mapping[str, Any]]) -> Any:
     """A predicate telling whether the declared scale maps a given label."""
-    from eco_eval.ingest.mapping import _norm, scale_lookup
-    from eco_eval.readers import parse_yes_no
-
     if scale_name == "yes_no":
 
         def yes_no(label: str) -> bool:

@@ -14,7 +14,7 @@ Only single-field identifiers link (not names: homonyms).
 The ``linkage`` table then counts, for each person-keyed table other than the attendance, its
 rows by outcome: ``linked`` (the person key is in the attendance register), ``not_in_attendance``
 (a person key never seen there), ``no_identifier``, or the failed lookup that left the row
-without a key (``not_in_lookup:<table>``...). :func:`link_rates` reads it back as a frame.
+without a key (``not_in_lookup:<table>``...). :func:`eco_eval.store_quality.link_rates` reads it back as a frame.
 """
 
 from __future__ import annotations
@@ -143,34 +143,3 @@ def record_linkage(
             "INSERT INTO linkage VALUES (?, ?, ?, ?)",
             [[table, TARGET, outcome, n] for outcome, n in rows.items()],
         )
-
-
-def link_rates(store: Any) -> pd.DataFrame:
-    """One row per person-keyed table linked to the attendance register: ``table_name``,
-    ``target``, ``rows`` (accepted rows), ``linked``, ``rate`` (linked / rows, NaN for no row)
-    and ``causes`` (outcome -> rows, for the rows not linked, largest first).
-
-    ``store``: an :class:`eco_eval.store.Store` (what ``eco-eval doctor`` and the bilan read)."""
-    columns = ["table_name", "target", "rows", "linked", "rate", "causes"]
-    present = store.sql(
-        "SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'linkage'"
-    )
-    if not int(present["n"].iloc[0]):  # a store written before linkage was counted
-        return pd.DataFrame(columns=columns)
-    long = store.sql("SELECT table_name, target, outcome, rows FROM linkage")
-    out = []
-    for (table, target), part in long.groupby(["table_name", "target"], sort=True):
-        counts = dict(zip(part["outcome"], part["rows"].astype(int), strict=True))
-        rows, linked = sum(counts.values()), counts.pop("linked", 0)
-        causes = dict(sorted(((k, n) for k, n in counts.items() if n), key=lambda kv: -kv[1]))
-        out.append(
-            {
-                "table_name": table,
-                "target": target,
-                "rows": rows,
-                "linked": linked,
-                "rate": linked / rows if rows else float("nan"),
-                "causes": causes,
-            }
-        )
-    return pd.DataFrame(out, columns=columns)

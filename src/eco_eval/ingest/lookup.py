@@ -3,10 +3,9 @@
 the tables indexed by number of :mod:`eco_eval.numbered` (which also keep the pseudonyms of
 matricules, ``pseudonymise._Numbered``).
 
-At national size 15 million attendance rows and 7.7 million feedback answers are looked up
-among 2 million session ids. A dictionary costs a hash and a string comparison per value in
-Python, about half a microsecond each: most of it waiting for memory, the table being far larger
-than the processor's caches. Session ids are usually numbers (a journal's row number, a
+At national size millions of attendance rows and feedback answers are looked up among millions
+of session ids. A dictionary costs a hash and a string comparison per value in Python, most of
+it waiting for memory, the table being far larger than the processor's caches. Session ids are usually numbers (a journal's row number, a
 LimeSurvey token): when every key is a canonical decimal integer and they are numbered without
 large gaps, each key's position is kept in a table indexed by the number, and the values are
 parsed by Arrow and read from the table in NumPy, without a Python call per value. A value matches only
@@ -22,6 +21,8 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from eco_eval.numbered import MAX_SLOTS_PER_KEY, canonical_ints, grown, table_room
 
@@ -30,8 +31,6 @@ class KeyIndex:
     """The position of each value among ``keys`` (distinct strings), -1 where it is absent."""
 
     def __init__(self, keys: Sequence[str]):
-        import pyarrow as pa
-
         self._dict: dict[str, int] | None = None
         self._low, self._table = 0, np.empty(0, dtype=np.int32)
         ints = canonical_ints(pa.array(list(keys), type=pa.large_string()))
@@ -53,8 +52,6 @@ class KeyIndex:
                 dtype=np.int64,
                 count=len(values),
             )
-        import pyarrow as pa
-
         ints = canonical_ints(pa.array(values.astype("str")), partial=True)
         assert ints is not None
         slot = ints - self._low
@@ -118,9 +115,6 @@ class SeenValues:
 
     def _mark_numbers(self, text: pd.Series, out: np.ndarray) -> np.ndarray:
         """Marks the texts that end in a number in their prefix's table; returns which did."""
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
         arrow = pa.array(text.astype("str"))
         if isinstance(arrow, pa.ChunkedArray):
             arrow = arrow.combine_chunks()

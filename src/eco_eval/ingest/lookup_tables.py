@@ -29,6 +29,7 @@ from eco_eval.config import Lookup, Project, Source
 from eco_eval.errors import InputFileError, did_you_mean
 from eco_eval.ingest.mapping import find_column
 from eco_eval.pseudonymise import normalise_identifier
+from eco_eval.readers import read_file
 
 #: the outcome of a row's lookup, in the order they are reported
 OUTCOMES = ("matched", "empty", "unmatched", "ambiguous", "no_value")
@@ -107,8 +108,6 @@ def load_lookup(
     sha256_of: Callable[[Path], str],
 ) -> LookupTable:
     """Read the files of lookup ``name`` and index ``value_columns`` by its normalised key."""
-    from eco_eval.readers import read_file
-
     spec = project.lookups[name]
     keys: list[np.ndarray] = []
     taken: dict[str, list[pd.Series]] = {v: [] for v in value_columns}

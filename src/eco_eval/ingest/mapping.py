@@ -17,10 +17,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from eco_eval.config import Source, load_schema  # noqa: F401  (re-exported)
 from eco_eval.errors import ConfigError, InputFileError, did_you_mean
+from eco_eval.periods import label_end, parse_period
 from eco_eval.pseudonymise import pseudonymise_series
+from eco_eval.readers import parse_dates, parse_decimal, parse_yes_no
 from eco_eval.readers.table import TEXT_DTYPE
 
 
@@ -151,8 +154,6 @@ def gather_labels(labels: list[Any], codes: np.ndarray, index: pd.Index) -> pd.S
     """
     if not all(isinstance(v, str) for v in labels if v is not None):
         return pd.Series(np.asarray(labels, dtype=object)[codes], index=index)
-    import pyarrow as pa
-
     positions = np.where(codes < 0, len(labels) - 1, codes)
     gathered = pa.array(labels, type=pa.large_string()).take(pa.array(positions))
     return pd.Series(pd.array(gathered, dtype=TEXT_DTYPE), index=index)
@@ -180,8 +181,6 @@ def as_text(values: pd.Series) -> pd.Series:
     categories = values.cat.categories
     if not all(isinstance(c, str) for c in categories):
         return values.astype("string")
-    import pyarrow as pa
-
     codes = values.cat.codes.to_numpy()
     labels = pa.array(list(categories), type=pa.large_string())
     decoded = pa.DictionaryArray.from_arrays(pa.array(codes, mask=codes < 0), labels)
@@ -198,8 +197,6 @@ def parse_field(
     ecosystem: Any,
 ) -> tuple[pd.Series, pd.Series]:
     """Parse one canonical field; returns (parsed values, mask of present-but-unparseable cells)."""
-    from eco_eval.readers import parse_dates, parse_decimal, parse_yes_no
-
     kind = spec.get("type", "text")
     text = as_text(values).str.strip()
     present = text.notna() & (text != "")
@@ -216,13 +213,11 @@ def parse_field(
             parsed = parsed.dt.normalize()
         return parsed, bad
     if kind == "quarter":
-        from eco_eval.errors import ConfigError as _CE
-        from eco_eval.periods import parse_period
 
         def _quarter(value: str) -> str | None:
             try:
                 p = parse_period(value)
-            except _CE:
+            except ConfigError:
                 return None
             return p.label if p.kind == "quarter" else None
 
@@ -283,8 +278,6 @@ def _period_label_ends(
 ) -> tuple[pd.Series, pd.Series]:
     """The cells no date parser read, tried as period labels (``2016-T2``, ``06/2016``,
     ``2016``): each stands for the period's last day (:func:`eco_eval.periods.label_end`)."""
-    from eco_eval.periods import label_end
-
     ends = pd.to_datetime(pd.Series(map_distinct(text[bad], label_end), index=text[bad].index))
     parsed = parsed.copy()
     parsed.loc[ends.index] = ends
@@ -414,8 +407,6 @@ def map_items(
     Returns the wide frame of item codes (floats), the mapping item -> source column, and a list of
     (reason, mask) for unparseable answers.
     """
-    from eco_eval.readers import parse_yes_no
-
     items: dict[str, pd.Series] = {}
     origin: dict[str, str] = {}
     problems: list[tuple[str, pd.Series]] = []

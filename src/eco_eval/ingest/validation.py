@@ -2,18 +2,13 @@
 
 Row-level expectations (ranges, allowed values, known tools, unique ids, dates inside the
 programme's span, attendance pointing at known sessions) send the failing rows to quarantine with
-the expectation that failed. GX runs in an ephemeral context with its progress bars silenced; it is
-imported only here, so the CLI starts fast.
+the expectation that failed. GX runs in an ephemeral context with its progress bars silenced,
+imported on the first validation (:mod:`eco_eval.ingest.tuning`).
 """
 
 from __future__ import annotations
 
-import contextlib
-import logging
-import os
-import sys
-import types
-from collections.abc import Container, Iterator, Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -21,76 +16,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from eco_eval.ingest import tuning
 from eco_eval.ingest.lookup import KeyIndex, SeenValues
-
-log = logging.getLogger(__name__)
-
-_CONTEXT: Any = None
-
-
-def _context() -> Any:
-    global _CONTEXT
-    if _CONTEXT is None:
-        os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
-        for name in ("great_expectations", "great_expectations.data_context.types.base"):
-            logging.getLogger(name).setLevel(logging.ERROR)
-        with _lean_gx_import():
-            import great_expectations as gx
-        from great_expectations.data_context.types.base import ProgressBarsConfig
-        from great_expectations.execution_engine import pandas_execution_engine
-
-        # GX fingerprints every batch frame under 1 GB (an MD5 of pandas' hash of every cell) for
-        # the batch markers of its data docs, which an ephemeral context never writes: on large
-        # slices hashing every cell would be a large part of the gate's time
-        if hasattr(pandas_execution_engine, "HASH_THRESHOLD"):
-            pandas_execution_engine.HASH_THRESHOLD = 0
-        ctx = gx.get_context(mode="ephemeral")
-        ctx.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
-        _CONTEXT = ctx
-    return _CONTEXT
-
 
 #: checked by :func:`run_gate` itself, not by GX: GX fails every copy of a value repeated in
 #: one batch and knows nothing of earlier slices; the gate keeps the first and remembers them
 UNIQUE = "ExpectColumnValuesToBeUnique"
-
-
-@contextlib.contextmanager
-def _lean_gx_import() -> Iterator[None]:
-    """Import GX without two costs it imposes on every ingest and its child process.
-
-    ``rfc3987_syntax`` compiles its Lark grammar when jsonschema's format checker imports it
-    (a large part of the GX import): it is held back, so jsonschema checks no ``iri`` format,
-    which neither GX's expectations nor eco_eval use. ``altair`` (a slow import) is imported by
-    one GX expectation for its charts only: that module gets a :class:`_Deferred` stand-in,
-    which imports altair on first use. Only for modules nothing imported yet; both are imported as
-    usual by anyone else afterwards.
-    """
-    # jsonschema imported: its format checker already compiled the grammar
-    stand_ins: dict[str, Any] = {
-        "rfc3987_syntax": None if "jsonschema" not in sys.modules else False,
-        "altair": _Deferred("altair"),
-    }
-    held_back = [n for n, m in stand_ins.items() if m is not False and n not in sys.modules]
-    for name in held_back:
-        sys.modules[name] = stand_ins[name]  # None: importing it raises ImportError
-    try:
-        yield
-    finally:
-        for name in held_back:
-            del sys.modules[name]
-
-
-class _Deferred(types.ModuleType):
-    """A module that imports the real one when an attribute is first read.
-
-    Written by hand because the standard library's ``importlib.util.LazyLoader`` loads the
-    module when the import statement reads its ``__spec__`` (Python 3.11)."""
-
-    def __getattr__(self, attr: str) -> Any:
-        import importlib
-
-        return getattr(importlib.import_module(self.__name__), attr)
 
 
 @dataclass(frozen=True)
@@ -257,14 +188,13 @@ def _gx_frame(frame: pd.DataFrame, rules: Sequence[Rule]) -> pd.DataFrame:
 
 
 #: (table, rules) -> (batch definition, suite), kept for the process: the slices and files of a
-#: table are gated by the same suite, and building one is not free (GX configuration objects)
+#: table are gated by the same suite, which is built once
 _SUITES: dict[tuple[Any, ...], tuple[Any, Any]] = {}
 
 
 def _suite(table: str, rules: Sequence[Rule]) -> tuple[Any, Any]:
-    ctx = _context()  # first: it imports GX the lean way
-    import great_expectations as gx
-
+    ctx = tuning.gx_context()
+    gx = tuning.great_expectations()
     key = (table, *((r.id, r.expectation, r.column, repr(sorted(r.kwargs.items()))) for r in rules))
     if key not in _SUITES:
         name = f"{table}_{len(_SUITES)}"
@@ -283,9 +213,9 @@ def _suite(table: str, rules: Sequence[Rule]) -> tuple[Any, Any]:
 def member_mask(values: pd.Series, members: Container[Any]) -> np.ndarray:
     """``values.isin(members)`` for a large, growing set: one hash lookup per value.
 
-    ``Series.isin`` converts ``members`` to an array and hashes all of it on every call (every
-    session known so far, for every slice); a set or a dict is
-    already a hash table, so the cost is that of the slice, not of everything seen so far.
+    ``Series.isin`` converts ``members`` to an array and hashes all of it on every call; a set or
+    a dict is already a hash table, so the cost is that of the slice, not of everything seen so
+    far.
     """
     if isinstance(members, KeyIndex):
         return members.contains(values)

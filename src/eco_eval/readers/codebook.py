@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from eco_eval.errors import did_you_mean
 from eco_eval.readers.encoding import detect_encoding, looks_binary
 from eco_eval.readers.table import input_error
 
@@ -91,8 +92,6 @@ class Codebook:
 
     def question(self, code: str) -> Question:
         """The question ``code``; a ``KeyError`` names close codes."""
-        from eco_eval.errors import did_you_mean
-
         if code not in self.questions:
             raise KeyError(
                 f"no question {code!r} in {self.path}{did_you_mean(code, self.questions)}"

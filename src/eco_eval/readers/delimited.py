@@ -25,6 +25,8 @@ from typing import BinaryIO
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+from pyarrow import csv as pa_csv
 
 from eco_eval.readers.encoding import Encoding
 from eco_eval.readers.table import (
@@ -308,9 +310,6 @@ def _read_arrow(
     row of the wrong width, a blank line, bytes that are not UTF-8) makes pyarrow refuse the
     file, and pandas then reads it with the rules that explain each problem.
     """
-    import pyarrow as pa
-    from pyarrow import csv as pa_csv
-
     mapped_file = None
     try:
         if isinstance(data, bytes):  # transcoded to UTF-8 in memory

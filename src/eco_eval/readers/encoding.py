@@ -15,6 +15,9 @@ import codecs
 import mmap
 from dataclasses import dataclass
 
+import numpy as np
+import pyarrow as pa
+
 _CHUNK = 1 << 24  # 16 MiB
 
 BOMS = (
@@ -64,9 +67,6 @@ def first_undecodable(data: bytes | memoryview | mmap.mmap, codec: str) -> int |
 
 
 def _valid_utf8(data: bytes | memoryview | mmap.mmap) -> bool:
-    import numpy as np
-    import pyarrow as pa
-
     size = len(data)
     offsets = pa.py_buffer(np.array([0, size], dtype=np.int64))
     one = pa.Array.from_buffers(pa.large_binary(), 1, [None, offsets, pa.py_buffer(data)])

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 from openpyxl import load_workbook
 from openpyxl.utils.cell import get_column_letter, range_boundaries
+from python_calamine import CalamineWorkbook, SheetTypeEnum
 
 from eco_eval.errors import did_you_mean
 from eco_eval.readers.table import (
@@ -150,7 +151,7 @@ def read_xlsx(
     """Read one sheet (``sheet``: name, 0-based index, or None for the first worksheet).
 
     ``header_row`` is the 1-based sheet row of the header; None detects it below any title rows.
-    A workbook without formulas is read by calamine (Rust, much faster than openpyxl on a large
+    A workbook without formulas is read by calamine (Rust, faster than openpyxl on a large
     journal); one with formulas, or one calamine cannot open, by openpyxl, which can
     give a formula's text when the workbook holds no computed value, and whose errors name the
     problem.
@@ -202,8 +203,6 @@ def _read_calamine(path: Path, sheet: str | int | None) -> _Read | None:
     """The sheet read by calamine; None when openpyxl must read it (formulas, or a workbook
     calamine cannot open: openpyxl's error then tells what is wrong)."""
     try:
-        from python_calamine import CalamineWorkbook, SheetTypeEnum
-
         if _has_formula(path):
             return None
         wb = CalamineWorkbook.from_path(str(path))

@@ -14,18 +14,17 @@ import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Final
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from eco_eval.errors import InputFileError
+from eco_eval.schema import TEXT_DTYPE as TEXT_DTYPE  # the dtype of every column of a frame
 
 log = logging.getLogger(__name__)
 _NUMBER = re.compile(r"^[+-]?\d[\d\s.,:/-]*$")
 
-#: Dtype of every column of ``RawTable.frame`` (pandas 3's text dtype, missing = NaN).
-TEXT_DTYPE: Final = "str"
 
 #: The values of ``RawMeta.format``.
 FORMATS = ("csv", "xlsx", "sav", "limesurvey", "kobo", "msforms")

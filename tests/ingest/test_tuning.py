@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from eco_eval.ingest.bulk import GC_THRESHOLD, PR_GET_THP_DISABLE, _prctl, bulk_settings
+from eco_eval.ingest.tuning import GC_THRESHOLD, PR_GET_THP_DISABLE, _prctl, bulk_settings
 
 
 def test_bulk_settings_hold_inside_the_block_and_are_restored_after_an_error():
