@@ -33,6 +33,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from eco_eval.instruments import load_instruments
+from eco_eval.privacy.wellbeing import suppress_wellbeing
 from eco_eval.report import _plot as P
 from eco_eval.report.fmt import (
     fmt_change,
@@ -46,6 +48,7 @@ from eco_eval.report.fmt import (
 )
 from eco_eval.report.i18n import Labels
 from eco_eval.report.theme import load_theme
+from eco_eval.stats import wave_change
 from eco_eval.wellbeing import (
     design_inputs,
     impact_table,
@@ -131,8 +134,6 @@ class WellbeingSection:
     @classmethod
     def from_bilan(cls, b: Bilan) -> WellbeingSection:
         """Gather what the sections need from a :class:`~eco_eval.bilan.Bilan`."""
-        from eco_eval.stats import load_instruments
-
         project = getattr(b, "project", None)
         instruments = (
             project.instruments()
@@ -243,7 +244,8 @@ class WellbeingSection:
             for lv in self.b.eco.levers
             if len(ts := self.b.eco.tools_of(lv.id)) == 1
         }
-        return wellbeing_by_wave(self._barometer_upto, self.instruments, tool_of=tool_of, k=self.k)
+        levels = wellbeing_by_wave(self._barometer_upto, self.instruments, tool_of=tool_of)
+        return suppress_wellbeing(levels, k=self.k)
 
     @cached_property
     def reliability_frame(self) -> pd.DataFrame:
@@ -437,8 +439,6 @@ def wellbeing(b: Bilan) -> str:
 def _change_sentence(s: WellbeingSection) -> str:
     if s.previous is None:
         return s.t("s_no_previous")
-    from eco_eval.stats import wave_change
-
     # Difference of the two waves' means (all respondents), as in the table above.
     ch = wave_change(
         s.scored, "swemwbs_score", "wave", (s.previous, s.wave), pairing="independent"

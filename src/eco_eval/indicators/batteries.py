@@ -24,8 +24,8 @@ import pandas as pd
 
 from eco_eval.errors import ConfigError
 from eco_eval.indicators.core import ALL, row
+from eco_eval.instruments import Instrument
 from eco_eval.periods import Period
-from eco_eval.stats.scales import Instrument
 
 #: the value of a battery's mean is rescaled onto this range (the single question's)
 TARGET = (1.0, 5.0)

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from eco_eval.config import DIMENSIONS
 from eco_eval.ecosystem import Ecosystem
 from eco_eval.periods import Period
 from eco_eval.store import ITEMS
@@ -32,7 +33,6 @@ COLUMNS = [
     "ci_high",
     "suppressed",
 ]
-DIMENSIONS = ("department", "category", "gender", "filiere")
 ALL = "*"
 #: The tables a breakdown must be present in to be one: participants are counted in the
 #: attendance register and rated against the HR headcount.

@@ -16,8 +16,8 @@ import pingouin as pg
 from scipy import stats
 from statsmodels.multivariate.factor import Factor
 
+from eco_eval.instruments import Instrument
 from eco_eval.stats._checks import StatsInputError, check_columns, check_level
-from eco_eval.stats.scales import Instrument
 
 __all__ = [
     "AlphaResult",

@@ -40,6 +40,7 @@ from scipy import stats as sps
 
 from eco_eval.errors import did_you_mean
 from eco_eval.indicators.core import Tables
+from eco_eval.instruments import Instrument
 from eco_eval.stats import (
     IMPACT_COLUMNS,
     benjamini_hochberg,
@@ -49,7 +50,6 @@ from eco_eval.stats import (
 from eco_eval.stats._checks import StatsInputError, check_level
 from eco_eval.stats._regression import usable_design
 from eco_eval.stats.effects import hedges_correction
-from eco_eval.stats.scales import Instrument
 from eco_eval.wellbeing.panel import held_attendance, link_panel, wave_cuts
 from eco_eval.wellbeing.scores import score_barometer
 
