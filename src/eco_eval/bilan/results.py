@@ -34,7 +34,7 @@ from eco_eval.indicators.results import FUNNEL_STAGES, funnel_counts, organisati
 from eco_eval.periods import Period, cumulative
 from eco_eval.report import _plot as P
 from eco_eval.report.fmt import fmt_change, fmt_interval, fmt_number, fmt_percent, fmt_period
-from eco_eval.report.i18n import Labels
+from eco_eval.report.i18n import Labels, section_labels
 from eco_eval.report.theme import load_theme
 from eco_eval.results.exposure import department_means, exposure_panel, exposure_relations
 
@@ -52,8 +52,6 @@ SOURCES = ("ideas", "hr_results", "citizen_satisfaction")
 
 def results_labels(lang: str) -> Mapping[str, str]:
     """The section's labels (``results.<key>``) of ``lang``."""
-    from eco_eval.report.i18n import section_labels
-
     return section_labels("results", lang)
 
 

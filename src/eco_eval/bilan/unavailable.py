@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -29,6 +30,9 @@ import pandas as pd
 import yaml
 
 from eco_eval.errors import EcoEvalError
+from eco_eval.report.fmt import fmt_number, fmt_period
+from eco_eval.report.theme import data_path
+from eco_eval.wellbeing import wave_cuts
 
 if TYPE_CHECKING:
     from eco_eval.bilan import Bilan
@@ -82,8 +86,6 @@ class Needs:
 
 @lru_cache(maxsize=1)
 def _catalogue() -> dict[str, Any]:
-    from eco_eval.report.theme import data_path
-
     return dict(yaml.safe_load(data_path("report", "sections.yaml").read_text(encoding="utf-8")))
 
 
@@ -125,8 +127,6 @@ def in_period(b: Bilan, source: str, frame: pd.DataFrame) -> bool:
             return bool((quarters <= p.last_quarter).any())
         return bool(quarters.isin(p.quarters).any())
     if source == "barometer" and "wave" in frame.columns:
-        from eco_eval.wellbeing import wave_cuts
-
         return any(cut <= pd.Timestamp(p.end) for cut in wave_cuts(frame).values())
     return True
 
@@ -188,14 +188,10 @@ def _diagnose(b: Bilan, source: str) -> SectionUnavailable | None:
 
 
 def _count(b: Bilan, n: int) -> str:
-    from eco_eval.report.fmt import fmt_number
-
     return fmt_number(n, b.lang, digits=0)
 
 
 def _period(b: Bilan) -> str:
-    from eco_eval.report.fmt import fmt_period
-
     return fmt_period(b.period.label, b.lang)
 
 
@@ -213,8 +209,6 @@ def _log_rows(b: Bilan, source: str) -> pd.DataFrame:
 def _main_reason(b: Bilan, source: str) -> str:
     """The most frequent quarantine reason of ``source`` in words, with an example value from
     the quarantined rows when the reason names a field (« valeur illisible (as_of) « 2015-T2 » »)."""
-    from collections import Counter
-
     from eco_eval.ingest.quality import reason_text
 
     q = b.quality.get("quarantine", pd.DataFrame())
@@ -255,8 +249,6 @@ def _example(b: Bilan, source: str, reason: str, quarantine: pd.DataFrame) -> st
 
 def _span(b: Bilan, source: str, frame: pd.DataFrame | None) -> str:
     """First and last quarter (or wave) the source covers, in words."""
-    from eco_eval.report.fmt import fmt_period
-
     if frame is None or frame.empty:
         return "–"
     column = next((c for c in ("quarter", "wave") if c in frame.columns), None)
@@ -363,8 +355,6 @@ def no_breakdown(b: Bilan, dimensions: Sequence[str], missing: Sequence[str]) ->
 def require_waves(b: Bilan, n: int) -> None:
     """Raise when fewer than ``n`` barometer waves precede the period's end (an evolution or an
     effect needs two)."""
-    from eco_eval.report.fmt import fmt_period
-
     waves = _wb_section(b).waves
     if len(waves) >= n:
         return

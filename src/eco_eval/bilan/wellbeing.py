@@ -24,18 +24,21 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from html import escape
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from eco_eval.errors import ConfigError, did_you_mean
 from eco_eval.instruments import load_instruments
 from eco_eval.privacy.wellbeing import suppress_wellbeing
 from eco_eval.report import _plot as P
+from eco_eval.report import figures
 from eco_eval.report.fmt import (
     fmt_change,
     fmt_interval,
@@ -46,7 +49,7 @@ from eco_eval.report.fmt import (
     fmt_wave,
     is_missing,
 )
-from eco_eval.report.i18n import Labels
+from eco_eval.report.i18n import Labels, section_labels
 from eco_eval.report.theme import load_theme
 from eco_eval.stats import wave_change
 from eco_eval.wellbeing import (
@@ -92,8 +95,6 @@ SHARES = {"who5_poor_wellbeing_share", "who5_likely_depression_share"}
 
 def wellbeing_labels(lang: str) -> Mapping[str, str]:
     """The section's labels (``wellbeing.<key>``) of ``lang``."""
-    from eco_eval.report.i18n import section_labels
-
     return section_labels("wellbeing", lang)
 
 
@@ -161,8 +162,6 @@ class WellbeingSection:
     def for_period(cls, project: Any, tables: Any, period: Any) -> WellbeingSection:
         """The section of the bilan of ``period`` (a Period) without the rest of the bilan: the
         same tables, instruments, waves and threshold, for the exports of its tables."""
-        from types import SimpleNamespace
-
         from eco_eval.bilan import bilan_labels
 
         eco = project.ecosystem()
@@ -257,7 +256,6 @@ class WellbeingSection:
     def impact_frame(self) -> pd.DataFrame:
         if len(self.waves) < 2:
             return pd.DataFrame()
-        from dataclasses import replace
 
         tables = replace(self.b.tables, barometer=self._barometer_upto)
         return impact_table(
@@ -347,8 +345,6 @@ HEADINGS = ("wellbeing", "reliability", "impact", "drivers", "next_steps")
 
 def heading(b: Bilan, key: str) -> str:
     """An ``<h2>`` of the section in the report's language: ``key`` among :data:`HEADINGS`."""
-    from eco_eval.errors import ConfigError, did_you_mean
-
     if key not in HEADINGS:
         raise ConfigError(f"no well-being heading {key!r}{did_you_mean(key, HEADINGS)}")
     return f'<h2 id="{escape(key)}">{escape(section(b).t("h_" + key))}</h2>'
@@ -805,8 +801,6 @@ def next_steps(
 # ---------------------------------------------------------------------- figures
 def trend_figure(b: Bilan, indicator: str = "swemwbs_mean") -> go.Figure:
     """The indicator (default SWEMWBS mean) across the waves, with its 95 % band."""
-    from eco_eval.report import figures
-
     s = section(b)
     data = s.levels
     if data.empty:
