@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from eco_eval.config import DIMENSIONS
 from eco_eval.ecosystem import Ecosystem
@@ -354,8 +356,6 @@ def _positions(values: pd.Index, ids: pd.Series) -> np.ndarray:
     ``pd.Index(ids).get_indexer(values)`` by Arrow's hash lookup: pandas hashes Arrow text as
     Python strings (1.4 s for 1.7 M session ids at national scale, Arrow 0.35 s).
     """
-    import pyarrow as pa
-    import pyarrow.compute as pc
 
     text = pa.large_string()
     found = pc.index_in(pa.array(values, type=text), value_set=pa.array(ids, type=text))

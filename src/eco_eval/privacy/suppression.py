@@ -103,6 +103,7 @@ Example
 
 from __future__ import annotations
 
+import os
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -389,8 +390,6 @@ def read_suppression_log(path: str | Path | None) -> pd.DataFrame | None:
 def write_suppression_log(path: str | Path, log: pd.DataFrame) -> None:
     """Keep ``log`` at ``path`` atomically (written beside it, then renamed), sorted, one row per
     hidden cell."""
-    import os
-
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     out = log.astype(str).drop_duplicates()

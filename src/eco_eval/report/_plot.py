@@ -5,6 +5,7 @@ Private to :mod:`eco_eval.report.figures`; kept apart so that each module reads 
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -86,8 +87,6 @@ NOTE_WIDTH = 120
 def wrap(text: str, width: int) -> str:
     """``text`` with ``<br>`` line breaks so that no line is longer than ``width`` characters
     (existing ``<br>`` kept; words are never split)."""
-    import textwrap
-
     return "<br>".join(
         "<br>".join(textwrap.wrap(part, width, break_long_words=False) or [""])
         for part in text.split("<br>")

@@ -30,6 +30,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+import IPython.display
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -85,12 +86,10 @@ def show(fig: go.Figure) -> None:
     section replaced by its sentence, :class:`eco_eval.bilan.unavailable.Unavailable`) is shown as
     that HTML.
     """
-    from IPython.display import display
-
     if not isinstance(fig, go.Figure) and hasattr(fig, "_repr_html_"):
-        display({"text/html": fig._repr_html_()}, raw=True)
+        IPython.display.display({"text/html": fig._repr_html_()}, raw=True)
         return
-    display(mimebundle(fig), raw=True)
+    IPython.display.display(mimebundle(fig), raw=True)
 
 
 # --- the lever wheel ---------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 
 from eco_eval.errors import ConfigError, did_you_mean
+from eco_eval.periods import parse_period
 from eco_eval.report.i18n import check_lang, label_file
 
 if TYPE_CHECKING:
@@ -314,8 +315,6 @@ def _as_date(value: object) -> date:
 def period_sort_key(period: str) -> tuple[Any, ...]:
     """Chronological order of period labels: by end date; for the same end, the shorter period
     first (``2016-Q4``, ``2016-S2``, ``2016``); ``cumul`` last; unknown labels after, by name."""
-    from eco_eval.periods import parse_period  # the lead's period grammar
-
     p = str(period)
     if p == "cumul":
         return (date.max, 0, p)

@@ -38,7 +38,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import statsmodels.api as sm
 
+from eco_eval.errors import did_you_mean
 from eco_eval.indicators.core import Tables
 from eco_eval.indicators.results import calendar_days, match_departments
 from eco_eval.periods import Period, parse_period
@@ -253,8 +255,6 @@ def exposure_panel(
     names = list(outcomes) if outcomes is not None else list(OUTCOMES)
     unknown = [o for o in names if o not in OUTCOMES]
     if unknown:
-        from eco_eval.errors import did_you_mean
-
         raise StatsInputError(
             f"unknown outcome {unknown[0]!r}{did_you_mean(unknown[0], OUTCOMES)}; "
             f"outcomes are: {', '.join(OUTCOMES)}"
@@ -297,8 +297,6 @@ def _get(lookup: pd.Series, outcome: str, dept: pd.Series, quarter: pd.Series) -
 def _fit(
     data: pd.DataFrame, exposure: str, weights: str, level: float
 ) -> tuple[dict[str, object], list[str]]:
-    import statsmodels.api as sm
-
     notes: list[str] = []
     x = data[exposure].to_numpy(dtype=float)
     quarters = data["quarter"].astype(str)
