@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from eco_eval.bilan.sections import table
 from eco_eval.indicators.core import Tables
 from eco_eval.indicators.results import FUNNEL_STAGES, funnel_counts, organisational_results
 from eco_eval.periods import Period, cumulative
@@ -459,8 +460,6 @@ class ResultsSection:
 
     def relations_table(self) -> str:
         """Slopes of each result on reach, at t+1 and t+2, with the method in a note."""
-        from eco_eval.bilan.sections import table
-
         rows = []
         for outcome in TABLE_OUTCOMES:
             for h in (1, 2):

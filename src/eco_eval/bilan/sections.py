@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 
 from eco_eval import __version__
+from eco_eval.bilan.unavailable import no_breakdown, notes, unavailable
+from eco_eval.bilan.wellbeing import adjustment_note, lever_climate, section
 from eco_eval.indicators.maintenance import idle_lever_ids
 from eco_eval.privacy.text import comment_themes as themes
 from eco_eval.report import figures
@@ -216,7 +218,6 @@ def summary_sentences(b: Bilan) -> list[str]:
     fading = b.current[(b.current["indicator"] == "fading_out") & (b.current["value"] == 1)]
     if len(fading):
         out.append(b.t("s_fading", tools=", ".join(b.labels.tool(t) for t in fading["tool"])))
-    from eco_eval.bilan.unavailable import notes
 
     out += notes(b, ("attendance", "headcount", "feedback"))  # what the figures above lack
     out.append(b.t("s_caution"))
@@ -237,8 +238,6 @@ def _lever_frame(b: Bilan, indicator: str) -> pd.DataFrame:
 
 
 def wheel(b: Bilan) -> Any:
-    from eco_eval.bilan.wellbeing import lever_climate, section
-
     data = b.current[(b.current["dimension"] == "all") & (b.current["lever"] != "*")]
     climate = lever_climate(b)
     if climate.empty:
@@ -352,8 +351,6 @@ def reach_breakdowns(b: Bilan) -> str:
 def breakdowns_note(b: Bilan) -> str:
     """The breakdowns asked for that the data lacks, one sentence per reason: which tables they
     are missing from and the fix ("" when there is none)."""
-    from eco_eval.bilan.unavailable import no_breakdown, unavailable
-
     why: dict[tuple[str, ...], list[str]] = {}
     for dim, tables in b.missing_breakdowns.items():
         why.setdefault(tuple(tables), []).append(dim)
@@ -561,7 +558,6 @@ def methods(b: Bilan) -> str:
             "methods_col_caveats",
         )
     ]
-    from eco_eval.bilan.wellbeing import adjustment_note
 
     notes = "".join(
         f'<p class="eco-note">{escape(text)}</p>' for text in [adjustment_note(b)] if text

@@ -32,7 +32,6 @@ import yaml
 from eco_eval.errors import EcoEvalError
 from eco_eval.report.fmt import fmt_number, fmt_period
 from eco_eval.report.theme import data_path
-from eco_eval.wellbeing import wave_cuts
 
 if TYPE_CHECKING:
     from eco_eval.bilan import Bilan
@@ -127,6 +126,8 @@ def in_period(b: Bilan, source: str, frame: pd.DataFrame) -> bool:
             return bool((quarters <= p.last_quarter).any())
         return bool(quarters.isin(p.quarters).any())
     if source == "barometer" and "wave" in frame.columns:
+        from eco_eval.wellbeing import wave_cuts  # the statistics, loaded when a bilan needs them
+
         return any(cut <= pd.Timestamp(p.end) for cut in wave_cuts(frame).values())
     return True
 
@@ -379,6 +380,8 @@ def require_scale(b: Bilan, indicator: str) -> None:
 
 
 def _wb_section(b: Bilan) -> Any:
+    # bilan/__init__ imports this module, and loads the well-being sections (the statistics)
+    # only when a bilan shows them
     from eco_eval.bilan.wellbeing import section as wellbeing_section
 
     return wellbeing_section(b)
