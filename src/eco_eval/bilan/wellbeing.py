@@ -35,6 +35,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from eco_eval.errors import ConfigError, did_you_mean
+from eco_eval.indicators.core import COLUMNS
 from eco_eval.instruments import load_instruments
 from eco_eval.privacy.wellbeing import suppress_wellbeing
 from eco_eval.report import _plot as P
@@ -804,7 +805,7 @@ def trend_figure(b: Bilan, indicator: str = "swemwbs_mean") -> go.Figure:
     s = section(b)
     data = s.levels
     if data.empty:
-        data = pd.DataFrame(columns=list(P.TIDY_COLUMNS))
+        data = pd.DataFrame(columns=COLUMNS)
     data = data[(data["dimension"] == "all") & (data["lever"] == "*")]
     title = s.t("fig_trend_title") if indicator == "swemwbs_mean" else s.labels.indicator(indicator)
     return figures.trend(

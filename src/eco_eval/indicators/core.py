@@ -22,19 +22,10 @@ from eco_eval.ecosystem import Ecosystem
 from eco_eval.periods import Period
 from eco_eval.store import ITEMS
 
-COLUMNS = [
-    "period",
-    "lever",
-    "tool",
-    "dimension",
-    "group",
-    "indicator",
-    "value",
-    "n",
-    "ci_low",
-    "ci_high",
-    "suppressed",
-]
+#: The tidy indicator frame (docs/data-model.md): the key of a cell, its figures, whether hidden.
+KEY = ("period", "lever", "tool", "dimension", "group", "indicator")
+FIGURES = ("value", "n", "ci_low", "ci_high")
+COLUMNS = [*KEY, *FIGURES, "suppressed"]
 ALL = "*"
 #: The tables a breakdown must be present in to be one: participants are counted in the
 #: attendance register and rated against the HR headcount.
@@ -243,7 +234,7 @@ def row(
 def tidy(rows: list[dict[str, object]]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=COLUMNS)
     frame["suppressed"] = frame["suppressed"].astype(bool)
-    for col in ("value", "n", "ci_low", "ci_high"):
+    for col in FIGURES:
         frame[col] = frame[col].astype(float)
     return frame
 

@@ -18,10 +18,10 @@ import numpy as np
 import pandas as pd
 
 from eco_eval.errors import ConfigError, EcoEvalError, did_you_mean
+from eco_eval.indicators.core import COLUMNS, FIGURES, KEY
 from eco_eval.periods import parse_period
 
-KEY = ("period", "lever", "tool", "dimension", "group", "indicator")
-FRAME_COLUMNS = (*KEY, "value", "n", "ci_low", "ci_high", "suppressed")
+FRAME_COLUMNS = tuple(COLUMNS)
 ALL = "all"
 STAR = "*"
 MIN_K = 3
@@ -80,7 +80,7 @@ def check_frame(frame: pd.DataFrame, count_col: str = "n", *, what: str = "frame
     out = frame.reset_index(drop=True).copy()
     for col in KEY:
         out[col] = out[col].astype(str)
-    for col in {"value", "n", "ci_low", "ci_high", count_col}:
+    for col in {*FIGURES, count_col}:
         out[col] = pd.to_numeric(out[col], errors="coerce").astype(float)
     out["suppressed"] = out["suppressed"].fillna(False).astype(bool)
     dup = out.duplicated(list(KEY), keep=False)

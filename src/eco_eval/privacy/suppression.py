@@ -112,10 +112,10 @@ import numpy as np
 import pandas as pd
 
 from eco_eval.errors import EcoEvalError
+from eco_eval.indicators.core import FIGURES, KEY
 from eco_eval.privacy._breakdowns import Release
 from eco_eval.privacy._cells import (
     ALL,
-    KEY,
     TOL,
     as_frames,
     check_frame,
@@ -269,7 +269,7 @@ def _result(
     reasons_all[np.flatnonzero(active)] = reason
     hide = reasons_all != ""
     out = frame.copy()
-    for col in dict.fromkeys(("value", "n", "ci_low", "ci_high", count_col)):
+    for col in dict.fromkeys((*FIGURES, count_col)):
         values = pd.to_numeric(out[col], errors="coerce").to_numpy(dtype=float, copy=True)
         values[hide] = np.nan
         out[col] = values

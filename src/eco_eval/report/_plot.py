@@ -14,6 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from eco_eval.errors import ReportFailed, did_you_mean
+from eco_eval.indicators.core import COLUMNS, FIGURES
 from eco_eval.report.fmt import (
     fmt_interval,
     fmt_number,
@@ -25,20 +26,6 @@ from eco_eval.report.fmt import (
 )
 from eco_eval.report.i18n import Labels
 from eco_eval.report.theme import Theme
-
-TIDY_COLUMNS = (
-    "period",
-    "lever",
-    "tool",
-    "dimension",
-    "group",
-    "indicator",
-    "value",
-    "n",
-    "ci_low",
-    "ci_high",
-    "suppressed",
-)
 
 
 # --- look --------------------------------------------------------------------------------------
@@ -205,7 +192,7 @@ def check_frame(frame: pd.DataFrame, where: str) -> None:
         raise ReportFailed(
             f"{where}: expected the tidy indicator frame (a DataFrame), got {type(frame).__name__}"
         )
-    missing = [c for c in TIDY_COLUMNS if c not in frame.columns]
+    missing = [c for c in COLUMNS if c not in frame.columns]
     if missing:
         raise ReportFailed(
             f"{where}: the frame lacks the tidy column(s) {', '.join(missing)} (see docs/data-model.md)"
@@ -255,7 +242,7 @@ def select(
     rows = rows.copy()
     # Defence in depth: a suppressed row never shows its value, whatever the frame holds.
     rows["suppressed"] = rows["suppressed"].astype("boolean").fillna(False).astype(bool)
-    for column in ("value", "n", "ci_low", "ci_high"):
+    for column in FIGURES:
         rows[column] = pd.to_numeric(rows[column], errors="coerce").astype(float)
         rows.loc[rows["suppressed"], column] = np.nan
     return rows

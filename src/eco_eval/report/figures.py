@@ -42,7 +42,6 @@ from eco_eval.report.fmt import fmt_period, fmt_suppressed
 from eco_eval.report.i18n import Labels
 from eco_eval.report.theme import Theme, load_theme
 
-TIDY_COLUMNS = P.TIDY_COLUMNS
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 PLOTLY_CONFIG: dict[str, Any] = {
     "displaylogo": False,

@@ -19,7 +19,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from eco_eval.indicators.core import COLUMNS, DIMENSIONS
+from eco_eval.config import DIMENSIONS
+from eco_eval.indicators.core import row, tidy
 from eco_eval.instruments import Instrument
 from eco_eval.stats import mean_ci, reliability_table, score_all, wilson_ci
 from eco_eval.stats._checks import StatsInputError, check_columns, check_level
@@ -183,14 +184,7 @@ def wellbeing_by_wave(
     rows: list[dict[str, object]] = []
 
     def add(wave: str, lever: str, tool: str, dim: str, group: str, ind: str, stats: tuple) -> None:
-        value, n, low, high = stats
-        rows.append(
-            {
-                "period": str(wave), "lever": lever, "tool": tool, "dimension": dim,
-                "group": str(group), "indicator": ind, "value": value, "n": n,
-                "ci_low": low, "ci_high": high, "suppressed": False,
-            }
-        )  # fmt: skip
+        rows.append(row(wave, lever, tool, dim, str(group), ind, *stats))
 
     tools = dict(tool_of or {})
     for wave, part in scored.groupby("wave", sort=True):
@@ -222,11 +216,7 @@ def wellbeing_by_wave(
                         CLIMATE_INDICATOR,
                         stats,
                     )
-    frame = pd.DataFrame(rows, columns=COLUMNS)
-    frame["suppressed"] = frame["suppressed"].astype(bool)
-    for col in ("value", "n", "ci_low", "ci_high"):
-        frame[col] = frame[col].astype(float)
-    return frame
+    return tidy(rows)
 
 
 def reliability_by_wave(
