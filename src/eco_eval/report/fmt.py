@@ -312,14 +312,16 @@ def _as_date(value: object) -> date:
     return date.fromisoformat(str(value)[:10])
 
 
-def period_sort_key(period: str) -> tuple[Any, ...]:
+def period_sort_key(period: str, launch: date | None = None) -> tuple[Any, ...]:
     """Chronological order of period labels: by end date; for the same end, the shorter period
-    first (``2016-Q4``, ``2016-S2``, ``2016``); ``cumul`` last; unknown labels after, by name."""
+    first (``2016-Q4``, ``2016-S2``, ``2016``); ``cumul`` last; unknown labels after, by name.
+    ``launch``: the programme's launch, where a ``cumul:`` period starts; without it, such a
+    period comes after every other period ending the same day."""
     p = str(period)
     if p == "cumul":
         return (date.max, 0, p)
     try:
-        parsed = parse_period(p)
+        parsed = parse_period(p, launch=date.min if launch is None else launch)
     except ConfigError:
         return (date.max, 1, p)
     return (parsed.end, -parsed.start.toordinal(), p)
