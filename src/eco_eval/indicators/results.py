@@ -1,4 +1,4 @@
-"""Organisational results (issue 10): the ideas pipeline, absence and turnover, citizen satisfaction.
+"""Organisational results: the ideas pipeline, absence and turnover, citizen satisfaction.
 
 Pure functions over the optional tables ``ideas``, ``hr_results`` and ``citizen_satisfaction``
 (``docs/data-model.md``, "Organisational results"); each returns an empty tidy frame when its

@@ -1,4 +1,4 @@
-"""Organisational results tied to programme exposure, department by department (issue 10).
+"""Organisational results tied to programme exposure, department by department.
 
 Pure functions over the store's tables (:class:`eco_eval.indicators.core.Tables`)::
 

@@ -1,4 +1,4 @@
-"""Programme exposure against organisational results, department by department (issue 10).
+"""Programme exposure against organisational results, department by department.
 
 The unit is the **department**, never a person: for each department and quarter t, the exposure
 (reach rate: distinct staff who attended a held session / headcount at the end of the quarter;

@@ -10,7 +10,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 # Names resolve on first use: importing one submodule (the indicators need only ``intervals``)
-# must not load pingouin, matplotlib and statsmodels.api with the others (1.6 s).
+# does not load pingouin, matplotlib and statsmodels.api with the others.
 _LAZY = {
     "StatsInputError": "_checks",
     "stepped_wedge_calendar": "design",
