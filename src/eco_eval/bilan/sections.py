@@ -17,7 +17,13 @@ import pandas as pd
 
 from eco_eval import __version__
 from eco_eval.bilan.unavailable import no_breakdown, notes, unavailable
-from eco_eval.bilan.wellbeing import adjustment_note, lever_climate, section
+from eco_eval.bilan.wellbeing import (
+    adjustment_note,
+    lever_climate,
+    lever_climate_text,
+    lever_impact_text,
+    section,
+)
 from eco_eval.indicators.maintenance import idle_lever_ids
 from eco_eval.privacy.text import comment_themes as themes
 from eco_eval.report import figures
@@ -281,8 +287,6 @@ def lever_cards(b: Bilan, only: str | None = None) -> str:
             val = _value(b, r, ind)
             ci = _interval(b, r, ind)
             rows.append([b.t(key), val + (f" {ci}" if ci != "–" else "")])
-        from eco_eval.bilan.wellbeing import lever_climate_text, lever_impact_text
-
         rows.append([b.t("card_climate"), lever_climate_text(b, lever.id)])
         rows.append([b.t("card_impact"), lever_impact_text(b, lever.id) or b.t("card_pending")])
         body = "".join(
