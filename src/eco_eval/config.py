@@ -9,12 +9,17 @@ environment or a key file outside the repository (see :mod:`eco_eval.pseudonymis
 
 from __future__ import annotations
 
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from eco_eval.ecosystem import Ecosystem, load_ecosystem
 from eco_eval.errors import ConfigError, did_you_mean
+from eco_eval.instruments import Instrument, load_instruments
 from eco_eval.schema import SOURCE_NAMES as SOURCE_NAMES  # the sources, declared in the schema
 from eco_eval.schema import load_schema as load_schema
 from eco_eval.user_yaml import load_user_yaml
@@ -24,6 +29,9 @@ FORMATS = ("auto", "csv", "xlsx", "sav", "limesurvey", "kobo", "msforms")
 #: sources holding survey responses: ``incomplete`` applies to them
 SURVEY_SOURCES = ("feedback", "barometer")
 INCOMPLETE = ("keep", "exclude")
+#: The breakdowns the indicators know: columns of both the HR headcount and the attendance
+#: register (``report.breakdowns`` chooses among them).
+DIMENSIONS = ("department", "category", "gender", "filiere")
 #: placeholders of ``sources.barometer.wave_label`` (see :func:`eco_eval.report.fmt.fmt_wave`)
 WAVE_LABEL_FIELDS = ("wave", "year", "month", "month_fr", "month_en", "start", "end")
 
@@ -141,8 +149,6 @@ class Project:
     def report_breakdowns(self) -> tuple[str, ...]:
         """The breakdowns the bilan may show: those configured, or every known one (the bilan then
         keeps those present in both the headcount and the attendance)."""
-        from eco_eval.indicators.core import DIMENSIONS
-
         return DIMENSIONS if self.breakdowns is None else self.breakdowns
 
     @property
@@ -161,18 +167,24 @@ class Project:
     def reports_dir(self) -> Path:
         return self.root / self.reports_dir_name
 
-    def instruments(self) -> Any:
-        """The packaged instruments (WEMWBS, SWEMWBS, WHO-5, lever climate scales) with overrides."""
-        from eco_eval.stats.scales import load_instruments
+    def instruments(self) -> dict[str, Instrument]:
+        """The packaged instruments (WEMWBS, SWEMWBS, WHO-5, lever climate scales) with overrides;
+        a new mapping on each call, of instruments parsed once per project."""
+        return dict(self._instruments)
 
+    def ecosystem(self) -> Ecosystem:
+        """The packaged ecosystem with the project's ``ecosystem:`` section, parsed once."""
+        return self._ecosystem
+
+    @cached_property
+    def _ecosystem(self) -> Ecosystem:
+        return load_ecosystem(self.ecosystem_override, origin=str(self.config_file or CONFIG_NAME))
+
+    @cached_property
+    def _instruments(self) -> dict[str, Instrument]:
         return load_instruments(
             self.instruments_override or None, levers=self.ecosystem().lever_ids
         )
-
-    def ecosystem(self) -> Any:
-        from eco_eval.ecosystem import load_ecosystem
-
-        return load_ecosystem(self.ecosystem_override, origin=str(self.config_file or CONFIG_NAME))
 
 
 def _check_keys(section: Mapping[str, Any], allowed: set[str], where: str, origin: str) -> None:
@@ -344,8 +356,6 @@ def _check_lookups(
 
 def _wave_label(name: str, doc: Mapping[str, Any], origin: str) -> str | None:
     """``sources.barometer.wave_label``, checked: a text whose placeholders are known."""
-    import string
-
     label = doc.get("wave_label")
     if label is None:
         return None
@@ -444,8 +454,6 @@ def parse_config(doc: Mapping[str, Any], root: Path, origin: str = CONFIG_NAME) 
 
 def parse_breakdowns(value: Any, where: str) -> tuple[str, ...] | None:
     """A list of known breakdowns, each once (None when not set); ``where`` starts the message."""
-    from eco_eval.indicators.core import DIMENSIONS
-
     if value is None:
         return None
     known = f"known breakdowns: {', '.join(DIMENSIONS)}"
@@ -483,8 +491,6 @@ def load_project(root: Path | str = ".") -> Project:
 
 def demo_config_text() -> str:
     """The demo city's configuration, the worked example of docs/configuration.md."""
-    from importlib import resources
-
     return (
         resources.files("eco_eval").joinpath("_data/demo_project.yaml").read_text(encoding="utf-8")
     )

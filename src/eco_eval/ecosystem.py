@@ -23,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from eco_eval.errors import ConfigError
+from eco_eval.errors import ConfigError, did_you_mean
 
 
 @dataclass(frozen=True)
@@ -115,16 +115,12 @@ class Ecosystem:
         for lv in self.levers:
             if lv.id == lever_id:
                 return lv
-        from eco_eval.errors import did_you_mean
-
         raise ConfigError(f"unknown lever {lever_id!r}{did_you_mean(lever_id, self.lever_ids)}")
 
     def tool(self, tool_id: str) -> Tool:
         for t in self.tools:
             if t.id == tool_id:
                 return t
-        from eco_eval.errors import did_you_mean
-
         raise ConfigError(f"unknown tool {tool_id!r}{did_you_mean(tool_id, self.tool_ids)}")
 
     def tools_of(self, lever_id: str) -> tuple[Tool, ...]:
@@ -151,23 +147,6 @@ class Ecosystem:
                 return self._index[key[len(prefix) :]]
         match = difflib.get_close_matches(key, list(self._index), n=1, cutoff=0.85)
         return self._index[match[0]] if match else None
-
-    def to_frame(self, lang: str = "fr") -> Any:
-        """Levers and tools as a DataFrame (lever_id, lever, tool_id, tool) in ecosystem order."""
-        import pandas as pd
-
-        rows = []
-        for lv in self.levers:
-            for t in self.tools_of(lv.id) or (None,):
-                rows.append(
-                    {
-                        "lever_id": lv.id,
-                        "lever": lv.name(lang),
-                        "tool_id": t.id if t else None,
-                        "tool": t.quoted(lang) if t else None,
-                    }
-                )
-        return pd.DataFrame(rows)
 
 
 def _parse(doc: Mapping[str, Any], origin: str) -> Ecosystem:
@@ -247,8 +226,6 @@ def load_ecosystem(
     ``levers``/``tools`` to append (a second generation of tools), ``aliases`` as a mapping of
     tool id to extra names staff use, and ``launch`` (the city's own launch date).
     """
-    from eco_eval.errors import did_you_mean
-
     doc = packaged_definition()
     # a replacing ecosystem is a whole definition: its name and milestones too
     allowed = (*OVERRIDE_KEYS, *REPLACE_KEYS) if (override or {}).get("replace") else OVERRIDE_KEYS

@@ -30,6 +30,7 @@ _SEMESTER_FR = re.compile(r"^S([12])\s*[-_ ]?\s*(\d{4})$", re.I)
 _YEAR = re.compile(r"^(\d{4})$")
 _RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\s*(?:\.\.|/|→)\s*(\d{4}-\d{2}-\d{2})$")
 
+CUMULATIVE_PREFIXES = ("cumul:", "since-launch:")
 HELP = (
     "write a period as 2016-Q2 (quarter), 2016-S1 (semester), 2016 (year), "
     "2015-06-01..2016-06-30 (date range), last-quarter, or cumul:2016-Q2 (since launch)"
@@ -189,9 +190,14 @@ def check_after_launch(period: Period, launch: date) -> Period:
     return period
 
 
+def is_cumulative(text: str) -> bool:
+    """True for a cumulative label (``cumul:2016-Q2``): the period runs from the launch."""
+    return str(text).strip().lower().startswith(CUMULATIVE_PREFIXES)
+
+
 def parse_period(text: str, *, today: date | None = None, launch: date | None = None) -> Period:
-    """Parse a period as analysts write it (``launch``: start of ``cumul:`` periods; default: the
-    packaged ecosystem's launch).
+    """Parse a period as analysts write it (``launch``: the programme's launch, the start of a
+    ``cumul:`` period, which needs it).
 
     >>> parse_period("2016-Q2")
     Period(start=datetime.date(2016, 4, 1), end=datetime.date(2016, 6, 30), label='2016-Q2', kind='quarter')
@@ -200,11 +206,12 @@ def parse_period(text: str, *, today: date | None = None, launch: date | None = 
     t = raw.replace("–", "-")
     if t.lower() in {"last-quarter", "last_quarter", "dernier-trimestre"}:
         return last_complete_quarter(today or date.today())
-    if t.lower().startswith(("cumul:", "since-launch:")):
+    if is_cumulative(t):
         if launch is None:
-            from eco_eval.ecosystem import load_ecosystem
-
-            launch = load_ecosystem().launch
+            raise ConfigError(
+                f"period {raw!r} runs from the programme's launch: pass the launch "
+                "(Project.ecosystem().launch) to read it"
+            )
         return cumulative(parse_period(t.split(":", 1)[1], today=today), launch)
     if m := _QUARTER.match(t):
         y, q = int(m.group(1)), int(m.group(2))

@@ -37,7 +37,7 @@ def test_semester_year_range_cumulative():
     r = parse_period("2015-06-01..2016-06-30")
     assert r.quarters[0] == "2015-Q2" and r.quarters[-1] == "2016-Q2"
     assert r.previous().end == date(2015, 5, 31)
-    c = parse_period("cumul:2016-Q2")
+    c = parse_period("cumul:2016-Q2", launch=date(2015, 6, 1))
     assert c.start == date(2015, 6, 1) and c.end == date(2016, 6, 30) and c.kind == "cumulative"
     assert c.previous().end == date(2016, 3, 31)
 
@@ -114,7 +114,6 @@ def test_a_period_before_the_launch_is_refused_with_the_fix():
 def test_cumulative_periods_start_at_the_given_launch():
     own = date(2016, 1, 4)
     assert parse_period("cumul:2016-Q2", launch=own).start == own
-    # without a launch: the packaged ecosystem's (its one definition, _data/ecosystem.yaml)
-    from eco_eval.ecosystem import load_ecosystem
-
-    assert parse_period("cumul:2016-Q2").start == load_ecosystem().launch
+    # the launch comes from the project: a cumulative period without it is refused
+    with pytest.raises(ConfigError, match="runs from the programme's launch"):
+        parse_period("cumul:2016-Q2")

@@ -11,8 +11,8 @@ from eco_eval.ecosystem import load_ecosystem
 from eco_eval.errors import ConfigError
 from eco_eval.indicators.core import Tables
 from eco_eval.indicators.reaction import reaction
+from eco_eval.instruments import load_instruments
 from eco_eval.periods import parse_period
-from eco_eval.stats import load_instruments
 
 ECO = load_ecosystem()
 BATTERY = {

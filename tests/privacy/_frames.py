@@ -5,6 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from eco_eval.ecosystem import load_ecosystem
+
+#: the programme's launch, where the cumulative periods of these frames start
+LAUNCH = load_ecosystem().launch
+
 
 def tidy(
     rows,

@@ -17,7 +17,7 @@ from eco_eval.privacy.open_data import (
 )
 from eco_eval.privacy.suppression import check_differencing, suppress_small_cells
 
-from ._frames import hidden, tidy
+from ._frames import LAUNCH, hidden, tidy
 
 
 def test_cells_under_10_are_suppressed_then_counts_rounded_to_5():
@@ -65,10 +65,12 @@ def test_open_data_keeps_earlier_suppressions_and_cumulative_protection():
     q1 = tidy([("all", "*", 40), ("gender", "F", 20), ("gender", "M", 20)], period="cumul:2016-Q1")
     first = prepare_open_data(q1)
     q2 = tidy([("all", "*", 47), ("gender", "F", 27), ("gender", "M", 20)], period="cumul:2016-Q2")
-    second = prepare_open_data(q2, previous_cumulative=[first.frame], suppression_log=first.log)
+    second = prepare_open_data(
+        q2, previous_cumulative=[first.frame], suppression_log=first.log, launch=LAUNCH
+    )
     # 7 newcomers, all women: fewer than 10, so the total and F are hidden, then M with F
     assert second.frame["suppressed"].all()
-    assert check_differencing([first.frame, second.frame], k=10).empty
+    assert check_differencing([first.frame, second.frame], k=10, launch=LAUNCH).empty
 
 
 def test_round_counts():

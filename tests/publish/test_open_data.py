@@ -54,8 +54,8 @@ def raw_frame(sizes: dict[str, int] | None = None) -> pd.DataFrame:
 
 
 def write(folder: Path, raw: pd.DataFrame, log: pd.DataFrame | None = None):
-    result = od.apply_rule(raw, k=10, suppression_log=log)
     eco = load_ecosystem()
+    result = od.apply_rule(raw, k=10, suppression_log=log, launch=eco.launch)
     table = od.indicator_table(
         result.frame,
         organisation=ORG,

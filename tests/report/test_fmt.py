@@ -16,6 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from eco_eval.errors import ConfigError
+from eco_eval.indicators.catalogue import load_catalogue, parse_catalogue
 from eco_eval.report.fmt import (
     fmt_change,
     fmt_date,
@@ -25,6 +26,7 @@ from eco_eval.report.fmt import (
     fmt_period,
     fmt_suppressed,
     fmt_value,
+    format_indicator,
     period_sort_key,
 )
 
@@ -172,3 +174,45 @@ def test_french_numbers_read_back(value: float) -> None:
     text = fmt_number(value, "fr")
     assert NNBSP in text or abs(value) < 1000
     assert float(parse_decimal(text, locale="fr_FR")) == pytest.approx(round(value, 3), abs=1e-3)
+
+
+@pytest.mark.parametrize(
+    ("indicator", "value", "lang", "expected"),
+    [
+        ("reach_rate", 0.1234, "fr", f"12,3{NBSP}%"),
+        ("satisfaction_top2", 0.5, "en", "50.0%"),
+        ("sessions_held", 1234, "fr", f"1{NNBSP}234"),
+        ("recommendation_score", 12.6, "en", "13"),
+        ("lever_balance", 0.456, "fr", "0,46"),
+        ("satisfaction_mean", 4.25, "fr", "4,2"),  # the default: one decimal
+        ("swemwbs_mean", 23.456, "en", "23.5"),  # not in the catalogue: the default
+        ("reach_rate", None, "fr", "–"),
+    ],
+)
+def test_format_indicator_writes_a_figure_as_the_catalogue_says(indicator, value, lang, expected):
+    assert format_indicator(load_catalogue(), indicator, value, lang) == expected
+
+
+def test_format_indicator_hides_a_suppressed_figure():
+    assert format_indicator(load_catalogue(), "reach_rate", 0.5, "fr", suppressed=True, k=5) == (
+        fmt_suppressed(5, "fr")
+    )
+
+
+def test_key_figures_are_catalogue_indicators():
+    cat = load_catalogue()
+    assert cat.key_figures[:3] == ("sessions_held", "unique_participants", "reach_rate")
+    assert all(ind in cat for ind in cat.key_figures)
+    with pytest.raises(ConfigError, match="key figure 'nope'"):
+        parse_catalogue({"indicators": [], "key_figures": ["nope"]})
+
+
+def test_display_keys_are_checked():
+    entry = {
+        "id": "x", "fr": "x", "en": "x", "definition_fr": "", "definition_en": "", "formula": "",
+        "unit": "", "reaim": "reach", "direction": "up", "privacy": "people",
+    }  # fmt: skip
+    with pytest.raises(ConfigError, match="unknown display key 'percnt'"):
+        parse_catalogue({"indicators": [{**entry, "display": {"percnt": True}}]})
+    with pytest.raises(ConfigError, match="digits must be an integer"):
+        parse_catalogue({"indicators": [{**entry, "display": {"digits": -1}}]})

@@ -9,6 +9,7 @@ import pytest
 from scipy import stats
 
 from eco_eval.errors import EcoEvalError
+from eco_eval.instruments import load_instruments
 from eco_eval.stats.reliability import (
     cronbach_alpha,
     keyed_items,
@@ -16,7 +17,6 @@ from eco_eval.stats.reliability import (
     reliability_table,
     spearman_brown,
 )
-from eco_eval.stats.scales import load_instruments
 
 
 def exact_moments(cov: np.ndarray, n: int, seed: int = 0) -> pd.DataFrame:

@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from eco_eval.errors import ConfigError, EcoEvalError
-from eco_eval.stats.scales import load_instruments, score, score_all
+from eco_eval.instruments import load_instruments
+from eco_eval.stats.scales import score, score_all
 
 # SWEMWBS raw score -> metric score, as published by Warwick Medical School ("SWEMWBS conversion
 # table", Rasch analysis of Stewart-Brown et al. 2009, Health Qual Life Outcomes 7:15). Typed here

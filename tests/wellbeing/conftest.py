@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from eco_eval.indicators.core import Tables
-from eco_eval.stats import load_instruments
+from eco_eval.instruments import load_instruments
 
 LEVERS = ("temps", "audace")
 

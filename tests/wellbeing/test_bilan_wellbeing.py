@@ -17,12 +17,12 @@ from eco_eval.bilan import wellbeing as wb
 from eco_eval.config import load_project
 from eco_eval.ecosystem import load_ecosystem
 from eco_eval.errors import ConfigError
+from eco_eval.instruments import load_instruments
 from eco_eval.periods import parse_period
 from eco_eval.release import Release, build_release
 from eco_eval.release.wellbeing import wellbeing_part
 from eco_eval.report.i18n import Labels
 from eco_eval.report.theme import data_path
-from eco_eval.stats import load_instruments
 
 from .conftest import synthetic_city
 

@@ -10,6 +10,7 @@ import pytest
 from scipy import stats
 
 from eco_eval.indicators.core import COLUMNS
+from eco_eval.privacy.wellbeing import suppress_wellbeing
 from eco_eval.wellbeing import reliability_by_wave, score_barometer, wellbeing_by_wave
 
 from .conftest import response
@@ -41,8 +42,9 @@ def test_score_barometer_scores_every_instrument(instruments):
     assert "wemwbs_score" not in out.columns  # not asked in this barometer
 
 
-def _levels(frame, instruments, **kw):
-    return wellbeing_by_wave(frame, instruments, **kw).set_index(
+def _levels(frame, instruments, k=None):
+    out = wellbeing_by_wave(frame, instruments)
+    return (out if k is None else suppress_wellbeing(out, k=k)).set_index(
         ["period", "lever", "dimension", "group", "indicator"]
     )
 
@@ -56,7 +58,7 @@ def test_wellbeing_by_wave_is_the_tidy_frame_with_hand_checked_intervals(instrum
         for i, (s, w) in enumerate(zip(swem, who5, strict=True))
     ]
     frame = pd.DataFrame(rows)
-    out = wellbeing_by_wave(frame, instruments, k=5)
+    out = suppress_wellbeing(wellbeing_by_wave(frame, instruments), k=5)
     assert list(out.columns) == COLUMNS
     assert out["period"].unique().tolist() == ["2016-05"]
     levels = _levels(frame, instruments, k=5)
@@ -95,7 +97,7 @@ def test_small_groups_are_hidden_never_shown_as_zero(instruments):
     other = levels.loc[("2016-05", "*", "department", "Finances", "swemwbs_mean")]
     assert other["suppressed"]
     assert not levels.loc[("2016-05", "*", "all", "*", "swemwbs_mean")]["suppressed"]
-    raw = _levels(pd.DataFrame(rows), instruments, anonymise=False)
+    raw = _levels(pd.DataFrame(rows), instruments)
     assert raw.loc[("2016-05", "*", "department", "Archives", "swemwbs_mean")]["n"] == 2
 
 
@@ -107,7 +109,7 @@ def test_breakdowns_by_department_category_gender(instruments):
              for g in ("F", "M") for _ in range(3)]
         )
     ]  # fmt: skip
-    out = wellbeing_by_wave(pd.DataFrame(rows), instruments, k=5)
+    out = suppress_wellbeing(wellbeing_by_wave(pd.DataFrame(rows), instruments), k=5)
     dims = out.groupby("dimension")["group"].unique().map(sorted).to_dict()
     assert dims == {
         "all": ["*"],

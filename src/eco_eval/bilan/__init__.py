@@ -37,27 +37,8 @@ from eco_eval.indicators.core import DIMENSIONS
 from eco_eval.periods import Period
 from eco_eval.release.files import load_release
 from eco_eval.release.model import Release
-from eco_eval.report.fmt import fmt_value
+from eco_eval.report.fmt import format_indicator
 from eco_eval.report.i18n import Labels, section_labels
-
-PERCENT = {
-    "reach_rate",
-    "cumulative_reach_rate",
-    "repeat_participation_rate",
-    "cancellation_rate",
-    "satisfaction_top2",
-    "feedback_response_rate",
-}
-KEY_FIGURES = (
-    "sessions_held",
-    "unique_participants",
-    "reach_rate",
-    "cumulative_reach_rate",
-    "satisfaction_mean",
-    "recommendation_score",
-    "staff_time_days",
-    "lever_balance",
-)
 
 
 def bilan_labels(lang: str) -> Mapping[str, str]:
@@ -169,38 +150,9 @@ class Bilan:
         return None if sel.empty else sel.iloc[0]
 
     def fmt(self, indicator: str, value: Any, *, suppressed: bool = False) -> str:
-        digits = (
-            0
-            if indicator
-            in {
-                "sessions_held",
-                "sessions_planned",
-                "sessions_cancelled",
-                "unique_participants",
-                "participations",
-                "departments_reached",
-                "departments_hosting",
-                "active_quarters",
-                "idle_levers",
-                "staff_time_days",
-                "facilitator_hours",
-                "participant_hours",
-                "recommendation_score",
-            }
-            else (
-                2
-                if indicator
-                in {"lever_balance", "dissimilarity_index", "participation_ratio", "staff_time_fte"}
-                else 1
-            )
-        )
-        return fmt_value(
-            value,
-            self.lang,
-            percent=indicator in PERCENT,
-            digits=digits,
-            suppressed=suppressed,
-            k=self.k,
+        """A figure of ``indicator`` written as the catalogue's display rule says."""
+        return format_indicator(
+            self.catalogue, indicator, value, self.lang, suppressed=suppressed, k=self.k
         )
 
     def t(self, key: str, **values: Any) -> str:

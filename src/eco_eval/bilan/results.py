@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from eco_eval.bilan.sections import table
 from eco_eval.indicators.core import Tables
 from eco_eval.indicators.results import FUNNEL_STAGES
 from eco_eval.periods import Period
@@ -37,7 +38,7 @@ from eco_eval.release.results import FRAMES as RESULTS_FRAMES
 from eco_eval.release.results import results_part
 from eco_eval.report import _plot as P
 from eco_eval.report.fmt import fmt_change, fmt_interval, fmt_number, fmt_percent, fmt_period
-from eco_eval.report.i18n import Labels
+from eco_eval.report.i18n import Labels, section_labels
 from eco_eval.report.theme import load_theme
 from eco_eval.results.exposure import department_means
 
@@ -55,8 +56,6 @@ SOURCES = ("ideas", "hr_results", "citizen_satisfaction")
 
 def results_labels(lang: str) -> Mapping[str, str]:
     """The section's labels (``results.<key>``) of ``lang``."""
-    from eco_eval.report.i18n import section_labels
-
     return section_labels("results", lang)
 
 
@@ -492,8 +491,6 @@ class ResultsSection:
 
     def relations_table(self) -> str:
         """Slopes of each result on reach, at t+1 and t+2, with the method in a note."""
-        from eco_eval.bilan.sections import table
-
         rows = []
         for outcome in TABLE_OUTCOMES:
             for h in (1, 2):

@@ -15,6 +15,19 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from eco_eval import __version__
+from eco_eval.bilan.unavailable import no_breakdown, notes, unavailable
+from eco_eval.bilan.wellbeing import (
+    adjustment_note,
+    lever_climate,
+    lever_climate_text,
+    lever_impact_text,
+    section,
+)
+from eco_eval.report import figures
+from eco_eval.report.fmt import fmt_change, fmt_date, fmt_interval, fmt_period, fmt_value
+from eco_eval.user_yaml import load_user_yaml
+
 if TYPE_CHECKING:
     from eco_eval.bilan import Bilan
 
@@ -46,8 +59,6 @@ def _value(b: Bilan, row: pd.Series | None, indicator: str) -> str:
 
 
 def _interval(b: Bilan, row: pd.Series | None, indicator: str) -> str:
-    from eco_eval.report.fmt import fmt_interval
-
     if row is None or row["suppressed"] or pd.isna(row["ci_low"]):
         return "–"
     pct = indicator in {"satisfaction_top2"}
@@ -61,13 +72,9 @@ def _interval(b: Bilan, row: pd.Series | None, indicator: str) -> str:
 
 
 def _change(b: Bilan, row: pd.Series | None, indicator: str) -> str:
-    from eco_eval.report.fmt import fmt_change
-
     if row is None or row["suppressed"] or pd.isna(row.get("change", np.nan)):
         return "–"
-    from eco_eval.bilan import PERCENT
-
-    if indicator in PERCENT:
+    if b.catalogue.is_percent(indicator):
         return fmt_change(row["change"], b.lang, kind="pp")
     return fmt_change(
         row["change"], b.lang, kind="absolute", digits=0 if float(row["change"]).is_integer() else 1
@@ -75,9 +82,6 @@ def _change(b: Bilan, row: pd.Series | None, indicator: str) -> str:
 
 
 def cover(b: Bilan) -> str:
-    from eco_eval import __version__
-    from eco_eval.report.fmt import fmt_date, fmt_period
-
     period = fmt_period(b.period.label, b.lang)
     compared = (
         b.t("cover_period", period=period, compare=fmt_period(b.compare_to.label, b.lang))
@@ -95,10 +99,8 @@ def cover(b: Bilan) -> str:
 
 
 def key_figures(b: Bilan) -> str:
-    from eco_eval.bilan import KEY_FIGURES
-
     rows = []
-    for ind in KEY_FIGURES:
+    for ind in b.catalogue.key_figures:
         r = b.figure(ind)
         prev = b.fmt(ind, r["previous"]) if r is not None and not r["suppressed"] else "–"
         year = b.fmt(ind, r["year_before"]) if r is not None and not r["suppressed"] else "–"
@@ -135,8 +137,6 @@ def key_figures(b: Bilan) -> str:
 
 def comparison_notes(b: Bilan) -> str:
     """One note per comparison column left empty because its period precedes the launch."""
-    from eco_eval.report.fmt import fmt_date
-
     absent = [
         b.t(col)
         for col, period in (("col_previous", b.compare_to), ("col_year_before", b.year_before))
@@ -151,8 +151,6 @@ def comparison_notes(b: Bilan) -> str:
 
 def summary_sentences(b: Bilan) -> list[str]:
     """Plain sentences generated from the numbers (no causal wording: reaction and activity only)."""
-    from eco_eval.report.fmt import fmt_change
-
     out = []
     held, hours = b.figure("sessions_held"), b.figure("facilitator_hours")
     if held is not None:
@@ -223,7 +221,6 @@ def summary_sentences(b: Bilan) -> list[str]:
     fading = b.current[(b.current["indicator"] == "fading_out") & (b.current["value"] == 1)]
     if len(fading):
         out.append(b.t("s_fading", tools=", ".join(b.labels.tool(t) for t in fading["tool"])))
-    from eco_eval.bilan.unavailable import notes
 
     out += notes(b, ("attendance", "headcount", "feedback"))  # what the figures above lack
     out.append(b.t("s_caution"))
@@ -244,9 +241,6 @@ def _lever_frame(b: Bilan, indicator: str) -> pd.DataFrame:
 
 
 def wheel(b: Bilan) -> Any:
-    from eco_eval.bilan.wellbeing import lever_climate, section
-    from eco_eval.report import figures
-
     data = b.current[(b.current["dimension"] == "all") & (b.current["lever"] != "*")]
     climate = lever_climate(b)
     if climate.empty:
@@ -290,8 +284,6 @@ def lever_cards(b: Bilan, only: str | None = None) -> str:
             val = _value(b, r, ind)
             ci = _interval(b, r, ind)
             rows.append([b.t(key), val + (f" {ci}" if ci != "–" else "")])
-        from eco_eval.bilan.wellbeing import lever_climate_text, lever_impact_text
-
         rows.append([b.t("card_climate"), lever_climate_text(b, lever.id)])
         rows.append([b.t("card_impact"), lever_impact_text(b, lever.id) or b.t("card_pending")])
         body = "".join(
@@ -312,8 +304,6 @@ def lever_cards(b: Bilan, only: str | None = None) -> str:
 def reach_by(b: Bilan, dimension: str, lever: str = "*") -> str:
     """Participants, reach and participation ratio per group of ``dimension`` ("" when the
     bilan does not show that breakdown: not configured, or absent from the data)."""
-    from eco_eval.report.fmt import fmt_value
-
     if dimension not in b.breakdowns:
         return ""
     f = b.current
@@ -362,8 +352,6 @@ def reach_breakdowns(b: Bilan) -> str:
 def breakdowns_note(b: Bilan) -> str:
     """The breakdowns asked for that the data lacks, one sentence per reason: which tables they
     are missing from and the fix ("" when there is none)."""
-    from eco_eval.bilan.unavailable import no_breakdown, unavailable
-
     why: dict[tuple[str, ...], list[str]] = {}
     for dim, tables in b.missing_breakdowns.items():
         why.setdefault(tuple(tables), []).append(dim)
@@ -373,8 +361,6 @@ def breakdowns_note(b: Bilan) -> str:
 def reach_heatmap(b: Bilan, dimension: str | None = None) -> Any:
     """Reach per lever and group of ``dimension`` (default the first breakdown shown after the
     department, else the department); None when the bilan shows no such breakdown."""
-    from eco_eval.report import figures
-
     if dimension is None:
         others = [d for d in b.breakdowns if d != "department"] or list(b.breakdowns)
         dimension = others[0] if others else None
@@ -408,8 +394,6 @@ def reach_heatmap(b: Bilan, dimension: str | None = None) -> Any:
 
 
 def trend(b: Bilan, indicator: str = "sessions_held", lever: str = "*") -> Any:
-    from eco_eval.report import figures
-
     data = b.history[(b.history["indicator"] == indicator) & (b.history["dimension"] == "all")]
     return figures.trend(data, indicator, b.labels, by="overall", lever=lever, k=b.k)
 
@@ -560,7 +544,6 @@ def methods(b: Bilan) -> str:
             "methods_col_caveats",
         )
     ]
-    from eco_eval.bilan.wellbeing import adjustment_note
 
     notes = "".join(
         f'<p class="eco-note">{escape(text)}</p>' for text in [adjustment_note(b)] if text
@@ -578,7 +561,6 @@ def actions(b: Bilan) -> str:
     )
     if path is None or not path.exists():
         return f"<p>{escape(b.t('actions_none'))}</p>"
-    from eco_eval.user_yaml import load_user_yaml
 
     doc = load_user_yaml(path.read_text(encoding="utf-8"), path.name) or {}
     rows = []

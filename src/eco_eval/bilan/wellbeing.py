@@ -32,7 +32,10 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from eco_eval.errors import ConfigError, did_you_mean
+from eco_eval.indicators.core import COLUMNS
 from eco_eval.report import _plot as P
+from eco_eval.report import figures
 from eco_eval.report.fmt import (
     fmt_change,
     fmt_interval,
@@ -43,7 +46,7 @@ from eco_eval.report.fmt import (
     fmt_wave,
     is_missing,
 )
-from eco_eval.report.i18n import Labels
+from eco_eval.report.i18n import Labels, section_labels
 from eco_eval.report.theme import load_theme
 from eco_eval.wellbeing import phase_in_plan
 from eco_eval.wellbeing.impact import COVARIATES
@@ -79,8 +82,6 @@ SHARES = {"who5_poor_wellbeing_share", "who5_likely_depression_share"}
 
 def wellbeing_labels(lang: str) -> Mapping[str, str]:
     """The section's labels (``wellbeing.<key>``) of ``lang``."""
-    from eco_eval.report.i18n import section_labels
-
     return section_labels("wellbeing", lang)
 
 
@@ -286,8 +287,6 @@ HEADINGS = ("wellbeing", "reliability", "impact", "drivers", "next_steps")
 
 def heading(b: Bilan, key: str) -> str:
     """An ``<h2>`` of the section in the report's language: ``key`` among :data:`HEADINGS`."""
-    from eco_eval.errors import ConfigError, did_you_mean
-
     if key not in HEADINGS:
         raise ConfigError(f"no well-being heading {key!r}{did_you_mean(key, HEADINGS)}")
     return f'<h2 id="{escape(key)}">{escape(section(b).t("h_" + key))}</h2>'
@@ -742,12 +741,10 @@ def next_steps(
 # ---------------------------------------------------------------------- figures
 def trend_figure(b: Bilan, indicator: str = "swemwbs_mean") -> go.Figure:
     """The indicator (default SWEMWBS mean) across the waves, with its 95 % band."""
-    from eco_eval.report import figures
-
     s = section(b)
     data = s.levels
     if data.empty:
-        data = pd.DataFrame(columns=list(P.TIDY_COLUMNS))
+        data = pd.DataFrame(columns=COLUMNS)
     data = data[(data["dimension"] == "all") & (data["lever"] == "*")]
     title = s.t("fig_trend_title") if indicator == "swemwbs_mean" else s.labels.indicator(indicator)
     return figures.trend(

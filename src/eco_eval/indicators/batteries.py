@@ -24,8 +24,10 @@ import pandas as pd
 
 from eco_eval.errors import ConfigError
 from eco_eval.indicators.core import ALL, row
+from eco_eval.instruments import Instrument
 from eco_eval.periods import Period
-from eco_eval.stats.scales import Instrument
+from eco_eval.stats.intervals import mean_ci
+from eco_eval.stats.reliability import cronbach_alpha, keyed_items
 
 #: the value of a battery's mean is rescaled onto this range (the single question's)
 TARGET = (1.0, 5.0)
@@ -83,8 +85,6 @@ def battery_rows(
     sub: pd.DataFrame, inst: Instrument, measure: str, period: Period, lever: str, tool: str
 ) -> list[dict[str, object]]:
     """The indicator rows of one battery in one scope (see the module doc)."""
-    from eco_eval.stats.intervals import mean_ci
-    from eco_eval.stats.reliability import cronbach_alpha, keyed_items
 
     items = keyed_items(sub, inst)  # out-of-range answers missing, reverse keys turned
     out: list[dict[str, object]] = []

@@ -14,25 +14,18 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from eco_eval.config import DIMENSIONS
 from eco_eval.ecosystem import Ecosystem
 from eco_eval.periods import Period
 from eco_eval.store import ITEMS
 
-COLUMNS = [
-    "period",
-    "lever",
-    "tool",
-    "dimension",
-    "group",
-    "indicator",
-    "value",
-    "n",
-    "ci_low",
-    "ci_high",
-    "suppressed",
-]
-DIMENSIONS = ("department", "category", "gender", "filiere")
+#: The tidy indicator frame (docs/data-model.md): the key of a cell, its figures, whether hidden.
+KEY = ("period", "lever", "tool", "dimension", "group", "indicator")
+FIGURES = ("value", "n", "ci_low", "ci_high")
+COLUMNS = [*KEY, *FIGURES, "suppressed"]
 ALL = "*"
 #: The tables a breakdown must be present in to be one: participants are counted in the
 #: attendance register and rated against the HR headcount.
@@ -96,7 +89,7 @@ class Tables:
     ) -> Tables:
         """The store's tables as frames.
 
-        Without arguments every table is loaded at once, whole (as it always was). With ``only``,
+        Without arguments every table is loaded at once, whole. With ``only``,
         the named tables are loaded now and the others are read from the store on first access
         (so a caller that never touches ``barometer`` never pays for it); ``columns`` restricts
         the columns read per table (a table not named is read whole); the string columns of the
@@ -241,7 +234,7 @@ def row(
 def tidy(rows: list[dict[str, object]]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=COLUMNS)
     frame["suppressed"] = frame["suppressed"].astype(bool)
-    for col in ("value", "n", "ci_low", "ci_high"):
+    for col in FIGURES:
         frame[col] = frame[col].astype(float)
     return frame
 
@@ -305,12 +298,11 @@ def scopes(frame: pd.DataFrame, eco: Ecosystem) -> Iterator[tuple[str, str, pd.D
 
 # --- one pass over attendance per period ------------------------------------------------------
 #
-# ``attendance_in`` merges the whole attendance table with the period's held sessions; called
-# by each indicator family, it would run five times per period, and the merged frame would be
-# grouped by scope and group with string keys. ``attendance_view`` does the work once per period
-# (and once per call when no cache is open): attendance keys are integer codes, the merge is an
-# index lookup, and distinct counts are numpy bincounts over codes. Results are the same values
-# as the pandas group-bys they replace (tests/indicators/test_selective_loading.py).
+# ``attendance_in`` merges the whole attendance table with the period's held sessions, and each
+# indicator family needs that merge grouped by scope and group. ``attendance_view`` does the work
+# once per period (and once per call when no cache is open): attendance keys are integer codes,
+# the merge is an index lookup, and distinct counts are numpy bincounts over codes. Results are
+# the values of the equivalent pandas group-bys (tests/indicators/test_selective_loading.py).
 
 # columns ``attendance_in`` adds from the sessions table
 _SESSION_COLUMNS = ("lever_id", "tool_id", "duration_h", "date", "quarter")
@@ -351,11 +343,9 @@ def _text_like(values: pd.Series) -> bool:
 def _positions(values: pd.Index, ids: pd.Series) -> np.ndarray:
     """For each of ``values``, its row in ``ids`` (unique, no missing), −1 where absent.
 
-    ``pd.Index(ids).get_indexer(values)`` by Arrow's hash lookup: pandas hashes Arrow text as
-    Python strings, one object per value, where Arrow hashes the text buffers directly.
+    ``pd.Index(ids).get_indexer(values)`` by Arrow's hash lookup, which hashes the text itself
+    where pandas would hash Arrow text as Python strings.
     """
-    import pyarrow as pa
-    import pyarrow.compute as pc
 
     text = pa.large_string()
     found = pc.index_in(pa.array(values, type=text), value_set=pa.array(ids, type=text))

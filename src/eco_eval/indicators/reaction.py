@@ -8,17 +8,16 @@ multinomial interval for the recommendation score (see :mod:`eco_eval.stats.inte
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from eco_eval.ecosystem import Ecosystem
+from eco_eval.indicators.batteries import battery_rows, feedback_batteries
 from eco_eval.indicators.core import ALL, Tables, attendance_view, row, scopes, tidy
+from eco_eval.instruments import Instrument
 from eco_eval.periods import Period
-
-if TYPE_CHECKING:
-    from eco_eval.stats.scales import Instrument
+from eco_eval.stats.intervals import mean_ci, nps, top_box_share
 
 
 def feedback_in(tables: Tables, period: Period) -> pd.DataFrame:
@@ -47,8 +46,6 @@ def reaction(
     is missing). ``n`` is the number of answers to the item; the response rate's ``n`` is the
     number of answers and its value answers / participations (exact, no interval).
     """
-    from eco_eval.indicators.batteries import battery_rows, feedback_batteries
-    from eco_eval.stats.intervals import mean_ci, nps, top_box_share
 
     fb = feedback_in(tables, period)
     view = attendance_view(tables, period)

@@ -32,11 +32,13 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from eco_eval.ecosystem import Ecosystem
 from eco_eval.errors import ConfigError
 from eco_eval.indicators.core import ALL, DIMENSIONS, Tables, headcount_at, row, scopes, tidy
 from eco_eval.periods import Period, quarter_end, quarter_start
+from eco_eval.stats.intervals import wilson_ci
 
 __all__ = [
     "FUNNEL_STAGES",
@@ -146,8 +148,6 @@ def _in(dates: pd.Series, period: Period) -> pd.Series:
 
 def _median_ci(weeks: np.ndarray) -> tuple[float, float]:
     """Percentile bootstrap interval of the median (seeded, 2,000 resamples)."""
-    from scipy import stats
-
     if len(weeks) < 2:
         return _NAN, _NAN
     if np.all(weeks == weeks[0]):
@@ -167,8 +167,6 @@ def _funnel_rows(
     period: Period, lever: str, tool: str, stages: pd.DataFrame
 ) -> list[dict[str, object]]:
     """Funnel rows of one scope; ``stages`` as :func:`idea_stages` of the scope's cohort."""
-    from eco_eval.stats.intervals import wilson_ci
-
     rows: list[dict[str, object]] = []
     counts = _counts(stages)
     n = counts["proposed"]

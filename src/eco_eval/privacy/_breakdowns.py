@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Collection, Mapping, Sequence
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -262,9 +263,11 @@ class Release:
         count_col: str,
         numerators: Mapping[str, str],
         exempt: Collection[str],
+        launch: date | None,
     ) -> None:
         """Hide current cells that differ from a nested published cell by 1 to t − 1 people
-        (reason ``differencing``), then record what published cells tell of the others."""
+        (reason ``differencing``), then record what published cells tell of the others
+        (``launch``: where ``cumul:`` periods start)."""
         prev = stack_frames(previous, count_col, exempt)
         cells = pd.concat([prev, data.assign(frame=len(previous))], ignore_index=True)
         off = len(prev)
@@ -273,7 +276,7 @@ class Release:
             x["num"] = numerator_of(cells, numerators, count_col)
         prev_pub = ~prev["suppressed"].to_numpy(dtype=bool) & prev[count_col].notna().to_numpy()
         pub = np.concatenate([prev_pub, self._shown_rows()])
-        a, b = nested_pairs(cells, focus=len(previous))
+        a, b = nested_pairs(cells, focus=len(previous), launch=launch)
         self._difference(a, b, off, x, pub, thresholds)
         pub[off:] = self._shown_rows()
         # a hidden count is at least every published count it contains

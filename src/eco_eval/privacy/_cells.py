@@ -18,10 +18,10 @@ import numpy as np
 import pandas as pd
 
 from eco_eval.errors import ConfigError, EcoEvalError, did_you_mean
-from eco_eval.periods import parse_period
+from eco_eval.indicators.core import COLUMNS, FIGURES, KEY
+from eco_eval.periods import is_cumulative, parse_period
 
-KEY = ("period", "lever", "tool", "dimension", "group", "indicator")
-FRAME_COLUMNS = (*KEY, "value", "n", "ci_low", "ci_high", "suppressed")
+FRAME_COLUMNS = tuple(COLUMNS)
 ALL = "all"
 STAR = "*"
 MIN_K = 3
@@ -80,7 +80,7 @@ def check_frame(frame: pd.DataFrame, count_col: str = "n", *, what: str = "frame
     out = frame.reset_index(drop=True).copy()
     for col in KEY:
         out[col] = out[col].astype(str)
-    for col in {"value", "n", "ci_low", "ci_high", count_col}:
+    for col in {*FIGURES, count_col}:
         out[col] = pd.to_numeric(out[col], errors="coerce").astype(float)
     out["suppressed"] = out["suppressed"].fillna(False).astype(bool)
     dup = out.duplicated(list(KEY), keep=False)
@@ -119,10 +119,11 @@ def as_frames(
 
 
 @lru_cache(maxsize=4096)
-def period_span(label: str) -> tuple[float, float] | None:
-    """(first day, last day) as ordinals, or None for a label without dates (``cumul``, custom)."""
+def period_span(label: str, launch: date | None = None) -> tuple[float, float] | None:
+    """(first day, last day) as ordinals, or None for a label without dates (``cumul``, custom, a
+    ``cumul:`` period without the ``launch`` it starts at)."""
     try:
-        p = parse_period(label, today=date.today())
+        p = parse_period(label, today=date.today(), launch=launch)
     except (ConfigError, ValueError):
         return None
     if label.strip().lower() in {"last-quarter", "last_quarter", "dernier-trimestre"}:
@@ -130,14 +131,31 @@ def period_span(label: str) -> tuple[float, float] | None:
     return float(p.start.toordinal()), float(p.end.toordinal())
 
 
-def nested_pairs(cells: pd.DataFrame, focus: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+def period_spans(labels: Sequence[str], launch: date | None) -> list[tuple[float, float] | None]:
+    """:func:`period_span` of each label. Cells of one period label contain each other whatever
+    their dates; a ``cumul:`` label among other labels needs the programme's ``launch`` (where its
+    period starts) to be compared with them: an EcoEvalError without it."""
+    if launch is None and len(set(labels)) > 1:
+        cumulative = next((label for label in labels if is_cumulative(label)), None)
+        if cumulative is not None:
+            raise EcoEvalError(
+                f"period {cumulative!r} runs from the programme's launch and is compared with "
+                "other periods: pass launch (Project.ecosystem().launch)"
+            )
+    return [period_span(label, launch) for label in labels]
+
+
+def nested_pairs(
+    cells: pd.DataFrame, focus: int | None = None, *, launch: date | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Pairs ``(a, b)`` of rows of ``cells`` where cell ``a`` contains cell ``b`` (module docstring).
 
     ``cells`` has the key columns and ``frame`` (release order, oldest first). A bare ``cumul``
     label is "since launch until that release": it contains every period of its release and of
     earlier ones. Labels that are neither dates nor ``cumul`` only contain the same label. Two
     cells covering exactly the same people (a figure published again in a later release) give one
-    pair, the later one as ``a``. ``focus``: keep only pairs with a cell of that frame.
+    pair, the later one as ``a``. ``focus``: keep only pairs with a cell of that frame;
+    ``launch``: the programme's launch, where ``cumul:`` periods start.
     Returns the positions in ``cells`` of ``a`` and of ``b``, sorted.
     """
     if cells.empty:
@@ -174,7 +192,7 @@ def nested_pairs(cells: pd.DataFrame, focus: int | None = None) -> tuple[np.ndar
     if focus is not None:
         keep &= (frame[a] == focus) | (frame[b] == focus)
     a, b = a[keep], b[keep]
-    spans = [period_span(str(p)) for p in cells["period"]]
+    spans = period_spans([str(p) for p in cells["period"]], launch)
     start = np.array([np.nan if s is None else s[0] for s in spans])
     end = np.array([np.nan if s is None else s[1] for s in spans])
     is_open = (cells["period"].astype(str).str.strip().str.lower() == "cumul").to_numpy()

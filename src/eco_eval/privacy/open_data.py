@@ -20,6 +20,7 @@ published: their rounding only makes the protection more cautious).
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -92,6 +93,7 @@ def prepare_open_data(
     exempt: Collection[str] = (),
     suppression_log: pd.DataFrame | None = None,
     previous_cumulative: Frames | None = None,
+    launch: date | None = None,
 ) -> SuppressionResult:
     """Apply the open-data rule (module docstring) to a tidy indicator frame.
 
@@ -121,6 +123,7 @@ def prepare_open_data(
         exempt=exempt,
         suppression_log=suppression_log,
         previous_cumulative=previous_cumulative,
+        launch=launch,
     )
     out = result.frame.copy()
     people = ~out["indicator"].astype(str).isin(list(exempt)).to_numpy()

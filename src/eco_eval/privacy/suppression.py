@@ -103,18 +103,20 @@ Example
 
 from __future__ import annotations
 
+import os
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from eco_eval.errors import EcoEvalError
+from eco_eval.indicators.core import FIGURES, KEY
 from eco_eval.privacy._breakdowns import Release
 from eco_eval.privacy._cells import (
     ALL,
-    KEY,
     TOL,
     as_frames,
     check_frame,
@@ -195,6 +197,7 @@ def suppress_small_cells(
     exempt: Collection[str] = (),
     suppression_log: pd.DataFrame | None = None,
     previous_cumulative: Frames | None = None,
+    launch: date | None = None,
 ) -> SuppressionResult:
     """Hide small cells of a tidy indicator frame and the cells that would give them back.
 
@@ -204,7 +207,9 @@ def suppress_small_cells(
     people); ``numerators`` indicator id → ``count`` / ``share`` / ``percent`` when ``value``
     counts people; ``exempt`` indicator ids never suppressed (activity, not people);
     ``suppression_log`` the log returned by earlier releases; ``previous_cumulative`` the frames
-    published before, oldest first. The rules are in the module docstring.
+    published before, oldest first; ``launch`` the programme's launch, where ``cumul:`` periods
+    start (needed when they are compared with other periods). The rules are in the module
+    docstring.
 
     Returns a :class:`SuppressionResult`. Raises ConfigError for a threshold below 3 or an unknown
     numerator kind, EcoEvalError for a frame that is not a tidy indicator frame.
@@ -249,7 +254,7 @@ def suppress_small_cells(
         for i in np.flatnonzero((logged["_merge"] == "both").to_numpy()):
             rel.hide(rel.unit_of[i], "earlier_release")
     # differencing against nested published cells, and what they tell of hidden cells
-    rel.learn(data, t_unit_row, previous, count_col, nums, exempt)
+    rel.learn(data, t_unit_row, previous, count_col, nums, exempt, launch)
     # complementary, until every breakdown meets the rule
     rel.complete()
     return _result(frame, data_all, active, rel, log, count_col)
@@ -268,7 +273,7 @@ def _result(
     reasons_all[np.flatnonzero(active)] = reason
     hide = reasons_all != ""
     out = frame.copy()
-    for col in dict.fromkeys(("value", "n", "ci_low", "ci_high", count_col)):
+    for col in dict.fromkeys((*FIGURES, count_col)):
         values = pd.to_numeric(out[col], errors="coerce").to_numpy(dtype=float, copy=True)
         values[hide] = np.nan
         out[col] = values
@@ -300,11 +305,13 @@ def check_differencing(
     thresholds: Mapping[str, int] | None = None,
     numerators: Mapping[str, str] | None = None,
     exempt: Collection[str] = (),
+    launch: date | None = None,
 ) -> pd.DataFrame:
     """Find the subtractions between published cells that isolate 1 to ``t − 1`` people.
 
     ``published_frames``: the published tidy frames (one, a sequence oldest first, or a mapping
-    name → frame in release order). Two kinds of offence are returned, one row each:
+    name → frame in release order); ``launch``: the programme's launch, where ``cumul:`` periods
+    start (needed when they are compared with other periods). Two kinds of offence are returned, one row each:
 
     - ``nested``: cells ``a`` ⊇ ``b`` (module docstring) both published whose counts differ by
       1 to ``t − 1`` (``difference = |count_a − count_b|``), across breakdowns, levers, periods
@@ -327,7 +334,7 @@ def check_differencing(
     if nums:
         x["num"] = np.where(pub, numerator_of(cells, nums, count_col), np.nan)
     rows = []
-    a, b = nested_pairs(cells)
+    a, b = nested_pairs(cells, launch=launch)
     for m, v in x.items():
         d = np.abs(v[a] - v[b])
         bad = (d >= 1 - TOL) & (d <= t[a] - 1 + TOL)
@@ -389,8 +396,6 @@ def read_suppression_log(path: str | Path | None) -> pd.DataFrame | None:
 def write_suppression_log(path: str | Path, log: pd.DataFrame) -> None:
     """Keep ``log`` at ``path`` atomically (written beside it, then renamed), sorted, one row per
     hidden cell."""
-    import os
-
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     out = log.astype(str).drop_duplicates()

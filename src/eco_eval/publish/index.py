@@ -14,25 +14,24 @@ same folders gives the same bytes, and :func:`write_index` leaves an unchanged f
 from __future__ import annotations
 
 import json
+import math
+import os
 from html import escape
 from pathlib import Path
 from typing import Any
 
-KEY_FIGURES = (
-    "sessions_held",
-    "unique_participants",
-    "reach_rate",
-    "cumulative_reach_rate",
-    "satisfaction_mean",
-    "staff_time_days",
-)
-PERCENT = {"reach_rate", "cumulative_reach_rate"}
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from eco_eval.indicators.catalogue import load_catalogue
+from eco_eval.report.fmt import fmt_period, format_indicator, period_sort_key
+
+#: The key figures of every bilan and of the index (``key_figures`` in ``_data/indicators.yaml``).
+KEY_FIGURES = load_catalogue().key_figures
 
 
 def key_figures(frame: Any) -> dict[str, dict[str, Any]]:
     """Programme-level key figures of an anonymised indicator frame, JSON-ready."""
-    import math
-
     out: dict[str, dict[str, Any]] = {}
     sel = frame[(frame["lever"] == "*") & (frame["dimension"] == "all")]
     for ind in KEY_FIGURES:
@@ -70,8 +69,6 @@ def _parts(folder: Path) -> dict[str, Any]:
 
 def collect(reports_dir: Path) -> list[dict[str, Any]]:
     """The published periods (folders with bilan.html and key_figures.json), oldest first."""
-    from eco_eval.report.fmt import period_sort_key
-
     entries = []
     for folder in reports_dir.iterdir() if reports_dir.exists() else []:
         kf = folder / "key_figures.json"
@@ -111,11 +108,6 @@ def _texts(lang: str) -> dict[str, str]:
 
 def _trend_figure(entries: list[dict[str, Any]], lang: str, cat: Any) -> str:
     """One small chart per key figure across periods (None where hidden or absent)."""
-    import plotly.graph_objects as go
-    from plotly.subplots import make_subplots
-
-    from eco_eval.report.fmt import fmt_period
-
     shown = [i for i in KEY_FIGURES if any((e.get("figures", {}).get(i) or {}) for e in entries)]
     if len(entries) < 2 or not shown:
         return ""
@@ -130,7 +122,7 @@ def _trend_figure(entries: list[dict[str, Any]], lang: str, cat: Any) -> str:
             row=pos // cols + 1,
             col=pos % cols + 1,
         )
-        if ind in PERCENT:
+        if cat.is_percent(ind):
             fig.update_yaxes(tickformat=".0%", row=pos // cols + 1, col=pos % cols + 1)
     fig.update_layout(
         template="simple_white",
@@ -151,9 +143,6 @@ def _trend_figure(entries: list[dict[str, Any]], lang: str, cat: Any) -> str:
 
 def render_index(entries: list[dict[str, Any]], *, lang: str = "fr", organisation: str = "") -> str:
     """The index page as one self-contained HTML string."""
-    from eco_eval.indicators.catalogue import load_catalogue
-    from eco_eval.report.fmt import fmt_period, fmt_value
-
     cat = load_catalogue()
     t = _texts(lang)
     head = "".join(f'<th scope="col">{escape(cat[i].name(lang))}</th>' for i in KEY_FIGURES)
@@ -166,13 +155,8 @@ def render_index(entries: list[dict[str, Any]], *, lang: str = "fr", organisatio
             if f is None:
                 cells.append("<td>–</td>")
                 continue
-            text = fmt_value(
-                f["value"],
-                lang,
-                percent=ind in PERCENT,
-                digits=1 if ind in PERCENT or ind == "satisfaction_mean" else 0,
-                suppressed=f["suppressed"],
-                k=e.get("k"),
+            text = format_indicator(
+                cat, ind, f["value"], lang, suppressed=f["suppressed"], k=e.get("k")
             )
             cells.append(f"<td>{escape(text)}</td>")
         folder = escape(e["folder"])
@@ -216,8 +200,6 @@ def write_index(reports_dir: Path, *, lang: str = "fr", organisation: str = "") 
 
     An index whose content would not change is not rewritten (its mtime says when it last did).
     """
-    import os
-
     html = render_index(collect(reports_dir), lang=lang, organisation=organisation)
     target = reports_dir / "index.html"
     if target.is_file() and target.read_text(encoding="utf-8") == html:

@@ -100,6 +100,7 @@ def apply_rule(
     k: int,
     suppression_log: pd.DataFrame | None = None,
     previous: list[pd.DataFrame] | None = None,
+    launch: date | None = None,
 ) -> Any:
     """The open-data rule on a raw tidy frame (before any suppression): a SuppressionResult."""
     from eco_eval.indicators.catalogue import load_catalogue
@@ -114,6 +115,7 @@ def apply_rule(
         exempt=exempt,
         suppression_log=suppression_log,
         previous_cumulative=previous or None,
+        launch=launch,
     )
 
 
@@ -484,7 +486,11 @@ def build_open_data(
     logs = [f for f in (load_log(project.processed_dir / LOG_NAME), bilan_log) if f is not None]
     earlier_log = pd.concat([f.astype(str) for f in logs], ignore_index=True) if logs else None
     result = apply_rule(
-        raw, k=project.privacy.k_open_data, suppression_log=earlier_log, previous=previous
+        raw,
+        k=project.privacy.k_open_data,
+        suppression_log=earlier_log,
+        previous=previous,
+        launch=eco.launch,
     )
     out = stage.fresh(PACKAGE_DIR)
     common = {"organisation": org, "published_on": published_on}

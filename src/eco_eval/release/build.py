@@ -19,6 +19,7 @@ from eco_eval import __version__
 from eco_eval.indicators import publication_periods, with_comparison
 from eco_eval.indicators.core import DIMENSIONS, Tables, missing_breakdowns, present_breakdowns
 from eco_eval.indicators.maintenance import idle_lever_ids
+from eco_eval.instruments import load_instruments
 from eco_eval.periods import Period, comparison_note
 from eco_eval.release.disclosure import history, publication_frames
 from eco_eval.release.feedback import feedback_part
@@ -26,7 +27,6 @@ from eco_eval.release.model import Release, period_entry
 from eco_eval.release.results import results_part
 from eco_eval.release.sources import source_facts
 from eco_eval.release.wellbeing import wellbeing_part
-from eco_eval.stats import load_instruments
 from eco_eval.store import open_store
 from eco_eval.store_quality import REASON_EXAMPLES_SQL
 

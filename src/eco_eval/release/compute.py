@@ -87,6 +87,7 @@ def compute(
                 compute_raw(tables, q, eco, by=by, instruments=instruments),
                 k=k,
                 suppression_log=suppression_log,
+                launch=eco.launch,
             )
             for name, q in periods.items()
         }

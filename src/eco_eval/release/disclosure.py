@@ -9,6 +9,7 @@ that the next publication hides the same cells again.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -26,19 +27,28 @@ __all__ = ["anonymise", "anonymise_logged", "history", "publication_frames"]
 
 
 def anonymise(
-    frame: pd.DataFrame, *, k: int = 5, suppression_log: pd.DataFrame | None = None
+    frame: pd.DataFrame,
+    *,
+    k: int = 5,
+    suppression_log: pd.DataFrame | None = None,
+    launch: date | None = None,
 ) -> pd.DataFrame:
     """Apply the anonymity rule to the figures that rest on people or answers (not activity).
 
     Indicators on the same people form one family (attendance-based ones: ``participants``; answers:
     ``answers``) so that a count hidden in one is hidden in all — a reach rate shown beside a
-    hidden participant count would give it back (rate × headcount).
+    hidden participant count would give it back (rate × headcount). ``launch``: the programme's
+    launch, which dates the ``cumul:`` periods of the frame.
     """
-    return anonymise_logged(frame, k=k, suppression_log=suppression_log)[0]
+    return anonymise_logged(frame, k=k, suppression_log=suppression_log, launch=launch)[0]
 
 
 def anonymise_logged(
-    frame: pd.DataFrame, *, k: int = 5, suppression_log: pd.DataFrame | None = None
+    frame: pd.DataFrame,
+    *,
+    k: int = 5,
+    suppression_log: pd.DataFrame | None = None,
+    launch: date | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """:func:`anonymise`, and the suppression log of the cells it hid (with the reason), to keep
     for the next publication (see :func:`publication_frames`)."""
@@ -63,6 +73,7 @@ def anonymise_logged(
         families=families,
         numerators=numerators,
         suppression_log=suppression_log,
+        launch=launch,
     )
     out = pd.concat([result.frame, frame[~mask]], ignore_index=True)
     return out[COLUMNS + [c for c in out.columns if c not in COLUMNS]], result.log
@@ -93,6 +104,7 @@ def publication_frames(
             compute_raw(tables, period, eco, by=by, instruments=instruments),
             k=k,
             suppression_log=suppression_log,
+            launch=eco.launch,
         )
         logs.append(log)
     merged = pd.concat(
@@ -128,5 +140,5 @@ def history(
             ],
             ignore_index=True,
         )
-        parts.append(anonymise(raw, k=k, suppression_log=log))
+        parts.append(anonymise(raw, k=k, suppression_log=log, launch=eco.launch))
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()

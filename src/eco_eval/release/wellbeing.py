@@ -16,6 +16,7 @@ import pandas as pd
 
 from eco_eval.indicators.core import Tables
 from eco_eval.periods import Period
+from eco_eval.privacy.wellbeing import suppress_wellbeing
 from eco_eval.stats import wave_change
 from eco_eval.wellbeing import (
     design_inputs,
@@ -87,7 +88,9 @@ def wellbeing_part(
     meta["respondents"] = {w: int(counts.get(w, 0)) for w in waves}
     tool_of = {lv.id: ts[0].id for lv in eco.levers if len(ts := eco.tools_of(lv.id)) == 1}
     frames = {
-        "wellbeing_levels": wellbeing_by_wave(upto, instruments, tool_of=tool_of, k=k),
+        "wellbeing_levels": suppress_wellbeing(
+            wellbeing_by_wave(upto, instruments, tool_of=tool_of), k=k
+        ),
         "wellbeing_reliability": reliability_by_wave(upto, instruments),
         "wellbeing_impact": (
             impact_table(

@@ -5,6 +5,7 @@ Private to :mod:`eco_eval.report.figures`; kept apart so that each module reads 
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -13,6 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from eco_eval.errors import ReportFailed, did_you_mean
+from eco_eval.indicators.core import COLUMNS, FIGURES
 from eco_eval.report.fmt import (
     fmt_interval,
     fmt_number,
@@ -24,20 +26,6 @@ from eco_eval.report.fmt import (
 )
 from eco_eval.report.i18n import Labels
 from eco_eval.report.theme import Theme
-
-TIDY_COLUMNS = (
-    "period",
-    "lever",
-    "tool",
-    "dimension",
-    "group",
-    "indicator",
-    "value",
-    "n",
-    "ci_low",
-    "ci_high",
-    "suppressed",
-)
 
 
 # --- look --------------------------------------------------------------------------------------
@@ -86,8 +74,6 @@ NOTE_WIDTH = 120
 def wrap(text: str, width: int) -> str:
     """``text`` with ``<br>`` line breaks so that no line is longer than ``width`` characters
     (existing ``<br>`` kept; words are never split)."""
-    import textwrap
-
     return "<br>".join(
         "<br>".join(textwrap.wrap(part, width, break_long_words=False) or [""])
         for part in text.split("<br>")
@@ -206,7 +192,7 @@ def check_frame(frame: pd.DataFrame, where: str) -> None:
         raise ReportFailed(
             f"{where}: expected the tidy indicator frame (a DataFrame), got {type(frame).__name__}"
         )
-    missing = [c for c in TIDY_COLUMNS if c not in frame.columns]
+    missing = [c for c in COLUMNS if c not in frame.columns]
     if missing:
         raise ReportFailed(
             f"{where}: the frame lacks the tidy column(s) {', '.join(missing)} (see docs/data-model.md)"
@@ -256,7 +242,7 @@ def select(
     rows = rows.copy()
     # Defence in depth: a suppressed row never shows its value, whatever the frame holds.
     rows["suppressed"] = rows["suppressed"].astype("boolean").fillna(False).astype(bool)
-    for column in ("value", "n", "ci_low", "ci_high"):
+    for column in FIGURES:
         rows[column] = pd.to_numeric(rows[column], errors="coerce").astype(float)
         rows.loc[rows["suppressed"], column] = np.nan
     return rows

@@ -30,6 +30,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+import IPython.display
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -41,7 +42,6 @@ from eco_eval.report.fmt import fmt_period, fmt_suppressed
 from eco_eval.report.i18n import Labels
 from eco_eval.report.theme import Theme, load_theme
 
-TIDY_COLUMNS = P.TIDY_COLUMNS
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 PLOTLY_CONFIG: dict[str, Any] = {
     "displaylogo": False,
@@ -85,12 +85,10 @@ def show(fig: go.Figure) -> None:
     section replaced by its sentence, :class:`eco_eval.bilan.unavailable.Unavailable`) is shown as
     that HTML.
     """
-    from IPython.display import display
-
     if not isinstance(fig, go.Figure) and hasattr(fig, "_repr_html_"):
-        display({"text/html": fig._repr_html_()}, raw=True)
+        IPython.display.display({"text/html": fig._repr_html_()}, raw=True)
         return
-    display(mimebundle(fig), raw=True)
+    IPython.display.display(mimebundle(fig), raw=True)
 
 
 # --- the lever wheel ---------------------------------------------------------------------------

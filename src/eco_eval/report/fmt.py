@@ -23,14 +23,18 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 
 from eco_eval.errors import ConfigError, did_you_mean
+from eco_eval.periods import parse_period
 from eco_eval.report.i18n import check_lang, label_file
+
+if TYPE_CHECKING:
+    from eco_eval.indicators.catalogue import Catalogue
 
 LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 NNBSP = "\u202f"  # narrow no-break space: French thousands separator, before ; in intervals
@@ -104,6 +108,35 @@ def fmt_value(
     if percent:
         return fmt_percent(value, lang, digits=1 if digits is None else digits)
     return fmt_number(value, lang, digits=digits)
+
+
+def format_indicator(
+    catalogue: Catalogue,
+    indicator: str,
+    value: object,
+    lang: str = "fr",
+    *,
+    suppressed: bool = False,
+    k: int | None = None,
+) -> str:
+    """A figure of ``indicator`` as the catalogue says to write it (its ``display``: percentage or
+    not, decimals), the suppressed label when hidden, ``–`` when missing.
+
+    >>> from eco_eval.indicators.catalogue import load_catalogue
+    >>> format_indicator(load_catalogue(), "reach_rate", 0.123, "fr")
+    '12,3\xa0%'
+    >>> format_indicator(load_catalogue(), "sessions_held", 1234, "fr")
+    '1\u202f234'
+    """
+    display = catalogue.display(indicator)
+    return fmt_value(
+        value,
+        lang,
+        percent=display.percent,
+        digits=display.digits,
+        suppressed=suppressed,
+        k=k,
+    )
 
 
 def fmt_interval(
@@ -279,16 +312,16 @@ def _as_date(value: object) -> date:
     return date.fromisoformat(str(value)[:10])
 
 
-def period_sort_key(period: str) -> tuple[Any, ...]:
+def period_sort_key(period: str, launch: date | None = None) -> tuple[Any, ...]:
     """Chronological order of period labels: by end date; for the same end, the shorter period
-    first (``2016-Q4``, ``2016-S2``, ``2016``); ``cumul`` last; unknown labels after, by name."""
-    from eco_eval.periods import parse_period  # the lead's period grammar
-
+    first (``2016-Q4``, ``2016-S2``, ``2016``); ``cumul`` last; unknown labels after, by name.
+    ``launch``: the programme's launch, where a ``cumul:`` period starts; without it, such a
+    period comes after every other period ending the same day."""
     p = str(period)
     if p == "cumul":
         return (date.max, 0, p)
     try:
-        parsed = parse_period(p)
+        parsed = parse_period(p, launch=date.min if launch is None else launch)
     except ConfigError:
         return (date.max, 1, p)
     return (parsed.end, -parsed.start.toordinal(), p)

@@ -38,8 +38,10 @@ from jinja2 import pass_context
 from nbconvert import HTMLExporter
 from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 from nbconvert.preprocessors import TagRemovePreprocessor
+from plotly.offline import get_plotlyjs
 
 from eco_eval.errors import ReportFailed
+from eco_eval.report.figures import PLOTLY_MIME, figure_html
 from eco_eval.report.fmt import fmt_date
 from eco_eval.report.i18n import check_lang, label_file
 from eco_eval.report.theme import data_path, load_theme
@@ -84,15 +86,11 @@ class _BilanExporter(HTMLExporter):
 
 def plotlyjs_source() -> str:
     """plotly.min.js of the installed plotly package (the version that wrote the figures)."""
-    from plotly.offline import get_plotlyjs
-
     return str(get_plotlyjs())
 
 
 def _normalise_outputs(nb: nbformat.NotebookNode) -> bool:
     """Make plotly outputs plotly.js-free and drop stderr; return True when a figure remains."""
-    from eco_eval.report.figures import PLOTLY_MIME, figure_html
-
     has_figure = False
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code":

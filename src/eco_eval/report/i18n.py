@@ -27,7 +27,9 @@ from typing import Any, Protocol
 
 import yaml
 
+from eco_eval.ecosystem import load_ecosystem
 from eco_eval.errors import ConfigError, did_you_mean
+from eco_eval.indicators.catalogue import load_catalogue
 from eco_eval.report.theme import data_path
 
 LANGS = ("fr", "en")
@@ -131,8 +133,6 @@ class Labels(Mapping[str, str]):
         extra: Mapping[str, str] | None = None,
     ) -> None:
         if ecosystem is None:
-            from eco_eval.ecosystem import load_ecosystem
-
             ecosystem = load_ecosystem()
         entries = dict(label_file(lang))
         for lever in ecosystem.levers:
@@ -207,8 +207,6 @@ class Labels(Mapping[str, str]):
     def _catalogue_or_packaged(self) -> _CatalogueLike:
         if self._catalogue is not None:
             return self._catalogue
-        from eco_eval.indicators.catalogue import load_catalogue  # read once, on first use
-
         return load_catalogue()
 
     def indicator(self, indicator_id: str) -> str:

@@ -271,7 +271,7 @@ def execute_notebook(
             f"(partial notebook: {failed})"
         ) from exc
     _publish(partial, output)
-    failed.unlink(missing_ok=True)  # an older failure no longer describes this output
+    failed.unlink(missing_ok=True)  # an older failure does not describe this output
     return output
 
 

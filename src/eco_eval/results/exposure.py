@@ -38,10 +38,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import statsmodels.api as sm
 
+from eco_eval.errors import did_you_mean
 from eco_eval.indicators.core import Tables
 from eco_eval.indicators.results import calendar_days, match_departments
-from eco_eval.periods import Period, parse_period
+from eco_eval.periods import Period, is_cumulative, parse_period
 from eco_eval.stats._checks import StatsInputError, check_columns, check_level
 
 __all__ = [
@@ -124,6 +126,14 @@ def _next_quarter(label: str, steps: int = 1) -> str:
     return f"{k // 4}-Q{k % 4 + 1}"
 
 
+def _last_quarter(until: Period | str) -> str:
+    """The last quarter of ``until``; a cumulative label (``cumul:2017-Q4``) ends with the period
+    it runs to."""
+    if isinstance(until, Period):
+        return until.last_quarter
+    return parse_period(until.split(":", 1)[1] if is_cumulative(until) else until).last_quarter
+
+
 def department_exposure(tables: Tables, *, until: Period | str | None = None) -> pd.DataFrame:
     """Programme exposure per department and quarter.
 
@@ -136,7 +146,7 @@ def department_exposure(tables: Tables, *, until: Period | str | None = None) ->
     hc = tables.headcount.groupby(["quarter", "department"], as_index=False)["headcount"].sum()
     hc["headcount"] = hc["headcount"].astype(float)
     if until is not None:
-        last = (parse_period(until) if isinstance(until, str) else until).last_quarter
+        last = _last_quarter(until)
         hc = hc[hc["quarter"] <= last]
     held = tables.sessions[tables.sessions["status"] == "held"][
         ["session_id", "quarter", "duration_h"]
@@ -253,8 +263,6 @@ def exposure_panel(
     names = list(outcomes) if outcomes is not None else list(OUTCOMES)
     unknown = [o for o in names if o not in OUTCOMES]
     if unknown:
-        from eco_eval.errors import did_you_mean
-
         raise StatsInputError(
             f"unknown outcome {unknown[0]!r}{did_you_mean(unknown[0], OUTCOMES)}; "
             f"outcomes are: {', '.join(OUTCOMES)}"
@@ -262,7 +270,7 @@ def exposure_panel(
     exposure = department_exposure(tables, until=until)
     values = department_outcomes(tables)
     if until is not None:
-        last = (parse_period(until) if isinstance(until, str) else until).last_quarter
+        last = _last_quarter(until)
         values = values[values["quarter"] <= last]
     lookup = values.set_index(["outcome", "department", "quarter"])["value"]
     lookup = lookup[~lookup.index.duplicated()]
@@ -297,8 +305,6 @@ def _get(lookup: pd.Series, outcome: str, dept: pd.Series, quarter: pd.Series) -
 def _fit(
     data: pd.DataFrame, exposure: str, weights: str, level: float
 ) -> tuple[dict[str, object], list[str]]:
-    import statsmodels.api as sm
-
     notes: list[str] = []
     x = data[exposure].to_numpy(dtype=float)
     quarters = data["quarter"].astype(str)

@@ -1,7 +1,7 @@
 """Pure statistical functions: intervals, scale scoring, reliability, effects, impact, design, drivers.
 
 Frames and arrays in, frames and frozen dataclasses out; no I/O, no plotting, no configuration
-reads (the instrument definitions are package data read by :func:`load_instruments`).
+reads (the instrument definitions come from :func:`eco_eval.instruments.load_instruments`).
 """
 
 from __future__ import annotations
@@ -10,8 +10,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 # Names resolve on first use: importing one submodule (the indicators need only ``intervals``)
-# must not load pingouin, matplotlib and statsmodels.api with the others (slow imports, paid by
-# every process and kernel that computes indicators).
+# does not load pingouin, matplotlib and statsmodels.api with the others.
 _LAZY = {
     "StatsInputError": "_checks",
     "stepped_wedge_calendar": "design",
@@ -33,8 +32,6 @@ _LAZY = {
     "cronbach_alpha": "reliability",
     "mcdonald_omega": "reliability",
     "reliability_table": "reliability",
-    "Instrument": "scales",
-    "load_instruments": "scales",
     "score": "scales",
     "score_all": "scales",
 }
@@ -59,7 +56,7 @@ if TYPE_CHECKING:
         wilson_ci,
     )
     from eco_eval.stats.reliability import cronbach_alpha, mcdonald_omega, reliability_table
-    from eco_eval.stats.scales import Instrument, load_instruments, score, score_all
+    from eco_eval.stats.scales import score, score_all
 
 
 def __getattr__(name: str) -> Any:
@@ -74,7 +71,6 @@ def __dir__() -> list[str]:  # tab completion in JupyterLab lists the lazy names
 
 __all__ = [
     "IMPACT_COLUMNS",
-    "Instrument",
     "StatsInputError",
     "benjamini_hochberg",
     "bootstrap_mean_ci",
@@ -84,7 +80,6 @@ __all__ = [
     "hedges_g",
     "impact_by_lever",
     "key_drivers",
-    "load_instruments",
     "mcdonald_omega",
     "mean_ci",
     "minimum_detectable_effect",

@@ -197,7 +197,7 @@ def usable_covariates(data: pd.DataFrame, covariates: Iterable[str]) -> tuple[li
 
     A covariate absent from ``data`` or known for fewer than :data:`MIN_KNOWN_SHARE` of its rows
     (a barometer that never asks the category) is left out of the model, never a reason to drop
-    the respondents; the rows missing a covariate that is used are dropped as before.
+    the respondents; the rows missing a covariate that is used are dropped (listwise).
     """
     kept, notes = [], []
     for col in covariates:

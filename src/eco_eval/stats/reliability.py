@@ -12,12 +12,11 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
-import pingouin as pg
 from scipy import stats
 from statsmodels.multivariate.factor import Factor
 
+from eco_eval.instruments import Instrument
 from eco_eval.stats._checks import StatsInputError, check_columns, check_level
-from eco_eval.stats.scales import Instrument
 
 __all__ = [
     "AlphaResult",
@@ -99,9 +98,10 @@ def cronbach_alpha(items: pd.DataFrame, level: float = 0.95) -> AlphaResult:
     :math:`\\alpha = \\frac{k}{k-1}\\left(1 - \\frac{\\sum_i s_i^2}{s_T^2}\\right)`. Feldt's
     interval uses :math:`(1-\\alpha)/(1-\\hat\\alpha) \\sim F(n-1, (n-1)(k-1))`:
     :math:`[1 - (1-\\hat\\alpha) F_{1-a/2},\\; 1 - (1-\\hat\\alpha) F_{a/2}]`.
-    Alpha comes from :func:`pingouin.cronbach_alpha`; the interval is computed here because
-    pingouin rounds it to 3 decimals and, under listwise deletion, uses the row count before the
-    deletion.
+    Alpha is computed from the items' covariance matrix :math:`C` as
+    :math:`\frac{k}{k-1}(1 - \\operatorname{tr} C / \\sum C)`, the operations of
+    :func:`pingouin.cronbach_alpha`, whose interval is not used: it is rounded to 3 decimals and,
+    under listwise deletion, uses the row count before the deletion.
 
     References
     ----------
@@ -123,7 +123,8 @@ def cronbach_alpha(items: pd.DataFrame, level: float = 0.95) -> AlphaResult:
         raise StatsInputError(f"Cronbach's alpha needs at least 2 items, got {k}")
     if n < 3 or data.sum(axis=1).var() == 0:
         return AlphaResult(NAN, NAN, NAN, n, k, level)
-    alpha, _ = pg.cronbach_alpha(data=data, nan_policy="listwise", ci=level)
+    cov = data.cov(numeric_only=True)
+    alpha = (k / (k - 1)) * (1 - np.trace(cov) / cov.sum().sum())
     df1, df2 = n - 1, (n - 1) * (k - 1)
     tail = (1 - level) / 2
     low = 1 - (1 - alpha) * stats.f.isf(tail, df1, df2)

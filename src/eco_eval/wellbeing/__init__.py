@@ -1,11 +1,12 @@
 """Measuring the immaterial: well-being, climate and the impact of each lever.
 
 Pure functions over the store's tables (:class:`eco_eval.indicators.core.Tables`), the project's
-instruments (``Project.instruments()``) and its ecosystem; anonymity applied at the output::
+instruments (``Project.instruments()``) and its ecosystem; the caller applies the anonymity rule
+to what it publishes (:func:`eco_eval.privacy.wellbeing.suppress_wellbeing` for the levels)::
 
     from eco_eval import wellbeing
     scored = wellbeing.score_barometer(tables.barometer, project.instruments())
-    levels = wellbeing.wellbeing_by_wave(tables.barometer, project.instruments(), k=5)
+    levels = wellbeing.wellbeing_by_wave(tables.barometer, project.instruments())
     impact = wellbeing.impact_table(tables, project.instruments(), project.ecosystem())
 
 Modules: :mod:`~eco_eval.wellbeing.scores` (scores, levels per wave, reliability),

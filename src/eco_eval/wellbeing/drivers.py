@@ -12,9 +12,9 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from eco_eval.instruments import Instrument
 from eco_eval.stats import key_drivers
 from eco_eval.stats._checks import StatsInputError, check_columns
-from eco_eval.stats.scales import Instrument
 from eco_eval.wellbeing.scores import score_barometer
 
 __all__ = ["DRIVER_COLUMNS", "key_drivers_table"]

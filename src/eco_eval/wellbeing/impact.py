@@ -40,6 +40,7 @@ from scipy import stats as sps
 
 from eco_eval.errors import did_you_mean
 from eco_eval.indicators.core import Tables
+from eco_eval.instruments import Instrument
 from eco_eval.stats import (
     IMPACT_COLUMNS,
     benjamini_hochberg,
@@ -49,7 +50,6 @@ from eco_eval.stats import (
 from eco_eval.stats._checks import StatsInputError, check_level
 from eco_eval.stats._regression import usable_design
 from eco_eval.stats.effects import hedges_correction
-from eco_eval.stats.scales import Instrument
 from eco_eval.wellbeing.panel import held_attendance, link_panel, wave_cuts
 from eco_eval.wellbeing.scores import score_barometer
 
@@ -498,7 +498,55 @@ def impact_table(
             )
     levers = [str(lv) for lv in eco.lever_ids]  # type: ignore[attr-defined]
     scored = score_barometer(tables.barometer, instruments)
-    cuts = wave_cuts(tables.barometer, window)
+    groups, n_pairs = _panel_groups(
+        tables,
+        tables.barometer,
+        instruments,
+        levers,
+        scored,
+        wave_pairs=wave_pairs,
+        pooled=pooled,
+        window=window,
+    )
+    blocks = [
+        _block(
+            scored,
+            data,
+            outcome,
+            levers,
+            instruments,
+            pair=pair,
+            pooled=is_pooled,
+            n_pairs=n_pairs if is_pooled else 1,
+            prior=prior,
+            baseline=baseline,
+            level=level,
+            min_group=min_group,
+            fdr=fdr,
+        )
+        for pair, is_pooled, data in groups
+        for outcome in outcomes
+    ]
+    blocks = [b for b in blocks if len(b)]
+    if not blocks:
+        return pd.DataFrame(columns=list(IMPACT_TABLE_COLUMNS))
+    return _hide_small_groups(pd.concat(blocks, ignore_index=True), k)
+
+
+def _panel_groups(
+    tables: Tables,
+    barometer: pd.DataFrame,
+    instruments: Mapping[str, Instrument],
+    levers: list[str],
+    scored: pd.DataFrame,
+    *,
+    wave_pairs: Iterable[tuple[str, str]] | None,
+    pooled: bool,
+    window: str,
+) -> tuple[list[tuple[tuple[str, str], bool, pd.DataFrame]], int]:
+    """The linked panels :func:`impact_table` estimates on: one per pair of waves (consecutive
+    waves by default), then all pairs stacked when ``pooled``; and the number of pairs."""
+    cuts = wave_cuts(barometer, window)
     order = sorted(cuts, key=cuts.__getitem__)
     pairs = (
         [(str(a), str(b)) for a, b in wave_pairs]
@@ -523,29 +571,12 @@ def impact_table(
     if pooled and len(pairs) > 1:
         stacked = pd.concat([panels[p] for p in pairs], ignore_index=True)
         groups.append(((pairs[0][0], pairs[-1][1]), True, stacked))
-    blocks = [
-        _block(
-            scored,
-            data,
-            outcome,
-            levers,
-            instruments,
-            pair=pair,
-            pooled=is_pooled,
-            n_pairs=len(pairs) if is_pooled else 1,
-            prior=prior,
-            baseline=baseline,
-            level=level,
-            min_group=min_group,
-            fdr=fdr,
-        )
-        for pair, is_pooled, data in groups
-        for outcome in outcomes
-    ]
-    blocks = [b for b in blocks if len(b)]
-    if not blocks:
-        return pd.DataFrame(columns=list(IMPACT_TABLE_COLUMNS))
-    out = pd.concat(blocks, ignore_index=True)
+    return groups, len(pairs)
+
+
+def _hide_small_groups(out: pd.DataFrame, k: int) -> pd.DataFrame:
+    """The rows of :func:`impact_table` with their figures hidden where fewer than ``k`` people
+    were treated or compared."""
     small = (out["n_treated"].fillna(0) < k) | (out["n_control"].fillna(0) < k)
     out["suppressed"] = (small & out["estimate"].notna()).astype(bool)
     hide = [*_FIGURES, "mde", *(c for c in _TAIL if c.endswith("_baseline_adjusted"))]

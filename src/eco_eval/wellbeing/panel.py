@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 from eco_eval.indicators.core import Tables
+from eco_eval.instruments import Instrument, load_instruments
 from eco_eval.stats._checks import StatsInputError, check_columns
-from eco_eval.stats.scales import Instrument, load_instruments
 from eco_eval.wellbeing.scores import score_barometer
 
 __all__ = ["WINDOWS", "held_attendance", "link_panel", "wave_cuts"]

@@ -16,10 +16,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from eco_eval.instruments import Instrument
 from eco_eval.stats import stepped_wedge_calendar, stepped_wedge_power
 from eco_eval.stats._checks import StatsInputError, check_columns
 from eco_eval.stats.design import SteppedWedgePower
-from eco_eval.stats.scales import Instrument
 from eco_eval.wellbeing.scores import score_barometer
 
 __all__ = ["DesignInputs", "PhaseInPlan", "design_inputs", "phase_in_plan"]

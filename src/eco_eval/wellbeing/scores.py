@@ -6,7 +6,8 @@ Three pure functions over the wide barometer table (``Tables.barometer``, docs/d
   score, WHO-5 0-100 with its two screening flags, WEMWBS when asked, the climate of each lever),
   each with its missing-item status;
 * :func:`wellbeing_by_wave`: the tidy indicator frame of the mean scores and screening shares, per
-  wave, overall and per department, category and gender, anonymised at the output boundary;
+  wave, overall and per department, category and gender, before disclosure control
+  (:func:`eco_eval.privacy.wellbeing.suppress_wellbeing` hides its small cells);
 * :func:`reliability_by_wave`: Cronbach's alpha (Feldt interval), McDonald's omega and, for the
   two-item climate scales, Spearman-Brown, per scale and wave, with whether it reaches 0.7.
 """
@@ -18,10 +19,11 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from eco_eval.indicators.core import COLUMNS, DIMENSIONS
+from eco_eval.config import DIMENSIONS
+from eco_eval.indicators.core import row, tidy
+from eco_eval.instruments import Instrument
 from eco_eval.stats import mean_ci, reliability_table, score_all, wilson_ci
 from eco_eval.stats._checks import StatsInputError, check_columns, check_level
-from eco_eval.stats.scales import Instrument
 
 __all__ = [
     "BREAKDOWNS",
@@ -49,7 +51,6 @@ WELLBEING_INDICATORS: dict[str, tuple[str, str]] = {
     "who5_likely_depression_share": ("who5_flag_likely_depression", "share"),
 }
 CLIMATE_INDICATOR = "climate_mean"
-_NUMERATORS = {"who5_poor_wellbeing_share": "share", "who5_likely_depression_share": "share"}
 _KEEP = ("score", "raw", "status", "reason")
 
 
@@ -63,7 +64,7 @@ def score_barometer(barometer: pd.DataFrame, instruments: Mapping[str, Instrumen
         :data:`ID_COLUMNS`, then one column per item code.
     instruments : mapping of str to Instrument
         ``Project.instruments()`` (it carries the project's reverse-keyed items), or
-        :func:`eco_eval.stats.load_instruments`. Instruments none of whose items are in the
+        :func:`eco_eval.instruments.load_instruments`. Instruments none of whose items are in the
         barometer are skipped (WEMWBS is rarely asked next to SWEMWBS).
 
     Returns
@@ -85,7 +86,7 @@ def score_barometer(barometer: pd.DataFrame, instruments: Mapping[str, Instrumen
 
     Examples
     --------
-    >>> from eco_eval.stats import load_instruments
+    >>> from eco_eval.instruments import load_instruments
     >>> frame = pd.DataFrame({"wave": ["2016-05"], **{f"who5_{i}": [3] for i in range(1, 6)}})
     >>> score_barometer(frame, load_instruments())[["who5_score", "who5_status"]]
        who5_score who5_status
@@ -135,8 +136,6 @@ def wellbeing_by_wave(
     climate_by: Sequence[str] = (),
     tool_of: Mapping[str, str] | None = None,
     level: float = 0.95,
-    k: int = 5,
-    anonymise: bool = True,
 ) -> pd.DataFrame:
     """Mean well-being and climate scores and screening shares per wave, in the tidy frame.
 
@@ -157,13 +156,6 @@ def wellbeing_by_wave(
         ``{lv.id: eco.tools_of(lv.id)[0].id for lv in eco.levers}``.
     level : float
         Confidence level of the intervals.
-    k : int
-        Anonymity threshold: a figure resting on fewer than ``k`` respondents is hidden, and so is
-        a share whose count of flagged respondents (or of the others) is between 1 and ``k - 1``,
-        with complementary suppression so that no hidden cell can be recovered by subtraction
-        (:func:`eco_eval.privacy.suppression.suppress_small_cells`).
-    anonymise : bool
-        False returns the raw frame (for tests and for chaining before one final suppression).
 
     Returns
     -------
@@ -174,7 +166,8 @@ def wellbeing_by_wave(
         ``ci_low``, ``ci_high``, ``suppressed``. Indicators: ``swemwbs_mean`` (metric score),
         ``wemwbs_mean`` (when asked), ``who5_mean`` (0-100), ``who5_poor_wellbeing_share`` and
         ``who5_likely_depression_share`` (proportions 0-1 of respondents at or under 50 and 28),
-        ``climate_mean`` (1-5, per lever).
+        ``climate_mean`` (1-5, per lever). No cell is hidden yet: the caller applies the
+        anonymity rule (:func:`eco_eval.privacy.wellbeing.suppress_wellbeing`).
 
     Notes
     -----
@@ -191,14 +184,7 @@ def wellbeing_by_wave(
     rows: list[dict[str, object]] = []
 
     def add(wave: str, lever: str, tool: str, dim: str, group: str, ind: str, stats: tuple) -> None:
-        value, n, low, high = stats
-        rows.append(
-            {
-                "period": str(wave), "lever": lever, "tool": tool, "dimension": dim,
-                "group": str(group), "indicator": ind, "value": value, "n": n,
-                "ci_low": low, "ci_high": high, "suppressed": False,
-            }
-        )  # fmt: skip
+        rows.append(row(wave, lever, tool, dim, str(group), ind, *stats))
 
     tools = dict(tool_of or {})
     for wave, part in scored.groupby("wave", sort=True):
@@ -230,23 +216,7 @@ def wellbeing_by_wave(
                         CLIMATE_INDICATOR,
                         stats,
                     )
-    frame = pd.DataFrame(rows, columns=COLUMNS)
-    frame["suppressed"] = frame["suppressed"].astype(bool)
-    for col in ("value", "n", "ci_low", "ci_high"):
-        frame[col] = frame[col].astype(float)
-    if not anonymise or frame.empty:
-        return frame
-    return suppress(frame, k=k)
-
-
-def suppress(frame: pd.DataFrame, *, k: int = 5) -> pd.DataFrame:
-    """Apply the anonymity rule to a frame of :func:`wellbeing_by_wave` (see its ``k``)."""
-    from eco_eval.privacy.suppression import suppress_small_cells
-
-    # Each indicator is its own family: a mean does not give back the number of people under a
-    # WHO-5 threshold, so a share hidden for its count does not hide the means of the same group.
-    result = suppress_small_cells(frame, k=k, numerators=_NUMERATORS)
-    return result.frame[list(frame.columns)]
+    return tidy(rows)
 
 
 def reliability_by_wave(
