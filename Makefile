@@ -30,10 +30,11 @@ demo: $(STAMP) system-deps ## generate the demo city and its bilan for PERIOD (d
 test: $(STAMP) system-deps ## run the whole test suite (unit, slow, browser)
 	$(BIN)/python -m pytest -n 2 -q
 
-lint: $(STAMP) ## ruff (lint and format check) and mypy on src/
+lint: $(STAMP) ## ruff (lint and format check), mypy on src/ and the import contracts (lint-imports)
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 format: $(STAMP) ## format the code with ruff
 	$(BIN)/ruff format src tests

@@ -1,20 +1,24 @@
 """The ``eco-eval`` command: a thin layer over the library.
 
-Heavy modules (pandas, Great Expectations, papermill) are imported inside the commands so that
+The library's layers (pandas, DuckDB, Great Expectations, papermill behind them) are imported
+inside the commands that use them — the one place eco_eval imports inside functions — so that
 ``eco-eval --help`` answers at once. Errors of the library (:class:`EcoEvalError`) become one line
 on stderr and a documented exit code; anything else is a bug and says so.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
-from eco_eval.errors import EXIT_CODES, ConfigError, EcoEvalError
+from eco_eval.errors import EXIT_CODES, ConfigError, EcoEvalError, SourceQuarantined
 
 log = logging.getLogger("eco_eval")
 
@@ -154,7 +158,6 @@ def demo(project_dir: Path, city: str, seed: int | None, n_staff: int | None) ->
 @click.option("--force", is_flag=True, help="Re-read every file even if none changed.")
 def ingest(project_dir: Path, force: bool) -> None:
     """Read data/raw, validate, pseudonymise and load the store (one transaction)."""
-    from eco_eval.errors import SourceQuarantined
     from eco_eval.pipeline import run_ingest
 
     outcome = run_ingest(project_dir, force=force)
@@ -251,7 +254,6 @@ def doctor(project_dir: Path, as_json: bool) -> None:
 
     Reads the configuration and the store (before the first ingest: the raw files' headers).
     Exit code 0 whenever the diagnosis ran, whatever it found."""
-    import json
 
     from eco_eval.pipeline import run_doctor
 
@@ -331,8 +333,6 @@ def run(
     built aside and renamed into place), locked (a second run exits with code 7). Logs and the
     JSON summary go to reports/logs/. Exit code 0 only if every step succeeded.
     """
-    import contextlib
-    import json
 
     from eco_eval.pipeline import run_all
 
@@ -372,7 +372,6 @@ def lab(
     Kernels start in the project folder, so notebooks open data/processed/... as the reports do.
     Other options (--ServerApp.token=..., --IdentityProvider.token=...) go to JupyterLab as given.
     """
-    import os
 
     from eco_eval.lab import lab_command, redacted
 
@@ -392,7 +391,6 @@ def lab(
 @click.option("--json", "as_json", is_flag=True, help="JSON output for scripts.")
 def inspect(files: tuple[Path, ...], as_json: bool) -> None:
     """Describe export files without touching the store (format, encoding, columns and roles)."""
-    import json
 
     from eco_eval.readers.inspect import inspect_file, render_inspection
 

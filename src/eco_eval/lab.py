@@ -25,9 +25,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 
 from eco_eval.errors import ConfigError
+from eco_eval.publish.bilan import repo_notebooks
 
 PROJECT_ENV = "ECO_EVAL_PROJECT"
 KERNEL = "eco-eval"
@@ -46,7 +48,6 @@ class ProjectKernelManager(AsyncMappingKernelManager):
 
 def check_kernel(name: str = KERNEL) -> None:
     """ConfigError, with the command that fixes it, when the kernel is not installed."""
-    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 
     try:
         KernelSpecManager().get_kernel_spec(name)
@@ -59,7 +60,6 @@ def check_kernel(name: str = KERNEL) -> None:
 
 def notebooks_dir(project: Path) -> Path:
     """The project's ``notebooks/``, created with a copy of ``explore.ipynb`` when missing."""
-    from eco_eval.publish.bilan import repo_notebooks
 
     folder = project / "notebooks"
     if not folder.is_dir():

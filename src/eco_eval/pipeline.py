@@ -17,7 +17,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from eco_eval.bilan import Bilan, exports
+from eco_eval.bilan import Bilan, bilan_labels, exports
 from eco_eval.bilan.wellbeing import section as wellbeing_section
 from eco_eval.config import (
     CONFIG_NAME,
@@ -26,7 +26,13 @@ from eco_eval.config import (
     load_project,
     parse_breakdowns,
 )
+from eco_eval.demo import generate_demo_city
+from eco_eval.doctor import diagnose
 from eco_eval.errors import ConfigError, EcoEvalError, StoreError, did_you_mean
+from eco_eval.ingest import ingest
+from eco_eval.ingest.quality import REQUIRED_SOURCES, heavy_quarantine
+from eco_eval.periods import check_after_launch, parse_period
+from eco_eval.privacy.open_data import neutralise_formulas
 from eco_eval.privacy.suppression import read_suppression_log
 from eco_eval.publish.bilan import (
     BilanResult,
@@ -48,7 +54,12 @@ from eco_eval.publish.run import (
 )
 from eco_eval.publish.staging import PeriodStage
 from eco_eval.release import build_release, compute
+from eco_eval.report.fmt import fmt_date
+from eco_eval.report.i18n import Labels
+from eco_eval.report.quality import render_page
+from eco_eval.second_city import config_text, generate_second_city
 from eco_eval.store import open_store, project_lock
+from eco_eval.store_quality import quality_tables
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +93,6 @@ actions:
 # --------------------------------------------------------------------------- demo
 def create_demo_project(root: Path, *, seed: int = 42, n_staff: int = 2400) -> str:
     """Write eco_eval.yaml (if absent), actions.yaml and the demo city's raw files under ``root``."""
-    from eco_eval.demo import generate_demo_city
 
     root = root.resolve()
     root.mkdir(parents=True, exist_ok=True)
@@ -104,7 +114,6 @@ def create_second_city_project(
     root: Path, *, seed: int | None = None, n_staff: int | None = None
 ) -> str:
     """Write Valbrune's eco_eval.yaml (if absent), raw files and planted truths under ``root``."""
-    from eco_eval.second_city import config_text, generate_second_city
 
     root = root.resolve()
     root.mkdir(parents=True, exist_ok=True)
@@ -132,7 +141,6 @@ class IngestOutcome:
     @property
     def entirely_quarantined(self) -> list[str]:
         """Sources the bilan needs whose rows were read and none accepted."""
-        from eco_eval.ingest.quality import REQUIRED_SOURCES
 
         return [
             h.table for h in self.heavy if h.table in REQUIRED_SOURCES and h.quarantined == h.read
@@ -177,7 +185,6 @@ def run_ingest(
     root: Path, *, force: bool = False, progress: Callable[[str], None] | None = None
 ) -> IngestOutcome:
     """Ingest the project's raw files; after a change, write the data-quality page of this ingest."""
-    from eco_eval.ingest import ingest
 
     project = load_project(root)
     t0 = time.perf_counter()
@@ -197,8 +204,6 @@ def run_ingest(
 def _heavy_quarantine(project: Project, files: list[Any]) -> list[Any]:
     """The sources of this ingest with more than half their rows quarantined, each with its main
     reason and the value of the first row quarantined for it (as the quarantine holds it)."""
-    from eco_eval.ingest.quality import heavy_quarantine
-    from eco_eval.store import open_store
 
     store = open_store(project.store_path)
 
@@ -216,12 +221,6 @@ def _heavy_quarantine(project: Project, files: list[Any]) -> list[Any]:
 
 def write_quality_page(project: Project, warnings: list[str]) -> Path:
     """``reports/data-quality/ingest-<time>.html`` (and ``latest.html``) from the store's log."""
-    from eco_eval.bilan import bilan_labels
-    from eco_eval.report.fmt import fmt_date
-    from eco_eval.report.i18n import Labels
-    from eco_eval.report.quality import render_page
-    from eco_eval.store import open_store
-    from eco_eval.store_quality import quality_tables
 
     store = open_store(project.store_path)
     labels = Labels(project.lang, ecosystem=project.ecosystem()).extend(bilan_labels(project.lang))
@@ -250,8 +249,6 @@ def write_quality_page(project: Project, warnings: list[str]) -> Path:
 def run_doctor(root: Path) -> Any:
     """The project's :class:`~eco_eval.doctor.Diagnosis`: from the store when there is one,
     else from the configuration and the raw files."""
-    from eco_eval.doctor import diagnose
-    from eco_eval.store import open_store
 
     project = load_project(root)
     store = open_store(project.store_path) if project.store_path.exists() else None
@@ -260,11 +257,8 @@ def run_doctor(root: Path) -> Any:
 
 # --------------------------------------------------------------------------- indicators
 def resolve_period(project: Project, period: str) -> Any:
-    from eco_eval.periods import check_after_launch, parse_period
 
     if period == "latest":
-        from eco_eval.store import open_store
-
         quarters = open_store(project.store_path).sql(
             "SELECT max(quarter) AS q FROM sessions WHERE status = 'held'"
         )
@@ -315,8 +309,6 @@ def export_frame(frame: Any, out: Path) -> None:
     if out.suffix.lower() == ".parquet":
         frame.to_parquet(out, index=False)
     else:
-        from eco_eval.privacy.open_data import neutralise_formulas
-
         neutralise_formulas(frame).to_csv(out, index=False)
 
 

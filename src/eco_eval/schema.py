@@ -16,6 +16,9 @@ import yaml
 #: the pandas dtype of text columns, as the readers give them and the store returns them
 #: (pandas 3's text dtype, missing = NaN)
 TEXT_DTYPE: Final = "str"
+#: in a request for a table's columns (``Store.table(columns=...)``, ``Tables.from_store``): every
+#: item column of the table
+ITEMS: Final = "*items"
 
 
 def load_schema() -> dict[str, Any]:

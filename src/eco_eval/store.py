@@ -29,7 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from eco_eval.errors import LockHeld, StoreError, did_you_mean
-from eco_eval.schema import SOURCE_NAMES, TEXT_DTYPE
+from eco_eval.schema import ITEMS, SOURCE_NAMES, TEXT_DTYPE
 
 # Column order and DuckDB types of the canonical tables (see docs/data-model.md).
 TABLES: dict[str, dict[str, str]] = {
@@ -164,8 +164,6 @@ DATA_TABLES = SOURCE_NAMES
 ITEM_TABLE = "barometer"
 #: every table with item columns: the barometer, and the feedback's batteries (``items:`` rules)
 ITEM_TABLES = (ITEM_TABLE, "feedback")
-#: in ``Store.table(columns=...)``: every item column of the table
-ITEMS = "*items"
 #: tables of earlier layouts: the next ingest drops them and reads every file again
 #: (``barometer_items``: the item scores as a long table, one row per answer, up to 0.1.0)
 RETIRED_TABLES = ("barometer_items",)

@@ -26,6 +26,7 @@ from eco_eval.bilan.wellbeing import (
 )
 from eco_eval.report import figures
 from eco_eval.report.fmt import fmt_change, fmt_date, fmt_interval, fmt_period, fmt_value
+from eco_eval.report.quality import latest_log, reason_text, summary_by_source
 from eco_eval.user_yaml import load_user_yaml
 
 if TYPE_CHECKING:
@@ -463,7 +464,6 @@ def _render_themes(b: Bilan, result: Any, n: int, k_comments: int) -> str:
 
 def data_quality(b: Bilan) -> str:
     """Read, accepted, quarantined and why: by source, then by file (reasons in words)."""
-    from eco_eval.report.quality import latest_log, reason_text, summary_by_source
 
     log = b.quality.get("log", pd.DataFrame())
     if log.empty:

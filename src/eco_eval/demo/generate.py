@@ -7,6 +7,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from eco_eval.demo import groundtruth, rawfiles, resultfiles
 from eco_eval.demo.calendar import Calendar
 from eco_eval.demo.city import City, Ecosystem, draw_city
@@ -211,7 +213,6 @@ def _write_results(
     raw_dir: Path, city: City, fmt: str
 ) -> tuple[dict[str, int], list[dict[str, object]], tuple[int, int]]:
     """The ideas register, the HR indicators and the citizen survey, with their defects."""
-    import numpy as np
 
     rng = np.random.default_rng(city.results_defects)
     files: dict[str, int] = {}

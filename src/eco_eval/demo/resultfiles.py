@@ -28,6 +28,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 from eco_eval.demo import _spec, defects, truth, writers
 from eco_eval.demo._arrays import dates_text_fr
@@ -244,8 +246,6 @@ def write_ideas(
 
 
 def _write_xlsx(path: Path, rows: Sequence[Sequence[object]]) -> None:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(IDEAS_SHEET)

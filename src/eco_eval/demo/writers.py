@@ -12,6 +12,8 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 from eco_eval.demo import _spec
 
@@ -89,8 +91,6 @@ def normalise_xlsx(raw: bytes) -> bytes:
 
 def write_session_log_xlsx(path: Path, rows: Sequence[tuple[object, ...]]) -> int:
     """The facilitators' workbook: sheet ``Journal``, title, empty row, header on row 3."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(SESSION_SHEET)

@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 from eco_eval.config import DIMENSIONS
 from eco_eval.ecosystem import Ecosystem
 from eco_eval.periods import Period
-from eco_eval.store import ITEMS
+from eco_eval.schema import ITEMS
 
 #: The tidy indicator frame (docs/data-model.md): the key of a cell, its figures, whether hidden.
 KEY = ("period", "lever", "tool", "dimension", "group", "indicator")

@@ -20,6 +20,7 @@ import functools
 import logging
 import os
 import shutil
+import tempfile
 import threading
 import time
 import uuid
@@ -28,6 +29,16 @@ from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 from typing import Any
+
+import nbformat
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.paths import jupyter_runtime_dir
+from jupyter_core.utils import run_sync
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+from papermill.iorw import load_notebook_node
+from papermill.parameterize import parameterize_notebook
+from traitlets import CaselessStrEnum
 
 from eco_eval.errors import ReportFailed
 from eco_eval.publish.provenance import (
@@ -39,7 +50,10 @@ from eco_eval.publish.provenance import (
     write_json,
 )
 from eco_eval.publish.staging import PeriodStage
+from eco_eval.report.fmt import fmt_period
+from eco_eval.report.html import notebook_to_html
 from eco_eval.report.kernel_environment import kernel_environment
+from eco_eval.report.runner import check_parameters
 
 log = logging.getLogger(__name__)
 
@@ -78,8 +92,6 @@ def _kernel_manager(kernel_name: str, folder: Path) -> Any:
     it; without it they would be ``kernel-ipc-<n>`` relative to the working directory, where the
     bilan's kernel, started in the same folder at the same time, puts its own.
     """
-    from jupyter_client.manager import AsyncKernelManager
-    from traitlets import CaselessStrEnum
 
     class _IpcKernelManager(AsyncKernelManager):
         transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
@@ -93,9 +105,6 @@ def _kernel_manager(kernel_name: str, folder: Path) -> Any:
 def _socket_folder() -> tuple[Path, bool]:
     """Jupyter's runtime folder when its socket paths fit the 107-byte limit of Unix sockets,
     else a private temporary folder (returned with True: to delete after use)."""
-    import tempfile
-
-    from jupyter_core.paths import jupyter_runtime_dir
 
     runtime = Path(jupyter_runtime_dir())
     if len(os.fsencode(runtime)) < 56:
@@ -133,7 +142,6 @@ class SharedKernel:
         return reply
 
     def __enter__(self) -> SharedKernel:
-        from jupyter_core.utils import run_sync
 
         folder, private = _socket_folder()
         self._private = folder if private else None
@@ -155,7 +163,6 @@ class SharedKernel:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        from jupyter_core.utils import run_sync
 
         if self.kc is not None:
             self.kc.stop_channels()
@@ -174,7 +181,6 @@ class SharedKernel:
 # --------------------------------------------------------------------------- execution
 def _cell_label(template: Path, index: int | None) -> str:
     """The failing cell in the template's 1-based numbering (the injected cell not counted)."""
-    import nbformat
 
     if index is None:
         return "a cell"
@@ -213,11 +219,6 @@ def run_lever_notebook(
     ``parameters`` cell, recorded in ``metadata.papermill.parameters``); the cells are run by
     nbclient on the shared kernel client. A failure keeps the partial notebook (``on_failure``).
     """
-    import nbformat
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError
-    from papermill.iorw import load_notebook_node
-    from papermill.parameterize import parameterize_notebook
 
     nb = parameterize_notebook(
         load_notebook_node(str(template)),  # papermill's reader: every cell gets its tags list
@@ -275,8 +276,6 @@ def build_levers(
     same key (unless ``force``). Each notebook receives the release's folder, the language and its
     lever.
     """
-    from eco_eval.report.html import notebook_to_html
-    from eco_eval.report.runner import check_parameters
 
     t0 = time.perf_counter()
     levers = tuple(ecosystem.lever_ids)
@@ -338,7 +337,6 @@ def _keep_failed(stage: PeriodStage, relative: str, partial: Path) -> Path:
 
 # --------------------------------------------------------------------------- pages
 def page_title(ecosystem: Any, lever_id: str, parameters: Mapping[str, Any]) -> str:
-    from eco_eval.report.fmt import fmt_period
 
     lang = str(parameters.get("lang", "fr"))
     name = ecosystem.lever(lever_id).name(lang)
@@ -348,7 +346,6 @@ def page_title(ecosystem: Any, lever_id: str, parameters: Mapping[str, Any]) -> 
 
 def render_levers_index(ecosystem: Any, parameters: Mapping[str, Any]) -> str:
     """``leviers/index.html``: the deep dives of the period, offline, every text escaped."""
-    from eco_eval.report.fmt import fmt_period
 
     lang = str(parameters.get("lang", "fr"))
     period = fmt_period(str(parameters.get("period", "")), lang)

@@ -25,6 +25,8 @@ build key changes (``open-data/provenance.json``).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import re
 import time
@@ -37,6 +39,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from eco_eval.indicators import compute_raw
+from eco_eval.indicators.catalogue import load_catalogue
+from eco_eval.indicators.core import Tables
+from eco_eval.privacy.open_data import neutralise_formulas, prepare_open_data
+from eco_eval.privacy.suppression import read_suppression_log, write_suppression_log
 from eco_eval.publish.open_data_schema import (
     ALL_FR,
     CATALOGUE_FIELDS,
@@ -52,6 +59,8 @@ from eco_eval.publish.open_data_schema import (
 )
 from eco_eval.publish.provenance import STAMP, file_sha256, is_current, make_stamp, write_json
 from eco_eval.publish.staging import PeriodStage
+from eco_eval.report.fmt import period_sort_key
+from eco_eval.store import open_store
 
 log = logging.getLogger(__name__)
 
@@ -103,8 +112,6 @@ def apply_rule(
     launch: date | None = None,
 ) -> Any:
     """The open-data rule on a raw tidy frame (before any suppression): a SuppressionResult."""
-    from eco_eval.indicators.catalogue import load_catalogue
-    from eco_eval.privacy.open_data import prepare_open_data
 
     exempt = [i.id for i in load_catalogue().indicators if i.privacy == "activity"]
     return prepare_open_data(
@@ -140,7 +147,6 @@ def _num(value: Any, digits: int) -> str:
 
 def _neutralise(table: pd.DataFrame, fields: list[dict[str, Any]]) -> pd.DataFrame:
     """Neutralise spreadsheet formulas in the text fields (numbers keep their minus sign)."""
-    from eco_eval.privacy.open_data import neutralise_formulas
 
     text = [f["name"] for f in fields if f["type"] == "string"]
     out = table.copy()
@@ -166,7 +172,6 @@ def indicator_table(
     ecosystem: Any,
 ) -> pd.DataFrame:
     """The published indicator table from the frame ``apply_rule`` returned (one row per cell)."""
-    from eco_eval.indicators.catalogue import load_catalogue
 
     by_id = {i.id: i for i in load_catalogue().indicators}
     producer = _producer(organisation, published_on)
@@ -234,7 +239,6 @@ def ecosystem_table(*, organisation: Any, published_on: date, ecosystem: Any) ->
 
 
 def catalogue_table(*, organisation: Any, published_on: date) -> pd.DataFrame:
-    from eco_eval.indicators.catalogue import load_catalogue
 
     producer = _producer(organisation, published_on)
     rows = [
@@ -351,7 +355,6 @@ dans `datapackage.json` (Frictionless Data Package) et un schéma Table Schema p
 # --------------------------------------------------------------------------- releases
 def read_release(folder: Path) -> pd.DataFrame | None:
     """The indicator table of a published package as a tidy frame (as published), or None."""
-    import json
 
     try:
         package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
@@ -391,12 +394,9 @@ def read_release(folder: Path) -> pd.DataFrame | None:
 
 def earlier_releases(reports_dir: Path, period: Any) -> dict[str, Path]:
     """Published packages of periods that end before ``period`` ends, oldest first."""
-    from eco_eval.report.fmt import period_sort_key
 
     found: dict[str, Path] = {}
     for stamp in reports_dir.glob(f"*/{PACKAGE_DIR}/{STAMP}"):
-        import json
-
         try:
             label = str(json.loads(stamp.read_text(encoding="utf-8"))["parameters"]["period"])
         except (OSError, ValueError, KeyError):
@@ -407,14 +407,12 @@ def earlier_releases(reports_dir: Path, period: Any) -> dict[str, Path]:
 
 
 def load_log(path: Path) -> pd.DataFrame | None:
-    from eco_eval.privacy.suppression import read_suppression_log
 
     return read_suppression_log(path)
 
 
 def save_log(path: Path, log_frame: pd.DataFrame) -> None:
     """Persist the suppression log (every cell hidden by an open-data release) atomically."""
-    from eco_eval.privacy.suppression import write_suppression_log
 
     write_suppression_log(path, log_frame)
 
@@ -423,7 +421,6 @@ def _digest(frame: pd.DataFrame | None) -> str | None:
     """A checksum of a suppression log's content (its rows in a fixed order)."""
     if frame is None:
         return None
-    import hashlib
 
     text = frame.astype(str).sort_values(list(frame.columns)).to_csv(index=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -448,9 +445,6 @@ def build_open_data(
     The suppression log is returned in the result, to be saved with :func:`save_log` once the
     period folder is published (a release that never happened must not constrain the next one).
     """
-    from eco_eval.indicators import compute_raw
-    from eco_eval.indicators.core import Tables
-    from eco_eval.store import open_store
 
     t0 = time.perf_counter()
     final = stage.published(PACKAGE_DIR)

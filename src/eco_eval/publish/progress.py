@@ -14,6 +14,17 @@ import threading
 from types import TracebackType
 from typing import Any, Protocol
 
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.progress import Progress as _Progress
+
 
 class Progress(Protocol):
     def start(self, step: str, total: int | None = None) -> None: ...
@@ -49,15 +60,6 @@ class RichProgress:
     """rich progress bars on stderr; use as a context manager around the run."""
 
     def __init__(self, console: Any = None, level: int = logging.INFO):
-        from rich.console import Console
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            SpinnerColumn,
-            TextColumn,
-            TimeElapsedColumn,
-        )
-        from rich.progress import Progress as _Progress
 
         self.console = console or Console(stderr=True)
         self._bars = _Progress(
@@ -102,7 +104,6 @@ class RichProgress:
             self._bars.update(task, total=total, completed=total, detail=note)
 
     def __enter__(self) -> RichProgress:
-        from rich.logging import RichHandler
 
         # stderr handlers would draw over the bars: mute them while the bars are live
         root = logging.getLogger()

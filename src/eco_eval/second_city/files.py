@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
+from openpyxl import Workbook
 
 from eco_eval.demo.writers import normalise_xlsx  # generic: fixed zip and document timestamps
 from eco_eval.second_city import spec
@@ -141,7 +142,6 @@ def sign_in_rows(city: City) -> list[tuple[str, str, str, str, str]]:
 
 def write_sign_ins(raw: Path, city: City) -> int:
     """The sign-in workbook: two title rows, an empty row, the header on row 4."""
-    from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(SIGN_IN_SHEET)

@@ -20,6 +20,7 @@ the observed scale is the realised effect written to the truth.
 from __future__ import annotations
 
 import string
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -138,7 +139,6 @@ def _staff(rng: np.random.Generator, n_staff: int, n_levers: int) -> pd.DataFram
 
 
 def _ascii(text: str) -> str:
-    import unicodedata
 
     text = unicodedata.normalize("NFKD", text.lower())
     return "".join(c for c in text if c in string.ascii_lowercase or c == "-")
