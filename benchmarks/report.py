@@ -410,8 +410,8 @@ figures and an HTML export, the plotly baseline. The bilan adds its own work: lo
 release, every section's figures and tables, the well-being impact models and their bootstrap,
 the HTML with its figures inlined, then the PDF (Chromium, the difference between `bilan_pdf` and
 `bilan_no_pdf`). `eco-eval run` runs the 12 deep dives in one second kernel beside the bilan's
-(they share one `Bilan.load`, see `eco_eval/publish/levers.py`), so its CPU time exceeds its wall
-time on two cores; the open data and the index come after.
+(both read the release built once before them, see `eco_eval/publish/release.py`), so its CPU
+time exceeds its wall time on two cores; the open data and the index come after.
 
 **Ingest, national size** (profiles of 2026-11-29, the ingest code of `1072216`): two processes.
 The parent ingests headcount, sessions, attendance (15 M rows), feedback (7.7 M answers) and the

@@ -17,6 +17,9 @@ import pytest
 from eco_eval.release import load_release
 
 RECORDED = Path(__file__).parent / "recorded_release"
+#: McDonald's omega comes out of an iterative factor fit, whose stopping rule leaves the 7th
+#: significant digit free; every other figure is compared to 1e-9.
+LOOSE = {"omega": 1e-5}
 TABLES = sorted(p.name.removesuffix(".csv.gz") for p in RECORDED.glob("*.csv.gz"))
 
 
@@ -51,8 +54,9 @@ def test_the_release_gives_the_recorded_numbers(demo_run, name):
     a, b = _comparable(published), _comparable(recorded)
     for column in a.columns:
         if a[column].dtype == float:
+            rtol = LOOSE.get(column, 1e-9)
             np.testing.assert_allclose(
-                a[column], b[column], rtol=1e-9, atol=1e-12, equal_nan=True, err_msg=column
+                a[column], b[column], rtol=rtol, atol=1e-12, equal_nan=True, err_msg=column
             )
         else:
             assert a[column].tolist() == b[column].tolist(), column

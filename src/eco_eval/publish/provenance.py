@@ -10,6 +10,7 @@ nothing new finds every key unchanged and rebuilds nothing.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -63,6 +64,19 @@ def write_json(path: Path, doc: Any) -> Path:
     tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     os.replace(tmp, path)
     return path
+
+
+@functools.lru_cache(maxsize=1)
+def code_digest() -> str:
+    """sha256 of eco_eval's own files (its modules and data files), as installed: a release or a
+    report built by other code is built again, committed or not."""
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and path.suffix != ".pyc":
+            digest.update(path.relative_to(package).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def git_commit() -> str:

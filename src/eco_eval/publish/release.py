@@ -2,7 +2,11 @@
 
 The bilan and the deep dives of one run read the same release (:mod:`eco_eval.release`). It is
 built by whichever part needs it first — the other waits for it — and only when some part is
-rebuilt: a run with nothing new computes nothing. The release is saved under
+rebuilt: a run with nothing new computes nothing. A saved release is read again instead of
+computed when its build key is unchanged: the store's inputs, the project's configuration
+(ecosystem and instruments included), the period, the suppressions of earlier publications and
+eco_eval's own code (:func:`eco_eval.publish.provenance.code_digest`). ``--force`` rebuilds the
+published files from the release; a release is only recomputed when what it depends on changed. The release is saved under
 ``data/processed/releases/<folder>/``, beside the store: it holds tables below the publication
 rules' reach (each department's quarterly results behind the slopes, the quarantine's examples),
 so it stays with the city's private data, never in ``reports/``.
@@ -19,8 +23,10 @@ from threadpoolctl import threadpool_limits
 
 from eco_eval import __version__
 from eco_eval.privacy.suppression import read_suppression_log
-from eco_eval.publish.provenance import git_commit
-from eco_eval.release import Release, build_release, save_release
+from eco_eval.publish.provenance import code_digest, git_commit, input_checksums, make_stamp
+from eco_eval.release import Release, ReleaseError, build_release, load_release, save_release
+from eco_eval.release.files import MANIFEST
+from eco_eval.release.model import period_entry
 
 __all__ = ["BILAN_SUPPRESSION_LOG", "RELEASES_DIR", "PeriodRelease"]
 
@@ -28,6 +34,8 @@ __all__ = ["BILAN_SUPPRESSION_LOG", "RELEASES_DIR", "PeriodRelease"]
 BILAN_SUPPRESSION_LOG = "bilan_suppression_log.csv"
 #: The releases' folder under ``data/processed``.
 RELEASES_DIR = "releases"
+#: The frame of a saved release that keeps the suppression log of its publication.
+SUPPRESSION_LOG_FRAME = "suppression_log"
 
 
 class PeriodRelease:
@@ -40,22 +48,58 @@ class PeriodRelease:
         self.release: Release | None = None
         #: The suppression log to keep once the publication is out (None until built).
         self.suppression_log: pd.DataFrame | None = None
+        #: Whether this run computed the release (False when it read the saved one again).
+        self.rebuilt = False
         self._lock = threading.Lock()
 
+    def build_key(self, earlier: pd.DataFrame | None) -> str:
+        """What the release depends on (see the module doc), as one sha256."""
+        project = self.project
+        basis = {
+            "inputs": input_checksums(project.store_path),
+            "project": repr(project),
+            "ecosystem": repr(project.ecosystem()),
+            "instruments": repr(project.instruments()),
+            "period": period_entry(self.period),
+            "earlier_suppressions": None if earlier is None else earlier.to_csv(index=False),
+            "code": code_digest(),
+        }
+        return str(make_stamp(basis)["build_key"])
+
+    def _saved(self, key: str) -> Release | None:
+        """The release saved at :attr:`path` with ``key`` (None when absent, stale or unreadable)."""
+        if not (self.path / MANIFEST).is_file():
+            return None
+        try:
+            saved = load_release(self.path)
+        except (ReleaseError, OSError, ValueError):
+            return None
+        return saved if saved.manifest.get("build_key") == key else None
+
     def get(self) -> Path:
-        """The release's folder, built and saved on the first call (any thread)."""
+        """The release's folder, built and saved on the first call (any thread), or read again
+        when the saved one has the same build key."""
         with self._lock:
             if self.release is None:
                 earlier = read_suppression_log(self.project.processed_dir / BILAN_SUPPRESSION_LOG)
-                # The impact models solve many small least-squares problems: one BLAS thread
-                # each is faster than threads spinning against the report kernels.
-                with threadpool_limits(limits=1):
-                    release, log = build_release(
-                        self.project,
-                        self.period,
-                        suppression_log=earlier,
-                        provenance={"version": __version__, "commit": git_commit()},
+                key = self.build_key(earlier)
+                saved = self._saved(key)
+                if saved is None:
+                    # The impact models solve many small least-squares problems: one BLAS
+                    # thread each is faster than threads spinning against the report kernels.
+                    with threadpool_limits(limits=1):
+                        built, log = build_release(
+                            self.project,
+                            self.period,
+                            suppression_log=earlier,
+                            provenance={"version": __version__, "commit": git_commit()},
+                        )
+                    saved = Release(
+                        {**built.manifest, "build_key": key},
+                        {**built.frames, SUPPRESSION_LOG_FRAME: log},
                     )
-                save_release(release, self.path)
-                self.release, self.suppression_log = release, log
+                    save_release(saved, self.path)
+                    self.rebuilt = True
+                self.release = saved
+                self.suppression_log = saved.frame(SUPPRESSION_LOG_FRAME).astype(str)
             return self.path
