@@ -50,6 +50,8 @@ PLAN: dict[str, tuple[str, ...]] = {
     "bilan_no_pdf": ("city",),
     "bilan_pdf": ("city",),
     "run_end_to_end": ("city",),
+    "release_compute": ("city",),
+    "run_recompute": ("city",),
     "papermill_empty": ("city",),
     "papermill_plotly_nbconvert": ("city",),
     "help": ("city",),
@@ -84,7 +86,7 @@ def measure_help(runs: int) -> measure.Measurement:
 #: tasks that publish from the store: it is ingested (untimed) first when absent, so that they
 #: time the publication; ``eco-eval run`` then finds no new raw file and its ingest step only
 #: checks the raw files' checksums
-PUBLISHING = {"bilan_no_pdf", "bilan_pdf", "run_end_to_end"}
+PUBLISHING = {"bilan_no_pdf", "bilan_pdf", "run_end_to_end", "run_recompute", "release_compute"}
 
 
 def ensure_store(size: str) -> None:
@@ -122,7 +124,11 @@ def measure_one(task: str, size: str, args: argparse.Namespace) -> measure.Measu
         return _cli(task, size, "bilan", "--period", "2017-Q4", "--no-pdf", "--force")
     if task == "bilan_pdf":
         return _cli(task, size, "bilan", "--period", "2017-Q4", "--pdf", "--force")
-    if task == "run_end_to_end":
+    if task == "run_end_to_end":  # the published files rebuilt from the period's release
+        return _cli(task, size, "run", "--period", "2017-Q4", "--force", "--quiet")
+    if task == "run_recompute":  # the same, the release computed again first
+        releases = datasets.project_dir(size) / "data" / "processed" / "releases"
+        subprocess.run(["rm", "-rf", str(releases)], check=True)
         return _cli(task, size, "run", "--period", "2017-Q4", "--force", "--quiet")
     if task == "ingest":
         return _task(task, size, timeout_s=args.ingest_timeout, limit_mib=args.limit_mib)

@@ -62,7 +62,7 @@ def compute_raw(root: Path) -> dict[str, Any]:
     excludes loading the tables (``load_s``)."""
     from eco_eval.ecosystem import load_ecosystem
     from eco_eval.indicators import Tables
-    from eco_eval.indicators import compute_raw as cr
+    from eco_eval.indicators.engine import compute_raw as cr
     from eco_eval.periods import parse_period
 
     eco = load_ecosystem()
@@ -73,6 +73,22 @@ def compute_raw(root: Path) -> dict[str, Any]:
     t0 = time.perf_counter()
     frame = cr(tables, p, eco)
     return {"seconds": time.perf_counter() - t0, "load_s": round(load_s, 2), "rows": len(frame)}
+
+
+def release_compute(root: Path) -> dict[str, Any]:
+    """``build_release``: every figure of the period's publication, computed and anonymised."""
+    from threadpoolctl import threadpool_limits
+
+    from eco_eval.config import load_project
+    from eco_eval.periods import parse_period
+    from eco_eval.release.build import build_release
+
+    project = load_project(root)
+    period = parse_period(QUARTER, launch=project.ecosystem().launch)
+    t0 = time.perf_counter()
+    with threadpool_limits(limits=1):  # as eco_eval.publish.release builds it
+        release, _ = build_release(project, period)
+    return {"seconds": time.perf_counter() - t0, "frames": len(release.frames)}
 
 
 def compute_full(root: Path) -> dict[str, Any]:
@@ -233,6 +249,7 @@ TASKS = {
         load_tables,
         compute_raw,
         compute_full,
+        release_compute,
         sql_store,
         duckdb_csv,
         papermill_empty,

@@ -53,7 +53,8 @@ from eco_eval.publish.run import (
     run_message,
 )
 from eco_eval.publish.staging import PeriodStage
-from eco_eval.release import build_release, compute
+from eco_eval.release.build import build_release
+from eco_eval.release.compute import compute
 from eco_eval.report.fmt import fmt_date
 from eco_eval.report.i18n import Labels
 from eco_eval.report.quality import render_page

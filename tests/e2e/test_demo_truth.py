@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from eco_eval.ecosystem import load_ecosystem
-from eco_eval.indicators import compute_raw
 from eco_eval.indicators.core import Tables
+from eco_eval.indicators.engine import compute_raw
 from eco_eval.periods import parse_period
 from eco_eval.store import open_store
 
@@ -89,7 +89,7 @@ def test_published_frames_hide_the_same_people_and_resist_differencing(demo_proj
     by the reach rate of the same group, and no subtraction between published cells (across
     breakdowns, levers and periods) isolates fewer than k people."""
     from eco_eval.privacy.suppression import check_differencing
-    from eco_eval.release import compute
+    from eco_eval.release.compute import compute
 
     store = open_store(demo_project / "data" / "processed" / "eco_eval.duckdb")
     tables = Tables.from_store(store)

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from eco_eval.release import load_release
+from eco_eval.release.files import load_release
 
 RECORDED = Path(__file__).parent / "recorded_release"
 #: McDonald's omega comes out of an iterative factor fit, whose stopping rule leaves the 7th

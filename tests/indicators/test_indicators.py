@@ -9,11 +9,11 @@ import pytest
 from scipy import stats
 
 from eco_eval.ecosystem import load_ecosystem
-from eco_eval.indicators import compute_raw
 from eco_eval.indicators.catalogue import load_catalogue
 from eco_eval.indicators.core import COLUMNS
+from eco_eval.indicators.engine import compute_raw
 from eco_eval.periods import parse_period
-from eco_eval.release import compute
+from eco_eval.release.compute import compute
 
 ECO = load_ecosystem()
 Q2 = parse_period("2016-Q2")

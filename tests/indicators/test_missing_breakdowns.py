@@ -10,7 +10,7 @@ import pytest
 
 from eco_eval.indicators.catalogue import load_catalogue
 from eco_eval.indicators.core import Tables, missing_breakdowns, present_breakdowns
-from eco_eval.release import compute
+from eco_eval.release.compute import compute
 from sparse_city import ECO, LEVERS, Q2, K, blank, city, department_only, sparse_city
 
 PEOPLE_FAMILIES = {i.id for i in load_catalogue().indicators if i.privacy in {"people", "answers"}}

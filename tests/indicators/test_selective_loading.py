@@ -12,7 +12,6 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 from eco_eval.ecosystem import load_ecosystem
-from eco_eval.indicators import compute_raw
 from eco_eval.indicators.core import (
     INDICATOR_COLUMNS,
     Tables,
@@ -20,6 +19,7 @@ from eco_eval.indicators.core import (
     attendance_view,
     scopes,
 )
+from eco_eval.indicators.engine import compute_raw
 from eco_eval.indicators.reach import reach
 from eco_eval.periods import parse_period
 from eco_eval.release.compute import indicator_tables

@@ -15,7 +15,7 @@ from eco_eval.periods import parse_period
 from eco_eval.pipeline import create_demo_project, run_ingest
 from eco_eval.privacy.suppression import write_suppression_log
 from eco_eval.publish.release import BILAN_SUPPRESSION_LOG, PeriodRelease
-from eco_eval.release import load_release
+from eco_eval.release.files import load_release
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from eco_eval.periods import parse_period
-from eco_eval.release import Release, ReleaseError, load_release, save_release
-from eco_eval.release.model import period_entry
+from eco_eval.release.files import ReleaseError, load_release, save_release
+from eco_eval.release.model import Release, period_entry
 
 
 def _release() -> Release:

@@ -16,7 +16,7 @@ from eco_eval.bilan.wellbeing import (
     wellbeing_labels,
 )
 from eco_eval.indicators.core import DIMENSIONS, Tables
-from eco_eval.release import release_from_tables
+from eco_eval.release.build import release_from_tables
 from eco_eval.report.i18n import Labels
 from sparse_city import ECO, Q2, K, blank, city, department_only, sparse_city
 

@@ -15,7 +15,7 @@ from eco_eval.bilan.results import ResultsSection, results_labels
 from eco_eval.ecosystem import load_ecosystem
 from eco_eval.indicators.core import Tables
 from eco_eval.periods import parse_period
-from eco_eval.release import Release
+from eco_eval.release.model import Release
 from eco_eval.release.results import results_part
 from eco_eval.report.i18n import Labels
 from eco_eval.report.theme import data_path

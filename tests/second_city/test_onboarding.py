@@ -14,11 +14,11 @@ import pytest
 from click.testing import CliRunner
 
 from eco_eval.config import load_project
-from eco_eval.indicators import compute_raw
 from eco_eval.indicators.core import Tables
+from eco_eval.indicators.engine import compute_raw
 from eco_eval.periods import parse_period
 from eco_eval.store import open_store
-from eco_eval.wellbeing import impact_table
+from eco_eval.wellbeing.impact import impact_table
 
 from .conftest import KEY
 

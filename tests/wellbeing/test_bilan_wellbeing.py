@@ -19,7 +19,8 @@ from eco_eval.ecosystem import load_ecosystem
 from eco_eval.errors import ConfigError
 from eco_eval.instruments import load_instruments
 from eco_eval.periods import parse_period
-from eco_eval.release import Release, build_release
+from eco_eval.release.build import build_release
+from eco_eval.release.model import Release
 from eco_eval.release.wellbeing import wellbeing_part
 from eco_eval.report.i18n import Labels
 from eco_eval.report.theme import data_path

@@ -9,7 +9,9 @@ import pandas as pd
 import pytest
 
 from eco_eval.stats import stepped_wedge_power
-from eco_eval.wellbeing import DRIVER_COLUMNS, design_inputs, key_drivers_table, phase_in_plan
+from eco_eval.wellbeing.drivers import DRIVER_COLUMNS, key_drivers_table
+from eco_eval.wellbeing.inputs import design_inputs
+from eco_eval.wellbeing.plan import phase_in_plan
 
 from .conftest import response
 

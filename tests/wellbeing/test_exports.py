@@ -23,7 +23,7 @@ from eco_eval.bilan.exports import (
 from eco_eval.cli import main
 from eco_eval.config import load_project
 from eco_eval.periods import parse_period
-from eco_eval.release import build_release
+from eco_eval.release.build import build_release
 
 PERIOD = "2016-Q2"  # two barometer waves: one pair, the shortest impact computation
 

@@ -11,7 +11,8 @@ from eco_eval.config import load_project
 from eco_eval.indicators.core import Tables
 from eco_eval.stats import StatsInputError, benjamini_hochberg, did_estimate, wave_change
 from eco_eval.store import open_store
-from eco_eval.wellbeing import IMPACT_TABLE_COLUMNS, impact_table, link_panel
+from eco_eval.wellbeing.impact import IMPACT_TABLE_COLUMNS, impact_table
+from eco_eval.wellbeing.panel import link_panel
 
 from .conftest import synthetic_city
 
@@ -94,7 +95,7 @@ def test_table_shape_fdr_and_wording_flags(table):
 
 
 def test_change_is_the_change_of_the_staff_mean(city, instruments, table):
-    from eco_eval.wellbeing import score_barometer
+    from eco_eval.wellbeing.scores import score_barometer
 
     scored = score_barometer(city.barometer, instruments)
     ref = wave_change(

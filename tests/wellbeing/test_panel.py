@@ -7,7 +7,7 @@ import pytest
 
 from eco_eval.indicators.core import Tables
 from eco_eval.stats import StatsInputError
-from eco_eval.wellbeing import link_panel, wave_cuts
+from eco_eval.wellbeing.panel import link_panel, wave_cuts
 
 from .conftest import LEVERS, response
 

@@ -11,7 +11,7 @@ import statsmodels.formula.api as smf
 
 from eco_eval.indicators.core import Tables
 from eco_eval.instruments import load_instruments
-from eco_eval.wellbeing import impact_table
+from eco_eval.wellbeing.impact import impact_table
 
 from .conftest import LEVERS
 

@@ -11,7 +11,7 @@ from scipy import stats
 
 from eco_eval.indicators.core import COLUMNS
 from eco_eval.privacy.wellbeing import suppress_wellbeing
-from eco_eval.wellbeing import reliability_by_wave, score_barometer, wellbeing_by_wave
+from eco_eval.wellbeing.scores import reliability_by_wave, score_barometer, wellbeing_by_wave
 
 from .conftest import response
 

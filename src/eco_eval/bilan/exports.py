@@ -4,8 +4,8 @@
 Each export takes the bilan's own :class:`~eco_eval.bilan.wellbeing.WellbeingSection` (built with
 ``WellbeingSection.for_period``), so its numbers are the ones the bilan of the same period shows,
 anonymised as there: estimates resting on fewer than ``k`` participants or non-participants are
-suppressed by :func:`~eco_eval.wellbeing.impact_table`, well-being levels by complementary
-suppression (:func:`~eco_eval.wellbeing.wellbeing_by_wave`); on top of that no count of fewer
+suppressed by :func:`~eco_eval.wellbeing.impact.impact_table`, well-being levels by complementary
+suppression (:func:`~eco_eval.wellbeing.scores.wellbeing_by_wave`); on top of that no count of fewer
 than ``k`` people is written (a blank cell, ``suppressed`` true). Nothing is per person.
 """
 

@@ -48,8 +48,8 @@ from eco_eval.report.fmt import (
 )
 from eco_eval.report.i18n import Labels, section_labels
 from eco_eval.report.theme import load_theme
-from eco_eval.wellbeing import phase_in_plan
-from eco_eval.wellbeing.impact import COVARIATES
+from eco_eval.wellbeing.covariates import COVARIATES
+from eco_eval.wellbeing.plan import phase_in_plan
 
 if TYPE_CHECKING:
     from eco_eval.bilan import Bilan

@@ -1,4 +1,4 @@
-"""The anonymity rule applied to the well-being levels (:func:`eco_eval.wellbeing.wellbeing_by_wave`)."""
+"""The anonymity rule applied to the well-being levels (:func:`eco_eval.wellbeing.scores.wellbeing_by_wave`)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ NUMERATORS = {ind: "share" for ind, (_, kind) in WELLBEING_INDICATORS.items() if
 
 
 def suppress_wellbeing(frame: pd.DataFrame, *, k: int = 5) -> pd.DataFrame:
-    """``frame`` (a frame of :func:`~eco_eval.wellbeing.wellbeing_by_wave`) with its small cells
+    """``frame`` (a frame of :func:`~eco_eval.wellbeing.scores.wellbeing_by_wave`) with its small cells
     hidden: a figure resting on fewer than ``k`` respondents, a share whose count of flagged
     respondents (or of the others) is between 1 and ``k - 1``, and the complementary cells that
     would give them back by subtraction (:func:`~eco_eval.privacy.suppression.suppress_small_cells`).

@@ -39,9 +39,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from eco_eval.indicators import compute_raw
 from eco_eval.indicators.catalogue import load_catalogue
 from eco_eval.indicators.core import Tables
+from eco_eval.indicators.engine import compute_raw
 from eco_eval.privacy.open_data import neutralise_formulas, prepare_open_data
 from eco_eval.privacy.suppression import read_suppression_log, write_suppression_log
 from eco_eval.publish.open_data_schema import (

@@ -24,9 +24,9 @@ from threadpoolctl import threadpool_limits
 from eco_eval import __version__
 from eco_eval.privacy.suppression import read_suppression_log
 from eco_eval.publish.provenance import code_digest, git_commit, input_checksums, make_stamp
-from eco_eval.release import Release, ReleaseError, build_release, load_release, save_release
-from eco_eval.release.files import MANIFEST
-from eco_eval.release.model import period_entry
+from eco_eval.release.build import build_release
+from eco_eval.release.files import MANIFEST, ReleaseError, load_release, save_release
+from eco_eval.release.model import Release, period_entry
 
 __all__ = ["BILAN_SUPPRESSION_LOG", "RELEASES_DIR", "PeriodRelease"]
 

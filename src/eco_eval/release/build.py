@@ -16,8 +16,8 @@ from typing import Any
 import pandas as pd
 
 from eco_eval import __version__
-from eco_eval.indicators import publication_periods, with_comparison
 from eco_eval.indicators.core import DIMENSIONS, Tables, missing_breakdowns, present_breakdowns
+from eco_eval.indicators.engine import publication_periods, with_comparison
 from eco_eval.indicators.maintenance import idle_lever_ids
 from eco_eval.instruments import load_instruments
 from eco_eval.periods import Period, comparison_note

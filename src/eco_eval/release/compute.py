@@ -14,8 +14,8 @@ from typing import Any
 import pandas as pd
 
 from eco_eval.ecosystem import load_ecosystem
-from eco_eval.indicators import compute_raw, publication_periods, with_comparison
 from eco_eval.indicators.core import DIMENSIONS, Tables, cached
+from eco_eval.indicators.engine import compute_raw, publication_periods, with_comparison
 from eco_eval.periods import Period, check_after_launch, comparison_note, parse_period
 from eco_eval.release.disclosure import anonymise
 from eco_eval.store import Store, open_store

@@ -14,9 +14,9 @@ from typing import Any
 
 import pandas as pd
 
-from eco_eval.indicators import compute_raw
 from eco_eval.indicators.catalogue import load_catalogue
 from eco_eval.indicators.core import COLUMNS, DIMENSIONS, Tables
+from eco_eval.indicators.engine import compute_raw
 from eco_eval.indicators.implementation import implementation
 from eco_eval.indicators.reach import reach
 from eco_eval.indicators.reaction import reaction

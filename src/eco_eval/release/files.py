@@ -68,7 +68,7 @@ def load_release(folder: str | Path) -> Release:
     if not path.is_file():
         raise ReleaseError(
             f"{folder}: no release here ({MANIFEST} missing); build one with "
-            "'eco-eval run' or eco_eval.release.build_release(...)"
+            "'eco-eval run' or eco_eval.release.build.build_release(...)"
         )
     manifest = json.loads(path.read_text(encoding="utf-8"))
     if manifest.get("format") != FORMAT:

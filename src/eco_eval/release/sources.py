@@ -11,7 +11,7 @@ import pandas as pd
 
 from eco_eval.indicators.core import Tables
 from eco_eval.periods import Period
-from eco_eval.wellbeing import wave_cuts
+from eco_eval.wellbeing.panel import wave_cuts
 
 __all__ = ["in_period", "source_facts"]
 

@@ -18,15 +18,11 @@ from eco_eval.indicators.core import Tables
 from eco_eval.periods import Period
 from eco_eval.privacy.wellbeing import suppress_wellbeing
 from eco_eval.stats import wave_change
-from eco_eval.wellbeing import (
-    design_inputs,
-    impact_table,
-    key_drivers_table,
-    reliability_by_wave,
-    score_barometer,
-    wave_cuts,
-    wellbeing_by_wave,
-)
+from eco_eval.wellbeing.drivers import key_drivers_table
+from eco_eval.wellbeing.impact import impact_table
+from eco_eval.wellbeing.inputs import design_inputs
+from eco_eval.wellbeing.panel import wave_cuts
+from eco_eval.wellbeing.scores import reliability_by_wave, score_barometer, wellbeing_by_wave
 
 __all__ = ["FRAMES", "wellbeing_part"]
 

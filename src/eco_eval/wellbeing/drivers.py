@@ -61,7 +61,7 @@ def key_drivers_table(
     wave : str, optional
         Wave label; default the latest wave.
     outcome : str
-        Score column of :func:`~eco_eval.wellbeing.score_barometer` to explain (default the
+        Score column of :func:`~eco_eval.wellbeing.scores.score_barometer` to explain (default the
         SWEMWBS metric score; ``who5_score`` works too).
     k_drivers : int
         Fewer complete respondents (every climate and the outcome answered) than this: nothing is

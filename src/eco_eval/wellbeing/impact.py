@@ -50,6 +50,7 @@ from eco_eval.stats import (
 from eco_eval.stats._checks import StatsInputError, check_level
 from eco_eval.stats._regression import usable_design
 from eco_eval.stats.effects import hedges_correction
+from eco_eval.wellbeing.covariates import COVARIATES
 from eco_eval.wellbeing.panel import held_attendance, link_panel, wave_cuts
 from eco_eval.wellbeing.scores import score_barometer
 
@@ -90,8 +91,6 @@ _TAIL = (
 )
 #: Columns of :func:`impact_table`, in order.
 IMPACT_TABLE_COLUMNS = (*_LEAD, *IMPACT_COLUMNS, *_TAIL)
-#: Person-level covariates of the models, adjusted for when the barometer gives them.
-COVARIATES = ("category", "department")
 _FIGURES = ("estimate", "se", "ci_low", "ci_high", "p_value", "hedges_g", "g_ci_low", "g_ci_high")
 _FEW_CLUSTERS = 20
 
@@ -417,7 +416,7 @@ def impact_table(
         Anonymity threshold: an estimate resting on fewer than ``k`` participants or
         non-participants is not published (``suppressed``).
     window : {"month_start", "wave_date"}
-        How the attendance window between waves is cut (:func:`~eco_eval.wellbeing.wave_cuts`).
+        How the attendance window between waves is cut (:func:`~eco_eval.wellbeing.panel.wave_cuts`).
 
     Returns
     -------

@@ -4,42 +4,23 @@ Today's estimates rest on who chose to take part (SMS level 3 at best). Giving a
 departments in a random order, a group of departments at a time, is the design that would let the
 next bilan say "the tool caused" (SMS level 5) while still giving every department the tool. This
 module turns :mod:`eco_eval.stats.design` into a plan: the calendar, its power for the effect the
-city wants to detect, and the barometer figures the power rests on.
+city wants to detect (the barometer figures the power rests on come from
+:func:`eco_eval.wellbeing.inputs.design_inputs`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 from scipy import stats
 
-from eco_eval.instruments import Instrument
 from eco_eval.stats import stepped_wedge_calendar, stepped_wedge_power
-from eco_eval.stats._checks import StatsInputError, check_columns
+from eco_eval.stats._checks import StatsInputError
 from eco_eval.stats.design import SteppedWedgePower
-from eco_eval.wellbeing.scores import score_barometer
 
-__all__ = ["DesignInputs", "PhaseInPlan", "design_inputs", "phase_in_plan"]
-
-
-@dataclass(frozen=True)
-class DesignInputs:
-    """What a power calculation needs, read from one barometer wave."""
-
-    outcome: str
-    wave: str
-    departments: tuple[str, ...]
-    sd: float
-    icc: float
-    cluster_size: float
-    n: int
-
-    def as_dict(self) -> dict[str, object]:
-        """Return the fields as a plain dict."""
-        return asdict(self)
+__all__ = ["PhaseInPlan", "phase_in_plan"]
 
 
 @dataclass(frozen=True)
@@ -72,68 +53,6 @@ def _label(period: pd.Period) -> str:
     if period.freqstr.startswith("Q"):
         return f"{period.year}-Q{period.quarter}"
     return f"{period.year}-{period.month:02d}"
-
-
-def _icc1(y: pd.Series, groups: pd.Series) -> float:
-    """ANOVA estimator of the intra-class correlation ICC(1), truncated at 0 (Donner, 1986)."""
-    sizes = groups.value_counts()
-    n, k = len(y), len(sizes)
-    if k < 2 or n <= k:
-        return 0.0
-    means = y.groupby(groups).transform("mean")
-    msb = float(((means - y.mean()) ** 2).sum()) / (k - 1)
-    msw = float(((y - means) ** 2).sum()) / (n - k)
-    m0 = (n - float((sizes**2).sum()) / n) / (k - 1)
-    denom = msb + (m0 - 1) * msw
-    return float(np.clip((msb - msw) / denom, 0.0, 1.0)) if denom > 0 else 0.0
-
-
-def design_inputs(
-    barometer: pd.DataFrame,
-    instruments: Mapping[str, Instrument],
-    *,
-    outcome: str = "swemwbs_score",
-    wave: str | None = None,
-    scored: pd.DataFrame | None = None,
-) -> DesignInputs:
-    """SD, intra-department correlation and respondents per department of ``outcome`` at a wave.
-
-    Parameters
-    ----------
-    barometer, instruments
-        The wide barometer and ``Project.instruments()``.
-    outcome : str
-        Score column of :func:`~eco_eval.wellbeing.score_barometer` (default SWEMWBS metric).
-    wave : str, optional
-        Default the latest wave.
-    scored : pandas.DataFrame, optional
-        :func:`score_barometer` of ``barometer`` when already computed.
-
-    Returns
-    -------
-    DesignInputs
-        ``departments`` (those with answers, sorted), ``sd`` (of the outcome), ``icc`` (ICC(1) by
-        department, ANOVA estimator truncated at 0), ``cluster_size`` (mean respondents per
-        department at that wave), ``n``.
-    """
-    if scored is None:
-        scored = score_barometer(barometer, instruments)
-    check_columns(scored, ["wave", "department", outcome], "scored barometer")
-    waves = sorted(scored["wave"].dropna().astype(str).unique())
-    wave = waves[-1] if wave is None else str(wave)
-    data = scored.loc[scored["wave"].astype(str) == wave, ["department", outcome]].dropna()
-    if data["department"].nunique() < 2:
-        raise StatsInputError(f"wave {wave!r}: fewer than 2 departments with a {outcome}")
-    y = data[outcome].astype(float)
-    return DesignInputs(
-        outcome=outcome,
-        wave=wave,
-        departments=tuple(sorted(data["department"].astype(str).unique())),
-        sd=float(y.std(ddof=1)),
-        icc=_icc1(y, data["department"]),
-        cluster_size=float(data["department"].value_counts().mean()),
-        n=len(data),
-    )
 
 
 def phase_in_plan(
