@@ -23,8 +23,9 @@ One job per module:
 - :mod:`~eco_eval.ingest.quality`: the warnings about sources quarantined heavily.
 """
 
+from eco_eval.digest import sha256_file
 from eco_eval.ingest.derive import quarter_labels
-from eco_eval.ingest.files import discover, discover_codebooks, sha256_file
+from eco_eval.ingest.files import discover, discover_codebooks
 from eco_eval.ingest.outcome import FileResult, IngestReport
 from eco_eval.ingest.run import ingest
 from eco_eval.ingest.state import MISSION_LETTER

@@ -7,25 +7,16 @@ the store's ingest log keeps both, and an ingest with no new or changed file wri
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from eco_eval.config import Project, Source
+from eco_eval.digest import sha256_file
 from eco_eval.ingest.codebook import CodebookInput, assign_codebooks, find_codebooks
 from eco_eval.schema import SOURCE_NAMES
 
 log = logging.getLogger(__name__)
-
-
-def sha256_file(path: Path) -> str:
-    """The SHA-256 of a file's bytes (hex), read a megabyte at a time."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def checksums(paths: list[Path]) -> dict[Path, str]:

@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 from eco_eval.config import Project
-from eco_eval.ingest.files import relative_label, sha256_file
+from eco_eval.digest import sha256_file
+from eco_eval.ingest.files import relative_label
 from eco_eval.ingest.lookup import KeyIndex, SeenValues
 from eco_eval.ingest.lookup_tables import LookedUp, LookupTable, load_lookup, used_lookups
 from eco_eval.schema import load_schema

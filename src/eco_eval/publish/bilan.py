@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from eco_eval import __version__
+from eco_eval.digest import sha256_file
 from eco_eval.errors import ConfigError, ReportFailed
 from eco_eval.periods import comparison
 from eco_eval.privacy.suppression import write_suppression_log
@@ -24,7 +25,6 @@ from eco_eval.publish.levers import LEVERS_DIR
 from eco_eval.publish.provenance import (
     LOCAL_PARAMETERS,
     build_key,
-    file_sha256,
     git_commit,
     input_checksums,
     is_up_to_date,
@@ -139,7 +139,7 @@ def build_bilan_in(
             "pdf": pdf,
         },
         "inputs_sha256": input_checksums(project.store_path),
-        "notebook_sha256": file_sha256(template),
+        "notebook_sha256": sha256_file(template),
     }
     stamp["build_key"] = build_key(stamp)
     if not force and is_up_to_date(stage.dir, stamp["build_key"]):

@@ -40,15 +40,9 @@ from papermill.iorw import load_notebook_node
 from papermill.parameterize import parameterize_notebook
 from traitlets import CaselessStrEnum
 
+from eco_eval.digest import sha256_file
 from eco_eval.errors import ReportFailed
-from eco_eval.publish.provenance import (
-    LOCAL_PARAMETERS,
-    STAMP,
-    file_sha256,
-    is_current,
-    make_stamp,
-    write_json,
-)
+from eco_eval.publish.provenance import LOCAL_PARAMETERS, STAMP, is_current, make_stamp, write_json
 from eco_eval.publish.staging import PeriodStage
 from eco_eval.report.fmt import fmt_period
 from eco_eval.report.html import notebook_to_html
@@ -286,7 +280,7 @@ def build_levers(
             **basis,
             "parameters": {k: v for k, v in parameters.items() if k not in LOCAL_PARAMETERS},
             "levers": list(levers),
-            "notebook_sha256": file_sha256(template),
+            "notebook_sha256": sha256_file(template),
         }
     )
     required = [f"{lever}.html" for lever in levers] + ["index.html"]

@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from eco_eval.digest import sha256_file
 from eco_eval.indicators.catalogue import load_catalogue
 from eco_eval.indicators.core import Tables
 from eco_eval.indicators.engine import compute_raw
@@ -57,7 +58,7 @@ from eco_eval.publish.open_data_schema import (
     SECRET,
     table_schema,
 )
-from eco_eval.publish.provenance import STAMP, file_sha256, is_current, make_stamp, write_json
+from eco_eval.publish.provenance import STAMP, is_current, make_stamp, write_json
 from eco_eval.publish.staging import PeriodStage
 from eco_eval.report.fmt import period_sort_key
 from eco_eval.store import open_store
@@ -459,7 +460,7 @@ def build_open_data(
                 "organisation": [org.name, org.siren, org.siret],
             },
             "earlier_releases": {
-                label: file_sha256(p / "datapackage.json") for label, p in earlier.items()
+                label: sha256_file(p / "datapackage.json") for label, p in earlier.items()
             },
             "bilan_suppression_log": _digest(bilan_log),
         }

@@ -31,14 +31,6 @@ LOCAL_PARAMETERS = frozenset(
 )
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def make_stamp(basis: Mapping[str, Any], **extra: Any) -> dict[str, Any]:
     """``basis`` (what the part depends on) plus ``extra`` (recorded, not keyed) and the key."""
     key = hashlib.sha256(

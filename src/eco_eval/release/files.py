@@ -7,7 +7,6 @@ format and every file's digest, so a notebook never reads a half-written or edit
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -16,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from eco_eval.digest import sha256_file
 from eco_eval.errors import EcoEvalError
 from eco_eval.release.model import FORMAT, Release
 
@@ -30,10 +30,6 @@ class ReleaseError(EcoEvalError):
     exit_code = 4
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def save_release(release: Release, folder: str | Path) -> Path:
     """Write ``release`` into ``folder`` (replaced whole, never half-written); return it."""
     folder = Path(folder)
@@ -44,7 +40,7 @@ def save_release(release: Release, folder: str | Path) -> Path:
         for name, frame in release.frames.items():
             path = tmp / f"{name}.parquet"
             frame.to_parquet(path, index=False)
-            frames[name] = {"rows": len(frame), "sha256": _sha256(path)}
+            frames[name] = {"rows": len(frame), "sha256": sha256_file(path)}
         manifest = {**release.manifest, "format": FORMAT, "frames": frames}
         (tmp / MANIFEST).write_text(
             json.dumps(manifest, ensure_ascii=False, indent=1, default=str), encoding="utf-8"
@@ -79,7 +75,7 @@ def load_release(folder: str | Path) -> Release:
     frames = {}
     for name, entry in manifest.pop("frames").items():
         file = folder / f"{name}.parquet"
-        if not file.is_file() or _sha256(file) != entry["sha256"]:
+        if not file.is_file() or sha256_file(file) != entry["sha256"]:
             raise ReleaseError(
                 f"{file}: missing or changed since the release was written; "
                 "rebuild the release with 'eco-eval run --force'"

@@ -60,7 +60,7 @@ def pooled_sd(values: pd.Series, treated: pd.Series) -> float:
     return float(np.sqrt(((len(a) - 1) * a.var() + (len(b) - 1) * b.var()) / df))
 
 
-def _icc_anova(y: pd.Series, groups: pd.Series) -> float:
+def icc_anova(y: pd.Series, groups: pd.Series) -> float:
     """One-way ANOVA estimator of the intra-cluster correlation, ICC(1), truncated at 0."""
     sizes = groups.value_counts()
     n, k = len(y), len(sizes)
@@ -180,7 +180,7 @@ def mde_points(
     icc, size = 0.0, 1.0
     if cluster is not None and data.groupby(cluster)["treated"].nunique().max() == 1:
         # Participation assigned by whole clusters: the design effect applies.
-        icc, size = _icc_anova(y, data[cluster]), float(data[cluster].value_counts().mean())
+        icc, size = icc_anova(y, data[cluster]), float(data[cluster].value_counts().mean())
     d = minimum_detectable_effect(
         n_t, n_c, alpha=1 - level, power=power, icc=icc, cluster_size=size
     )

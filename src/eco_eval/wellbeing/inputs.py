@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
-import numpy as np
 import pandas as pd
 
 from eco_eval.instruments import Instrument
 from eco_eval.stats._checks import StatsInputError, check_columns
+from eco_eval.stats._regression import icc_anova
 from eco_eval.wellbeing.scores import score_barometer
 
 __all__ = ["DesignInputs", "design_inputs"]
@@ -33,20 +33,6 @@ class DesignInputs:
     def as_dict(self) -> dict[str, object]:
         """Return the fields as a plain dict."""
         return asdict(self)
-
-
-def _icc1(y: pd.Series, groups: pd.Series) -> float:
-    """ANOVA estimator of the intra-class correlation ICC(1), truncated at 0 (Donner, 1986)."""
-    sizes = groups.value_counts()
-    n, k = len(y), len(sizes)
-    if k < 2 or n <= k:
-        return 0.0
-    means = y.groupby(groups).transform("mean")
-    msb = float(((means - y.mean()) ** 2).sum()) / (k - 1)
-    msw = float(((y - means) ** 2).sum()) / (n - k)
-    m0 = (n - float((sizes**2).sum()) / n) / (k - 1)
-    denom = msb + (m0 - 1) * msw
-    return float(np.clip((msb - msw) / denom, 0.0, 1.0)) if denom > 0 else 0.0
 
 
 def design_inputs(
@@ -91,7 +77,7 @@ def design_inputs(
         wave=wave,
         departments=tuple(sorted(data["department"].astype(str).unique())),
         sd=float(y.std(ddof=1)),
-        icc=_icc1(y, data["department"]),
+        icc=icc_anova(y, data["department"]),
         cluster_size=float(data["department"].value_counts().mean()),
         n=len(data),
     )
