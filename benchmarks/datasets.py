@@ -1,7 +1,7 @@
 """The benchmark data sets: the demo city at three sizes, generated once under ``benchmarks/data/``.
 
 Each size is a complete demo project (``eco_eval.yaml``, ``data/raw/``, ``data/ground_truth/``)
-written by :func:`eco_eval.pipeline.create_demo_project` with a fixed seed, so figures from two
+written by :func:`eco_eval.projects.create_demo_project` with a fixed seed, so figures from two
 runs rest on byte-identical raw files. A ``.complete`` marker is written last: an interrupted
 generation is redone, never half-used.
 """
@@ -24,7 +24,7 @@ def project_dir(size: str) -> Path:
 
 def ensure_dataset(size: str) -> Path:
     """Return the project folder of ``size``, generating it first when absent or incomplete."""
-    from eco_eval.pipeline import create_demo_project
+    from eco_eval.projects import create_demo_project
 
     if size == "national-tiled":  # indicators at national scale from 50 metropolis stores
         import tile

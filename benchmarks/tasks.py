@@ -93,7 +93,7 @@ def release_compute(root: Path) -> dict[str, Any]:
 
 def compute_full(root: Path) -> dict[str, Any]:
     """``compute(store, quarter)``: load + three periods (comparison) + suppression, as the CLI."""
-    from eco_eval.pipeline import compute_indicators
+    from eco_eval.exports import compute_indicators
 
     t0 = time.perf_counter()
     frame = compute_indicators(root, QUARTER)

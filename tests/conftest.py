@@ -46,7 +46,8 @@ def chromium() -> str:
 @pytest.fixture(scope="session")
 def demo_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo city (seed 42), ingested once for the whole session; tests must not modify it."""
-    from eco_eval.pipeline import create_demo_project, run_ingest
+    from eco_eval.pipeline import run_ingest
+    from eco_eval.projects import create_demo_project
 
     root = tmp_path_factory.mktemp("demo") / "city"
     mp = pytest.MonkeyPatch()

@@ -143,7 +143,7 @@ def main(quiet: bool, verbose: bool) -> None:
 )
 def demo(project_dir: Path, city: str, seed: int | None, n_staff: int | None) -> None:
     """Write a fictional city's raw files (and its eco_eval.yaml) into the project."""
-    from eco_eval.pipeline import create_demo_project, create_second_city_project
+    from eco_eval.projects import create_demo_project, create_second_city_project
 
     given = {k: v for k, v in {"seed": seed, "n_staff": n_staff}.items() if v is not None}
     if city == "valbrune":
@@ -188,7 +188,7 @@ def ingest(project_dir: Path, force: bool) -> None:
 )
 def indicators(project_dir: Path, period: str, by: str | None, out: Path | None) -> None:
     """Compute the indicators of a period (anonymised) and print or export them."""
-    from eco_eval.pipeline import compute_indicators
+    from eco_eval.exports import compute_indicators
 
     dims = None if by is None else tuple(b.strip() for b in by.split(",") if b.strip())
     frame = compute_indicators(project_dir, period, by=dims)
@@ -200,7 +200,7 @@ def indicators(project_dir: Path, period: str, by: str | None, out: Path | None)
             )
         )
         return
-    from eco_eval.pipeline import export_frame
+    from eco_eval.exports import export_frame
 
     export_frame(frame, out)
     click.echo(f"{len(frame)} rows written to {out}")
@@ -219,7 +219,7 @@ def _wellbeing_table_command(table: str, help_text: str) -> None:
         help="Write CSV or Parquet (by extension) instead of printing.",
     )
     def command(project_dir: Path, period: str, out: Path | None) -> None:
-        from eco_eval.pipeline import check_export_path, compute_wellbeing_table, export_frame
+        from eco_eval.exports import check_export_path, compute_wellbeing_table, export_frame
 
         if out is not None:
             check_export_path(out)
@@ -255,7 +255,7 @@ def doctor(project_dir: Path, as_json: bool) -> None:
     Reads the configuration and the store (before the first ingest: the raw files' headers).
     Exit code 0 whenever the diagnosis ran, whatever it found."""
 
-    from eco_eval.pipeline import run_doctor
+    from eco_eval.projects import run_doctor
 
     result = run_doctor(project_dir)
     if as_json:

@@ -7,7 +7,6 @@ Each function takes a project folder, loads its configuration once, and calls th
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 import os
 import time
@@ -17,23 +16,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from eco_eval.bilan import Bilan, bilan_labels, exports
-from eco_eval.bilan.wellbeing import section as wellbeing_section
-from eco_eval.config import (
-    CONFIG_NAME,
-    Project,
-    demo_config_text,
-    load_project,
-    parse_breakdowns,
-)
-from eco_eval.demo import generate_demo_city
-from eco_eval.doctor import diagnose
-from eco_eval.errors import ConfigError, EcoEvalError, StoreError, did_you_mean
+from eco_eval.config import Project, load_project
+from eco_eval.errors import EcoEvalError, StoreError
 from eco_eval.ingest import ingest
 from eco_eval.ingest.quality import REQUIRED_SOURCES, heavy_quarantine
 from eco_eval.periods import check_after_launch, parse_period
-from eco_eval.privacy.open_data import neutralise_formulas
-from eco_eval.privacy.suppression import read_suppression_log
 from eco_eval.publish.bilan import (
     BilanResult,
     build_bilan_in,
@@ -42,7 +29,7 @@ from eco_eval.publish.bilan import (
 from eco_eval.publish.index import write_index
 from eco_eval.publish.levers import LEVERS_DIR
 from eco_eval.publish.open_data import LOG_NAME, save_log
-from eco_eval.publish.release import BILAN_SUPPRESSION_LOG, PeriodRelease
+from eco_eval.publish.release import PeriodRelease
 from eco_eval.publish.run import (
     RUN_LOCK,
     RUN_LOCK_WHAT,
@@ -53,80 +40,13 @@ from eco_eval.publish.run import (
     run_message,
 )
 from eco_eval.publish.staging import PeriodStage
-from eco_eval.release.build import build_release
-from eco_eval.release.compute import compute
 from eco_eval.report.fmt import fmt_date
-from eco_eval.report.i18n import Labels
+from eco_eval.report.i18n import Labels, section_labels
 from eco_eval.report.quality import render_page
-from eco_eval.second_city import config_text, generate_second_city
 from eco_eval.store import open_store, project_lock
 from eco_eval.store_quality import quality_tables
 
 log = logging.getLogger(__name__)
-
-DEMO_ACTIONS = """\
-# The deputy directorate's actions, followed up in the bilan against the indicators they aim to move.
-actions:
-  - id: A1
-    action: "Ouvrir « point silence » aux agents de catégorie C des services techniques"
-    lever: bien_etre
-    indicator: reach_rate
-    target: 0.05
-    owner: "Direction adjointe"
-    due: "2017-12-31"
-  - id: A2
-    action: "Relancer « dans la peau de Walt » avec deux nouveaux animateurs"
-    lever: reve
-    indicator: sessions_held
-    target: 6
-    owner: "Groupe projet"
-    due: "2017-09-30"
-  - id: A3
-    action: "Porter le taux de réponse aux questionnaires de fin de séance à 60 %"
-    lever: "*"
-    indicator: feedback_response_rate
-    target: 0.6
-    owner: "Animateurs"
-    due: "2017-12-31"
-"""
-
-
-# --------------------------------------------------------------------------- demo
-def create_demo_project(root: Path, *, seed: int = 42, n_staff: int = 2400) -> str:
-    """Write eco_eval.yaml (if absent), actions.yaml and the demo city's raw files under ``root``."""
-
-    root = root.resolve()
-    root.mkdir(parents=True, exist_ok=True)
-    cfg = root / CONFIG_NAME
-    if not cfg.exists():
-        cfg.write_text(demo_config_text(), encoding="utf-8")
-    actions = root / "actions.yaml"
-    if not actions.exists():
-        actions.write_text(DEMO_ACTIONS, encoding="utf-8")
-    t0 = time.perf_counter()
-    summary = generate_demo_city(
-        root / "data" / "raw", root / "data" / "ground_truth", seed=seed, n_staff=n_staff
-    )
-    n_files = len(getattr(summary, "files", []) or [])
-    return f"demo city written to {root / 'data' / 'raw'} ({n_files} files, seed {seed}, {n_staff} staff, {time.perf_counter() - t0:.1f} s)"
-
-
-def create_second_city_project(
-    root: Path, *, seed: int | None = None, n_staff: int | None = None
-) -> str:
-    """Write Valbrune's eco_eval.yaml (if absent), raw files and planted truths under ``root``."""
-
-    root = root.resolve()
-    root.mkdir(parents=True, exist_ok=True)
-    cfg = root / CONFIG_NAME
-    if not cfg.exists():
-        cfg.write_text(config_text(), encoding="utf-8")
-    given = {k: v for k, v in {"seed": seed, "n_staff": n_staff}.items() if v is not None}
-    summary = generate_second_city(root / "data" / "raw", root / "data" / "ground_truth", **given)
-    return (
-        f"second city (Valbrune) written to {root / 'data' / 'raw'} ({len(summary.files)} files, "
-        f"seed {summary.seed}, {summary.n_staff} staff, {summary.elapsed_s:.1f} s)"
-    )
 
 
 # --------------------------------------------------------------------------- ingest
@@ -224,7 +144,9 @@ def write_quality_page(project: Project, warnings: list[str]) -> Path:
     """``reports/data-quality/ingest-<time>.html`` (and ``latest.html``) from the store's log."""
 
     store = open_store(project.store_path)
-    labels = Labels(project.lang, ecosystem=project.ecosystem()).extend(bilan_labels(project.lang))
+    labels = Labels(project.lang, ecosystem=project.ecosystem()).extend(
+        section_labels("bilan", project.lang)
+    )
     now = datetime.now()
     tables = quality_tables(store)
     html = render_page(
@@ -246,17 +168,7 @@ def write_quality_page(project: Project, warnings: list[str]) -> Path:
     return page
 
 
-# --------------------------------------------------------------------------- doctor
-def run_doctor(root: Path) -> Any:
-    """The project's :class:`~eco_eval.doctor.Diagnosis`: from the store when there is one,
-    else from the configuration and the raw files."""
-
-    project = load_project(root)
-    store = open_store(project.store_path) if project.store_path.exists() else None
-    return diagnose(project, store)
-
-
-# --------------------------------------------------------------------------- indicators
+# --------------------------------------------------------------------------- periods
 def resolve_period(project: Project, period: str) -> Any:
 
     if period == "latest":
@@ -271,67 +183,6 @@ def resolve_period(project: Project, period: str) -> Any:
         return parse_period(str(q))
     launch = project.ecosystem().launch
     return check_after_launch(parse_period(period, launch=launch), launch)
-
-
-def compute_indicators(
-    root: Path,
-    period: str,
-    *,
-    by: tuple[str, ...] | None = None,
-) -> Any:
-    """The anonymised indicators of ``period`` as ``eco-eval indicators`` exports them: with the
-    cells the published bilans hid kept hidden, so that an export and a bilan cannot be
-    subtracted from each other. ``by``: the breakdowns (default ``report.breakdowns``, or every
-    breakdown present in both the headcount and the attendance)."""
-    project = load_project(root)
-    p = resolve_period(project, period)
-    dims = parse_breakdowns(None if by is None else list(by), "--by")
-    return compute(
-        open_store(project.store_path), p, by=project.report_breakdowns if dims is None else dims,
-        k=project.privacy.k,
-        ecosystem=project.ecosystem(), instruments=project.instruments(),
-        suppression_log=read_suppression_log(project.processed_dir / BILAN_SUPPRESSION_LOG),
-    )  # fmt: skip
-
-
-EXPORT_FORMATS = (".csv", ".parquet")
-
-
-def check_export_path(out: Path) -> None:
-    """A ConfigError before any work when ``out`` names no export format."""
-    if out.suffix.lower() not in EXPORT_FORMATS:
-        raise ConfigError(f"{out}: unknown export format {out.suffix!r}; use .csv or .parquet")
-
-
-def export_frame(frame: Any, out: Path) -> None:
-    """Write ``frame`` as CSV (spreadsheet formulas neutralised) or Parquet, by extension."""
-    check_export_path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if out.suffix.lower() == ".parquet":
-        frame.to_parquet(out, index=False)
-    else:
-        neutralise_formulas(frame).to_csv(out, index=False)
-
-
-#: ``eco-eval <table>`` -> the export function of :mod:`eco_eval.bilan.exports`
-WELLBEING_TABLES = ("impact", "reliability", "wellbeing")
-
-
-def compute_wellbeing_table(root: Path, period: str, table: str) -> Any:
-    """One of the bilan's well-being tables of ``period`` (``impact``, ``reliability`` or
-    ``wellbeing``) as a flat anonymised frame: the numbers the bilan of that period shows, from
-    the same release (:mod:`eco_eval.bilan.exports`)."""
-    if table not in WELLBEING_TABLES:
-        raise ConfigError(f"unknown table {table!r}{did_you_mean(table, WELLBEING_TABLES)}")
-    project = load_project(root)
-    p = resolve_period(project, period)
-    release, _ = build_release(
-        project,
-        p,
-        suppression_log=read_suppression_log(project.processed_dir / BILAN_SUPPRESSION_LOG),
-    )
-    bilan = Bilan.from_release(release, lang=project.lang, project=project)
-    return getattr(exports, f"{table}_export")(wellbeing_section(bilan))
 
 
 # --------------------------------------------------------------------------- bilan
@@ -487,10 +338,6 @@ def _run_locked(
     changed = not index.exists() or index.stat().st_mtime_ns != before
     steps.append({"step": "index", "html": str(index), "changed": changed})
     bar.finish("index", "mis à jour" if changed else "inchangé")
-
-
-def file_digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def today() -> date:

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from eco_eval.pipeline import compute_indicators, export_frame, run_all
+from eco_eval.exports import compute_indicators, export_frame
+from eco_eval.pipeline import run_all
 
 from browser import Chromium, open_page
 

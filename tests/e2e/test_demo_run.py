@@ -156,9 +156,9 @@ def test_bilan_export_and_open_data_hide_the_same_cells_and_resist_differencing(
     the bilan's published cells, across breakdowns, levers and its three periods, isolates fewer
     than k people."""
     from eco_eval.config import load_project
+    from eco_eval.exports import compute_indicators
     from eco_eval.indicators.core import Tables
     from eco_eval.periods import parse_period
-    from eco_eval.pipeline import compute_indicators
     from eco_eval.privacy.suppression import check_differencing, read_suppression_log
     from eco_eval.publish.open_data import read_release
     from eco_eval.release.disclosure import publication_frames as release

@@ -401,6 +401,7 @@ def test_chain_token_to_email_to_matricule_through_an_hr_directory(tiny_project)
 def test_barometer_ingested_aside_links_alike(tiny_project, monkeypatch):
     """The barometer's child process reads the lookups itself; the link and its counts are
     those of a serial ingest (the identity map is applied in the parent, at the end)."""
+    from eco_eval import child as child_module
     from eco_eval.ingest import aside as aside_module
 
     root = _project(tiny_project, with_matricule=True)
@@ -410,9 +411,9 @@ def test_barometer_ingested_aside_links_alike(tiny_project, monkeypatch):
     serial = (store.table("barometer"), link_rates(store), store.table("person_links"))
     monkeypatch.setattr(aside_module, "MIN_BYTES", 0)
     monkeypatch.setattr(aside_module, "_cores", lambda: 2)
-    started, popen = [], aside_module.subprocess.Popen
+    started, popen = [], child_module.subprocess.Popen
     monkeypatch.setattr(
-        aside_module.subprocess, "Popen", lambda *a, **k: started.append(a) or popen(*a, **k)
+        child_module.subprocess, "Popen", lambda *a, **k: started.append(a) or popen(*a, **k)
     )
     report = ingest(load_project(root), force=True)
     assert len(started) == 1  # the barometer went to the child

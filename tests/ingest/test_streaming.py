@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import eco_eval.child as child_module
 import eco_eval.ingest.aside as aside_module
 from eco_eval.config import load_project
 from eco_eval.errors import EcoEvalError
@@ -289,13 +290,13 @@ def test_sources_ingested_aside_give_the_same_store(demo_copy: Path, monkeypatch
 
     serial = _tables(demo_copy)
     monkeypatch.setattr(aside_module, "MIN_BYTES", 0)  # the demo's files are small
-    envs, popen = [], aside_module.subprocess.Popen
+    envs, popen = [], child_module.subprocess.Popen
 
     def recording_popen(*args, **kwargs):
         envs.append(kwargs.get("env"))
         return popen(*args, **kwargs)
 
-    monkeypatch.setattr(aside_module.subprocess, "Popen", recording_popen)
+    monkeypatch.setattr(child_module.subprocess, "Popen", recording_popen)
     monkeypatch.setenv("ECO_EVAL_PROBE", "kept")
     load_project(demo_copy).store_path.unlink()  # a first ingest: no item column yet
     report = ingest(load_project(demo_copy))

@@ -159,7 +159,7 @@ AGREE = ("Pas du tout d'accord", "Plutôt pas d'accord", "Ni d'accord ni pas d'a
 
 
 def test_a_feedback_battery_is_stored_as_items_and_scored(tiny_project):
-    from eco_eval.pipeline import compute_indicators
+    from eco_eval.exports import compute_indicators
 
     head = ["id", "submitdate", "lastpage", "startlanguage", "seed", "SEANCE", "OUTIL"]
     head += [f"SAT[SQ00{j}]" for j in range(1, 5)]

@@ -31,7 +31,7 @@ UNAVAILABLE = re.compile(r'<p class="eco-unavailable">(.*?)</p>', re.S)
 @pytest.fixture(scope="session")
 def small_city(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo city's raw files and configuration (300 staff), not ingested."""
-    from eco_eval.pipeline import create_demo_project
+    from eco_eval.projects import create_demo_project
 
     root = tmp_path_factory.mktemp("small") / "city"
     create_demo_project(root, seed=7, n_staff=300)

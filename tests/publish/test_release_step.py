@@ -12,8 +12,9 @@ import yaml
 from eco_eval.bilan import Bilan
 from eco_eval.config import load_project
 from eco_eval.periods import parse_period
-from eco_eval.pipeline import create_demo_project, run_ingest
+from eco_eval.pipeline import run_ingest
 from eco_eval.privacy.suppression import write_suppression_log
+from eco_eval.projects import create_demo_project
 from eco_eval.publish.release import BILAN_SUPPRESSION_LOG, PeriodRelease
 from eco_eval.release.files import load_release
 

@@ -24,7 +24,8 @@ def small_city(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def valbrune_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """``eco-eval demo --city valbrune`` then ``eco-eval ingest``, once for the session."""
-    from eco_eval.pipeline import create_second_city_project, run_ingest
+    from eco_eval.pipeline import run_ingest
+    from eco_eval.projects import create_second_city_project
 
     root = tmp_path_factory.mktemp("valbrune") / "city"
     mp = pytest.MonkeyPatch()

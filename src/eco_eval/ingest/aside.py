@@ -13,10 +13,8 @@ the two processes, so that the child ends about when the parent does. Small baro
 stay in the parent, where a child would cost more than it saves (a Python start and a Great
 Expectations import).
 
-The child is a fresh interpreter (``python -c`` calling :func:`_main`, arguments and result
-pickled through its stdin and stdout), not a ``multiprocessing`` process: those re-import the
-caller's main module, which re-runs a script that calls the ingest without a
-``if __name__ == "__main__"`` guard. It dies with its parent (:func:`eco_eval.ingest.tuning.die_with_parent`),
+The child is a fresh interpreter (:class:`eco_eval.child.Child`, arguments and result pickled
+through its stdin and stdout). It dies with its parent (:func:`eco_eval.ingest.tuning.die_with_parent`),
 and the parent stops it when its own ingest fails: a killed or failed ingest leaves no process
 behind, only a scratch file that the next ingest removes.
 """
@@ -24,17 +22,13 @@ behind, only a scratch file that the next ingest removes.
 from __future__ import annotations
 
 import os
-import pickle
-import subprocess
-import sys
 import threading
-import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from eco_eval.child import Child
 from eco_eval.config import Project, Source
-from eco_eval.errors import EcoEvalError
 from eco_eval.ingest import tuning
 from eco_eval.ingest.state import Run
 from eco_eval.ingest.writing import ingest_source
@@ -56,9 +50,9 @@ def _cores() -> int:
 class Aside:
     """The child process ingesting :data:`SOURCES` into ``part_path``."""
 
-    def __init__(self, labels: dict[str, list[str]], part_path: Path, process: Any):
+    def __init__(self, labels: dict[str, list[str]], part_path: Path, child: Child):
         self.labels, self.part_path = labels, part_path
-        self._process = process
+        self._child = child
         self._results: dict[str, list[Any]] | None = None
         self._error: BaseException | None = None
         self._copier: threading.Thread | None = None
@@ -93,22 +87,19 @@ class Aside:
             {p: codebook_of[p] for _, p in mine if p in codebook_of},
             part_path,
         )
-        process = subprocess.Popen(
-            [sys.executable, "-c", "from eco_eval.ingest.aside import _main; _main()"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            env={**tuning.CHILD_ENV, **os.environ},  # the caller's settings win
-        )
-        assert process.stdin is not None
-        try:
-            pickle.dump(args, process.stdin)
-            process.stdin.close()
-        except BrokenPipeError:
-            pass  # the child died at start: collect() says so
         by_source: dict[str, list[str]] = {}
         for s, p in mine:
             by_source.setdefault(s.name, []).append(labels[p])
-        return cls(by_source, part_path, process)
+        child = Child(
+            "eco_eval.ingest.aside",
+            "_run",
+            args,
+            what=f"the ingest process of {', '.join(by_source)}",
+            again="run 'eco-eval ingest' again",
+            env=tuning.CHILD_ENV,
+            setup="eco_eval.ingest.tuning.die_with_parent",
+        )
+        return cls(by_source, part_path, child)
 
     def copy_when_done(self, w: Any) -> None:
         """In a thread: wait for the child, then copy the rows of all its sources into the
@@ -155,51 +146,17 @@ class Aside:
         return self._results[source]
 
     def _wait(self) -> dict[str, list[Any]]:
-        assert self._process.stdout is not None
-        data = self._process.stdout.read()
-        self._process.wait()
-        if not data:
-            raise EcoEvalError(
-                f"the ingest process of {', '.join(self.labels)} stopped (exit code "
-                f"{self._process.returncode}) without a result; run 'eco-eval ingest' again"
-            )
-        status, payload = pickle.loads(data)
-        if status == "error":
-            raise payload
-        if status == "crash":
-            raise RuntimeError(f"the ingest process of {', '.join(self.labels)} failed:\n{payload}")
-        return dict(payload)
+        return dict(self._child.result())
 
     def stop(self) -> None:
         """Stop the child and the copy (the parent's ingest failed) and remove the scratch file."""
         self._stopping = True
-        if self._process.poll() is None:
-            self._process.terminate()
-        self._process.wait()
+        self._child.stop()
         if self._copier is not None and self._copier.is_alive():
             self._writer.interrupt_side()
             self._copier.join()
-        if self._process.stdout is not None:
-            self._process.stdout.close()
         for suffix in ("", ".wal", ".tmp", ".tmp.wal"):  # the child's copy-on-write leftovers
             self.part_path.with_name(self.part_path.name + suffix).unlink(missing_ok=True)
-
-
-def _main() -> None:
-    """The child: arguments from stdin, (status, payload) to stdout, anything else to stderr."""
-    tuning.die_with_parent()
-    result = os.fdopen(os.dup(1), "wb")
-    os.dup2(2, 1)  # stray prints (GX, warnings) must not corrupt the pickled result
-    sys.stdout = sys.stderr
-    outcome: tuple[str, Any]
-    try:
-        outcome = ("ok", _run(*pickle.load(sys.stdin.buffer)))
-    except EcoEvalError as exc:
-        outcome = ("error", exc)
-    except BaseException:
-        outcome = ("crash", traceback.format_exc())
-    with result:
-        pickle.dump(outcome, result)
 
 
 def _run(

@@ -30,7 +30,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -41,8 +41,6 @@ import pandas as pd
 
 from eco_eval.digest import sha256_file
 from eco_eval.indicators.catalogue import load_catalogue
-from eco_eval.indicators.core import Tables
-from eco_eval.indicators.engine import compute_raw
 from eco_eval.privacy.open_data import neutralise_formulas, prepare_open_data
 from eco_eval.privacy.suppression import read_suppression_log, write_suppression_log
 from eco_eval.publish.open_data_schema import (
@@ -61,7 +59,6 @@ from eco_eval.publish.open_data_schema import (
 from eco_eval.publish.provenance import STAMP, is_current, make_stamp, write_json
 from eco_eval.publish.staging import PeriodStage
 from eco_eval.report.fmt import period_sort_key
-from eco_eval.store import open_store
 
 log = logging.getLogger(__name__)
 
@@ -435,9 +432,13 @@ def build_open_data(
     basis: Mapping[str, Any],
     force: bool = False,
     published_on: date | None = None,
+    raw: Callable[[], pd.DataFrame],
     bilan_log: pd.DataFrame | None = None,
 ) -> OpenDataResult:
     """Build ``open-data/`` in ``stage`` for ``period`` (module doc); skipped when up to date.
+
+    ``raw`` gives the period's indicators before disclosure control, from the period's release
+    (:data:`eco_eval.release.model.RAW_CURRENT`); it is called only when the package is rebuilt.
 
     ``bilan_log`` is the bilans' suppression log: a cell a bilan hid (with k = 5, including the
     cells hidden to protect it) stays hidden in the open data too, or a reader holding both could
@@ -470,18 +471,12 @@ def build_open_data(
         return OpenDataResult(final, False, time.perf_counter() - t0, files)
     published_on = published_on or date.today()
     eco = project.ecosystem()
-    tables = Tables.for_indicators(open_store(project.store_path))
-    raw = label_cumulative(
-        compute_raw(
-            tables, period, eco, instruments=project.instruments(), by=project.report_breakdowns
-        ),
-        period.label,
-    )
+    figures = label_cumulative(raw(), period.label)
     previous = [f for p in earlier.values() if (f := read_release(p)) is not None]
     logs = [f for f in (load_log(project.processed_dir / LOG_NAME), bilan_log) if f is not None]
     earlier_log = pd.concat([f.astype(str) for f in logs], ignore_index=True) if logs else None
     result = apply_rule(
-        raw,
+        figures,
         k=project.privacy.k_open_data,
         suppression_log=earlier_log,
         previous=previous,

@@ -19,14 +19,14 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from threadpoolctl import threadpool_limits
 
 from eco_eval import __version__
+from eco_eval.child import Child
 from eco_eval.privacy.suppression import read_suppression_log
 from eco_eval.publish.provenance import code_digest, git_commit, input_checksums, make_stamp
-from eco_eval.release.build import build_release
-from eco_eval.release.files import MANIFEST, ReleaseError, load_release, save_release
-from eco_eval.release.model import Release, period_entry
+from eco_eval.release.files import MANIFEST, ReleaseError, load_release
+from eco_eval.release.model import SUPPRESSION_LOG_FRAME, Release, period_entry
+from eco_eval.report.kernel_environment import kernel_environment
 
 __all__ = ["BILAN_SUPPRESSION_LOG", "RELEASES_DIR", "PeriodRelease"]
 
@@ -34,8 +34,6 @@ __all__ = ["BILAN_SUPPRESSION_LOG", "RELEASES_DIR", "PeriodRelease"]
 BILAN_SUPPRESSION_LOG = "bilan_suppression_log.csv"
 #: The releases' folder under ``data/processed``.
 RELEASES_DIR = "releases"
-#: The frame of a saved release that keeps the suppression log of its publication.
-SUPPRESSION_LOG_FRAME = "suppression_log"
 
 
 class PeriodRelease:
@@ -85,21 +83,36 @@ class PeriodRelease:
                 key = self.build_key(earlier)
                 saved = self._saved(key)
                 if saved is None:
-                    # The impact models solve many small least-squares problems: one BLAS
-                    # thread each is faster than threads spinning against the report kernels.
-                    with threadpool_limits(limits=1):
-                        built, log = build_release(
-                            self.project,
-                            self.period,
-                            suppression_log=earlier,
-                            provenance={"version": __version__, "commit": git_commit()},
-                        )
-                    saved = Release(
-                        {**built.manifest, "build_key": key},
-                        {**built.frames, SUPPRESSION_LOG_FRAME: log},
-                    )
-                    save_release(saved, self.path)
+                    self._build(key, earlier)
+                    saved = load_release(self.path)
                     self.rebuilt = True
                 self.release = saved
                 self.suppression_log = saved.frame(SUPPRESSION_LOG_FRAME).astype(str)
             return self.path
+
+    def _build(self, key: str, earlier: pd.DataFrame | None) -> None:
+        """Build and save the release in a child process (:mod:`eco_eval.child`): the statistics
+        it imports (statsmodels, pingouin, scipy's distributions) stay out of this process, which
+        only runs the notebooks, and their memory is returned when the child ends."""
+        child = Child(
+            "eco_eval.release.build",
+            "save_built_release",
+            (self.project, self.period, self.path),
+            kwargs={
+                "build_key": key,
+                "suppression_log": earlier,
+                "provenance": {"version": __version__, "commit": git_commit()},
+            },
+            what=f"the release build of {self.period.label}",
+            env=kernel_environment(),
+        )
+        try:
+            child.result()
+        finally:
+            child.stop()
+
+    def frame(self, name: str) -> pd.DataFrame:
+        """The release's frame ``name`` (the release built or read first, see :meth:`get`)."""
+        self.get()
+        assert self.release is not None
+        return self.release.frame(name)

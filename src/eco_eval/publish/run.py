@@ -20,6 +20,7 @@ index as they were; the error keeps its exit code and carries the summary as ``e
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -40,6 +41,7 @@ from eco_eval.publish.progress import NullProgress
 from eco_eval.publish.provenance import git_commit, input_checksums
 from eco_eval.publish.release import BILAN_SUPPRESSION_LOG, PeriodRelease
 from eco_eval.publish.staging import PeriodStage
+from eco_eval.release.model import RAW_CURRENT
 from eco_eval.report.runner import default_kernel
 from eco_eval.store import open_store
 
@@ -192,6 +194,7 @@ def publish_period(
                     bar.start("open-data")
                     od = build_open_data(
                         stage, project=project, period=p, basis=basis, force=force,
+                        raw=functools.partial(release.frame, RAW_CURRENT),
                         bilan_log=bilan.suppression_log if bilan.rebuilt
                         else read_suppression_log(project.processed_dir / BILAN_SUPPRESSION_LOG),
                     )  # fmt: skip

@@ -11,9 +11,11 @@ release and the log to keep once the publication is out.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from eco_eval import __version__
 from eco_eval.indicators.core import DIMENSIONS, Tables, missing_breakdowns, present_breakdowns
@@ -21,16 +23,17 @@ from eco_eval.indicators.engine import publication_periods, with_comparison
 from eco_eval.indicators.maintenance import idle_lever_ids
 from eco_eval.instruments import load_instruments
 from eco_eval.periods import Period, comparison_note
-from eco_eval.release.disclosure import history, publication_frames
+from eco_eval.release.disclosure import anonymise_frames, history, raw_frames
 from eco_eval.release.feedback import feedback_part
-from eco_eval.release.model import Release, period_entry
+from eco_eval.release.files import save_release
+from eco_eval.release.model import RAW_CURRENT, SUPPRESSION_LOG_FRAME, Release, period_entry
 from eco_eval.release.results import results_part
 from eco_eval.release.sources import source_facts
 from eco_eval.release.wellbeing import wellbeing_part
 from eco_eval.store import open_store
 from eco_eval.store_quality import REASON_EXAMPLES_SQL
 
-__all__ = ["build_release", "release_from_tables"]
+__all__ = ["build_release", "release_from_tables", "save_built_release"]
 
 
 def release_from_tables(
@@ -59,9 +62,8 @@ def release_from_tables(
     if compare_to is not None:
         periods["previous"] = compare_to
     batteries = instruments if instruments is not None else load_instruments(levers=eco.lever_ids)
-    frames, log = publication_frames(
-        tables, eco, periods, k=k, suppression_log=suppression_log, instruments=instruments, by=by
-    )
+    raw = raw_frames(tables, eco, periods, by=by, instruments=instruments)
+    frames, log = anonymise_frames(raw, k=k, suppression_log=suppression_log, launch=eco.launch)
     current = with_comparison(
         frames["current"],
         frames.get("previous"),
@@ -91,6 +93,7 @@ def release_from_tables(
     }
     release_frames = {
         "current": current,
+        RAW_CURRENT: raw["current"],
         "history": history(tables, eco, period, k, log, instruments),
         "quality_log": quality.get("log", pd.DataFrame()),
         "quality_quarantine": quality.get("quarantine", pd.DataFrame()),
@@ -137,3 +140,28 @@ def build_release(
         quality=quality,
         about=about,
     )
+
+
+def save_built_release(
+    project: Any,
+    period: Period,
+    folder: Path,
+    *,
+    build_key: str,
+    suppression_log: pd.DataFrame | None = None,
+    provenance: Mapping[str, Any] | None = None,
+) -> Path:
+    """:func:`build_release`, saved into ``folder`` with ``build_key`` in its manifest and the
+    suppression log to keep as its frame :data:`~eco_eval.release.model.SUPPRESSION_LOG_FRAME`;
+    returns ``folder``. The publication step runs it in a child process
+    (:mod:`eco_eval.publish.release`)."""
+    # The impact models solve many small least-squares problems: one BLAS thread each is
+    # faster than several threads handing each one small problem.
+    with threadpool_limits(limits=1):
+        built, log = build_release(
+            project, period, suppression_log=suppression_log, provenance=provenance
+        )
+    release = Release(
+        {**built.manifest, "build_key": build_key}, {**built.frames, SUPPRESSION_LOG_FRAME: log}
+    )
+    return save_release(release, folder)

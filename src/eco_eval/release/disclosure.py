@@ -23,7 +23,14 @@ from eco_eval.indicators.reaction import reaction
 from eco_eval.periods import Period, parse_period, quarter_range
 from eco_eval.privacy.suppression import LOG_COLUMNS, suppress_small_cells
 
-__all__ = ["anonymise", "anonymise_logged", "history", "publication_frames"]
+__all__ = [
+    "anonymise",
+    "anonymise_frames",
+    "anonymise_logged",
+    "history",
+    "publication_frames",
+    "raw_frames",
+]
 
 
 def anonymise(
@@ -89,9 +96,37 @@ def publication_frames(
     by: Sequence[str] = DIMENSIONS,
     instruments: Mapping[str, Any] | None = None,
 ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
-    """The anonymised frames of one publication, consistent with the publications before it.
+    """The anonymised frames of one publication, consistent with the publications before it:
+    :func:`raw_frames` then :func:`anonymise_frames`."""
+    raw = raw_frames(tables, eco, periods, by=by, instruments=instruments)
+    return anonymise_frames(raw, k=k, suppression_log=suppression_log, launch=eco.launch)
 
-    ``periods`` names the frames a publication shows (a bilan: ``current``, ``previous``, ``year``);
+
+def raw_frames(
+    tables: Tables,
+    eco: Any,
+    periods: Mapping[str, Period],
+    *,
+    by: Sequence[str] = DIMENSIONS,
+    instruments: Mapping[str, Any] | None = None,
+) -> dict[str, pd.DataFrame]:
+    """The indicators of each of ``periods`` (a bilan: ``current``, ``previous``, ``year``),
+    before disclosure control."""
+    return {
+        name: compute_raw(tables, period, eco, by=by, instruments=instruments)
+        for name, period in periods.items()
+    }
+
+
+def anonymise_frames(
+    raw: Mapping[str, pd.DataFrame],
+    *,
+    k: int = 5,
+    suppression_log: pd.DataFrame | None = None,
+    launch: date | None = None,
+) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+    """The frames of one publication (``raw``, by name) anonymised together.
+
     ``suppression_log`` is the log kept from earlier publications (``None`` for the first). A cell
     hidden before stays hidden — with the cells hidden to protect it — when its period is shown
     again (as the next bilan's comparison column, or with revised data), so that two bilans side by
@@ -99,12 +134,9 @@ def publication_frames(
     the earlier log plus every cell hidden now (one row per cell, duplicates dropped).
     """
     frames, logs = {}, [] if suppression_log is None else [suppression_log]
-    for name, period in periods.items():
+    for name, frame in raw.items():
         frames[name], log = anonymise_logged(
-            compute_raw(tables, period, eco, by=by, instruments=instruments),
-            k=k,
-            suppression_log=suppression_log,
-            launch=eco.launch,
+            frame, k=k, suppression_log=suppression_log, launch=launch
         )
         logs.append(log)
     merged = pd.concat(

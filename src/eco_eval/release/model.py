@@ -17,10 +17,22 @@ import pandas as pd
 
 from eco_eval.periods import Period
 
-__all__ = ["FORMAT", "Release", "period_entry", "period_from_entry"]
+__all__ = [
+    "FORMAT",
+    "RAW_CURRENT",
+    "SUPPRESSION_LOG_FRAME",
+    "Release",
+    "period_entry",
+    "period_from_entry",
+]
 
 #: Version of the layout of a release folder (:mod:`eco_eval.release.files`).
 FORMAT = 1
+#: The frame holding the period's indicators before disclosure control: the open data apply
+#: their own threshold (``k_open_data``) to it.
+RAW_CURRENT = "current_raw"
+#: The frame of a saved release that keeps the suppression log of its publication.
+SUPPRESSION_LOG_FRAME = "suppression_log"
 
 
 def period_entry(period: Period | None) -> dict[str, str] | None:

@@ -6,8 +6,8 @@ notebook's metadata (``metadata.papermill.parameters``). Three things are added 
 - an unknown parameter name is an error (papermill only warns), with the closest known name;
 - the kernel runs this very interpreter (the project's virtual environment), never whatever
   ``python3`` a machine happens to have;
-- the output notebook is replaced only when the whole notebook ran. While it runs, papermill saves
-  into ``<name>.partial.ipynb``; on success that file becomes ``<name>.ipynb``; on failure it is kept
+- the output notebook is replaced only when the whole notebook ran. It is written into
+  ``<name>.partial.ipynb`` once, when the run ends (:class:`SaveAtEndEngine`); on success that file becomes ``<name>.ipynb``; on failure it is kept
   as ``<name>.failed.ipynb`` (papermill marks the failing cell in it) and :class:`ReportFailed` says
   which cell failed and why, in one line. A previous ``<name>.ipynb`` and anything published from it
   are left as they were.
@@ -27,6 +27,7 @@ import papermill
 from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.paths import jupyter_runtime_dir
+from papermill.engines import NBClientEngine, papermill_engines
 from papermill.exceptions import PapermillExecutionError
 from traitlets import CaselessStrEnum
 
@@ -79,6 +80,30 @@ class _QuietShutdownKernelManager(AsyncKernelManager):
         await super()._async_start_kernel(**kw)
 
     start_kernel = _async_start_kernel
+
+
+class SaveAtEndEngine(NBClientEngine):
+    """papermill's nbclient engine, writing the notebook once, when the run ends.
+
+    papermill's own engine rewrites the whole notebook file when each cell starts and ends, so
+    that a long job's progress can be followed on disk; a report's notebook carries its figures
+    (megabytes of plotly JSON), so those writes cost more than its short cells. Here the output
+    path is withheld while the cells run and restored before papermill's closing save, which
+    runs whether the notebook succeeded, failed or stopped (timeout, dead kernel): the partial
+    notebook of a failure is still kept for audit.
+    """
+
+    @classmethod
+    def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, **kwargs: Any) -> Any:
+        path, nb_man.output_path = nb_man.output_path, None
+        try:
+            return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+        finally:
+            nb_man.output_path = path
+
+
+ENGINE = "eco-eval-save-at-end"
+papermill_engines.register(ENGINE, SaveAtEndEngine)
 
 
 class _LocalSocketKernelManager(_QuietShutdownKernelManager):
@@ -250,6 +275,7 @@ def execute_notebook(
             log_output=False,
             language="python",
             kernel_manager_class=_kernel_manager_class(),
+            engine_name=ENGINE,
         )
     except PapermillExecutionError as exc:
         _keep(partial, failed)
