@@ -22,6 +22,13 @@ from eco_eval.errors import EXIT_CODES, ConfigError, EcoEvalError, SourceQuarant
 
 log = logging.getLogger("eco_eval")
 
+# jsonschema, which nbformat imports to validate notebooks, compiles the 38 grammars of
+# rfc3987-syntax (about a second of start-up) for the "iri" string format when that package is
+# installed (JupyterLab's jupyter-events brings it). No schema the command line validates uses that
+# format — nbformat's notebook schema has none — so the command runs without it; the notebook
+# kernels and JupyterLab, other processes, keep it.
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
 EPILOG = "Exit codes: " + "; ".join(f"{k} {v}" for k, v in EXIT_CODES.items()) + "."
 
 
