@@ -406,12 +406,15 @@ machine; `--no-report` prints the figures and the ratios without touching this p
 
 WHERE_THE_TIME_GOES = """\
 **City reports.** A notebook report pays a kernel's start-up (`papermill_empty`) and, for plotly
-figures and an HTML export, the plotly baseline. The bilan adds its own work: loading the period's
-release, every section's figures and tables, the well-being impact models and their bootstrap,
-the HTML with its figures inlined, then the PDF (Chromium, the difference between `bilan_pdf` and
-`bilan_no_pdf`). `eco-eval run` runs the 12 deep dives in one second kernel beside the bilan's
-(both read the release built once before them, see `eco_eval/publish/release.py`), so its CPU
-time exceeds its wall time on two cores; the open data and the index come after.
+figures and an HTML export, the plotly baseline. The bilan adds its own work: its process checks
+the release's build key (the store's inputs, the configuration, the code) and reads the saved
+release; the kernel imports the bilan's rendering code and draws every section's figures and
+tables from the release; then the HTML with its figures inlined, and the PDF (Chromium, the
+difference between `bilan_pdf` and `bilan_no_pdf`). `--force` rebuilds the published files, not
+the release: the release is computed again (in a child process, `release_compute`) only when
+what it depends on changed. `eco-eval run` runs the 12 deep dives in one second kernel beside the
+bilan's, so its CPU time exceeds its wall time on two cores; the open data (from the release's
+figures before disclosure control) and the index come after.
 
 **Ingest, national size** (profiles of 2026-11-29, the ingest code of `1072216`): two processes.
 The parent ingests headcount, sessions, attendance (15 M rows), feedback (7.7 M answers) and the
