@@ -30,7 +30,8 @@ _LAZY = {
     "top_box_share": "intervals",
     "wilson_ci": "intervals",
     "cronbach_alpha": "reliability",
-    "mcdonald_omega": "reliability",
+    "item_statistics": "reliability",
+    "mcdonald_omega": "omega",
     "reliability_table": "reliability",
     "score": "scales",
     "score_all": "scales",
@@ -55,7 +56,8 @@ if TYPE_CHECKING:
         top_box_share,
         wilson_ci,
     )
-    from eco_eval.stats.reliability import cronbach_alpha, mcdonald_omega, reliability_table
+    from eco_eval.stats.omega import mcdonald_omega
+    from eco_eval.stats.reliability import cronbach_alpha, item_statistics, reliability_table
     from eco_eval.stats.scales import score, score_all
 
 
@@ -79,6 +81,7 @@ __all__ = [
     "did_estimate",
     "hedges_g",
     "impact_by_lever",
+    "item_statistics",
     "key_drivers",
     "mcdonald_omega",
     "mean_ci",

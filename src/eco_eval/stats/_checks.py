@@ -65,3 +65,34 @@ def check_positive_int(value: object, name: str, minimum: int = 1) -> int:
     if value < minimum:
         raise StatsInputError(f"{name} must be >= {minimum}, got {value}")
     return int(value)
+
+
+def check_choice(value: object, choices: Iterable[str], name: str) -> str:
+    """Return ``value`` after checking it is one of ``choices``, naming a close match."""
+    options = list(choices)
+    if not isinstance(value, str) or value not in options:
+        hint = did_you_mean(value, options) if isinstance(value, str) else ""
+        raise StatsInputError(
+            f"{name} must be one of {', '.join(map(repr, options))}, got {value!r}{hint}"
+        )
+    return value
+
+
+def check_finite(values: np.ndarray, name: str) -> None:
+    """Raise when ``values`` holds an infinite number (NaN is a missing value, infinity an error)."""
+    if np.isinf(values).any():
+        raise StatsInputError(
+            f"{name} holds an infinite value: replace it by a finite number or leave it missing"
+        )
+
+
+def complete_numeric(items: object, name: str = "items") -> pd.DataFrame:
+    """``items`` as a float DataFrame of its complete rows; text or infinite values are refused."""
+    if not isinstance(items, pd.DataFrame):
+        raise StatsInputError(f"{name} must be a pandas DataFrame, got {type(items).__name__}")
+    try:
+        data = items.astype(float)
+    except (TypeError, ValueError) as exc:
+        raise StatsInputError(f"{name}: item columns must be numeric ({exc})") from exc
+    check_finite(data.to_numpy(), name)
+    return data.dropna(axis=0, how="any")
