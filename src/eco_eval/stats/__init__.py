@@ -28,6 +28,7 @@ _LAZY = {
     "mean_ci": "intervals",
     "nps": "intervals",
     "top_box_share": "intervals",
+    "twfe_estimate": "panel_did",
     "wilson_ci": "intervals",
     "cronbach_alpha": "reliability",
     "item_statistics": "reliability",
@@ -57,6 +58,7 @@ if TYPE_CHECKING:
         wilson_ci,
     )
     from eco_eval.stats.omega import mcdonald_omega
+    from eco_eval.stats.panel_did import twfe_estimate
     from eco_eval.stats.reliability import cronbach_alpha, item_statistics, reliability_table
     from eco_eval.stats.scales import score, score_all
 
@@ -93,6 +95,7 @@ __all__ = [
     "stepped_wedge_calendar",
     "stepped_wedge_power",
     "top_box_share",
+    "twfe_estimate",
     "wave_change",
     "wilson_ci",
 ]
