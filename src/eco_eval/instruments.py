@@ -23,6 +23,8 @@ __all__ = ["COMPARISONS", "MEASURES", "SOURCES", "Flag", "Instrument", "load_ins
 
 #: comparisons a flag may use: ``le`` (<=), ``lt`` (<), ``ge`` (>=), ``gt`` (>)
 COMPARISONS = ("le", "lt", "ge", "gt")
+#: the score a flag's threshold applies to
+FLAG_SCALES = ("score", "raw")
 _KEYS = {
     "label",
     "items",
@@ -48,7 +50,11 @@ MEASURES = ("satisfaction", "usefulness")
 
 @dataclass(frozen=True)
 class Flag:
-    """A threshold on an instrument's score (e.g. WHO-5 <= 50: poor well-being)."""
+    """A threshold on an instrument's raw or reported score (e.g. WHO-5 raw <= 12: poor well-being).
+
+    ``on`` (``applies_to`` in the YAML) is ``"raw"`` (the sum or mean of the keyed items, as the instruments' guides state
+    their cut-offs) or ``"score"`` (the reported score, after conversion or multiplier).
+    """
 
     id: str
     op: str
@@ -56,8 +62,13 @@ class Flag:
     label_fr: str = ""
     label_en: str = ""
     source: str = ""
+    on: str = "score"
 
     def __post_init__(self) -> None:
+        if self.on not in FLAG_SCALES:
+            raise ConfigError(
+                f"flag {self.id!r}: applies_to must be one of {list(FLAG_SCALES)}, got {self.on!r}"
+            )
         if self.op not in COMPARISONS:
             raise ConfigError(
                 f"flag {self.id!r}: comparison must be one of {sorted(COMPARISONS)}, got {self.op!r}"
@@ -197,6 +208,7 @@ def _flags_from(spec: Any, where: str) -> tuple[Flag, ...]:
                 label_fr=str(entry.get("fr", "")),
                 label_en=str(entry.get("en", "")),
                 source=str(entry.get("source", "")).strip(),
+                on=str(entry.get("applies_to", "score")),
             )
         )
     return tuple(flags)

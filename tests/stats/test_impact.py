@@ -185,6 +185,15 @@ def test_did_input_errors():
         did_estimate(dup, "score", "part_x", waves=WAVES)
     with pytest.raises(EcoEvalError, match='did you mean "score"'):
         did_estimate(panel, "scroe", "part_x", waves=WAVES)
+    text = panel.assign(score=panel["score"].astype(object))
+    text.loc[text.index[2], "score"] = "bien"
+    with pytest.raises(EcoEvalError, match="'score' must be numeric, got 'bien'"):
+        did_estimate(text, "score", "part_x", waves=WAVES)
+    with pytest.raises(EcoEvalError, match="waves must be a pair"):
+        did_estimate(panel, "score", "part_x", waves=("w1",))
+    with pytest.raises(EcoEvalError, match="infinite"):
+        did_estimate(panel.assign(score=panel["score"].replace(panel["score"].iloc[0], np.inf)),
+                     "score", "part_x", waves=WAVES)  # fmt: skip
 
 
 def test_did_without_category_adjusts_for_what_is_there_and_covers_the_truth():

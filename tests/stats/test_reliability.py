@@ -12,6 +12,8 @@ from eco_eval.errors import EcoEvalError
 from eco_eval.instruments import load_instruments
 from eco_eval.stats.reliability import (
     cronbach_alpha,
+    item_statistics,
+    item_warning,
     keyed_items,
     mcdonald_omega,
     reliability_table,
@@ -192,3 +194,50 @@ def test_keyed_items_turns_reverse_items_and_blanks_out_of_range():
     ]
     keyed = keyed_items(pd.DataFrame({"clim_reve_1": [1, 5, 9], "clim_reve_2": [2, 2, 2]}), inst)
     assert keyed["clim_reve_1"].tolist()[:2] == [5.0, 1.0] and np.isnan(keyed.loc[2, "clim_reve_1"])
+
+
+# --- item analysis ----------------------------------------------------------------------------
+
+
+def test_item_statistics_against_independent_computations():
+    data = pg.read_dataset("cronbach_alpha").pivot(index="Subj", columns="Items", values="Scores")
+    table = item_statistics(data).set_index("item")
+    for item in data.columns:
+        rest = data.drop(columns=item)
+        r, _ = stats.pearsonr(data[item], rest.sum(axis=1))
+        assert table.loc[str(item), "r_drop"] == pytest.approx(r, abs=1e-12)
+        assert table.loc[str(item), "alpha_if_deleted"] == pytest.approx(
+            pg.cronbach_alpha(data=rest)[0], abs=1e-12
+        )
+        assert table.loc[str(item), "mean"] == pytest.approx(data[item].mean())
+    assert (table["n"] == 15).all()
+
+
+def test_item_statistics_by_hand_on_three_items():
+    # a = (1,2,3,4), b = (2,1,4,3), c = (4,3,2,1): rest of c is a + b = (3,3,7,7), r = -0.894427;
+    # alpha of (a, b): 2 * (1 - (5/3 + 5/3) / (16/3)) = 0.75
+    data = pd.DataFrame({"a": [1, 2, 3, 4], "b": [2, 1, 4, 3], "c": [4, 3, 2, 1]})
+    table = item_statistics(data).set_index("item")
+    assert table.loc["c", "r_drop"] == pytest.approx(-2 / np.sqrt(5), abs=1e-12)
+    assert table.loc["c", "alpha_if_deleted"] == pytest.approx(0.75, abs=1e-12)
+    assert table.loc["c", "flag"] == "negative"
+
+
+def test_unreversed_item_is_named_in_the_reliability_note(barometer):
+    insts = load_instruments(levers=[])
+    frame = barometer.copy()
+    frame["swemwbs_4"] = 6 - frame["swemwbs_4"]  # an item left un-reversed
+    table = reliability_table(frame, insts, by=None)
+    note = table.set_index("instrument").loc["swemwbs", "note"]
+    assert "swemwbs_4" in note and "negatively" in note
+    assert "negatively" not in reliability_table(barometer, insts, by=None)["note"].str.cat()
+
+
+def test_constant_item_is_named():
+    data = pd.DataFrame({"a": [1, 2, 3, 4, 5], "b": [2, 2, 2, 2, 2], "c": [1, 3, 3, 4, 4]})
+    assert "constant item(s): b" in item_warning(item_statistics(data))
+
+
+def test_reliability_table_refuses_instrument_ids(barometer):
+    with pytest.raises(EcoEvalError, match="load_instruments"):
+        reliability_table(barometer, ["swemwbs"])

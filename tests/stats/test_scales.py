@@ -91,16 +91,29 @@ def test_who5_percentage_and_cutoffs(instruments, answers, expected, poor, depre
     assert bool(out["flag_likely_depression"]) == depression
 
 
-def test_who5_exactly_50_is_flagged_poor(instruments):
-    # Four answers summing to 10, one missing: prorated raw 12.5 -> 50, on the cut-off.
-    out = score(_items("who5_", [[3, 3, 2, 2, np.nan]]), instruments["who5"]).iloc[0]
-    assert (out["status"], out["score"]) == ("prorated", 50.0)
-    assert bool(out["flag_poor_wellbeing"]) and not bool(out["flag_likely_depression"])
+def test_published_scales_score_complete_responses_by_default(instruments):
+    # WEMWBS, SWEMWBS and WHO-5 guides score complete responses: one missing item, no score.
+    for iid in ("wemwbs", "swemwbs", "who5"):
+        inst = instruments[iid]
+        row = [[inst.item_max] * (inst.n_items - 1) + [np.nan]]
+        out = score(_items(f"{iid}_", row), inst).iloc[0]
+        assert out["status"] == "too_many_missing" and np.isnan(out["score"])
 
 
-def test_prorating_rounds_before_swemwbs_lookup_and_reports_reason(instruments):
-    # six answers of mean 3.5 -> raw 24.5 -> rounded half up to 25 -> 22.35
-    out = score(_items("swemwbs_", [[3, 4, 3, 4, 3, 4, np.nan]]), instruments["swemwbs"]).iloc[0]
+def test_prorated_who5_of_50_is_not_flagged_since_raw_12_5_is_above_12():
+    # Opt-in proration: four answers summing to 10, one missing -> raw 12.5 -> 50. The cut-off is
+    # raw <= 12 (a percentage <= 50 on complete responses), so 12.5 is not flagged.
+    who5 = load_instruments({"who5": {"max_missing": 1}}, levers=[])["who5"]
+    out = score(_items("who5_", [[3, 3, 2, 2, np.nan], [3, 3, 2, 2, 2]]), who5)
+    assert (out.loc[0, "status"], out.loc[0, "score"]) == ("prorated", 50.0)
+    assert not bool(out.loc[0, "flag_poor_wellbeing"])
+    assert out.loc[1, "raw"] == 12 and bool(out.loc[1, "flag_poor_wellbeing"])
+
+
+def test_prorating_rounds_before_swemwbs_lookup_and_reports_reason():
+    # opt-in proration: six answers of mean 3.5 -> raw 24.5 -> rounded half up to 25 -> 22.35
+    swemwbs = load_instruments({"swemwbs": {"max_missing": 1}}, levers=[])["swemwbs"]
+    out = score(_items("swemwbs_", [[3, 4, 3, 4, 3, 4, np.nan]]), swemwbs).iloc[0]
     assert out["status"] == "prorated"
     assert out["raw"] == pytest.approx(24.5)
     assert out["score"] == PUBLISHED_SWEMWBS[25]
@@ -112,7 +125,15 @@ def test_missing_items_beyond_the_rule_give_nan_with_reason(instruments):
     out = score(_items("swemwbs_", rows), instruments["swemwbs"])
     assert out["score"].isna().all()
     assert out["status"].tolist() == ["too_many_missing", "not_answered"]
-    assert "swemwbs_6, swemwbs_7" in out.loc[0, "reason"] and "at most 1" in out.loc[0, "reason"]
+    assert "swemwbs_6, swemwbs_7" in out.loc[0, "reason"] and "at most 0" in out.loc[0, "reason"]
+
+
+def test_score_refuses_an_instrument_id_with_a_message(instruments):
+    frame = _items("who5_", [[1, 2, 3, 4, 5]])
+    with pytest.raises(EcoEvalError, match="load_instruments"):
+        score(frame, "who5")
+    with pytest.raises(EcoEvalError, match="load_instruments"):
+        score_all(frame, ["who5"])
 
 
 def test_who5_flags_are_missing_when_not_scored(instruments):

@@ -86,12 +86,36 @@ def test_table_shape_fdr_and_wording_flags(table):
         < clim.loc[("temps", True, "2016-05"), "ci_high"]
     )
     assert not clim.xs("audace")["significant_fdr"].any()
-    assert table["adjustment"].str.contains("attendance before the baseline wave").all()
-    wb = table[table["outcome"] == "swemwbs"]
-    assert wb["adjustment"].str.contains("other tools").all()
-    assert (
-        not table.loc[table["outcome"] == "climate", "adjustment"].str.contains("other tools").any()
+    pairs = table[~table["pooled"]]
+    assert pairs["adjustment"].str.contains("attendance before the baseline wave").all()
+    assert (pairs["estimator"] == "first_difference").all()
+    assert pairs.loc[pairs["outcome"] == "swemwbs", "adjustment"].str.contains("other tools").all()
+    assert not pairs.loc[pairs["outcome"] == "climate", "adjustment"].str.contains("other").any()
+    assert (pooled["estimator"] == "twfe").all()
+    assert pooled["adjustment"].str.contains("person and wave effects").all()
+
+
+def test_pooled_rows_are_the_twfe_model_with_the_first_difference_aside(city, instruments, eco):
+    """The headline (pooled) row is twfe_estimate's joint model on the long panel; the pooled
+    first-difference estimate moves to its sensitivity columns."""
+    from eco_eval.stats import twfe_estimate
+    from eco_eval.wellbeing.twfe import long_panel
+
+    table = impact_table(city, instruments, eco, outcomes=("swemwbs",))
+    pairs = [("2016-05", "2016-11"), ("2016-11", "2017-05")]
+    stacked = pd.concat(
+        [link_panel(city, a, b, instruments=instruments).assign(pair=a) for a, b in pairs]
     )
+    long = long_panel(stacked, "swemwbs_score", ["temps", "audace"])
+    ref = twfe_estimate(long, "y", ["d_temps", "d_audace"]).set_index("treatment")
+    pooled = table[table["pooled"]].set_index("lever")
+    for lever in ("temps", "audace"):
+        for col in ("estimate", "se", "ci_low", "ci_high", "p_value"):
+            assert pooled.loc[lever, col] == pytest.approx(ref.loc[f"d_{lever}", col], rel=1e-9)
+        assert pooled.loc[lever, "estimate_first_difference"] != pooled.loc[lever, "estimate"]
+    single = twfe_estimate(long, "y", "d_temps").iloc[0]
+    assert pooled.loc["temps", "estimate_single_lever"] == pytest.approx(single["estimate"])
+    assert pooled["ci_low_department"].notna().all()
 
 
 def test_change_is_the_change_of_the_staff_mean(city, instruments, table):
@@ -147,13 +171,17 @@ def test_without_category_the_model_adjusts_for_the_rest_and_covers_the_truth(
     assert not out["adjustment"].str.contains("category").any()
     assert out["note"].str.contains("category not adjusted for").all()
     assert out["note"].str.contains("dropped").sum() == 0
+    pairs, pooled = out[~out["pooled"]], out[out["pooled"]]
+    # the headline model's person effects hold every stable trait fixed; clustered by person
+    assert (pooled["n_clusters"] > 100).all()
     if shape == "no department":
-        assert not out["adjustment"].str.contains("department").any()
-        assert out["n_clusters"].isna().all()
-        assert out["note"].str.contains("no clustering by department").all()
+        assert not pairs["adjustment"].str.contains("department").any()
+        assert pairs["n_clusters"].isna().all()
+        assert pairs["note"].str.contains("no clustering by department").all()
+        assert pooled["ci_low_department"].isna().all()
     else:
-        assert out["adjustment"].str.startswith("department, ").all()
-        assert (out["n_clusters"] == 12).all()
+        assert pairs["adjustment"].str.startswith("department, ").all()
+        assert (pairs["n_clusters"] == 12).all()
 
 
 def test_parameters_are_checked(city, instruments, eco):

@@ -28,9 +28,11 @@ _LAZY = {
     "mean_ci": "intervals",
     "nps": "intervals",
     "top_box_share": "intervals",
+    "twfe_estimate": "panel_did",
     "wilson_ci": "intervals",
     "cronbach_alpha": "reliability",
-    "mcdonald_omega": "reliability",
+    "item_statistics": "reliability",
+    "mcdonald_omega": "omega",
     "reliability_table": "reliability",
     "score": "scales",
     "score_all": "scales",
@@ -55,7 +57,9 @@ if TYPE_CHECKING:
         top_box_share,
         wilson_ci,
     )
-    from eco_eval.stats.reliability import cronbach_alpha, mcdonald_omega, reliability_table
+    from eco_eval.stats.omega import mcdonald_omega
+    from eco_eval.stats.panel_did import twfe_estimate
+    from eco_eval.stats.reliability import cronbach_alpha, item_statistics, reliability_table
     from eco_eval.stats.scales import score, score_all
 
 
@@ -79,6 +83,7 @@ __all__ = [
     "did_estimate",
     "hedges_g",
     "impact_by_lever",
+    "item_statistics",
     "key_drivers",
     "mcdonald_omega",
     "mean_ci",
@@ -90,6 +95,7 @@ __all__ = [
     "stepped_wedge_calendar",
     "stepped_wedge_power",
     "top_box_share",
+    "twfe_estimate",
     "wave_change",
     "wilson_ci",
 ]

@@ -65,3 +65,56 @@ def check_positive_int(value: object, name: str, minimum: int = 1) -> int:
     if value < minimum:
         raise StatsInputError(f"{name} must be >= {minimum}, got {value}")
     return int(value)
+
+
+def check_choice(value: object, choices: Iterable[str], name: str) -> str:
+    """Return ``value`` after checking it is one of ``choices``, naming a close match."""
+    options = list(choices)
+    if not isinstance(value, str) or value not in options:
+        hint = did_you_mean(value, options) if isinstance(value, str) else ""
+        raise StatsInputError(
+            f"{name} must be one of {', '.join(map(repr, options))}, got {value!r}{hint}"
+        )
+    return value
+
+
+def check_finite(values: np.ndarray, name: str) -> None:
+    """Raise when ``values`` holds an infinite number (NaN is a missing value, infinity an error)."""
+    if np.isinf(values).any():
+        raise StatsInputError(
+            f"{name} holds an infinite value: replace it by a finite number or leave it missing"
+        )
+
+
+def complete_numeric(items: object, name: str = "items") -> pd.DataFrame:
+    """``items`` as a float DataFrame of its complete rows; text or infinite values are refused."""
+    if not isinstance(items, pd.DataFrame):
+        raise StatsInputError(f"{name} must be a pandas DataFrame, got {type(items).__name__}")
+    try:
+        data = items.astype(float)
+    except (TypeError, ValueError) as exc:
+        raise StatsInputError(f"{name}: item columns must be numeric ({exc})") from exc
+    check_finite(data.to_numpy(), name)
+    return data.dropna(axis=0, how="any")
+
+
+def numeric_column(frame: pd.DataFrame, column: str, what: str = "frame") -> pd.Series:
+    """``frame[column]`` as floats; text that is not a number or an infinite value is refused."""
+    values = pd.to_numeric(frame[column], errors="coerce")
+    bad = values.isna() & frame[column].notna()
+    if bad.any():
+        example = frame.loc[bad, column].iloc[0]
+        raise StatsInputError(
+            f"{what} column {column!r} must be numeric, got {example!r:.40} at row "
+            f"{frame.index[bad][0]!r}: pass a score column"
+        )
+    values = values.astype(float)
+    check_finite(values.to_numpy(), f"{what} column {column!r}")
+    return values
+
+
+def check_pair(value: object, name: str) -> tuple[object, object]:
+    """Return ``value`` as a 2-tuple, refusing a string or anything of another length."""
+    if isinstance(value, str) or not isinstance(value, tuple | list) or len(value) != 2:
+        raise StatsInputError(f"{name} must be a pair (before, after), got {value!r:.60}")
+    return value[0], value[1]

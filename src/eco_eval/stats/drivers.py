@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from eco_eval.stats._checks import StatsInputError, check_columns, check_level
+from eco_eval.stats.intervals import bootstrap_rows
 
 __all__ = ["key_drivers", "lmg", "relative_weights"]
 
@@ -179,13 +180,9 @@ def key_drivers(
     low = high = np.full(p, np.nan)
     r2_low = r2_high = np.nan
     if n_boot:
-        rng = np.random.default_rng(seed)
-        draws = []
-        for _ in range(n_boot):
-            sample = data[rng.integers(0, n, n)]
-            if np.all(sample.std(axis=0) > 0):
-                draws.append(decompose(np.corrcoef(sample, rowvar=False)))
-        boot = np.array(draws)
+        boot = bootstrap_rows(
+            data, lambda sample: decompose(np.corrcoef(sample, rowvar=False)), n_boot, seed
+        )
         tail = (1 - level) / 2
         low, high = np.quantile(boot, tail, axis=0), np.quantile(boot, 1 - tail, axis=0)
         r2_low, r2_high = np.quantile(boot.sum(axis=1), [tail, 1 - tail])

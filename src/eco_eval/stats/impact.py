@@ -32,7 +32,13 @@ import pandas as pd
 from scipy import stats
 from statsmodels.stats.power import TTestPower
 
-from eco_eval.stats._checks import StatsInputError, check_columns, check_level
+from eco_eval.stats._checks import (
+    StatsInputError,
+    check_columns,
+    check_level,
+    check_pair,
+    numeric_column,
+)
 from eco_eval.stats._regression import (
     IMPACT_COLUMNS,
     NAN,
@@ -145,7 +151,8 @@ def did_estimate(
     categorical, use_baseline = split_covariates(covariates)
     extra_cols = [c for c in [*categorical, cluster] if c is not None]
     check_columns(panel, [wave_col, person_col, outcome, treated_col, *extra_cols], "panel")
-    before, after = waves
+    before, after = check_pair(waves, "waves")
+    panel = panel.assign(**{outcome: numeric_column(panel, outcome, "panel")})
     pre = panel.loc[panel[wave_col] == before]
     post = panel.loc[panel[wave_col] == after]
     for label, part in ((before, pre), (after, post)):
@@ -255,7 +262,7 @@ def cross_sectional_estimate(
     categorical, _ = split_covariates(covariates)
     extra_cols = [c for c in [*categorical, cluster] if c is not None]
     check_columns(frame, [outcome, treated_col, *extra_cols], "frame")
-    data = frame
+    data = frame.assign(**{outcome: numeric_column(frame, outcome)})
     if wave is not None:
         check_columns(frame, [wave_col], "frame")
         data = frame.loc[frame[wave_col] == wave]
@@ -331,12 +338,11 @@ def wave_change(
     variances are involved. Biometrika 34(1-2), 28-35.
     """
     level = check_level(level)
-    if waves is None or len(waves) != 2:
-        raise StatsInputError("waves must be a pair (before, after)")
+    before, after = check_pair(waves, "waves")
     if pairing not in {"auto", "paired", "independent"}:
         raise StatsInputError(f'pairing must be "auto", "paired" or "independent", got {pairing!r}')
     check_columns(frame, [wave_col, score_col, *([person_col] if person_col else [])], "frame")
-    before, after = waves
+    frame = frame.assign(**{score_col: numeric_column(frame, score_col)})
     pre = frame.loc[(frame[wave_col] == before) & frame[score_col].notna()]
     post = frame.loc[(frame[wave_col] == after) & frame[score_col].notna()]
     pairs = pd.DataFrame()

@@ -7,6 +7,7 @@ figure is never shown without the number of answers it rests on.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -21,6 +22,7 @@ __all__ = [
     "Interval",
     "NPSResult",
     "bootstrap_mean_ci",
+    "bootstrap_rows",
     "mean_ci",
     "nps",
     "top_box_share",
@@ -199,6 +201,24 @@ def mean_ci(values: object, level: float = 0.95) -> Interval:
     d = DescrStatsW(x)
     low, high = d.tconfint_mean(alpha=1 - level)
     return Interval(mean, float(low), float(high), n, level, "t", se=float(d.std_mean))
+
+
+def bootstrap_rows(
+    data: np.ndarray, statistic: Callable[[np.ndarray], object], n_boot: int, seed: int | None
+) -> np.ndarray:
+    """``statistic`` of ``n_boot`` resamples of the rows of ``data`` (same seed, same draws).
+
+    Resamples in which a column is constant are skipped (a correlation is undefined there).
+    Returns the stacked results: shape ``(draws,)`` or ``(draws, p)``.
+    """
+    rng = np.random.default_rng(seed)
+    n = data.shape[0]
+    draws = []
+    for _ in range(n_boot):
+        sample = data[rng.integers(0, n, n)]
+        if np.all(sample.std(axis=0) > 0):
+            draws.append(statistic(sample))
+    return np.array(draws, dtype=float)
 
 
 def bootstrap_mean_ci(

@@ -6,22 +6,32 @@ responses (listwise deletion), per instrument and, in :func:`reliability_table`,
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
 from scipy import stats
-from statsmodels.multivariate.factor import Factor
 
 from eco_eval.instruments import Instrument
-from eco_eval.stats._checks import StatsInputError, check_columns, check_level
+from eco_eval.stats._checks import (
+    StatsInputError,
+    check_choice,
+    check_columns,
+    check_level,
+    check_positive_int,
+    complete_numeric,
+)
+from eco_eval.stats.omega import OMEGA_CONVENTIONS, OmegaResult, mcdonald_omega
 
 __all__ = [
+    "OMEGA_CONVENTIONS",
     "AlphaResult",
     "OmegaResult",
+    "as_instruments",
     "cronbach_alpha",
+    "item_statistics",
+    "item_warning",
     "keyed_items",
     "mcdonald_omega",
     "reliability_table",
@@ -45,35 +55,6 @@ class AlphaResult:
     def as_dict(self) -> dict[str, object]:
         """Return the fields as a plain dict."""
         return asdict(self)
-
-
-@dataclass(frozen=True)
-class OmegaResult:
-    """McDonald's omega total from a one-factor model, with its loadings and a note."""
-
-    omega: float
-    loadings: tuple[float, ...]
-    uniquenesses: tuple[float, ...]
-    n: int
-    k: int
-    ci_low: float = NAN
-    ci_high: float = NAN
-    level: float = NAN
-    note: str = ""
-
-    def as_dict(self) -> dict[str, object]:
-        """Return the fields as a plain dict."""
-        return asdict(self)
-
-
-def _complete_numeric(items: pd.DataFrame) -> pd.DataFrame:
-    if not isinstance(items, pd.DataFrame):
-        raise StatsInputError(f"items must be a DataFrame, got {type(items).__name__}")
-    try:
-        data = items.astype(float)
-    except (TypeError, ValueError) as exc:
-        raise StatsInputError(f"item columns must be numeric ({exc})") from exc
-    return data.dropna(axis=0, how="any")
 
 
 def cronbach_alpha(items: pd.DataFrame, level: float = 0.95) -> AlphaResult:
@@ -117,14 +98,13 @@ def cronbach_alpha(items: pd.DataFrame, level: float = 0.95) -> AlphaResult:
     0.9538
     """
     level = check_level(level)
-    data = _complete_numeric(items)
+    data = complete_numeric(items)
     n, k = data.shape
     if k < 2:
         raise StatsInputError(f"Cronbach's alpha needs at least 2 items, got {k}")
     if n < 3 or data.sum(axis=1).var() == 0:
         return AlphaResult(NAN, NAN, NAN, n, k, level)
-    cov = data.cov(numeric_only=True)
-    alpha = (k / (k - 1)) * (1 - np.trace(cov) / cov.sum().sum())
+    alpha = _alpha(data.cov().to_numpy())
     df1, df2 = n - 1, (n - 1) * (k - 1)
     tail = (1 - level) / 2
     low = 1 - (1 - alpha) * stats.f.isf(tail, df1, df2)
@@ -132,104 +112,82 @@ def cronbach_alpha(items: pd.DataFrame, level: float = 0.95) -> AlphaResult:
     return AlphaResult(float(alpha), float(low), float(high), n, k, level)
 
 
-def _omega_from(data: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
-    """Omega total of the raw-item sum and the standardised loadings / uniquenesses."""
-    corr = np.corrcoef(data, rowvar=False)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        fit = Factor(corr=corr, n_factor=1, method="ml", nobs=data.shape[0]).fit()
-    loadings = np.asarray(fit.loadings, dtype=float).ravel()
-    if loadings.sum() < 0:
-        loadings = -loadings
-    uniq = np.asarray(fit.uniqueness, dtype=float).ravel()
-    sd = data.std(axis=0, ddof=1)
-    # Loadings on the covariance scale: ML is scale invariant, so lambda_raw = lambda * sd.
-    common = float((loadings * sd).sum() ** 2)
-    omega = common / (common + float((uniq * sd**2).sum()))
-    return omega, loadings, uniq
+def _alpha(cov: np.ndarray) -> float:
+    k = cov.shape[0]
+    if cov.sum() <= 0:  # the sum of the items does not vary (or items cancel out)
+        return NAN
+    return float((k / (k - 1)) * (1 - np.trace(cov) / cov.sum()))
 
 
-def mcdonald_omega(
-    items: pd.DataFrame,
-    n_boot: int = 0,
-    level: float = 0.95,
-    seed: int | None = None,
-) -> OmegaResult:
-    """McDonald's omega total from a one-factor maximum-likelihood model.
+ITEM_COLUMNS = ["item", "n", "mean", "sd", "r_drop", "alpha_if_deleted", "flag"]
+
+
+def item_statistics(items: pd.DataFrame) -> pd.DataFrame:
+    """Item analysis of a scale: means, corrected item-total correlations, alpha if deleted.
 
     Parameters
     ----------
     items : pandas.DataFrame
-        One column per item (already keyed), one row per respondent; listwise deletion.
-    n_boot : int
-        Bootstrap resamples for a percentile interval; 0 (default) gives no interval.
-    level : float
-        Confidence level of the bootstrap interval.
-    seed : int or None
-        Seed of the bootstrap.
+        One column per item (already keyed), one row per respondent; listwise deletion, as for
+        :func:`cronbach_alpha`.
 
     Returns
     -------
-    OmegaResult
-        ``omega``; ``loadings`` and ``uniquenesses`` (standardised, loadings signed so that their
-        sum is positive); ``n``; ``k``; ``ci_low``/``ci_high``/``level`` (NaN without bootstrap);
-        ``note`` (why omega is NaN, or a Heywood case warning).
+    pandas.DataFrame
+        One row per item: ``item``, ``n`` (complete rows), ``mean``, ``sd`` (ddof 1), ``r_drop``
+        (correlation of the item with the sum of the other items), ``alpha_if_deleted`` (alpha of
+        the other items; NaN under 3 items), ``flag`` (``"constant"``, ``"negative"`` when
+        ``r_drop < 0`` -- an item probably left un-reversed -- or ``""``).
 
     Notes
     -----
-    For the congeneric model :math:`x_i = \\mu_i + \\lambda_i F + e_i` with
-    :math:`\\mathrm{Var}(e_i) = \\psi_i`, the reliability of the unit-weighted sum is
-
-    .. math:: \\omega_t = \\frac{(\\sum_i \\lambda_i)^2}{(\\sum_i \\lambda_i)^2 + \\sum_i \\psi_i}
-
-    with loadings and unique variances on the scale of the raw items (the score actually used),
-    obtained from the standardised ML solution of :class:`statsmodels.multivariate.factor.Factor`
-    times the item standard deviations. With equal item variances this equals the standardised
-    omega of ``psych::omega(m, nfactors = 1, fm = "ml")``. At least 3 items are needed (a
-    one-factor model of 2 items is not identified: use :func:`spearman_brown`).
+    The corrected item-total correlation is :math:`r(x_i, T - x_i)` with :math:`T = \\sum_j x_j`
+    (``r.drop`` of ``psych::alpha``, "Corrected Item-Total Correlation" of SPSS); alpha if deleted
+    is :func:`cronbach_alpha` of the :math:`k-1` other items (``raw_alpha`` of
+    ``psych::alpha(x)$alpha.drop``).
 
     References
     ----------
-    McDonald, R. P. (1999). Test theory: A unified treatment. Erlbaum, ch. 6. Hayes, A. F. &
-    Coutts, J. J. (2020). Use omega rather than Cronbach's alpha for estimating reliability. But...
-    Communication Methods and Measures 14(1), 1-24.
+    Revelle, W. psych::alpha. Nunnally, J. C. & Bernstein, I. H. (1994). Psychometric theory,
+    3rd ed., ch. 8.
     """
-    level = check_level(level)
-    if n_boot < 0:
-        raise StatsInputError(f"n_boot must be >= 0, got {n_boot}")
-    data = _complete_numeric(items).to_numpy()
+    data = complete_numeric(items)
     n, k = data.shape
-    if k < 3:
-        return OmegaResult(NAN, (), (), n, k, note=f"omega needs at least 3 items, got {k}")
-    if n < k + 2 or np.any(data.std(axis=0) == 0):
-        return OmegaResult(
-            NAN, (), (), n, k, note=f"too few complete rows ({n}) or a constant item"
+    if k < 2:
+        raise StatsInputError(f"item analysis needs at least 2 items, got {k}")
+    values = data.to_numpy()
+    total = values.sum(axis=1)
+    cov = np.cov(values, rowvar=False) if n > 1 else np.full((k, k), NAN)
+    rows = []
+    for i, item in enumerate(data.columns):
+        rest = total - values[:, i]
+        sd = float(values[:, i].std(ddof=1)) if n > 1 else NAN
+        constant = n > 1 and sd == 0
+        r = (
+            NAN
+            if n < 3 or constant or rest.std() == 0
+            else float(np.corrcoef(values[:, i], rest)[0, 1])
         )
-    omega, loadings, uniq = _omega_from(data)
-    note = ""
-    if uniq.min() < 0.005:
-        note = "Heywood case: a unique variance is ~0, omega is unreliable"
-    low = high = NAN
-    if n_boot:
-        rng = np.random.default_rng(seed)
-        draws = []
-        for _ in range(n_boot):
-            sample = data[rng.integers(0, n, n)]
-            if np.all(sample.std(axis=0) > 0):
-                draws.append(_omega_from(sample)[0])
-        tail = (1 - level) / 2
-        low, high = (float(q) for q in np.quantile(draws, [tail, 1 - tail]))
-    return OmegaResult(
-        float(omega),
-        tuple(loadings.tolist()),
-        tuple(uniq.tolist()),
-        n,
-        k,
-        low,
-        high,
-        level if n_boot else NAN,
-        note,
-    )
+        keep = [j for j in range(k) if j != i]
+        drop_alpha = _alpha(cov[np.ix_(keep, keep)]) if k >= 3 and n >= 3 else NAN
+        flag = "constant" if constant else "negative" if r < 0 else ""
+        rows.append(
+            [str(item), n, float(values[:, i].mean()) if n else NAN, sd, r, drop_alpha, flag]
+        )
+    return pd.DataFrame(rows, columns=ITEM_COLUMNS)
+
+
+def item_warning(table: pd.DataFrame) -> str:
+    """One sentence naming the items :func:`item_statistics` flags, or ``""``."""
+    parts = []
+    negative = table.loc[table["flag"] == "negative"]
+    if len(negative):
+        listed = ", ".join(f"{r.item} (r = {r.r_drop:.2f})" for r in negative.itertuples())
+        parts.append(f"item(s) correlating negatively with the rest: {listed}; reverse-keyed?")
+    constant = table.loc[table["flag"] == "constant", "item"].tolist()
+    if constant:
+        parts.append(f"constant item(s): {', '.join(constant)}")
+    return "; ".join(parts)
 
 
 def spearman_brown(items: pd.DataFrame) -> float:
@@ -239,7 +197,7 @@ def spearman_brown(items: pd.DataFrame) -> float:
     reliability of a two-item scale: Pearson, Cronbach, or Spearman-Brown? Int J Public Health
     58(4), 637-642). NaN with fewer than 3 complete rows or a constant item.
     """
-    data = _complete_numeric(items)
+    data = complete_numeric(items)
     if data.shape[1] != 2:
         raise StatsInputError(f"spearman_brown needs exactly 2 items, got {data.shape[1]}")
     if len(data) < 3 or (data.std() == 0).any():
@@ -262,6 +220,47 @@ def keyed_items(frame: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
     return data
 
 
+def as_instruments(
+    instruments: Mapping[str, Instrument] | Iterable[Instrument], name: str = "instruments"
+) -> list[Instrument]:
+    """``instruments`` as a list, refusing anything but Instrument objects (ids need loading)."""
+    values = instruments.values() if isinstance(instruments, Mapping) else instruments
+    if isinstance(values, str) or not isinstance(values, Iterable):
+        raise StatsInputError(
+            f"{name} must be a mapping or list of Instrument, got {type(instruments).__name__}"
+        )
+    found = list(values)
+    for inst in found:
+        if not isinstance(inst, Instrument):
+            raise StatsInputError(
+                f"{name} must hold Instrument objects, got {inst!r:.40}: load them with "
+                "eco_eval.instruments.load_instruments() and pass the result"
+            )
+    return found
+
+
+def _scale_row(complete: pd.DataFrame, level: float, omega_boot: int, seed: int | None,
+               convention: str) -> dict[str, object]:  # fmt: skip
+    """Alpha, omega or Spearman-Brown and the item warning of one group's complete responses."""
+    a = cronbach_alpha(complete, level)
+    row: dict[str, object] = {
+        "alpha": a.alpha, "alpha_ci_low": a.ci_low, "alpha_ci_high": a.ci_high
+    }  # fmt: skip
+    notes = [item_warning(item_statistics(complete))]
+    if complete.shape[1] == 2:
+        row["spearman_brown"] = spearman_brown(complete)
+        notes.insert(0, "two-item scale: report Spearman-Brown, omega not identified")
+    else:
+        o = mcdonald_omega(
+            complete, n_boot=omega_boot, level=level, seed=seed, convention=convention
+        )
+        if o.unidimensional:
+            row.update(omega=o.omega, omega_ci_low=o.ci_low, omega_ci_high=o.ci_high)
+        notes.insert(0, o.note)
+    row["note"] = "; ".join(n for n in notes if n)
+    return row
+
+
 def reliability_table(
     frame: pd.DataFrame,
     instruments: Mapping[str, Instrument] | Iterable[Instrument],
@@ -270,6 +269,7 @@ def reliability_table(
     min_n: int = 10,
     omega_boot: int = 0,
     seed: int | None = None,
+    convention: str = "model",
 ) -> pd.DataFrame:
     """Tidy reliability table: one row per instrument (and group of ``by``).
 
@@ -278,7 +278,8 @@ def reliability_table(
     frame : pandas.DataFrame
         Barometer responses with item columns.
     instruments : mapping or iterable of Instrument
-        Those whose items are all absent from ``frame`` are skipped; partly present raises.
+        As returned by :func:`eco_eval.instruments.load_instruments`. Those whose items are all
+        absent from ``frame`` are skipped; partly present raises.
     by : str, sequence of str or None
         Grouping column(s), default ``"wave"``; None for one row per instrument.
     level : float
@@ -289,20 +290,28 @@ def reliability_table(
         Bootstrap resamples for an omega interval (0: none).
     seed : int or None
         Seed of the omega bootstrap.
+    convention : {"model", "semtools", "psych"}
+        Omega's definition (:data:`eco_eval.stats.omega.OMEGA_CONVENTIONS`).
 
     Returns
     -------
     pandas.DataFrame
         Columns: ``instrument``, the ``by`` columns, ``k`` (items), ``n`` (complete responses),
         ``alpha``, ``alpha_ci_low``, ``alpha_ci_high``, ``omega``, ``omega_ci_low``,
-        ``omega_ci_high``, ``spearman_brown`` (two-item scales only, else NaN), ``note``.
+        ``omega_ci_high``, ``spearman_brown`` (two-item scales only, else NaN), ``note``. Omega is
+        NaN when the scale has a second dimension; the note then says so, and names any item
+        that correlates negatively with the rest or is constant (:func:`item_statistics`).
 
     Notes
     -----
-    See :func:`cronbach_alpha`, :func:`mcdonald_omega` and :func:`spearman_brown`.
+    See :func:`cronbach_alpha`, :func:`mcdonald_omega`, :func:`item_statistics` and
+    :func:`spearman_brown`.
     """
     level = check_level(level)
-    insts = list(instruments.values()) if isinstance(instruments, Mapping) else list(instruments)
+    min_n = check_positive_int(min_n, "min_n", minimum=1)
+    omega_boot = check_positive_int(omega_boot, "omega_boot", minimum=0)
+    convention = check_choice(convention, OMEGA_CONVENTIONS, "convention")
+    insts = as_instruments(instruments)
     keys = [] if by is None else [by] if isinstance(by, str) else list(by)
     check_columns(frame, keys)
     rows = []
@@ -321,49 +330,28 @@ def reliability_table(
         )
         for key, sub in groups:
             key = key if isinstance(key, tuple) else (key,)
-            row: dict[str, object] = {"instrument": inst.id, **dict(zip(keys, key, strict=True))}
             complete = sub.dropna()
             n, k = len(complete), inst.n_items
-            row.update(
-                k=k,
-                n=n,
-                alpha=NAN,
-                alpha_ci_low=NAN,
-                alpha_ci_high=NAN,
-                omega=NAN,
-                omega_ci_low=NAN,
-                omega_ci_high=NAN,
-                spearman_brown=NAN,
-                note="",
-            )
+            row: dict[str, object] = {
+                "instrument": inst.id, **dict(zip(keys, key, strict=True)), "k": k, "n": n,
+                **dict.fromkeys(_ESTIMATES, NAN), "note": "",
+            }  # fmt: skip
             if k < 2:
                 row["note"] = "single-item scale: no internal consistency"
             elif n < max(min_n, k + 2):
                 row["note"] = f"{n} complete responses (< {max(min_n, k + 2)}): not estimated"
             else:
-                a = cronbach_alpha(complete, level)
-                row.update(alpha=a.alpha, alpha_ci_low=a.ci_low, alpha_ci_high=a.ci_high)
-                if k == 2:
-                    row["spearman_brown"] = spearman_brown(complete)
-                    row["note"] = "two-item scale: report Spearman-Brown, omega not identified"
-                else:
-                    o = mcdonald_omega(complete, n_boot=omega_boot, level=level, seed=seed)
-                    row.update(
-                        omega=o.omega, omega_ci_low=o.ci_low, omega_ci_high=o.ci_high, note=o.note
-                    )
+                row.update(_scale_row(complete, level, omega_boot, seed, convention))
             rows.append(row)
-    columns = [
-        "instrument",
-        *keys,
-        "k",
-        "n",
-        "alpha",
-        "alpha_ci_low",
-        "alpha_ci_high",
-        "omega",
-        "omega_ci_low",
-        "omega_ci_high",
-        "spearman_brown",
-        "note",
-    ]
-    return pd.DataFrame(rows, columns=columns)
+    return pd.DataFrame(rows, columns=["instrument", *keys, "k", "n", *_ESTIMATES, "note"])
+
+
+_ESTIMATES = [
+    "alpha",
+    "alpha_ci_low",
+    "alpha_ci_high",
+    "omega",
+    "omega_ci_low",
+    "omega_ci_high",
+    "spearman_brown",
+]

@@ -104,6 +104,11 @@ def score(frame: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
     SWEMWBS conversion: Stewart-Brown et al. (2009), Health Qual Life Outcomes 7:15. WHO-5 cut-offs:
     Topp et al. (2015), Psychother Psychosom 84:167-176. Full sources in ``instruments.yaml``.
     """
+    if not isinstance(instrument, Instrument):
+        raise StatsInputError(
+            f"instrument must be an Instrument, got {instrument!r:.40}: load it with "
+            "eco_eval.instruments.load_instruments()[id]"
+        )
     check_columns(frame, instrument.items, what="barometer frame")
     given = frame.loc[:, list(instrument.items)]
     values = given.to_numpy(dtype=object)
@@ -160,7 +165,7 @@ def score(frame: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
         index=frame.index,
     )
     for flag in instrument.flags:
-        col = pd.array(flag_raised(flag, result), dtype="boolean")
+        col = pd.array(flag_raised(flag, raw if flag.on == "raw" else result), dtype="boolean")
         col[~scored] = pd.NA
         out[f"flag_{flag.id}"] = col
     return out
@@ -193,6 +198,11 @@ def score_all(frame: pd.DataFrame, instruments: Mapping[str, Instrument]) -> pd.
         its id and an underscore (``swemwbs_score``, ``swemwbs_status``, ...).
     """
     parts = []
+    if not isinstance(instruments, Mapping):
+        raise StatsInputError(
+            "instruments must be the mapping returned by eco_eval.instruments.load_instruments(), "
+            f"got {type(instruments).__name__}"
+        )
     for iid, inst in instruments.items():
         present = [c for c in inst.items if c in frame.columns]
         if not present:

@@ -1,0 +1,69 @@
+"""eco_eval.compute as an analyst calls it: default period, period words, by=, time series
+(on the hand-made tables of ``conftest.py``)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import eco_eval
+from eco_eval.errors import ConfigError
+from eco_eval.release.compute import compute, latest_quarter, parse_by
+
+
+def test_default_period_is_the_latest_quarter_with_data_not_the_calendars(tables):
+    # the store's last held session is in 2016-Q2; today's calendar quarter has no data
+    assert latest_quarter(tables).label == "2016-Q2"
+    frame = compute(tables, compare=False)
+    assert set(frame["period"]) == {"2016-Q2"}
+    assert frame["value"].notna().any()
+    assert frame.equals(compute(tables, "latest", compare=False))  # the README's word, in Python
+
+
+def test_a_period_without_data_is_an_error_naming_the_latest(tables):
+    with pytest.raises(ConfigError, match=r"'2017-Q1' has no held session.*'2016-Q2'"):
+        compute(tables, "2017-Q1")
+    with pytest.raises(ConfigError, match="no held session"):
+        compute(tables, "last-quarter")  # the calendar's last quarter: years after the data
+
+
+@pytest.mark.parametrize(
+    ("by", "expected"),
+    [
+        ("department", ("department",)),
+        (("department",), ("department",)),
+        (["direction", "Catégorie"], ("department", "category")),
+        ("sexe", ("gender",)),
+    ],
+)
+def test_by_accepts_a_string_a_sequence_and_french_names(by, expected):
+    assert parse_by(by) == expected
+
+
+def test_by_refuses_unknown_breakdowns_with_a_close_match(tables):
+    with pytest.raises(ConfigError, match=r"unknown breakdown 'departement' \(did you mean"):
+        compute(tables, by="departement")
+    with pytest.raises(ConfigError, match="breakdown name or a list"):
+        compute(tables, by=3)
+
+
+def test_by_string_is_not_iterated_as_characters(tables):
+    one = compute(tables, "2016-Q2", by="department", compare=False)
+    seq = compute(tables, "2016-Q2", by=("department",), compare=False)
+    pd.testing.assert_frame_equal(one, seq)
+    assert set(one["dimension"]) <= {"all", "department"}
+    assert "department" in set(one["dimension"])
+
+
+def test_periods_give_a_tidy_time_series(tables):
+    series = compute(tables, periods=["2016-Q1", "2016-Q2"], compare=False)
+    assert list(dict.fromkeys(series["period"])) == ["2016-Q1", "2016-Q2"]
+    q2 = compute(tables, "2016-Q2", compare=False)
+    pd.testing.assert_frame_equal(series[series["period"] == "2016-Q2"].reset_index(drop=True), q2)
+    with pytest.raises(ConfigError, match="not both"):
+        compute(tables, "2016-Q2", periods=["2016-Q1"])
+
+
+def test_a_wrong_store_argument_is_a_one_line_error():
+    with pytest.raises(ConfigError, match="open_store"):
+        eco_eval.compute(42)
