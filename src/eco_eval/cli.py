@@ -409,6 +409,25 @@ def inspect(files: tuple[Path, ...], as_json: bool) -> None:
             click.echo(render_inspection(r))
 
 
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--name", default="Ma collectivité", show_default=True, help="Organisation's name.")
+@click.option("--siren", default="000000000", show_default=True, help="Organisation's SIREN.")
+@click.option("--siret", default="00000000000000", show_default=True, help="Organisation's SIRET.")
+@project_option
+def kit(folder: Path, name: str, siren: str, siret: str, project_dir: Path) -> None:
+    """Write the adoption kit into FOLDER: questionnaires (LimeSurvey .lss), templates (xlsx),
+    ecosystem, licences and the matching eco_eval.yaml (the project's ecosystem, if any)."""
+    from eco_eval.config import CONFIG_NAME, load_project
+    from eco_eval.kit.write import write_kit
+
+    ecosystem = None
+    if (project_dir / CONFIG_NAME).is_file():
+        ecosystem = dict(load_project(project_dir).ecosystem_override) or None
+    result = write_kit(folder, name=name, siren=siren, siret=siret, ecosystem=ecosystem)
+    click.echo(result.summary())
+
+
 @main.group()
 def key() -> None:
     """Manage the pseudonymisation key (kept outside the repository)."""
