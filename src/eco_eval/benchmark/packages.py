@@ -168,3 +168,32 @@ def read_packages(folder: Path, *, validate: bool = True) -> list[CityPackage]:
     if not Path(folder).is_dir():
         raise input_error(folder, "", "no such folder", "give the folder holding the packages")
     return [read_package(p, validate=validate) for p in find_packages(folder)]
+
+
+def from_tidy(
+    frame: pd.DataFrame, *, city: str, siret: str, tools: dict[str, int] | None = None
+) -> CityPackage:
+    """A city's own figures (a tidy indicator frame after disclosure control, as the bilan's
+    release holds them) in the shape of a read package: ``*`` and ``all`` become ``ensemble``,
+    a suppressed cell is secret and its value is not kept."""
+    secret = frame["suppressed"].fillna(False).astype(bool).to_numpy()
+
+    def star(column: str, star_value: str) -> pd.Series:
+        s = frame[column].astype(str)
+        return s.where(s != star_value, ALL)
+
+    cells = pd.DataFrame(
+        {
+            "period": frame["period"].astype(str),
+            "lever": star("lever", "*"),
+            "tool": star("tool", "*"),
+            "dimension": star("dimension", "all"),
+            "group": star("group", "*"),
+            "indicator": frame["indicator"].astype(str),
+            "unit": "",
+            "value": np.where(secret, np.nan, pd.to_numeric(frame["value"], errors="coerce")),
+            "n": np.where(secret, np.nan, pd.to_numeric(frame["n"], errors="coerce")),
+            "secret": secret,
+        }
+    )
+    return CityPackage(folder=Path("."), city=city, siret=siret, cells=cells, tools=tools or {})

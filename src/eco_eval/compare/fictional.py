@@ -10,6 +10,7 @@ same packages.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from importlib import resources
@@ -148,12 +149,18 @@ def city_frame(spec: dict[str, Any], period: str, eco: Ecosystem, seed: int) -> 
 
 
 def write_fictional_packages(
-    folder: Path, *, seed: int = 26, published_on: date = date(2018, 2, 15)
+    folder: Path,
+    *,
+    seed: int = 26,
+    published_on: date = date(2018, 2, 15),
+    cities: Mapping[str, dict[str, Any]] | None = None,
 ) -> list[Path]:
     """Write one package per fictional city and period under ``folder/<city>/<period>/``;
-    return the package folders."""
+    return the package folders. ``cities``: other definitions than the declared ones (same
+    keys as ``_data/fictional_cities.yaml``)."""
     written = []
-    for index, (city_id, spec) in enumerate(sorted(fictional_cities().items())):
+    chosen = fictional_cities() if cities is None else cities
+    for index, (city_id, spec) in enumerate(sorted(chosen.items())):
         org = Organisation(str(spec["name"]), str(spec["siren"]), str(spec["siret"]))
         for p_index, label in enumerate(sorted(spec["periods"])):
             period = parse_period(label)

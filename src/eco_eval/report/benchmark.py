@@ -48,13 +48,15 @@ def unpublished_measures(bench: pd.DataFrame) -> list[Measure]:
     return [m for m in load_measures()[0] if m.id not in present]
 
 
-def display_frame(bench: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """One row per measure and city, every cell as the text shown (numbers in ``lang``)."""
+def display_frame(bench: pd.DataFrame, lang: str, *, only: str | None = None) -> pd.DataFrame:
+    """One row per measure and city (``only``: that city's rows), every cell as the text shown
+    (numbers in ``lang``); the measures are those some city published."""
     t = benchmark_labels(lang)
     rows = []
     for m in shown_measures(bench):
         r: Any
-        for r in bench[bench["measure"] == m.id].itertuples(index=False):
+        at = bench[bench["measure"] == m.id]
+        for r in (at if only is None else at[at["city"] == only]).itertuples(index=False):
             if r.status == "published":
                 value = _text(r.value, m, lang)
             else:
@@ -80,8 +82,9 @@ def display_frame(bench: pd.DataFrame, lang: str) -> pd.DataFrame:
     )
 
 
-def benchmark_table(bench: pd.DataFrame, lang: str) -> str:
-    """The benchmark of one period as an HTML table (every text escaped)."""
+def benchmark_table(bench: pd.DataFrame, lang: str, *, only: str | None = None) -> str:
+    """The benchmark of one period as an HTML table (every text escaped); ``only``: one
+    city's rows."""
     t = benchmark_labels(lang)
     columns = {
         "measure": t["benchmark.col_measure"],
@@ -92,7 +95,9 @@ def benchmark_table(bench: pd.DataFrame, lang: str) -> str:
         "others": t["benchmark.col_others"],
         "position": t["benchmark.col_position"],
     }
-    return str(html_table(display_frame(bench, lang), columns, Labels(lang)).data)
+    if only is not None:
+        del columns["city"]  # one city: named in the sentence above the table
+    return str(html_table(display_frame(bench, lang, only=only), columns, Labels(lang)).data)
 
 
 def benchmark_figure(
