@@ -248,3 +248,25 @@ def test_benchmark_page_in_a_browser_offline_with_hostile_city_name(
         page.screenshot(path=str(tmp_path / "benchmark.png"), full_page=True)
     finally:
         close()
+
+
+@pytest.mark.slow
+def test_a_package_the_pipeline_published_compares_with_the_fictional_ones(
+    demo_run: dict, packages: Path, tmp_path: Path
+) -> None:
+    """The demo city's package, as ``eco-eval run`` published it, beside the fictional ones."""
+    folder = tmp_path / "packages"
+    shutil.copytree(packages, folder)
+    shutil.copytree(demo_run["root"] / "reports" / "2017-Q4" / "open-data", folder / "demo")
+    result = run_compare(folder, tmp_path / "out")
+    assert result.cities == 5 and result.period == "2017-Q4"
+    rows = [r for r in _csv(tmp_path / "out" / TABLE) if r["city"] == "Ville d'Exemple"]
+    published = {r["measure"] for r in rows if r["status"] == "published"}
+    assert published == {
+        "reach",
+        "satisfaction",
+        "recommendation",
+        "balance",
+        "cost_per_participant",
+    }
+    assert {r["others_n"] for r in rows if r["measure"] == "reach"} == {"3"}  # one other is secret
