@@ -416,6 +416,59 @@ def inspect(files: tuple[Path, ...], as_json: bool) -> None:
             click.echo(render_inspection(r))
 
 
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--name", default="Ma collectivité", show_default=True, help="Organisation's name.")
+@click.option("--siren", default="000000000", show_default=True, help="Organisation's SIREN.")
+@click.option("--siret", default="00000000000000", show_default=True, help="Organisation's SIRET.")
+@project_option
+def kit(folder: Path, name: str, siren: str, siret: str, project_dir: Path) -> None:
+    """Write the adoption kit into FOLDER: questionnaires (LimeSurvey .lss), templates (xlsx),
+    ecosystem, licences and the matching eco_eval.yaml (the project's ecosystem, if any)."""
+    from eco_eval.config import CONFIG_NAME, load_project
+    from eco_eval.kit.write import write_kit
+
+    ecosystem = None
+    if (project_dir / CONFIG_NAME).is_file():
+        ecosystem = dict(load_project(project_dir).ecosystem_override) or None
+    result = write_kit(folder, name=name, siren=siren, siret=siret, ecosystem=ecosystem)
+    click.echo(result.summary())
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("comparaison"),
+    show_default=True,
+    help="Where to write comparaison.html and comparaison.csv.",
+)
+@click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True)
+@click.option(
+    "--period",
+    default=None,
+    help="Period the page shows (default: the latest two cities published).",
+)
+@click.option(
+    "--fictional",
+    is_flag=True,
+    help="First write the fictional cities' packages into FOLDER (to try the benchmark).",
+)
+def compare(folder: Path, out: Path, lang: str, period: str | None, fictional: bool) -> None:
+    """Benchmark between cities from the open-data packages in FOLDER (one folder per package,
+    read offline, each validated first): a page and a CSV setting each city against the median
+    and interquartile range of the others."""
+    from eco_eval.compare.run import run_compare
+
+    if fictional:
+        from eco_eval.compare.fictional import write_fictional_packages
+
+        written = write_fictional_packages(folder)
+        click.echo(f"{len(written)} fictional packages written to {folder}")
+    click.echo(run_compare(folder, out, lang=lang, period=period).summary())
+
+
 @main.group()
 def key() -> None:
     """Manage the pseudonymisation key (kept outside the repository)."""

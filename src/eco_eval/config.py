@@ -144,6 +144,14 @@ class Project:
     config_file: Path | None = None
     #: ``report.breakdowns``; None: every breakdown the data has (see :attr:`report_breakdowns`).
     breakdowns: tuple[str, ...] | None = None
+    #: ``report.benchmark``: the folder (relative to the project) holding other cities' open-data
+    #: packages for the bilan's comparison section; None: no comparison.
+    benchmark_dir_name: str | None = None
+
+    @property
+    def benchmark_dir(self) -> Path | None:
+        """The folder of other cities' open-data packages, or None when none is configured."""
+        return None if self.benchmark_dir_name is None else self.root / self.benchmark_dir_name
 
     @property
     def report_breakdowns(self) -> tuple[str, ...]:
@@ -428,7 +436,7 @@ def parse_config(doc: Mapping[str, Any], root: Path, origin: str = CONFIG_NAME) 
                     f"that is not declared under 'scales:'{did_you_mean(scale, scales)}"
                 )
     report = doc.get("report") or {}
-    _check_keys(report, {"lang", "breakdowns"}, "report.", origin)
+    _check_keys(report, {"lang", "breakdowns", "benchmark"}, "report.", origin)
     lang = str(report.get("lang", "fr"))
     if lang not in {"fr", "en"}:
         raise ConfigError(f"{origin}: report.lang must be 'fr' or 'en', not {lang!r}")
@@ -449,6 +457,7 @@ def parse_config(doc: Mapping[str, Any], root: Path, origin: str = CONFIG_NAME) 
         actions_file=doc.get("actions"),
         config_file=root / CONFIG_NAME,
         breakdowns=breakdowns,
+        benchmark_dir_name=None if report.get("benchmark") is None else str(report["benchmark"]),
     )
 
 

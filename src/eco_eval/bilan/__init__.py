@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from eco_eval.bilan import benchmark as _benchmark
 from eco_eval.bilan import sections as _sections
 from eco_eval.bilan import wellbeing as _wb
 from eco_eval.bilan.results import ResultsSection, heading
@@ -323,6 +324,22 @@ class Bilan:
     @section("results_relations")
     def results_relations(self) -> str:
         return str(self.results_section().relations_table())
+
+    # --- comparison with other cities (eco_eval.bilan.benchmark) --------------------------------
+    def benchmark(self) -> str:
+        """« Comparaison avec d'autres collectivités »: heading and section, or "" when the
+        project configures no folder of other cities' packages (``report.benchmark``)."""
+        if not _benchmark.configured(self):
+            return ""
+        return _benchmark.heading(self) + self._benchmark()
+
+    @section("benchmark")
+    def _benchmark(self) -> str:
+        return _benchmark.body(self)
+
+    def benchmark_figure(self) -> Any:
+        """The comparison's figure, or None when the section is not shown."""
+        return _benchmark.figure(self)
 
     # --- the rest ------------------------------------------------------------------------------
     @section("data_quality")

@@ -85,28 +85,53 @@ def _scale(
     return tuple(Answer(str(v), label, v, scale) for label, v in zip(labels, values, strict=True))
 
 
+def session_questions(tool_names: list[str]) -> tuple[Question, Question]:
+    """The post-session survey's first questions: the session's number and the tool (answer
+    codes ``O01``... in the ecosystem's order)."""
+    tools = tuple(Answer(f"O{i + 1:02d}", name, i + 1) for i, name in enumerate(tool_names))
+    return (
+        Question(
+            "SEANCE",
+            "S",
+            "Numéro de la séance (indiqué sur la feuille d'émargement)",
+            "Laissez vide si vous ne le connaissez pas.",
+        ),
+        Question("OUTIL", "L", "Quel outil avez-vous expérimenté ?", mandatory=True, answers=tools),
+    )
+
+
+def closing_questions() -> tuple[Question, Question]:
+    """The post-session survey's last questions: recommendation (0 to 10) and a comment."""
+    return (
+        Question(
+            "RECO",
+            "N",
+            "Recommanderiez-vous cet outil à un(e) collègue ? (0 = pas du tout, 10 = tout à fait)",
+            attributes={"min_num_value_n": "0", "max_num_value_n": "10", "num_value_int_only": "1"},
+        ),
+        Question("COMM", "T", "Un commentaire ?", "Merci de ne citer le nom d'aucun(e) collègue."),
+    )
+
+
+def matricule_question() -> Question:
+    """The barometer's optional staff number (links waves; never published)."""
+    return Question(
+        "MATRICULE",
+        "S",
+        "Votre matricule (facultatif)",
+        "Il permet de suivre l'évolution d'une vague à l'autre ; il n'est jamais publié.",
+    )
+
+
 def feedback_groups(tool_names: list[str]) -> list[Group]:
     """The post-session survey. EVAL keeps the contract's codes EVAL[SAT] and EVAL[UTIL]; SAT is
     answered on scale 0 (satisfaction labels), UTIL on scale 1 (agreement labels)."""
-    tools = tuple(Answer(f"O{i + 1:02d}", name, i + 1) for i, name in enumerate(tool_names))
     return [
         Group(
             "Votre séance",
             "Questionnaire anonyme, à remplir après une séance d'un outil de l'écosystème.",
             (
-                Question(
-                    "SEANCE",
-                    "S",
-                    "Numéro de la séance (indiqué sur la feuille d'émargement)",
-                    "Laissez vide si vous ne le connaissez pas.",
-                ),
-                Question(
-                    "OUTIL",
-                    "L",
-                    "Quel outil avez-vous expérimenté ?",
-                    mandatory=True,
-                    answers=tools,
-                ),
+                *session_questions(tool_names),
                 Question(
                     "EVAL",
                     "F",
@@ -119,19 +144,7 @@ def feedback_groups(tool_names: list[str]) -> list[Group]:
                     answers=_scale(SATISFACTION_LABELS, range(1, 6), 0)
                     + _scale(AGREEMENT_LABELS, range(1, 6), 1),
                 ),
-                Question(
-                    "RECO",
-                    "N",
-                    "Recommanderiez-vous cet outil à un(e) collègue ? (0 = pas du tout, 10 = tout à fait)",
-                    attributes={
-                        "min_num_value_n": "0",
-                        "max_num_value_n": "10",
-                        "num_value_int_only": "1",
-                    },
-                ),
-                Question(
-                    "COMM", "T", "Un commentaire ?", "Merci de ne citer le nom d'aucun(e) collègue."
-                ),
+                *closing_questions(),
             ),
         )
     ]
@@ -157,12 +170,7 @@ def barometer_groups(
             "Vous",
             "Ces informations servent uniquement aux analyses par groupe d'au moins 10 personnes.",
             (
-                Question(
-                    "MATRICULE",
-                    "S",
-                    "Votre matricule (facultatif)",
-                    "Il permet de suivre l'évolution d'une vague à l'autre ; il n'est jamais publié.",
-                ),
+                matricule_question(),
                 Question("DIR", "L", "Votre direction", answers=depts),
                 Question(
                     "CAT",
@@ -195,31 +203,47 @@ def barometer_groups(
                 ),
             ),
         ),
-        Group(
-            "Climat",
-            "Votre direction et votre service aujourd'hui.",
-            (
-                Question(
-                    "CLIM",
-                    "F",
-                    "Dans quelle mesure êtes-vous d'accord avec les affirmations suivantes ?",
-                    f"{rev} est formulé négativement : score = 6 - réponse.",
-                    subquestions=tuple(clim_sq),
-                    answers=_scale(AGREEMENT_LABELS, range(1, 6)),
-                ),
-            ),
+        climate_group(
+            f"{rev} est formulé négativement : score = 6 - réponse.",
+            tuple(clim_sq),
+            _scale(AGREEMENT_LABELS, range(1, 6)),
         ),
-        Group(
-            "Participation",
-            "Depuis la vague précédente du baromètre.",
-            (
-                Question(
-                    "PART",
-                    "F",
-                    "Depuis le dernier baromètre, avez-vous participé à une séance de ces outils ?",
-                    subquestions=part_sq,
-                    answers=(Answer("N", PART_LABELS[0], 0), Answer("Y", PART_LABELS[1], 1)),
-                ),
-            ),
-        ),
+        participation_group(part_sq),
     ]
+
+
+def climate_group(
+    help_text: str, subquestions: tuple[tuple[str, str], ...], answers: tuple[Answer, ...]
+) -> Group:
+    """The barometer's climate group: one array of agreement items (two per lever)."""
+    return Group(
+        "Climat",
+        "Votre direction et votre service aujourd'hui.",
+        (
+            Question(
+                "CLIM",
+                "F",
+                "Dans quelle mesure êtes-vous d'accord avec les affirmations suivantes ?",
+                help_text,
+                subquestions=subquestions,
+                answers=answers,
+            ),
+        ),
+    )
+
+
+def participation_group(subquestions: tuple[tuple[str, str], ...]) -> Group:
+    """The barometer's participation group: one yes/no row per lever (N = 0, Y = 1)."""
+    return Group(
+        "Participation",
+        "Depuis la vague précédente du baromètre.",
+        (
+            Question(
+                "PART",
+                "F",
+                "Depuis le dernier baromètre, avez-vous participé à une séance de ces outils ?",
+                subquestions=subquestions,
+                answers=(Answer("N", PART_LABELS[0], 0), Answer("Y", PART_LABELS[1], 1)),
+            ),
+        ),
+    )

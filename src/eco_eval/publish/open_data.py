@@ -259,6 +259,33 @@ def catalogue_table(*, organisation: Any, published_on: date) -> pd.DataFrame:
     )
 
 
+def package_tables(
+    frame: pd.DataFrame, *, period: Any, ecosystem: Any, organisation: Any, published_on: date
+) -> dict[str, tuple[pd.DataFrame, list[dict[str, Any]], str]]:
+    """The three tables of a period's package, for :func:`write_package`, from the frame
+    ``apply_rule`` returned."""
+    common = {"organisation": organisation, "published_on": published_on}
+    return {
+        f"{INDICATORS}_{period.label.replace(':', '-')}": (
+            indicator_table(
+                frame, period=period, launch=ecosystem.launch, ecosystem=ecosystem, **common
+            ),
+            INDICATOR_FIELDS,
+            f"Indicateurs du programme d'innovation organisationnelle, {period.label}",
+        ),
+        ECOSYSTEM: (
+            ecosystem_table(ecosystem=ecosystem, **common),
+            ECOSYSTEM_FIELDS,
+            "Leviers de l'écosystème d'innovation et leurs outils",
+        ),
+        CATALOGUE: (
+            catalogue_table(**common),
+            CATALOGUE_FIELDS,
+            "Catalogue des indicateurs (définitions, formules, précautions)",
+        ),
+    }
+
+
 # --------------------------------------------------------------------------- package
 def file_stem(published_on: date, siren: str, name: str) -> str:
     """``AAAAMMJJ_SIREN_nom``: the national file naming convention."""
@@ -486,25 +513,7 @@ def build_open_data(
     common = {"organisation": org, "published_on": published_on}
     files = write_package(
         out,
-        {
-            f"{INDICATORS}_{period.label.replace(':', '-')}": (
-                indicator_table(
-                    result.frame, period=period, launch=eco.launch, ecosystem=eco, **common
-                ),
-                INDICATOR_FIELDS,
-                f"Indicateurs du programme d'innovation organisationnelle, {period.label}",
-            ),
-            ECOSYSTEM: (
-                ecosystem_table(ecosystem=eco, **common),
-                ECOSYSTEM_FIELDS,
-                "Leviers de l'écosystème d'innovation et leurs outils",
-            ),
-            CATALOGUE: (
-                catalogue_table(**common),
-                CATALOGUE_FIELDS,
-                "Catalogue des indicateurs (définitions, formules, précautions)",
-            ),
-        },
+        package_tables(result.frame, period=period, ecosystem=eco, **common),
         period_label=period.label,
         k=project.privacy.k_open_data,
         **common,

@@ -1,0 +1,1 @@
+"""The adoption kit another city starts from (``eco-eval kit``): :func:`eco_eval.kit.write.write_kit`."""
