@@ -14,6 +14,7 @@ so it stays with the city's private data, never in ``reports/``.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from pathlib import Path
 from typing import Any
@@ -24,9 +25,10 @@ from threadpoolctl import threadpool_limits
 from eco_eval import __version__
 from eco_eval.privacy.suppression import read_suppression_log
 from eco_eval.publish.provenance import code_digest, git_commit, input_checksums, make_stamp
-from eco_eval.release.build import build_release
+from eco_eval.release.build import LEDGER_FRAME, build_release, publication_name
 from eco_eval.release.files import MANIFEST, ReleaseError, load_release, save_release
 from eco_eval.release.model import Release, period_entry
+from eco_eval.store import open_store
 
 __all__ = ["BILAN_SUPPRESSION_LOG", "RELEASES_DIR", "PeriodRelease"]
 
@@ -48,6 +50,8 @@ class PeriodRelease:
         self.release: Release | None = None
         #: The suppression log to keep once the publication is out (None until built).
         self.suppression_log: pd.DataFrame | None = None
+        #: The cells the release publishes, for the publication ledger (None until built).
+        self.ledger: pd.DataFrame | None = None
         #: Whether this run computed the release (False when it read the saved one again).
         self.rebuilt = False
         self._lock = threading.Lock()
@@ -62,6 +66,7 @@ class PeriodRelease:
             "instruments": repr(project.instruments()),
             "period": period_entry(self.period),
             "earlier_suppressions": None if earlier is None else earlier.to_csv(index=False),
+            "earlier_publications": _ledger_digest(project, publication_name(self.period)),
             "code": code_digest(),
         }
         return str(make_stamp(basis)["build_key"])
@@ -102,4 +107,17 @@ class PeriodRelease:
                     self.rebuilt = True
                 self.release = saved
                 self.suppression_log = saved.frame(SUPPRESSION_LOG_FRAME).astype(str)
+                if LEDGER_FRAME in saved.frames:
+                    self.ledger = saved.frame(LEDGER_FRAME)
             return self.path
+
+
+def _ledger_digest(project: Any, publication: str) -> str:
+    """The cells published by other publications than ``publication``, as one sha256 (the
+    release is checked against them)."""
+    if not Path(project.store_path).is_file():
+        return ""
+    ledger = open_store(project.store_path).table("publication_ledger")
+    others = ledger[ledger["publication"] != publication].drop(columns=["published_at"])
+    others = others.sort_values(list(others.columns), ignore_index=True)
+    return hashlib.sha256(others.to_csv(index=False).encode()).hexdigest()

@@ -21,7 +21,8 @@ from eco_eval.indicators.engine import publication_periods, with_comparison
 from eco_eval.indicators.maintenance import idle_lever_ids
 from eco_eval.instruments import load_instruments
 from eco_eval.periods import Period, comparison_note
-from eco_eval.release.disclosure import history, publication_frames
+from eco_eval.privacy.ledger import check_custom_range
+from eco_eval.release.disclosure import publication_frames, publication_ledger
 from eco_eval.release.feedback import feedback_part
 from eco_eval.release.model import Release, period_entry
 from eco_eval.release.results import results_part
@@ -30,7 +31,15 @@ from eco_eval.release.wellbeing import wellbeing_part
 from eco_eval.store import open_store
 from eco_eval.store_quality import REASON_EXAMPLES_SQL
 
-__all__ = ["build_release", "release_from_tables"]
+__all__ = ["LEDGER_FRAME", "build_release", "publication_name", "release_from_tables"]
+
+#: the frame of a release that holds the cells it publishes (for the publication ledger)
+LEDGER_FRAME = "ledger"
+
+
+def publication_name(period: Period) -> str:
+    """The name a period's bilan and deep dives carry in the publication ledger."""
+    return f"bilan:{period.label}"
 
 
 def release_from_tables(
@@ -47,6 +56,8 @@ def release_from_tables(
     suppression_log: pd.DataFrame | None = None,
     quality: Mapping[str, pd.DataFrame] | None = None,
     about: Mapping[str, Any] | None = None,
+    ledger: pd.DataFrame | None = None,
+    publication: str | None = None,
 ) -> tuple[Release, pd.DataFrame]:
     """The release of ``period`` computed from ``tables`` (see the module doc), and the
     suppression log to keep (earlier cells and the cells hidden now).
@@ -54,14 +65,20 @@ def release_from_tables(
     ``compare_to`` replaces the period compared with (default the period before, absent when it
     ends before the launch); ``quality``: the store's ``log`` and ``quarantine`` summaries;
     ``about``: manifest entries describing the publication (organisation, project folder,
-    provenance), kept as given."""
+    provenance), kept as given; ``ledger``: every cell published before, checked against
+    (:func:`eco_eval.release.disclosure.publication_frames`), ``publication`` naming this one
+    (left out of the ledger when it is made again). The release's frame ``ledger`` holds the
+    cells it publishes, to add to the ledger once it is out. A date range that shares days with
+    a published period without being made of whole quarters is refused (ConfigError)."""
+    check_custom_range(ledger, period, publication)
     periods = publication_periods(period, eco.launch)
     if compare_to is not None:
         periods["previous"] = compare_to
     batteries = instruments if instruments is not None else load_instruments(levers=eco.lever_ids)
     frames, log = publication_frames(
-        tables, eco, periods, k=k, suppression_log=suppression_log, instruments=instruments, by=by
-    )
+        tables, eco, periods, k=k, suppression_log=suppression_log, instruments=instruments, by=by,
+        ledger=ledger, publication=publication, history_until=period,
+    )  # fmt: skip
     current = with_comparison(
         frames["current"],
         frames.get("previous"),
@@ -91,7 +108,10 @@ def release_from_tables(
     }
     release_frames = {
         "current": current,
-        "history": history(tables, eco, period, k, log, instruments),
+        "history": frames["history"],
+        LEDGER_FRAME: publication_ledger(
+            {n: f for n, f in frames.items()}, publication or period.label, eco.launch
+        ),
         "quality_log": quality.get("log", pd.DataFrame()),
         "quality_quarantine": quality.get("quarantine", pd.DataFrame()),
         **wb_frames,
@@ -110,8 +130,9 @@ def build_release(
     provenance: Mapping[str, Any] | None = None,
 ) -> tuple[Release, pd.DataFrame]:
     """The release of ``period`` for ``project`` (a loaded :class:`~eco_eval.config.Project`),
-    from its store, with its thresholds, instruments and breakdowns; and the suppression log to
-    keep. ``provenance``: the code version and commit, kept in the manifest."""
+    from its store, with its thresholds, instruments and breakdowns, checked against the store's
+    publication ledger; and the suppression log to keep. ``provenance``: the code version and
+    commit, kept in the manifest."""
     store = open_store(project.store_path)
     tables = Tables.from_store(store)
     quality = {"log": store.table("ingest_log"), "quarantine": store.sql(REASON_EXAMPLES_SQL)}
@@ -136,4 +157,6 @@ def build_release(
         suppression_log=suppression_log,
         quality=quality,
         about=about,
+        ledger=store.table("publication_ledger"),
+        publication=publication_name(period),
     )
