@@ -153,7 +153,25 @@ TABLES: dict[str, dict[str, str]] = {
         "package_version": "VARCHAR",
         "detail": "VARCHAR",
     },
+    "publication_ledger": {  # every cell ever published (eco_eval.privacy.ledger)
+        "publication": "VARCHAR",
+        "period": "VARCHAR",
+        "start": "DATE",
+        "end": "DATE",
+        "lever": "VARCHAR",
+        "tool": "VARCHAR",
+        "dimension": "VARCHAR",
+        "group": "VARCHAR",
+        "indicator": "VARCHAR",
+        "value": "DOUBLE",
+        "n": "DOUBLE",
+        "suppressed": "BOOLEAN",
+        "published_at": "TIMESTAMP",
+    },
 }
+#: the tables an ingest keeps from the store it replaces: the history of ingests and of
+#: publications (the ledger is what later publications are checked against)
+KEPT_BY_INGEST = ("ingest_log", "publication_ledger")
 PROVENANCE = {"source_file": "VARCHAR", "source_line": "BIGINT"}
 #: the tables of the sources' accepted rows (:data:`TABLES` gives each its columns)
 DATA_TABLES = SOURCE_NAMES
@@ -651,6 +669,14 @@ class StoreWriter:
         finally:
             self.con.unregister("_q")
 
+    def record_publication(self, cells: pd.DataFrame, published_at: Any) -> None:
+        """Keep ``cells`` (ledger rows of one publication, :mod:`eco_eval.privacy.ledger`) in the
+        publication ledger, replacing the rows of an earlier run of the same publication."""
+        names = {str(p) for p in cells["publication"].unique()}
+        for name in names:
+            self.con.execute("DELETE FROM publication_ledger WHERE publication = ?", [name])
+        self.append_rows("publication_ledger", cells.assign(published_at=published_at))
+
     def log(self, row: dict[str, Any]) -> None:
         cols = list(TABLES["ingest_log"])
         self.con.execute(
@@ -705,3 +731,12 @@ def write_transaction(
         os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
+
+
+def record_publication(path: Path, cells: pd.DataFrame) -> None:
+    """Add the ledger rows ``cells`` of one publication to the store at ``path``
+    (:meth:`StoreWriter.record_publication`), in a transaction of their own."""
+    if cells is None or not len(cells):
+        return
+    with write_transaction(Path(path)) as w:
+        w.record_publication(cells, pd.Timestamp.now())

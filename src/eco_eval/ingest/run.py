@@ -24,7 +24,7 @@ from eco_eval.ingest.state import Run
 from eco_eval.ingest.writing import ingest_source, log_inputs
 from eco_eval.pseudonymise import load_key
 from eco_eval.schema import SOURCE_NAMES
-from eco_eval.store import Store, project_lock, write_transaction
+from eco_eval.store import KEPT_BY_INGEST, Store, project_lock, write_transaction
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ def ingest(
     with (
         tuning.bulk_settings(),  # before the child starts: it inherits the huge-page setting
         project_lock(project.processed_dir / ".ingest.lock", "an ingest"),
-        write_transaction(project.store_path, carry_over=("ingest_log",)) as w,
+        write_transaction(project.store_path, carry_over=KEPT_BY_INGEST) as w,
         contextlib.ExitStack() as children,  # left first: the child stops before any rollback
     ):
         rel = {p: relative_label(project, p) for _, p in files}

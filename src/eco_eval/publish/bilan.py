@@ -34,6 +34,7 @@ from eco_eval.publish.staging import PeriodStage
 from eco_eval.report.html import notebook_to_html
 from eco_eval.report.pdf import html_to_pdf
 from eco_eval.report.runner import execute_notebook
+from eco_eval.store import record_publication
 
 __all__ = [
     "BilanResult",
@@ -75,13 +76,18 @@ class BilanResult:
     seconds: float
     #: The suppression log to keep once the bilan is published (None when not rebuilt).
     suppression_log: Any = None
+    #: The cells the bilan publishes, for the store's publication ledger (None when not rebuilt).
+    ledger: Any = None
 
     def keep_suppression_log(self, project: Any) -> None:
-        """Save the log of a bilan that was rebuilt and published."""
+        """Save the log of a bilan that was rebuilt and published, and add its cells to the
+        publication ledger."""
         if self.rebuilt and self.suppression_log is not None:
             write_suppression_log(
                 project.processed_dir / BILAN_SUPPRESSION_LOG, self.suppression_log
             )
+        if self.rebuilt and self.ledger is not None:
+            record_publication(project.store_path, self.ledger)
 
     def __str__(self) -> str:
         return f"{self.html} ({'rebuilt' if self.rebuilt else 'up to date'}, {self.seconds:.1f} s)"
@@ -188,5 +194,6 @@ def build_bilan_in(
     stage.mark_changed("bilan")
     _advance(progress, "chiffres clés")
     return BilanResult(
-        final_dir / "bilan.html", True, time.perf_counter() - t0, release.suppression_log
-    )
+        final_dir / "bilan.html", True, time.perf_counter() - t0, release.suppression_log,
+        release.ledger,
+    )  # fmt: skip

@@ -14,6 +14,7 @@ so it stays with the city's private data, never in ``reports/``.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from pathlib import Path
 from typing import Any
@@ -25,8 +26,15 @@ from eco_eval.child import Child
 from eco_eval.privacy.suppression import read_suppression_log
 from eco_eval.publish.provenance import code_digest, git_commit, input_checksums, make_stamp
 from eco_eval.release.files import MANIFEST, ReleaseError, load_release
-from eco_eval.release.model import SUPPRESSION_LOG_FRAME, Release, period_entry
+from eco_eval.release.model import (
+    LEDGER_FRAME,
+    SUPPRESSION_LOG_FRAME,
+    Release,
+    period_entry,
+    publication_name,
+)
 from eco_eval.report.kernel_environment import kernel_environment
+from eco_eval.store import open_store
 
 __all__ = ["BILAN_SUPPRESSION_LOG", "RELEASES_DIR", "PeriodRelease"]
 
@@ -46,6 +54,8 @@ class PeriodRelease:
         self.release: Release | None = None
         #: The suppression log to keep once the publication is out (None until built).
         self.suppression_log: pd.DataFrame | None = None
+        #: The cells the release publishes, for the publication ledger (None until built).
+        self.ledger: pd.DataFrame | None = None
         #: Whether this run computed the release (False when it read the saved one again).
         self.rebuilt = False
         self._lock = threading.Lock()
@@ -60,6 +70,7 @@ class PeriodRelease:
             "instruments": repr(project.instruments()),
             "period": period_entry(self.period),
             "earlier_suppressions": None if earlier is None else earlier.to_csv(index=False),
+            "earlier_publications": _ledger_digest(project, publication_name(self.period)),
             "code": code_digest(),
         }
         return str(make_stamp(basis)["build_key"])
@@ -88,6 +99,8 @@ class PeriodRelease:
                     self.rebuilt = True
                 self.release = saved
                 self.suppression_log = saved.frame(SUPPRESSION_LOG_FRAME).astype(str)
+                if LEDGER_FRAME in saved.frames:
+                    self.ledger = saved.frame(LEDGER_FRAME)
             return self.path
 
     def _build(self, key: str, earlier: pd.DataFrame | None) -> None:
@@ -116,3 +129,14 @@ class PeriodRelease:
         self.get()
         assert self.release is not None
         return self.release.frame(name)
+
+
+def _ledger_digest(project: Any, publication: str) -> str:
+    """The cells published by other publications than ``publication``, as one sha256 (the
+    release is checked against them)."""
+    if not Path(project.store_path).is_file():
+        return ""
+    ledger = open_store(project.store_path).table("publication_ledger")
+    others = ledger[ledger["publication"] != publication].drop(columns=["published_at"])
+    others = others.sort_values(list(others.columns), ignore_index=True)
+    return hashlib.sha256(others.to_csv(index=False).encode()).hexdigest()

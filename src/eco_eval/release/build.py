@@ -23,10 +23,18 @@ from eco_eval.indicators.engine import publication_periods, with_comparison
 from eco_eval.indicators.maintenance import idle_lever_ids
 from eco_eval.instruments import load_instruments
 from eco_eval.periods import Period, comparison_note
-from eco_eval.release.disclosure import anonymise_frames, history, raw_frames
+from eco_eval.privacy.ledger import check_custom_range
+from eco_eval.release.disclosure import publication_frames, publication_ledger, raw_frames
 from eco_eval.release.feedback import feedback_part
 from eco_eval.release.files import save_release
-from eco_eval.release.model import RAW_CURRENT, SUPPRESSION_LOG_FRAME, Release, period_entry
+from eco_eval.release.model import (
+    LEDGER_FRAME,
+    RAW_CURRENT,
+    SUPPRESSION_LOG_FRAME,
+    Release,
+    period_entry,
+    publication_name,
+)
 from eco_eval.release.results import results_part
 from eco_eval.release.sources import source_facts
 from eco_eval.release.wellbeing import wellbeing_part
@@ -50,6 +58,8 @@ def release_from_tables(
     suppression_log: pd.DataFrame | None = None,
     quality: Mapping[str, pd.DataFrame] | None = None,
     about: Mapping[str, Any] | None = None,
+    ledger: pd.DataFrame | None = None,
+    publication: str | None = None,
 ) -> tuple[Release, pd.DataFrame]:
     """The release of ``period`` computed from ``tables`` (see the module doc), and the
     suppression log to keep (earlier cells and the cells hidden now).
@@ -57,13 +67,21 @@ def release_from_tables(
     ``compare_to`` replaces the period compared with (default the period before, absent when it
     ends before the launch); ``quality``: the store's ``log`` and ``quarantine`` summaries;
     ``about``: manifest entries describing the publication (organisation, project folder,
-    provenance), kept as given."""
+    provenance), kept as given; ``ledger``: every cell published before, checked against
+    (:func:`eco_eval.release.disclosure.publication_frames`), ``publication`` naming this one
+    (left out of the ledger when it is made again). The release's frame ``ledger`` holds the
+    cells it publishes, to add to the ledger once it is out. A date range that shares days with
+    a published period without being made of whole quarters is refused (ConfigError)."""
+    check_custom_range(ledger, period, publication)
     periods = publication_periods(period, eco.launch)
     if compare_to is not None:
         periods["previous"] = compare_to
     batteries = instruments if instruments is not None else load_instruments(levers=eco.lever_ids)
     raw = raw_frames(tables, eco, periods, by=by, instruments=instruments)
-    frames, log = anonymise_frames(raw, k=k, suppression_log=suppression_log, launch=eco.launch)
+    frames, log = publication_frames(
+        tables, eco, periods, k=k, suppression_log=suppression_log, instruments=instruments, by=by,
+        ledger=ledger, publication=publication, history_until=period, raw=raw,
+    )  # fmt: skip
     current = with_comparison(
         frames["current"],
         frames.get("previous"),
@@ -94,7 +112,10 @@ def release_from_tables(
     release_frames = {
         "current": current,
         RAW_CURRENT: raw["current"],
-        "history": history(tables, eco, period, k, log, instruments),
+        "history": frames["history"],
+        LEDGER_FRAME: publication_ledger(
+            {n: f for n, f in frames.items()}, publication or period.label, eco.launch
+        ),
         "quality_log": quality.get("log", pd.DataFrame()),
         "quality_quarantine": quality.get("quarantine", pd.DataFrame()),
         **wb_frames,
@@ -113,8 +134,9 @@ def build_release(
     provenance: Mapping[str, Any] | None = None,
 ) -> tuple[Release, pd.DataFrame]:
     """The release of ``period`` for ``project`` (a loaded :class:`~eco_eval.config.Project`),
-    from its store, with its thresholds, instruments and breakdowns; and the suppression log to
-    keep. ``provenance``: the code version and commit, kept in the manifest."""
+    from its store, with its thresholds, instruments and breakdowns, checked against the store's
+    publication ledger; and the suppression log to keep. ``provenance``: the code version and
+    commit, kept in the manifest."""
     store = open_store(project.store_path)
     tables = Tables.from_store(store)
     quality = {"log": store.table("ingest_log"), "quarantine": store.sql(REASON_EXAMPLES_SQL)}
@@ -139,6 +161,8 @@ def build_release(
         suppression_log=suppression_log,
         quality=quality,
         about=about,
+        ledger=store.table("publication_ledger"),
+        publication=publication_name(period),
     )
 
 

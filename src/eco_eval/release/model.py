@@ -19,11 +19,13 @@ from eco_eval.periods import Period
 
 __all__ = [
     "FORMAT",
+    "LEDGER_FRAME",
     "RAW_CURRENT",
     "SUPPRESSION_LOG_FRAME",
     "Release",
     "period_entry",
     "period_from_entry",
+    "publication_name",
 ]
 
 #: Version of the layout of a release folder (:mod:`eco_eval.release.files`).
@@ -33,6 +35,13 @@ FORMAT = 1
 RAW_CURRENT = "current_raw"
 #: The frame of a saved release that keeps the suppression log of its publication.
 SUPPRESSION_LOG_FRAME = "suppression_log"
+#: The frame of a release that holds the cells it publishes (for the publication ledger).
+LEDGER_FRAME = "ledger"
+
+
+def publication_name(period: Period) -> str:
+    """The name a period's bilan and deep dives carry in the publication ledger."""
+    return f"bilan:{period.label}"
 
 
 def period_entry(period: Period | None) -> dict[str, str] | None:
