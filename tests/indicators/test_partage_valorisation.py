@@ -31,7 +31,7 @@ def test_mixing_shares_by_hand(tables):
     f = partage(tables, Q2, ECO.during(Q2.start, Q2.end))
     # three pairs (one per session); S1 is Finances-Finances: 2 of 3 pairs cross departments
     assert val(f, "mixing_department_share") == pytest.approx(2 / 3)
-    assert val(f, "mixing_department_share", col="n") == 4  # p1..p4
+    assert val(f, "mixing_department_share", col="n") == 4  # p1..p4, as unique_participants
     # every pair crosses categories (A-C, A-B, B-A)
     assert val(f, "mixing_category_share") == 1.0
     # well-being: S1 and S2, one of two pairs crosses departments
@@ -124,6 +124,8 @@ def test_valorisation_by_hand(linked):
     assert val(f, "overloaded_facilitators") == 2  # f1 (1.5 h) and p4 (2 h) over 1.2 h
     assert val(f, "overloaded_facilitators", col="n") == 4
     assert val(f, "facilitators_since_launch") == 4
+    # its n: the smaller of the count and the last quarter's newcomers (p1, p9, p4 in Q2)
+    assert val(f, "facilitators_since_launch", col="n") == 3
 
 
 def test_facilitators_linked_to_the_register_by_hand(linked):

@@ -118,10 +118,14 @@ def partage(tables: Tables, period: Period, eco: Ecosystem) -> pd.DataFrame:
     Returns tidy rows:
 
     * ``mixing_department_share`` and ``mixing_category_share`` per scope (programme, lever,
-      live tool): :func:`mixing_shares`; ``n`` = distinct people of sessions with 2+ participants;
+      live tool) with at least one pair: :func:`mixing_shares`;
     * ``departments_met_mean`` per scope and, for the programme, per department of the
-      participant: mean over participants of the number of departments other than their own
-      they met at a session (:func:`department_contacts`); ``n`` = participants;
+      participant: mean over participants with a department of the number of departments other
+      than their own they met at a session (:func:`department_contacts`);
+
+    ``n`` of these is the scope's (or the department's) distinct participants, as for
+    ``unique_participants``: they are one suppression family, hidden together, so that no
+    difference of two ``n`` singles out a few people (those who only came to sessions alone);
     * ``encounters`` (programme only), dimension ``department_pair``, group ``a|b`` (sorted; a = b
       for colleagues of one department): co-attendance pairs Σ_s m_a·m_b; ``n`` = the smaller of
       the two sides (people of ``a`` who met ``b``, people of ``b`` who met ``a``), so the
@@ -138,19 +142,20 @@ def partage(tables: Tables, period: Period, eco: Ecosystem) -> pd.DataFrame:
     for lever, tool, sub in scopes(att, eco):
         if sub.empty:
             continue
+        people = sub["person_key"].nunique()  # as unique_participants: hidden alike
         for column, indicator in (
             ("department", "mixing_department_share"),
             ("category", "mixing_category_share"),
         ):
             if column not in sub or sub[column].isna().all():
                 continue
-            share, _pairs, people = mixing_shares(sub, column)
-            if people:
+            share, pairs, _ = mixing_shares(sub, column)
+            if pairs:
                 rows.append(row(period, lever, tool, "all", ALL, indicator, share, people))
         met = _departments_met(sub)
         if len(met):
             rows.append(
-                row(period, lever, tool, "all", ALL, "departments_met_mean", met.mean(), len(met))
+                row(period, lever, tool, "all", ALL, "departments_met_mean", met.mean(), people)
             )
         if lever == ALL:
             own = sub.drop_duplicates("person_key").set_index("person_key")["department"]

@@ -26,7 +26,7 @@ from eco_eval.indicators.catalogue import load_catalogue
 from eco_eval.indicators.core import ALL, Tables, row, scopes, tidy
 from eco_eval.periods import Period, cumulative
 
-__all__ = ["facilitations", "gini", "top_share", "valorisation"]
+__all__ = ["facilitations", "gini", "guard", "top_share", "valorisation"]
 
 #: The facilitator breakdowns taken from the attendance register (when facilitators link to it).
 BREAKDOWNS = ("department", "category")
@@ -48,6 +48,21 @@ def top_share(values: Sequence[float] | np.ndarray, top: int = 3) -> float:
     x = np.sort(np.asarray(values, dtype=float))[::-1]
     total = float(x.sum()) if len(x) else 0.0
     return float(x[:top].sum() / total) if total > 0 else float("nan")
+
+
+def guard(firsts: pd.Series) -> int:
+    """The ``n`` of a count since launch: the smaller of the count and its last non-zero
+    increase between two quarters (``firsts``: each person's first date).
+
+    A count since launch published for two periods gives their difference, the people who joined
+    in between. With this ``n``, a count is shown only when the last quarter that added people
+    added at least k; so between two shown counts the difference is either zero (nobody joined)
+    or includes that quarter (k or more), whatever was hidden in between.
+    """
+    if firsts.empty:
+        return 0
+    quarters = pd.to_datetime(firsts).dt.to_period("Q").value_counts().sort_index()
+    return int(min(len(firsts), int(quarters.iloc[-1])))
 
 
 def facilitations(sessions: pd.DataFrame) -> pd.DataFrame:
@@ -78,7 +93,8 @@ def valorisation(
       facilitators (their latest sign-in up to the period's end);
     * ``new_facilitators_share``: share of the period's facilitators who led no held session
       before it;
-    * ``facilitators_since_launch``: distinct facilitators from the launch to the period's end;
+    * ``facilitators_since_launch``: distinct facilitators from the launch to the period's end,
+      ``n`` = :func:`guard` of their first facilitations;
     * ``top3_share``: facilitations (facilitator × session) led by the three busiest / all;
     * ``facilitation_gini``: Gini index of the sessions led per facilitator (:func:`gini`);
     * ``facilitation_hours_per_quarter``: Σ hours facilitated / facilitators / quarters of the
@@ -86,8 +102,9 @@ def valorisation(
     * ``overloaded_facilitators``: facilitators whose hours in one quarter of the period exceed
       ``overload_hours`` (default: the catalogue's ``overload_hours_per_quarter``);
     * ``participants_turned_facilitators`` (linked facilitators only, since launch): people who
-      signed in at a held session before the first session they led; ``progression_rate`` = that
-      number / distinct participants since launch (``n``).
+      signed in at a held session before the first session they led (``n`` = :func:`guard` of
+      their first facilitations); ``progression_rate`` = that number / distinct participants
+      since launch (``n``).
     """
     params = load_catalogue().parameters
     limit = float(
@@ -111,8 +128,11 @@ def valorisation(
         rows += _load(period, now, before, limit)
     since = cumulative(period, eco.launch)
     upto = every[(every["date"] >= pd.Timestamp(since.start)) & (every["date"] <= end)]
-    n_since = upto["facilitator"].nunique()
-    rows.append(row(period, ALL, ALL, "all", ALL, "facilitators_since_launch", n_since, n_since))
+    first_led = upto.groupby("facilitator")["date"].min()
+    n_since = len(first_led)
+    rows.append(
+        row(period, ALL, ALL, "all", ALL, "facilitators_since_launch", n_since, guard(first_led))
+    )
     rows += _linked(tables, period, since, now, upto)
     return tidy(rows)
 
@@ -170,11 +190,11 @@ def _linked(
     first_led = upto.groupby("facilitator")["date"].min()
     first_seen = signed.groupby("person_key")["date"].min()
     both = first_led.index.intersection(first_seen.index)
-    turned = int((first_seen[both] < first_led[both]).sum())
+    turned = first_led[both][(first_seen[both] < first_led[both]).to_numpy()]
     participants = signed["person_key"].nunique()
     turned_row = "participants_turned_facilitators"
-    rows.append(row(period, ALL, ALL, "all", ALL, turned_row, turned, turned))
+    rows.append(row(period, ALL, ALL, "all", ALL, turned_row, len(turned), guard(turned)))
     if participants:
-        rate = turned / participants
+        rate = len(turned) / participants
         rows.append(row(period, ALL, ALL, "all", ALL, "progression_rate", rate, participants))
     return rows
