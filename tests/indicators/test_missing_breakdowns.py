@@ -75,7 +75,7 @@ def test_totals_published_and_reach_per_department_exact(sparse):
     # the department of 3 is hidden (and one more, or it would be total minus the others)
     assert _cell(frame, "reach_rate", dimension="department", group="Sports").suppressed
     assert shown == len(by_dept) - 2
-    assert set(frame["dimension"]) == {"all", "department"}
+    assert set(frame["dimension"]) == {"all", "department", "department_pair"}
 
 
 def test_no_published_cell_rests_on_fewer_than_k(sparse):

@@ -15,6 +15,7 @@ from eco_eval.errors import ConfigError, did_you_mean
 REAIM = ("reach", "effectiveness", "adoption", "implementation", "maintenance")
 PRIVACY = ("people", "answers", "activity")
 DISPLAY_KEYS = ("percent", "digits")
+NUMERATORS = ("count", "share")
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,10 @@ class Indicator:
     kirkpatrick: int | None = None
     #: None: the catalogue's ``display_default``
     display: Display | None = None
+    #: the suppression family (indicators on the same people hidden together); None: by privacy
+    family: str | None = None
+    #: what ``value`` counts of people, protected like ``n`` (``count`` or ``share``); None: nothing
+    numerator: str | None = None
 
     def name(self, lang: str = "fr") -> str:
         return self.fr if lang == "fr" else self.en
@@ -153,6 +158,8 @@ def parse_catalogue(doc: dict[str, Any]) -> Catalogue:
                     if raw.get("display") is None
                     else _display(raw["display"], f"indicator {raw['id']}")
                 ),
+                family=None if raw.get("family") is None else str(raw["family"]),
+                numerator=None if raw.get("numerator") is None else str(raw["numerator"]),
             )
         except KeyError as exc:
             raise ConfigError(
@@ -160,6 +167,10 @@ def parse_catalogue(doc: dict[str, Any]) -> Catalogue:
             ) from exc
         if ind.reaim not in REAIM:
             raise ConfigError(f"indicator {ind.id}: reaim {ind.reaim!r} not one of {REAIM}")
+        if ind.numerator not in (None, *NUMERATORS):
+            raise ConfigError(
+                f"indicator {ind.id}: numerator {ind.numerator!r} not one of {NUMERATORS}"
+            )
         if ind.privacy not in PRIVACY:
             raise ConfigError(f"indicator {ind.id}: privacy {ind.privacy!r} not one of {PRIVACY}")
         items.append(ind)

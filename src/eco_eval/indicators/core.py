@@ -42,6 +42,7 @@ INDICATOR_COLUMNS: dict[str, tuple[str, ...] | None] = {
         "tool_id",
         "lever_id",
         "duration_h",
+        "facilitator_key",
         "n_facilitators",
         "host_department",
         "status",
@@ -281,8 +282,10 @@ def headcount_at(headcount: pd.DataFrame, period: Period) -> pd.DataFrame:
 def scopes(frame: pd.DataFrame, eco: Ecosystem) -> Iterator[tuple[str, str, pd.DataFrame]]:
     """(lever, tool, rows): the whole programme, then each lever of the ecosystem in order.
 
-    A lever row carries its tool's id when the lever has exactly one tool; levers with several
-    tools also get one scope per tool.
+    A lever row carries its tool's id when the lever has exactly one tool in every generation of
+    the ecosystem, so that its series runs on across a tool change; levers with several tools also
+    get one scope per tool live in the ecosystem's span (:meth:`Ecosystem.live_tools_of`), so a
+    tool has no figures before its launch or after its retirement.
     """
     yield ALL, ALL, frame
     by_lever = dict(tuple(frame.groupby("lever_id", sort=False))) if len(frame) else {}
@@ -292,7 +295,7 @@ def scopes(frame: pd.DataFrame, eco: Ecosystem) -> Iterator[tuple[str, str, pd.D
         yield lever.id, tools[0].id if len(tools) == 1 else ALL, sub
         if len(tools) > 1:
             by_tool = dict(tuple(sub.groupby("tool_id", sort=False))) if len(sub) else {}
-            for t in tools:
+            for t in eco.live_tools_of(lever.id):
                 yield lever.id, t.id, by_tool.get(t.id, sub.iloc[0:0])
 
 
@@ -481,7 +484,7 @@ class AttendanceView:
             yield lever.id, tools[0].id if len(tools) == 1 else ALL, Scope(self, idx)
             if len(tools) > 1:
                 sub_tools = tool_codes[idx]
-                for t in tools:
+                for t in eco.live_tools_of(lever.id):
                     tc = tool_index.get(t.id)
                     yield (
                         lever.id,

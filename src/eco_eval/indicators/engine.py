@@ -14,9 +14,11 @@ from eco_eval.indicators.catalogue import load_catalogue
 from eco_eval.indicators.core import DIMENSIONS, Tables, cached
 from eco_eval.indicators.implementation import implementation
 from eco_eval.indicators.maintenance import maintenance
+from eco_eval.indicators.partage import partage
 from eco_eval.indicators.reach import adoption, cumulative_reach, reach
 from eco_eval.indicators.reaction import reaction
 from eco_eval.indicators.results import organisational_results
+from eco_eval.indicators.valorisation import valorisation
 from eco_eval.periods import Period, comparison
 
 __all__ = ["KEYS", "compute_raw", "publication_periods", "with_comparison"]
@@ -36,6 +38,7 @@ def compute_raw(
 
     ``instruments``: ``Project.instruments()``, for the feedback batteries it declares (none:
     the single satisfaction and usefulness questions only)."""
+    eco = eco.during(period.start, period.end)  # the levers and tools live in the period
     with cached(tables):  # one pass over attendance per period, shared by the families
         parts = [
             implementation(tables, period, eco),
@@ -45,6 +48,8 @@ def compute_raw(
             reaction(tables, period, eco, instruments),
             maintenance(tables, period, eco),
             organisational_results(tables, period, eco, by=by),
+            partage(tables, period, eco),
+            valorisation(tables, period, eco),
         ]
     frame = pd.concat([p for p in parts if len(p)], ignore_index=True)
     unknown = set(frame["indicator"]) - set(load_catalogue().ids)

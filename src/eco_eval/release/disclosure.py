@@ -77,15 +77,14 @@ def anonymise_logged(
     if not mask.any():
         return frame, pd.DataFrame(columns=list(LOG_COLUMNS))
     families = {
-        i.id: (
-            "participants"
-            if i.privacy == "people" and i.id != "cumulative_reach_rate"
-            else i.privacy
-        )
+        i.id: i.family or ("participants" if i.privacy == "people" else i.privacy)
         for i in personal.values()
     }
     families["cumulative_reach_rate"] = "cumulative"
-    numerators = {"unique_participants": "count"}
+    numerators = {
+        "unique_participants": "count",
+        **{i.id: i.numerator for i in personal.values() if i.numerator},
+    }
     result = suppress_small_cells(
         frame[mask].reset_index(drop=True),
         k=k,
@@ -256,11 +255,12 @@ def _history_raw(
     out = {}
     for q in quarter_range(first, period.last_quarter):
         qp = parse_period(q)
+        live = eco.during(qp.start, qp.end)  # the tools of that quarter's generation
         out[q] = pd.concat(
             [
-                implementation(tables, qp, eco),
-                reach(tables, qp, eco, by=()),
-                reaction(tables, qp, eco, instruments),
+                implementation(tables, qp, live),
+                reach(tables, qp, live, by=()),
+                reaction(tables, qp, live, instruments),
             ],
             ignore_index=True,
         )

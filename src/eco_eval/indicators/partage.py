@@ -1,0 +1,190 @@
+"""« Partage »: whether the sessions make colleagues of different services and categories meet.
+
+Everything is computed from the sign-in sheets of held sessions (attendance joined to sessions),
+per session and then pooled, never as a person-level network: a pair of participants is two people
+signed in at the same held session. Counting pairs per session needs only the number of
+participants of each department (or category) in it: a session of ``m`` participants, ``m_d`` of
+them from department ``d``, has ``m(m−1)/2`` pairs, ``Σ_d m_d(m_d−1)/2`` of them within one
+department, and ``m_a·m_b`` between departments ``a`` and ``b``.
+
+Reference for the pair-based mixing measure: Blau, P. M. (1977). *Inequality and Heterogeneity*,
+New York, Free Press (the probability that two members drawn at random differ in a group).
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+import pandas as pd
+
+from eco_eval.ecosystem import Ecosystem
+from eco_eval.indicators.catalogue import load_catalogue
+from eco_eval.indicators.core import ALL, Tables, attendance_in, row, scopes, tidy
+from eco_eval.periods import Period
+
+__all__ = ["PAIR_SEPARATOR", "department_contacts", "mixing_shares", "partage", "split_pair"]
+
+#: Separates the two departments of a ``department_pair`` group (``Culture|Finances``, sorted).
+PAIR_SEPARATOR = "|"
+
+
+def split_pair(group: str) -> tuple[str, str]:
+    """The two departments of a ``department_pair`` group."""
+    a, _, b = str(group).partition(PAIR_SEPARATOR)
+    return a, b
+
+
+def mixing_shares(att: pd.DataFrame, column: str) -> tuple[float, int, int]:
+    """Share of participant pairs of the same session whose ``column`` differs.
+
+    Parameters
+    ----------
+    att : DataFrame
+        Attendance rows (``session_id``, ``person_key``, ``column``) of held sessions, one row
+        per person and session (repeated sign-ins of one person count once).
+    column : str
+        ``department`` or ``category``; rows without a value are left out of the pairs.
+
+    Returns
+    -------
+    (share, pairs, people): Σ_s (pairs_s − Σ_g pairs_{s,g}) / Σ_s pairs_s over sessions of two
+    participants or more, the number of pairs, and the distinct people of those sessions. NaN
+    share when there is no pair.
+    """
+    rows = att.dropna(subset=[column]).drop_duplicates(["session_id", "person_key"])
+    if rows.empty:
+        return float("nan"), 0, 0
+    per_group = rows.groupby(["session_id", column], observed=True).size()
+    per_session = per_group.groupby(level=0, observed=True).sum()
+    pairs = float((per_session * (per_session - 1) / 2).sum())
+    same = float((per_group * (per_group - 1) / 2).sum())
+    multi = per_session[per_session >= 2].index
+    people = int(rows.loc[rows["session_id"].isin(multi), "person_key"].nunique())
+    if pairs == 0:
+        return float("nan"), 0, people
+    return (pairs - same) / pairs, int(pairs), people
+
+
+def department_contacts(att: pd.DataFrame) -> pd.DataFrame:
+    """Each person's own department and every department they met at a session.
+
+    Returns the distinct (``person_key``, ``department``, ``met``) rows: ``met`` is the
+    department of another participant of a session the person attended (the person's own
+    department when a colleague of the same department was there).
+    """
+    rows = att.dropna(subset=["department"]).drop_duplicates(["session_id", "person_key"])
+    rows = rows[["session_id", "person_key", "department"]].astype(
+        {"department": object, "session_id": object, "person_key": object}
+    )
+    size = rows.groupby(["session_id", "department"]).size().rename("m").reset_index()
+    pairs = rows.merge(size.rename(columns={"department": "met"}), on="session_id")
+    # the person's own department counts as met only when another colleague of it was there
+    alone = (pairs["met"] == pairs["department"]) & (pairs["m"] < 2)
+    return pairs.loc[~alone, ["person_key", "department", "met"]].drop_duplicates(ignore_index=True)
+
+
+def _encounters(att: pd.DataFrame) -> pd.DataFrame:
+    """Department × department co-attendance: per unordered pair (a ≤ b), ``pairs`` = Σ over
+    sessions of m_a·m_b (a ≠ b) or m_a(m_a−1)/2 (a = b), and the distinct people of each side who
+    met the other (``side_a``, ``side_b``)."""
+    rows = att.dropna(subset=["department"]).drop_duplicates(["session_id", "person_key"])
+    rows = rows.astype({"department": object, "session_id": object})
+    m = rows.groupby(["session_id", "department"]).size()
+    counts = m.unstack(fill_value=0)
+    depts = sorted(counts.columns)
+    contacts = department_contacts(att)
+    sides = contacts.groupby(["department", "met"])["person_key"].nunique()
+    out = []
+    for a, b in [*((d, d) for d in depts), *combinations(depts, 2)]:
+        ma, mb = counts[a].to_numpy(float), counts[b].to_numpy(float)
+        pairs = float((ma * (ma - 1) / 2).sum()) if a == b else float((ma * mb).sum())
+        if pairs == 0:
+            continue
+        out.append(
+            {
+                "a": a,
+                "b": b,
+                "pairs": pairs,
+                "side_a": int(sides.get((a, b), 0)),
+                "side_b": int(sides.get((b, a), 0)),
+            }
+        )
+    return pd.DataFrame(out, columns=["a", "b", "pairs", "side_a", "side_b"])
+
+
+def partage(tables: Tables, period: Period, eco: Ecosystem) -> pd.DataFrame:
+    """The « partage » indicators of ``period``.
+
+    Returns tidy rows:
+
+    * ``mixing_department_share`` and ``mixing_category_share`` per scope (programme, lever,
+      live tool) with at least one pair: :func:`mixing_shares`;
+    * ``departments_met_mean`` per scope and, for the programme, per department of the
+      participant: mean over participants with a department of the number of departments other
+      than their own they met at a session (:func:`department_contacts`);
+
+    ``n`` of these is the scope's (or the department's) distinct participants, as for
+    ``unique_participants``: they are one suppression family, hidden together, so that no
+    difference of two ``n`` singles out a few people (those who only came to sessions alone);
+    * ``encounters`` (programme only), dimension ``department_pair``, group ``a|b`` (sorted; a = b
+      for colleagues of one department): co-attendance pairs Σ_s m_a·m_b; ``n`` = the smaller of
+      the two sides (people of ``a`` who met ``b``, people of ``b`` who met ``a``), so the
+      anonymity rule asks for k people on each side;
+    * ``bridges`` (programme only): pairs of different departments with at least
+      ``bridge_people`` (catalogue parameter) people on each side who met; ``n`` = departments
+      with a participant in a session of 2+.
+    """
+    att = attendance_in(tables, period)
+    rows: list[dict[str, object]] = []
+    if att.empty or "department" not in att or att["department"].isna().all():
+        return tidy(rows)
+    att = att.astype({"session_id": object, "person_key": object})
+    for lever, tool, sub in scopes(att, eco):
+        if sub.empty:
+            continue
+        people = sub["person_key"].nunique()  # as unique_participants: hidden alike
+        for column, indicator in (
+            ("department", "mixing_department_share"),
+            ("category", "mixing_category_share"),
+        ):
+            if column not in sub or sub[column].isna().all():
+                continue
+            share, pairs, _ = mixing_shares(sub, column)
+            if pairs:
+                rows.append(row(period, lever, tool, "all", ALL, indicator, share, people))
+        met = _departments_met(sub)
+        if len(met):
+            rows.append(
+                row(period, lever, tool, "all", ALL, "departments_met_mean", met.mean(), people)
+            )
+        if lever == ALL:
+            own = sub.drop_duplicates("person_key").set_index("person_key")["department"]
+            per_dept = met.groupby(own.reindex(met.index).astype(object)).agg(["mean", "size"])
+            rows += [
+                row(period, ALL, ALL, "department", str(d), "departments_met_mean", m, size)
+                for d, m, size in zip(
+                    per_dept.index, per_dept["mean"], per_dept["size"], strict=True
+                )
+            ]
+    enc = _encounters(att)
+    threshold = int(load_catalogue().parameters.get("bridge_people", 5))
+    for a, b, pairs, side_a, side_b in zip(
+        enc["a"], enc["b"], enc["pairs"], enc["side_a"], enc["side_b"], strict=True
+    ):
+        group = f"{a}{PAIR_SEPARATOR}{b}"
+        n = min(int(side_a), int(side_b))
+        rows.append(row(period, ALL, ALL, "department_pair", group, "encounters", pairs, n))
+    cross = enc[enc["a"] != enc["b"]]
+    bridges = int(((cross["side_a"] >= threshold) & (cross["side_b"] >= threshold)).sum())
+    depts = len(set(enc["a"]) | set(enc["b"])) if len(enc) else 0
+    rows.append(row(period, ALL, ALL, "all", ALL, "bridges", bridges, depts))
+    return tidy(rows)
+
+
+def _departments_met(att: pd.DataFrame) -> pd.Series:
+    """Per participant with a department: departments other than their own met at a session."""
+    contacts = department_contacts(att)
+    people = att.dropna(subset=["department"])["person_key"].astype(object).unique()
+    other = contacts[contacts["met"] != contacts["department"]]
+    counts = other.groupby("person_key")["met"].nunique()
+    return counts.reindex(people, fill_value=0).astype(float)
