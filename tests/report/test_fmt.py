@@ -82,13 +82,15 @@ def test_fmt_interval() -> None:
 @pytest.mark.parametrize(
     ("value", "kind", "lang", "expected"),
     [
-        (0.05, "pp", "fr", f"+5,0{NBSP}pts"),
-        (-0.05, "pp", "fr", f"-5,0{NBSP}pts"),
+        (0.05, "pp", "fr", f"+5,0{NBSP}points"),
+        (-0.05, "pp", "fr", f"\u22125,0{NBSP}points"),
+        (0.019, "pp", "fr", f"+1,9{NBSP}point"),  # « point » stays singular below 2
+        (-0.05, "pp", "en", f"-5.0{NBSP}pp"),
         (0.05, "pp", "en", f"+5.0{NBSP}pp"),
         (0.125, "relative", "fr", f"+12,5{NBSP}%"),
         (-0.125, "relative", "en", "-12.5%"),
         (12, "absolute", "fr", "+12,0"),
-        (0.0001, "pp", "fr", f"0,0{NBSP}pts"),  # rounds to zero: no sign
+        (0.0001, "pp", "fr", f"0,0{NBSP}point"),  # rounds to zero: no sign
     ],
 )
 def test_fmt_change(value: float, kind: str, lang: str, expected: str) -> None:

@@ -8,7 +8,6 @@ and ``12,3 %``; a hidden figure reads ``< 5 pers.``, never 0.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from html import escape
 from typing import TYPE_CHECKING, Any
 
@@ -25,32 +24,13 @@ from eco_eval.bilan.wellbeing import (
     section,
 )
 from eco_eval.report import figures
+from eco_eval.report.cells import text_table as table
 from eco_eval.report.fmt import fmt_change, fmt_date, fmt_interval, fmt_period, fmt_value
 from eco_eval.report.quality import latest_log, reason_text, summary_by_source
 from eco_eval.user_yaml import load_user_yaml
 
 if TYPE_CHECKING:
     from eco_eval.bilan import Bilan
-
-
-def table(
-    headers: Sequence[str],
-    rows: Sequence[Sequence[Any]],
-    *,
-    cls: str = "eco-table",
-    raw_cols: Sequence[int] = (),
-) -> str:
-    """An HTML table; cells are escaped unless their column index is in ``raw_cols``."""
-    head = "".join(f'<th scope="col">{escape(str(h))}</th>' for h in headers)
-    body = []
-    for r in rows:
-        cells = "".join(
-            f"<td>{c if i in raw_cols else escape(str(c))}</td>" for i, c in enumerate(r)
-        )
-        body.append(f"<tr>{cells}</tr>")
-    return (
-        f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
-    )
 
 
 def _value(b: Bilan, row: pd.Series | None, indicator: str) -> str:

@@ -36,6 +36,7 @@ from eco_eval.errors import ConfigError, did_you_mean
 from eco_eval.indicators.core import COLUMNS
 from eco_eval.report import _plot as P
 from eco_eval.report import figures
+from eco_eval.report.cells import text_table
 from eco_eval.report.fmt import (
     fmt_change,
     fmt_interval,
@@ -87,9 +88,7 @@ def wellbeing_labels(lang: str) -> Mapping[str, str]:
 
 def _table(headers: list[str], rows: list[list[str]], cls: str = "eco-table") -> str:
     """An HTML table of already formatted text; every cell and header is escaped."""
-    head = "".join(f'<th scope="col">{escape(h)}</th>' for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in r) + "</tr>" for r in rows)
-    return f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    return text_table(headers, rows, cls=cls)
 
 
 def _interval(

@@ -43,10 +43,11 @@ from eco_eval.report.i18n import Labels
 from eco_eval.report.theme import Theme, load_theme
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
+#: No toolbar over the titles (a reader of a report reads, zooms with the browser).
 PLOTLY_CONFIG: dict[str, Any] = {
     "displaylogo": False,
     "responsive": True,
-    "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
+    "displayModeBar": False,
 }
 
 

@@ -18,7 +18,7 @@ Cells tagged ``remove-cell`` are left out, those tagged ``remove-output`` lose t
 cell tagged ``page-break`` starts a new printed page. Warnings a cell wrote to stderr are logged,
 not published. A table of contents (levels 2 and 3, or 1 and 2 when the notebook has no level-2
 heading) with anchors comes just before the first section, whether headings are Markdown or HTML
-outputs.
+outputs. A French page gets French typography (:mod:`eco_eval.report.typography`).
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ from eco_eval.report.figures import PLOTLY_MIME, figure_html
 from eco_eval.report.fmt import fmt_date
 from eco_eval.report.i18n import check_lang, label_file
 from eco_eval.report.theme import data_path, load_theme
+from eco_eval.report.typography import french_html
 
 log = logging.getLogger(__name__)
 
@@ -312,6 +313,8 @@ def notebook_to_html(
             f"{executed_notebook}: HTML conversion failed: {type(exc).__name__}: {exc}"
         ) from exc
     page = _add_toc(page, labels["report.contents"])
+    if lang == "fr":
+        page = french_html(page)
     script = ""
     if has_figure and plotlyjs is not None:
         write_plotlyjs(output_html.parent / plotlyjs)
