@@ -166,7 +166,9 @@ def _seasonal_sessions(counts: dict[str, list[int]], quarters: list[str]) -> pd.
             year, q = int(quarter[:4]), int(quarter[-1])
             for i in range(n):
                 sid = f"{lever}-{quarter}-{i}"
-                rows.append((sid, date(year, 3 * q - 1, 10), quarter, tool, lever, 1.0, "F", "held"))
+                rows.append(
+                    (sid, date(year, 3 * q - 1, 10), quarter, tool, lever, 1.0, "F", "held")
+                )
     return pd.DataFrame(
         rows,
         columns=[

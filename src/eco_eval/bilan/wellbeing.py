@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from eco_eval.bilan.wording import claim, short_verdict, verdict
 from eco_eval.errors import ConfigError, did_you_mean
 from eco_eval.indicators.core import COLUMNS
 from eco_eval.report import _plot as P
@@ -231,20 +232,19 @@ class WellbeingSection:
             "tool": tool,
             "outcome": outcome,
             "estimate": fmt_change(row["estimate"], self.lang, kind="absolute", digits=2),
+            "moved": self.t("moved_up" if float(row["estimate"]) >= 0 else "moved_down"),
             "unit": self.unit(row["estimate"]),
             "ci": _interval(row["ci_low"], row["ci_high"], self.lang, digits=2),
+            "period": self.covers(row),
             "n_treated": fmt_number(row["n_treated"], self.lang, digits=0),
             "n_control": fmt_number(row["n_control"], self.lang, digits=0),
             "mde": self.num(row["mde"], 2),
             "mde_unit": self.unit(row["mde"]),
         }
-        clear = bool(row["significant_fdr"])
-        # An interval that excludes 0 but does not survive the FDR correction is "fragile".
-        fragile = not clear and (row["ci_low"] > 0 or row["ci_high"] < 0)
-        kind = "causal" if bool(row["causal_wording_allowed"]) else "assoc"
-        state = "effect" if clear else "fragile" if fragile else "null"
-        key = f"s_{kind}_{state}"
-        text = self.t(key, **values)
+        if verdict(row).key in ("demonstrated", "probable", "possible"):
+            # « progressé de 0,37 point de plus »: the size without its sign, the verb gives it
+            values["estimate"] = fmt_number(abs(float(row["estimate"])), self.lang, digits=2)
+        text = claim(self.t, row, **values)
         note = str(row.get("note") or "")
         if "disagree" in note and not is_missing(row.get("estimate_baseline_adjusted")):
             adj = row["estimate_baseline_adjusted"]
@@ -254,6 +254,12 @@ class WellbeingSection:
                 unit=self.unit(adj),
             )
         return text
+
+    def covers(self, row: pd.Series) -> str:
+        """The waves an estimate covers, in words (« mesuré de novembre 2015 à novembre 2017 »)."""
+        return self.t(
+            "covers", first=self.wave_name(row["wave_from"]), last=self.wave_name(row["wave_to"])
+        )
 
     def design_label(self, row: pd.Series) -> str:
         if is_missing(row["estimate"]) or bool(row.get("suppressed", False)):
@@ -583,9 +589,7 @@ def lever_impact_text(b: Bilan, lever_id: str) -> str:
         unit=s.unit(r["estimate"]),
         ci=_interval(r["ci_low"], r["ci_high"], s.lang, digits=2),
     )
-    kind = "did" if bool(r["causal_wording_allowed"]) else "cross"
-    design = s.t(f"card_{kind}_{'clear' if bool(r['significant_fdr']) else 'unclear'}")
-    return f"{text} — {design}"
+    return f"{text} — {short_verdict(s.t, r, period=s.covers(r))}"
 
 
 def lever_climate(b: Bilan) -> pd.DataFrame:
