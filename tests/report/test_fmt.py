@@ -132,7 +132,7 @@ def test_fmt_date_rejects_non_iso_text() -> None:
 @pytest.mark.parametrize(
     ("period", "lang", "short", "expected"),
     [
-        ("2016-Q2", "fr", False, "2e trimestre 2016"),
+        ("2016-Q2", "fr", False, "2ᵉ trimestre 2016"),
         ("2016-Q1", "fr", False, "1er trimestre 2016"),
         ("2016-Q2", "fr", True, "T2 2016"),
         ("2016-Q2", "en", False, "2nd quarter 2016"),
@@ -143,7 +143,7 @@ def test_fmt_date_rejects_non_iso_text() -> None:
         ("2016-05", "fr", False, "mai 2016"),
         ("2015-06-01..2016-06-30", "fr", False, "du 1er juin 2015 au 30 juin 2016"),
         ("cumul", "fr", False, "cumul depuis le lancement"),
-        ("cumul:2016-Q2", "fr", False, "cumul au 2e trimestre 2016"),
+        ("cumul:2016-Q2", "fr", False, "cumul au 2ᵉ trimestre 2016"),
         ("autre chose", "fr", False, "autre chose"),
     ],
 )

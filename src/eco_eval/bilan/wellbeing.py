@@ -750,15 +750,18 @@ def trend_figure(b: Bilan, indicator: str = "swemwbs_mean") -> go.Figure:
         data = pd.DataFrame(columns=COLUMNS)
     data = data[(data["dimension"] == "all") & (data["lever"] == "*")]
     title = s.t("fig_trend_title") if indicator == "swemwbs_mean" else s.labels.indicator(indicator)
+    share = indicator in SHARES
     return figures.trend(
         data,
         indicator,
-        s.labels,
+        s.labels.extend({"lever.overall": s.t("all_respondents")}),
         by="overall",
         ci=True,
         k=s.k,
-        percent=indicator in SHARES,
+        percent=share,
         title=title,
+        from_zero=share,
+        digits=None if share else 1,
     )
 
 
@@ -789,9 +792,18 @@ def impact_figure(b: Bilan, outcome: str = "climate") -> go.Figure:
             customdata=hover, hovertemplate="<b>%{y}</b><br>%{customdata}<extra></extra>", showlegend=False,
         )
     )  # fmt: skip
+    for filled in (True, False):  # the legend of the markers
+        fig.add_trace(
+            go.Scatter(
+                x=[None], y=[None], mode="markers", name=s.t("legend_clear" if filled else "legend_unclear"),
+                marker={"size": 10, "color": colour if filled else "white", "line": {"color": colour, "width": 2}},
+                showlegend=True, hoverinfo="skip",
+            )
+        )  # fmt: skip
     fig.add_vline(x=0, line={"color": theme.color("axis"), "width": 1})
     fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=names)
-    fig.update_xaxes(title={"text": s.t(f"outcome_{outcome}")}, zeroline=False)
+    fig.update_xaxes(title={"text": s.t(f"axis_impact_{outcome}")}, zeroline=False)
+    fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.25, "x": 0})
     height = 140 + int(theme.figure["row_height"]) * max(len(names), 2)
     title = s.t("fig_impact_title", outcome=s.t(f"outcome_{outcome}"))
     return P.finish(fig, s.labels, theme, title=title, height=height)

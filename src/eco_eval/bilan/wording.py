@@ -104,6 +104,12 @@ def short_verdict(t: Callable[..., str], row: Any, **values: Any) -> str:
     return text + (" " + t("unusual_short") if v.unusual else "")
 
 
+def verdict_word(t: Callable[..., str], row: Any) -> str:
+    """The verdict in one or two words, for a table cell whose note gives the level and the
+    period covered: ``wellbeing.word_<key>``."""
+    return str(t(f"word_{verdict(row).key}"))
+
+
 def no_activity(t: Callable[..., str]) -> str:
     """What a lever without a session in the period shows instead of an effect."""
     return str(t("claim_no_activity"))

@@ -211,7 +211,7 @@ def fmt_date(value: date | datetime | str, lang: str = "fr") -> str:
 
 def _ordinal(n: int, lang: str) -> str:
     if lang == "fr":
-        return "1er" if n == 1 else f"{n}e"
+        return "1er" if n == 1 else f"{n}ᵉ"
     suffix = {1: "st", 2: "nd", 3: "rd"}.get(n if n < 20 else n % 10, "th")
     return f"{n}{suffix}"
 
@@ -226,7 +226,7 @@ _RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$")
 def fmt_period(period: str, lang: str = "fr", *, short: bool = False) -> str:
     """A period label of the tidy frame in words.
 
-    ``2016-Q2`` -> ``2e trimestre 2016`` (short: ``T2 2016``); ``2016-S1`` -> ``1er semestre 2016``;
+    ``2016-Q2`` -> ``2ᵉ trimestre 2016`` (short: ``T2 2016``); ``2016-S1`` -> ``1er semestre 2016``;
     ``2016-05`` (a barometer wave) -> ``mai 2016``; ``2015-06-01..2016-06-30`` -> ``du 1er juin 2015
     au 30 juin 2016``; ``cumul`` / ``cumul:2016-Q2``. Anything else is returned as it is.
     """
