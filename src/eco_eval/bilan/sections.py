@@ -579,9 +579,10 @@ def _render_themes(b: Bilan, result: Any, n: int, k_comments: int) -> str:
     )
     for g, part in frame.groupby(group_col, sort=False):
         if "suppressed" in part.columns and part["suppressed"].all():
-            rows.append(
-                [b.labels.lever(str(g)), b.fmt("unique_participants", None, suppressed=True)]
-            )
+            rows.append([b.labels.lever(str(g)), b.t("comments_too_few", k=k_comments)])
+            continue
+        if part[term_col].isna().all():
+            rows.append([b.labels.lever(str(g)), b.t("comments_no_theme")])
             continue
         terms = ", ".join(
             f"{t} ({int(c)})"
