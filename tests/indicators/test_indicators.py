@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
+from datetime import date
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 
@@ -152,3 +155,49 @@ def test_comparisons_before_a_city_s_launch_are_absent_with_a_note(tables):
     assert "year_before (cumul:2015-Q2)" in set(since["comparison_note"]).pop()
     with pytest.raises(ConfigError, match="before the programme's launch"):
         compute(tables, "2016-Q1", ecosystem=city)
+
+
+def _seasonal_sessions(counts: dict[str, list[int]], quarters: list[str]) -> pd.DataFrame:
+    """Held sessions of each lever (its one tool) in each quarter, as the sessions table."""
+    rows = []
+    for lever, per_quarter in counts.items():
+        tool = ECO.tools_of(lever)[0].id
+        for quarter, n in zip(quarters, per_quarter, strict=True):
+            year, q = int(quarter[:4]), int(quarter[-1])
+            for i in range(n):
+                sid = f"{lever}-{quarter}-{i}"
+                rows.append(
+                    (sid, date(year, 3 * q - 1, 10), quarter, tool, lever, 1.0, "F", "held")
+                )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "session_id",
+            "date",
+            "quarter",
+            "tool_id",
+            "lever_id",
+            "duration_h",
+            "host_department",
+            "status",
+        ],
+    ).assign(facilitator_key="f1", n_facilitators=1, place="salle")
+
+
+def test_fading_rule_is_year_on_year(tables):
+    """A seasonal tool (a summer trough every year, growing year on year) is not fading, though
+    its last two quarters are below half the two before; a tool that lost most of its activity
+    since the same quarter a year before is, though it grew since the summer."""
+    quarters = [f"{y}-Q{q}" for y in (2016, 2017) for q in (1, 2, 3, 4)]
+    sessions = _seasonal_sessions(
+        {
+            "bien_etre": [20, 20, 0, 10, 20, 22, 0, 12],  # Q3+Q4 2017: 12 < half of 42 (Q1+Q2)
+            "echanges": [10, 10, 2, 13, 10, 9, 1, 4],  # Q4 2017: 4 < half of 13 (Q4 2016)
+        },
+        quarters,
+    )
+    local = dataclasses.replace(tables, sessions=sessions)
+    raw = compute_raw(local, parse_period("2017-Q4"), ECO)
+    assert val(raw, "fading_out", lever="bien_etre") == 0
+    assert val(raw, "fading_out", lever="echanges") == 1
+    assert val(raw, "fading_out", lever="echanges", col="n") == 17  # 13 a year before + 4

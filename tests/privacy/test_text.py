@@ -212,20 +212,34 @@ def _comments():
 
 
 def test_comment_themes_counts_each_comment_once_and_hides_small_groups():
-    themes = comment_themes(_comments(), top=4)
+    themes = comment_themes(_comments(), top=6)
     assert list(themes.columns) == ["lever", *THEME_COLUMNS]
     audace = themes[themes["lever"] == "audace"]
-    # réunion: 6 "réunions" + 3 "Réunion" = 9 of 12 comments; then 6 each, by term
+    # réunion: 6 "réunions" + 3 "Réunion" = 9 of 12 comments (one lemma); then 6 each, by term;
+    # « travail » alone is left out: inside « réunions de travail » with the same count
     assert audace[["term", "count", "n_comments"]].values.tolist() == [
         ["réunion", 9.0, 12.0],
-        ["dit", 6.0, 12.0],
-        ["longue", 6.0, 12.0],
-        ["longue dit", 6.0, 12.0],
+        ["dire", 6.0, 12.0],
+        ["long", 6.0, 12.0],
+        ["motivé", 6.0, 12.0],
+        ["réunions de travail", 6.0, 12.0],
+        ["équipe", 6.0, 12.0],
     ]
     assert audace["share"].tolist()[0] == 0.75
     reve = themes[themes["lever"] == "reve"]
     assert reve["suppressed"].tolist() == [True] and reve["term"].isna().all()
     assert "nom" not in set(themes["term"].dropna())  # placeholders are not terms
+
+
+def test_themes_are_french_phrases_never_stems_nor_pairs_across_punctuation():
+    comments = ["Dix minutes de silence, ça crée du lien."] * 5 + [
+        "La balade crée du lien entre collègues."
+    ] * 5
+    themes = comment_themes(pd.DataFrame({"lever": "x", "comment": comments}), top=10)
+    terms = set(themes["term"])
+    assert {"dix minutes de silence", "crée du lien"} <= terms
+    assert not {"dix minute", "balade crée", "silence crée", "minute silence"} & terms
+    assert all(" , " not in t and "," not in t for t in terms)
 
 
 def test_comment_themes_options():
@@ -244,22 +258,21 @@ def test_comment_themes_options():
         comment_themes(frame, by="levers")
 
 
-def test_stopwords_are_shipped_and_plurals_folded():
+def test_stopwords_are_shipped_and_words_lemmatised():
     stop = french_stopwords()
     assert {"le", "et", "etre", "tres"} <= stop and "reunion" not in stop
     assert [
-        lemma(w) for w in ["réunions", "journaux", "bureaux", "travaux", "stress", "nombreux"]
-    ] == [
-        "réunion",
-        "journal",
-        "bureau",
-        "travail",
-        "stress",
-        "nombreux",
-    ]
+        lemma(w) for w in ["réunions", "journaux", "bureaux", "travaux", "stress", "minutes"]
+    ] == ["réunion", "journal", "bureau", "travail", "stress", "minute"]
 
 
 def test_a_word_longer_than_any_word_is_never_a_theme():
     frame = pd.DataFrame({"comment": ["x" * 31 + " réunion"] * 12 + ["y" * 30] * 12})
     terms = set(comment_themes(frame, by=None, ngram=(1, 1), top=50)["term"].dropna())
     assert terms == {"réunion", "y" * 30}
+
+
+def test_a_group_without_a_shared_term_says_so():
+    comments = [f"mot{chr(97 + i)} unique{chr(97 + i)}" for i in range(10)]
+    themes = comment_themes(pd.DataFrame({"lever": "x", "comment": comments}))
+    assert themes[["term", "n_comments", "suppressed"]].values.tolist() == [[None, 10.0, False]]

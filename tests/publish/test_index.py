@@ -60,7 +60,7 @@ def test_two_periods_newest_first_with_figures_links_and_trend(tmp_path):
     html = write_index(reports, organisation="Ville d'Exemple <script>").read_text(encoding="utf-8")
     text = re.sub(r"<[^>]+>", " ", html)
     # newest first, periods in words, French numbers, the suppressed figure labelled not zero
-    assert text.index("4e trimestre 2017") < text.index("3e trimestre 2017")
+    assert text.index("4ᵉ trimestre 2017") < text.index("3ᵉ trimestre 2017")
     assert "30,2" in text and "737" in text and "25,0" in text
     assert "< 5 pers." in text or "&lt; 5 pers." in html
     # every link resolves to a published file; deep dives and open data are linked
@@ -88,7 +88,7 @@ def test_the_index_is_rewritten_only_when_it_changes(tmp_path):
     assert write_index(reports).stat().st_mtime_ns == mtime, "same content: file untouched"
     _period(reports, "2017-Q2", parts=False)  # an older bilan, without deep dives or open data
     html = write_index(reports).read_text(encoding="utf-8")
-    assert "2e trimestre 2017" in html
+    assert "2ᵉ trimestre 2017" in html
     row = html[html.index("2017-Q2/bilan.html") :].split("</tr>")[0]
     assert "leviers" not in row and "open-data" not in row
 

@@ -84,7 +84,7 @@ def test_twelve_notebooks_in_one_kernel_an_index_and_a_stamp(tmp_path):
         out = "".join(o.get("text", "") for o in outputs if o.get("name") == "stdout")
         assert out.split() == [lever, str(tmp_path)], "the kernel runs in the project folder"
         page = (folder / f"{lever}.html").read_text(encoding="utf-8")
-        assert f"<title>Levier : {eco.lever(lever).name('fr')} — 4e trimestre 2017" in page
+        assert f"<title>Levier\u202f: {eco.lever(lever).name('fr')} — 4ᵉ trimestre 2017" in page
     index = (folder / "index.html").read_text(encoding="utf-8")
     assert index.count('.html">') == 12 + 2 and 'href="../bilan.html"' in index
     assert "« point silence »" in index

@@ -145,10 +145,10 @@ def test_a_second_period_updates_the_index_and_keeps_earlier_suppressions(run_co
     q3 = run_cli([*args, "--period", "2017-Q3", "--no-pdf"], tmp_path)
     assert q3.returncode == 0, q3.stderr
     html = (reports / "index.html").read_text(encoding="utf-8")
-    for label, words in (("2017-Q3", "3e trimestre 2017"), ("2017-Q4", "4e trimestre 2017")):
+    for label, words in (("2017-Q3", "3ᵉ trimestre 2017"), ("2017-Q4", "4ᵉ trimestre 2017")):
         assert words in html and f"{label}/leviers/index.html" in html
         assert f"{label}/open-data/datapackage.json" in html
-    assert html.index("4e trimestre 2017") < html.index("3e trimestre 2017")
+    assert html.index("4ᵉ trimestre 2017") < html.index("3ᵉ trimestre 2017")
     q4 = run_cli([*args, "--period", "2017-Q4"], tmp_path)
     steps = {s["step"]: s for s in json.loads(q4.stdout)["steps"]}
     assert steps["open-data"]["rebuilt"], "an earlier release appeared: the package is redone"

@@ -85,7 +85,7 @@ def test_lever_wheel_marks_a_suppressed_lever_without_a_value(
     hatched = [t for t in fig.data if isinstance(t, go.Barpolar) and t.marker.pattern.shape]
     assert len(hatched) == 1 and hatched[0].r[reve] is not None
     assert hatched[0].name == "masqué (< 5 pers.)"
-    assert fig.layout.title.text == "Taux de participation — 2e trimestre 2016"
+    assert fig.layout.title.text == "Taux de participation — 2ᵉ trimestre 2016"
 
 
 def test_trend_overall_has_a_ci_band_and_french_percent_axis(

@@ -82,13 +82,15 @@ def test_fmt_interval() -> None:
 @pytest.mark.parametrize(
     ("value", "kind", "lang", "expected"),
     [
-        (0.05, "pp", "fr", f"+5,0{NBSP}pts"),
-        (-0.05, "pp", "fr", f"-5,0{NBSP}pts"),
+        (0.05, "pp", "fr", f"+5,0{NBSP}points"),
+        (-0.05, "pp", "fr", f"\u22125,0{NBSP}points"),
+        (0.019, "pp", "fr", f"+1,9{NBSP}point"),  # « point » stays singular below 2
+        (-0.05, "pp", "en", f"-5.0{NBSP}pp"),
         (0.05, "pp", "en", f"+5.0{NBSP}pp"),
         (0.125, "relative", "fr", f"+12,5{NBSP}%"),
         (-0.125, "relative", "en", "-12.5%"),
         (12, "absolute", "fr", "+12,0"),
-        (0.0001, "pp", "fr", f"0,0{NBSP}pts"),  # rounds to zero: no sign
+        (0.0001, "pp", "fr", f"0,0{NBSP}point"),  # rounds to zero: no sign
     ],
 )
 def test_fmt_change(value: float, kind: str, lang: str, expected: str) -> None:
@@ -130,7 +132,7 @@ def test_fmt_date_rejects_non_iso_text() -> None:
 @pytest.mark.parametrize(
     ("period", "lang", "short", "expected"),
     [
-        ("2016-Q2", "fr", False, "2e trimestre 2016"),
+        ("2016-Q2", "fr", False, "2ᵉ trimestre 2016"),
         ("2016-Q1", "fr", False, "1er trimestre 2016"),
         ("2016-Q2", "fr", True, "T2 2016"),
         ("2016-Q2", "en", False, "2nd quarter 2016"),
@@ -141,7 +143,7 @@ def test_fmt_date_rejects_non_iso_text() -> None:
         ("2016-05", "fr", False, "mai 2016"),
         ("2015-06-01..2016-06-30", "fr", False, "du 1er juin 2015 au 30 juin 2016"),
         ("cumul", "fr", False, "cumul depuis le lancement"),
-        ("cumul:2016-Q2", "fr", False, "cumul au 2e trimestre 2016"),
+        ("cumul:2016-Q2", "fr", False, "cumul au 2ᵉ trimestre 2016"),
         ("autre chose", "fr", False, "autre chose"),
     ],
 )

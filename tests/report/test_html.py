@@ -13,7 +13,7 @@ import pytest
 
 from eco_eval.errors import ReportFailed
 from eco_eval.report import figures as F
-from eco_eval.report.html import notebook_to_html, plotlyjs_source
+from eco_eval.report.html import PLOTLYJS_FILE, notebook_to_html, plotlyjs_source
 from eco_eval.report.i18n import Labels
 
 from .conftest import HOSTILE_IMG, HOSTILE_SCRIPT, code, md
@@ -277,5 +277,42 @@ def test_tables_and_figures_fit_the_printed_width(bilan: dict[str, Path], chromi
             assert box["right"] <= sizes["main"]["right"] + 1, box
         for box in sizes["tables"]:
             assert box["scroll"] <= box["client"] + 1, box
+    finally:
+        close()
+
+
+def test_pages_of_a_folder_share_one_plotlyjs(
+    two_figures: Path, write_notebook: WriteNotebook, tmp_path: Path
+) -> None:
+    top = notebook_to_html(two_figures, tmp_path / "bilan.html", plotlyjs=PLOTLYJS_FILE)
+    deep = notebook_to_html(
+        two_figures, tmp_path / "leviers" / "a.html", plotlyjs=f"../{PLOTLYJS_FILE}"
+    )
+    bare = notebook_to_html(
+        write_notebook([md("# Rien")]), tmp_path / "leviers" / "b.html", plotlyjs="../x.js"
+    )
+    shared = tmp_path / PLOTLYJS_FILE
+    assert shared.read_text(encoding="utf-8") == plotlyjs_source()
+    for page, src in ((top, PLOTLYJS_FILE), (deep, f"../{PLOTLYJS_FILE}")):
+        text = page.read_text(encoding="utf-8")
+        assert not PLOTLY_BANNER.search(text) and f'<script src="{src}"></script>' in text
+        assert len(text) < 200_000  # the figures only, not plotly.js
+    assert "<script" not in bare.read_text(encoding="utf-8")  # no figure, nothing loaded
+    assert not (tmp_path / "x.js").exists()
+
+
+@pytest.mark.browser
+def test_shared_plotlyjs_draws_offline(two_figures: Path, chromium: str, tmp_path: Path) -> None:
+    deep = notebook_to_html(
+        two_figures, tmp_path / "leviers" / "a.html", plotlyjs=f"../{PLOTLYJS_FILE}"
+    )
+    page, problems, requests, close = _open(chromium, deep)
+    try:
+        page.wait_for_function(
+            "Array.from(document.querySelectorAll('.plotly-graph-div')).every(d => d.querySelector('svg.main-svg'))",
+            timeout=15_000,
+        )
+        assert page.locator(".plotly-graph-div svg.main-svg").count() >= 2
+        assert problems == [] and requests == []
     finally:
         close()

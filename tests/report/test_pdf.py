@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from eco_eval.errors import ReportFailed
 from eco_eval.report.pdf import CHROMIUM_FLAGS, chromium_command, html_to_pdf
@@ -109,3 +110,32 @@ def test_bilan_prints_to_a4_pages_with_nothing_cut(
     assert joined.count("Directiondelaculturedupatrimoineetdesarchivesmunicipales") == 27
     assert "Sommaire" in text
     assert "< 5 pers." in text  # hidden values are printed as such, in tables and figures
+
+
+def test_pdf_links_are_relative_to_the_page(tmp_path: Path) -> None:
+    """Links to files beside the page print as relative links; a file outside is not linked;
+    web links and the page's own anchors stay; the headings become bookmarks."""
+
+    folder = tmp_path / "stage"
+    (folder / "leviers").mkdir(parents=True)
+    (folder / "leviers" / "a.html").write_text("<p>a</p>", encoding="utf-8")
+    outside = tmp_path / "secret.html"
+    outside.write_text("<p>s</p>", encoding="utf-8")
+    html = folder / "bilan.html"
+    html.write_text(
+        "<h1>Titre</h1><h2 id='s'>Section</h2>"
+        "<p><a href='leviers/a.html#x'>fiche</a> <a href='#s'>ici</a> "
+        f"<a href='{outside.as_uri()}'>dehors</a> <a href='https://example.org/'>web</a></p>",
+        encoding="utf-8",
+    )
+    pdf = html_to_pdf(html, tmp_path / "out.pdf")
+    reader = PdfReader(pdf)
+    uris = [
+        str(a.get_object()["/A"]["/URI"])
+        for page in reader.pages
+        for a in page.get("/Annots") or []
+        if "/URI" in a.get_object().get("/A", {})
+    ]
+    assert sorted(uris) == ["https://example.org/", "leviers/a.html#x"]
+    assert str(tmp_path) not in pdf.read_bytes().decode("latin-1")
+    assert [o.title for o in reader.outline if not isinstance(o, list)][:1] == ["Titre"]

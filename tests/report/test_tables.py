@@ -86,7 +86,7 @@ def test_tidy_rows_show_names_and_intervals(labels: Labels) -> None:
     ).cells
     assert cells[:6] == ["Période", "Levier", "Groupe", "Valeur", "Effectif", "IC à 95 %"]
     assert cells[6:] == [
-        "2e trimestre 2016",
+        "2ᵉ trimestre 2016",
         "le bien-être",
         "femmes",
         f"25,0{NBSP}%",

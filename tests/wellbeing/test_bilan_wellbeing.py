@@ -28,7 +28,7 @@ from eco_eval.report.theme import data_path
 from .conftest import synthetic_city
 
 ECO = load_ecosystem()
-CAUSAL_FR = re.compile(r"a entraîné|effet estimé", re.I)
+CAUSAL_FR = re.compile(r"a entraîné|entraîne|effet estimé|grâce à|a permis", re.I)
 HOSTILE = '<script>alert("x")</script> & Cie'
 
 
@@ -88,34 +88,53 @@ def _row(**values) -> pd.Series:
         "lever": "temps", "outcome": "climate", "estimate": 0.4, "ci_low": 0.2, "ci_high": 0.6,
         "n_treated": 120, "n_control": 900, "mde": 0.2, "significant_fdr": True,
         "causal_wording_allowed": True, "design": "did_linked_panel", "suppressed": False,
-        "note": "", "estimate_baseline_adjusted": 0.45,
+        "note": "", "estimate_baseline_adjusted": 0.45, "sms_level": 3, "hedges_g": 0.3,
+        "wave_from": "2015-11", "wave_to": "2017-05",
     }  # fmt: skip
     return pd.Series({**base, **values})
 
 
 @pytest.mark.slow  # the first caller builds the well-being models (module fixture)
 def test_wording_follows_the_level_of_evidence(hostile_bilan, hostile_city):
+    """The verdict words come from the design level, the FDR significance and the waves pooled;
+    no causal verb for an observational design (eco_eval.bilan.wording)."""
     s = wb.section(hostile_bilan)
-    causal = s.sentence(_row())
-    assert causal.startswith("Participer à « time out » a entraîné en moyenne +0,40 point")
-    association = s.sentence(_row(causal_wording_allowed=False, design="cross_sectional"))
-    assert "est associée à" in association and "association" in association
+    probable = s.sentence(_row())
+    assert probable.startswith(
+        "Les participants à « time out » ont vu le climat perçu du levier progresser de 0,40 point"
+        " de plus que les autres agents suivis (mesuré de novembre 2015 à mai 2017"
+    )
+    assert probable.endswith("niveau de preuve 3 sur 5 : effet probable, non démontré.")
+    assert not CAUSAL_FR.search(probable)
+    down = s.sentence(_row(estimate=-0.4, ci_low=-0.6, ci_high=-0.2))
+    assert "reculer de 0,40 point" in down
+    shown = s.sentence(_row(sms_level=5))
+    assert shown.endswith("niveau de preuve 5 sur 5 : effet démontré.")
+    association = s.sentence(
+        _row(causal_wording_allowed=False, design="cross_sectional", sms_level=2)
+    )
+    assert "va de pair avec" in association and "une association, pas un effet" in association
     assert not CAUSAL_FR.search(association)
     null = s.sentence(_row(significant_fdr=False, ci_low=-0.1, estimate=0.05))
-    assert null.startswith("Aucun effet net") and "0,20 point ne pouvait pas être détecté" in null
+    assert null.startswith("Aucun effet démontré") and "au moins 0,20 point aurait pu" in null
     fragile = s.sentence(_row(significant_fdr=False))
-    assert "ne résiste pas à la correction pour tests multiples" in fragile
+    assert "correction pour comparaisons multiples" in fragile and "effet possible" in fragile
     assert not CAUSAL_FR.search(fragile)
-    weak_assoc = s.sentence(_row(causal_wording_allowed=False, significant_fdr=False, ci_low=-0.1))
+    weak_assoc = s.sentence(
+        _row(causal_wording_allowed=False, significant_fdr=False, ci_low=-0.1, sms_level=2)
+    )
     assert weak_assoc.startswith("Pas d'association nette") and not CAUSAL_FR.search(weak_assoc)
+    large = s.sentence(_row(hedges_g=0.65))
+    assert large.endswith("Ampleur inhabituelle : à confirmer.")
+    assert "à confirmer" not in s.sentence(_row(hedges_g=0.65, significant_fdr=False, ci_low=-0.1))
     assert "Trop peu" in s.sentence(_row(estimate=float("nan")))
     assert "Moins de 5 participants" in s.sentence(_row(suppressed=True))
     # both models given when they disagree
     both = s.sentence(_row(note="... the two models disagree by more than one SE; report both"))
-    assert both.endswith("Ajusté sur le score initial : +0,45 point.")
+    assert both.endswith("En tenant compte du score de départ : +0,45 point.")
     en = wb.section(_bilan(hostile_city, lang="en"))
     assert en.sentence(_row(estimate=2.5, ci_high=3.0)).startswith(
-        "Taking part in “time out” led on average to +2.50 points"
+        "Participants in “time out” saw the perceived climate of the lever rise by 2.50 points"
     )
 
 
@@ -125,7 +144,7 @@ def test_sections_render(hostile_bilan):
     assert "Bien-être mental (SWEMWBS, 7–35)" in html and "mai 2017" in html
     assert "<table" in wb.reliability(hostile_bilan)
     card = wb.lever_impact(hostile_bilan, "temps")
-    assert "sur le climat du levier (IC à 95 % [" in card and "niveau 3" in card
+    assert "sur le climat du levier (fourchette [" in card and "niveau de preuve 3 sur 5" in card
     assert "non estimé" in wb.lever_impact(hostile_bilan, "reve")  # no climate scale asked
     text = wb.lever_impact_text(hostile_bilan, "temps")
     assert "<" not in text and text.startswith("+0,")
@@ -162,10 +181,15 @@ def demo_bilan(demo_project):
 def test_demo_sections(demo_bilan):
     html = wb.impact(demo_bilan, "climate")
     assert "les 4 intervalles entre vagues de novembre 2015 à novembre 2017, regroupés" in html
-    # « point silence » (bien_etre) has a planted climate effect: the reading is causal
-    assert "Participer à « point silence » a entraîné en moyenne" in html
+    # « point silence » (bien_etre) has a planted climate effect: probable at level 3, no more
+    assert (
+        "Les participants à « point silence » ont vu le climat perçu du levier progresser" in html
+    )
+    assert "a entraîné" not in html
     card = wb.lever_impact(demo_bilan, "bien_etre")
-    assert "effet estimé (différence de différences, niveau 3)" in card
+    assert (
+        "effet probable, non démontré (niveau de preuve 3 sur 5), mesuré de novembre 2015" in card
+    )
     assert "fiable" in wb.reliability(demo_bilan)
     assert "R² =" in wb.drivers(demo_bilan)
     plan = wb.next_steps(demo_bilan)

@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from eco_eval.bilan import benchmark as _benchmark
+from eco_eval.bilan import first_page as _first_page
 from eco_eval.bilan import sections as _sections
 from eco_eval.bilan import wellbeing as _wb
 from eco_eval.bilan.results import ResultsSection, heading
@@ -190,6 +191,12 @@ class Bilan:
     def cover(self) -> str:
         return _sections.cover(self)
 
+    @section("first_page")
+    def first_page(self) -> str:
+        """Key figures as tiles, what works, what does not, what to decide
+        (:mod:`eco_eval.bilan.first_page`)."""
+        return _first_page.first_page(self)
+
     @section("key_figures")
     def key_figures(self) -> str:
         return _sections.key_figures(self)
@@ -205,6 +212,11 @@ class Bilan:
     @section("lever_cards")
     def lever_cards(self) -> str:
         return _sections.lever_cards(self)
+
+    @section("lever_table")
+    def lever_table(self) -> str:
+        """The twelve levers side by side (:func:`eco_eval.bilan.sections.lever_table`)."""
+        return _sections.lever_table(self)
 
     @section("reach_by")
     def reach_by(self, dimension: str) -> str:
@@ -353,6 +365,10 @@ class Bilan:
     @section("actions")
     def actions(self) -> str:
         return _sections.actions(self)
+
+    def links(self) -> str:
+        """Links to all the bilans, the deep dives, data quality and the open data."""
+        return _sections.links(self)
 
     @section("provenance")
     def provenance_block(self) -> str:

@@ -8,7 +8,7 @@ and ``12,3 %``; a hidden figure reads ``< 5 pers.``, never 0.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from dataclasses import dataclass
 from html import escape
 from typing import TYPE_CHECKING, Any
 
@@ -24,33 +24,16 @@ from eco_eval.bilan.wellbeing import (
     lever_impact_text,
     section,
 )
+from eco_eval.bilan.wording import no_activity, verdict_word
 from eco_eval.report import figures
+from eco_eval.report.cells import is_figure
+from eco_eval.report.cells import text_table as table
 from eco_eval.report.fmt import fmt_change, fmt_date, fmt_interval, fmt_period, fmt_value
 from eco_eval.report.quality import latest_log, reason_text, summary_by_source
 from eco_eval.user_yaml import load_user_yaml
 
 if TYPE_CHECKING:
     from eco_eval.bilan import Bilan
-
-
-def table(
-    headers: Sequence[str],
-    rows: Sequence[Sequence[Any]],
-    *,
-    cls: str = "eco-table",
-    raw_cols: Sequence[int] = (),
-) -> str:
-    """An HTML table; cells are escaped unless their column index is in ``raw_cols``."""
-    head = "".join(f'<th scope="col">{escape(str(h))}</th>' for h in headers)
-    body = []
-    for r in rows:
-        cells = "".join(
-            f"<td>{c if i in raw_cols else escape(str(c))}</td>" for i, c in enumerate(r)
-        )
-        body.append(f"<tr>{cells}</tr>")
-    return (
-        f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
-    )
 
 
 def _value(b: Bilan, row: pd.Series | None, indicator: str) -> str:
@@ -84,11 +67,18 @@ def _change(b: Bilan, row: pd.Series | None, indicator: str) -> str:
 
 def cover(b: Bilan) -> str:
     period = fmt_period(b.period.label, b.lang)
-    compared = (
-        b.t("cover_period", period=period, compare=fmt_period(b.compare_to.label, b.lang))
-        if b.compare_to is not None
-        else b.t("cover_period_alone", period=period, note=b.t("no_comparison"))
-    )
+    if b.compare_to is None:
+        compared = b.t("cover_period_alone", period=period, note=b.t("no_comparison"))
+    elif b.year_before is None:
+        compare = fmt_period(b.compare_to.label, b.lang)
+        compared = b.t("cover_period_previous", period=period, compare=compare)
+    else:
+        compared = b.t(
+            "cover_period",
+            period=period,
+            compare=fmt_period(b.compare_to.label, b.lang),
+            year_before=fmt_period(b.year_before.label, b.lang),
+        )
     return (
         '<header class="eco-cover">'
         f'<p class="eco-org">{escape(b.organisation)}</p>'
@@ -150,21 +140,33 @@ def comparison_notes(b: Bilan) -> str:
     )
 
 
+def _yoy(b: Bilan, row: pd.Series, indicator: str, column: str) -> str:
+    """The change of ``row`` since its ``column`` (``previous`` or ``year_before``), with the
+    precision of the figures shown, in points for a rate."""
+    before = row.get(column)
+    if before is None or pd.isna(before) or pd.isna(row["value"]):
+        return "–"
+    diff = float(row["value"]) - float(before)
+    if b.catalogue.is_percent(indicator):
+        return fmt_change(diff, b.lang, kind="pp")
+    return fmt_change(diff, b.lang, kind="absolute", digits=b.catalogue.digits(indicator))
+
+
 def summary_sentences(b: Bilan) -> list[str]:
     """Plain sentences generated from the numbers (no causal wording: reaction and activity only)."""
     out = []
     held, hours = b.figure("sessions_held"), b.figure("facilitator_hours")
     if held is not None:
-        change = (
-            fmt_change(held["change"], b.lang, kind="absolute", digits=0)
-            if pd.notna(held.get("change"))
-            else "–"
-        )
+        key = "s_sessions" if b.compare_to is not None else "s_sessions_alone"
+        if b.year_before is not None and pd.notna(held.get("year_before")):
+            key = "s_sessions_year"
         out.append(
             b.t(
-                "s_sessions" if b.compare_to is not None else "s_sessions_alone",
+                key,
                 sessions=b.fmt("sessions_held", held["value"]),
-                change=change,
+                change=_yoy(b, held, "sessions_held", "previous"),
+                year=_yoy(b, held, "sessions_held", "year_before"),
+                year_value=b.fmt("sessions_held", held.get("year_before")),
                 hours=b.fmt("facilitator_hours", hours["value"] if hours is not None else None),
             )
         )
@@ -182,6 +184,24 @@ def summary_sentences(b: Bilan) -> list[str]:
                 people=_value(b, people, "unique_participants"),
                 rate=_value(b, rate, "reach_rate"),
                 cumul=_value(b, cumul, "cumulative_reach_rate"),
+            )
+        )
+        if rate is not None and not rate["suppressed"] and pd.notna(rate.get("year_before")):
+            out.append(
+                b.t(
+                    "s_reach_year",
+                    year=_yoy(b, rate, "reach_rate", "year_before"),
+                    year_value=b.fmt("reach_rate", rate["year_before"]),
+                )
+            )
+    absence = b.figure("absence_rate")
+    if absence is not None and not absence["suppressed"] and pd.notna(absence["value"]):
+        out.append(
+            b.t(
+                "s_absence",
+                value=_value(b, absence, "absence_rate"),
+                year=_yoy(b, absence, "absence_rate", "year_before"),
+                change=_yoy(b, absence, "absence_rate", "previous"),
             )
         )
     sat = b.figure("satisfaction_mean")
@@ -218,10 +238,28 @@ def summary_sentences(b: Bilan) -> list[str]:
         out.append(b.t("s_levers_all", total=total))
     bal = b.figure("lever_balance")
     if bal is not None:
-        out.append(b.t("s_balance", balance=_value(b, bal, "lever_balance")))
+        out.append(
+            b.t(
+                "s_balance",
+                balance=_value(b, bal, "lever_balance"),
+                year_value=b.fmt("lever_balance", bal.get("year_before")),
+            )
+        )
     fading = b.current[(b.current["indicator"] == "fading_out") & (b.current["value"] == 1)]
     if len(fading):
-        out.append(b.t("s_fading", tools=", ".join(b.labels.tool(t) for t in fading["tool"])))
+        tools = []
+        for tool in fading["tool"]:
+            lever = b.eco.tool(str(tool)).lever
+            r = b.figure("sessions_held", lever=lever)
+            tools.append(
+                b.t(
+                    "s_fading_tool",
+                    tool=b.labels.tool(str(tool)),
+                    now=b.fmt("sessions_held", None if r is None else r["value"]),
+                    before=b.fmt("sessions_held", None if r is None else r["year_before"]),
+                )
+            )
+        out.append(b.t("s_fading", tools=", ".join(tools)))
 
     out += notes(b, ("attendance", "headcount", "feedback"))  # what the figures above lack
     out.append(b.t("s_caution"))
@@ -259,9 +297,9 @@ def wheel(b: Bilan) -> Any:
 def lever_header(b: Bilan, lever_id: str) -> str:
     lever = b.eco.lever(lever_id)
     tools = ", ".join(b.labels.tool(t.id) for t in b.eco.tools_of(lever_id))
-    return f"<h1>{escape(b.t('lever_title', lever=lever.name(b.lang), tool=tools))}</h1>" + cover(
-        b
-    ).replace("<h1>", '<p class="eco-sub">').replace("</h1>", "</p>")
+    title = escape(b.t("lever_title", lever=lever.name(b.lang), tool=tools))
+    sub = cover(b).replace("<h1>", '<p class="eco-sub">').replace("</h1>", "</p>")
+    return back_links(b) + f"<h1>{title}</h1>" + sub
 
 
 def lever_cards(b: Bilan, only: str | None = None) -> str:
@@ -279,14 +317,16 @@ def lever_cards(b: Bilan, only: str | None = None) -> str:
             ("card_reach", "reach_rate"),
             ("card_satisfaction", "satisfaction_mean"),
             ("card_recommend", "recommendation_score"),
-            ("card_trend", "activity_trend"),
         ):
             r = b.figure(ind, lever=lever.id)
             val = _value(b, r, ind)
             ci = _interval(b, r, ind)
             rows.append([b.t(key), val + (f" {ci}" if ci != "–" else "")])
         rows.append([b.t("card_climate"), lever_climate_text(b, lever.id)])
-        rows.append([b.t("card_impact"), lever_impact_text(b, lever.id) or b.t("card_pending")])
+        held = b.figure("sessions_held", lever=lever.id)
+        idle = held is not None and not bool(held["suppressed"]) and float(held["value"]) == 0
+        effect = no_activity(section(b).t) if idle else lever_impact_text(b, lever.id)
+        rows.append([b.t("card_impact"), effect or b.t("card_pending")])
         body = "".join(
             f'<tr><th scope="row">{escape(k)}</th><td>{escape(v)}</td></tr>' for k, v in rows
         )
@@ -300,6 +340,98 @@ def lever_cards(b: Bilan, only: str | None = None) -> str:
             f'<section class="eco-card" id="levier-{escape(lever.id)}"><h3>{escape(lever.name(b.lang).capitalize())}</h3><table class="eco-table eco-card-table">{body}</table>{link}</section>'
         )
     return '<div class="eco-cards">' + "".join(cards) + "</div>"
+
+
+#: Sorts a table.eco-sortable by the column whose header is clicked (numbers by their data-v).
+SORT_SCRIPT = (
+    "<script>document.querySelectorAll('table.eco-sortable').forEach(function(t){"
+    "t.querySelectorAll('th').forEach(function(h,i){h.tabIndex=0;h.addEventListener('click',function(){"
+    "var b=t.tBodies[0],r=Array.from(b.rows),d=h.dataset.dir==='asc'?-1:1;h.dataset.dir=d>0?'asc':'desc';"
+    "r.sort(function(x,y){var a=x.cells[i],c=y.cells[i],p=parseFloat(a.dataset.v),q=parseFloat(c.dataset.v);"
+    "if(!isNaN(p)||!isNaN(q)){return d*((isNaN(p)?-1e9:p)-(isNaN(q)?-1e9:q));}"
+    "return d*a.textContent.localeCompare(c.textContent);});r.forEach(function(x){b.appendChild(x);});});});});"
+    "</script>"
+)
+
+
+def _sortable_cell(text: str, value: Any = None) -> str:
+    key = "" if value is None or pd.isna(value) else f' data-v="{float(value):.6g}"'
+    cls = ' class="num"' if is_figure(text) else ""
+    return f"<td{cls}{key}>{escape(text)}</td>"
+
+
+def lever_table(b: Bilan) -> str:
+    """The twelve levers side by side: sessions (and their change over a year), participants and
+    reach, satisfaction, recommendation score, perceived climate and its change, and the effect on
+    the climate with its verdict (:mod:`eco_eval.bilan.wording`); each lever links to its deep
+    dive. Sortable on screen by any column; the notes below say what the columns mean."""
+    s = section(b)
+    climate = lever_climate(b)
+    effects = s.headline("climate")
+    rows, covered = [], None
+    for lever in b.eco.levers:
+        cells = []
+        name = lever.name(b.lang).capitalize()
+        if b.lever_pages:
+            href = escape(f"{b.lever_pages.rstrip('/')}/{lever.id}.html")
+            cells.append(f'<th scope="row"><a href="{href}">{escape(name)}</a></th>')
+        else:
+            cells.append(f'<th scope="row">{escape(name)}</th>')
+        held = b.figure("sessions_held", lever=lever.id)
+        text = _value(b, held, "sessions_held")
+        if held is not None and pd.notna(held["year_before"]):
+            diff = float(held["value"]) - float(held["year_before"])
+            text += f" ({fmt_change(diff, b.lang, kind='absolute', digits=0)})"
+        cells.append(_sortable_cell(text, None if held is None else held["value"]))
+        for ind in (
+            "unique_participants",
+            "reach_rate",
+            "satisfaction_mean",
+            "recommendation_score",
+        ):
+            r = b.figure(ind, lever=lever.id)
+            shown = None if r is None or bool(r["suppressed"]) else r["value"]
+            cells.append(_sortable_cell(_value(b, r, ind), shown))
+        c = climate[climate["lever"] == lever.id] if len(climate) else climate
+        if len(c) and not bool(c.iloc[0]["suppressed"]):
+            text = s.num(c.iloc[0]["value"], 2)
+            if pd.notna(c.iloc[0]["change"]):
+                text += f" ({fmt_change(c.iloc[0]['change'], b.lang, kind='absolute', digits=2)})"
+            cells.append(_sortable_cell(text, c.iloc[0]["value"]))
+        else:
+            cells.append(_sortable_cell("–"))
+        e = effects[effects["lever"] == lever.id] if len(effects) else effects
+        if held is not None and not bool(held["suppressed"]) and float(held["value"]) == 0:
+            cells.append(f"<td>{escape(b.t('lt_no_session'))}</td>")
+        elif len(e) and not bool(e.iloc[0]["suppressed"]) and pd.notna(e.iloc[0]["estimate"]):
+            r = e.iloc[0]
+            covered = r
+            estimate = fmt_change(r["estimate"], b.lang, kind="absolute", digits=2)
+            cells.append(
+                f'<td data-v="{float(r["estimate"]):.6g}"><span class="nowrap">{escape(estimate)}</span> '
+                f"{escape(verdict_word(s.t, r))}</td>"
+            )
+        else:
+            cells.append(_sortable_cell("–"))
+        rows.append(f"<tr>{''.join(cells)}</tr>")
+    headers = "".join(
+        f'<th scope="col">{escape(b.t(c))}</th>'
+        for c in (
+            "lt_lever", "lt_sessions", "lt_people", "lt_reach", "lt_satisfaction",
+            "lt_recommend", "lt_climate", "lt_effect",
+        )
+    )  # fmt: skip
+    notes = [b.t("lt_note_sessions"), b.t("lt_note_recommend")]
+    if covered is not None:
+        notes.append(
+            b.t("lt_note_effect", level=int(covered["sms_level"]), period=s.covers(covered))
+        )
+    return (
+        f'<table class="eco-table eco-levers eco-sortable"><thead><tr>{headers}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
+        + "".join(f'<p class="eco-note">{escape(n)}</p>' for n in notes)
+        + SORT_SCRIPT
+    )
 
 
 def reach_by(b: Bilan, dimension: str, lever: str = "*") -> str:
@@ -447,9 +579,10 @@ def _render_themes(b: Bilan, result: Any, n: int, k_comments: int) -> str:
     )
     for g, part in frame.groupby(group_col, sort=False):
         if "suppressed" in part.columns and part["suppressed"].all():
-            rows.append(
-                [b.labels.lever(str(g)), b.fmt("unique_participants", None, suppressed=True)]
-            )
+            rows.append([b.labels.lever(str(g)), b.t("comments_too_few", k=k_comments)])
+            continue
+        if part[term_col].isna().all():
+            rows.append([b.labels.lever(str(g)), b.t("comments_no_theme")])
             continue
         terms = ", ".join(
             f"{t} ({int(c)})"
@@ -555,19 +688,36 @@ def methods(b: Bilan) -> str:
     )
 
 
-def actions(b: Bilan) -> str:
+@dataclass(frozen=True)
+class ActionStatus:
+    """One action of the directorate's actions file and where it stands at the period's end."""
+
+    action: str
+    lever: str
+    indicator: str
+    target: Any
+    owner: str
+    due: str
+    #: The indicator's row of the period (None when not measured).
+    row: pd.Series | None
+    #: ``status_met``, ``status_on_track``, ``status_late`` or ``status_unknown``.
+    status: str
+
+
+def action_statuses(b: Bilan) -> list[ActionStatus] | None:
+    """The actions of the project's actions file (None when there is none), each with its status:
+    met when the indicator reached the target (in the catalogue's good direction), late when not
+    and due before the period's end, on track when not yet due, unknown when not measurable."""
     path = (
         (b.project.root / b.project.actions_file) if b.project and b.project.actions_file else None
     )
     if path is None or not path.exists():
-        return f"<p>{escape(b.t('actions_none'))}</p>"
-
+        return None
     doc = load_user_yaml(path.read_text(encoding="utf-8"), path.name) or {}
-    rows = []
+    out = []
     for a in doc.get("actions", []):
         ind = str(a.get("indicator", ""))
         r = b.figure(ind, lever=str(a.get("lever", "*"))) if ind in b.catalogue else None
-        current = _value(b, r, ind) if ind in b.catalogue else "–"
         target = a.get("target")
         status = "status_unknown"
         if r is not None and not r["suppressed"] and target is not None and pd.notna(r["value"]):
@@ -579,16 +729,38 @@ def actions(b: Bilan) -> str:
                 if met
                 else ("status_late" if due < b.period.end else "status_on_track")
             )
+        out.append(
+            ActionStatus(
+                str(a.get("action", "")),
+                str(a.get("lever", "*")),
+                ind,
+                target,
+                str(a.get("owner", "")),
+                str(a.get("due", "")),
+                r,
+                status,
+            )
+        )
+    return out
+
+
+def actions(b: Bilan) -> str:
+    statuses = action_statuses(b)
+    if statuses is None:
+        return f"<p>{escape(b.t('actions_none'))}</p>"
+    rows = []
+    for a in statuses:
+        known = a.indicator in b.catalogue
         rows.append(
             [
-                a.get("action", ""),
-                b.labels.lever(str(a.get("lever", "*"))),
-                b.catalogue[ind].name(b.lang) if ind in b.catalogue else ind,
-                b.fmt(ind, target) if ind in b.catalogue else str(target),
-                current,
-                a.get("owner", ""),
-                a.get("due", ""),
-                b.t(status),
+                a.action,
+                b.labels.lever(a.lever),
+                b.catalogue[a.indicator].name(b.lang) if known else a.indicator,
+                b.fmt(a.indicator, a.target) if known else str(a.target),
+                _value(b, a.row, a.indicator) if known else "–",
+                a.owner,
+                fmt_date(a.due, b.lang) if a.due else "–",
+                b.t(a.status),
             ]
         )
     headers = [
@@ -604,18 +776,51 @@ def actions(b: Bilan) -> str:
             "actions_col_status",
         )
     ]
-    return table(headers, rows)
+    return table(headers, rows, text_cols=(0, 5))
 
 
 def provenance(b: Bilan) -> str:
+    """The version, the parameters in words and the SHA-256 of each input file (paths relative to
+    the project: no path of the machine)."""
     p = b.provenance
+    params = p.get("parameters", {})
     text = b.t(
         "provenance_text",
         version=p.get("version", "?"),
         commit=p.get("commit", "?"),
-        params=json.dumps(p.get("parameters", {}), ensure_ascii=False),
+        period=fmt_period(b.period.label, b.lang),
+        compare=fmt_period(b.compare_to.label, b.lang) if b.compare_to is not None else "–",
+        k=params.get("k", b.k),
     )
     rows = [[f, h] for f, h in (p.get("inputs") or {}).items()]
     return f"<p>{escape(text)}</p><h4>{escape(b.t('provenance_inputs'))}</h4>" + table(
-        ["", "SHA-256"], rows, cls="eco-table eco-provenance"
+        [b.t("dq_file"), "SHA-256"], rows, cls="eco-table eco-provenance"
+    )
+
+
+def links(b: Bilan) -> str:
+    """Where to go from the bilan, relative to its published folder: all the bilans, the lever
+    deep dives, the data-quality report and the open data (its README)."""
+    items = [("../index.html", "links_index"), ("../data-quality/latest.html", "links_quality")]
+    if b.lever_pages:
+        items.insert(1, (f"{b.lever_pages.rstrip('/')}/index.html", "links_levers"))
+    items.append(("open-data/README.md", "links_open_data"))
+    return (
+        '<nav class="eco-links"><ul>'
+        + "".join(f'<li><a href="{escape(h)}">{escape(b.t(k))}</a></li>' for h, k in items)
+        + "</ul></nav>"
+    )
+
+
+def back_links(b: Bilan) -> str:
+    """A deep dive's way back (it is published in the bilan's ``leviers/`` folder)."""
+    items = [
+        ("../bilan.html", "links_bilan"),
+        ("index.html", "links_levers"),
+        ("../../index.html", "links_index"),
+    ]
+    return (
+        '<nav class="eco-links"><ul>'
+        + "".join(f'<li><a href="{escape(h)}">{escape(b.t(k))}</a></li>' for h, k in items)
+        + "</ul></nav>"
     )

@@ -32,10 +32,12 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from eco_eval.bilan.wording import claim, short_verdict, verdict
 from eco_eval.errors import ConfigError, did_you_mean
 from eco_eval.indicators.core import COLUMNS
 from eco_eval.report import _plot as P
 from eco_eval.report import figures
+from eco_eval.report.cells import text_table
 from eco_eval.report.fmt import (
     fmt_change,
     fmt_interval,
@@ -87,9 +89,7 @@ def wellbeing_labels(lang: str) -> Mapping[str, str]:
 
 def _table(headers: list[str], rows: list[list[str]], cls: str = "eco-table") -> str:
     """An HTML table of already formatted text; every cell and header is escaped."""
-    head = "".join(f'<th scope="col">{escape(h)}</th>' for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in r) + "</tr>" for r in rows)
-    return f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    return text_table(headers, rows, cls=cls)
 
 
 def _interval(
@@ -232,20 +232,19 @@ class WellbeingSection:
             "tool": tool,
             "outcome": outcome,
             "estimate": fmt_change(row["estimate"], self.lang, kind="absolute", digits=2),
+            "moved": self.t("moved_up" if float(row["estimate"]) >= 0 else "moved_down"),
             "unit": self.unit(row["estimate"]),
             "ci": _interval(row["ci_low"], row["ci_high"], self.lang, digits=2),
+            "period": self.covers(row),
             "n_treated": fmt_number(row["n_treated"], self.lang, digits=0),
             "n_control": fmt_number(row["n_control"], self.lang, digits=0),
             "mde": self.num(row["mde"], 2),
             "mde_unit": self.unit(row["mde"]),
         }
-        clear = bool(row["significant_fdr"])
-        # An interval that excludes 0 but does not survive the FDR correction is "fragile".
-        fragile = not clear and (row["ci_low"] > 0 or row["ci_high"] < 0)
-        kind = "causal" if bool(row["causal_wording_allowed"]) else "assoc"
-        state = "effect" if clear else "fragile" if fragile else "null"
-        key = f"s_{kind}_{state}"
-        text = self.t(key, **values)
+        if verdict(row).key in ("demonstrated", "probable", "possible"):
+            # « progressé de 0,37 point de plus »: the size without its sign, the verb gives it
+            values["estimate"] = fmt_number(abs(float(row["estimate"])), self.lang, digits=2)
+        text = claim(self.t, row, **values)
         note = str(row.get("note") or "")
         if "disagree" in note and not is_missing(row.get("estimate_baseline_adjusted")):
             adj = row["estimate_baseline_adjusted"]
@@ -255,6 +254,12 @@ class WellbeingSection:
                 unit=self.unit(adj),
             )
         return text
+
+    def covers(self, row: pd.Series) -> str:
+        """The waves an estimate covers, in words (« mesuré de novembre 2015 à novembre 2017 »)."""
+        return self.t(
+            "covers", first=self.wave_name(row["wave_from"]), last=self.wave_name(row["wave_to"])
+        )
 
     def design_label(self, row: pd.Series) -> str:
         if is_missing(row["estimate"]) or bool(row.get("suppressed", False)):
@@ -584,9 +589,7 @@ def lever_impact_text(b: Bilan, lever_id: str) -> str:
         unit=s.unit(r["estimate"]),
         ci=_interval(r["ci_low"], r["ci_high"], s.lang, digits=2),
     )
-    kind = "did" if bool(r["causal_wording_allowed"]) else "cross"
-    design = s.t(f"card_{kind}_{'clear' if bool(r['significant_fdr']) else 'unclear'}")
-    return f"{text} — {design}"
+    return f"{text} — {short_verdict(s.t, r, period=s.covers(r))}"
 
 
 def lever_climate(b: Bilan) -> pd.DataFrame:
@@ -747,15 +750,18 @@ def trend_figure(b: Bilan, indicator: str = "swemwbs_mean") -> go.Figure:
         data = pd.DataFrame(columns=COLUMNS)
     data = data[(data["dimension"] == "all") & (data["lever"] == "*")]
     title = s.t("fig_trend_title") if indicator == "swemwbs_mean" else s.labels.indicator(indicator)
+    share = indicator in SHARES
     return figures.trend(
         data,
         indicator,
-        s.labels,
+        s.labels.extend({"lever.overall": s.t("all_respondents")}),
         by="overall",
         ci=True,
         k=s.k,
-        percent=indicator in SHARES,
+        percent=share,
         title=title,
+        from_zero=share,
+        digits=None if share else 1,
     )
 
 
@@ -786,9 +792,18 @@ def impact_figure(b: Bilan, outcome: str = "climate") -> go.Figure:
             customdata=hover, hovertemplate="<b>%{y}</b><br>%{customdata}<extra></extra>", showlegend=False,
         )
     )  # fmt: skip
+    for filled in (True, False):  # the legend of the markers
+        fig.add_trace(
+            go.Scatter(
+                x=[None], y=[None], mode="markers", name=s.t("legend_clear" if filled else "legend_unclear"),
+                marker={"size": 10, "color": colour if filled else "white", "line": {"color": colour, "width": 2}},
+                showlegend=True, hoverinfo="skip",
+            )
+        )  # fmt: skip
     fig.add_vline(x=0, line={"color": theme.color("axis"), "width": 1})
     fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=names)
-    fig.update_xaxes(title={"text": s.t(f"outcome_{outcome}")}, zeroline=False)
+    fig.update_xaxes(title={"text": s.t(f"axis_impact_{outcome}")}, zeroline=False)
+    fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.25, "x": 0})
     height = 140 + int(theme.figure["row_height"]) * max(len(names), 2)
     title = s.t("fig_impact_title", outcome=s.t(f"outcome_{outcome}"))
     return P.finish(fig, s.labels, theme, title=title, height=height)

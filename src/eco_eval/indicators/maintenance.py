@@ -26,8 +26,9 @@ def maintenance(tables: Tables, period: Period, eco: Ecosystem) -> pd.DataFrame:
     - active_quarters: quarters since launch (up to the period's end) with ≥ 1 held session;
     - activity_trend: OLS slope of held sessions on the quarter index over the last four quarters,
       with its 95 % t interval (scipy.stats.linregress);
-    - fading_out: 1 when held sessions of the last two quarters are below half those of the two
-      before (or nil after some activity), else 0;
+    - fading_out: 1 when the held sessions of the period's last quarter are below half those of the
+      same quarter a year before (or nil after some activity then), else 0: year on year, so that
+      a seasonal low (the summer) is not taken for a decline;
     - lever_balance: normalised Shannon entropy −Σ p ln p / ln L of participations over the L levers;
     - idle_levers: levers with no held session in the period.
     """
@@ -74,8 +75,8 @@ def maintenance(tables: Tables, period: Period, eco: Ecosystem) -> pd.DataFrame:
                         fit.slope + t * fit.stderr,
                     )
                 )
-        if len(series) >= 4:
-            recent, before = series[-2:].sum(), series[-4:-2].sum()
+        if len(series) >= 5:
+            recent, before = series[-1], series[-5]
             fading = bool(before > 0 and recent < 0.5 * before)
             rows.append(
                 row(

@@ -16,16 +16,19 @@ identifier and is masked too. Names are only found when they are in ``known_name
 list) or follow a civility (M., Mme, Monsieur, Madame...); a bare first name not in the list
 passes, which is why comment themes hide terms used in fewer than ``min_count`` comments.
 
-Why no NLP library for the themes: spaCy or stanza French models are hundreds of megabytes to
-download at run time (offline schedulers, a city's network) for lemmas we only need to fold
-plurals; NLTK's Snowball stemmer cuts words into stems (« équip », « communiqu ») that a bilan
-cannot show to its readers. A short suffix rule (plurals, ``-aux`` → ``-al``) keeps real words
-and is deterministic; the stop-word list is data (``_data/stopwords_fr.txt``).
+Themes are counted on lemmas and shown as French: each word is lemmatised by simplemma (Barbaresi
+2023, a lemma dictionary shipped with the package: offline, deterministic, no model to download),
+so that « réunions » and « réunion » count together, and a phrase is shown as its readers wrote it
+most often (« dix minutes de silence », « crée du lien »), never as a pair of stems. A phrase never
+crosses punctuation and joins content words separated by at most one linking word (« de », « du »,
+« à »...); the stop-word list is data (``_data/stopwords_fr.txt``). NLTK's Snowball stemmer would
+cut words into stems (« équip ») that a bilan cannot show; spaCy's models would be a download.
 """
 
 from __future__ import annotations
 
 import html
+import itertools
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -33,6 +36,7 @@ from functools import lru_cache
 from importlib import resources
 
 import pandas as pd
+import simplemma
 
 from eco_eval.errors import ConfigError, EcoEvalError, did_you_mean
 from eco_eval.masking import clean_comment, fold
@@ -62,63 +66,62 @@ def french_stopwords() -> frozenset[str]:
     return frozenset(fold(w)[0] for w in words if w)
 
 
+@lru_cache(maxsize=65536)
 def lemma(word: str) -> str:
-    """Fold a French plural to its singular with a few suffix rules (module docstring).
+    """The French lemma of a lower-case word (simplemma's dictionary; the word itself when
+    unknown).
 
-    >>> [lemma(w) for w in ["réunions", "journaux", "bureaux", "temps", "stress", "idées"]]
-    ['réunion', 'journal', 'bureau', 'temps', 'stress', 'idée']
+    >>> [lemma(w) for w in ["réunions", "journaux", "bureaux", "minutes", "liens"]]
+    ['réunion', 'journal', 'bureau', 'minute', 'lien']
     """
-    if len(word) <= 3 or word in _INVARIABLE:
-        return word
-    if word in _IRREGULAR:
-        return _IRREGULAR[word]
-    if word.endswith("eaux"):
-        return word[:-1]
-    if word.endswith("aux"):
-        return word[:-3] + "al"
-    if word.endswith("s") and not word.endswith(("ss", "us", "is", "os")):
-        return word[:-1]
-    return word  # -eux, -oux: mostly adjectives (nombreux, heureux) that do not change
+    return str(simplemma.lemmatize(word, lang="fr")).lower()
 
 
-_INVARIABLE = frozenset(
-    [
-        "temps",
-        "fois",
-        "pas",
-        "corps",
-        "cours",
-        "mois",
-        "prix",
-        "choix",
-        "voix",
-        "repas",
-        "avis",
-        "dos",
-        "bras",
-        "poids",
-        "faux",
-    ]
-)
 #: Longer "words" are not words (a pasted URL, a key, a keyboard run): never a theme.
 MAX_WORD = 30
-_IRREGULAR = {"travaux": "travail", "yeux": "œil", "jeux": "jeu", "lieux": "lieu", "vœux": "vœu"}
+#: Words that may join two content words inside a phrase (« réunions de travail »).
+_LINKS = frozenset(["de", "du", "des", "d", "la", "le", "les", "l", "à", "au", "aux", "en", "et"])
+_CLAUSE = re.compile(r"[.,;:!?()\[\]«»\"“”…/\n]+")
 
 
-def _terms(text: str, stop: frozenset[str], ngram: tuple[int, int]) -> set[str]:
-    text = _PLACEHOLDER.sub(" ", text.lower())
-    tokens = []
-    for word in _WORD.findall(text):  # apostrophes split words: l'équipe -> l, équipe
-        if 2 <= len(word) <= MAX_WORD and fold(word)[0] not in stop:
-            tokens.append(lemma(word))
-    out: set[str] = set()
+def _phrases(text: str, stop: frozenset[str], ngram: tuple[int, int]) -> dict[tuple[str, ...], str]:
+    """The comment's terms: lemma key -> the words as written, lower-case (one per key)."""
+    text = _PLACEHOLDER.sub(" , ", text.lower())
+    out: dict[tuple[str, ...], str] = {}
     lo, hi = ngram
-    for size in range(lo, hi + 1):
-        out.update(" ".join(tokens[i : i + size]) for i in range(len(tokens) - size + 1))
+    for clause in _CLAUSE.split(text):
+        words = [
+            m
+            for m in _WORD.finditer(clause)
+            if 2 <= len(m.group()) <= MAX_WORD or m.group() in _LINKS
+        ]
+        # content words, each with the index of the word it follows in ``words``
+        content = [
+            (i, m)
+            for i, m in enumerate(words)
+            if fold(m.group())[0] not in stop and len(m.group()) >= 2
+        ]
+        for a in range(len(content)):
+            for size in range(lo, hi + 1):
+                run = content[a : a + size]
+                if len(run) < size:
+                    break
+                gaps = [words[i1 + 1 : i2] for (i1, _), (i2, _) in itertools.pairwise(run)]
+                if any(len(g) > 1 or (g and g[0].group() not in _LINKS) for g in gaps):
+                    break
+                key = tuple(lemma(m.group()) for _, m in run)
+                shown = clause[run[0][1].start() : run[-1][1].end()] if size > 1 else key[0]
+                out.setdefault(key, " ".join(shown.split()))
     return out
 
 
 THEME_COLUMNS = ("term", "count", "share", "n_comments", "suppressed")
+
+
+def _inside(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
+    """True when ``short`` is a run of consecutive words of ``long``."""
+    n = len(short)
+    return any(long[i : i + n] == short for i in range(len(long) - n + 1))
 
 
 def comment_themes(
@@ -126,7 +129,7 @@ def comment_themes(
     by: str | Sequence[str] | None = "lever",
     min_group: int = 10,
     top: int = 10,
-    ngram: tuple[int, int] = (1, 2),
+    ngram: tuple[int, int] = (1, 3),
     *,
     text_col: str = "comment",
     min_count: int = 3,
@@ -134,14 +137,18 @@ def comment_themes(
 ) -> pd.DataFrame:
     """Most frequent terms and bigrams of the comments of each group.
 
-    Each comment is lower-cased, stripped of placeholders (``[nom]``...), cut into words, French
-    stop words removed, plurals folded (:func:`lemma`); n-grams of ``ngram`` sizes are then
-    formed from the remaining words. A term is counted once per comment (a verbose author counts
-    once). Groups of fewer than ``min_group`` comments (at least 3; the declared rule is 10) are
+    Each comment is lower-cased, stripped of placeholders (``[nom]``...), cut into clauses at
+    punctuation and into words; terms are runs of ``ngram`` sizes of content words (French stop
+    words removed) joined by at most one linking word, counted by their lemmas (:func:`lemma`)
+    and shown as written most often (a single word as its lemma). A term is counted once per
+    comment (a verbose author counts once); a term inside a longer one shown with the same count
+    is left out (it says nothing more). Groups of fewer than ``min_group`` comments (at least 3; the declared rule is 10) are
     suppressed: one row, ``term`` missing, ``suppressed`` True. Terms found in fewer than
     ``min_count`` comments are not shown (a rare word can identify its author).
 
-    Returns one row per (group, term), the ``top`` terms of each group by count then term, with
+    A group with enough comments but no term shared by ``min_count`` of them has one row, ``term``
+    missing, ``suppressed`` False. Returns one row per (group, term), the ``top`` terms of each
+    group by count then term, with
     the ``by`` columns then: ``term``, ``count`` (comments using it), ``share`` (count /
     n_comments), ``n_comments`` (non-empty comments of the group), ``suppressed``.
     """
@@ -174,10 +181,28 @@ def comment_themes(
             rows.append({**base, "term": None, "count": float("nan"), "share": float("nan"),
                          "n_comments": float("nan"), "suppressed": True})  # fmt: skip
             continue
-        counts = Counter(term for text in g["_text"] for term in _terms(text, stop, (lo, hi)))
+        counts: Counter[tuple[str, ...]] = Counter()
+        written: dict[tuple[str, ...], Counter[str]] = {}
+        for text in g["_text"]:
+            for key, shown in _phrases(text, stop, (lo, hi)).items():
+                counts[key] += 1
+                written.setdefault(key, Counter())[shown] += 1
+        kept = {k: c for k, c in counts.items() if c >= min_count}
+        kept = {
+            k: c
+            for k, c in kept.items()
+            if not any(len(o) > len(k) and c2 == c and _inside(k, o) for o, c2 in kept.items())
+        }
         best = sorted(
-            ((c, t) for t, c in counts.items() if c >= min_count), key=lambda ct: (-ct[0], ct[1])
+            (
+                (c, min(written[k].items(), key=lambda wc: (-wc[1], wc[0]))[0])
+                for k, c in kept.items()
+            ),
+            key=lambda ct: (-ct[0], ct[1]),
         )
+        if not best:  # enough comments, but no term shared by min_count of them
+            rows.append({**base, "term": None, "count": float("nan"), "share": float("nan"),
+                         "n_comments": float(len(g)), "suppressed": False})  # fmt: skip
         for c, term in best[:top]:
             rows.append({**base, "term": term, "count": float(c), "share": c / len(g),
                          "n_comments": float(len(g)), "suppressed": False})  # fmt: skip

@@ -38,15 +38,16 @@ from plotly.subplots import make_subplots
 
 from eco_eval.errors import ReportFailed, did_you_mean
 from eco_eval.report import _plot as P
-from eco_eval.report.fmt import fmt_period, fmt_suppressed
+from eco_eval.report.fmt import fmt_period, fmt_suppressed, fmt_value
 from eco_eval.report.i18n import Labels
 from eco_eval.report.theme import Theme, load_theme
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
+#: No toolbar over the titles (a reader of a report reads, zooms with the browser).
 PLOTLY_CONFIG: dict[str, Any] = {
     "displaylogo": False,
     "responsive": True,
-    "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
+    "displayModeBar": False,
 }
 
 
@@ -276,6 +277,8 @@ def trend(
     k: int | None = None,
     percent: bool | None = None,
     title: str | None = None,
+    from_zero: bool = True,
+    digits: int | None = None,
 ) -> go.Figure:
     """``indicator`` across periods, for the programme, per lever or per group.
 
@@ -284,7 +287,9 @@ def trend(
     the ecosystem's order or ``levers``), each with the programme's line in grey for reference.
     ``by=<dimension>`` (``"category"``...): one line per group (``groups`` to choose and order them)
     for ``lever``. ``ci``: draw the 95 % band where ``ci_low``/``ci_high`` exist (default: when at
-    most three lines share a panel). Periods are in time order, or ``periods``.
+    most three lines share a panel). Periods are in time order, or ``periods``. ``from_zero``:
+    the value axis starts at 0 (counts, rates); False lets it fit the values, so that the change of
+    a score far from 0 shows (SWEMWBS, 7 to 35); ``digits``: decimals of the printed values.
     """
     theme = load_theme()
     where = "trend"
@@ -320,7 +325,12 @@ def trend(
                 x=x,
                 y=[P.scale(v, percent) for v in data["value"]],
                 mode="lines+markers+text" if len(order) == 1 else "lines+markers",
-                text=[P.short_value(v, labels, percent) for v in data["value"]],
+                text=[
+                    P.short_value(v, labels, percent)
+                    if digits is None
+                    else fmt_value(v, labels.lang, percent=percent, digits=digits)
+                    for v in data["value"]
+                ],
                 textposition="top center",
                 name=name,
                 legendgroup=name,
@@ -339,6 +349,8 @@ def trend(
         P.legend_swatch(fig, P.suppressed_legend(labels, k), theme)
     _period_axis(fig, x, labels)
     fig.update_yaxes(**P.value_axis(labels, indicator, percent))
+    if not from_zero:
+        fig.update_yaxes(rangemode="normal", nticks=6)
     height = int(theme.figure["height"])
     return P.finish(
         fig, labels, theme, title=P.title_for(labels, indicator, None, title), height=height

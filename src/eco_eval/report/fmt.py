@@ -12,7 +12,9 @@ no-break space (U+202F) between thousands, a no-break space before ``%``, interv
 >>> fmt_interval(1.2, 3.4, "fr")
 '[1,2\u202f; 3,4]'
 >>> fmt_change(0.05, "fr", kind="pp")
-'+5,0\xa0pts'
+'+5,0\xa0points'
+>>> fmt_change(-0.009, "fr", kind="pp")
+'\u22120,9\xa0point'
 
 A missing value (None, NaN) is written ``–``; a value hidden by the anonymity rule is written with
 :func:`fmt_suppressed` (``< 5 pers.``), never as 0.
@@ -39,6 +41,7 @@ if TYPE_CHECKING:
 LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 NNBSP = "\u202f"  # narrow no-break space: French thousands separator, before ; in intervals
 NBSP = "\xa0"  # no-break space: before % and units
+MINUS = "\u2212"  # the minus sign of French typography
 ChangeKind = Literal["pp", "relative", "absolute"]
 
 
@@ -159,7 +162,8 @@ def fmt_interval(
 def fmt_change(value: object, lang: str = "fr", *, kind: ChangeKind = "pp", digits: int = 1) -> str:
     """A change with its sign.
 
-    ``kind="pp"``: difference of two proportions (0.05 -> ``+5,0 pts``, ``+5.0 pp``);
+    ``kind="pp"``: difference of two proportions (0.05 -> ``+5,0 points``, ``+5.0 pp``; in
+    French « point » stays singular below 2);
     ``"relative"``: relative change (0.05 -> ``+5,0 %``); ``"absolute"``: difference of two
     numbers (12 -> ``+12,0``). No sign when it rounds to zero.
     """
@@ -174,12 +178,13 @@ def fmt_change(value: object, lang: str = "fr", *, kind: ChangeKind = "pp", digi
         shown, text = abs(x) * 100, fmt_percent(abs(x), lang, digits=digits)
     elif kind == "pp":
         shown = abs(x) * 100
-        text = f"{fmt_number(shown, lang, digits=digits)}{NBSP}{_label(lang, 'unit.pp')}"
+        unit = _label(lang, "unit.pp" if round(shown, digits) < 2 else "unit.pp_plural")
+        text = f"{fmt_number(shown, lang, digits=digits)}{NBSP}{unit}"
     else:
         shown, text = abs(x), fmt_number(abs(x), lang, digits=digits)
     if round(shown, digits) == 0:
         return text
-    return ("+" if x > 0 else "-") + text
+    return ("+" if x > 0 else MINUS if lang == "fr" else "-") + text
 
 
 def fmt_suppressed(k: int | None = None, lang: str = "fr") -> str:
@@ -206,7 +211,7 @@ def fmt_date(value: date | datetime | str, lang: str = "fr") -> str:
 
 def _ordinal(n: int, lang: str) -> str:
     if lang == "fr":
-        return "1er" if n == 1 else f"{n}e"
+        return "1er" if n == 1 else f"{n}ᵉ"
     suffix = {1: "st", 2: "nd", 3: "rd"}.get(n if n < 20 else n % 10, "th")
     return f"{n}{suffix}"
 
@@ -221,7 +226,7 @@ _RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$")
 def fmt_period(period: str, lang: str = "fr", *, short: bool = False) -> str:
     """A period label of the tidy frame in words.
 
-    ``2016-Q2`` -> ``2e trimestre 2016`` (short: ``T2 2016``); ``2016-S1`` -> ``1er semestre 2016``;
+    ``2016-Q2`` -> ``2ᵉ trimestre 2016`` (short: ``T2 2016``); ``2016-S1`` -> ``1er semestre 2016``;
     ``2016-05`` (a barometer wave) -> ``mai 2016``; ``2015-06-01..2016-06-30`` -> ``du 1er juin 2015
     au 30 juin 2016``; ``cumul`` / ``cumul:2016-Q2``. Anything else is returned as it is.
     """

@@ -3,8 +3,10 @@
 The page is rendered by nbconvert with the bilan template (``_data/report/page.html.j2``, over
 JupyterLab's cell rendering) and the theme's CSS. It loads nothing from the network:
 
-- plotly.js, from the installed plotly package, is written once in the head, and only when the page
-  has a figure; figures are small ``Plotly.newPlot`` calls (see :func:`eco_eval.report.figures.show`).
+- plotly.js, from the installed plotly package, is loaded once in the head, and only when the page
+  has a figure: inlined, or (``plotlyjs=``) from one file of the published folder that every page
+  of the folder shares (:func:`write_plotlyjs`); figures are small ``Plotly.newPlot`` calls (see
+  :func:`eco_eval.report.figures.show`).
   A figure shown with ``fig.show()`` (plotly's own MIME bundle) is converted the same way, and an
   output that embeds the whole plotly.js again (``init_notebook_mode``) is dropped;
 - no require.js, MathJax or widget manager from a CDN (the lab template would add them);
@@ -16,7 +18,7 @@ Cells tagged ``remove-cell`` are left out, those tagged ``remove-output`` lose t
 cell tagged ``page-break`` starts a new printed page. Warnings a cell wrote to stderr are logged,
 not published. A table of contents (levels 2 and 3, or 1 and 2 when the notebook has no level-2
 heading) with anchors comes just before the first section, whether headings are Markdown or HTML
-outputs.
+outputs. A French page gets French typography (:mod:`eco_eval.report.typography`).
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from eco_eval.report.figures import PLOTLY_MIME, figure_html
 from eco_eval.report.fmt import fmt_date
 from eco_eval.report.i18n import check_lang, label_file
 from eco_eval.report.theme import data_path, load_theme
+from eco_eval.report.typography import french_html
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +90,30 @@ class _BilanExporter(HTMLExporter):
 def plotlyjs_source() -> str:
     """plotly.min.js of the installed plotly package (the version that wrote the figures)."""
     return str(get_plotlyjs())
+
+
+#: Where the pages of a period's folder find plotly.js, relative to the folder.
+PLOTLYJS_FILE = "assets/plotly.min.js"
+
+
+def write_plotlyjs(path: Path) -> Path:
+    """Write plotly.min.js at ``path`` unless the same file is already there; return ``path``.
+
+    One copy per published folder, shared by its pages (``<script src>``, read from the folder
+    itself, so the pages still work offline and from ``file://``)."""
+    source = plotlyjs_source().encode("utf-8")
+    path = Path(path)
+    if path.is_file() and path.stat().st_size == len(source) and path.read_bytes() == source:
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        tmp.write_bytes(source)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
 
 
 def _normalise_outputs(nb: nbformat.NotebookNode) -> bool:
@@ -220,8 +247,9 @@ def notebook_to_html(
     *,
     lang: str = "fr",
     title: str | None = None,
+    plotlyjs: str | None = None,
 ) -> Path:
-    """Write the executed notebook as a self-contained HTML page and return its path.
+    """Write the executed notebook as an HTML page and return its path.
 
     Parameters
     ----------
@@ -234,6 +262,10 @@ def notebook_to_html(
         Language of the page (``<html lang>``, table of contents, footer).
     title
         The page's ``<title>``; by default the notebook's first level-1 heading.
+    plotlyjs
+        None: plotly.js is inlined (a self-contained page). A relative URL (``"assets/plotly.min.js"``,
+        ``"../assets/plotly.min.js"``): the page loads plotly.js from that file, written there
+        (relative to the page) by :func:`write_plotlyjs` when the page has a figure.
     """
     check_lang(lang)
     executed_notebook, output_html = Path(executed_notebook), Path(output_html)
@@ -281,8 +313,13 @@ def notebook_to_html(
             f"{executed_notebook}: HTML conversion failed: {type(exc).__name__}: {exc}"
         ) from exc
     page = _add_toc(page, labels["report.contents"])
+    if lang == "fr":
+        page = french_html(page)
     script = ""
-    if has_figure:
+    if has_figure and plotlyjs is not None:
+        write_plotlyjs(output_html.parent / plotlyjs)
+        script = f'<script src="{html_lib.escape(plotlyjs, quote=True)}"></script>'
+    elif has_figure:
         script = "<script>\n" + plotlyjs_source().replace("</script", "<\\/script") + "\n</script>"
     page = page.replace(PLOTLYJS_MARKER, script, 1)
     output_html.parent.mkdir(parents=True, exist_ok=True)

@@ -6,7 +6,14 @@ no extensions or first-run tasks, and a host resolver that resolves nothing: the
 self-contained, so anything it tried to fetch would be a bug, not something to wait for.
 ``--run-all-compositor-stages-before-draw`` and a virtual time budget let the plotly figures draw
 before the page is printed. Page size and margins come from the page's CSS (``@page``, from the
-theme); Chromium's own header and footer (date, file path) are off.
+theme); Chromium's own header and footer (date, file path) are off; the headings become the PDF's
+bookmarks.
+
+Chromium writes every link as an absolute URL, so a link to a page beside the bilan would name the
+folder it was printed in (a staging folder, gone once published, and a path of the machine). The
+printed PDF's ``file://`` links are rewritten relative to the page (``leviers/audace.html``), which
+PDF readers resolve against the PDF's own folder; a ``file://`` link outside the page's folder is
+removed (:func:`relative_links`).
 """
 
 from __future__ import annotations
@@ -17,6 +24,10 @@ import subprocess
 import tempfile
 import uuid
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import ArrayObject, NameObject, TextStringObject
 
 from eco_eval.errors import ReportFailed
 
@@ -63,11 +74,66 @@ def chromium_command(
         *CHROMIUM_FLAGS,
         f"--user-data-dir={profile}",
         "--no-pdf-header-footer",
+        "--generate-pdf-document-outline",
         "--run-all-compositor-stages-before-draw",
         f"--virtual-time-budget={budget_ms}",
         f"--print-to-pdf={pdf}",
         html.resolve().as_uri(),
     ]
+
+
+def _relative(uri: str, folder: Path) -> str | None:
+    """``uri`` relative to ``folder`` when it is a ``file://`` URL inside it (its fragment kept);
+    ``uri`` itself when it is not a ``file://`` URL; None for a file outside ``folder``."""
+    parts = urlsplit(uri)
+    if parts.scheme != "file":
+        return uri
+    target = Path(unquote(parts.path))
+    try:
+        rel = target.relative_to(folder)
+    except ValueError:
+        return None
+    return rel.as_posix() + (f"#{parts.fragment}" if parts.fragment else "")
+
+
+def relative_links(pdf: Path, folder: Path) -> int:
+    """Rewrite the ``file://`` links of ``pdf`` relative to ``folder`` (the printed page's folder);
+    drop those that point outside it. Returns the number of links changed or removed."""
+    reader = PdfReader(pdf)
+    writer = PdfWriter(clone_from=reader)
+    folder = folder.resolve()
+    changed = 0
+    for page in writer.pages:
+        annots = page.get("/Annots")
+        if annots is None:
+            continue
+        kept = []
+        for ref in annots.get_object():
+            annot = ref.get_object()
+            action = annot.get("/A")
+            uri = action.get_object().get("/URI") if action is not None else None
+            if uri is None:
+                kept.append(ref)
+                continue
+            new = _relative(str(uri), folder)
+            if new == str(uri):
+                kept.append(ref)
+                continue
+            changed += 1
+            if new is not None:
+                action.get_object()[NameObject("/URI")] = TextStringObject(new)
+                kept.append(ref)
+        if len(kept) != len(annots.get_object()):
+            page[NameObject("/Annots")] = ArrayObject(kept)
+    if changed:
+        tmp = pdf.with_name(f".{pdf.name}.{uuid.uuid4().hex}.links")
+        try:
+            with tmp.open("wb") as out:
+                writer.write(out)
+            os.replace(tmp, pdf)
+        finally:
+            tmp.unlink(missing_ok=True)
+    return changed
 
 
 def _tail(text: str, lines: int = 3) -> str:
@@ -117,6 +183,7 @@ def html_to_pdf(
                 raise ReportFailed(
                     f"{html}: Chromium failed to print a PDF (exit {done.returncode}): {_tail(done.stderr)}"
                 )
+            relative_links(tmp, html.parent)
             os.replace(tmp, pdf)
         finally:
             tmp.unlink(missing_ok=True)

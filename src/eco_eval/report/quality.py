@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from eco_eval.report.cells import text_table
 from eco_eval.report.fmt import fmt_number
 
 #: reasons shown with their count for every source that has them, even outside the top ones:
@@ -229,16 +230,8 @@ def _undated_totals(latest: pd.DataFrame) -> dict[str, int]:
     return out
 
 
-def _cell(value: Any) -> str:
-    text = str(value)
-    numeric = text.replace("\u202f", "").replace(",", "").replace(".", "").isdigit()
-    return f'<td class="num">{escape(text)}</td>' if numeric else f"<td>{escape(text)}</td>"
-
-
 def _table(headers: list[str], rows: list[list[Any]]) -> str:
-    head = "".join(f'<th scope="col">{escape(str(h))}</th>' for h in headers)
-    body = "".join("<tr>" + "".join(_cell(c) for c in r) + "</tr>" for r in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return text_table(headers, rows, cls="eco-table")
 
 
 def render_page(

@@ -4,7 +4,7 @@
 expression of a cell shows it). Rows of the tidy indicator frame know how to show themselves:
 
 - ``lever``, ``tool``, ``indicator``, ``dimension``, ``group``, ``period`` are written as names
-  (« la contrainte », « femmes », « 2e trimestre 2016 »);
+  (« la contrainte », « femmes », « 2ᵉ trimestre 2016 »);
 - ``value``, ``n``, ``ci_low``, ``ci_high`` and the virtual column ``ci`` (the interval) show the
   suppressed label (``< 5 pers.``) when the row's ``suppressed`` is true, whatever the value holds
   — never 0;
