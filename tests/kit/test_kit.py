@@ -24,6 +24,7 @@ from eco_eval.pipeline import run_ingest
 from eco_eval.readers.codebook import read_limesurvey_structure
 
 SAMPLE_LSS = Path(__file__).resolve().parents[2].parent / "shared/samples/limesurvey/answers.lss"
+BAROMETER_CODES = ("MATRICULE", "DIR", "CAT", "SEXE", "WB", "WHO", "CLIM", "PART")
 SECOND_GENERATION = {
     "tools": [
         {"id": "cafe_idees", "fr": "café des idées", "en": "ideas café", "lever": "echanges",
@@ -50,7 +51,7 @@ def test_lss_parse_back_with_question_and_answer_codes(kit: Path) -> None:
         "4": "Satisfait", "5": "Très satisfait",
     }  # fmt: skip
     barometer = read_limesurvey_structure(kit / "data/raw" / BAROMETER_LSS)
-    assert list(barometer.questions) == "MATRICULE DIR CAT SEXE WB WHO CLIM PART".split()
+    assert tuple(barometer.questions) == BAROMETER_CODES
     assert list(barometer.subquestion_texts("WB")) == [f"SQ{i:03d}" for i in range(1, 8)]
     assert list(barometer.subquestion_texts("WHO")) == [f"SQ{i:03d}" for i in range(1, 6)]
     assert sorted(barometer.answer_labels("WHO")) == [str(i) for i in range(6)]
