@@ -45,6 +45,12 @@ def _csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
+def _copy(packages: Path, where: Path) -> Path:
+    """A copy of the fictional packages to alter."""
+    shutil.copytree(packages, where)
+    return where
+
+
 def _indicator_csv(package: Path) -> Path:
     return next(package.glob("*indicateurs_innovation*.csv"))
 
@@ -110,8 +116,7 @@ def test_what_a_secret_cell_holds_never_reaches_the_outputs(
     """A package whose secret cells hold numbers (against the rule) gives the same page and CSV
     as the one whose secret cells are empty: nothing of a secret cell is read, so nothing of it
     can be inferred."""
-    tampered = tmp_path / "tampered"
-    shutil.copytree(packages, tampered)
+    tampered = _copy(packages, tmp_path / "tampered")
     target = _indicator_csv(tampered / "saint_aubrac" / "2017-Q4")
     table = pd.read_csv(target, dtype=str, keep_default_na=False)
     secret = table["secretStatistique"] == "oui"
@@ -154,8 +159,7 @@ def test_numeric_values_with_a_separate_secrecy_flag_read_the_same(
 def test_a_package_failing_its_schema_is_one_line_naming_the_file(
     packages: Path, tmp_path: Path
 ) -> None:
-    broken = tmp_path / "broken"
-    shutil.copytree(packages, broken)
+    broken = _copy(packages, tmp_path / "broken")
     target = _indicator_csv(broken / "lanvallec" / "2017-Q4")
     table = pd.read_csv(target, dtype=str, keep_default_na=False)
     row = table.index[table["effectif"].str.fullmatch(r"\d+")][0]
@@ -221,8 +225,7 @@ def test_benchmark_positions_follow_the_quartiles() -> None:
 def test_benchmark_page_in_a_browser_offline_with_hostile_city_name(
     packages: Path, chromium: str, tmp_path: Path
 ) -> None:
-    hostile = tmp_path / "hostile"
-    shutil.copytree(packages, hostile)
+    hostile = _copy(packages, tmp_path / "hostile")
     name = '<img src=x onerror="alert(1)">Ville & Cie'
     for target in (hostile / "val_dorge").rglob("*.csv"):
         table = pd.read_csv(target, dtype=str, keep_default_na=False)
@@ -255,8 +258,7 @@ def test_a_package_the_pipeline_published_compares_with_the_fictional_ones(
     demo_run: dict, packages: Path, tmp_path: Path
 ) -> None:
     """The demo city's package, as ``eco-eval run`` published it, beside the fictional ones."""
-    folder = tmp_path / "packages"
-    shutil.copytree(packages, folder)
+    folder = _copy(packages, tmp_path / "packages")
     shutil.copytree(demo_run["root"] / "reports" / "2017-Q4" / "open-data", folder / "demo")
     result = run_compare(folder, tmp_path / "out")
     assert result.cities == 5 and result.period == "2017-Q4"

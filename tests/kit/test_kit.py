@@ -24,6 +24,7 @@ from eco_eval.pipeline import run_ingest
 from eco_eval.readers.codebook import read_limesurvey_structure
 
 SAMPLE_LSS = Path(__file__).resolve().parents[2].parent / "shared/samples/limesurvey/answers.lss"
+BAROMETER_CODES = ("MATRICULE", "DIR", "CAT", "SEXE", "WB", "WHO", "CLIM", "PART")
 SECOND_GENERATION = {
     "tools": [
         {"id": "cafe_idees", "fr": "café des idées", "en": "ideas café", "lever": "echanges",
@@ -50,16 +51,7 @@ def test_lss_parse_back_with_question_and_answer_codes(kit: Path) -> None:
         "4": "Satisfait", "5": "Très satisfait",
     }  # fmt: skip
     barometer = read_limesurvey_structure(kit / "data/raw" / BAROMETER_LSS)
-    assert list(barometer.questions) == [
-        "MATRICULE",
-        "DIR",
-        "CAT",
-        "SEXE",
-        "WB",
-        "WHO",
-        "CLIM",
-        "PART",
-    ]
+    assert tuple(barometer.questions) == BAROMETER_CODES
     assert list(barometer.subquestion_texts("WB")) == [f"SQ{i:03d}" for i in range(1, 8)]
     assert list(barometer.subquestion_texts("WHO")) == [f"SQ{i:03d}" for i in range(1, 6)]
     assert sorted(barometer.answer_labels("WHO")) == [str(i) for i in range(6)]
@@ -210,3 +202,22 @@ def test_kit_exports_ingest_with_no_quarantined_row(ingested: object) -> None:
     assert all(f.rows_read > 0 for f in by_table.values())
     assert report.totals["rows_quarantined"] == 0, report.to_frame().to_string()
     assert not ingested.entirely_quarantined  # type: ignore[attr-defined]
+
+
+def test_kit_command_writes_the_folder_and_refuses_an_existing_project(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from eco_eval.cli import main
+
+    folder = tmp_path / "ville"
+    args = ["kit", str(folder), "--name", "Ville de Test", "--siren", "123456789",
+            "--siret", "12345678900011", "--project", str(tmp_path / "none")]  # fmt: skip
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert load_project(folder).organisation.siret == "12345678900011"
+    again = CliRunner().invoke(main, args)
+    assert again.exit_code == 2
+    assert again.stderr.strip().splitlines() == [
+        f"eco-eval: error: {folder / 'eco_eval.yaml'} already exists; write the kit into a new "
+        "folder (eco-eval kit <new folder>)"
+    ]
