@@ -27,8 +27,7 @@ from datetime import date
 from importlib import resources
 from typing import Any
 
-import yaml
-
+from eco_eval.data_yaml import read_yaml
 from eco_eval.errors import ConfigError, did_you_mean
 
 
@@ -383,7 +382,7 @@ REPLACE_KEYS = ("name", "milestones")  # with ``replace: true`` only
 
 def packaged_definition() -> dict[str, Any]:
     text = resources.files("eco_eval").joinpath("_data/ecosystem.yaml").read_text(encoding="utf-8")
-    return dict(yaml.safe_load(text))
+    return dict(read_yaml(text))
 
 
 def load_ecosystem(

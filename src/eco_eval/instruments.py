@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
-import yaml
-
+from eco_eval.data_yaml import read_yaml
 from eco_eval.ecosystem import load_ecosystem
 from eco_eval.errors import ConfigError, did_you_mean
 
@@ -274,7 +273,7 @@ def _expand(template: Any, lever_id: str) -> Any:
 
 def _read_package_yaml(name: str) -> dict[str, Any]:
     text = resources.files("eco_eval").joinpath("_data", name).read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
+    data = read_yaml(text)
     if not isinstance(data, dict):
         raise ConfigError(f"eco_eval/_data/{name} must hold a mapping")
     return data

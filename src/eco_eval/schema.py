@@ -11,7 +11,7 @@ from __future__ import annotations
 from importlib import resources
 from typing import Any, Final
 
-import yaml
+from eco_eval.data_yaml import read_yaml
 
 #: the pandas dtype of text columns, as the readers give them and the store returns them
 #: (pandas 3's text dtype, missing = NaN)
@@ -24,7 +24,7 @@ ITEMS: Final = "*items"
 def load_schema() -> dict[str, Any]:
     """The canonical tables' fields and rules (``_data/schema.yaml``), a new dict each call."""
     text = resources.files("eco_eval").joinpath("_data/schema.yaml").read_text(encoding="utf-8")
-    return dict(yaml.safe_load(text))
+    return dict(read_yaml(text))
 
 
 #: the sources, in ingest order (see the module docstring)

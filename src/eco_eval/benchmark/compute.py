@@ -23,9 +23,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from eco_eval.benchmark.packages import ALL, CityPackage
+from eco_eval.data_yaml import read_yaml
 
 SECRET, MISSING, FEW, ABOVE, BELOW, WITHIN = "secret", "missing", "few", "above", "below", "within"
 COLUMNS = [
@@ -52,7 +52,7 @@ class Measure:
 def load_measures() -> tuple[tuple[Measure, ...], int]:
     """The declared measures, in order, and ``min_others``."""
     text = resources.files("eco_eval").joinpath("_data/benchmark.yaml").read_text("utf-8")
-    doc = yaml.safe_load(text)
+    doc = read_yaml(text)
     measures = tuple(
         Measure(
             id=mid,

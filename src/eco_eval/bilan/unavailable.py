@@ -27,8 +27,8 @@ from html import escape
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import pandas as pd
-import yaml
 
+from eco_eval.data_yaml import read_yaml
 from eco_eval.errors import EcoEvalError
 from eco_eval.report.fmt import fmt_number, fmt_period
 from eco_eval.report.quality import latest_log, reason_text
@@ -86,7 +86,7 @@ class Needs:
 
 @lru_cache(maxsize=1)
 def _catalogue() -> dict[str, Any]:
-    return dict(yaml.safe_load(data_path("report", "sections.yaml").read_text(encoding="utf-8")))
+    return dict(read_yaml(data_path("report", "sections.yaml").read_text(encoding="utf-8")))
 
 
 def section_needs() -> Mapping[str, Needs]:

@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
+from eco_eval.data_yaml import read_yaml
 from eco_eval.ecosystem import Ecosystem, load_ecosystem
 from eco_eval.periods import parse_period
 from eco_eval.publish.open_data import apply_rule, package_tables, write_package
@@ -41,7 +41,7 @@ class Organisation:
 def fictional_cities() -> dict[str, dict[str, Any]]:
     """The declared fictional cities, by id."""
     text = resources.files("eco_eval").joinpath("_data/fictional_cities.yaml").read_text("utf-8")
-    return dict(yaml.safe_load(text)["cities"])
+    return dict(read_yaml(text)["cities"])
 
 
 def _ecosystem(spec: dict[str, Any], period: str) -> Ecosystem:

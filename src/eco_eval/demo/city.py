@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from importlib import resources
 
 import numpy as np
-import yaml
 
+from eco_eval.data_yaml import read_yaml
 from eco_eval.demo.attendance import Attendance, draw_attendance
 from eco_eval.demo.barometer import WaveResponses, build_barometer
 from eco_eval.demo.calendar import Calendar
@@ -58,7 +58,7 @@ class Ecosystem:
         text = (
             resources.files("eco_eval").joinpath("_data/ecosystem.yaml").read_text(encoding="utf-8")
         )
-        eco = yaml.safe_load(text)
+        eco = read_yaml(text)
         tools = [t for t in eco["tools"] if int(t.get("generation", 1)) == 1]
         return cls(
             tool_ids=[t["id"] for t in tools],

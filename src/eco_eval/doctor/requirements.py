@@ -7,8 +7,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-import yaml
-
+from eco_eval.data_yaml import read_yaml
 from eco_eval.errors import ConfigError, did_you_mean
 
 #: Check kinds, each the key that names it in requirements.yaml.
@@ -64,7 +63,7 @@ def _check(doc: dict[str, Any], where: str) -> Check:
 def load_requirements() -> tuple[SectionSpec, ...]:
     """The sections of the bilan with what each needs, in the bilan's order."""
     text = resources.files("eco_eval").joinpath("_data/requirements.yaml").read_text("utf-8")
-    doc = yaml.safe_load(text)
+    doc = read_yaml(text)
     return tuple(
         SectionSpec(
             id=sid,

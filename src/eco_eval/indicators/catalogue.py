@@ -8,8 +8,8 @@ from importlib import resources
 from typing import Any
 
 import pandas as pd
-import yaml
 
+from eco_eval.data_yaml import read_yaml
 from eco_eval.errors import ConfigError, did_you_mean
 
 REAIM = ("reach", "effectiveness", "adoption", "implementation", "maintenance")
@@ -196,4 +196,4 @@ def parse_catalogue(doc: dict[str, Any]) -> Catalogue:
 @lru_cache(maxsize=1)
 def load_catalogue() -> Catalogue:
     text = resources.files("eco_eval").joinpath("_data/indicators.yaml").read_text(encoding="utf-8")
-    return parse_catalogue(yaml.safe_load(text))
+    return parse_catalogue(read_yaml(text))

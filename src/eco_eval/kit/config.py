@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from eco_eval.data_yaml import read_yaml
 from eco_eval.kit.surveys import BAROMETER_SID, FEEDBACK_SID, NEGATIVE_ITEMS, lever_code
 
 QUESTIONNAIRES = "questionnaires"
@@ -42,7 +43,7 @@ STATUS_LABELS = {"held": "Réalisée", "cancelled": "Annulée", "planned": "Pré
 def package_scales() -> dict[str, Any]:
     """The value scales of the package's configuration (``_data/demo_project.yaml``)."""
     text = resources.files("eco_eval").joinpath("_data/demo_project.yaml").read_text("utf-8")
-    return dict(yaml.safe_load(text)["scales"])
+    return dict(read_yaml(text)["scales"])
 
 
 def _pattern(path: str) -> str:

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
+from eco_eval.data_yaml import read_yaml
 from eco_eval.ecosystem import load_ecosystem
 from eco_eval.errors import ConfigError, did_you_mean
 from eco_eval.indicators.core import DIMENSIONS, Tables, cached
@@ -45,7 +45,7 @@ def _aliases() -> dict[str, str]:
     """Breakdown names an analyst may use: the canonical ones and their French labels
     (``direction``, ``catégorie``, ``sexe``, ``filière``, from ``_data/labels/fr.yaml``)."""
     text = resources.files("eco_eval").joinpath("_data/labels/fr.yaml").read_text("utf-8")
-    french = yaml.safe_load(text).get("dimension", {})
+    french = read_yaml(text).get("dimension", {})
     out = {_plain(str(label)): dim for dim, label in french.items() if dim in DIMENSIONS}
     return out | {dim: dim for dim in DIMENSIONS}
 

@@ -25,8 +25,7 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import Any, Protocol
 
-import yaml
-
+from eco_eval.data_yaml import read_yaml
 from eco_eval.ecosystem import load_ecosystem
 from eco_eval.errors import ConfigError, did_you_mean
 from eco_eval.indicators.catalogue import load_catalogue
@@ -80,7 +79,7 @@ def _flatten(doc: Mapping[Any, Any], prefix: str = "") -> dict[str, str]:
 def label_file(lang: str) -> Mapping[str, str]:
     """The flattened label file of ``lang`` (read once)."""
     path = data_path("labels", f"{check_lang(lang)}.yaml")
-    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    doc = read_yaml(path.read_text(encoding="utf-8")) or {}
     return MappingProxyType(_flatten(doc))
 
 
@@ -89,7 +88,7 @@ def section_labels(section: str, lang: str) -> Mapping[str, str]:
     """The labels of one report section, keyed ``<section>.<key>``, read once from
     ``_data/labels/<section>_<lang>.yaml`` (whose top key is ``section``)."""
     path = data_path("labels", f"{section}_{check_lang(lang)}.yaml")
-    doc = yaml.safe_load(path.read_text(encoding="utf-8"))[section]
+    doc = read_yaml(path.read_text(encoding="utf-8"))[section]
     return MappingProxyType({f"{section}.{k}": str(v) for k, v in doc.items()})
 
 

@@ -15,8 +15,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-import yaml
-
+from eco_eval.data_yaml import read_yaml
 from eco_eval.errors import ConfigError
 
 
@@ -101,4 +100,4 @@ def parse_theme(doc: Mapping[str, Any], origin: str = "theme.yaml") -> Theme:
 def load_theme() -> Theme:
     """The packaged theme (read once, on first use)."""
     path = data_path("report", "theme.yaml")
-    return parse_theme(yaml.safe_load(path.read_text(encoding="utf-8")), origin=str(path))
+    return parse_theme(read_yaml(path.read_text(encoding="utf-8")), origin=str(path))

@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-import yaml
-
+from eco_eval.data_yaml import read_yaml
 from eco_eval.ecosystem import Ecosystem, load_ecosystem
 from eco_eval.errors import ConfigError
 from eco_eval.second_city import files, spec, truth
@@ -39,7 +38,7 @@ def config_text() -> str:
 
 def ecosystem() -> Ecosystem:
     """Valbrune's levers and tools, read from its configuration."""
-    doc = yaml.safe_load(config_text())
+    doc = read_yaml(config_text())
     return load_ecosystem(doc["ecosystem"], origin=spec.CONFIG_FILE)
 
 
