@@ -238,7 +238,7 @@ def test_the_demo_citys_package_validates_and_hides_every_small_cell(demo_run):
 
 
 def test_percent_units_hold_percentages_and_value_columns_read_as_numbers(tmp_path):
-    result, files = write(tmp_path, raw_frame())
+    _, files = write(tmp_path, raw_frame())
     published = pd.read_csv(tmp_path / files[0])  # what a reuser does, no options
     for col in ("valeur", "effectif", "intervalleBas", "intervalleHaut"):
         assert pd.api.types.is_numeric_dtype(published[col]), col
