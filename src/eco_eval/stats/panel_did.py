@@ -21,6 +21,7 @@ from eco_eval.stats._checks import (
     StatsInputError,
     check_columns,
     check_level,
+    checked,
     numeric_column,
 )
 
@@ -52,6 +53,7 @@ def _treatment(frame: pd.DataFrame, col: str) -> pd.Series:
     return values
 
 
+@checked
 def twfe_estimate(
     panel: pd.DataFrame,
     outcome: str,

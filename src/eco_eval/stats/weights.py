@@ -17,7 +17,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from eco_eval.stats._checks import StatsInputError, check_columns, check_level, numeric_column
+from eco_eval.stats._checks import (
+    StatsInputError,
+    check_columns,
+    check_level,
+    checked,
+    numeric_column,
+)
 from eco_eval.stats.intervals import wilson_ci
 
 __all__ = ["design_effect", "effective_n", "rake", "weighted_mean_ci", "weighted_share_ci"]
@@ -35,6 +41,7 @@ def _check_margins(sample: pd.DataFrame, margins: Mapping[str, Mapping[object, f
             raise StatsInputError(f"margins[{var!r}]: counts must be finite, >= 0, not all 0")
 
 
+@checked
 def rake(
     sample: pd.DataFrame,
     margins: Mapping[str, Mapping[object, float]],
@@ -112,6 +119,7 @@ def rake(
     return out
 
 
+@checked
 def effective_n(weights: object) -> float:
     """Kish's effective sample size :math:`(\\sum w)^2 / \\sum w^2` (NaN weights ignored)."""
     w = np.asarray(weights, dtype=float)
@@ -121,6 +129,7 @@ def effective_n(weights: object) -> float:
     return float(w.sum() ** 2 / (w**2).sum()) if (w**2).sum() > 0 else 0.0
 
 
+@checked
 def design_effect(weights: object) -> float:
     """Kish's design effect of unequal weights :math:`n \\sum w^2 / (\\sum w)^2` (1: none)."""
     w = np.asarray(weights, dtype=float)
@@ -130,6 +139,8 @@ def design_effect(weights: object) -> float:
 
 
 def _pairs(values: object, weights: object, name: str) -> tuple[np.ndarray, np.ndarray]:
+    if weights is None or len(pd.Series(values)) != len(pd.Series(weights)):
+        raise StatsInputError(f"{name} and weights must have the same length, one weight per value")
     frame = pd.DataFrame({"y": pd.Series(values).to_numpy(), "w": pd.Series(weights).to_numpy()})
     y = numeric_column(frame, "y", name)
     w = numeric_column(frame, "w", "weights")
@@ -139,6 +150,7 @@ def _pairs(values: object, weights: object, name: str) -> tuple[np.ndarray, np.n
     return y[keep].to_numpy(), w[keep].to_numpy()
 
 
+@checked
 def weighted_mean_ci(
     values: object, weights: object, level: float = 0.95
 ) -> tuple[float, float, float, float]:
@@ -162,6 +174,7 @@ def weighted_mean_ci(
     return mean, n_e, mean - half, mean + half
 
 
+@checked
 def weighted_share_ci(
     flags: object, weights: object, level: float = 0.95
 ) -> tuple[float, float, float, float]:

@@ -50,7 +50,7 @@ from eco_eval.stats import (
     cross_sectional_estimate,
     wave_change,
 )
-from eco_eval.stats._checks import StatsInputError, check_level
+from eco_eval.stats._checks import StatsInputError, check_level, checked
 from eco_eval.stats._regression import usable_design
 from eco_eval.stats.effects import hedges_correction
 from eco_eval.wellbeing.covariates import COVARIATES
@@ -411,6 +411,7 @@ def _block(
     return block
 
 
+@checked
 def impact_table(
     tables: Tables,
     instruments: Mapping[str, Instrument],

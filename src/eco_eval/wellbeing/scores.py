@@ -23,7 +23,7 @@ from eco_eval.config import DIMENSIONS
 from eco_eval.indicators.core import row, tidy
 from eco_eval.instruments import Instrument
 from eco_eval.stats import mean_ci, reliability_table, score_all, wilson_ci
-from eco_eval.stats._checks import StatsInputError, check_columns, check_level
+from eco_eval.stats._checks import StatsInputError, check_columns, check_level, checked
 from eco_eval.stats.weights import weighted_mean_ci, weighted_share_ci
 
 __all__ = [
@@ -58,6 +58,7 @@ WEIGHTED_COLUMNS = ("value_unweighted", "ci_low_unweighted", "ci_high_unweighted
 _KEEP = ("score", "raw", "status", "reason")
 
 
+@checked
 def score_barometer(barometer: pd.DataFrame, instruments: Mapping[str, Instrument]) -> pd.DataFrame:
     """Score every declared instrument of every barometer response.
 
@@ -141,6 +142,7 @@ def _weighted(values: pd.Series, weights: pd.Series, kind: str, level: float) ->
     return fn(values[known].astype(float), weights[known], level)
 
 
+@checked
 def wellbeing_by_wave(
     barometer: pd.DataFrame,
     instruments: Mapping[str, Instrument],
@@ -197,6 +199,8 @@ def wellbeing_by_wave(
     (Topp et al., 2015); only their share is reported, never a person.
     """
     level = check_level(level)
+    by = () if by is None else (by,) if isinstance(by, str) else tuple(by)
+    climate_by = (climate_by,) if isinstance(climate_by, str) else tuple(climate_by)
     check_columns(barometer, ["wave"], "barometer")
     scored = score_barometer(barometer, instruments)
     for dim in {*by, *climate_by}:
@@ -255,6 +259,7 @@ def wellbeing_by_wave(
     return out
 
 
+@checked
 def reliability_by_wave(
     barometer: pd.DataFrame,
     instruments: Mapping[str, Instrument],

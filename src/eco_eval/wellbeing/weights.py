@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from eco_eval.stats._checks import check_columns
+from eco_eval.stats._checks import check_columns, checked
 from eco_eval.stats.weights import design_effect, effective_n, rake
 
 __all__ = ["MARGINS", "WEIGHT_COLUMNS", "barometer_weights"]
@@ -48,6 +48,7 @@ def _headcount_at(headcount: pd.DataFrame, quarter: str) -> pd.DataFrame:
     return headcount.loc[headcount["quarter"].astype(str) == chosen]
 
 
+@checked
 def barometer_weights(
     barometer: pd.DataFrame,
     headcount: pd.DataFrame | None,
@@ -75,6 +76,8 @@ def barometer_weights(
         effect, the population categories without respondent.
     """
     check_columns(barometer, ["wave"], "barometer")
+    if headcount is not None and len(headcount):
+        check_columns(headcount, ["quarter", "headcount"], "headcount")
     weights = pd.Series(1.0, index=barometer.index, name="weight")
     rows = []
     usable = headcount is not None and len(headcount) > 0
