@@ -39,7 +39,7 @@ from plotly.subplots import make_subplots
 from eco_eval.errors import ReportFailed, did_you_mean
 from eco_eval.report import _plot as P
 from eco_eval.report.fmt import fmt_period, fmt_suppressed
-from eco_eval.report.i18n import Labels
+from eco_eval.report.i18n import Labels, as_labels
 from eco_eval.report.theme import Theme, load_theme
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
@@ -95,7 +95,7 @@ def show(fig: go.Figure) -> None:
 def lever_wheel(
     frame: pd.DataFrame,
     value_indicator: str,
-    labels: Labels,
+    labels: Labels | str = "fr",
     *,
     period: str | None = None,
     climate_indicator: str | None = None,
@@ -111,6 +111,7 @@ def lever_wheel(
     keeps its place. ``climate_indicator`` (for instance the barometer's mean climate score per
     lever) is drawn over it as a closed line on its own radial scale ``climate_range``.
     """
+    labels = as_labels(labels)
     theme = load_theme()
     where = "lever_wheel"
     rows = P.select(frame, where, value_indicator, dimension="all", period=period)
@@ -265,7 +266,7 @@ def _climate_overlay(
 def trend(
     frame: pd.DataFrame,
     indicator: str,
-    labels: Labels,
+    labels: Labels | str = "fr",
     *,
     by: str = "overall",
     lever: str = "*",
@@ -286,6 +287,7 @@ def trend(
     for ``lever``. ``ci``: draw the 95 % band where ``ci_low``/``ci_high`` exist (default: when at
     most three lines share a panel). Periods are in time order, or ``periods``.
     """
+    labels = as_labels(labels)
     theme = load_theme()
     where = "trend"
     if by == "lever":
@@ -458,7 +460,7 @@ def group_heatmap(
     frame: pd.DataFrame,
     indicator: str,
     dimension: str,
-    labels: Labels,
+    labels: Labels | str = "fr",
     *,
     across: str = "period",
     lever: str = "*",
@@ -476,6 +478,7 @@ def group_heatmap(
     value; a hidden cell is grey and says ``< k pers.`` (it has no colour of the scale and is never
     0); a cell without data stays blank. (``columns``, when given, is read as ``across``.)
     """
+    labels = as_labels(labels)
     theme = load_theme()
     where = "group_heatmap"
     across = columns or across
@@ -578,7 +581,7 @@ def group_heatmap(
 def bar_with_ci(
     frame: pd.DataFrame,
     indicator: str,
-    labels: Labels,
+    labels: Labels | str = "fr",
     *,
     by: str = "lever",
     lever: str = "*",
@@ -595,6 +598,7 @@ def bar_with_ci(
     hidden value is a hatched grey bar across the axis labelled ``< k pers.``; a lever without data
     says so.
     """
+    labels = as_labels(labels)
     theme = load_theme()
     where = "bar_with_ci"
     if by == "lever":
