@@ -345,7 +345,11 @@ def _with_twfe(
         }
     out.update({k: v for k, v in twfe.items() if k != "note"})
     out["estimator"] = "twfe"
-    out["note"] = f"first-difference sensitivity: {fd_note}" if fd_note else ""
+    notes = [
+        str(twfe.get("note") or ""),
+        f"first-difference sensitivity: {fd_note}" if fd_note else "",
+    ]
+    out["note"] = "; ".join(n for n in notes if n)
     out["adjustment"] = (
         "person and wave effects, attendance at every tool (two-way fixed effects over all "
         "waves, clustered by person)"
