@@ -105,7 +105,7 @@ def check_package(folder: Path, k: int = 10) -> dict[str, list[dict[str, str]]]:
         raw = (folder / res["path"]).read_bytes()
         assert not raw.startswith(b"\xef\xbb\xbf"), "UTF-8 without BOM"
         schema = json.loads((folder / res["schema"]).read_text(encoding="utf-8"))
-        assert schema["missingValues"] == ["secret statistique", "non applicable"]
+        assert schema["missingValues"] == [""]
         fields = {f["name"]: f for f in schema["fields"]}
         assert all(re.fullmatch(r"[a-z]+(?:[A-Z][a-z]*)*", f) for f in fields), "camelCase"
         rows = read_rows(folder / res["path"])
@@ -116,7 +116,10 @@ def check_package(folder: Path, k: int = 10) -> dict[str, list[dict[str, str]]]:
             for name, value in r.items():
                 if fields[name]["type"] == "string":
                     assert not value.lstrip(" ").startswith(FORMULA), (name, value)
-                if fields[name]["type"] == "number" and value not in schema["missingValues"]:
+                if (
+                    fields[name]["type"] in {"number", "integer"}
+                    and value not in schema["missingValues"]
+                ):
                     assert "," not in value and re.fullmatch(r"-?\d+(\.\d+)?", value), value
                 if fields[name]["type"] == "date":
                     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", value)
@@ -124,10 +127,10 @@ def check_package(folder: Path, k: int = 10) -> dict[str, list[dict[str, str]]]:
     indicators = next(rows for path, rows in out.items() if "indicateurs_innovation" in path)
     for r in indicators:
         if r["secretStatistique"] == "oui":
-            assert r["valeur"] == r["effectif"] == "secret statistique"
+            assert r["valeur"] == r["effectif"] == r["intervalleBas"] == ""
             continue
         if r["nature"] == "activite":
-            assert r["effectif"] == "non applicable"
+            assert r["effectif"] == ""
             continue
         n = int(r["effectif"])
         assert n >= k and n % 5 == 0, r  # no published cell below k people, counts rounded to 5
@@ -143,7 +146,8 @@ def test_a_package_follows_the_conventions_and_the_rule(tmp_path):
     rows = check_package(tmp_path)[files[0]]
     by_group = {(r["indicateurId"], r["groupe"]): r for r in rows if r["levierId"] == "ensemble"}
     # 7 people: primary; the next smallest (12) hidden with it; the others rounded to 5
-    assert by_group[("unique_participants", "Direction A")]["valeur"] == "secret statistique"
+    assert by_group[("unique_participants", "Direction A")]["valeur"] == ""
+    assert by_group[("unique_participants", "Direction A")]["secretStatistique"] == "oui"
     assert by_group[("unique_participants", "'" + HOSTILE[0])]["secretStatistique"] == "oui"
     assert by_group[("unique_participants", "'" + HOSTILE[1])]["valeur"] == "45"
     assert by_group[("unique_participants", "ensemble")]["effectif"] == "85"
@@ -151,9 +155,11 @@ def test_a_package_follows_the_conventions_and_the_rule(tmp_path):
     assert by_group[("reach_rate", "Direction A")]["secretStatistique"] == "oui"
     # 8 answers is below 10: hidden; the activity count is published as it is
     reve = {r["indicateurId"]: r for r in rows if r["levierId"] == "reve"}
-    assert reve["satisfaction_mean"]["valeur"] == "secret statistique"
+    assert reve["satisfaction_mean"]["valeur"] == ""
+    assert reve["satisfaction_mean"]["secretStatistique"] == "oui"
     assert reve["sessions_held"]["valeur"] == "3"
-    assert reve["cancellation_rate"]["valeur"] == "non applicable"
+    assert reve["cancellation_rate"]["valeur"] == ""  # no session planned: no rate, not a secret
+    assert reve["cancellation_rate"]["secretStatistique"] == "non"
     assert by_group[("satisfaction_mean", "ensemble")]["intervalleBas"] == "3.9"
     cumul = by_group[("cumulative_reach_rate", "ensemble")]
     assert cumul["periode"] == "cumul:2017-Q4" and cumul["dateDebut"] == "2015-06-01"
@@ -229,3 +235,21 @@ def test_the_demo_citys_package_validates_and_hides_every_small_cell(demo_run):
         check=False,
     )
     assert done.returncode == 0 and json.loads(done.stdout)["valid"], done.stdout[-2000:]
+
+
+def test_percent_units_hold_percentages_and_value_columns_read_as_numbers(tmp_path):
+    _, files = write(tmp_path, raw_frame())
+    published = pd.read_csv(tmp_path / files[0])  # what a reuser does, no options
+    for col in ("valeur", "effectif", "intervalleBas", "intervalleHaut"):
+        assert pd.api.types.is_numeric_dtype(published[col]), col
+    reach = published[
+        (published["indicateurId"] == "reach_rate") & (published["groupe"] == "ensemble")
+    ]
+    assert reach["unite"].iloc[0] == "%"
+    assert reach["valeur"].iloc[0] == pytest.approx(100 * 86 / 400, abs=0.05)  # 21.5, not 0.215
+    secret = published[published["secretStatistique"] == "oui"]
+    assert len(secret) and secret["valeur"].isna().all()
+    # read back (for the protection of later releases) as the proportions the indicators compute
+    back = od.read_release(tmp_path)
+    row = back[(back["indicator"] == "reach_rate") & (back["group"] == "*")].iloc[0]
+    assert row["value"] == pytest.approx(86 / 400, abs=5e-4)

@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from eco_eval.errors import ReportFailed
+from eco_eval.errors import ConfigError, ReportFailed
 from eco_eval.report import figures as F
 from eco_eval.report.i18n import Labels
 from eco_eval.report.theme import load_theme
@@ -228,3 +228,17 @@ def test_show_displays_plotly_json_and_html_without_plotlyjs(
     assert bundle[F.PLOTLY_MIME]["layout"]["separators"] == ",\u202f"  # type: ignore[index]
     html = str(bundle["text/html"])
     assert html.startswith('<div class="eco-figure">') and "plotly.js v" not in html
+
+
+def test_chart_helpers_take_a_language_code_as_a_keyword(
+    tidy: pd.DataFrame, labels: Labels
+) -> None:
+    """An analyst writes labels="en" (or nothing: French), not Labels("fr") positionally."""
+    french = F.trend(tidy, "reach_rate", k=K)  # default: French
+    assert list(french.layout.xaxis.ticktext)[:2] == ["T1 2016", "T2 2016"]
+    assert french.layout.title.text == "Taux de participation (portée)"
+    english = F.trend(tidy, "reach_rate", labels="en", k=K)
+    assert english.layout.xaxis.ticktext[0] != french.layout.xaxis.ticktext[0]
+    assert F.bar_with_ci(tidy, "reach_rate", labels="fr", period="2016-Q2", k=K).data
+    with pytest.raises(ConfigError, match="language"):
+        F.trend(tidy, "reach_rate", labels=3, k=K)

@@ -97,7 +97,10 @@ def test_two_dimensional_scale_is_reported_not_trusted():
 
 @pytest.mark.parametrize(
     ("kwargs", "message"),
-    [({"n_boot": 2.5}, "n_boot must be an integer"), ({"n_boot": -1}, "n_boot must be >= 0")],
+    [
+        ({"n_boot": 2.5}, "n_boot must be an integer"),
+        ({"n_boot": -1}, "n_boot must be an integer >= 0"),
+    ],
 )
 def test_bad_arguments_are_one_line_errors(kwargs, message):
     with pytest.raises(EcoEvalError, match=message):

@@ -13,7 +13,7 @@ from scipy.special import expit
 
 from eco_eval.errors import EcoEvalError
 from eco_eval.stats.effects import benjamini_hochberg
-from eco_eval.stats.panel_did import twfe_estimate
+from eco_eval.stats.panel_did import pretrend_check, twfe_estimate
 
 WAVES = ("2015-05", "2016-05", "2017-05", "2018-05", "2019-05")
 
@@ -145,6 +145,27 @@ def test_twfe_input_errors():
         twfe_estimate(panel, "scroe", "a")
     never = twfe_estimate(panel.assign(a=0), "score", "a").iloc[0]
     assert np.isnan(never["estimate"]) and "never changes" in never["note"]
+
+
+def test_pretrend_check_is_quiet_under_parallel_trends_and_flags_joining_after_a_low():
+    rng = np.random.default_rng(5)
+    quiet = 0
+    for _ in range(10):
+        panel = simulate_panel(rng, {"a": 1.5})
+        lead = pretrend_check(panel, "score", "a").iloc[0]
+        assert lead["treatment"] == "lead_a"
+        quiet += bool(lead["ci_low"] <= 0 <= lead["ci_high"])
+    assert quiet >= 8  # 95 % intervals around a true 0
+    # people join the tool after a low: 1.5 points down the wave before they take part
+    panel = simulate_panel(np.random.default_rng(6), {"a": 1.5})
+    order = {w: i for i, w in enumerate(WAVES)}
+    nxt = panel.assign(t=panel["wave"].map(order) - 1)[["person_key", "t", "a"]]
+    merged = panel.assign(t=panel["wave"].map(order)).merge(
+        nxt.rename(columns={"a": "next"}), on=["person_key", "t"], how="left"
+    )
+    panel = panel.assign(score=panel["score"] - 1.5 * merged["next"].fillna(0).to_numpy())
+    lead = pretrend_check(panel, "score", "a").iloc[0]
+    assert lead["ci_high"] < 0 and lead["estimate"] == pytest.approx(-1.5, abs=0.4)
 
 
 @pytest.mark.slow

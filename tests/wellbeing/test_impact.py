@@ -116,6 +116,11 @@ def test_pooled_rows_are_the_twfe_model_with_the_first_difference_aside(city, in
     single = twfe_estimate(long, "y", "d_temps").iloc[0]
     assert pooled.loc["temps", "estimate_single_lever"] == pytest.approx(single["estimate"])
     assert pooled["ci_low_department"].notna().all()
+    # the event-study check: a lead whose interval excludes 0 is named in the note, and only then
+    flagged = (pooled["pretrend_ci_low"] > 0) | (pooled["pretrend_ci_high"] < 0)
+    assert (pooled["note"].str.contains("pre-trend") == flagged).all()
+    # three waves, the first without a start: one usable wave has a next one, no lead to estimate
+    assert pooled["pretrend_estimate"].isna().all()
 
 
 def test_change_is_the_change_of_the_staff_mean(city, instruments, table):

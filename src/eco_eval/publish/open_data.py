@@ -49,6 +49,7 @@ from eco_eval.publish.open_data_schema import (
     DIMENSIONS_FR,
     ECOSYSTEM_FIELDS,
     INDICATOR_FIELDS,
+    LEGACY_MISSING_VALUES,
     LICENCE,
     MISSING_VALUES,
     NATURE_FR,
@@ -132,11 +133,13 @@ def label_cumulative(raw: pd.DataFrame, period_label: str) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- tables
-def _num(value: Any, digits: int) -> str:
-    """A number with a decimal point and at most ``digits`` decimals; missing: non applicable."""
+def _num(value: Any, digits: int, scale: float = 1.0) -> str:
+    """``value * scale`` with a decimal point and at most ``digits`` decimals; missing: empty
+    (the row's ``secretStatistique`` says whether the cell is hidden or does not exist)."""
     number = pd.to_numeric(value, errors="coerce")
     if number is None or not np.isfinite(number):
-        return NOT_APPLICABLE
+        return ""
+    number = float(number) * scale
     text = f"{float(number):.{digits}f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
@@ -184,12 +187,15 @@ def indicator_table(
         count = NUMERATORS.get(str(r.indicator)) == "count"
         lever, tool = str(r.lever), str(r.tool)
         group = str(r.group)
+        # a rate whose unit is % is published in percent (0.071 -> 7.1), as its unit says
+        pct = ind is not None and ind.unit == "%"
+        scale, digits = (100.0, 1) if pct else (1.0, 0 if count else 3)
         if secret:
-            value = n = low = high = SECRET
+            value = n = low = high = ""
         else:
-            value = _num(r.value, 0 if count else 3)
-            n = NOT_APPLICABLE if privacy == "activity" else _num(r.n, 0)
-            low, high = _num(r.ci_low, 3), _num(r.ci_high, 3)
+            value = _num(r.value, digits, scale)
+            n = "" if privacy == "activity" else _num(r.n, 0)
+            low, high = _num(r.ci_low, digits, scale), _num(r.ci_high, digits, scale)
         rows.append(
             {
                 **producer,
@@ -366,11 +372,13 @@ Licence : Licence Ouverte / Open Licence 2.0 (Etalab).
 {files}
 
 Règles de publication : seuls des agrégats sont publiés. Toute case reposant sur moins de {k}
-personnes (ou réponses) est masquée et porte la mention « secret statistique », ainsi que les cases
-qui permettraient de la retrouver par différence (masquage secondaire, cohérent avec les
-publications précédentes). Les effectifs de personnes sont arrondis à 5. « non applicable » : la
-valeur n'existe pas (taux sans dénominateur, intervalle d'un dénombrement exact, effectif d'un
-indicateur d'activité).
+personnes (ou réponses) est masquée : ses valeurs sont vides et la colonne `secretStatistique`
+vaut « oui » ; de même pour les cases qui permettraient de la retrouver par différence (masquage
+secondaire, cohérent avec les publications précédentes). Les effectifs de personnes sont arrondis
+à 5. Une valeur vide sur une ligne où `secretStatistique` vaut « non » n'existe pas (taux sans
+dénominateur, intervalle d'un dénombrement exact, effectif d'un indicateur d'activité). Les
+colonnes de valeurs ne contiennent que des nombres ; les taux d'unité « % » sont en pourcentage
+(7.1 pour 7,1 %).
 
 Format : CSV UTF-8, séparateur virgule, point décimal, dates AAAA-MM-JJ ; description complète
 dans `datapackage.json` (Frictionless Data Package) et un schéma Table Schema par fichier.
@@ -385,12 +393,18 @@ def read_release(folder: Path) -> pd.DataFrame | None:
         package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    path = next(
-        (r["path"] for r in package.get("resources", []) if INDICATORS in str(r.get("path"))),
-        None,
+    resource = next(
+        (r for r in package.get("resources", []) if INDICATORS in str(r.get("path"))), None
     )
-    if path is None or not (folder / path).is_file():
+    if resource is None or not (folder / str(resource["path"])).is_file():
         return None
+    path = str(resource["path"])
+    try:
+        schema = json.loads((folder / str(resource.get("schema"))).read_text(encoding="utf-8"))
+    except (OSError, ValueError, TypeError):
+        schema = {}
+    # packages published before the value columns became numeric hold proportions under « % »
+    legacy = SECRET in schema.get("missingValues", [])
     t = pd.read_csv(folder / path, dtype=str, keep_default_na=False)
     inverse = {v: k for k, v in DIMENSIONS_FR.items()}
 
@@ -398,7 +412,11 @@ def read_release(folder: Path) -> pd.DataFrame | None:
         return s.where(s != ALL_FR, "*").str.replace(_UNNEUTRALISE, "", regex=True)
 
     def number(s: pd.Series) -> pd.Series:
-        return pd.to_numeric(s.where(~s.isin(MISSING_VALUES)), errors="coerce")
+        missing = s.isin([*MISSING_VALUES, *LEGACY_MISSING_VALUES])
+        return pd.to_numeric(s.where(~missing), errors="coerce")
+
+    # percentages back to the proportions the indicators compute
+    scale = np.where((t["unite"] == "%") & (not legacy), 0.01, 1.0)
 
     return pd.DataFrame(
         {
@@ -408,10 +426,10 @@ def read_release(folder: Path) -> pd.DataFrame | None:
             "dimension": t["dimension"].map(lambda d: inverse.get(d, d)),
             "group": star(t["groupe"]),
             "indicator": t["indicateurId"],
-            "value": number(t["valeur"]),
+            "value": number(t["valeur"]) * scale,
             "n": number(t["effectif"]),
-            "ci_low": number(t["intervalleBas"]),
-            "ci_high": number(t["intervalleHaut"]),
+            "ci_low": number(t["intervalleBas"]) * scale,
+            "ci_high": number(t["intervalleHaut"]) * scale,
             "suppressed": t["secretStatistique"] == "oui",
         }
     )

@@ -13,7 +13,11 @@ from typing import Any
 
 SECRET = "secret statistique"
 NOT_APPLICABLE = "non applicable"
-MISSING_VALUES = [SECRET, NOT_APPLICABLE]
+#: Numeric cells are numbers or empty; ``secretStatistique`` says whether an empty cell is hidden
+#: (« oui ») or does not exist (« non »). The two labels are also read back from packages
+#: published before the value columns became purely numeric.
+MISSING_VALUES = [""]
+LEGACY_MISSING_VALUES = [SECRET, NOT_APPLICABLE]
 LICENCE = {
     "name": "etalab-2.0",
     "title": "Licence Ouverte / Open Licence 2.0",
@@ -61,16 +65,16 @@ INDICATOR_FIELDS = [
     _f("indicateurId", "string", "Identifiant de l'indicateur", "Voir le fichier catalogue_indicateurs.",
        constraints=REQUIRED),
     _f("indicateur", "string", "Indicateur", "Nom de l'indicateur.", constraints=REQUIRED),
-    _f("unite", "string", "Unité", "Unité de la valeur (% : proportion entre 0 et 1)."),
+    _f("unite", "string", "Unité", "Unité de la valeur (% : pourcentage entre 0 et 100, 7.1 pour 7,1 %)."),
     _f("nature", "string", "Nature", "Ce sur quoi repose la valeur : des personnes, des réponses à un questionnaire, ou l'activité (séances, heures).",
        constraints={"required": True, "enum": sorted(NATURE_FR.values())}),
-    _f("valeur", "number", "Valeur", "Valeur de l'indicateur ; les effectifs de personnes sont arrondis à 5.",
+    _f("valeur", "number", "Valeur", "Valeur de l'indicateur (nombre ; vide si secret statistique ou non applicable) ; les effectifs de personnes sont arrondis à 5.",
        decimalChar="."),
     _f("effectif", "integer", "Effectif", "Nombre de personnes ou de réponses sur lequel repose la valeur, arrondi à 5 ; jamais moins de 10.",
        constraints={"minimum": 10}),
     _f("intervalleBas", "number", "Borne basse", "Borne basse de l'intervalle de confiance à 95 %.", decimalChar="."),
     _f("intervalleHaut", "number", "Borne haute", "Borne haute de l'intervalle de confiance à 95 %.", decimalChar="."),
-    _f("secretStatistique", "boolean", "Secret statistique", "« oui » quand la case est masquée pour protéger l'anonymat des agents.",
+    _f("secretStatistique", "boolean", "Secret statistique", "« oui » quand la case est masquée pour protéger l'anonymat des agents (ses valeurs sont alors vides) ; « non » sinon (une valeur vide n'existe pas : non applicable).",
        trueValues=["oui"], falseValues=["non"], constraints=REQUIRED),
 ]  # fmt: skip
 ECOSYSTEM_FIELDS = [

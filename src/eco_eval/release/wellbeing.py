@@ -22,7 +22,13 @@ from eco_eval.wellbeing.drivers import key_drivers_table
 from eco_eval.wellbeing.impact import impact_table
 from eco_eval.wellbeing.inputs import design_inputs
 from eco_eval.wellbeing.panel import wave_cuts
-from eco_eval.wellbeing.scores import reliability_by_wave, score_barometer, wellbeing_by_wave
+from eco_eval.wellbeing.scores import (
+    WEIGHTED_COLUMNS,
+    reliability_by_wave,
+    score_barometer,
+    wellbeing_by_wave,
+)
+from eco_eval.wellbeing.weights import barometer_weights
 
 __all__ = ["FRAMES", "wellbeing_part"]
 
@@ -47,6 +53,35 @@ def wave_windows(barometer: pd.DataFrame) -> dict[str, list[str]]:
 def _iso(value: Any) -> str:
     stamp = pd.Timestamp(value) if value is not None and not pd.isna(value) else None
     return "" if stamp is None else stamp.date().isoformat()
+
+
+def weighted_levels(
+    barometer: pd.DataFrame, instruments: Mapping[str, Any], headcount: pd.DataFrame | None,
+    *, tool_of: Mapping[str, str], k: int,
+) -> tuple[pd.DataFrame, pd.DataFrame]:  # fmt: skip
+    """The barometer's levels weighted to the headcount, anonymised, and the weights' summary.
+
+    The anonymity rule decides on the respondents' own figures (the counts behind a share are
+    people, not weighted people); the cells it hides are hidden in every column.
+    """
+    weights = barometer_weights(barometer, headcount)
+    levels = wellbeing_by_wave(barometer, instruments, tool_of=tool_of, weights=weights)
+    if levels.empty:
+        return levels, weights.attrs["summary"]
+    plain = levels.drop(columns=list(WEIGHTED_COLUMNS)).assign(
+        value=levels["value_unweighted"],
+        ci_low=levels["ci_low_unweighted"],
+        ci_high=levels["ci_high_unweighted"],
+    )
+    hidden = suppress_wellbeing(plain, k=k)
+    out = levels.loc[hidden.index].copy()
+    mask = hidden["suppressed"].to_numpy(bool)
+    out["suppressed"] = mask
+    out.loc[mask, ["value", "n", "ci_low", "ci_high"]] = hidden.loc[
+        mask, ["value", "n", "ci_low", "ci_high"]
+    ].to_numpy()
+    out.loc[mask, list(WEIGHTED_COLUMNS)] = float("nan")
+    return out, weights.attrs["summary"]
 
 
 def wellbeing_part(
@@ -83,10 +118,10 @@ def wellbeing_part(
     counts = scored["wave"].astype(str).value_counts()
     meta["respondents"] = {w: int(counts.get(w, 0)) for w in waves}
     tool_of = {lv.id: ts[0].id for lv in eco.levers if len(ts := eco.tools_of(lv.id)) == 1}
+    levels, summary = weighted_levels(upto, instruments, tables.headcount, tool_of=tool_of, k=k)
+    meta["weights"] = summary.to_dict("records")
     frames = {
-        "wellbeing_levels": suppress_wellbeing(
-            wellbeing_by_wave(upto, instruments, tool_of=tool_of), k=k
-        ),
+        "wellbeing_levels": levels,
         "wellbeing_reliability": reliability_by_wave(upto, instruments),
         "wellbeing_impact": (
             impact_table(

@@ -39,7 +39,7 @@ from plotly.subplots import make_subplots
 from eco_eval.errors import ReportFailed, did_you_mean
 from eco_eval.report import _plot as P
 from eco_eval.report.fmt import fmt_period, fmt_suppressed, fmt_value
-from eco_eval.report.i18n import Labels
+from eco_eval.report.i18n import Labels, as_labels
 from eco_eval.report.theme import Theme, load_theme
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
@@ -96,7 +96,7 @@ def show(fig: go.Figure) -> None:
 def lever_wheel(
     frame: pd.DataFrame,
     value_indicator: str,
-    labels: Labels,
+    labels: Labels | str = "fr",
     *,
     period: str | None = None,
     climate_indicator: str | None = None,
@@ -112,6 +112,7 @@ def lever_wheel(
     keeps its place. ``climate_indicator`` (for instance the barometer's mean climate score per
     lever) is drawn over it as a closed line on its own radial scale ``climate_range``.
     """
+    labels = as_labels(labels)
     theme = load_theme()
     where = "lever_wheel"
     rows = P.select(frame, where, value_indicator, dimension="all", period=period)
@@ -266,7 +267,7 @@ def _climate_overlay(
 def trend(
     frame: pd.DataFrame,
     indicator: str,
-    labels: Labels,
+    labels: Labels | str = "fr",
     *,
     by: str = "overall",
     lever: str = "*",
@@ -291,6 +292,7 @@ def trend(
     the value axis starts at 0 (counts, rates); False lets it fit the values, so that the change of
     a score far from 0 shows (SWEMWBS, 7 to 35); ``digits``: decimals of the printed values.
     """
+    labels = as_labels(labels)
     theme = load_theme()
     where = "trend"
     if by == "lever":
@@ -470,7 +472,7 @@ def group_heatmap(
     frame: pd.DataFrame,
     indicator: str,
     dimension: str,
-    labels: Labels,
+    labels: Labels | str = "fr",
     *,
     across: str = "period",
     lever: str = "*",
@@ -488,6 +490,7 @@ def group_heatmap(
     value; a hidden cell is grey and says ``< k pers.`` (it has no colour of the scale and is never
     0); a cell without data stays blank. (``columns``, when given, is read as ``across``.)
     """
+    labels = as_labels(labels)
     theme = load_theme()
     where = "group_heatmap"
     across = columns or across
@@ -590,7 +593,7 @@ def group_heatmap(
 def bar_with_ci(
     frame: pd.DataFrame,
     indicator: str,
-    labels: Labels,
+    labels: Labels | str = "fr",
     *,
     by: str = "lever",
     lever: str = "*",
@@ -607,6 +610,7 @@ def bar_with_ci(
     hidden value is a hatched grey bar across the axis labelled ``< k pers.``; a lever without data
     says so.
     """
+    labels = as_labels(labels)
     theme = load_theme()
     where = "bar_with_ci"
     if by == "lever":

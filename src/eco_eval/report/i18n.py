@@ -237,3 +237,14 @@ class Labels(Mapping[str, str]):
         if group == "*":
             return self["group.all"]
         return self._entries.get(f"group.{dimension}.{group}", str(group))
+
+
+def as_labels(labels: Labels | str) -> Labels:
+    """``labels`` as Labels: a language code (``"fr"``, ``"en"``) gives the packaged labels."""
+    if isinstance(labels, Labels):
+        return labels
+    if isinstance(labels, str):
+        return Labels(labels)
+    raise ConfigError(
+        f"labels must be a language ('fr', 'en') or Labels, got {type(labels).__name__}"
+    )

@@ -29,6 +29,9 @@ _LAZY = {
     "nps": "intervals",
     "top_box_share": "intervals",
     "twfe_estimate": "panel_did",
+    "rake": "weights",
+    "weighted_mean_ci": "weights",
+    "weighted_share_ci": "weights",
     "wilson_ci": "intervals",
     "cronbach_alpha": "reliability",
     "item_statistics": "reliability",
@@ -61,6 +64,7 @@ if TYPE_CHECKING:
     from eco_eval.stats.panel_did import twfe_estimate
     from eco_eval.stats.reliability import cronbach_alpha, item_statistics, reliability_table
     from eco_eval.stats.scales import score, score_all
+    from eco_eval.stats.weights import rake, weighted_mean_ci, weighted_share_ci
 
 
 def __getattr__(name: str) -> Any:
@@ -89,6 +93,7 @@ __all__ = [
     "mean_ci",
     "minimum_detectable_effect",
     "nps",
+    "rake",
     "reliability_table",
     "score",
     "score_all",
@@ -97,5 +102,7 @@ __all__ = [
     "top_box_share",
     "twfe_estimate",
     "wave_change",
+    "weighted_mean_ci",
+    "weighted_share_ci",
     "wilson_ci",
 ]

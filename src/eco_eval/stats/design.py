@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from eco_eval.stats._checks import StatsInputError, check_level, check_positive_int
+from eco_eval.stats._checks import StatsInputError, check_level, check_positive_int, checked
 
 __all__ = [
     "SteppedWedgePower",
@@ -34,6 +34,7 @@ def _label(period: pd.Period) -> str:
     return str(period)
 
 
+@checked
 def stepped_wedge_calendar(
     departments: Sequence[str],
     n_steps: int,
@@ -90,6 +91,10 @@ def stepped_wedge_calendar(
         raise StatsInputError(
             f"start_period {start_period!r} is not a {freq} period (e.g. 2016-Q3)"
         ) from exc
+    if not isinstance(first, pd.Period):  # an empty text gives NaT
+        raise StatsInputError(
+            f"start_period {start_period!r} is not a {freq} period (e.g. 2016-Q3)"
+        )
     order = np.random.default_rng(seed).permutation(len(names))
     rows = []
     for seq, members in enumerate(np.array_split(order, n_steps), start=1):
@@ -159,6 +164,7 @@ class SteppedWedgePower:
         return asdict(self)
 
 
+@checked
 def stepped_wedge_power(
     effect: float,
     sd: float,

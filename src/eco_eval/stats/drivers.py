@@ -19,7 +19,7 @@ from math import factorial
 import numpy as np
 import pandas as pd
 
-from eco_eval.stats._checks import StatsInputError, check_columns, check_level
+from eco_eval.stats._checks import StatsInputError, check_columns, check_level, checked
 from eco_eval.stats.intervals import bootstrap_rows
 
 __all__ = ["key_drivers", "lmg", "relative_weights"]
@@ -100,6 +100,7 @@ def relative_weights(corr: np.ndarray) -> np.ndarray:
     return (z**2) @ (beta**2)
 
 
+@checked
 def key_drivers(
     frame: pd.DataFrame,
     outcome: str,

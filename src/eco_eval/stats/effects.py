@@ -12,7 +12,7 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.power import TTestIndPower
 
-from eco_eval.stats._checks import StatsInputError, as_1d_float, check_level
+from eco_eval.stats._checks import StatsInputError, as_1d_float, check_level, checked
 
 __all__ = [
     "EffectSize",
@@ -48,6 +48,7 @@ def hedges_correction(df: float) -> float:
     return 1 - 3 / (4 * df - 1) if df >= 1 else NAN
 
 
+@checked
 def hedges_g(x: object, y: object, level: float = 0.95) -> EffectSize:
     """Hedges' g (bias-corrected standardised mean difference, x minus y) with a t interval.
 
@@ -101,6 +102,7 @@ def hedges_g(x: object, y: object, level: float = 0.95) -> EffectSize:
     return EffectSize(g, float(g - crit * se), float(g + crit * se), se, nx, ny, level)
 
 
+@checked
 def benjamini_hochberg(pvalues: object, alpha: float = 0.05) -> pd.DataFrame:
     """Benjamini-Hochberg false discovery rate control over a family of p-values.
 
@@ -153,6 +155,7 @@ def design_effect(icc: float, cluster_size: float) -> float:
     return 1 + (cluster_size - 1) * icc
 
 
+@checked
 def minimum_detectable_effect(
     n1: float,
     n2: float,

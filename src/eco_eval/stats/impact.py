@@ -37,6 +37,7 @@ from eco_eval.stats._checks import (
     check_columns,
     check_level,
     check_pair,
+    checked,
     numeric_column,
 )
 from eco_eval.stats._regression import (
@@ -67,6 +68,7 @@ __all__ = [
 ]
 
 
+@checked
 def did_estimate(
     panel: pd.DataFrame,
     outcome: str,
@@ -211,6 +213,7 @@ def did_estimate(
     return impact_row(lever, "did_linked_panel", 3, **common, **res)
 
 
+@checked
 def cross_sectional_estimate(
     frame: pd.DataFrame,
     outcome: str,
@@ -286,6 +289,7 @@ def cross_sectional_estimate(
     return impact_row(lever, "cross_sectional", 2, **common, **res)
 
 
+@checked
 def wave_change(
     frame: pd.DataFrame,
     score_col: str,
@@ -432,6 +436,7 @@ def wave_change(
     )
 
 
+@checked
 def impact_by_lever(
     panel: pd.DataFrame,
     outcome: str,

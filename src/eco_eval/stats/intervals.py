@@ -16,7 +16,13 @@ from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 from statsmodels.stats.weightstats import DescrStatsW
 
-from eco_eval.stats._checks import StatsInputError, as_1d_float, check_level, check_positive_int
+from eco_eval.stats._checks import (
+    StatsInputError,
+    as_1d_float,
+    check_level,
+    check_positive_int,
+    checked,
+)
 
 __all__ = [
     "Interval",
@@ -74,6 +80,7 @@ class NPSResult:
         return asdict(self)
 
 
+@checked
 def wilson_ci(successes: object, n: object, level: float = 0.95) -> pd.DataFrame:
     """Wilson score interval for one or many binomial proportions (vectorised).
 
@@ -159,6 +166,7 @@ def _clean(values: object, name: str = "values") -> np.ndarray:
     return arr[~np.isnan(arr)]
 
 
+@checked
 def mean_ci(values: object, level: float = 0.95) -> Interval:
     """Mean with a Student-t confidence interval.
 
@@ -221,6 +229,7 @@ def bootstrap_rows(
     return np.array(draws, dtype=float)
 
 
+@checked
 def bootstrap_mean_ci(
     values: object,
     level: float = 0.95,
@@ -293,6 +302,7 @@ def bootstrap_mean_ci(
     return Interval(mean, float(ci.low), float(ci.high), n, level, label)
 
 
+@checked
 def nps(scores_0_10: object, level: float = 0.95, method: str = "adjusted_wald") -> NPSResult:
     """Net Promoter Score (-100..100) with a confidence interval.
 
@@ -365,6 +375,7 @@ def nps(scores_0_10: object, level: float = 0.95, method: str = "adjusted_wald")
     return NPSResult(score, 100 * low, 100 * high, 100 * se, n, n_pro, n_pas, n_det, level, method)
 
 
+@checked
 def top_box_share(
     values: object,
     top: int = 2,

@@ -18,6 +18,7 @@ from eco_eval.stats._checks import (
     check_choice,
     check_level,
     check_positive_int,
+    checked,
     complete_numeric,
 )
 from eco_eval.stats.intervals import bootstrap_rows
@@ -116,6 +117,7 @@ def _omega(data: np.ndarray, convention: str) -> tuple[float, np.ndarray, np.nda
     return common / total, loadings, uniq
 
 
+@checked
 def mcdonald_omega(
     items: pd.DataFrame,
     n_boot: int = 0,

@@ -21,10 +21,11 @@ from eco_eval.stats._checks import (
     StatsInputError,
     check_columns,
     check_level,
+    checked,
     numeric_column,
 )
 
-__all__ = ["TWFE_COLUMNS", "twfe_estimate"]
+__all__ = ["TWFE_COLUMNS", "pretrend_check", "twfe_estimate"]
 
 #: Columns of :func:`twfe_estimate`, in order.
 TWFE_COLUMNS = (
@@ -52,6 +53,7 @@ def _treatment(frame: pd.DataFrame, col: str) -> pd.Series:
     return values
 
 
+@checked
 def twfe_estimate(
     panel: pd.DataFrame,
     outcome: str,
@@ -186,3 +188,46 @@ def twfe_estimate(
             )
         rows.append(row)
     return pd.DataFrame(rows).reindex(columns=list(TWFE_COLUMNS))
+
+
+@checked
+def pretrend_check(
+    panel: pd.DataFrame,
+    outcome: str,
+    treatments: str | Sequence[str],
+    *,
+    person_col: str = "person_key",
+    wave_col: str = "wave",
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """Event-study check of pre-trends: does the score move *before* people take part?
+
+    The model of :func:`twfe_estimate` with, for each treatment, its lead: the participation of
+    the same person in the interval after the wave (``lead_<treatment>``). Under parallel
+    trends (no anticipation, no joining after a passing low), the lead's coefficient is zero.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`TWFE_COLUMNS` for the leads only (``treatment`` = ``lead_<treatment>``), on the
+        person-waves whose next wave is observed. A lead whose interval excludes 0 is a warning
+        that the headline estimate mixes the effect with a pre-existing difference in trends.
+
+    References
+    ----------
+    Borusyak, K., Jaravel, X. & Spiess, J. (2024). Revisiting event-study designs: robust and
+    efficient estimation. Review of Economic Studies 91(6), 3253-3285 (test of pre-trends by
+    leads in the imputation framework). Wooldridge (2010), 10.7.
+    """
+    names = [treatments] if isinstance(treatments, str) else list(treatments)
+    check_columns(panel, [person_col, wave_col, *names], "panel")
+    order = {w: i for i, w in enumerate(sorted(panel[wave_col].astype(str).unique()))}
+    data = panel.assign(_t=panel[wave_col].astype(str).map(order))
+    nxt = data[[person_col, "_t", *names]].assign(_t=data["_t"] - 1)
+    nxt = nxt.rename(columns={t: f"lead_{t}" for t in names})
+    data = data.merge(nxt, on=[person_col, "_t"], how="inner").drop(columns="_t")
+    leads = [f"lead_{t}" for t in names]
+    found = twfe_estimate(
+        data, outcome, [*names, *leads], person_col=person_col, wave_col=wave_col, level=level
+    )
+    return found.loc[found["treatment"].isin(leads)].reset_index(drop=True)

@@ -20,7 +20,9 @@ from eco_eval.stats._checks import (
     check_columns,
     check_level,
     check_positive_int,
+    checked,
     complete_numeric,
+    shown,
 )
 from eco_eval.stats.omega import OMEGA_CONVENTIONS, OmegaResult, mcdonald_omega
 
@@ -57,6 +59,7 @@ class AlphaResult:
         return asdict(self)
 
 
+@checked
 def cronbach_alpha(items: pd.DataFrame, level: float = 0.95) -> AlphaResult:
     """Cronbach's alpha with the Feldt confidence interval (listwise deletion).
 
@@ -122,6 +125,7 @@ def _alpha(cov: np.ndarray) -> float:
 ITEM_COLUMNS = ["item", "n", "mean", "sd", "r_drop", "alpha_if_deleted", "flag"]
 
 
+@checked
 def item_statistics(items: pd.DataFrame) -> pd.DataFrame:
     """Item analysis of a scale: means, corrected item-total correlations, alpha if deleted.
 
@@ -190,6 +194,7 @@ def item_warning(table: pd.DataFrame) -> str:
     return "; ".join(parts)
 
 
+@checked
 def spearman_brown(items: pd.DataFrame) -> float:
     """Spearman-Brown reliability of a two-item scale: :math:`2r/(1+r)` (listwise deletion).
 
@@ -233,7 +238,7 @@ def as_instruments(
     for inst in found:
         if not isinstance(inst, Instrument):
             raise StatsInputError(
-                f"{name} must hold Instrument objects, got {inst!r:.40}: load them with "
+                f"{name} must hold Instrument objects, got {shown(inst)}: load them with "
                 "eco_eval.instruments.load_instruments() and pass the result"
             )
     return found
@@ -261,6 +266,7 @@ def _scale_row(complete: pd.DataFrame, level: float, omega_boot: int, seed: int 
     return row
 
 
+@checked
 def reliability_table(
     frame: pd.DataFrame,
     instruments: Mapping[str, Instrument] | Iterable[Instrument],

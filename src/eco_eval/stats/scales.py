@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from eco_eval.instruments import Flag, Instrument
-from eco_eval.stats._checks import StatsInputError, check_columns
+from eco_eval.stats._checks import StatsInputError, check_columns, checked, shown
 
 __all__ = [
     "STATUSES",
@@ -66,6 +66,7 @@ def _reasons(
     return out
 
 
+@checked
 def score(frame: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
     """Score one instrument for every row of ``frame``.
 
@@ -106,7 +107,7 @@ def score(frame: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
     """
     if not isinstance(instrument, Instrument):
         raise StatsInputError(
-            f"instrument must be an Instrument, got {instrument!r:.40}: load it with "
+            f"instrument must be an Instrument, got {shown(instrument)}: load it with "
             "eco_eval.instruments.load_instruments()[id]"
         )
     check_columns(frame, instrument.items, what="barometer frame")
@@ -185,6 +186,7 @@ def missing_items_message(iid: str, inst: Instrument, present: Sequence[str]) ->
     )
 
 
+@checked
 def score_all(frame: pd.DataFrame, instruments: Mapping[str, Instrument]) -> pd.DataFrame:
     """Score every instrument whose items are all in ``frame``; columns prefixed ``<id>_``.
 

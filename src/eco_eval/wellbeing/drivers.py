@@ -14,7 +14,7 @@ import pandas as pd
 
 from eco_eval.instruments import Instrument
 from eco_eval.stats import key_drivers
-from eco_eval.stats._checks import StatsInputError, check_columns
+from eco_eval.stats._checks import StatsInputError, check_columns, checked
 from eco_eval.wellbeing.scores import score_barometer
 
 __all__ = ["DRIVER_COLUMNS", "key_drivers_table"]
@@ -37,6 +37,7 @@ DRIVER_COLUMNS = (
 )
 
 
+@checked
 def key_drivers_table(
     barometer: pd.DataFrame,
     instruments: Mapping[str, Instrument],

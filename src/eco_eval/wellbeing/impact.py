@@ -50,7 +50,7 @@ from eco_eval.stats import (
     cross_sectional_estimate,
     wave_change,
 )
-from eco_eval.stats._checks import StatsInputError, check_level
+from eco_eval.stats._checks import StatsInputError, check_level, checked
 from eco_eval.stats._regression import usable_design
 from eco_eval.stats.effects import hedges_correction
 from eco_eval.wellbeing.covariates import COVARIATES
@@ -345,7 +345,11 @@ def _with_twfe(
         }
     out.update({k: v for k, v in twfe.items() if k != "note"})
     out["estimator"] = "twfe"
-    out["note"] = f"first-difference sensitivity: {fd_note}" if fd_note else ""
+    notes = [
+        str(twfe.get("note") or ""),
+        f"first-difference sensitivity: {fd_note}" if fd_note else "",
+    ]
+    out["note"] = "; ".join(n for n in notes if n)
     out["adjustment"] = (
         "person and wave effects, attendance at every tool (two-way fixed effects over all "
         "waves, clustered by person)"
@@ -411,6 +415,7 @@ def _block(
     return block
 
 
+@checked
 def impact_table(
     tables: Tables,
     instruments: Mapping[str, Instrument],

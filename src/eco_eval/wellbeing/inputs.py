@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass
 import pandas as pd
 
 from eco_eval.instruments import Instrument
-from eco_eval.stats._checks import StatsInputError, check_columns
+from eco_eval.stats._checks import StatsInputError, check_columns, checked
 from eco_eval.stats._regression import icc_anova
 from eco_eval.wellbeing.scores import score_barometer
 
@@ -35,6 +35,7 @@ class DesignInputs:
         return asdict(self)
 
 
+@checked
 def design_inputs(
     barometer: pd.DataFrame,
     instruments: Mapping[str, Instrument],

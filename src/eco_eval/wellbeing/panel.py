@@ -17,7 +17,7 @@ import pandas as pd
 
 from eco_eval.indicators.core import Tables
 from eco_eval.instruments import Instrument, load_instruments
-from eco_eval.stats._checks import StatsInputError, check_columns
+from eco_eval.stats._checks import StatsInputError, check_columns, checked
 from eco_eval.wellbeing.scores import score_barometer
 
 __all__ = ["WINDOWS", "held_attendance", "link_panel", "wave_cuts"]
@@ -27,6 +27,7 @@ WINDOWS = ("month_start", "wave_date")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
+@checked
 def wave_cuts(barometer: pd.DataFrame, window: str = "month_start") -> dict[str, pd.Timestamp]:
     """The date at which each wave's question "since the last wave" is cut, by wave label.
 
@@ -67,6 +68,7 @@ def wave_cuts(barometer: pd.DataFrame, window: str = "month_start") -> dict[str,
     return out
 
 
+@checked
 def held_attendance(tables: Tables) -> pd.DataFrame:
     """Attendance rows at held sessions: ``person_key``, ``lever_id``, ``tool_id``, ``date``."""
     check_columns(tables.sessions, ["session_id", "date", "lever_id", "status"], "sessions")
@@ -85,6 +87,7 @@ def _one_per_person(rows: pd.DataFrame) -> pd.DataFrame:
     return keyed.loc[~keyed["person_key"].duplicated(keep=False)]
 
 
+@checked
 def link_panel(
     tables: Tables,
     wave_from: str,

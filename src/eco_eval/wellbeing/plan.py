@@ -17,7 +17,7 @@ import pandas as pd
 from scipy import stats
 
 from eco_eval.stats import stepped_wedge_calendar, stepped_wedge_power
-from eco_eval.stats._checks import StatsInputError
+from eco_eval.stats._checks import StatsInputError, checked
 from eco_eval.stats.design import SteppedWedgePower
 
 __all__ = ["PhaseInPlan", "phase_in_plan"]
@@ -55,6 +55,7 @@ def _label(period: pd.Period) -> str:
     return f"{period.year}-{period.month:02d}"
 
 
+@checked
 def phase_in_plan(
     departments: Sequence[str],
     n_steps: int,

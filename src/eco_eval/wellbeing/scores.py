@@ -23,12 +23,14 @@ from eco_eval.config import DIMENSIONS
 from eco_eval.indicators.core import row, tidy
 from eco_eval.instruments import Instrument
 from eco_eval.stats import mean_ci, reliability_table, score_all, wilson_ci
-from eco_eval.stats._checks import StatsInputError, check_columns, check_level
+from eco_eval.stats._checks import StatsInputError, check_columns, check_level, checked
+from eco_eval.stats.weights import weighted_mean_ci, weighted_share_ci
 
 __all__ = [
     "BREAKDOWNS",
     "ID_COLUMNS",
     "RELIABILITY_THRESHOLD",
+    "WEIGHTED_COLUMNS",
     "WELLBEING_INDICATORS",
     "reliability_by_wave",
     "score_barometer",
@@ -51,9 +53,12 @@ WELLBEING_INDICATORS: dict[str, tuple[str, str]] = {
     "who5_likely_depression_share": ("who5_flag_likely_depression", "share"),
 }
 CLIMATE_INDICATOR = "climate_mean"
+#: Columns :func:`wellbeing_by_wave` adds when given survey weights.
+WEIGHTED_COLUMNS = ("value_unweighted", "ci_low_unweighted", "ci_high_unweighted", "n_effective")
 _KEEP = ("score", "raw", "status", "reason")
 
 
+@checked
 def score_barometer(barometer: pd.DataFrame, instruments: Mapping[str, Instrument]) -> pd.DataFrame:
     """Score every declared instrument of every barometer response.
 
@@ -128,6 +133,16 @@ def _share_row(flags: pd.Series, level: float) -> tuple[float, float, float, flo
     return float(ci["proportion"]), float(len(x)), float(ci["ci_low"]), float(ci["ci_high"])
 
 
+def _weighted(values: pd.Series, weights: pd.Series, kind: str, level: float) -> tuple:
+    """(value, n_effective, ci_low, ci_high) of the weighted mean or share of ``values``."""
+    known = values.notna()
+    if not known.any():
+        return np.nan, 0.0, np.nan, np.nan
+    fn = weighted_mean_ci if kind == "mean" else weighted_share_ci
+    return fn(values[known].astype(float), weights[known], level)
+
+
+@checked
 def wellbeing_by_wave(
     barometer: pd.DataFrame,
     instruments: Mapping[str, Instrument],
@@ -136,6 +151,7 @@ def wellbeing_by_wave(
     climate_by: Sequence[str] = (),
     tool_of: Mapping[str, str] | None = None,
     level: float = 0.95,
+    weights: pd.Series | None = None,
 ) -> pd.DataFrame:
     """Mean well-being and climate scores and screening shares per wave, in the tidy frame.
 
@@ -156,6 +172,13 @@ def wellbeing_by_wave(
         ``{lv.id: eco.tools_of(lv.id)[0].id for lv in eco.levers}``.
     level : float
         Confidence level of the intervals.
+    weights : pandas.Series, optional
+        Survey weights indexed like ``barometer``
+        (:func:`eco_eval.wellbeing.weights.barometer_weights`): ``value`` and its interval are
+        then the weighted mean (or share) with an interval on Kish's effective size, and the
+        columns :data:`WEIGHTED_COLUMNS` give the respondents' unweighted figures and the
+        effective size beside them. ``n`` stays the number of respondents (the anonymity rule
+        counts people).
 
     Returns
     -------
@@ -176,15 +199,30 @@ def wellbeing_by_wave(
     (Topp et al., 2015); only their share is reported, never a person.
     """
     level = check_level(level)
+    by = () if by is None else (by,) if isinstance(by, str) else tuple(by)
+    climate_by = (climate_by,) if isinstance(climate_by, str) else tuple(climate_by)
     check_columns(barometer, ["wave"], "barometer")
     scored = score_barometer(barometer, instruments)
     for dim in {*by, *climate_by}:
         check_columns(scored, [dim], "barometer")
     climate = [(iid, inst.lever) for iid, inst in instruments.items() if inst.lever is not None]
     rows: list[dict[str, object]] = []
+    extra: list[tuple] = []
+    if weights is not None:
+        if not isinstance(weights, pd.Series) or not weights.index.equals(barometer.index):
+            raise StatsInputError("weights must be a Series indexed like the barometer")
+        scored = scored.assign(_weight=weights.astype(float))
 
     def add(wave: str, lever: str, tool: str, dim: str, group: str, ind: str, stats: tuple) -> None:
         rows.append(row(wave, lever, tool, dim, str(group), ind, *stats))
+
+    def figures(values: pd.Series, weight: pd.Series | None, kind: str) -> tuple:
+        plain = _mean_row(values, level) if kind == "mean" else _share_row(values, level)
+        if weight is None:
+            return plain
+        value, n_eff, low, high = _weighted(values, weight, kind, level)
+        extra.append((plain[0], plain[2], plain[3], n_eff))
+        return value, plain[1], low, high
 
     tools = dict(tool_of or {})
     for wave, part in scored.groupby("wave", sort=True):
@@ -195,10 +233,8 @@ def wellbeing_by_wave(
             for ind, (col, kind) in WELLBEING_INDICATORS.items():
                 if col not in sub.columns:
                     continue
-                stats = (
-                    _mean_row(sub[col], level) if kind == "mean" else _share_row(sub[col], level)
-                )
-                add(str(wave), "*", "*", dim, group, ind, stats)
+                weight = sub["_weight"] if weights is not None else None
+                add(str(wave), "*", "*", dim, group, ind, figures(sub[col], weight, kind))
         ccuts: list[tuple[str, str, pd.DataFrame]] = [("all", "*", part)]
         for dim in climate_by:
             ccuts += [(dim, str(g), sub) for g, sub in part.groupby(dim, sort=True)]
@@ -206,7 +242,8 @@ def wellbeing_by_wave(
             for iid, lever in climate:
                 col = f"{iid}_score"
                 if col in sub.columns and lever is not None:
-                    stats = _mean_row(sub[col], level)
+                    weight = sub["_weight"] if weights is not None else None
+                    stats = figures(sub[col], weight, "mean")
                     add(
                         str(wave),
                         lever,
@@ -216,9 +253,13 @@ def wellbeing_by_wave(
                         CLIMATE_INDICATOR,
                         stats,
                     )
-    return tidy(rows)
+    out = tidy(rows)
+    if weights is not None:
+        out[list(WEIGHTED_COLUMNS)] = pd.DataFrame(extra, dtype=float).to_numpy().reshape(-1, 4)
+    return out
 
 
+@checked
 def reliability_by_wave(
     barometer: pd.DataFrame,
     instruments: Mapping[str, Instrument],

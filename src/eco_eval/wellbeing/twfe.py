@@ -5,7 +5,8 @@ waves) are turned back into one long panel, a row per person and wave, whose par
 attendance at each lever's tool in the interval before that wave (``prior_<lever>`` on the
 baseline row, ``treated_<lever>`` on the follow-up row: the two agree where pairs meet). On it,
 :func:`eco_eval.stats.twfe_estimate` fits person and wave effects with every lever in one model;
-the single-lever model and department clustering are kept as sensitivity analyses.
+the single-lever model, department clustering and an event-study check of pre-trends (the lead of
+participation, :func:`eco_eval.stats.panel_did.pretrend_check`) are kept as sensitivity analyses.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import pandas as pd
 from scipy import stats as sps
 
 from eco_eval.stats.effects import hedges_correction
-from eco_eval.stats.panel_did import twfe_estimate
+from eco_eval.stats.panel_did import pretrend_check, twfe_estimate
 
 __all__ = ["SENSITIVITY_COLUMNS", "long_panel", "twfe_rows"]
 
@@ -29,6 +30,9 @@ SENSITIVITY_COLUMNS = (
     "ci_high_single_lever",
     "ci_low_department",
     "ci_high_department",
+    "pretrend_estimate",
+    "pretrend_ci_low",
+    "pretrend_ci_high",
 )
 
 
@@ -50,6 +54,17 @@ def long_panel(stacked: pd.DataFrame, col: str, levers: Sequence[str]) -> pd.Dat
     before = before.loc[stacked["wave_from"].to_numpy() != first] if len(stacked) > 0 else before
     rows = pd.concat([before, after], ignore_index=True).dropna(subset=["y"])
     return rows.drop_duplicates(["person_key", "wave"]).reset_index(drop=True)
+
+
+def _pretrend_note(leads: pd.DataFrame, key: str, note: str) -> str:
+    est, low, high = leads.loc[key, ["estimate", "ci_low", "ci_high"]].to_numpy(dtype=float)
+    if np.isnan(low) or low <= 0 <= high:
+        return note
+    warning = (
+        f"pre-trend: the score moved before people took part (lead {est:+.3g},"
+        f" interval {low:.3g} to {high:.3g}); the estimate may mix the effect with it"
+    )
+    return "; ".join(filter(None, [note, warning]))
 
 
 def twfe_rows(
@@ -78,6 +93,7 @@ def twfe_rows(
         if "department" in panel.columns and panel["department"].notna().all()
         else None
     )
+    leads = pretrend_check(panel, "y", names, level=level).set_index("treatment")
     sd = float(panel["y"].std(ddof=1)) if len(panel) > 1 else float("nan")
     scale = hedges_correction(len(panel) - 2) / sd if sd > 0 else float("nan")
     out: dict[str, dict[str, object]] = {}
@@ -100,6 +116,9 @@ def twfe_rows(
             "ci_low_single_lever": single["ci_low"], "ci_high_single_lever": single["ci_high"],
             "ci_low_department": by_dept.loc[name, "ci_low"] if by_dept is not None else np.nan,
             "ci_high_department": by_dept.loc[name, "ci_high"] if by_dept is not None else np.nan,
-            "note": str(row["note"] or ""),
+            "pretrend_estimate": leads.loc[f"lead_{name}", "estimate"],
+            "pretrend_ci_low": leads.loc[f"lead_{name}", "ci_low"],
+            "pretrend_ci_high": leads.loc[f"lead_{name}", "ci_high"],
+            "note": _pretrend_note(leads, f"lead_{name}", str(row["note"] or "")),
         }  # fmt: skip
     return out
