@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from eco_eval.bilan import programme as _programme
 from eco_eval.bilan import sections as _sections
 from eco_eval.bilan import wellbeing as _wb
 from eco_eval.bilan.results import ResultsSection, heading
@@ -323,6 +324,30 @@ class Bilan:
     @section("results_relations")
     def results_relations(self) -> str:
         return str(self.results_section().relations_table())
+
+    # --- the programme's own objectives (eco_eval.bilan.programme) -----------------------------
+    @section("partage")
+    def partage(self) -> str:
+        """Mixing between departments and categories, bridges, each lever's mixing."""
+        return _programme.partage(self)
+
+    @section("partage_matrix")
+    def encounter_matrix(self) -> Any:
+        """The department × department encounter heatmap (hidden cells blank)."""
+        return _programme.encounter_figure(self)
+
+    def encounter_note(self) -> str:
+        return _programme.encounter_note(self)
+
+    @section("valorisation")
+    def valorisation(self) -> str:
+        """The facilitator pool, its load and concentration, the progression from participant."""
+        return _programme.valorisation(self)
+
+    @section("generations")
+    def generations(self, lever: str | None = None) -> str:
+        """The ecosystem's dated changes since launch (one lever's in a deep dive)."""
+        return _programme.generations(self, lever)
 
     # --- the rest ------------------------------------------------------------------------------
     @section("data_quality")
