@@ -4,6 +4,8 @@ published, the « valorisation » ones without the register's: their absence is 
 
 from __future__ import annotations
 
+from html import unescape as html_text
+
 import pytest
 
 from eco_eval.bilan import Bilan
@@ -43,9 +45,11 @@ def test_indicators_on_valbrune(setting):
 
 def test_the_bilan_says_what_the_log_cannot_give(setting):
     project, tables, eco, period = setting
-    release, _ = release_from_tables(tables, period, eco, k=project.privacy.k)
+    release, _ = release_from_tables(
+        tables, period, eco, k=project.privacy.k, instruments=project.instruments()
+    )
     b = Bilan.from_release(release, lang="fr", project=project)
-    html = b.valorisation()
+    html = html_text(b.valorisation())
     assert "n'identifie pas les animateurs comme les feuilles d'émargement" in html
     assert "Animateurs par direction" not in html
     assert "paires de participants" in b.partage()
