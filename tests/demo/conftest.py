@@ -19,6 +19,11 @@ REPO = Path(__file__).resolve().parents[2]
 ECOSYSTEM = yaml.safe_load(
     (REPO / "src" / "eco_eval" / "_data" / "ecosystem.yaml").read_text(encoding="utf-8")
 )
+# the demo city's second generation (its eco_eval.yaml): the tools it adds to the packaged ones
+_SECOND = yaml.safe_load(
+    (REPO / "src" / "eco_eval" / "_data" / "demo_project.yaml").read_text(encoding="utf-8")
+)["ecosystem"]["tools"]
+ECOSYSTEM["tools"] += [t for t in _SECOND if "fr" in t]
 
 
 @dataclass(frozen=True)

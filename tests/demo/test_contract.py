@@ -115,24 +115,28 @@ def test_session_log_sheet_layout(city):
         "Date",
         "Outil",
         "Animateur",
+        "Matricule animateur",
         "Durée (h)",
         "Lieu",
         "Direction d'accueil",
         "Statut",
     ]
     data = rows[3:]
-    assert {r[7] for r in data} == {"Réalisée", "Annulée", "Prévue"}
+    assert {r[8] for r in data} == {"Réalisée", "Annulée", "Prévue"}
     text_dates = [r[1] for r in data if isinstance(r[1], str)]
     assert text_dates and all(re.fullmatch(r"\d\d/\d\d/\d{4}", d) for d in text_dates)
-    text_hours = [r[4] for r in data if isinstance(r[4], str)]
+    text_hours = [r[5] for r in data if isinstance(r[5], str)]
     assert (
         text_hours
         and all(re.fullmatch(r"\d+(,\d+)?", h) for h in text_hours)
         and any("," in h for h in text_hours)
     )
-    hours = [float(str(r[4]).replace(",", ".")) for r in data]
+    hours = [float(str(r[5]).replace(",", ".")) for r in data]
     assert min(hours) >= 0.5 and max(hours) <= 3
-    assert 12 <= len({r[3] for r in data}) <= 20  # about fifteen facilitators
+    # about twenty facilitators (the pool and the five recruits), each with one matricule
+    assert 15 <= len({r[3] for r in data}) <= 25
+    assert len({r[3] for r in data}) == len({r[4] for r in data})
+    assert all(re.fullmatch(r"\d{6,}", str(r[4])) for r in data)
     assert [r[0] for r in data] == list(range(1, len(data) + 1))
 
 

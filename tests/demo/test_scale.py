@@ -16,7 +16,9 @@ def test_the_csv_session_log_carries_the_same_sessions(city, tmp_path):
         .read_text(encoding="utf-8")
         .split("\n")
     )
-    assert lines[0] == "N° séance;Date;Outil;Animateur;Durée (h);Lieu;Direction d'accueil;Statut"
+    assert lines[0] == (
+        "N° séance;Date;Outil;Animateur;Matricule animateur;Durée (h);Lieu;Direction d'accueil;Statut"
+    )
     log = pd.read_csv(
         tmp_path / "raw" / "animations" / "journal_animations.csv", sep=";", dtype=str
     )

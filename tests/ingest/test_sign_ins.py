@@ -19,15 +19,17 @@ from eco_eval.store import open_store
 
 from .conftest import ATTENDANCE, SESSIONS
 
+FACILITATOR = "Matricule animateur"
 
-def _write_sessions(root: Path, rows: list[tuple]) -> Path:
+
+def _write_sessions(root: Path, rows: list[tuple], header: tuple = SESSIONS[0]) -> Path:
     path = root / "data" / "raw" / "animations" / "journal_animations.xlsx"
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "Journal"
     ws.append(["Journal des animations"])
     ws.append([])
-    for r in [SESSIONS[0], *rows]:
+    for r in [header, *rows]:
         ws.append(list(r))
     wb.save(path)
     return path
@@ -119,7 +121,9 @@ def test_undated_sign_ins_on_the_quality_page(tiny_project):
 def test_facilitator_hours_count_every_facilitator(tiny_project, cell, names):
     rows = [list(r) for r in SESSIONS[1:]]
     rows[0][3] = cell  # S1, held, 1,5 h
-    path = _write_sessions(tiny_project, [tuple(r) for r in rows])
+    # the column the demo configuration reads facilitators from (the sign-in sheets' matricule)
+    header = (*SESSIONS[0][:3], FACILITATOR, *SESSIONS[0][4:])
+    path = _write_sessions(tiny_project, [tuple(r) for r in rows], header)
     project = load_project(tiny_project)
     ingest(project)
     store = open_store(project.store_path)
@@ -130,7 +134,7 @@ def test_facilitator_hours_count_every_facilitator(tiny_project, cell, names):
     raw = pd.read_excel(path, sheet_name="Journal", header=2, dtype=str, engine="openpyxl")
     raw = raw[(raw["Statut"] == "Réalisée") & raw["Date"].notna()]
     raw = raw[raw["N° séance"].isin(["S1", "S2"])]  # S5: unknown tool
-    people = raw["Animateur"].map(lambda c: len([n for n in NAME_SEPARATORS.split(c) if n]))
+    people = raw[FACILITATOR].map(lambda c: len([n for n in NAME_SEPARATORS.split(c) if n]))
     hours = raw["Durée (h)"].str.replace(",", ".").astype(float)
     expected = float((hours * people).sum())
     assert expected == pytest.approx(1.5 * names + 2 * 1)

@@ -21,6 +21,7 @@ import pandas as pd
 
 from eco_eval.bilan import benchmark as _benchmark
 from eco_eval.bilan import first_page as _first_page
+from eco_eval.bilan import programme as _programme
 from eco_eval.bilan import sections as _sections
 from eco_eval.bilan import wellbeing as _wb
 from eco_eval.bilan.results import ResultsSection, heading
@@ -352,6 +353,30 @@ class Bilan:
     def benchmark_figure(self) -> Any:
         """The comparison's figure, or None when the section is not shown."""
         return _benchmark.figure(self)
+
+    # --- the programme's own objectives (eco_eval.bilan.programme) -----------------------------
+    @section("partage")
+    def partage(self) -> str:
+        """Mixing between departments and categories, bridges, each lever's mixing."""
+        return _programme.partage(self)
+
+    @section("partage_matrix")
+    def encounter_matrix(self) -> Any:
+        """The department × department encounter heatmap (hidden cells blank)."""
+        return _programme.encounter_figure(self)
+
+    def encounter_note(self) -> str:
+        return _programme.encounter_note(self)
+
+    @section("valorisation")
+    def valorisation(self) -> str:
+        """The facilitator pool, its load and concentration, the progression from participant."""
+        return _programme.valorisation(self)
+
+    @section("generations")
+    def generations(self, lever: str | None = None) -> str:
+        """The ecosystem's dated changes since launch (one lever's in a deep dive)."""
+        return _programme.generations(self, lever)
 
     # --- the rest ------------------------------------------------------------------------------
     @section("data_quality")

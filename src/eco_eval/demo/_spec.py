@@ -6,7 +6,7 @@ city of 2,400 agents and scaled proportionally for other sizes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 # --- Filières (HR labels, as written in the headcount and attendance files) --------------------
 FILIERES: tuple[str, ...] = (
@@ -358,6 +358,7 @@ class ToolSpec:
     satisfaction: float = 0.0  # tool effect on the feedback latent (Likert points)
     climate_effect: float = 0.0  # planted effect on the lever's two climate items (item points)
     wellbeing_effect: float = 0.0  # planted effect on SWEMWBS (raw score points, 7-35)
+    host_share: float | None = None  # share of slots from the host department (None: HOST_SHARE)
 
 
 DEFAULT_TOOL = ToolSpec(rate=5.0)
@@ -438,6 +439,18 @@ TOOLS: dict[str, ToolSpec] = {
     "time_out": ToolSpec(14.0, (1.0, 1.1), (), 0.5, (0.5, 1.0, 1.5), (), 2, 0.2, 0.3, 2.0),
 }
 
+# The planted mixing pattern: the walking meetings across services fill every slot from the whole
+# staff; the moments of quiet gather one team (most slots from the host department).
+TOOLS["la_balade"] = replace(TOOLS["la_balade"], host_share=0.0)
+TOOLS["point_silence"] = replace(TOOLS["point_silence"], host_share=0.7)
+
+# Second-generation tools (declared with their dates in demo_project.yaml's ``ecosystem:``) live
+# as the tool they take over from, or the tool of their lever they join: the same planted effects.
+INHERITS = {"boite_a_avis": "colle_ton_avis", "cafe_des_idees": "la_balade"}
+TOOLS.update({new: TOOLS[old] for new, old in INHERITS.items()})
+#: Share of the sessions of its lever's first tool an added tool takes from its launch on.
+ADDED_TOOL_SHARE = 0.4
+
 # Season (quarter of the year -> multiplier) and the launch ramp of the first quarter.
 SEASON: dict[int, float] = {1: 1.1, 2: 1.05, 3: 0.7, 4: 1.0}
 LAUNCH_RAMP = 0.6
@@ -449,6 +462,14 @@ EXTRACTION_DAY = 15  # of the last month of the last quarter
 
 # Participation: share of slots filled from the host department, category tilt of tool profiles.
 HOST_SHARE = 0.2
+
+# Facilitators: the pool, each tool's team, and the planted load and progression.
+FACILITATORS_PER_2400 = 15
+TEAM_SIZE = 5  # facilitators per tool, drawn from the pool
+PILLAR_SHARE = 0.22  # one facilitator of the pool also leads this share of all sessions: overloaded
+RECRUITS = 5  # participants who join the pool together, in the fourth quarter
+RECRUIT_QUARTER = 3  # index of the quarter the recruits start leading sessions
+RECRUIT_SHARE = 0.04  # share of the sessions from that quarter on each recruit leads
 PROFILE_MULT: tuple[tuple[float, float, float], ...] = (
     (1.0, 1.0, 1.0),
     (1.8, 1.2, 0.8),

@@ -1,7 +1,8 @@
 """Who attended which held session: weighted sampling with self-selection and repeat participants.
 
 Each held session of size ``k`` gets ``k`` distinct agents present in its quarter. A slot is filled
-from the host department with probability ``HOST_SHARE``, otherwise from the whole staff; in both
+from the host department with probability ``HOST_SHARE`` (the tool's own ``host_share`` when it has
+one: the planted mixing pattern), otherwise from the whole staff; in both
 cases with probability proportional to the agent's propensity (heavy-tailed, zero for those who
 never take part, higher for category A and some departments), tilted by the tool's profile.
 """
@@ -53,12 +54,13 @@ def _quarter(
     profile: np.ndarray,
     held: np.ndarray,
     q: int,
+    host_share: np.ndarray,
 ) -> np.ndarray:
     present = staff.present(q)
     slot_session = np.repeat(held, sessions.size[held].astype(np.int64))
     n = len(slot_session)
     slot_profile = profile[sessions.tool[slot_session]]
-    from_host = rng.random(n) < _spec.HOST_SHARE
+    from_host = rng.random(n) < host_share[sessions.tool[slot_session]]
     person = np.empty(n, dtype=np.int64)
 
     base_w = staff.weight[present]
@@ -96,12 +98,16 @@ def draw_attendance(
     rng: np.random.Generator, staff: Staff, sessions: Sessions, tool_ids: list[str], n_quarters: int
 ) -> Attendance:
     """Fill every held session with distinct agents present in its quarter."""
-    profile = np.array([_spec.TOOLS.get(t, _spec.DEFAULT_TOOL).profile for t in tool_ids])
+    specs = [_spec.TOOLS.get(t, _spec.DEFAULT_TOOL) for t in tool_ids]
+    profile = np.array([s.profile for s in specs])
+    host_share = np.array(
+        [_spec.HOST_SHARE if s.host_share is None else s.host_share for s in specs]
+    )
     parts = []
     for q in range(n_quarters):
         held = np.flatnonzero((sessions.status == HELD) & (sessions.quarter == q))
         if len(held):
-            parts.append(_quarter(rng, staff, sessions, profile, held, q))
+            parts.append(_quarter(rng, staff, sessions, profile, held, q, host_share))
     if not parts:
         empty = np.empty(0, dtype=np.int32)
         return Attendance(empty, empty)

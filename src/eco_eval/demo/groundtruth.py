@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from eco_eval.demo import _spec, _surveys, rawfiles, truth
+from eco_eval.demo import _spec, _surveys, rawfiles, truth, truth_programme
 from eco_eval.demo.city import City
 from eco_eval.demo.sessions import STATUS_IDS
 
@@ -134,6 +134,21 @@ def write(
     frames["feedback_by_quarter_tool.csv"] = truth.feedback_tallies(
         cal, city.feedback, eco.tool_ids
     )
+    frames["partage_by_quarter.csv"] = truth_programme.partage_tallies(
+        cal,
+        city.staff,
+        city.sessions,
+        city.attendance,
+        city.valid_attendance,
+        city.plan.quarantined,
+        [eco.lever_of[t] for t in eco.tool_ids],
+    )
+    frames["facilitators_by_quarter.csv"] = truth_programme.facilitator_tallies(
+        cal, city.sessions, city.attendance, city.valid_attendance, city.plan.quarantined
+    )
+    frames["generations.csv"] = truth_programme.generation_tallies(
+        cal, city.sessions, city.plan.quarantined, eco.tool_ids
+    )
     frames["effects.csv"] = truth.effect_tallies(city.waves, eco.lever_ids, eco.tool_of)
     frames["barometer_waves.csv"] = truth.wave_tallies(city.waves)
     defects = pd.DataFrame(written.events, columns=DEFECT_COLUMNS)
@@ -184,7 +199,7 @@ def write(
             str(k): int(v) for k, v in defects["kind"].value_counts().sort_index().items()
         },
         "parameters": parameters(),
-        "definitions": {**truth.DEFINITIONS, **extra},
+        "definitions": {**truth.DEFINITIONS, **truth_programme.DEFINITIONS, **extra},
         "truth_files": list(names),
     }
     truth.write_json(truth_dir / "truth.json", payload)
@@ -202,6 +217,19 @@ def parameters() -> dict[str, object]:
         "p_planned_past": _spec.P_PLANNED_PAST,
         "extraction_day_of_last_month": _spec.EXTRACTION_DAY,
         "host_share": _spec.HOST_SHARE,
+        "facilitators": {
+            "per_2400_staff": _spec.FACILITATORS_PER_2400,
+            "team_size": _spec.TEAM_SIZE,
+            "pillar_share": _spec.PILLAR_SHARE,
+            "recruits": _spec.RECRUITS,
+            "recruit_quarter": _spec.RECRUIT_QUARTER,
+            "recruit_share": _spec.RECRUIT_SHARE,
+            "overload_hours": truth_programme.OVERLOAD_HOURS,
+        },
+        "second_generation": {
+            "inherits": _spec.INHERITS,
+            "added_tool_share": _spec.ADDED_TOOL_SHARE,
+        },
         "profile_multipliers_by_category": _spec.PROFILE_MULT,
         "category_participation": _spec.CATEGORY_PARTICIPATION,
         "category_never_share": _spec.CATEGORY_NEVER_SHARE,

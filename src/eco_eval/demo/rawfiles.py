@@ -78,6 +78,8 @@ def write_session_log(
 ) -> tuple[str, int, int]:
     """Write the log; return its path, its rows and the line (row) of the first record."""
     fac_names = {int(f): staff.display_name(int(f)) for f in sessions.facilitators}
+    # the facilitator's matricule, as on the sign-in sheets: the log links to the register
+    fac_ids = {int(f): str(int(staff.matricule[int(f)])) for f in sessions.facilitators}
     if fmt == "xlsx":
         dates = sessions.date.astype(object)
         rows = []
@@ -92,7 +94,7 @@ def write_session_log(
             rows.append(
                 (
                     int(sessions.number[i]), when, plan.tool_text[i], fac_names[int(sessions.facilitator[i])],
-                    hours, sessions.places[int(sessions.place[i])], DEPARTMENT_NAMES[int(sessions.host_dept[i])],
+                    fac_ids[int(sessions.facilitator[i])], hours, sessions.places[int(sessions.place[i])], DEPARTMENT_NAMES[int(sessions.host_dept[i])],
                     STATUS_LABELS[int(sessions.status[i])],
                 )
             )  # fmt: skip
@@ -110,6 +112,7 @@ def write_session_log(
             "date": pc.if_else(pa.array(missing), pa.scalar(None, pa.string()), text_dates),
             "outil": pa.array(plan.tool_text, type=pa.string()),
             "animateur": _labels(fac_idx, tuple(fac_names[int(f)] for f in pool)),
+            "matricule_animateur": _labels(fac_idx, tuple(fac_ids[int(f)] for f in pool)),
             "duree": _labels(d_idx, tuple(f"{d:g}".replace(".", ",") for d in durations)),
             "lieu": _labels(sessions.place, sessions.places),
             "accueil": _labels(sessions.host_dept, DEPARTMENT_NAMES),

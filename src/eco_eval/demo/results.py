@@ -199,7 +199,9 @@ def draw_ideas(
     spec = _spec.IDEAS
     n_d = len(_spec.DEPARTMENTS)
     per_tool = dict(spec.per_participation)
-    p_tool = np.array([per_tool.get(t, spec.per_participation_other) for t in tool_ids])
+    p_tool = np.array(
+        [per_tool.get(_spec.INHERITS.get(t, t), spec.per_participation_other) for t in tool_ids]
+    )
     att_tool = sessions.tool[attendance.session]
     p_row = p_tool[att_tool]
     chosen = np.flatnonzero(rng.random(len(att_tool)) < p_row)

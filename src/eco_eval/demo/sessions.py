@@ -5,7 +5,7 @@ Arrays are sorted by session number (``number = index + 1``), which follows the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -16,7 +16,6 @@ from eco_eval.demo.staff import Staff
 HELD, CANCELLED, PLANNED = 0, 1, 2
 STATUS_LABELS = ("Réalisée", "Annulée", "Prévue")
 STATUS_IDS = ("held", "cancelled", "planned")
-FACILITATORS_PER_2400 = 15
 
 
 @dataclass
@@ -34,7 +33,9 @@ class Sessions:
     host_dept: np.ndarray  # int16
     size: np.ndarray  # int16, participants if held
     places: tuple[str, ...]
-    facilitators: np.ndarray  # person indices of the facilitator pool
+    facilitators: np.ndarray  # person indices of the facilitator pool (recruits included)
+    pillar: int = -1  # person index of the facilitator planted overloaded
+    recruits: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))  # join later
 
     @property
     def n(self) -> int:
@@ -53,9 +54,14 @@ def tool_specs(tool_ids: list[str]) -> list[_spec.ToolSpec]:
 
 
 def session_counts(
-    rng: np.random.Generator, tool_ids: list[str], cal: Calendar, n_staff: int
+    rng: np.random.Generator,
+    tool_ids: list[str],
+    cal: Calendar,
+    n_staff: int,
+    retired: dict[str, np.datetime64] | None = None,
 ) -> np.ndarray:
-    """Number of sessions per (tool, quarter): Poisson around rate x trend x season."""
+    """Number of sessions per (tool, quarter): Poisson around rate x trend x season; none in
+    the quarters that start on or after a tool's retirement (``retired``: tool id -> date)."""
     specs = tool_specs(tool_ids)
     season = np.array([_spec.SEASON[int(label[-1])] for label in cal.labels])
     season[0] *= _spec.LAUNCH_RAMP
@@ -64,23 +70,58 @@ def session_counts(
         for q, label in enumerate(cal.labels):
             if label in spec.idle:
                 expected[t, q] = 0.0
+        if retired and tool_ids[t] in retired:
+            expected[t, cal.starts >= retired[tool_ids[t]]] = 0.0
     return rng.poisson(expected)
 
 
 def _facilitator_pool(rng: np.random.Generator, staff: Staff, n_quarters: int) -> np.ndarray:
-    n_fac = max(FACILITATORS_PER_2400, round(FACILITATORS_PER_2400 * len(staff.matricule) / 2400))
+    per = _spec.FACILITATORS_PER_2400
+    n_fac = max(per, round(per * len(staff.matricule) / 2400))
     stayers = np.flatnonzero((staff.start_q == 0) & (staff.end_q == n_quarters))
     w = np.array([3.0, 2.0, 1.0])[staff.cat[stayers]]
     n_fac = min(n_fac, len(stayers))
     return np.sort(rng.choice(stayers, size=n_fac, replace=False, p=w / w.sum()))
 
 
+def _recruits(staff: Staff, pool: np.ndarray, n_quarters: int) -> np.ndarray:
+    """The participants planted to join the pool later: the stayers most inclined to take part
+    (highest propensity) outside the pool, so that they attend sessions before leading one."""
+    stayers = np.flatnonzero((staff.start_q == 0) & (staff.end_q == n_quarters))
+    stayers = stayers[~np.isin(stayers, pool)]
+    n = min(_spec.RECRUITS, len(stayers)) if n_quarters > _spec.RECRUIT_QUARTER else 0
+    return stayers[np.argsort(-staff.weight[stayers], kind="stable")[:n]]
+
+
+def _plant_facilitators(
+    rng: np.random.Generator,
+    facilitator: np.ndarray,
+    quarter: np.ndarray,
+    pool: np.ndarray,
+    recruits: np.ndarray,
+) -> int:
+    """The planted load and progression: ``pool[0]`` (the pillar) also leads a share of every
+    session; each recruit leads a share of the sessions from quarter ``RECRUIT_QUARTER`` on.
+    Returns the pillar's person index."""
+    n = len(facilitator)
+    facilitator[rng.random(n) < _spec.PILLAR_SHARE] = pool[0]
+    since = quarter >= _spec.RECRUIT_QUARTER
+    for person in recruits:
+        facilitator[since & (rng.random(n) < _spec.RECRUIT_SHARE)] = person
+    return int(pool[0])
+
+
 def build_sessions(
-    rng: np.random.Generator, staff: Staff, tool_ids: list[str], cal: Calendar
+    rng: np.random.Generator,
+    staff: Staff,
+    tool_ids: list[str],
+    cal: Calendar,
+    retired: dict[str, np.datetime64] | None = None,
 ) -> Sessions:
-    """Draw the sessions of the period, number them by date and give each its status."""
+    """Draw the sessions of the period, number them by date and give each its status and its
+    facilitator (a tool's team, the planted pillar and recruits)."""
     specs = tool_specs(tool_ids)
-    counts = session_counts(rng, tool_ids, cal, int((staff.start_q == 0).sum()))
+    counts = session_counts(rng, tool_ids, cal, int((staff.start_q == 0).sum()), retired)
     tool = np.repeat(np.repeat(np.arange(len(tool_ids)), cal.n), counts.ravel()).astype(np.int16)
     quarter = np.repeat(np.tile(np.arange(cal.n), len(tool_ids)), counts.ravel()).astype(np.int16)
     date = cal.working_days(rng, quarter)
@@ -105,7 +146,7 @@ def build_sessions(
     for t, spec in enumerate(specs):
         here = np.flatnonzero(tool == t)
         k = len(here)
-        team = rng.choice(pool, size=min(len(pool), max(3, len(pool) // 4)), replace=False)
+        team = rng.choice(pool, size=min(len(pool), _spec.TEAM_SIZE), replace=False)
         facilitator[here] = team[rng.integers(0, len(team), k)]
         duration[here] = np.array(spec.durations)[rng.integers(0, len(spec.durations), k)]
         size[here] = 4 + rng.binomial(11, spec.group_p, k)
@@ -117,6 +158,8 @@ def build_sessions(
 
     dept_w = np.array([d.size * d.participation for d in _spec.DEPARTMENTS])
     host_dept = rng.choice(len(dept_w), size=n, p=dept_w / dept_w.sum()).astype(np.int16)
+    recruits = _recruits(staff, pool, cal.n)
+    pillar = _plant_facilitators(rng, facilitator, quarter, pool, recruits) if n else -1
     return Sessions(
         number=np.arange(1, n + 1, dtype=np.int64),
         tool=tool,
@@ -129,5 +172,7 @@ def build_sessions(
         host_dept=host_dept,
         size=size,
         places=tuple(places),
-        facilitators=pool,
+        facilitators=np.union1d(pool, recruits),
+        pillar=pillar,
+        recruits=recruits,
     )

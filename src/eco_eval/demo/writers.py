@@ -23,6 +23,7 @@ SESSION_HEADER = (
     "Date",
     "Outil",
     "Animateur",
+    "Matricule animateur",
     "Durée (h)",
     "Lieu",
     "Direction d'accueil",

@@ -35,6 +35,7 @@ from eco_eval.release.model import (
     period_entry,
     publication_name,
 )
+from eco_eval.release.programme import programme_part
 from eco_eval.release.results import results_part
 from eco_eval.release.sources import source_facts
 from eco_eval.release.wellbeing import wellbeing_part
@@ -91,6 +92,7 @@ def release_from_tables(
     wb_frames, wb_meta = wellbeing_part(tables, period, eco, batteries, k=k, k_drivers=k_drivers)
     res_frames, res_meta = results_part(tables, period, eco)
     fb_frames, fb_meta = feedback_part(tables, period, eco, k_comments=k_comments)
+    prog_frames, prog_meta = programme_part(current, period, eco)
     quality = quality or {}
     manifest = {
         **(about or {}),
@@ -108,6 +110,7 @@ def release_from_tables(
         "wellbeing": wb_meta,
         "results": res_meta,
         "feedback": fb_meta,
+        "programme": prog_meta,
     }
     release_frames = {
         "current": current,
@@ -121,6 +124,7 @@ def release_from_tables(
         **wb_frames,
         **res_frames,
         **fb_frames,
+        **prog_frames,
     }
     return Release(manifest, release_frames), log
 

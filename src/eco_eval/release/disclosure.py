@@ -19,8 +19,10 @@ from eco_eval.indicators.catalogue import load_catalogue
 from eco_eval.indicators.core import COLUMNS, DIMENSIONS, KEY, Tables
 from eco_eval.indicators.engine import compute_raw
 from eco_eval.indicators.implementation import implementation
+from eco_eval.indicators.partage import partage
 from eco_eval.indicators.reach import reach
 from eco_eval.indicators.reaction import reaction
+from eco_eval.indicators.valorisation import valorisation
 from eco_eval.periods import Period, parse_period, quarter_range
 from eco_eval.privacy.audit import audit
 from eco_eval.privacy.ledger import audit_cells, ledger_cells, published_before
@@ -261,6 +263,8 @@ def _history_raw(
                 implementation(tables, qp, live),
                 reach(tables, qp, live, by=()),
                 reaction(tables, qp, live, instruments),
+                _programme_level(partage(tables, qp, live)),
+                _programme_level(valorisation(tables, qp, live)),
             ],
             ignore_index=True,
         )
@@ -275,7 +279,8 @@ def history(
     log: pd.DataFrame | None = None,
     instruments: Any = None,
 ) -> pd.DataFrame:
-    """Programme- and lever-level figures of every quarter from launch to ``period``'s end.
+    """Programme- and lever-level figures of every quarter from launch to ``period``'s end (the
+    « partage » and « valorisation » figures of the whole programme only).
 
     ``log``: the cells hidden in the publication's own tables (and earlier ones); they stay hidden
     in the trends, or a lever's count hidden in the previous quarter's table to protect a small
@@ -285,3 +290,8 @@ def history(
         for raw in _history_raw(tables, eco, period, instruments).values()
     ]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def _programme_level(frame: pd.DataFrame) -> pd.DataFrame:
+    """The whole programme's rows of a tidy frame (no lever, no breakdown)."""
+    return frame[(frame["lever"] == "*") & (frame["dimension"] == "all")]
