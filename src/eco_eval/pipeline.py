@@ -32,6 +32,7 @@ from eco_eval.errors import ConfigError, EcoEvalError, StoreError, did_you_mean
 from eco_eval.ingest import ingest
 from eco_eval.ingest.quality import REQUIRED_SOURCES, heavy_quarantine
 from eco_eval.periods import check_after_launch, parse_period
+from eco_eval.privacy.ledger import check_custom_range
 from eco_eval.privacy.open_data import neutralise_formulas
 from eco_eval.privacy.suppression import read_suppression_log
 from eco_eval.publish.bilan import (
@@ -54,12 +55,12 @@ from eco_eval.publish.run import (
 )
 from eco_eval.publish.staging import PeriodStage
 from eco_eval.release.build import build_release
-from eco_eval.release.compute import compute
+from eco_eval.release.compute import compute_published
 from eco_eval.report.fmt import fmt_date
 from eco_eval.report.i18n import Labels
 from eco_eval.report.quality import render_page
 from eco_eval.second_city import config_text, generate_second_city
-from eco_eval.store import open_store, project_lock
+from eco_eval.store import open_store, project_lock, record_publication
 from eco_eval.store_quality import quality_tables
 
 log = logging.getLogger(__name__)
@@ -286,12 +287,18 @@ def compute_indicators(
     project = load_project(root)
     p = resolve_period(project, period)
     dims = parse_breakdowns(None if by is None else list(by), "--by")
-    return compute(
-        open_store(project.store_path), p, by=project.report_breakdowns if dims is None else dims,
+    store = open_store(project.store_path)
+    ledger = store.table("publication_ledger")
+    check_custom_range(ledger, p, f"export:{p.label}")
+    frame, cells = compute_published(
+        store, p, by=project.report_breakdowns if dims is None else dims,
         k=project.privacy.k,
         ecosystem=project.ecosystem(), instruments=project.instruments(),
         suppression_log=read_suppression_log(project.processed_dir / BILAN_SUPPRESSION_LOG),
+        ledger=ledger, publication=f"export:{p.label}",
     )  # fmt: skip
+    record_publication(project.store_path, cells)
+    return frame
 
 
 EXPORT_FORMATS = (".csv", ".parquet")

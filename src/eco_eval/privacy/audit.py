@@ -30,7 +30,10 @@ Variables and equalities (``value`` of each cell; hidden cells are the unknowns)
 
 The rule
     For a hidden cell with threshold ``t``, the interval ``[min, max]`` must be at least ``t``
-    wide: a reader cannot pin it, nor know that it is below ``t`` when it may be more. Two
+    wide unless ``min ≥ t``: a reader cannot pin it, nor know that it is below ``t`` when it may
+    be more (a count known to be ``t`` or more, a sum of published cells say, is no more exposed
+    than a published one; a count known to be zero, nobody took part, is not about anyone, as
+    the difference of two equal nested published cells is not). Two
     published cells of one group, one span inside the other, must differ by 0 or by at least
     ``t`` (the difference counts the events or people of the outer span only). A violation that
     the earlier publications already allowed on their own is reported, not charged to the new
@@ -136,6 +139,7 @@ class _Problem:
             self.n_vars = len(spans) * (len(self.groups) + 1)
         self.rows = [self._coefficients(i) for i in range(len(self.pos))]
         self._models: dict[bytes, _Model] = {}
+        self._anchors: dict[tuple[float, float], bool] = {}
         self.a_ub, self.b_ub = self._inequalities(spans)
 
     # ------------------------------------------------------------------ the model
@@ -218,23 +222,29 @@ class _Problem:
             if not self._overlaps_new(i):
                 continue
             low, high = self._bounds(i, everything)
-            if high - low >= self.t[i] - TOL:
+            if not _narrow(low, high, self.t[i]):
                 continue
-            old_low, old_high = self._bounds(i, ~self.new) if not self.new[i] else (0.0, np.inf)
-            earlier = old_high - old_low < self.t[i] - TOL
+            earlier = _narrow(*self._bounds(i, ~self.new), self.t[i])
             out.append(Violation(int(self.pos[i]), low, high, self.t[i], self._fix(i), earlier))
         return out
 
     def _overlaps_new(self, i: int) -> bool:
-        """Whether cell ``i`` can be narrowed by another span: a new cell shares days with it,
-        and a published cell of its group covers some of its days without being of its
-        span. Without such a cell, its group's figures at other spans
-        are hidden too, and the breakdowns of its own span are what the complementary rule
-        already protects."""
+        """Whether cell ``i`` can be narrowed through another span: a new cell shares days with
+        it, and its span is *anchored* (:meth:`_anchored`). A span that is not only has its
+        own breakdown, which the complementary rule already protects."""
         overlap = (self.start <= self.end[i]) & (self.start[i] <= self.end)
-        other = overlap & ~((self.start == self.start[i]) & (self.end == self.end[i]))
-        near = other & ~self.hidden & (self.group == self.group[i])
-        return bool((overlap & self.new).any()) and bool(near.any())
+        return bool((overlap & self.new).any()) and self._anchored(i)
+
+    def _anchored(self, i: int) -> bool:
+        """Whether some cell of ``i``'s span (``i``'s group or another, the total included)
+        has a published cell of its group at another span sharing days with it."""
+        span = (self.start[i], self.end[i])
+        if span not in self._anchors:
+            same = (self.start == span[0]) & (self.end == span[1])
+            overlap = (self.start <= span[1]) & (span[0] <= self.end) & ~same
+            groups = set(self.group[overlap & ~self.hidden])
+            self._anchors[span] = bool(groups & set(self.group[same]))
+        return self._anchors[span]
 
     def _pairs(self) -> list[Violation]:
         """Published nested cells of one group (one new) 1 to t − 1 apart."""
@@ -255,15 +265,29 @@ class _Problem:
         return out
 
     def _fix(self, i: int) -> tuple[int, ...]:
-        """New published cells that share days with cell ``i``: same group first, then the
-        totals, then the other groups, smallest value first."""
+        """New published cells that share days with cell ``i``, best first: its own group's,
+        then those of the groups hidden beside it in its span (through which it is reached),
+        then the totals, then the others; smallest value first."""
         overlap = (self.start <= self.end[i]) & (self.start[i] <= self.end)
+        same = (self.start == self.start[i]) & (self.end == self.end[i])
+        beside = set(self.group[same & self.hidden])
         cand = np.flatnonzero(overlap & self.new & ~self.hidden)
         order = sorted(
             cand,
-            key=lambda j: (self.group[j] != self.group[i], self.group[j] != ALL, self.value[j]),
-        )
+            key=lambda j: (
+                self.group[j] != self.group[i], self.group[j] not in beside,
+                self.group[j] != ALL, self.value[j],
+            ),
+        )  # fmt: skip
         return tuple(int(self.pos[j]) for j in order)
+
+
+def _narrow(low: float, high: float, t: float) -> bool:
+    """Whether a hidden count known to lie in ``[low, high]`` is exposed: the interval is
+    narrower than ``t``, may hold fewer than ``t`` and more than nobody (a count known to be
+    ``t`` or more is no more exposed than a published one; one known to be zero says that
+    nobody took part, as two equal nested published cells do)."""
+    return high - low < t - TOL and low < t - TOL and high >= 1 - TOL
 
 
 class _Model:

@@ -153,17 +153,18 @@ def publication_frames(
     logs: dict[str, pd.DataFrame] = {}
     stale = set(raw)
     for _ in range(AUDIT_ROUNDS):
-        if any(not n.startswith("history:") for n in stale):
-            stale |= {n for n in raw if n.startswith("history:")}
-        for name in [n for n in raw if n in stale]:
-            # the trends keep hidden what the publication's own tables hide
-            own = (
-                []
-                if not name.startswith("history:")
-                else [logs[n] for n in logs if not n.startswith("history:")]
-            )
+        for name in [n for n in raw if n in stale and not n.startswith("history:")]:
+            before = logs.get(name)
             frames[name], logs[name] = anonymise_logged(
-                raw[name], k=k, suppression_log=_log_frame([base, extra, *own]),
+                raw[name], k=k, suppression_log=_log_frame([base, extra]), launch=eco.launch,
+                published=published[name],
+            )  # fmt: skip
+            # a trend's quarter hidden in the tables stays hidden in the trend
+            stale |= {f"history:{p}" for p in _changed_periods(before, logs[name])}
+        own = _log_frame([logs[n] for n in logs if not n.startswith("history:")])
+        for name in [n for n in raw if n in stale and n.startswith("history:")]:
+            frames[name], logs[name] = anonymise_logged(
+                raw[name], k=k, suppression_log=_log_frame([base, extra, own]),
                 launch=eco.launch, published=published[name],
             )  # fmt: skip
         fixes = _audit_fixes(frames, ledger, k=k, launch=eco.launch, publication=publication)
@@ -183,6 +184,16 @@ def publication_frames(
         parts = [f for n, f in frames.items() if n.startswith("history:")]
         out["history"] = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     return out, merged
+
+
+def _changed_periods(before: pd.DataFrame | None, after: pd.DataFrame) -> set[str]:
+    """Periods of the rows of suppression log ``after`` that ``before`` lacks (all of them when
+    there was no ``before``)."""
+    if before is None:
+        return set(after["period"].astype(str))
+    key = list(LOG_COLUMNS[:-1])
+    seen = set(map(tuple, before[key].astype(str).to_numpy()))
+    return {str(r[0]) for r in after[key].astype(str).to_numpy() if tuple(r) not in seen}
 
 
 def _log_frame(parts: Sequence[pd.DataFrame]) -> pd.DataFrame:
