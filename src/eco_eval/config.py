@@ -24,7 +24,7 @@ from eco_eval.errors import ConfigError, did_you_mean
 from eco_eval.instruments import Instrument, load_instruments
 from eco_eval.schema import SOURCE_NAMES as SOURCE_NAMES  # the sources, declared in the schema
 from eco_eval.schema import load_schema as load_schema
-from eco_eval.user_yaml import load_user_yaml
+from eco_eval.user_yaml import load_user_yaml, read_user_text
 
 CONFIG_NAME = "eco_eval.yaml"
 FORMATS = ("auto", "csv", "xlsx", "sav", "limesurvey", "kobo", "msforms")
@@ -457,6 +457,13 @@ def parse_config(doc: Mapping[str, Any], root: Path, origin: str = CONFIG_NAME) 
     _check_keys(org, {"name", "siren", "siret"}, "organisation.", origin)
     priv = doc.get("privacy") or {}
     _check_keys(priv, set(Privacy.__dataclass_fields__), "privacy.", origin)
+    for name in ("k", "k_comments", "k_drivers", "k_open_data"):
+        value = priv.get(name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            raise ConfigError(
+                f"{origin}: privacy.{name} = {value!r}: expected a whole number of people "
+                f"written without quotes, e.g. {name}: {getattr(Privacy, name)}"
+            )
     privacy = Privacy(**priv)
     if privacy.k < 3:
         raise ConfigError(
@@ -541,7 +548,7 @@ def load_project(root: Path | str = ".") -> Project:
             f"{path}: no project configuration here; run 'eco-eval demo' to create the demo project, "
             f"or copy src/eco_eval/_data/demo_project.yaml (the worked example, see docs/configuration.md) and adapt it (or pass --project DIR)"
         )
-    doc = load_user_yaml(path.read_text(encoding="utf-8"), str(path)) or {}
+    doc = load_user_yaml(read_user_text(path), str(path)) or {}
     if not isinstance(doc, Mapping):
         raise ConfigError(
             f"{path}: expected a mapping of sections (organisation, privacy, sources...)"

@@ -24,10 +24,11 @@ from eco_eval.bilan.wellbeing import (
     lever_impact_text,
     section,
 )
+from eco_eval.errors import ConfigError
 from eco_eval.report import figures
 from eco_eval.report.fmt import fmt_change, fmt_date, fmt_interval, fmt_period, fmt_value
 from eco_eval.report.quality import latest_log, reason_text, summary_by_source
-from eco_eval.user_yaml import load_user_yaml
+from eco_eval.user_yaml import load_user_yaml, read_user_text
 
 if TYPE_CHECKING:
     from eco_eval.bilan import Bilan
@@ -555,6 +556,30 @@ def methods(b: Bilan) -> str:
     )
 
 
+def _check_action(action: Any, i: int, name: str) -> None:
+    """A ConfigError naming the file and the action when ``due`` is not a date or ``target``
+    not a number."""
+    where = f"{name}: actions[{i}]"
+    if not isinstance(action, dict):
+        raise ConfigError(f"{where}: expected a mapping with action, lever, indicator, target, due")
+    due = action.get("due")
+    if due is not None:
+        try:
+            pd.Timestamp(str(due))
+        except (ValueError, OverflowError):
+            raise ConfigError(
+                f"{where}.due = {due!r} is not a date; write it as YYYY-MM-DD, e.g. 2018-06-30"
+            ) from None
+    target = action.get("target")
+    if target is not None:
+        try:
+            float(target)
+        except (TypeError, ValueError):
+            raise ConfigError(
+                f"{where}.target = {target!r} is not a number; write the target value, e.g. 40"
+            ) from None
+
+
 def actions(b: Bilan) -> str:
     path = (
         (b.project.root / b.project.actions_file) if b.project and b.project.actions_file else None
@@ -562,9 +587,10 @@ def actions(b: Bilan) -> str:
     if path is None or not path.exists():
         return f"<p>{escape(b.t('actions_none'))}</p>"
 
-    doc = load_user_yaml(path.read_text(encoding="utf-8"), path.name) or {}
+    doc = load_user_yaml(read_user_text(path, path.name), path.name) or {}
     rows = []
-    for a in doc.get("actions", []):
+    for i, a in enumerate(doc.get("actions", [])):
+        _check_action(a, i, path.name)
         ind = str(a.get("indicator", ""))
         r = b.figure(ind, lever=str(a.get("lever", "*"))) if ind in b.catalogue else None
         current = _value(b, r, ind) if ind in b.catalogue else "–"
