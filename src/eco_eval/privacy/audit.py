@@ -88,7 +88,9 @@ def check_kinds(kinds: Mapping[str, str]) -> dict[str, str]:
     return dict(kinds)
 
 
-def audit(cells: pd.DataFrame, kinds: Mapping[str, str]) -> list[Violation]:
+def audit(
+    cells: pd.DataFrame, kinds: Mapping[str, str], cache: dict[bytes, list] | None = None
+) -> list[Violation]:
     """Audit ``cells`` (columns :data:`CELL_COLUMNS`; ``start``/``end`` day ordinals, ``new``
     True for the cells about to be published, ``t`` each cell's threshold) for the indicators of
     ``kinds`` (indicator id → ``additive`` or ``people``).
@@ -96,7 +98,9 @@ def audit(cells: pd.DataFrame, kinds: Mapping[str, str]) -> list[Violation]:
     Returns the violations the new cells cause (and those the earlier ones already allowed,
     flagged ``earlier``); rows are positions in ``cells``. Only problems with a new cell and at
     least two period spans are solved: within one span the complementary rule of
-    :mod:`eco_eval.privacy.suppression` holds already.
+    :mod:`eco_eval.privacy.suppression` holds already. ``cache``: a dict kept between calls on
+    cells that change little (rounds of suppression): a problem whose cells are unchanged is not
+    solved again.
     """
     kinds = check_kinds(kinds)
     if cells.empty:
@@ -111,8 +115,23 @@ def audit(cells: pd.DataFrame, kinds: Mapping[str, str]) -> list[Violation]:
         for dim, groups in sub[sub["dimension"] != ALL].groupby("dimension", sort=False):
             prob = pd.concat([totals, groups])
             if prob["new"].any() and prob[["start", "end"]].drop_duplicates().shape[0] > 1:
-                out.extend(_Problem(prob, kinds[str(ind)], str(dim)).violations())
+                key = _fingerprint(prob, kinds[str(ind)])
+                found = None if cache is None else cache.get(key)
+                if found is None:
+                    found = _Problem(prob, kinds[str(ind)], str(dim)).violations()
+                    if cache is not None:
+                        cache[key] = found
+                out.extend(found)
     return out
+
+
+def _fingerprint(prob: pd.DataFrame, kind: str) -> bytes:
+    """What a problem's answer depends on: its cells (positions included) and its kind."""
+    cols = ["start", "end", "value", "suppressed", "new", "t"]
+    digest = pd.util.hash_pandas_object(
+        prob[[*cols, "dimension", "group"]].assign(pos=prob.index), index=False
+    )
+    return kind.encode() + digest.to_numpy().tobytes()
 
 
 class _Problem:
@@ -207,12 +226,13 @@ class _Problem:
             return np.zeros((0, self.n_vars)), np.zeros(0)
         return np.array(rows), np.array(rhs, dtype=float)
 
-    def _bounds(self, i: int, use: np.ndarray) -> tuple[float, float]:
-        """The smallest and largest value of cell ``i`` given the published cells of ``use``."""
+    def _bounds(self, i: int, use: np.ndarray, enough: float = np.inf) -> tuple[float, float]:
+        """The smallest and largest value of cell ``i`` given the published cells of ``use``
+        (the largest is not sought, and given as inf, when the smallest is ``enough``)."""
         key = use.tobytes()
         if key not in self._models:
             self._models[key] = _Model(self.n_vars, *self._equalities(use), self.a_ub, self.b_ub)
-        return self._models[key].bounds(self.rows[i])
+        return self._models[key].bounds(self.rows[i], enough)
 
     # ------------------------------------------------------------------ the rule
     def violations(self) -> list[Violation]:
@@ -221,7 +241,7 @@ class _Problem:
         for i in map(int, np.flatnonzero(self.hidden)):
             if not self._overlaps_new(i):
                 continue
-            low, high = self._bounds(i, everything)
+            low, high = self._bounds(i, everything, self.t[i])
             if not _narrow(low, high, self.t[i]):
                 continue
             earlier = _narrow(*self._bounds(i, ~self.new), self.t[i])
@@ -317,9 +337,9 @@ class _Model:
                 self.h.addRow(float(low), float(high), len(idx), idx, row[idx])
         self.all = np.arange(n_vars, dtype=np.int32)
 
-    def bounds(self, c: np.ndarray) -> tuple[float, float]:
+    def bounds(self, c: np.ndarray, enough: float = np.inf) -> tuple[float, float]:
         """(min, max) of ``c · x``; ``(0, inf)`` when the figures are inconsistent (revised
-        data: no inference is made)."""
+        data: no inference is made); ``(min, inf)`` when ``min ≥ enough``."""
         self.h.changeColsCost(self.n, self.all, c.astype(float))
         out = []
         for sense in (highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize):
@@ -328,6 +348,8 @@ class _Model:
             status = self.h.getModelStatus()
             if status == highspy.HighsModelStatus.kOptimal:
                 out.append(float(self.h.getInfo().objective_function_value))
+                if len(out) == 1 and out[0] >= enough - TOL:
+                    return out[0], np.inf
             elif status == highspy.HighsModelStatus.kUnbounded:
                 out.append(np.inf)
             else:

@@ -152,6 +152,7 @@ def publication_frames(
     frames: dict[str, pd.DataFrame] = {}
     logs: dict[str, pd.DataFrame] = {}
     stale = set(raw)
+    solved: dict[bytes, list] = {}  # audit problems already solved, by their cells
     for _ in range(AUDIT_ROUNDS):
         for name in [n for n in raw if n in stale and not n.startswith("history:")]:
             before = logs.get(name)
@@ -167,7 +168,9 @@ def publication_frames(
                 raw[name], k=k, suppression_log=_log_frame([base, extra, own]),
                 launch=eco.launch, published=published[name],
             )  # fmt: skip
-        fixes = _audit_fixes(frames, ledger, k=k, launch=eco.launch, publication=publication)
+        fixes = _audit_fixes(
+            frames, ledger, k=k, launch=eco.launch, publication=publication, cache=solved
+        )
         if fixes.empty:
             break
         extra = _log_frame([extra, fixes])
@@ -211,13 +214,14 @@ def _audit_fixes(
     k: int,
     launch: date,
     publication: str | None,
+    cache: dict[bytes, list] | None = None,
 ) -> pd.DataFrame:
     """The cells to hide so that the audit passes: for each violation the new cells charge,
     its first published candidate (log rows, reason ``audit``, with their ``frame``)."""
     audited = {n: f[f["indicator"].isin(list(AUDIT_KINDS))] for n, f in frames.items()}
     cells = audit_cells(ledger, audited, k=k, launch=launch, exclude=publication)
     rows = []
-    for v in audit(cells, AUDIT_KINDS):
+    for v in audit(cells, AUDIT_KINDS, cache):
         if v.earlier or not v.fix:
             continue
         rows.append(v.fix[0])
