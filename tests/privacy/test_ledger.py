@@ -340,3 +340,20 @@ def test_demo_bilan_then_exports_of_overlapping_periods_leak_nothing(demo_projec
     assert attack(programme, "unique_participants") == []
     with pytest.raises(ConfigError, match="shares days with the published period '2017-Q4'"):
         check_custom_range(ledger, parse_period("2017-10-01..2017-12-14"), "bilan:x")
+
+
+def test_the_store_keeps_the_ledger_across_ingests(tmp_path) -> None:
+    from eco_eval.store import KEPT_BY_INGEST, open_store, record_publication, write_transaction
+
+    path = tmp_path / "eco_eval.duckdb"
+    frames = publication_frames(CITY, ECO, {"q3": parse_period("2016-Q3")}, k=K, by=())[0]
+    cells = publication_ledger(frames, "bilan:2016-Q3", ECO.launch)
+    record_publication(path, cells)
+    record_publication(path, cells)  # the same publication again replaces its rows
+    with write_transaction(path, carry_over=KEPT_BY_INGEST):
+        pass  # an ingest starts the store again but for what it carries over
+    kept = open_store(path).table("publication_ledger")
+    assert len(kept) == len(cells) > 0
+    assert set(kept["period"]) == {"2016-Q3"} and kept["published_at"].notna().all()
+    hidden = kept[kept["suppressed"]]
+    assert hidden["value"].isna().all() and hidden["n"].isna().all()
