@@ -12,17 +12,19 @@ from __future__ import annotations
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
+
+import re2
 
 from eco_eval.ecosystem import Ecosystem, load_ecosystem
 from eco_eval.errors import ConfigError, did_you_mean
 from eco_eval.instruments import Instrument, load_instruments
 from eco_eval.schema import SOURCE_NAMES as SOURCE_NAMES  # the sources, declared in the schema
 from eco_eval.schema import load_schema as load_schema
-from eco_eval.user_yaml import load_user_yaml
+from eco_eval.user_yaml import load_user_yaml, read_user_text
 
 CONFIG_NAME = "eco_eval.yaml"
 FORMATS = ("auto", "csv", "xlsx", "sav", "limesurvey", "kobo", "msforms")
@@ -88,6 +90,9 @@ class Source:
     # LimeSurvey exports, keep otherwise (see :meth:`incomplete_rule`)
     incomplete: str | None = None
     identifiers: tuple[str, ...] = ()  # canonical fields holding staff identifiers
+    # columns of the files never read nor stored (declared so that ingest accepts a file with
+    # columns that look like identifiers: eco_eval.ingest.lookalike)
+    ignore: tuple[str, ...] = ()
     required: bool = True
     # LimeSurvey only: glob under data/raw of the survey-structure export(s) (the codebook)
     codebook: str | None = None
@@ -216,10 +221,28 @@ def _source(name: str, doc: Mapping[str, Any], origin: str) -> Source:
         raise ConfigError(
             f"{origin}: sources.{name}.format {fmt!r} unknown{did_you_mean(fmt, FORMATS)}"
         )
-    items = tuple(
-        ItemRule(match=str(r["match"]), to=str(r["to"]), scale=str(r.get("scale", "")))
-        for r in doc.get("items", ())
-    )
+    rules = doc.get("items") or []
+    if not isinstance(rules, list | tuple) or not all(isinstance(r, Mapping) for r in rules):
+        raise ConfigError(
+            f"{origin}: sources.{name}.items must be a list of rules, e.g. "
+            "items: [{match: 'SWEMWBS\\[SQ00(\\d)\\]', to: 'swemwbs_\\1', scale: likert5}]"
+        )
+    items = []
+    for i, r in enumerate(rules):
+        if "match" not in r or "to" not in r:
+            raise ConfigError(f"{origin}: sources.{name}.items[{i}] needs 'match' and 'to'")
+        safe_regex(str(r["match"]), f"{origin}: sources.{name}.items[{i}].match")
+        items.append(
+            ItemRule(match=str(r["match"]), to=str(r["to"]), scale=str(r.get("scale", "")))
+        )
+    wave_from = doc.get("wave_from")
+    if wave_from is not None:
+        where = f"{origin}: sources.{name}.wave_from"
+        if "wave" not in safe_regex(str(wave_from), where).groupindex:
+            raise ConfigError(
+                f"{where} {wave_from!r} has no (?P<wave>...) group; write the part of the file "
+                "name that names the wave as (?P<wave>...), e.g. 'barometre_(?P<wave>\\d{4}-\\d{2})'"
+            )
     codebook = doc.get("codebook")
     if codebook is not None:
         if not isinstance(codebook, str) or not codebook.strip():
@@ -254,15 +277,52 @@ def _source(name: str, doc: Mapping[str, Any], origin: str) -> Source:
         header_row=doc.get("header_row"),
         columns={str(k): str(v) for k, v in (doc.get("columns") or {}).items()},
         values={str(k): str(v) for k, v in (doc.get("values") or {}).items()},
-        items=items,
-        wave_from=doc.get("wave_from"),
+        items=tuple(items),
+        wave_from=None if wave_from is None else str(wave_from),
         wave_label=wave_label,
         incomplete=incomplete,
         identifiers=tuple(doc.get("identifiers", ())),
+        ignore=_ignored(name, doc.get("ignore"), origin),
         required=bool(doc.get("required", True)),
         codebook=codebook.strip() if codebook else None,
         lookups=lookups,
     )
+
+
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.log_errors = False
+
+
+@lru_cache(maxsize=512)
+def _compiled(pattern: str) -> Any:
+    return re2.compile(pattern, _RE2_OPTIONS)
+
+
+def safe_regex(pattern: str, where: str = "regex") -> Any:
+    """``pattern`` compiled by RE2 (google-re2), whose matching time grows linearly with the
+    text: a pattern with nested quantifiers cannot hang the ingest. Raises a ConfigError naming
+    ``where`` (the file and key) for a pattern RE2 refuses (invalid, or a backreference or
+    lookaround, which RE2 does not run)."""
+    try:
+        return _compiled(pattern)
+    except re2.error as exc:
+        detail = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) else str(exc)
+        raise ConfigError(
+            f"{where}: {pattern!r} is not a usable regular expression ({detail}); write it "
+            "without backreferences or lookarounds (the safe RE2 syntax), e.g. 'SWEMWBS_(\\d)'"
+        ) from None
+
+
+def _ignored(name: str, value: Any, origin: str) -> tuple[str, ...]:
+    """``sources.<name>.ignore``: a list of column names."""
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
+        raise ConfigError(
+            f"{origin}: sources.{name}.ignore must be a list of column names, e.g. "
+            "ignore: [Téléphone, Nom de naissance]"
+        )
+    return tuple(str(v) for v in value)
 
 
 def _mapping(value: Any, where: str, origin: str, example: str) -> Mapping[str, Any]:
@@ -405,6 +465,13 @@ def parse_config(doc: Mapping[str, Any], root: Path, origin: str = CONFIG_NAME) 
     _check_keys(org, {"name", "siren", "siret"}, "organisation.", origin)
     priv = doc.get("privacy") or {}
     _check_keys(priv, set(Privacy.__dataclass_fields__), "privacy.", origin)
+    for name in ("k", "k_comments", "k_drivers", "k_open_data"):
+        value = priv.get(name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            raise ConfigError(
+                f"{origin}: privacy.{name} = {value!r}: expected a whole number of people "
+                f"written without quotes, e.g. {name}: {getattr(Privacy, name)}"
+            )
     privacy = Privacy(**priv)
     if privacy.k < 3:
         raise ConfigError(
@@ -490,7 +557,7 @@ def load_project(root: Path | str = ".") -> Project:
             f"{path}: no project configuration here; run 'eco-eval demo' to create the demo project, "
             f"or copy src/eco_eval/_data/demo_project.yaml (the worked example, see docs/configuration.md) and adapt it (or pass --project DIR)"
         )
-    doc = load_user_yaml(path.read_text(encoding="utf-8"), str(path)) or {}
+    doc = load_user_yaml(read_user_text(path), str(path)) or {}
     if not isinstance(doc, Mapping):
         raise ConfigError(
             f"{path}: expected a mapping of sections (organisation, privacy, sources...)"

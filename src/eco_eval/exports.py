@@ -15,12 +15,13 @@ from eco_eval.bilan.wellbeing import section as wellbeing_section
 from eco_eval.config import load_project, parse_breakdowns
 from eco_eval.errors import ConfigError, did_you_mean
 from eco_eval.pipeline import resolve_period
+from eco_eval.privacy.ledger import check_custom_range
 from eco_eval.privacy.open_data import neutralise_formulas
 from eco_eval.privacy.suppression import read_suppression_log
 from eco_eval.publish.release import BILAN_SUPPRESSION_LOG
 from eco_eval.release.build import build_release
-from eco_eval.release.compute import compute
-from eco_eval.store import open_store
+from eco_eval.release.compute import compute_published
+from eco_eval.store import open_store, record_publication
 
 __all__ = [
     "EXPORT_FORMATS",
@@ -45,12 +46,18 @@ def compute_indicators(
     project = load_project(root)
     p = resolve_period(project, period)
     dims = parse_breakdowns(None if by is None else list(by), "--by")
-    return compute(
-        open_store(project.store_path), p, by=project.report_breakdowns if dims is None else dims,
+    store = open_store(project.store_path)
+    ledger = store.table("publication_ledger")
+    check_custom_range(ledger, p, f"export:{p.label}")
+    frame, cells = compute_published(
+        store, p, by=project.report_breakdowns if dims is None else dims,
         k=project.privacy.k,
         ecosystem=project.ecosystem(), instruments=project.instruments(),
         suppression_log=read_suppression_log(project.processed_dir / BILAN_SUPPRESSION_LOG),
+        ledger=ledger, publication=f"export:{p.label}",
     )  # fmt: skip
+    record_publication(project.store_path, cells)
+    return frame
 
 
 EXPORT_FORMATS = (".csv", ".parquet")

@@ -30,6 +30,8 @@ _SEMESTER_FR = re.compile(r"^S([12])\s*[-_ ]?\s*(\d{4})$", re.I)
 _YEAR = re.compile(r"^(\d{4})$")
 _RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\s*(?:\.\.|/|→)\s*(\d{4}-\d{2}-\d{2})$")
 
+#: the years a period may name (a year after the last can not be compared with the next one)
+MIN_YEAR, MAX_YEAR = 1900, 2999
 CUMULATIVE_PREFIXES = ("cumul:", "since-launch:")
 HELP = (
     "write a period as 2016-Q2 (quarter), 2016-S1 (semester), 2016 (year), "
@@ -204,6 +206,11 @@ def parse_period(text: str, *, today: date | None = None, launch: date | None = 
     """
     raw = str(text).strip()
     t = raw.replace("–", "-")
+    for year in re.findall(r"\d{4}", t):
+        if not MIN_YEAR <= int(year) <= MAX_YEAR:
+            raise ConfigError(
+                f"period {raw!r}: year {year} is outside {MIN_YEAR}–{MAX_YEAR}; {HELP}"
+            )
     if t.lower() in {"last-quarter", "last_quarter", "dernier-trimestre"}:
         return last_complete_quarter(today or date.today())
     if is_cumulative(t):

@@ -226,7 +226,10 @@ class Store:
             con = duckdb.connect(str(self.path), read_only=True)
         except duckdb.Error as exc:
             raise StoreError(
-                f"{self.path}: cannot open the store ({exc}); run 'eco-eval ingest' to rebuild it"
+                f"{self.path}: cannot open the store ({exc}); it is damaged or not a store: "
+                f"rename it (e.g. to {self.path.name}.damaged) and run 'eco-eval ingest' to "
+                "rebuild it from data/raw (its ingest log and publication ledger start again: "
+                "restore them from a backup if you have one)"
             ) from exc
         try:
             _quiet(con)

@@ -10,6 +10,7 @@ one silently). Both errors name the file, the line and the fix.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -87,3 +88,18 @@ def load_user_yaml(text: str, origin: str) -> Any:
         ) from None
     finally:
         loader.dispose()
+
+
+def read_user_text(path: Any, origin: str | None = None) -> str:
+    """The text of a configuration file written by a person, or a ConfigError naming the file
+    and the line when it is not UTF-8 (a file saved as Windows-1252, say). ``origin``: how the
+    error names the file (default its path)."""
+    data = Path(path).read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            f"{origin or path}: line {line}: not UTF-8 text (byte 0x{data[exc.start]:02x}); save "
+            "the file as UTF-8 (in Notepad or LibreOffice: Save as, encoding UTF-8)"
+        ) from None

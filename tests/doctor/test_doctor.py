@@ -84,6 +84,7 @@ def broken_city(demo_project: Path, tmp_path_factory: pytest.TempPathFactory) ->
         del doc["sources"]["attendance"]["columns"]["gender"]
         del doc["sources"]["barometer"]["columns"]["matricule"]
         doc["sources"]["barometer"]["identifiers"] = []
+        doc["sources"]["barometer"]["ignore"] = ["MATRICULE"]  # declared: not read, not stored
 
     _edit_config(root, edit)
     mp = pytest.MonkeyPatch()

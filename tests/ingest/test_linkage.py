@@ -124,6 +124,7 @@ def _project(tiny_project: Path, *, participant_columns=FULL, with_matricule=Fal
     }
     baro = doc["sources"]["barometer"]
     del baro["codebook"], baro["columns"]["matricule"]
+    baro["ignore"] = ["firstname", "lastname"]  # the survey's token attributes, never stored
     baro["lookups"] = {
         "email": {"column": "token", "table": "participants", "value": "email"},
         "department": {"column": "DIR", "table": "directions", "value": "Libellé"},
@@ -380,6 +381,7 @@ def test_chain_token_to_email_to_matricule_through_an_hr_directory(tiny_project)
         "column": "email", "table": "annuaire", "value": "Matricule",
     }  # fmt: skip
     del doc["sources"]["attendance"]["columns"]["email"]
+    doc["sources"]["attendance"]["ignore"] = ["Adresse mail"]
     (root / "eco_eval.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
     ingest(load_project(root))
     store = open_store(load_project(root).store_path)

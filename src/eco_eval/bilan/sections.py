@@ -25,12 +25,13 @@ from eco_eval.bilan.wellbeing import (
     section,
 )
 from eco_eval.bilan.wording import no_activity, verdict_word
+from eco_eval.errors import ConfigError
 from eco_eval.report import figures
 from eco_eval.report.cells import is_figure
 from eco_eval.report.cells import text_table as table
 from eco_eval.report.fmt import fmt_change, fmt_date, fmt_interval, fmt_period, fmt_value
 from eco_eval.report.quality import latest_log, reason_text, summary_by_source
-from eco_eval.user_yaml import load_user_yaml
+from eco_eval.user_yaml import load_user_yaml, read_user_text
 
 if TYPE_CHECKING:
     from eco_eval.bilan import Bilan
@@ -688,6 +689,30 @@ def methods(b: Bilan) -> str:
     )
 
 
+def _check_action(action: Any, i: int, name: str) -> None:
+    """A ConfigError naming the file and the action when ``due`` is not a date or ``target``
+    not a number."""
+    where = f"{name}: actions[{i}]"
+    if not isinstance(action, dict):
+        raise ConfigError(f"{where}: expected a mapping with action, lever, indicator, target, due")
+    due = action.get("due")
+    if due is not None:
+        try:
+            pd.Timestamp(str(due))
+        except (ValueError, OverflowError):
+            raise ConfigError(
+                f"{where}.due = {due!r} is not a date; write it as YYYY-MM-DD, e.g. 2018-06-30"
+            ) from None
+    target = action.get("target")
+    if target is not None:
+        try:
+            float(target)
+        except (TypeError, ValueError):
+            raise ConfigError(
+                f"{where}.target = {target!r} is not a number; write the target value, e.g. 40"
+            ) from None
+
+
 @dataclass(frozen=True)
 class ActionStatus:
     """One action of the directorate's actions file and where it stands at the period's end."""
@@ -713,9 +738,10 @@ def action_statuses(b: Bilan) -> list[ActionStatus] | None:
     )
     if path is None or not path.exists():
         return None
-    doc = load_user_yaml(path.read_text(encoding="utf-8"), path.name) or {}
+    doc = load_user_yaml(read_user_text(path, path.name), path.name) or {}
     out = []
-    for a in doc.get("actions", []):
+    for i, a in enumerate(doc.get("actions", [])):
+        _check_action(a, i, path.name)
         ind = str(a.get("indicator", ""))
         r = b.figure(ind, lever=str(a.get("lever", "*"))) if ind in b.catalogue else None
         target = a.get("target")

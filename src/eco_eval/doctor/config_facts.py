@@ -7,10 +7,10 @@ running ``eco-eval ingest`` for the counts.
 
 from __future__ import annotations
 
-import re
 from functools import cache
 from pathlib import Path
 
+from eco_eval.config import safe_regex
 from eco_eval.doctor.facts import Facts, Finding
 from eco_eval.doctor.requirements import Check
 from eco_eval.errors import EcoEvalError, did_you_mean
@@ -103,7 +103,7 @@ class ConfigFacts(Facts):
                 return header
             for col in header:
                 for rule in rules:
-                    match = re.fullmatch(rule.match, col)
+                    match = safe_regex(rule.match).fullmatch(col)
                     if match:
                         answered.add(match.expand(rule.to))
                         break
@@ -119,7 +119,9 @@ class ConfigFacts(Facts):
         if not pattern:
             return None  # waves come from the responses: known after ingest
         waves = {
-            m.group("wave") for p in self.files("barometer") if (m := re.search(pattern, p.name))
+            m.group("wave")
+            for p in self.files("barometer")
+            if (m := safe_regex(pattern).search(p.name))
         }
         need = int(check.value)
         if len(waves) >= need:

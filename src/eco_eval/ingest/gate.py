@@ -3,21 +3,22 @@ quarantined rows.
 
 Every row read is either accepted or quarantined with its reasons: the reasons found while
 mapping (a value that does not parse, an unknown wave...) and the rules of the source's
-Great Expectations suite (:mod:`eco_eval.ingest.validation`). A quarantined row keeps its raw
-text as JSON, identifiers pseudonymised and names masked in free text.
+Great Expectations suite (:mod:`eco_eval.ingest.validation`). A quarantined row keeps the raw
+text of the columns the source's rules read as JSON, identifiers pseudonymised and names masked in
+free text; the file's other columns are not stored.
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from eco_eval.config import Source
+from eco_eval.config import Source, safe_regex
 from eco_eval.ingest.derive import Part, piece
 from eco_eval.ingest.duplicates import duplicate_state, row_hashes
 from eco_eval.ingest.lookup_tables import lookup_input_columns
@@ -228,12 +229,29 @@ def quarantine_rows(
     free_text = [
         colmap[f] for f, s in spec["fields"].items() if s.get("type") == "free_text" and f in colmap
     ]
+    kept = read_columns(part.raw.columns, source, colmap.values(), ident)
     return pd.DataFrame(
         {
             "table_name": source.name,
             "source_file": part.label,
             "source_line": part.lines[rows],
             "reasons": reasons,
-            "raw": raw_json(part.raw.iloc[rows], ident, run.key, free_text, run.sorted_names()),
+            "raw": raw_json(
+                part.raw.iloc[rows][kept], ident, run.key, free_text, run.sorted_names()
+            ),
         }
     )
+
+
+def read_columns(
+    columns: Iterable[object], source: Source, mapped: Iterable[str], identifiers: Sequence[str]
+) -> list[object]:
+    """The columns of a file that the source's rules read: mapped fields, identifiers, items
+    (``items:`` rules). The others are never stored, quarantined rows included."""
+    wanted = {*map(str, mapped), *map(str, identifiers)}
+    return [
+        c
+        for c in columns
+        if str(c) in wanted
+        or any(safe_regex(rule.match).fullmatch(str(c)) for rule in source.items)
+    ]

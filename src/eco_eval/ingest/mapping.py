@@ -19,8 +19,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from eco_eval.config import Source, load_schema  # noqa: F401  (re-exported)
+from eco_eval.config import Source, load_schema, safe_regex  # noqa: F401  (re-exported)
 from eco_eval.errors import ConfigError, InputFileError, did_you_mean
+from eco_eval.ingest.lookalike import identifier_like_columns
 from eco_eval.periods import label_end, parse_period
 from eco_eval.pseudonymise import pseudonymise_series
 from eco_eval.readers import parse_dates, parse_decimal, parse_yes_no
@@ -96,6 +97,22 @@ def map_columns(
             continue
         out[fld] = col
     return out
+
+
+def check_unmapped(
+    raw: pd.DataFrame, source: Source, colmap: Mapping[str, str], file_label: str
+) -> None:
+    """An InputFileError naming the columns of ``raw`` that no rule reads and that look like
+    identifiers (:mod:`eco_eval.ingest.lookalike`), with the ways to declare them."""
+    used = [*colmap.values(), *source.lookups, *(source.lookup_column(f) for f in source.lookups)]
+    found = identifier_like_columns(raw, used, source.ignore)
+    if found:
+        named = ", ".join(f"{c!r} ({why})" for c, why in found)
+        raise InputFileError(
+            f"{file_label}: column(s) {named} look like personal identifiers and are not "
+            f"declared; map them under sources.{source.name}.columns, or list them under "
+            f"sources.{source.name}.ignore in eco_eval.yaml (an ignored column is never stored)"
+        )
 
 
 def column_required(spec: Mapping[str, Any]) -> bool:
@@ -300,6 +317,7 @@ def canonicalise(
     (``person_keys``: the rows' person keys when the caller computed them for the whole file)."""
     fields = table_spec["fields"]
     colmap = map_columns(raw, source, fields, file_label)
+    check_unmapped(raw, source, colmap, file_label)
     out = pd.DataFrame(index=raw.index)
     mapped = Mapped(out)
     keyed = person_keys is not None and bool(table_spec.get("person_from"))
@@ -412,7 +430,7 @@ def map_items(
     problems: list[tuple[str, pd.Series]] = []
     for col in raw.columns:
         for rule in source.items:
-            m = re.fullmatch(rule.match, str(col))
+            m = safe_regex(rule.match).fullmatch(str(col))
             if not m:
                 continue
             code = m.expand(rule.to)

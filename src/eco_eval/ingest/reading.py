@@ -10,7 +10,6 @@ that what is held per row beyond the raw text is bounded.
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -18,7 +17,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from eco_eval.config import SURVEY_SOURCES, Source
+from eco_eval.config import SURVEY_SOURCES, Source, safe_regex
 from eco_eval.errors import InputFileError
 from eco_eval.ingest import tuning
 from eco_eval.ingest.codebook import CodebookInput, choose_scales, convert
@@ -176,7 +175,7 @@ def _waves(run: Run, values: pd.DataFrame, source: Source, path: Path, label: st
     """The wave of each response of a barometer file (the whole file, not a slice)."""
     named = None
     if source.wave_from:
-        match = re.search(source.wave_from, path.name)
+        match = safe_regex(source.wave_from).search(path.name)
         named = match.group("wave") if match else None
     parsed = _file_field(run, values, source, label, "submitted_at")
     submitted = parsed if parsed is not None else pd.Series(pd.NaT, index=values.index)
@@ -257,7 +256,7 @@ def _codebook_targets(raw: pd.DataFrame, source: Source) -> dict[str, tuple[str,
             out[col] = (fld, scale)
     for col in columns:
         for rule in source.items:
-            match = re.fullmatch(rule.match, col)
+            match = safe_regex(rule.match).fullmatch(col)
             if match:
                 out.setdefault(col, (match.expand(rule.to), rule.scale))
                 break

@@ -30,7 +30,10 @@ Variables and equalities (``value`` of each cell; hidden cells are the unknowns)
 
 The rule
     For a hidden cell with threshold ``t``, the interval ``[min, max]`` must be at least ``t``
-    wide: a reader cannot pin it, nor know that it is below ``t`` when it may be more. Two
+    wide unless ``min ≥ t``: a reader cannot pin it, nor know that it is below ``t`` when it may
+    be more (a count known to be ``t`` or more, a sum of published cells say, is no more exposed
+    than a published one; a count known to be zero, nobody took part, is not about anyone, as
+    the difference of two equal nested published cells is not). Two
     published cells of one group, one span inside the other, must differ by 0 or by at least
     ``t`` (the difference counts the events or people of the outer span only). A violation that
     the earlier publications already allowed on their own is reported, not charged to the new
@@ -85,7 +88,9 @@ def check_kinds(kinds: Mapping[str, str]) -> dict[str, str]:
     return dict(kinds)
 
 
-def audit(cells: pd.DataFrame, kinds: Mapping[str, str]) -> list[Violation]:
+def audit(
+    cells: pd.DataFrame, kinds: Mapping[str, str], cache: dict[bytes, list] | None = None
+) -> list[Violation]:
     """Audit ``cells`` (columns :data:`CELL_COLUMNS`; ``start``/``end`` day ordinals, ``new``
     True for the cells about to be published, ``t`` each cell's threshold) for the indicators of
     ``kinds`` (indicator id → ``additive`` or ``people``).
@@ -93,7 +98,9 @@ def audit(cells: pd.DataFrame, kinds: Mapping[str, str]) -> list[Violation]:
     Returns the violations the new cells cause (and those the earlier ones already allowed,
     flagged ``earlier``); rows are positions in ``cells``. Only problems with a new cell and at
     least two period spans are solved: within one span the complementary rule of
-    :mod:`eco_eval.privacy.suppression` holds already.
+    :mod:`eco_eval.privacy.suppression` holds already. ``cache``: a dict kept between calls on
+    cells that change little (rounds of suppression): a problem whose cells are unchanged is not
+    solved again.
     """
     kinds = check_kinds(kinds)
     if cells.empty:
@@ -108,8 +115,23 @@ def audit(cells: pd.DataFrame, kinds: Mapping[str, str]) -> list[Violation]:
         for dim, groups in sub[sub["dimension"] != ALL].groupby("dimension", sort=False):
             prob = pd.concat([totals, groups])
             if prob["new"].any() and prob[["start", "end"]].drop_duplicates().shape[0] > 1:
-                out.extend(_Problem(prob, kinds[str(ind)], str(dim)).violations())
+                key = _fingerprint(prob, kinds[str(ind)])
+                found = None if cache is None else cache.get(key)
+                if found is None:
+                    found = _Problem(prob, kinds[str(ind)], str(dim)).violations()
+                    if cache is not None:
+                        cache[key] = found
+                out.extend(found)
     return out
+
+
+def _fingerprint(prob: pd.DataFrame, kind: str) -> bytes:
+    """What a problem's answer depends on: its cells (positions included) and its kind."""
+    cols = ["start", "end", "value", "suppressed", "new", "t"]
+    digest = pd.util.hash_pandas_object(
+        prob[[*cols, "dimension", "group"]].assign(pos=prob.index), index=False
+    )
+    return kind.encode() + digest.to_numpy().tobytes()
 
 
 class _Problem:
@@ -136,6 +158,7 @@ class _Problem:
             self.n_vars = len(spans) * (len(self.groups) + 1)
         self.rows = [self._coefficients(i) for i in range(len(self.pos))]
         self._models: dict[bytes, _Model] = {}
+        self._anchors: dict[tuple[float, float], bool] = {}
         self.a_ub, self.b_ub = self._inequalities(spans)
 
     # ------------------------------------------------------------------ the model
@@ -203,12 +226,13 @@ class _Problem:
             return np.zeros((0, self.n_vars)), np.zeros(0)
         return np.array(rows), np.array(rhs, dtype=float)
 
-    def _bounds(self, i: int, use: np.ndarray) -> tuple[float, float]:
-        """The smallest and largest value of cell ``i`` given the published cells of ``use``."""
+    def _bounds(self, i: int, use: np.ndarray, enough: float = np.inf) -> tuple[float, float]:
+        """The smallest and largest value of cell ``i`` given the published cells of ``use``
+        (the largest is not sought, and given as inf, when the smallest is ``enough``)."""
         key = use.tobytes()
         if key not in self._models:
             self._models[key] = _Model(self.n_vars, *self._equalities(use), self.a_ub, self.b_ub)
-        return self._models[key].bounds(self.rows[i])
+        return self._models[key].bounds(self.rows[i], enough)
 
     # ------------------------------------------------------------------ the rule
     def violations(self) -> list[Violation]:
@@ -217,24 +241,30 @@ class _Problem:
         for i in map(int, np.flatnonzero(self.hidden)):
             if not self._overlaps_new(i):
                 continue
-            low, high = self._bounds(i, everything)
-            if high - low >= self.t[i] - TOL:
+            low, high = self._bounds(i, everything, self.t[i])
+            if not _narrow(low, high, self.t[i]):
                 continue
-            old_low, old_high = self._bounds(i, ~self.new) if not self.new[i] else (0.0, np.inf)
-            earlier = old_high - old_low < self.t[i] - TOL
+            earlier = _narrow(*self._bounds(i, ~self.new), self.t[i])
             out.append(Violation(int(self.pos[i]), low, high, self.t[i], self._fix(i), earlier))
         return out
 
     def _overlaps_new(self, i: int) -> bool:
-        """Whether cell ``i`` can be narrowed by another span: a new cell shares days with it,
-        and a published cell of its group covers some of its days without being of its
-        span. Without such a cell, its group's figures at other spans
-        are hidden too, and the breakdowns of its own span are what the complementary rule
-        already protects."""
+        """Whether cell ``i`` can be narrowed through another span: a new cell shares days with
+        it, and its span is *anchored* (:meth:`_anchored`). A span that is not only has its
+        own breakdown, which the complementary rule already protects."""
         overlap = (self.start <= self.end[i]) & (self.start[i] <= self.end)
-        other = overlap & ~((self.start == self.start[i]) & (self.end == self.end[i]))
-        near = other & ~self.hidden & (self.group == self.group[i])
-        return bool((overlap & self.new).any()) and bool(near.any())
+        return bool((overlap & self.new).any()) and self._anchored(i)
+
+    def _anchored(self, i: int) -> bool:
+        """Whether some cell of ``i``'s span (``i``'s group or another, the total included)
+        has a published cell of its group at another span sharing days with it."""
+        span = (self.start[i], self.end[i])
+        if span not in self._anchors:
+            same = (self.start == span[0]) & (self.end == span[1])
+            overlap = (self.start <= span[1]) & (span[0] <= self.end) & ~same
+            groups = set(self.group[overlap & ~self.hidden])
+            self._anchors[span] = bool(groups & set(self.group[same]))
+        return self._anchors[span]
 
     def _pairs(self) -> list[Violation]:
         """Published nested cells of one group (one new) 1 to t − 1 apart."""
@@ -255,15 +285,29 @@ class _Problem:
         return out
 
     def _fix(self, i: int) -> tuple[int, ...]:
-        """New published cells that share days with cell ``i``: same group first, then the
-        totals, then the other groups, smallest value first."""
+        """New published cells that share days with cell ``i``, best first: its own group's,
+        then those of the groups hidden beside it in its span (through which it is reached),
+        then the totals, then the others; smallest value first."""
         overlap = (self.start <= self.end[i]) & (self.start[i] <= self.end)
+        same = (self.start == self.start[i]) & (self.end == self.end[i])
+        beside = set(self.group[same & self.hidden])
         cand = np.flatnonzero(overlap & self.new & ~self.hidden)
         order = sorted(
             cand,
-            key=lambda j: (self.group[j] != self.group[i], self.group[j] != ALL, self.value[j]),
-        )
+            key=lambda j: (
+                self.group[j] != self.group[i], self.group[j] not in beside,
+                self.group[j] != ALL, self.value[j],
+            ),
+        )  # fmt: skip
         return tuple(int(self.pos[j]) for j in order)
+
+
+def _narrow(low: float, high: float, t: float) -> bool:
+    """Whether a hidden count known to lie in ``[low, high]`` is exposed: the interval is
+    narrower than ``t``, may hold fewer than ``t`` and more than nobody (a count known to be
+    ``t`` or more is no more exposed than a published one; one known to be zero says that
+    nobody took part, as two equal nested published cells do)."""
+    return high - low < t - TOL and low < t - TOL and high >= 1 - TOL
 
 
 class _Model:
@@ -293,9 +337,9 @@ class _Model:
                 self.h.addRow(float(low), float(high), len(idx), idx, row[idx])
         self.all = np.arange(n_vars, dtype=np.int32)
 
-    def bounds(self, c: np.ndarray) -> tuple[float, float]:
+    def bounds(self, c: np.ndarray, enough: float = np.inf) -> tuple[float, float]:
         """(min, max) of ``c · x``; ``(0, inf)`` when the figures are inconsistent (revised
-        data: no inference is made)."""
+        data: no inference is made); ``(min, inf)`` when ``min ≥ enough``."""
         self.h.changeColsCost(self.n, self.all, c.astype(float))
         out = []
         for sense in (highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize):
@@ -304,6 +348,8 @@ class _Model:
             status = self.h.getModelStatus()
             if status == highspy.HighsModelStatus.kOptimal:
                 out.append(float(self.h.getInfo().objective_function_value))
+                if len(out) == 1 and out[0] >= enough - TOL:
+                    return out[0], np.inf
             elif status == highspy.HighsModelStatus.kUnbounded:
                 out.append(np.inf)
             else:

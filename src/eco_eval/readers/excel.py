@@ -45,6 +45,16 @@ log = logging.getLogger(__name__)
 _FORMULA = re.compile(rb"<(?:\w+:)?f[ >/]")
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)"')
 HEADER_SEARCH_ROWS = 50
+#: the most a workbook may inflate to (every member of its zip archive), and the most any member
+#: may inflate relative to its compressed size once it is large: checked before a reader inflates
+#: anything, so that a few megabytes that inflate to gigabytes (a zip bomb) are refused at once
+MAX_INFLATED_BYTES = 1 << 30
+MAX_RATIO = 200
+RATIO_FROM_BYTES = 64 << 20
+#: the largest sheet read, by the dimension the sheet declares
+MAX_ROWS = 1_048_576
+MAX_COLUMNS = 4_096
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*\bref="[A-Z]*[0-9]*:?([A-Z]+)([0-9]+)"')
 
 
 def number_text(value: float) -> str | None:
@@ -156,9 +166,56 @@ def read_xlsx(
     give a formula's text when the workbook holds no computed value, and whose errors name the
     problem.
     """
+    check_bounds(path)
     read = _read_calamine(path, sheet) or _read_openpyxl(path, sheet)
     rows, title, names, merges = read
     return _table(path, rows, title, names, merges, header_row, skip_footer_blank, fmt)
+
+
+def check_bounds(path: Path) -> None:
+    """An InputFileError when the workbook at ``path`` would inflate beyond
+    :data:`MAX_INFLATED_BYTES`, has a member inflating more than :data:`MAX_RATIO` times, or a
+    sheet declaring more than :data:`MAX_ROWS` rows or :data:`MAX_COLUMNS` columns. Reads the
+    archive's directory and the first bytes of each sheet only."""
+    fix = "export the table again from its tool, or split it into smaller files"
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+            total = sum(m.file_size for m in members)
+            if total > MAX_INFLATED_BYTES:
+                raise input_error(
+                    path, "", f"the workbook inflates to {total / 2**20:,.0f} MB, over the "
+                    f"{MAX_INFLATED_BYTES / 2**20:,.0f} MB eco_eval reads", fix,
+                )  # fmt: skip
+            for m in members:
+                if m.file_size > RATIO_FROM_BYTES and m.file_size > MAX_RATIO * max(
+                    m.compress_size, 1
+                ):
+                    raise input_error(
+                        path, m.filename, f"inflates {m.file_size // max(m.compress_size, 1):,} "
+                        "times its size (a zip bomb?)", fix,
+                    )  # fmt: skip
+                if m.filename.startswith("xl/worksheets/") and m.filename.endswith(".xml"):
+                    with archive.open(m) as sheet:
+                        head = sheet.read(4096)
+                    _check_dimension(path, m.filename, head, fix)
+    except zipfile.BadZipFile:
+        return  # not a zip archive: the readers explain what is wrong with it
+
+
+def _check_dimension(path: Path, member: str, head: bytes, fix: str) -> None:
+    found = _DIMENSION.search(head)
+    if found is None:
+        return
+    letters, row = found.group(1).decode(), int(found.group(2))
+    columns = 0
+    for ch in letters:
+        columns = columns * 26 + ord(ch) - 64
+    if row > MAX_ROWS or columns > MAX_COLUMNS:
+        raise input_error(
+            path, member, f"the sheet declares {row:,} rows and {columns:,} columns, over the "
+            f"{MAX_ROWS:,} rows and {MAX_COLUMNS:,} columns eco_eval reads", fix,
+        )  # fmt: skip
 
 
 def _pick_sheet(path: Path, names: Sequence[str], sheet: str | int | None) -> str:

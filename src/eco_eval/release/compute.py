@@ -25,10 +25,17 @@ from eco_eval.errors import ConfigError, did_you_mean
 from eco_eval.indicators.core import DIMENSIONS, Tables, cached
 from eco_eval.indicators.engine import compute_raw, publication_periods, with_comparison
 from eco_eval.periods import Period, check_after_launch, comparison_note, parse_period
-from eco_eval.release.disclosure import anonymise
+from eco_eval.release.disclosure import anonymise, publication_frames, publication_ledger
 from eco_eval.store import Store, open_store
 
-__all__ = ["LATEST", "compute", "indicator_tables", "latest_quarter", "parse_by"]
+__all__ = [
+    "LATEST",
+    "compute",
+    "compute_published",
+    "indicator_tables",
+    "latest_quarter",
+    "parse_by",
+]
 
 #: The period words that mean "the latest quarter with data" (held sessions).
 LATEST = ("latest", "dernier")
@@ -215,3 +222,37 @@ def compute(
         frames.get("year"),
         note=comparison_note(p, eco.launch),
     )
+
+
+def compute_published(
+    store: Any,
+    period: Period,
+    *,
+    ecosystem: Any,
+    by: Sequence[str] = DIMENSIONS,
+    k: int = 5,
+    suppression_log: pd.DataFrame | None = None,
+    instruments: Mapping[str, Any] | None = None,
+    ledger: pd.DataFrame | None = None,
+    publication: str | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`compute` for a publication (an export): the frame with its comparison columns,
+    checked against ``ledger``, every cell published before
+    (:func:`eco_eval.release.disclosure.publication_frames`; ``publication`` names this one),
+    and the ledger rows of the cells it shows, to keep once it is written."""
+    eco = ecosystem
+    check_after_launch(period, eco.launch)
+    tables = indicator_tables(store)
+    with cached(tables):
+        frames, _ = publication_frames(
+            tables, eco, publication_periods(period, eco.launch), k=k, by=by,
+            suppression_log=suppression_log, instruments=instruments, ledger=ledger,
+            publication=publication,
+        )  # fmt: skip
+    frame = with_comparison(
+        frames["current"],
+        frames.get("previous"),
+        frames.get("year"),
+        note=comparison_note(period, eco.launch),
+    )
+    return frame, publication_ledger(frames, publication or period.label, eco.launch)

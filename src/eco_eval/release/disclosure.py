@@ -157,21 +157,25 @@ def publication_frames(
     frames: dict[str, pd.DataFrame] = {}
     logs: dict[str, pd.DataFrame] = {}
     stale = set(raw)
+    solved: dict[bytes, list] = {}  # audit problems already solved, by their cells
     for _ in range(AUDIT_ROUNDS):
-        if any(not n.startswith("history:") for n in stale):
-            stale |= {n for n in raw if n.startswith("history:")}
-        for name in [n for n in raw if n in stale]:
-            # the trends keep hidden what the publication's own tables hide
-            own = (
-                []
-                if not name.startswith("history:")
-                else [logs[n] for n in logs if not n.startswith("history:")]
-            )
+        for name in [n for n in raw if n in stale and not n.startswith("history:")]:
+            before = logs.get(name)
             frames[name], logs[name] = anonymise_logged(
-                raw[name], k=k, suppression_log=_log_frame([base, extra, *own]),
+                raw[name], k=k, suppression_log=_log_frame([base, extra]), launch=eco.launch,
+                published=published[name],
+            )  # fmt: skip
+            # a trend's quarter hidden in the tables stays hidden in the trend
+            stale |= {f"history:{p}" for p in _changed_periods(before, logs[name])}
+        own = _log_frame([logs[n] for n in logs if not n.startswith("history:")])
+        for name in [n for n in raw if n in stale and n.startswith("history:")]:
+            frames[name], logs[name] = anonymise_logged(
+                raw[name], k=k, suppression_log=_log_frame([base, extra, own]),
                 launch=eco.launch, published=published[name],
             )  # fmt: skip
-        fixes = _audit_fixes(frames, ledger, k=k, launch=eco.launch, publication=publication)
+        fixes = _audit_fixes(
+            frames, ledger, k=k, launch=eco.launch, publication=publication, cache=solved
+        )
         if fixes.empty:
             break
         extra = _log_frame([extra, fixes])
@@ -206,6 +210,16 @@ def raw_frames(
     }
 
 
+def _changed_periods(before: pd.DataFrame | None, after: pd.DataFrame) -> set[str]:
+    """Periods of the rows of suppression log ``after`` that ``before`` lacks (all of them when
+    there was no ``before``)."""
+    if before is None:
+        return set(after["period"].astype(str))
+    key = list(LOG_COLUMNS[:-1])
+    seen = set(map(tuple, before[key].astype(str).to_numpy()))
+    return {str(r[0]) for r in after[key].astype(str).to_numpy() if tuple(r) not in seen}
+
+
 def _log_frame(parts: Sequence[pd.DataFrame]) -> pd.DataFrame:
     """Suppression logs as one (columns :data:`LOG_COLUMNS`, text, duplicates dropped)."""
     keep = [f[list(LOG_COLUMNS)].astype(str) for f in parts if len(f)]
@@ -221,13 +235,14 @@ def _audit_fixes(
     k: int,
     launch: date,
     publication: str | None,
+    cache: dict[bytes, list] | None = None,
 ) -> pd.DataFrame:
     """The cells to hide so that the audit passes: for each violation the new cells charge,
     its first published candidate (log rows, reason ``audit``, with their ``frame``)."""
     audited = {n: f[f["indicator"].isin(list(AUDIT_KINDS))] for n, f in frames.items()}
     cells = audit_cells(ledger, audited, k=k, launch=launch, exclude=publication)
     rows = []
-    for v in audit(cells, AUDIT_KINDS):
+    for v in audit(cells, AUDIT_KINDS, cache):
         if v.earlier or not v.fix:
             continue
         rows.append(v.fix[0])

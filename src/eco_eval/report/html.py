@@ -58,6 +58,31 @@ _ID = re.compile(r'\sid="([^"]*)"')
 _TAG = re.compile(r"<[^>]+>")
 
 
+_URL_ATTR = re.compile(
+    r"(\s(?:href|src|action|formaction|xlink:href|poster)\s*=\s*)([\"'])(.*?)\2", re.I | re.S
+)
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):", re.I)
+_IMAGE_DATA = re.compile(r"^data:image/(?:png|jpeg|gif|webp)[;,]", re.I)
+
+
+def safe_urls(page: str) -> str:
+    """``page`` with every link and source that is neither relative nor ``https`` (``http:``,
+    ``javascript:``, ``data:`` but embedded raster images, ``file:``...) replaced by ``#``."""
+
+    def check(m: re.Match[str]) -> str:
+        value = html_lib.unescape(m.group(3))
+        value = "".join(ch for ch in value if ch > " ")  # "java\tscript:" is still javascript:
+        scheme = _SCHEME.match(value)
+        ok = (
+            scheme is None
+            or scheme.group(1).lower() == "https"
+            or (m.group(1).strip().lower().startswith("src") and _IMAGE_DATA.match(value))
+        )
+        return m.group(0) if ok else f"{m.group(1)}{m.group(2)}#{m.group(2)}"
+
+    return _URL_ATTR.sub(check, page)
+
+
 class _EscapingRenderer(IPythonRenderer):
     """Markdown renderer that shows raw HTML as text, exactly as written."""
 
@@ -312,7 +337,7 @@ def notebook_to_html(
         raise ReportFailed(
             f"{executed_notebook}: HTML conversion failed: {type(exc).__name__}: {exc}"
         ) from exc
-    page = _add_toc(page, labels["report.contents"])
+    page = safe_urls(_add_toc(page, labels["report.contents"]))
     if lang == "fr":
         page = french_html(page)
     script = ""

@@ -10,6 +10,8 @@ into sentences of the report's language.
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from html import escape
@@ -230,6 +232,37 @@ def _undated_totals(latest: pd.DataFrame) -> dict[str, int]:
     return out
 
 
+#: headers of quasi-identifiers (accents and case ignored): an example never shows them, so that
+#: no example row combines a person's department, category and gender
+_QUASI = re.compile(
+    r"\b(direction|directions|departement|department|service|pole|categorie|category|cat|"
+    r"genre|gender|sexe|sex|filiere|grade|statut|age|anciennete|site|unite)\b"
+)
+
+
+def coarsened_example(raw: Any, *, width: int = 60) -> str:
+    """A quarantined row's JSON for the page: quasi-identifiers (department, category,
+    gender...) shown as ``•••``, every other value cut to ``width`` characters (pseudonyms and
+    masked text as stored)."""
+    try:
+        row = json.loads(str(raw))
+    except ValueError:
+        return ""
+    if not isinstance(row, dict):
+        return ""
+    out: dict[str, str | None] = {}
+    for key, value in row.items():
+        name = unicodedata.normalize("NFKD", str(key)).encode("ascii", "ignore").decode().lower()
+        name = re.sub(r"[^a-z0-9]+", " ", name)
+        if value is None:
+            out[key] = None
+        elif _QUASI.search(name):
+            out[key] = "•••"
+        else:
+            out[key] = str(value)[:width]
+    return json.dumps(out, ensure_ascii=False)
+
+
 def _table(headers: list[str], rows: list[list[Any]]) -> str:
     return text_table(headers, rows, cls="eco-table")
 
@@ -362,7 +395,7 @@ def render_page(
                         "; ".join(
                             reason_text(x.strip(), labels) for x in str(r.reasons).split(";")
                         ),
-                        str(r.raw)[:300],
+                        coarsened_example(r.raw),
                     ]
                     for r in examples.itertuples()
                 ],
