@@ -657,25 +657,20 @@ def data_quality(b: Bilan) -> str:
 
 def methods(b: Bilan) -> str:
     k_comments = int((b.release.manifest.get("feedback") or {}).get("k_comments", 10))
+    # The definition says the formula in words; the code-like formula is for the English docs.
     rows = [
         [
             i.name(b.lang),
             i.definition(b.lang),
-            i.formula,
-            i.reaim + (f" (Kirkpatrick {i.kirkpatrick})" if i.kirkpatrick else ""),
+            b.t(f"reaim_{i.reaim}")
+            + (f" ({b.t(f'kirkpatrick_{i.kirkpatrick}')})" if i.kirkpatrick else ""),
             i.caveats(b.lang) or "–",
         ]
         for i in b.catalogue.indicators
     ]
     headers = [
         b.t(c)
-        for c in (
-            "methods_col_id",
-            "methods_col_def",
-            "methods_col_formula",
-            "methods_col_dim",
-            "methods_col_caveats",
-        )
+        for c in ("methods_col_id", "methods_col_def", "methods_col_dim", "methods_col_caveats")
     ]
 
     notes = "".join(
