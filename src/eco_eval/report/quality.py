@@ -34,7 +34,7 @@ def reason_text(reason: str, labels: Any) -> str:
         return reason
     if not field:
         return str(labels[key])
-    name = labels[f"field.{field}"] if f"field.{field}" in labels else field
+    name = labels.get(f"field.{field}", field)
     return str(labels.format(key, field=name))
 
 
