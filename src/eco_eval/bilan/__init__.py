@@ -181,6 +181,20 @@ class Bilan:
     def lever_trend(self, lever_id: str, indicator: str) -> Any:
         return _sections.trend(self, indicator, lever=lever_id)
 
+    @section("lever_effects")
+    def lever_effects(self, lever_id: str) -> str:
+        """The lever's effects on its climate and on mental well-being, in words."""
+        return _sections.lever_effects(self, lever_id)
+
+    @section("lever_feedback")
+    def lever_feedback(self, lever_id: str) -> str:
+        """The lever's comment themes and quoted comments."""
+        return _sections.lever_feedback(self, lever_id)
+
+    def lever_actions(self, lever_id: str) -> str:
+        """The directorate's actions on the lever."""
+        return _sections.lever_actions(self, lever_id)
+
     @section("lever_reach")
     def lever_reach(self, lever_id: str, dimension: str) -> str:
         require_breakdown(self, dimension)

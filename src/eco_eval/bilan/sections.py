@@ -434,6 +434,71 @@ def lever_table(b: Bilan) -> str:
     )
 
 
+def lever_effects(b: Bilan, lever_id: str) -> str:
+    """The lever's estimated effects on each outcome of the barometer (its climate, mental
+    well-being), one sentence each from the wording policy; « aucune séance » when the lever had
+    no session in the period."""
+    s = section(b)
+    held = b.figure("sessions_held", lever=lever_id)
+    if held is not None and not bool(held["suppressed"]) and float(held["value"]) == 0:
+        return f"<p>{escape(no_activity(s.t))}</p>"
+    items = []
+    for outcome in ("climate", "swemwbs"):
+        rows = s.headline(outcome)
+        sel = rows[rows["lever"] == lever_id] if len(rows) else rows
+        if len(sel):
+            items.append(f"<li>{escape(s.sentence(sel.iloc[0]))}</li>")
+    if not items:
+        return ""
+    return f'<h3>{escape(b.t("lever_effects_title"))}</h3><ul class="eco-readings">{"".join(items)}</ul>'
+
+
+def lever_feedback(b: Bilan, lever_id: str) -> str:
+    """The lever's comment themes (with their counts) and its quoted comments, or why none."""
+    facts = b.release.manifest.get("feedback") or {}
+    k_comments = int(facts.get("k_comments", 10))
+    themes = b.release.frame("comment_themes")
+    mine = themes[themes["lever"] == lever_id] if "lever" in themes.columns else themes.iloc[0:0]
+    if mine.empty or bool(mine["suppressed"].all()):
+        text = b.t("comments_too_few", k=k_comments)
+    elif mine["term"].isna().all():
+        text = b.t("comments_no_theme")
+    else:
+        text = ", ".join(
+            f"{t} ({int(c)})"
+            for t, c in zip(mine["term"], mine["count"], strict=True)
+            if pd.notna(c)
+        )
+    quotes = b.release.frame("verbatims")
+    said = [
+        str(q)
+        for lv, q in zip(quotes.get("lever", []), quotes.get("quote", []), strict=True)
+        if lv == lever_id
+    ]
+    out = f"<h3>{escape(b.t('comments_title'))}</h3><p>{escape(text)}</p>"
+    if said:
+        out += (
+            '<ul class="eco-verbatims">'
+            + "".join(f"<li>« {escape(q)} »</li>" for q in said)
+            + "</ul>"
+        )
+    return out
+
+
+def lever_actions(b: Bilan, lever_id: str) -> str:
+    """The directorate's actions on the lever, with their status ("" when there is none)."""
+    mine = [a for a in action_statuses(b) or [] if a.lever == lever_id]
+    if not mine:
+        return ""
+    items = "".join(
+        f"<li>{escape(a.action)} — {escape(b.t(a.status))}"
+        + (f" ({escape(fmt_date(a.due, b.lang))})" if a.due else "")
+        + "</li>"
+        for a in mine
+    )
+    return f"<h3>{escape(b.t('h_actions'))}</h3><ul>{items}</ul>"
+
+
 def reach_by(b: Bilan, dimension: str, lever: str = "*") -> str:
     """Participants, reach and participation ratio per group of ``dimension`` ("" when the
     bilan does not show that breakdown: not configured, or absent from the data)."""
