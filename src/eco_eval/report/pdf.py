@@ -18,6 +18,7 @@ removed (:func:`relative_links`).
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import subprocess
@@ -99,6 +100,16 @@ def _relative(uri: str, folder: Path) -> str | None:
 def relative_links(pdf: Path, folder: Path) -> int:
     """Rewrite the ``file://`` links of ``pdf`` relative to ``folder`` (the printed page's folder);
     drop those that point outside it. Returns the number of links changed or removed."""
+    quiet = logging.getLogger("pypdf")  # Chromium's trailers make pypdf warn about nothing
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)
+    try:
+        return _relative_links(pdf, folder)
+    finally:
+        quiet.setLevel(level)
+
+
+def _relative_links(pdf: Path, folder: Path) -> int:
     reader = PdfReader(pdf)
     writer = PdfWriter(clone_from=reader)
     folder = folder.resolve()
