@@ -240,3 +240,20 @@ def test_every_claim_sentence_comes_from_the_wording_policy(browser, published):
             assert len(found) >= 10
         for sentence in found:
             assert any(p.search(sentence) for p in patterns), sentence
+
+
+def test_a_lever_without_a_session_shows_zeros_not_secrecy(published):
+    """« le rêve » had no session in 2017-Q4: its people figures are true zeros (0, « aucune
+    séance »), never « < 5 pers. », and it has no effect line."""
+    page = (published / "bilan.html").read_text(encoding="utf-8")
+    row = re.search(r"<tr><th scope=\"row\"><a href=\"leviers/reve.html\">.*?</tr>", page, re.S)
+    assert row is not None
+    cells = re.sub(r"<[^>]+>", "|", row.group(0))
+    assert "pers." not in cells and "|0|" in cells and "aucune séance ce trimestre" in cells
+    deep = (published / "leviers" / "reve.html").read_text(encoding="utf-8")
+    text = re.sub(r"<script.*?</script>", "", deep, flags=re.S)  # figures aside
+    assert "pers." not in text and "Aucune séance ce trimestre" in text
+    assert "niveau de preuve" not in text
+    # its sessions' and participants' trends (the first two): 0 in 2017-Q4, not a hidden point
+    series = re.findall(r'"name":"le r\\u00eave".*?"y":\[([^\]]*)\]', deep, re.S)[:2]
+    assert len(series) == 2 and all(ys.split(",")[-1] == "0.0" for ys in series)

@@ -36,6 +36,28 @@ if TYPE_CHECKING:
     from eco_eval.bilan import Bilan
 
 
+def idle_levers(b: Bilan) -> set[str]:
+    """Levers without a held session in the period: their people counts are true zeros (no
+    session, so nobody took part), shown as 0, not as hidden."""
+    f = b.current
+    sel = f[(f["indicator"] == "sessions_held") & (f["dimension"] == "all") & (f["lever"] != "*")]
+    return {str(lv) for lv, v in zip(sel["lever"], sel["value"], strict=True) if v == 0}
+
+
+#: People figures that are 0 for a lever without a session.
+_ZERO_WHEN_IDLE = ("unique_participants", "reach_rate", "participations")
+
+
+def _lever_value(b: Bilan, lever_id: str, indicator: str, idle: set[str]) -> tuple[str, Any]:
+    """A lever's figure written, and its value for sorting (None when hidden or missing): 0 for
+    the people figures of a lever without a session."""
+    if lever_id in idle and indicator in _ZERO_WHEN_IDLE:
+        return b.fmt(indicator, 0), 0
+    r = b.figure(indicator, lever=lever_id)
+    shown = None if r is None or bool(r["suppressed"]) else r["value"]
+    return _value(b, r, indicator), shown
+
+
 def _value(b: Bilan, row: pd.Series | None, indicator: str) -> str:
     if row is None:
         return b.fmt(indicator, None)
@@ -304,6 +326,7 @@ def lever_header(b: Bilan, lever_id: str) -> str:
 
 def lever_cards(b: Bilan, only: str | None = None) -> str:
     cards = []
+    idle = idle_levers(b)
     for lever in b.eco.levers:
         if only is not None and lever.id != only:
             continue
@@ -319,13 +342,12 @@ def lever_cards(b: Bilan, only: str | None = None) -> str:
             ("card_recommend", "recommendation_score"),
         ):
             r = b.figure(ind, lever=lever.id)
-            val = _value(b, r, ind)
+            val = _lever_value(b, lever.id, ind, idle)[0]
             ci = _interval(b, r, ind)
             rows.append([b.t(key), val + (f" {ci}" if ci != "–" else "")])
         rows.append([b.t("card_climate"), lever_climate_text(b, lever.id)])
-        held = b.figure("sessions_held", lever=lever.id)
-        idle = held is not None and not bool(held["suppressed"]) and float(held["value"]) == 0
-        effect = no_activity(section(b).t) if idle else lever_impact_text(b, lever.id)
+        idle_now = lever.id in idle
+        effect = no_activity(section(b).t) if idle_now else lever_impact_text(b, lever.id)
         rows.append([b.t("card_impact"), effect or b.t("card_pending")])
         body = "".join(
             f'<tr><th scope="row">{escape(k)}</th><td>{escape(v)}</td></tr>' for k, v in rows
@@ -368,6 +390,7 @@ def lever_table(b: Bilan) -> str:
     s = section(b)
     climate = lever_climate(b)
     effects = s.headline("climate")
+    idle = idle_levers(b)
     rows, covered = [], None
     for lever in b.eco.levers:
         cells = []
@@ -389,9 +412,7 @@ def lever_table(b: Bilan) -> str:
             "satisfaction_mean",
             "recommendation_score",
         ):
-            r = b.figure(ind, lever=lever.id)
-            shown = None if r is None or bool(r["suppressed"]) else r["value"]
-            cells.append(_sortable_cell(_value(b, r, ind), shown))
+            cells.append(_sortable_cell(*_lever_value(b, lever.id, ind, idle)))
         c = climate[climate["lever"] == lever.id] if len(climate) else climate
         if len(c) and not bool(c.iloc[0]["suppressed"]):
             text = s.num(c.iloc[0]["value"], 2)
@@ -401,7 +422,7 @@ def lever_table(b: Bilan) -> str:
         else:
             cells.append(_sortable_cell("–"))
         e = effects[effects["lever"] == lever.id] if len(effects) else effects
-        if held is not None and not bool(held["suppressed"]) and float(held["value"]) == 0:
+        if lever.id in idle:
             cells.append(f"<td>{escape(b.t('lt_no_session'))}</td>")
         elif len(e) and not bool(e.iloc[0]["suppressed"]) and pd.notna(e.iloc[0]["estimate"]):
             r = e.iloc[0]
@@ -439,8 +460,7 @@ def lever_effects(b: Bilan, lever_id: str) -> str:
     well-being), one sentence each from the wording policy; « aucune séance » when the lever had
     no session in the period."""
     s = section(b)
-    held = b.figure("sessions_held", lever=lever_id)
-    if held is not None and not bool(held["suppressed"]) and float(held["value"]) == 0:
+    if lever_id in idle_levers(b):
         return f"<p>{escape(no_activity(s.t))}</p>"
     items = []
     for outcome in ("climate", "swemwbs"):
@@ -504,6 +524,10 @@ def reach_by(b: Bilan, dimension: str, lever: str = "*") -> str:
     bilan does not show that breakdown: not configured, or absent from the data)."""
     if dimension not in b.breakdowns:
         return ""
+    if lever != "*" and lever in idle_levers(b):
+        dim_label = b.labels[f"dimension.{dimension}"]
+        title = escape(b.t("reach_title", dimension=dim_label))
+        return f"<h3>{title}</h3><p>{escape(b.t('lt_no_session').capitalize())}.</p>"
     f = b.current
     sel = f[(f["lever"] == lever) & (f["dimension"] == dimension)]
     groups = sorted((g for g in sel["group"].unique() if g != "*"), key=str)
@@ -566,7 +590,9 @@ def reach_heatmap(b: Bilan, dimension: str | None = None) -> Any:
         return None
     data = b.current[
         (b.current["dimension"] == dimension) & (b.current["indicator"] == "reach_rate")
-    ]
+    ].copy()
+    idle = data["lever"].isin(idle_levers(b))  # no session: 0 %, a true zero, not hidden
+    data.loc[idle, ["value", "suppressed"]] = [0.0, False]
     return figures.group_heatmap(
         data[
             [
@@ -592,7 +618,19 @@ def reach_heatmap(b: Bilan, dimension: str | None = None) -> Any:
 
 
 def trend(b: Bilan, indicator: str = "sessions_held", lever: str = "*") -> Any:
-    data = b.history[(b.history["indicator"] == indicator) & (b.history["dimension"] == "all")]
+    """``indicator`` across the quarters since launch, for the programme or ``lever``; a lever's
+    people figures in a quarter without its sessions are true zeros (0), not hidden."""
+    h = b.history
+    data = h[(h["indicator"] == indicator) & (h["dimension"] == "all")].copy()
+    if indicator in _ZERO_WHEN_IDLE:
+        held = h[(h["indicator"] == "sessions_held") & (h["dimension"] == "all")]
+        none = {
+            (p, lv)
+            for p, lv, v in zip(held["period"], held["lever"], held["value"], strict=True)
+            if v == 0
+        }
+        zero = [(p, lv) in none for p, lv in zip(data["period"], data["lever"], strict=True)]
+        data.loc[zero, ["value", "suppressed"]] = [0.0, False]
     return figures.trend(data, indicator, b.labels, by="overall", lever=lever, k=b.k)
 
 
