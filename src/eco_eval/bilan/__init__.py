@@ -355,6 +355,11 @@ class Bilan:
     def data_quality(self) -> str:
         return _sections.data_quality(self)
 
+    @section("glossary")
+    def glossary(self) -> str:
+        """The technical terms, each with one plain sentence."""
+        return _sections.glossary(self)
+
     @section("methods")
     def methods(self) -> str:
         return _sections.methods(self)

@@ -758,6 +758,16 @@ def data_quality(b: Bilan) -> str:
     return f"<p>{escape(intro)}</p><h3>{escape(b.t('dq_by_source'))}</h3>{by_source}<h3>{escape(b.t('dq_file'))}</h3>{by_file}"
 
 
+def glossary(b: Bilan) -> str:
+    """The technical terms of the bilan, each with one plain sentence (labels ``glt_*``, ``gld_*``
+    in their order)."""
+    keys = [k.removeprefix("bilan.glt_") for k in b.labels if k.startswith("bilan.glt_")]
+    items = "".join(
+        f"<dt>{escape(b.t('glt_' + k))}</dt><dd>{escape(b.t('gld_' + k))}</dd>" for k in keys
+    )
+    return f'<dl class="eco-glossary">{items}</dl>'
+
+
 def methods(b: Bilan) -> str:
     k_comments = int((b.release.manifest.get("feedback") or {}).get("k_comments", 10))
     # The definition says the formula in words; the code-like formula is for the English docs.
