@@ -27,6 +27,7 @@ from eco_eval.bilan.unavailable import (
     outcome_source,
     require,
     require_breakdown,
+    require_indicator,
     require_scale,
     require_waves,
     section,
@@ -179,6 +180,7 @@ class Bilan:
 
     @section("lever_trend")
     def lever_trend(self, lever_id: str, indicator: str) -> Any:
+        require_indicator(self, indicator, lever_id)
         return _sections.trend(self, indicator, lever=lever_id)
 
     @section("lever_effects")

@@ -30,6 +30,7 @@ from eco_eval.report.cells import is_figure
 from eco_eval.report.cells import text_table as table
 from eco_eval.report.fmt import fmt_change, fmt_date, fmt_interval, fmt_period, fmt_value
 from eco_eval.report.quality import latest_log, reason_text, summary_by_source
+from eco_eval.report.typography import AS_WRITTEN
 from eco_eval.user_yaml import load_user_yaml
 
 if TYPE_CHECKING:
@@ -499,7 +500,7 @@ def lever_feedback(b: Bilan, lever_id: str) -> str:
     if said:
         out += (
             '<ul class="eco-verbatims">'
-            + "".join(f"<li>« {escape(q)} »</li>" for q in said)
+            + "".join(f"<li>« {AS_WRITTEN}{escape(q)}</span> »</li>" for q in said)
             + "</ul>"
         )
     return out
@@ -662,7 +663,7 @@ def verbatims(b: Bilan) -> str:
     quotes = b.release.frame("verbatims")
     names = {lever.id: lever.name(b.lang) for lever in b.eco.levers}
     items = [
-        f'<li><span class="eco-muted">{escape(names.get(str(lever), str(lever)))}</span> — « {escape(str(quote))} »</li>'
+        f'<li><span class="eco-muted">{escape(names.get(str(lever), str(lever)))}</span> — « {AS_WRITTEN}{escape(str(quote))}</span> »</li>'
         for lever, quote in zip(quotes.get("lever", []), quotes.get("quote", []), strict=True)
     ]
     if not items:
