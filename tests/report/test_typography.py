@@ -49,7 +49,7 @@ def test_checker_finds_each_rule_and_passes_fixed_text() -> None:
 
 def test_text_shown_as_written_is_left_alone() -> None:
     page = (
-        f'<p>Pilote : <span class="as-written">-2+3 « chef » !</span> ; note : x</p><p>Écart -1</p>'
+        '<p>Pilote : <span class="as-written">-2+3 « chef » !</span> ; note : x</p><p>Écart -1</p>'
     )
     out = french_html(page)
     assert '<span class="as-written">-2+3 « chef » !</span>' in out
