@@ -163,7 +163,7 @@ def test_the_first_page_decides(browser, published):
     assert all(_norm(d)[:40] in one for d in decisions), "the first page is one A4 page"
     contents = _page_start(reader.pages[1])
     assert contents.startswith("Sommaire") and "Sommaire" not in one
-    assert re.search(r"Synthèse\s*\d", _norm(reader.pages[1].extract_text()))  # page numbers
+    assert re.search(r"Synthèse\W*\d", _norm(reader.pages[1].extract_text()))  # page numbers
 
 
 def _norm(text: str) -> str:
@@ -265,3 +265,12 @@ def test_a_lever_without_a_session_shows_zeros_not_secrecy(published):
     # its sessions' and participants' trends (the first two): 0 in 2017-Q4, not a hidden point
     series = re.findall(r'"name":"le r\\u00eave".*?"y":\[([^\]]*)\]', deep, re.S)[:2]
     assert len(series) == 2 and all(ys.split(",")[-1] == "0.0" for ys in series)
+
+
+def test_the_period_folder_is_small(published):
+    """The bilan, its PDF, the twelve deep dives, the executed notebooks and the open data in at
+    most 8 MiB: plotly.js and the CSS written once (assets/), each figure once per notebook."""
+    files = [p for p in published.rglob("*") if p.is_file()]
+    assert len(list((published / "leviers").glob("*.html"))) == 13  # 12 deep dives, an index
+    assert [p.name for p in files if p.name == "plotly.min.js"] == ["plotly.min.js"]
+    assert sum(p.stat().st_size for p in files) <= 8 * 2**20
