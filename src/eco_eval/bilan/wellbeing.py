@@ -726,7 +726,12 @@ def next_steps(
     power = s.t(
         "plan_power", cluster_size=s.num(inputs.cluster_size, 0), sd=s.num(inputs.sd, 2),
         icc=s.num(inputs.icc, 3), effect=s.num(effect, 2), unit=s.unit(effect),
-        power=fmt_percent(plan.power.power, s.lang, digits=0),
+        power=(
+            s.t("more_than", value=fmt_percent(0.99, s.lang, digits=0))
+            if plan.power.power > 0.99
+            else fmt_percent(plan.power.power, s.lang, digits=0)
+        ),
+        effect_sd=s.num(effect / inputs.sd if inputs.sd else float("nan"), 1),
         target=fmt_percent(plan.target_power, s.lang, digits=0), mde=s.num(plan.mde, 2),
         mde_unit=s.unit(plan.mde),
     )  # fmt: skip
