@@ -10,6 +10,7 @@ A4 page, a claim about an effect worded outside the wording policy.
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -25,9 +26,9 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 #: Reads a text-to-check out of a page: the visible text of <main>, figures left out (plotly
 #: writes its own axis labels).
-MAIN_TEXT = """() => {
+MAIN_TEXT = """(drop) => {
   const main = document.querySelector('main').cloneNode(true);
-  main.querySelectorAll('.plotly-graph-div, script, style').forEach(e => e.remove());
+  main.querySelectorAll('.plotly-graph-div, script, style' + (drop || '')).forEach(e => e.remove());
   document.body.appendChild(main); main.style.position = 'absolute';
   const text = main.innerText; main.remove(); return text;
 }"""
@@ -88,7 +89,8 @@ def browser(chromium: str):
 
 
 def _pages(published: Path) -> list[Path]:
-    return [published / "bilan.html", *sorted((published / "leviers").glob("*.html"))]
+    deep_dives = sorted(p for p in (published / "leviers").glob("*.html") if p.name != "index.html")
+    return [published / "bilan.html", *deep_dives]
 
 
 def _open(browser: Chromium, html: Path, width: int, media: str = "screen"):
@@ -119,7 +121,7 @@ def test_french_typography_of_the_bilan_and_the_deep_dives(browser, published):
     for html in _pages(published):
         page, _, _, close = _open(browser, html, 1100)
         try:
-            text = page.evaluate(MAIN_TEXT)
+            text = page.evaluate(MAIN_TEXT, ", .as-written")  # quotes are shown as written
         finally:
             close()
         assert "«\u202f" in text or html.name != "bilan.html"
@@ -159,11 +161,19 @@ def test_the_first_page_decides(browser, published):
     reader = PdfReader(published / "bilan.pdf")
     one = _norm(reader.pages[0].extract_text())
     assert all(_norm(d)[:40] in one for d in decisions), "the first page is one A4 page"
-    assert _norm(reader.pages[1].extract_text()).startswith("Sommaire")
+    contents = _page_start(reader.pages[1])
+    assert contents.startswith("Sommaire") and "Sommaire" not in one
+    assert re.search(r"Synthèse\W*\d", _norm(reader.pages[1].extract_text()))  # page numbers
 
 
 def _norm(text: str) -> str:
-    return re.sub(r"\s+", " ", text.replace("\u202f", " ").replace("\xa0", " ")).strip()
+    """Spaces made plain and ligatures undone (a PDF's text may write « ff » as U+FB00)."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text)).strip()
+
+
+def _page_start(page) -> str:
+    """A PDF page's text from its first words (the contents' page numbers, drawn first, left out)."""
+    return re.sub(r"^[\d\s]+", "", _norm(page.extract_text()))
 
 
 def _lowest_text(page) -> float:
@@ -191,7 +201,7 @@ def test_no_half_empty_page_but_at_the_end_of_a_section(published):
     height = float(reader.pages[0].mediabox.height)
     half_empty = []
     for i, bottom in enumerate(lowest[:-1]):
-        nxt = _norm(reader.pages[i + 1].extract_text())
+        nxt = _page_start(reader.pages[i + 1])
         if bottom > height / 2 and not any(nxt.startswith(s[:30]) for s in starts if s):
             half_empty.append((i + 1, nxt[:50]))
     assert half_empty == []
@@ -227,7 +237,8 @@ def test_every_claim_sentence_comes_from_the_wording_policy(browser, published):
     for html in _pages(published)[:4]:
         page, _, _, close = _open(browser, html, 1100)
         try:
-            text = _norm(page.evaluate(MAIN_TEXT).replace("−", "-"))
+            # the glossary names the verdicts to define them, it claims nothing
+            text = _norm(page.evaluate(MAIN_TEXT, ", .eco-glossary").replace("−", "-"))
         finally:
             close()
         assert not re.search(r"a entraîné|entraîne|grâce à", text)
@@ -237,3 +248,29 @@ def test_every_claim_sentence_comes_from_the_wording_policy(browser, published):
             assert len(found) >= 10
         for sentence in found:
             assert any(p.search(sentence) for p in patterns), sentence
+
+
+def test_a_lever_without_a_session_shows_zeros_not_secrecy(published):
+    """« le rêve » had no session in 2017-Q4: its people figures are true zeros (0, « aucune
+    séance »), never « < 5 pers. », and it has no effect line."""
+    page = (published / "bilan.html").read_text(encoding="utf-8")
+    row = re.search(r"<tr><th scope=\"row\"><a href=\"leviers/reve.html\">.*?</tr>", page, re.S)
+    assert row is not None
+    cells = re.sub(r"<[^>]+>", "|", row.group(0))
+    assert "pers." not in cells and "|0|" in cells and "aucune séance ce trimestre" in cells
+    deep = (published / "leviers" / "reve.html").read_text(encoding="utf-8")
+    text = re.sub(r"<script.*?</script>", "", deep, flags=re.S)  # figures aside
+    assert "pers." not in text and "Aucune séance ce trimestre" in text
+    assert "niveau de preuve" not in text
+    # its sessions' and participants' trends (the first two): 0 in 2017-Q4, not a hidden point
+    series = re.findall(r'"name":"le r\\u00eave".*?"y":\[([^\]]*)\]', deep, re.S)[:2]
+    assert len(series) == 2 and all(ys.split(",")[-1] == "0.0" for ys in series)
+
+
+def test_the_period_folder_is_small(published):
+    """The bilan, its PDF, the twelve deep dives, the executed notebooks and the open data in at
+    most 8 MiB: plotly.js and the CSS written once (assets/), each figure once per notebook."""
+    files = [p for p in published.rglob("*") if p.is_file()]
+    assert len(list((published / "leviers").glob("*.html"))) == 13  # 12 deep dives, an index
+    assert [p.name for p in files if p.name == "plotly.min.js"] == ["plotly.min.js"]
+    assert sum(p.stat().st_size for p in files) <= 8 * 2**20

@@ -21,11 +21,17 @@ def test_bilan_names_all_levers_and_tools_in_french(demo_run):
     eco = load_ecosystem()
     for lever in eco.levers:
         assert lever.fr.capitalize() in text or lever.fr in text, lever.fr
-    for tool in eco.tools:
-        assert f"« {tool.fr} »" in text, tool.fr
+    for tool in eco.tools:  # French guillemets, with their narrow no-break spaces
+        assert f"«\u202f{tool.fr}\u202f»" in text, tool.fr
     assert '<html lang="fr"' in html
     assert not re.search(r"<script[^>]+src=\"https?:", html), "no CDN"
-    for section in ("Synthèse", "Fiches leviers", "Qualité des données", "Méthodes", "Traçabilité"):
+    for section in (
+        "Synthèse",
+        "Les leviers côte à côte",
+        "Qualité des données",
+        "Méthodes",
+        "Traçabilité",
+    ):
         assert section in text, section
 
 

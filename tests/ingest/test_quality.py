@@ -35,6 +35,11 @@ def test_reason_texts_in_both_languages():
     assert reason_text("range:satisfaction", fr) == "valeur hors plage (satisfaction)"
     assert reason_text("range:satisfaction", en) == "value out of range (satisfaction)"
     assert reason_text("known_session", fr) == "séance inconnue du journal"
+    # a canonical field is named in words, never by its English id
+    assert reason_text("parse:training_days", fr) == "valeur illisible (jours de formation)"
+    assert (
+        reason_text("range:recommend", en) == "value out of range (recommendation mark out of 10)"
+    )
     assert reason_text("something_new", fr) == "something_new"
     assert set(bilan_labels("fr")) == {
         k.replace("bilan_en", "bilan_fr") for k in bilan_labels("en")

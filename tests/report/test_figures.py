@@ -5,6 +5,8 @@ The frame is the tiny one of conftest.py; its suppressed rows are listed there.
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -224,10 +226,14 @@ def test_show_displays_plotly_json_and_html_without_plotlyjs(
     bundle, options = shown[0]
     assert options == {"raw": True}
     assert isinstance(bundle, dict)
-    assert set(bundle) == {F.PLOTLY_MIME, "text/html", "text/plain"}
-    assert bundle[F.PLOTLY_MIME]["layout"]["separators"] == ",\u202f"  # type: ignore[index]
-    html = str(bundle["text/html"])
-    assert html.startswith('<div class="eco-figure">') and "plotly.js v" not in html
+    assert set(bundle) == {F.PLOTLY_MIME, "text/plain"}  # the figure once
+    figure = bundle[F.PLOTLY_MIME]
+    assert figure["layout"]["separators"] == ",\u202f"  # type: ignore[index]
+    assert "plotly.js v" not in json.dumps(figure)
+    ys = [y for trace in figure["data"] for y in trace.get("y") or [] if y is not None]  # type: ignore[index]
+    assert ys and all(len(repr(y).replace("0.", "").lstrip("0")) <= 8 for y in ys)  # 6 digits
+    html = F.figure_html(figure)  # what the page draws
+    assert html.startswith('<div class="eco-figure">') and "Plotly.newPlot" in html
 
 
 def test_chart_helpers_take_a_language_code_as_a_keyword(

@@ -13,13 +13,14 @@ import pytest
 
 from eco_eval.errors import ReportFailed
 from eco_eval.report import figures as F
-from eco_eval.report.html import PLOTLYJS_FILE, notebook_to_html, plotlyjs_source
+from eco_eval.report.html import ASSETS_DIR, notebook_to_html, plotlyjs_source
 from eco_eval.report.i18n import Labels
 
 from .conftest import HOSTILE_IMG, HOSTILE_SCRIPT, code, md
 from browser import open_page
 
 WriteNotebook = Callable[..., Path]
+PLOTLYJS_FILE = f"{ASSETS_DIR}/plotly.min.js"
 PLOTLY_BANNER = re.compile(r"\*\s*plotly\.js v\d")
 
 
@@ -284,12 +285,10 @@ def test_tables_and_figures_fit_the_printed_width(bilan: dict[str, Path], chromi
 def test_pages_of_a_folder_share_one_plotlyjs(
     two_figures: Path, write_notebook: WriteNotebook, tmp_path: Path
 ) -> None:
-    top = notebook_to_html(two_figures, tmp_path / "bilan.html", plotlyjs=PLOTLYJS_FILE)
-    deep = notebook_to_html(
-        two_figures, tmp_path / "leviers" / "a.html", plotlyjs=f"../{PLOTLYJS_FILE}"
-    )
+    top = notebook_to_html(two_figures, tmp_path / "bilan.html", assets=ASSETS_DIR)
+    deep = notebook_to_html(two_figures, tmp_path / "leviers" / "a.html", assets=f"../{ASSETS_DIR}")
     bare = notebook_to_html(
-        write_notebook([md("# Rien")]), tmp_path / "leviers" / "b.html", plotlyjs="../x.js"
+        write_notebook([md("# Rien")]), tmp_path / "leviers" / "b.html", assets="../x"
     )
     shared = tmp_path / PLOTLYJS_FILE
     assert shared.read_text(encoding="utf-8") == plotlyjs_source()
@@ -297,15 +296,18 @@ def test_pages_of_a_folder_share_one_plotlyjs(
         text = page.read_text(encoding="utf-8")
         assert not PLOTLY_BANNER.search(text) and f'<script src="{src}"></script>' in text
         assert len(text) < 200_000  # the figures only, not plotly.js
-    assert "<script" not in bare.read_text(encoding="utf-8")  # no figure, nothing loaded
-    assert not (tmp_path / "x.js").exists()
+    assert "<script" not in bare.read_text(encoding="utf-8")  # no figure, no plotly.js
+    assert not (tmp_path / "x" / "plotly.min.js").exists()
+    # the CSS too, once, linked by every page
+    css = (tmp_path / ASSETS_DIR / "bilan.css").read_text(encoding="utf-8")
+    for page, href in ((top, "assets/bilan.css"), (deep, "../assets/bilan.css")):
+        text = page.read_text(encoding="utf-8")
+        assert re.search(rf'<link[^>]*href="{re.escape(href)}"', text) and css[:300] not in text
 
 
 @pytest.mark.browser
 def test_shared_plotlyjs_draws_offline(two_figures: Path, chromium: str, tmp_path: Path) -> None:
-    deep = notebook_to_html(
-        two_figures, tmp_path / "leviers" / "a.html", plotlyjs=f"../{PLOTLYJS_FILE}"
-    )
+    deep = notebook_to_html(two_figures, tmp_path / "leviers" / "a.html", assets=f"../{ASSETS_DIR}")
     page, problems, requests, close = _open(chromium, deep)
     try:
         page.wait_for_function(

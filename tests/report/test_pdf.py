@@ -11,7 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 from eco_eval.errors import ReportFailed
-from eco_eval.report.pdf import CHROMIUM_FLAGS, chromium_command, html_to_pdf
+from eco_eval.report.pdf import CHROMIUM_FLAGS, chromium_command, html_to_pdf, with_page_numbers
 
 MM = 72 / 25.4  # PDF points per millimetre
 
@@ -112,6 +112,12 @@ def test_bilan_prints_to_a4_pages_with_nothing_cut(
     assert "< 5 pers." in text  # hidden values are printed as such, in tables and figures
 
 
+def _printed(html: Path, body: str, pdf: Path) -> tuple[Path, PdfReader]:
+    """``body`` written to ``html``, printed to ``pdf``, and read."""
+    html.write_text(body, encoding="utf-8")
+    return html_to_pdf(html, pdf), PdfReader(pdf)
+
+
 def test_pdf_links_are_relative_to_the_page(tmp_path: Path) -> None:
     """Links to files beside the page print as relative links; a file outside is not linked;
     web links and the page's own anchors stay; the headings become bookmarks."""
@@ -121,15 +127,13 @@ def test_pdf_links_are_relative_to_the_page(tmp_path: Path) -> None:
     (folder / "leviers" / "a.html").write_text("<p>a</p>", encoding="utf-8")
     outside = tmp_path / "secret.html"
     outside.write_text("<p>s</p>", encoding="utf-8")
-    html = folder / "bilan.html"
-    html.write_text(
+    pdf, reader = _printed(
+        folder / "bilan.html",
         "<h1>Titre</h1><h2 id='s'>Section</h2>"
         "<p><a href='leviers/a.html#x'>fiche</a> <a href='#s'>ici</a> "
         f"<a href='{outside.as_uri()}'>dehors</a> <a href='https://example.org/'>web</a></p>",
-        encoding="utf-8",
+        tmp_path / "out.pdf",
     )
-    pdf = html_to_pdf(html, tmp_path / "out.pdf")
-    reader = PdfReader(pdf)
     uris = [
         str(a.get_object()["/A"]["/URI"])
         for page in reader.pages
@@ -139,3 +143,25 @@ def test_pdf_links_are_relative_to_the_page(tmp_path: Path) -> None:
     assert sorted(uris) == ["https://example.org/", "leviers/a.html#x"]
     assert str(tmp_path) not in pdf.read_bytes().decode("latin-1")
     assert [o.title for o in reader.outline if not isinstance(o, list)][:1] == ["Titre"]
+
+
+def test_the_contents_give_the_page_of_each_heading(tmp_path: Path) -> None:
+    """A page with a table of contents is printed with the page number of each entry, read from
+    the first print's bookmarks; the page printed is the one given (the copy is removed)."""
+    filler = "<p>" + "texte " * 400 + "</p>"
+    _, reader = _printed(
+        tmp_path / "p.html",
+        "<style>h2{break-before:page}</style><h1>Titre</h1>"
+        '<nav class="toc"><ol><li><a href="#a">Première partie</a></li>'
+        '<li><a href="#b">Seconde partie</a></li></ol></nav>'
+        f'<h2 id="a">Première partie</h2>{filler}<h2 id="b">Seconde partie</h2>{filler}',
+        tmp_path / "p.pdf",
+    )
+    first = " ".join(reader.pages[0].extract_text().split())
+    assert "Première partie2" in first.replace(" 2", "2") and "Seconde partie" in first
+    second = next(
+        i for i, p in enumerate(reader.pages) if "Seconde partie" in p.extract_text() and i
+    )
+    assert f"Seconde partie{second + 1}" in first.replace(f" {second + 1}", f"{second + 1}")
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # copy removed
+    assert with_page_numbers("<p>no contents</p>", {"x": 1}) == "<p>no contents</p>"

@@ -45,3 +45,13 @@ def test_checker_finds_each_rule_and_passes_fixed_text() -> None:
     ):
         assert any(p.startswith(rule) for p in problems), rule
     assert typography_problems(french_text("Outil « x » : ; -3 séances !")) == []
+
+
+def test_text_shown_as_written_is_left_alone() -> None:
+    page = (
+        '<p>Pilote : <span class="as-written">-2+3 « chef » !</span> ; note : x</p><p>Écart -1</p>'
+    )
+    out = french_html(page)
+    assert '<span class="as-written">-2+3 « chef » !</span>' in out
+    assert f"Pilote{NNBSP}:" in out and f"{NNBSP}; note{NNBSP}: x" in out
+    assert f"Écart {MINUS}1" in out

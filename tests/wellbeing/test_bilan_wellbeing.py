@@ -193,7 +193,7 @@ def test_demo_sections(demo_bilan):
     assert "fiable" in wb.reliability(demo_bilan)
     assert "R² =" in wb.drivers(demo_bilan)
     plan = wb.next_steps(demo_bilan)
-    assert "26 directions en 4 groupes" in plan
+    assert "26 directions en 4 groupes" in plan and "plus de 99\xa0%" in plan
     assert "novembre 2018" in plan  # first group at the wave after the baseline wave of May 2018
     for section in (wb.wellbeing, wb.reliability, wb.drivers):
         assert section(demo_bilan).count("<table") == (2 if section is wb.wellbeing else 1)

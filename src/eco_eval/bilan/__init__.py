@@ -29,6 +29,7 @@ from eco_eval.bilan.unavailable import (
     outcome_source,
     require,
     require_breakdown,
+    require_indicator,
     require_scale,
     require_waves,
     section,
@@ -181,7 +182,22 @@ class Bilan:
 
     @section("lever_trend")
     def lever_trend(self, lever_id: str, indicator: str) -> Any:
+        require_indicator(self, indicator, lever_id)
         return _sections.trend(self, indicator, lever=lever_id)
+
+    @section("lever_effects")
+    def lever_effects(self, lever_id: str) -> str:
+        """The lever's effects on its climate and on mental well-being, in words."""
+        return _sections.lever_effects(self, lever_id)
+
+    @section("lever_feedback")
+    def lever_feedback(self, lever_id: str) -> str:
+        """The lever's comment themes and quoted comments."""
+        return _sections.lever_feedback(self, lever_id)
+
+    def lever_actions(self, lever_id: str) -> str:
+        """The directorate's actions on the lever."""
+        return _sections.lever_actions(self, lever_id)
 
     @section("lever_reach")
     def lever_reach(self, lever_id: str, dimension: str) -> str:
@@ -382,6 +398,11 @@ class Bilan:
     @section("data_quality")
     def data_quality(self) -> str:
         return _sections.data_quality(self)
+
+    @section("glossary")
+    def glossary(self) -> str:
+        """The technical terms, each with one plain sentence."""
+        return _sections.glossary(self)
 
     @section("methods")
     def methods(self) -> str:

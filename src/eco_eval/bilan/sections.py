@@ -31,10 +31,33 @@ from eco_eval.report.cells import is_figure
 from eco_eval.report.cells import text_table as table
 from eco_eval.report.fmt import fmt_change, fmt_date, fmt_interval, fmt_period, fmt_value
 from eco_eval.report.quality import latest_log, reason_text, summary_by_source
+from eco_eval.report.typography import AS_WRITTEN
 from eco_eval.user_yaml import load_user_yaml, read_user_text
 
 if TYPE_CHECKING:
     from eco_eval.bilan import Bilan
+
+
+def idle_levers(b: Bilan) -> set[str]:
+    """Levers without a held session in the period: their people counts are true zeros (no
+    session, so nobody took part), shown as 0, not as hidden."""
+    f = b.current
+    sel = f[(f["indicator"] == "sessions_held") & (f["dimension"] == "all") & (f["lever"] != "*")]
+    return {str(lv) for lv, v in zip(sel["lever"], sel["value"], strict=True) if v == 0}
+
+
+#: People figures that are 0 for a lever without a session.
+_ZERO_WHEN_IDLE = ("unique_participants", "reach_rate", "participations")
+
+
+def _lever_value(b: Bilan, lever_id: str, indicator: str, idle: set[str]) -> tuple[str, Any]:
+    """A lever's figure written, and its value for sorting (None when hidden or missing): 0 for
+    the people figures of a lever without a session."""
+    if lever_id in idle and indicator in _ZERO_WHEN_IDLE:
+        return b.fmt(indicator, 0), 0
+    r = b.figure(indicator, lever=lever_id)
+    shown = None if r is None or bool(r["suppressed"]) else r["value"]
+    return _value(b, r, indicator), shown
 
 
 def _value(b: Bilan, row: pd.Series | None, indicator: str) -> str:
@@ -305,6 +328,7 @@ def lever_header(b: Bilan, lever_id: str) -> str:
 
 def lever_cards(b: Bilan, only: str | None = None) -> str:
     cards = []
+    idle = idle_levers(b)
     for lever in b.eco.levers:
         if only is not None and lever.id != only:
             continue
@@ -320,13 +344,12 @@ def lever_cards(b: Bilan, only: str | None = None) -> str:
             ("card_recommend", "recommendation_score"),
         ):
             r = b.figure(ind, lever=lever.id)
-            val = _value(b, r, ind)
+            val = _lever_value(b, lever.id, ind, idle)[0]
             ci = _interval(b, r, ind)
             rows.append([b.t(key), val + (f" {ci}" if ci != "–" else "")])
         rows.append([b.t("card_climate"), lever_climate_text(b, lever.id)])
-        held = b.figure("sessions_held", lever=lever.id)
-        idle = held is not None and not bool(held["suppressed"]) and float(held["value"]) == 0
-        effect = no_activity(section(b).t) if idle else lever_impact_text(b, lever.id)
+        idle_now = lever.id in idle
+        effect = no_activity(section(b).t) if idle_now else lever_impact_text(b, lever.id)
         rows.append([b.t("card_impact"), effect or b.t("card_pending")])
         body = "".join(
             f'<tr><th scope="row">{escape(k)}</th><td>{escape(v)}</td></tr>' for k, v in rows
@@ -369,6 +392,7 @@ def lever_table(b: Bilan) -> str:
     s = section(b)
     climate = lever_climate(b)
     effects = s.headline("climate")
+    idle = idle_levers(b)
     rows, covered = [], None
     for lever in b.eco.levers:
         cells = []
@@ -390,9 +414,7 @@ def lever_table(b: Bilan) -> str:
             "satisfaction_mean",
             "recommendation_score",
         ):
-            r = b.figure(ind, lever=lever.id)
-            shown = None if r is None or bool(r["suppressed"]) else r["value"]
-            cells.append(_sortable_cell(_value(b, r, ind), shown))
+            cells.append(_sortable_cell(*_lever_value(b, lever.id, ind, idle)))
         c = climate[climate["lever"] == lever.id] if len(climate) else climate
         if len(c) and not bool(c.iloc[0]["suppressed"]):
             text = s.num(c.iloc[0]["value"], 2)
@@ -402,7 +424,7 @@ def lever_table(b: Bilan) -> str:
         else:
             cells.append(_sortable_cell("–"))
         e = effects[effects["lever"] == lever.id] if len(effects) else effects
-        if held is not None and not bool(held["suppressed"]) and float(held["value"]) == 0:
+        if lever.id in idle:
             cells.append(f"<td>{escape(b.t('lt_no_session'))}</td>")
         elif len(e) and not bool(e.iloc[0]["suppressed"]) and pd.notna(e.iloc[0]["estimate"]):
             r = e.iloc[0]
@@ -435,11 +457,79 @@ def lever_table(b: Bilan) -> str:
     )
 
 
+def lever_effects(b: Bilan, lever_id: str) -> str:
+    """The lever's estimated effects on each outcome of the barometer (its climate, mental
+    well-being), one sentence each from the wording policy; « aucune séance » when the lever had
+    no session in the period."""
+    s = section(b)
+    if lever_id in idle_levers(b):
+        return f"<p>{escape(no_activity(s.t))}</p>"
+    items = []
+    for outcome in ("climate", "swemwbs"):
+        rows = s.headline(outcome)
+        sel = rows[rows["lever"] == lever_id] if len(rows) else rows
+        if len(sel):
+            items.append(f"<li>{escape(s.sentence(sel.iloc[0]))}</li>")
+    if not items:
+        return ""
+    return f'<h3>{escape(b.t("lever_effects_title"))}</h3><ul class="eco-readings">{"".join(items)}</ul>'
+
+
+def lever_feedback(b: Bilan, lever_id: str) -> str:
+    """The lever's comment themes (with their counts) and its quoted comments, or why none."""
+    facts = b.release.manifest.get("feedback") or {}
+    k_comments = int(facts.get("k_comments", 10))
+    themes = b.release.frame("comment_themes")
+    mine = themes[themes["lever"] == lever_id] if "lever" in themes.columns else themes.iloc[0:0]
+    if mine.empty or bool(mine["suppressed"].all()):
+        text = b.t("comments_too_few", k=k_comments)
+    elif mine["term"].isna().all():
+        text = b.t("comments_no_theme")
+    else:
+        text = ", ".join(
+            f"{t} ({int(c)})"
+            for t, c in zip(mine["term"], mine["count"], strict=True)
+            if pd.notna(c)
+        )
+    quotes = b.release.frame("verbatims")
+    said = [
+        str(q)
+        for lv, q in zip(quotes.get("lever", []), quotes.get("quote", []), strict=True)
+        if lv == lever_id
+    ]
+    out = f"<h3>{escape(b.t('comments_title'))}</h3><p>{escape(text)}</p>"
+    if said:
+        out += (
+            '<ul class="eco-verbatims">'
+            + "".join(f"<li>« {AS_WRITTEN}{escape(q)}</span> »</li>" for q in said)
+            + "</ul>"
+        )
+    return out
+
+
+def lever_actions(b: Bilan, lever_id: str) -> str:
+    """The directorate's actions on the lever, with their status ("" when there is none)."""
+    mine = [a for a in action_statuses(b) or [] if a.lever == lever_id]
+    if not mine:
+        return ""
+    items = "".join(
+        f"<li>{escape(a.action)} — {escape(b.t(a.status))}"
+        + (f" ({escape(fmt_date(a.due, b.lang))})" if a.due else "")
+        + "</li>"
+        for a in mine
+    )
+    return f"<h3>{escape(b.t('h_actions'))}</h3><ul>{items}</ul>"
+
+
 def reach_by(b: Bilan, dimension: str, lever: str = "*") -> str:
     """Participants, reach and participation ratio per group of ``dimension`` ("" when the
     bilan does not show that breakdown: not configured, or absent from the data)."""
     if dimension not in b.breakdowns:
         return ""
+    if lever != "*" and lever in idle_levers(b):
+        dim_label = b.labels[f"dimension.{dimension}"]
+        title = escape(b.t("reach_title", dimension=dim_label))
+        return f"<h3>{title}</h3><p>{escape(b.t('lt_no_session').capitalize())}.</p>"
     f = b.current
     sel = f[(f["lever"] == lever) & (f["dimension"] == dimension)]
     groups = sorted((g for g in sel["group"].unique() if g != "*"), key=str)
@@ -502,7 +592,9 @@ def reach_heatmap(b: Bilan, dimension: str | None = None) -> Any:
         return None
     data = b.current[
         (b.current["dimension"] == dimension) & (b.current["indicator"] == "reach_rate")
-    ]
+    ].copy()
+    idle = data["lever"].isin(idle_levers(b))  # no session: 0 %, a true zero, not hidden
+    data.loc[idle, ["value", "suppressed"]] = [0.0, False]
     return figures.group_heatmap(
         data[
             [
@@ -528,7 +620,19 @@ def reach_heatmap(b: Bilan, dimension: str | None = None) -> Any:
 
 
 def trend(b: Bilan, indicator: str = "sessions_held", lever: str = "*") -> Any:
-    data = b.history[(b.history["indicator"] == indicator) & (b.history["dimension"] == "all")]
+    """``indicator`` across the quarters since launch, for the programme or ``lever``; a lever's
+    people figures in a quarter without its sessions are true zeros (0), not hidden."""
+    h = b.history
+    data = h[(h["indicator"] == indicator) & (h["dimension"] == "all")].copy()
+    if indicator in _ZERO_WHEN_IDLE:
+        held = h[(h["indicator"] == "sessions_held") & (h["dimension"] == "all")]
+        none = {
+            (p, lv)
+            for p, lv, v in zip(held["period"], held["lever"], held["value"], strict=True)
+            if v == 0
+        }
+        zero = [(p, lv) in none for p, lv in zip(data["period"], data["lever"], strict=True)]
+        data.loc[zero, ["value", "suppressed"]] = [0.0, False]
     return figures.trend(data, indicator, b.labels, by="overall", lever=lever, k=b.k)
 
 
@@ -560,7 +664,7 @@ def verbatims(b: Bilan) -> str:
     quotes = b.release.frame("verbatims")
     names = {lever.id: lever.name(b.lang) for lever in b.eco.levers}
     items = [
-        f'<li><span class="eco-muted">{escape(names.get(str(lever), str(lever)))}</span> — « {escape(str(quote))} »</li>'
+        f'<li><span class="eco-muted">{escape(names.get(str(lever), str(lever)))}</span> — « {AS_WRITTEN}{escape(str(quote))}</span> »</li>'
         for lever, quote in zip(quotes.get("lever", []), quotes.get("quote", []), strict=True)
     ]
     if not items:
@@ -656,27 +760,32 @@ def data_quality(b: Bilan) -> str:
     return f"<p>{escape(intro)}</p><h3>{escape(b.t('dq_by_source'))}</h3>{by_source}<h3>{escape(b.t('dq_file'))}</h3>{by_file}"
 
 
+def glossary(b: Bilan) -> str:
+    """The technical terms of the bilan, each with one plain sentence (labels ``glt_*``, ``gld_*``
+    in their order)."""
+    keys = [k.removeprefix("bilan.glt_") for k in b.labels if k.startswith("bilan.glt_")]
+    items = "".join(
+        f"<dt>{escape(b.t('glt_' + k))}</dt><dd>{escape(b.t('gld_' + k))}</dd>" for k in keys
+    )
+    return f'<dl class="eco-glossary">{items}</dl>'
+
+
 def methods(b: Bilan) -> str:
     k_comments = int((b.release.manifest.get("feedback") or {}).get("k_comments", 10))
+    # The definition says the formula in words; the code-like formula is for the English docs.
     rows = [
         [
             i.name(b.lang),
             i.definition(b.lang),
-            i.formula,
-            i.reaim + (f" (Kirkpatrick {i.kirkpatrick})" if i.kirkpatrick else ""),
+            b.t(f"reaim_{i.reaim}")
+            + (f" ({b.t(f'kirkpatrick_{i.kirkpatrick}')})" if i.kirkpatrick else ""),
             i.caveats(b.lang) or "–",
         ]
         for i in b.catalogue.indicators
     ]
     headers = [
         b.t(c)
-        for c in (
-            "methods_col_id",
-            "methods_col_def",
-            "methods_col_formula",
-            "methods_col_dim",
-            "methods_col_caveats",
-        )
+        for c in ("methods_col_id", "methods_col_def", "methods_col_dim", "methods_col_caveats")
     ]
 
     notes = "".join(

@@ -336,6 +336,22 @@ def require_waves(b: Bilan, n: int) -> None:
     )
 
 
+def require_indicator(b: Bilan, indicator: str, lever: str = "*") -> None:
+    """Raise when the quarterly history has no ``indicator`` for ``lever``: its sources give the
+    period nothing (their own sentence), or they lack the columns it is computed from."""
+    h = b.history
+    if ((h["indicator"] == indicator) & (h["lever"] == lever)).any():
+        return
+    sources = b.catalogue[indicator].sources if indicator in b.catalogue else ()
+    for source in sources:
+        require(b, source)
+    name = b.catalogue[indicator].name(b.lang) if indicator in b.catalogue else indicator
+    where = ", ".join(f"sources.{s}.columns" for s in sources) or "sources"
+    raise SectionUnavailable(
+        b.t("u_no_indicator", indicator=name), b.t("u_no_indicator_fix", where=where)
+    )
+
+
 def require_scale(b: Bilan, indicator: str) -> None:
     """Raise when the barometer gives no ``indicator`` (its scale's items are not recognised)."""
     levels = b.release.frame("wellbeing_levels")

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from eco_eval.bilan.wording import claim, short_verdict, verdict
+from eco_eval.bilan.wording import claim, short_verdict, verdict, verdict_word
 from eco_eval.errors import ConfigError, did_you_mean
 from eco_eval.indicators.core import COLUMNS
 from eco_eval.report import _plot as P
@@ -492,7 +492,7 @@ def impact(b: Bilan, outcome: str = "climate") -> str:
     rows_f = s.headline(outcome)
     if rows_f.empty:
         return _p(s.t("no_barometer") if s.wave is None else s.t("s_no_previous"))
-    rows = []
+    rows, readings = [], []
     for lever in s.b.eco.levers:
         sel = rows_f[rows_f["lever"] == lever.id]
         if sel.empty:
@@ -501,14 +501,15 @@ def impact(b: Bilan, outcome: str = "climate") -> str:
         hidden = bool(r["suppressed"]) or is_missing(r["estimate"])
         rows.append(
             [
-                lever.name(s.lang), s.tool_name(lever.id),
+                lever.name(s.lang).capitalize(), s.tool_name(lever.id),
                 "–" if hidden else fmt_change(r["estimate"], s.lang, kind="absolute", digits=2),
                 "–" if hidden else _interval(r["ci_low"], r["ci_high"], s.lang, digits=2),
                 "–" if hidden else s.num(r["hedges_g"], 2),
                 "–" if is_missing(r["n_treated"]) else f"{fmt_number(r['n_treated'], s.lang, digits=0)} / {fmt_number(r['n_control'], s.lang, digits=0)}",
-                s.design_label(r), s.sentence(r),
+                s.design_label(r) if hidden else verdict_word(s.t, r),
             ]
         )  # fmt: skip
+        readings.append(s.sentence(r))
     first = rows_f.iloc[0]
     headers = [
         s.t(c)
@@ -519,8 +520,7 @@ def impact(b: Bilan, outcome: str = "climate") -> str:
             "col_interval",
             "col_g",
             "col_people",
-            "col_design",
-            "col_reading",
+            "col_verdict_effect",
         )
     ]
     title = s.t("impact_outcome_title", outcome=s.t(f"outcome_{outcome}"))
@@ -528,6 +528,9 @@ def impact(b: Bilan, outcome: str = "climate") -> str:
         f"<h3>{escape(title)}</h3>"
         + _p(s.t("impact_intro", pairs=s.pairs_text(first)))
         + _table(headers, rows, "eco-table eco-impact")
+        + '<ul class="eco-readings">'
+        + "".join(f"<li>{escape(text)}</li>" for text in readings)
+        + "</ul>"
         + _p(s.t("impact_fdr", n=len(rows), fdr=fmt_percent(0.05, s.lang, digits=0)), "eco-note")
         + _p(s.t("impact_method", adjustment=adjustment_text(s, rows_f)), "eco-note")
         + (_p(note, "eco-note") if (note := not_adjusted_text(s, rows_f)) else "")
@@ -723,7 +726,12 @@ def next_steps(
     power = s.t(
         "plan_power", cluster_size=s.num(inputs.cluster_size, 0), sd=s.num(inputs.sd, 2),
         icc=s.num(inputs.icc, 3), effect=s.num(effect, 2), unit=s.unit(effect),
-        power=fmt_percent(plan.power.power, s.lang, digits=0),
+        power=(
+            s.t("more_than", value=fmt_percent(0.99, s.lang, digits=0))
+            if plan.power.power > 0.99
+            else fmt_percent(plan.power.power, s.lang, digits=0)
+        ),
+        effect_sd=s.num(effect / inputs.sd if inputs.sd else float("nan"), 1),
         target=fmt_percent(plan.target_power, s.lang, digits=0), mde=s.num(plan.mde, 2),
         mde_unit=s.unit(plan.mde),
     )  # fmt: skip

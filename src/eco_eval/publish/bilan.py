@@ -31,7 +31,7 @@ from eco_eval.publish.provenance import (
 )
 from eco_eval.publish.release import BILAN_SUPPRESSION_LOG, PeriodRelease
 from eco_eval.publish.staging import PeriodStage
-from eco_eval.report.html import PLOTLYJS_FILE, notebook_to_html
+from eco_eval.report.html import ASSETS_DIR, notebook_to_html
 from eco_eval.report.pdf import html_to_pdf
 from eco_eval.report.runner import execute_notebook
 from eco_eval.store import record_publication
@@ -171,9 +171,7 @@ def build_bilan_in(
         if lang == "fr"
         else "Organisational innovation report"
     ) + f" — {p.label}"
-    html = notebook_to_html(
-        executed, out / "bilan.html", lang=lang, title=title, plotlyjs=PLOTLYJS_FILE
-    )
+    html = notebook_to_html(executed, out / "bilan.html", lang=lang, title=title, assets=ASSETS_DIR)
     _advance(progress, "HTML")
     if pdf:
         html_to_pdf(html, out / "bilan.pdf")

@@ -45,7 +45,7 @@ from eco_eval.errors import ReportFailed
 from eco_eval.publish.provenance import LOCAL_PARAMETERS, STAMP, is_current, make_stamp, write_json
 from eco_eval.publish.staging import PeriodStage
 from eco_eval.report.fmt import fmt_period
-from eco_eval.report.html import PLOTLYJS_FILE, notebook_to_html
+from eco_eval.report.html import ASSETS_DIR, notebook_to_html
 from eco_eval.report.kernel_environment import kernel_environment
 from eco_eval.report.runner import check_parameters
 
@@ -314,7 +314,7 @@ def build_levers(
                 out / f"{lever}.html",
                 lang=lang,
                 title=page_title(ecosystem, lever, params),
-                plotlyjs=f"../{PLOTLYJS_FILE}",
+                assets=f"../{ASSETS_DIR}",
             )
             timings[lever] = round(time.perf_counter() - t1, 2)
             log.info("deep dive %s: %.1f s", lever, timings[lever])

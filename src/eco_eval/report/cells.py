@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from html import escape
 from typing import Any
 
+from eco_eval.report.typography import AS_WRITTEN
+
 #: A cell that holds only figures: a number, a percentage, a change, an interval, a hidden or
 #: missing value, or a value followed by its interval. It never wraps (``td.num``).
 _FIGURE = r"(?:[+\-\u2212]?\d[\d\u202f\u00a0 ,.]*(?:\u00a0?%|\u00a0points?|\u00a0pp)?|\[[^\]]*\]|–|< ?\d+\s?pers\.)"
@@ -41,6 +43,8 @@ def text_table(
         cells = []
         for i, c in enumerate(r):
             shown = c if i in raw_cols else escape(str(c))
+            if i in text_cols:  # free text: shown as written, typography left alone
+                shown = f"{AS_WRITTEN}{shown}</span>"
             kind = (
                 ' class="text"'
                 if i in text_cols

@@ -65,13 +65,25 @@ def figure_html(fig: go.Figure | dict[str, Any]) -> str:
     return f'<div class="eco-figure">{html}</div>'
 
 
+def _rounded(value: Any, digits: int = 6) -> Any:
+    """``value`` (plotly's JSON form) with every float to ``digits`` significant digits: what a
+    reader can see, a third of the bytes of a float's 17 digits."""
+    if isinstance(value, float):
+        return float(f"{value:.{digits}g}")
+    if isinstance(value, list):
+        return [_rounded(v, digits) for v in value]
+    if isinstance(value, dict):
+        return {k: _rounded(v, digits) for k, v in value.items()}
+    return value
+
+
 def mimebundle(fig: go.Figure) -> dict[str, Any]:
-    """What :func:`show` displays: plotly's JSON and the HTML fragment, no plotly.js in either."""
-    as_json = json.loads(pio.to_json(fig, validate=False, remove_uids=False))
+    """What :func:`show` displays: plotly's JSON (floats to 6 significant digits, no plotly.js)
+    and a plain-text stand-in."""
+    as_json = _rounded(json.loads(pio.to_json(fig, validate=False, remove_uids=False)))
     as_json["config"] = PLOTLY_CONFIG
     return {
         PLOTLY_MIME: as_json,
-        "text/html": figure_html(fig),
         "text/plain": f"<{type(fig).__name__}: {fig.layout.title.text or ''}>",
     }
 
@@ -79,12 +91,12 @@ def mimebundle(fig: go.Figure) -> dict[str, Any]:
 def show(fig: go.Figure) -> None:
     """Display ``fig`` in a notebook cell (use this, not ``fig.show()``).
 
-    The output carries the figure twice, neither time with plotly.js: as plotly's JSON, which
-    JupyterLab draws with its plotly extension while an analyst works, and as an HTML fragment.
-    :func:`eco_eval.report.html.notebook_to_html` turns either into a ``Plotly.newPlot`` call and
-    writes plotly.js once in the page. Anything else that renders as HTML (``_repr_html_``: a
-    section replaced by its sentence, :class:`eco_eval.bilan.unavailable.Unavailable`) is shown as
-    that HTML.
+    The output carries the figure once, as plotly's JSON: JupyterLab draws it with the plotly
+    extension while an analyst works, and :func:`eco_eval.report.html.notebook_to_html` turns it
+    into a ``Plotly.newPlot`` call on a page that loads plotly.js once (the executed notebooks
+    are published too: one copy of each figure keeps the period folder small). Anything else
+    that renders as HTML (``_repr_html_``: a section replaced by its sentence,
+    :class:`eco_eval.bilan.unavailable.Unavailable`) is shown as that HTML.
     """
     if not isinstance(fig, go.Figure) and hasattr(fig, "_repr_html_"):
         IPython.display.display({"text/html": fig._repr_html_()}, raw=True)

@@ -4,9 +4,9 @@ The page is rendered by nbconvert with the bilan template (``_data/report/page.h
 JupyterLab's cell rendering) and the theme's CSS. It loads nothing from the network:
 
 - plotly.js, from the installed plotly package, is loaded once in the head, and only when the page
-  has a figure: inlined, or (``plotlyjs=``) from one file of the published folder that every page
-  of the folder shares (:func:`write_plotlyjs`); figures are small ``Plotly.newPlot`` calls (see
-  :func:`eco_eval.report.figures.show`).
+  has a figure; figures are small ``Plotly.newPlot`` calls (see :func:`eco_eval.report.figures.show`).
+  plotly.js and the page's CSS are inlined, or (``assets=``) read from one folder of the published
+  folder that every page of it shares (:func:`write_asset`);
   A figure shown with ``fig.show()`` (plotly's own MIME bundle) is converted the same way, and an
   output that embeds the whole plotly.js again (``init_notebook_mode``) is dropped;
 - no require.js, MathJax or widget manager from a CDN (the lab template would add them);
@@ -117,23 +117,25 @@ def plotlyjs_source() -> str:
     return str(get_plotlyjs())
 
 
-#: Where the pages of a period's folder find plotly.js, relative to the folder.
-PLOTLYJS_FILE = "assets/plotly.min.js"
+#: The folder, in a period's published folder, of the files its pages share.
+ASSETS_DIR = "assets"
+PLOTLYJS_NAME = "plotly.min.js"
+CSS_NAME = "bilan.css"
 
 
-def write_plotlyjs(path: Path) -> Path:
-    """Write plotly.min.js at ``path`` unless the same file is already there; return ``path``.
+def write_asset(path: Path, content: str) -> Path:
+    """Write ``content`` at ``path`` unless the same file is already there; return ``path``.
 
-    One copy per published folder, shared by its pages (``<script src>``, read from the folder
-    itself, so the pages still work offline and from ``file://``)."""
-    source = plotlyjs_source().encode("utf-8")
+    One copy per published folder, shared by its pages (``<script src>``, ``<link>``, read from
+    the folder itself, so that the pages still work offline and from ``file://``)."""
+    data = content.encode("utf-8")
     path = Path(path)
-    if path.is_file() and path.stat().st_size == len(source) and path.read_bytes() == source:
+    if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     try:
-        tmp.write_bytes(source)
+        tmp.write_bytes(data)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -272,7 +274,7 @@ def notebook_to_html(
     *,
     lang: str = "fr",
     title: str | None = None,
-    plotlyjs: str | None = None,
+    assets: str | None = None,
 ) -> Path:
     """Write the executed notebook as an HTML page and return its path.
 
@@ -287,10 +289,11 @@ def notebook_to_html(
         Language of the page (``<html lang>``, table of contents, footer).
     title
         The page's ``<title>``; by default the notebook's first level-1 heading.
-    plotlyjs
-        None: plotly.js is inlined (a self-contained page). A relative URL (``"assets/plotly.min.js"``,
-        ``"../assets/plotly.min.js"``): the page loads plotly.js from that file, written there
-        (relative to the page) by :func:`write_plotlyjs` when the page has a figure.
+    assets
+        None: plotly.js and the CSS are inlined (a self-contained page). The relative URL of a
+        folder (``"assets"``, ``"../assets"``): the page loads them from there, where they are
+        written (relative to the page) by :func:`write_asset`, plotly.js only when the page has a
+        figure.
     """
     check_lang(lang)
     executed_notebook, output_html = Path(executed_notebook), Path(output_html)
@@ -302,6 +305,9 @@ def notebook_to_html(
         ) from exc
     nb = copy.deepcopy(nb)
     has_figure = _normalise_outputs(nb)
+    css = data_path("report", "bilan.css").read_text(encoding="utf-8")
+    if assets is not None:
+        write_asset(output_html.parent / assets / CSS_NAME, css)
     theme = load_theme()
     labels = label_file(lang)
     resources = {
@@ -310,7 +316,8 @@ def notebook_to_html(
             "lang": lang,
             "title": title or _first_title(nb) or labels["report.title"],
             "version": _package_version(),
-            "css": data_path("report", "bilan.css").read_text(encoding="utf-8"),
+            "css": "" if assets is not None else css,
+            "css_href": f"{assets}/{CSS_NAME}" if assets is not None else "",
             "css_variables": theme.css_variables(),
             "page": dict(theme.page),
             "skip_label": labels["report.skip_to_content"],
@@ -341,9 +348,10 @@ def notebook_to_html(
     if lang == "fr":
         page = french_html(page)
     script = ""
-    if has_figure and plotlyjs is not None:
-        write_plotlyjs(output_html.parent / plotlyjs)
-        script = f'<script src="{html_lib.escape(plotlyjs, quote=True)}"></script>'
+    if has_figure and assets is not None:
+        write_asset(output_html.parent / assets / PLOTLYJS_NAME, plotlyjs_source())
+        src = html_lib.escape(f"{assets}/{PLOTLYJS_NAME}", quote=True)
+        script = f'<script src="{src}"></script>'
     elif has_figure:
         script = "<script>\n" + plotlyjs_source().replace("</script", "<\\/script") + "\n</script>"
     page = page.replace(PLOTLYJS_MARKER, script, 1)

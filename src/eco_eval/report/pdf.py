@@ -18,12 +18,17 @@ removed (:func:`relative_links`).
 
 from __future__ import annotations
 
+import html as html_lib
+import logging
 import os
+import re
 import shutil
 import subprocess
 import tempfile
+import unicodedata
 import uuid
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from pypdf import PdfReader, PdfWriter
@@ -99,6 +104,16 @@ def _relative(uri: str, folder: Path) -> str | None:
 def relative_links(pdf: Path, folder: Path) -> int:
     """Rewrite the ``file://`` links of ``pdf`` relative to ``folder`` (the printed page's folder);
     drop those that point outside it. Returns the number of links changed or removed."""
+    quiet = logging.getLogger("pypdf")  # Chromium's trailers make pypdf warn about nothing
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)
+    try:
+        return _relative_links(pdf, folder)
+    finally:
+        quiet.setLevel(level)
+
+
+def _relative_links(pdf: Path, folder: Path) -> int:
     reader = PdfReader(pdf)
     writer = PdfWriter(clone_from=reader)
     folder = folder.resolve()
@@ -141,6 +156,61 @@ def _tail(text: str, lines: int = 3) -> str:
     return " | ".join(useful[-lines:]) or "no message"
 
 
+def _print(executable: str, html: Path, out: Path, profile: Path, timeout: float) -> None:
+    """One Chromium print of ``html`` to ``out``; :class:`ReportFailed` when it fails."""
+    command = chromium_command(executable, html, out, profile)
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise ReportFailed(
+            f"{html}: Chromium did not finish printing within {timeout:g} s (timeout=)"
+        ) from exc
+    except OSError as exc:
+        raise ReportFailed(f"{executable}: cannot run Chromium ({exc}); {INSTALL_HINT}") from exc
+    if done.returncode != 0 or not out.is_file() or out.read_bytes()[:5] != b"%PDF-":
+        raise ReportFailed(
+            f"{html}: Chromium failed to print a PDF (exit {done.returncode}): {_tail(done.stderr)}"
+        )
+
+
+def _plain(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", html_lib.unescape(text)).split())
+
+
+_TOC_LINK = re.compile(r'(<a href="#[^"]+">)(.*?)(</a>)', re.S)
+
+
+def contents_pages(pdf: Path) -> dict[str, int]:
+    """Each bookmark's title (spaces and ligatures normalised) and its page number (from 1)."""
+    reader = PdfReader(pdf)
+    pages: dict[str, int] = {}
+
+    def walk(items: list[Any]) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            elif (n := reader.get_destination_page_number(item)) is not None:
+                pages.setdefault(_plain(str(item.title)), n + 1)
+
+    walk(reader.outline)
+    return pages
+
+
+def with_page_numbers(page: str, pages: dict[str, int]) -> str:
+    """The page with each entry of its table of contents (``nav.toc``) followed by the number of
+    the printed page its heading is on (``<span class="toc-page">``)."""
+    start = page.find('<nav class="toc"')
+    if start < 0:
+        return page
+    end = page.index("</nav>", start)
+
+    def number(m: re.Match[str]) -> str:
+        n = pages.get(_plain(re.sub(r"<[^>]+>", "", m.group(2))))
+        return m.group(0) if n is None else f'{m.group(0)}<span class="toc-page">{n}</span>'
+
+    return page[:start] + _TOC_LINK.sub(number, page[start:end]) + page[end:]
+
+
 def html_to_pdf(
     html: Path,
     pdf: Path,
@@ -150,6 +220,9 @@ def html_to_pdf(
 ) -> Path:
     """Print ``html`` to ``pdf`` with headless Chromium and return the PDF's path.
 
+    A page with a table of contents is printed twice: the first print's bookmarks give the page
+    of each heading, written into the contents (:func:`with_page_numbers`) for the second print
+    (a copy of the page beside it, so that its relative links and scripts still resolve).
     The PDF is written to a temporary file next to ``pdf`` and renamed when complete, so a failure
     never leaves a broken file or touches a previous PDF. Raises :class:`ReportFailed` when
     Chromium is missing (with the command that installs it), fails, times out or writes no PDF.
@@ -161,30 +234,16 @@ def html_to_pdf(
     pdf.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="eco-eval-chromium-") as profile:
         tmp = pdf.with_name(f".{pdf.name}.{uuid.uuid4().hex}.tmp")
+        numbered = html.with_name(f".{html.stem}.{uuid.uuid4().hex}.html")
         try:
-            command = chromium_command(executable, html, tmp, Path(profile))
-            try:
-                done = subprocess.run(
-                    command, capture_output=True, text=True, timeout=timeout, check=False
-                )
-            except subprocess.TimeoutExpired as exc:
-                raise ReportFailed(
-                    f"{html}: Chromium did not finish printing within {timeout:g} s (timeout=)"
-                ) from exc
-            except OSError as exc:
-                raise ReportFailed(
-                    f"{executable}: cannot run Chromium ({exc}); {INSTALL_HINT}"
-                ) from exc
-            if (
-                done.returncode != 0
-                or tmp.stat().st_size == 0
-                or not tmp.read_bytes()[:5] == b"%PDF-"
-            ):
-                raise ReportFailed(
-                    f"{html}: Chromium failed to print a PDF (exit {done.returncode}): {_tail(done.stderr)}"
-                )
+            _print(executable, html, tmp, Path(profile), timeout)
+            page = html.read_text(encoding="utf-8")
+            if '<nav class="toc"' in page:
+                numbered.write_text(with_page_numbers(page, contents_pages(tmp)), encoding="utf-8")
+                _print(executable, numbered, tmp, Path(profile), timeout)
             relative_links(tmp, html.parent)
             os.replace(tmp, pdf)
         finally:
             tmp.unlink(missing_ok=True)
+            numbered.unlink(missing_ok=True)
     return pdf

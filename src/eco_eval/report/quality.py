@@ -28,12 +28,16 @@ ALWAYS_SHOWN = ("incomplete_response",)
 
 
 def reason_text(reason: str, labels: Any) -> str:
-    """``range:satisfaction`` -> "valeur hors plage (satisfaction)" in the labels' language."""
+    """``range:recommend`` -> "valeur hors plage (note de recommandation (0 à 10))" in the labels'
+    language: the canonical field named in words (``field.<name>``)."""
     kind, _, field = reason.partition(":")
     key = f"bilan.reason_{kind}"
     if key not in labels:
         return reason
-    return labels.format(key, field=field) if field else labels[key]
+    if not field:
+        return str(labels[key])
+    name = labels.get(f"field.{field}", field)
+    return str(labels.format(key, field=name))
 
 
 def is_codebook(log: pd.DataFrame) -> pd.Series:

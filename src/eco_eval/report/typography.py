@@ -58,14 +58,25 @@ def french_text(text: str) -> str:
     return _NEGATIVE.sub(lambda m: m.group(1) + MINUS, text)
 
 
+#: Text written by someone (a comment, an action, its owner) is shown as written: the page's
+#: typography leaves the inside of ``<span class="as-written">`` (which holds only escaped text).
+AS_WRITTEN = '<span class="as-written">'
+
+
 def french_html(page: str) -> str:
     """The page with :func:`french_text` applied to its text between tags; markup, attributes,
-    scripts, styles and comments are kept as they are, and the text stays escaped."""
+    scripts, styles, comments and text shown as written (:data:`AS_WRITTEN`) are kept as they
+    are, and the text stays escaped."""
     parts = _MARKUP.split(page)
-    for i in range(0, len(parts), 2):  # even indices: text between tags
-        if parts[i].strip():
-            fixed = french_text(html_lib.unescape(parts[i]))
-            parts[i] = html_lib.escape(fixed, quote=False)
+    written = False
+    for i, part in enumerate(parts):
+        if i % 2:  # odd indices: a tag
+            if part == AS_WRITTEN:
+                written = True
+            elif written and part == "</span>":
+                written = False
+        elif part.strip() and not written:
+            parts[i] = html_lib.escape(french_text(html_lib.unescape(part)), quote=False)
     return "".join(parts)
 
 
