@@ -28,7 +28,7 @@ from functools import lru_cache
 from html import escape
 from typing import TYPE_CHECKING, Any
 
-from eco_eval.bilan.sections import action_statuses
+from eco_eval.bilan.sections import action_statuses, fading_name
 from eco_eval.bilan.wellbeing import section as wellbeing_section
 from eco_eval.bilan.wording import short_verdict, verdict
 from eco_eval.report.fmt import fmt_change, fmt_date, fmt_number, is_missing
@@ -148,12 +148,12 @@ def _fading(b: Bilan) -> list[tuple[str, str, str]]:
     """Tools in decline year on year: (tool, sessions now, sessions a year before)."""
     f = b.current
     out = []
-    for tool in f.loc[(f["indicator"] == "fading_out") & (f["value"] == 1), "tool"]:
-        lever = next((t.lever for t in b.eco.tools if t.id == tool), None)
-        held = b.figure("sessions_held", lever=str(lever)) if lever else None
+    rows = f[(f["indicator"] == "fading_out") & (f["value"] == 1)]
+    for tool, lever in zip(rows["tool"], rows["lever"], strict=True):
+        held = b.figure("sessions_held", lever=str(lever))
         now = b.fmt("sessions_held", held["value"]) if held is not None else "–"
         before = b.fmt("sessions_held", held["year_before"]) if held is not None else "–"
-        out.append((b.labels.tool(str(tool)), now, before))
+        out.append((fading_name(b, tool, lever), now, before))
     return out
 
 

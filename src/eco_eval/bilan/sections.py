@@ -176,6 +176,12 @@ def _yoy(b: Bilan, row: pd.Series, indicator: str, column: str) -> str:
     return fmt_change(diff, b.lang, kind="absolute", digits=b.catalogue.digits(indicator))
 
 
+def fading_name(b: Bilan, tool: Any, lever: Any) -> str:
+    """The name of a declining tool, or of its lever when the lever's row covers several tools
+    (a generation changed within the year compared)."""
+    return b.labels.lever(str(lever)) if str(tool) == "*" else b.labels.tool(str(tool))
+
+
 def summary_sentences(b: Bilan) -> list[str]:
     """Plain sentences generated from the numbers (no causal wording: reaction and activity only)."""
     out = []
@@ -272,13 +278,12 @@ def summary_sentences(b: Bilan) -> list[str]:
     fading = b.current[(b.current["indicator"] == "fading_out") & (b.current["value"] == 1)]
     if len(fading):
         tools = []
-        for tool in fading["tool"]:
-            lever = b.eco.tool(str(tool)).lever
-            r = b.figure("sessions_held", lever=lever)
+        for tool, lever in zip(fading["tool"], fading["lever"], strict=True):
+            r = b.figure("sessions_held", lever=str(lever))
             tools.append(
                 b.t(
                     "s_fading_tool",
-                    tool=b.labels.tool(str(tool)),
+                    tool=fading_name(b, tool, lever),
                     now=b.fmt("sessions_held", None if r is None else r["value"]),
                     before=b.fmt("sessions_held", None if r is None else r["year_before"]),
                 )
