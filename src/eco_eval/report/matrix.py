@@ -52,6 +52,9 @@ def encounter_heatmap(matrix: pd.DataFrame, labels: Labels, *, title: str) -> go
         )
     )
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(side="top", tickangle=-45)
+    # column names slanted below the matrix: plotly grows the bottom margin for them (above it,
+    # they would run into the title and out of the figure)
+    fig.update_xaxes(tickangle=-45, automargin=True)
+    fig.update_yaxes(automargin=True)
     height = 220 + int(theme.figure["row_height"]) * max(len(depts), 2)
     return P.finish(fig, labels, theme, title=title, height=height)
