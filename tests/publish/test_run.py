@@ -11,19 +11,9 @@ import nbformat
 import pytest
 
 from eco_eval.publish.bilan import repo_notebooks
-from eco_eval.store import DATA_TABLES, open_store
+from eco_eval.store import open_store
 
-from .conftest import ECO_EVAL, cli_env, copy_project, run_cli, snapshot
-
-
-def _store_contents(path: Path) -> dict[str, object]:
-    """The store's files and the rows of its data tables, in a comparable form."""
-    store = open_store(path)
-    out: dict[str, object] = {"files": store.known_files()}
-    for table in DATA_TABLES:
-        frame = store.table(table)
-        out[table] = (len(frame), frame.astype(str).to_csv(index=False).__hash__())
-    return out
+from .conftest import ECO_EVAL, cli_env, copy_project, run_cli, snapshot, store_contents
 
 
 def _staging_left(reports: Path) -> list[str]:
@@ -36,7 +26,7 @@ def test_a_second_concurrent_run_exits_with_lock_held_and_nothing_is_corrupted(
 ):
     root = copy_project(demo_project, tmp_path / "city")
     store = root / "data" / "processed" / "eco_eval.duckdb"
-    store_before = _store_contents(store)
+    store_before = store_contents(store)
     args = ["run", "--project", str(root), "--period", "2017-Q4", "--no-pdf", "--json"]
     first = subprocess.Popen(
         [str(ECO_EVAL), *args],
@@ -75,7 +65,7 @@ def test_a_second_concurrent_run_exits_with_lock_held_and_nothing_is_corrupted(
     assert (period / "open-data" / "datapackage.json").is_file()
     assert (root / "reports" / "index.html").is_file()
     # no new raw file: the store's data are untouched; the run added its cells to the ledger
-    assert _store_contents(store) == store_before
+    assert store_contents(store) == store_before
     ledger = open_store(store).table("publication_ledger")
     assert set(ledger["publication"]) == {"bilan:2017-Q4"}
     assert _staging_left(root / "reports") == []
