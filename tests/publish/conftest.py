@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from eco_eval.store import DATA_TABLES, open_store
+
 KEY = "test-key-0123456789abcdef0123456789abcdef"
 ECO_EVAL = Path(sys.executable).with_name("eco-eval")
 
@@ -109,3 +111,13 @@ def execute_cells(notebook: Path, parameters: dict[str, object]) -> list[str]:
             if "parameters" in cell.get("metadata", {}).get("tags", []):
                 namespace.update(parameters)
     return shown
+
+
+def store_contents(path: Path) -> dict[str, object]:
+    """The store's files and the rows of its data tables, in a comparable form."""
+    store = open_store(path)
+    out: dict[str, object] = {"files": store.known_files()}
+    for table in DATA_TABLES:
+        frame = store.table(table)
+        out[table] = (len(frame), frame.astype(str).to_csv(index=False).__hash__())
+    return out

@@ -11,8 +11,9 @@ import nbformat
 import pytest
 
 from eco_eval.publish.bilan import repo_notebooks
+from eco_eval.store import open_store
 
-from .conftest import ECO_EVAL, cli_env, copy_project, run_cli, snapshot
+from .conftest import ECO_EVAL, cli_env, copy_project, run_cli, snapshot, store_contents
 
 
 def _staging_left(reports: Path) -> list[str]:
@@ -25,7 +26,7 @@ def test_a_second_concurrent_run_exits_with_lock_held_and_nothing_is_corrupted(
 ):
     root = copy_project(demo_project, tmp_path / "city")
     store = root / "data" / "processed" / "eco_eval.duckdb"
-    store_before = store.read_bytes()
+    store_before = store_contents(store)
     args = ["run", "--project", str(root), "--period", "2017-Q4", "--no-pdf", "--json"]
     first = subprocess.Popen(
         [str(ECO_EVAL), *args],
@@ -63,7 +64,10 @@ def test_a_second_concurrent_run_exits_with_lock_held_and_nothing_is_corrupted(
     assert len(list((period / "leviers").glob("*.executed.ipynb"))) == 12
     assert (period / "open-data" / "datapackage.json").is_file()
     assert (root / "reports" / "index.html").is_file()
-    assert store.read_bytes() == store_before, "no new raw file: the store is untouched"
+    # no new raw file: the store's data are untouched; the run added its cells to the ledger
+    assert store_contents(store) == store_before
+    ledger = open_store(store).table("publication_ledger")
+    assert set(ledger["publication"]) == {"bilan:2017-Q4"}
     assert _staging_left(root / "reports") == []
     logs = sorted((root / "reports" / "logs").glob("run-*.json"))
     assert len(logs) == 2, "each run logs itself, under its own name"

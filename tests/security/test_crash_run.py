@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from publish.conftest import ECO_EVAL, cli_env, copy_project
+from publish.conftest import ECO_EVAL, cli_env, copy_project, store_contents
 
 
 def _published(reports: Path) -> dict[str, Path]:
@@ -61,7 +61,7 @@ def test_sigkill_during_a_run_then_a_normal_run_equals_an_uninterrupted_run(
     duration = float(demo_run["summary"]["seconds"])
     root = copy_project(demo_project, tmp_path / "city")
     store = root / "data" / "processed" / "eco_eval.duckdb"
-    store_before = store.read_bytes()
+    store_before = store_contents(store)
     args = [str(ECO_EVAL), "-q", "run", "--project", str(root), "--period", "2017-Q4"]
     env = cli_env(tmp_path)
     # one kill per run, at a point drawn from ECO_EVAL_TEST_SEED (0 in CI: reproducible; set it
@@ -114,7 +114,8 @@ def test_sigkill_during_a_run_then_a_normal_run_equals_an_uninterrupted_run(
     assert sorted(mine) == sorted(theirs) and len(mine) >= 3
     for name, frame in mine.items():
         pd.testing.assert_frame_equal(frame, theirs[name])
-    # no staging folder is left behind, and the store (nothing new to ingest) is untouched
+    # no staging folder is left behind, and the store's data (nothing new to ingest) are
+    # untouched: the run only adds its cells to the publication ledger
     assert not [p.name for p in (root / "reports").iterdir() if p.is_dir() and p.name[0] == "."]
-    assert store.read_bytes() == store_before
+    assert store_contents(store) == store_before
     print(f"{len(got)} published files, {sum(len(f) for f in mine.values())} open-data rows equal")
