@@ -123,6 +123,9 @@ def impact(valbrune_project, tables, truth) -> pd.DataFrame:
         tables, project.instruments(), project.ecosystem(), outcomes=("climate", "swemwbs_raw")
     )
     pooled = table[table["pooled"]].copy()
+    # the pairs' rows count person-pairs, as the truth does (the headline counts persons)
+    pairs = table[~table["pooled"]].groupby(["lever", "outcome"])["n_treated"].sum()
+    pooled["pair_treated"] = [pairs.get((r.lever, r.outcome), 0) for r in pooled.itertuples()]
     eff = truth["effects"]
     values, treated = [], []
     for _, r in pooled.iterrows():
@@ -141,8 +144,8 @@ def test_impact_recovers_the_planted_effects(impact, truth, outcome):
     assert len(eligible) == 6
     assert (eligible["design"] == "did_linked_panel").all(), eligible[["lever", "design", "note"]]
     assert eligible["estimate"].notna().all()
-    assert (eligible["n_treated"] == eligible["truth_treated"]).all(), eligible[
-        ["lever", "n_treated", "truth_treated"]
+    assert (eligible["pair_treated"] == eligible["truth_treated"]).all(), eligible[
+        ["lever", "pair_treated", "truth_treated"]
     ]
     planted_levers = set(truth["effects"].query("outcome == @outcome and planted != 0")["lever_id"])
     planted = eligible[eligible["lever"].isin(planted_levers)]

@@ -222,7 +222,7 @@ def pretrend_check(
     names = [treatments] if isinstance(treatments, str) else list(treatments)
     check_columns(panel, [person_col, wave_col, *names], "panel")
     order = {w: i for i, w in enumerate(sorted(panel[wave_col].astype(str).unique()))}
-    data = panel.assign(_t=panel[wave_col].astype(str).map(order))
+    data = panel.assign(_t=panel[wave_col].astype(str).map(order).astype(float))
     nxt = data[[person_col, "_t", *names]].assign(_t=data["_t"] - 1)
     nxt = nxt.rename(columns={t: f"lead_{t}" for t in names})
     data = data.merge(nxt, on=[person_col, "_t"], how="inner").drop(columns="_t")
