@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from eco_eval.ecosystem import load_ecosystem
+from eco_eval.report.typography import french_text
 
 
 @pytest.mark.slow
@@ -21,8 +22,8 @@ def test_bilan_names_all_levers_and_tools_in_french(demo_run):
     eco = load_ecosystem()
     for lever in eco.levers:
         assert lever.fr.capitalize() in text or lever.fr in text, lever.fr
-    for tool in eco.tools:  # French guillemets, with their narrow no-break spaces
-        assert f"«\u202f{tool.fr}\u202f»" in text, tool.fr
+    for tool in eco.tools:  # in French typography (« audace up ! » with its narrow spaces)
+        assert french_text(f"« {tool.fr} »") in text, tool.fr
     assert '<html lang="fr"' in html
     assert not re.search(r"<script[^>]+src=\"https?:", html), "no CDN"
     for section in (
