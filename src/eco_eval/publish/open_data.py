@@ -473,7 +473,12 @@ def build_open_data(
     tables = Tables.for_indicators(open_store(project.store_path))
     raw = label_cumulative(
         compute_raw(
-            tables, period, eco, instruments=project.instruments(), by=project.report_breakdowns
+            tables,
+            period,
+            eco,
+            instruments=project.instruments(),
+            by=project.report_breakdowns,
+            overload_hours=project.overload_hours,
         ),
         period.label,
     )

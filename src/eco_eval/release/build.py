@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from eco_eval import __version__
+from eco_eval.indicators.catalogue import load_catalogue
 from eco_eval.indicators.core import DIMENSIONS, Tables, missing_breakdowns, present_breakdowns
 from eco_eval.indicators.engine import publication_periods, with_comparison
 from eco_eval.indicators.maintenance import idle_lever_ids
@@ -48,6 +49,7 @@ def release_from_tables(
     suppression_log: pd.DataFrame | None = None,
     quality: Mapping[str, pd.DataFrame] | None = None,
     about: Mapping[str, Any] | None = None,
+    overload_hours: float | None = None,
 ) -> tuple[Release, pd.DataFrame]:
     """The release of ``period`` computed from ``tables`` (see the module doc), and the
     suppression log to keep (earlier cells and the cells hidden now).
@@ -55,13 +57,26 @@ def release_from_tables(
     ``compare_to`` replaces the period compared with (default the period before, absent when it
     ends before the launch); ``quality``: the store's ``log`` and ``quarantine`` summaries;
     ``about``: manifest entries describing the publication (organisation, project folder,
-    provenance), kept as given."""
+    provenance), kept as given; ``overload_hours``: the facilitator overload threshold (None: the
+    catalogue's ``overload_hours_per_quarter``), kept in the manifest."""
     periods = publication_periods(period, eco.launch)
     if compare_to is not None:
         periods["previous"] = compare_to
     batteries = instruments if instruments is not None else load_instruments(levers=eco.lever_ids)
+    overload = float(
+        overload_hours
+        if overload_hours is not None
+        else load_catalogue().parameters.get("overload_hours_per_quarter", 40)
+    )
     frames, log = publication_frames(
-        tables, eco, periods, k=k, suppression_log=suppression_log, instruments=instruments, by=by
+        tables,
+        eco,
+        periods,
+        k=k,
+        suppression_log=suppression_log,
+        instruments=instruments,
+        by=by,
+        overload_hours=overload,
     )
     current = with_comparison(
         frames["current"],
@@ -90,11 +105,11 @@ def release_from_tables(
         "wellbeing": wb_meta,
         "results": res_meta,
         "feedback": fb_meta,
-        "programme": prog_meta,
+        "programme": {**prog_meta, "overload_hours": overload},
     }
     release_frames = {
         "current": current,
-        "history": history(tables, eco, period, k, log, instruments),
+        "history": history(tables, eco, period, k, log, instruments, overload_hours=overload),
         "quality_log": quality.get("log", pd.DataFrame()),
         "quality_quarantine": quality.get("quarantine", pd.DataFrame()),
         **wb_frames,
@@ -140,4 +155,5 @@ def build_release(
         suppression_log=suppression_log,
         quality=quality,
         about=about,
+        overload_hours=project.overload_hours,
     )

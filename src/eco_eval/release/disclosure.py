@@ -89,6 +89,7 @@ def publication_frames(
     suppression_log: pd.DataFrame | None = None,
     by: Sequence[str] = DIMENSIONS,
     instruments: Mapping[str, Any] | None = None,
+    overload_hours: float | None = None,
 ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
     """The anonymised frames of one publication, consistent with the publications before it.
 
@@ -102,7 +103,14 @@ def publication_frames(
     frames, logs = {}, [] if suppression_log is None else [suppression_log]
     for name, period in periods.items():
         frames[name], log = anonymise_logged(
-            compute_raw(tables, period, eco, by=by, instruments=instruments),
+            compute_raw(
+                tables,
+                period,
+                eco,
+                by=by,
+                instruments=instruments,
+                overload_hours=overload_hours,
+            ),
             k=k,
             suppression_log=suppression_log,
             launch=eco.launch,
@@ -123,6 +131,7 @@ def history(
     k: int,
     log: pd.DataFrame | None = None,
     instruments: Any = None,
+    overload_hours: float | None = None,
 ) -> pd.DataFrame:
     """Programme- and lever-level figures of every quarter from launch to ``period``'s end (the
     « partage » and « valorisation » figures of the whole programme only).
@@ -141,7 +150,7 @@ def history(
                 reach(tables, qp, live, by=()),
                 reaction(tables, qp, live, instruments),
                 _programme_level(partage(tables, qp, live)),
-                _programme_level(valorisation(tables, qp, live)),
+                _programme_level(valorisation(tables, qp, live, overload_hours=overload_hours)),
             ],
             ignore_index=True,
         )
