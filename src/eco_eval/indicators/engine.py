@@ -50,7 +50,7 @@ def compute_raw(
             reaction(tables, period, eco, instruments),
             maintenance(tables, period, eco),
             organisational_results(tables, period, eco, by=by),
-            partage(tables, period, eco),
+            partage(tables, period, eco, by=by),
             valorisation(tables, period, eco, overload_hours=overload_hours),
         ]
     frame = pd.concat([p for p in parts if len(p)], ignore_index=True)

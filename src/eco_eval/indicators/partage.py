@@ -22,7 +22,7 @@ import pandas as pd
 
 from eco_eval.ecosystem import Ecosystem
 from eco_eval.indicators.catalogue import load_catalogue
-from eco_eval.indicators.core import ALL, Tables, attendance_in, row, scopes, tidy
+from eco_eval.indicators.core import ALL, DIMENSIONS, Tables, attendance_in, row, scopes, tidy
 from eco_eval.periods import Period
 
 __all__ = ["PAIR_SEPARATOR", "department_contacts", "mixing_shares", "partage", "split_pair"]
@@ -113,8 +113,11 @@ def _encounters(att: pd.DataFrame, names: Sequence[Any]) -> pd.DataFrame:
     return pd.DataFrame(out, columns=["a", "b", "pairs", "side_a", "side_b"])
 
 
-def partage(tables: Tables, period: Period, eco: Ecosystem) -> pd.DataFrame:
-    """The « partage » indicators of ``period``.
+def partage(
+    tables: Tables, period: Period, eco: Ecosystem, *, by: Sequence[str] = DIMENSIONS
+) -> pd.DataFrame:
+    """The « partage » indicators of ``period``; the figures by department (the rows by
+    department, the matrix, the bridges) only when ``department`` is a breakdown of ``by``.
 
     Returns tidy rows:
 
@@ -157,7 +160,7 @@ def partage(tables: Tables, period: Period, eco: Ecosystem) -> pd.DataFrame:
             rows.append(
                 row(period, lever, tool, "all", ALL, "departments_met_mean", met.mean(), people)
             )
-        if lever == ALL:
+        if lever == ALL and "department" in by:
             own = sub.drop_duplicates("person_key").set_index("person_key")["department"]
             per_dept = met.groupby(own.reindex(met.index)).agg(["mean", "size"])
             dept_names = [str(names["department"][int(code)]) for code in per_dept.index]
@@ -165,6 +168,8 @@ def partage(tables: Tables, period: Period, eco: Ecosystem) -> pd.DataFrame:
                 row(period, ALL, ALL, "department", d, "departments_met_mean", m, size)
                 for d, m, size in zip(dept_names, per_dept["mean"], per_dept["size"], strict=True)
             ]
+    if "department" not in by:
+        return tidy(rows)
     enc = _encounters(att, names["department"])
     threshold = int(load_catalogue().parameters.get("bridge_people", 5))
     for a, b, pairs, side_a, side_b in zip(
