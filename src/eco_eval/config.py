@@ -158,6 +158,10 @@ class Project:
         """The folder of other cities' open-data packages, or None when none is configured."""
         return None if self.benchmark_dir_name is None else self.root / self.benchmark_dir_name
 
+    #: ``report.overload_hours_per_quarter``: facilitation hours in one quarter above which a
+    #: facilitator counts as overloaded; None: the indicator catalogue's parameter (40).
+    overload_hours: float | None = None
+
     @property
     def report_breakdowns(self) -> tuple[str, ...]:
         """The breakdowns the bilan may show: those configured, or every known one (the bilan then
@@ -503,11 +507,21 @@ def parse_config(doc: Mapping[str, Any], root: Path, origin: str = CONFIG_NAME) 
                     f"that is not declared under 'scales:'{did_you_mean(scale, scales)}"
                 )
     report = doc.get("report") or {}
-    _check_keys(report, {"lang", "breakdowns", "benchmark"}, "report.", origin)
+    _check_keys(
+        report, {"lang", "breakdowns", "benchmark", "overload_hours_per_quarter"}, "report.", origin
+    )
     lang = str(report.get("lang", "fr"))
     if lang not in {"fr", "en"}:
         raise ConfigError(f"{origin}: report.lang must be 'fr' or 'en', not {lang!r}")
     breakdowns = parse_breakdowns(report.get("breakdowns"), f"{origin}: report.breakdowns")
+    overload = report.get("overload_hours_per_quarter")
+    if overload is not None and (
+        isinstance(overload, bool) or not isinstance(overload, int | float) or overload <= 0
+    ):
+        raise ConfigError(
+            f"{origin}: report.overload_hours_per_quarter must be a positive number of hours, "
+            f"not {overload!r}; e.g. overload_hours_per_quarter: 40"
+        )
     return Project(
         root=root,
         organisation=Organisation(**{k: str(v) for k, v in org.items()}),
@@ -525,6 +539,7 @@ def parse_config(doc: Mapping[str, Any], root: Path, origin: str = CONFIG_NAME) 
         config_file=root / CONFIG_NAME,
         breakdowns=breakdowns,
         benchmark_dir_name=None if report.get("benchmark") is None else str(report["benchmark"]),
+        overload_hours=None if overload is None else float(overload),
     )
 
 

@@ -172,6 +172,11 @@ def test_planted_patterns_are_what_the_generator_says(programme_truth):
     )
     assert (mix["echanges"] - mix["bien_etre"] > 0.25).all()
     fac = programme_truth["facilitators"]
+    # one overloaded facilitator, the pillar: over the threshold in every quarter but the summer
+    # ones (and the launch quarter), and nobody else ever is
+    assert (fac["overloaded"] <= 1).all()
+    assert ((fac["pillar_hours"] > 40) == (fac["overloaded"] == 1)).all()
+    assert (fac["overloaded"] == 1).sum() >= 7
     assert (fac.loc["2016-Q2":, "recruits_turned"] == 5).all()
     assert (fac.loc[:"2016-Q1", "recruits_turned"] == 0).all()
 

@@ -1,11 +1,9 @@
 """The demo city's published release equals a recorded copy of its numbers.
 
-``recorded_release/`` holds the demo city's 2017-Q4 tables (seed 42, first publication, k = 5)
-as the bilan computed them before the release layer existed: the indicators with their
-comparisons, the quarterly history, the barometer's levels, reliability, impact and drivers, the
-organisational results. The run's release must give them back, value for value. The
-``fading_out`` rows follow the fading-tool rule as it is now: the quarter against the same quarter
-a year before (« colle ton avis » 4 sessions against 13, « dans la peau de Walt » none against 7).
+``recorded_release/`` holds the demo city's 2017-Q4 tables (seed 42, first publication, k = 5):
+the indicators with their comparisons, the quarterly history, the barometer's levels,
+reliability, impact and drivers, the organisational results. The run's release must give them
+back, value for value; a change of the figures or of the demo city is recorded again on purpose.
 """
 
 from __future__ import annotations

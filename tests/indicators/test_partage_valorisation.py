@@ -7,6 +7,7 @@ Q2 2016 of the fixture: S1 (point silence) gathers p1 (Finances, A) and p2 (Fina
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -14,7 +15,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from eco_eval.config import parse_config
 from eco_eval.ecosystem import load_ecosystem
+from eco_eval.errors import ConfigError
 from eco_eval.indicators.core import Tables
 from eco_eval.indicators.engine import compute_raw
 from eco_eval.indicators.partage import partage
@@ -178,3 +181,16 @@ def test_gini_and_top_share_extremes():
     assert np.isnan(gini([]))
     assert top_share([10, 1, 1, 1, 1]) == pytest.approx(12 / 14)
     assert top_share([2, 2]) == 1.0
+
+
+def test_the_overload_threshold_is_the_city_s(linked):
+    """``report.overload_hours_per_quarter`` in eco_eval.yaml sets the threshold the engine counts
+    against; a value that is no positive number is a one-line error naming the key."""
+    project = parse_config({"report": {"overload_hours_per_quarter": 1.8}}, Path("."))
+    assert project.overload_hours == 1.8
+    raw = compute_raw(linked, Q2, ECO, overload_hours=project.overload_hours)
+    assert val(raw, "overloaded_facilitators") == 1  # p4 (2 h) only; f1 led 1.5 h
+    assert val(compute_raw(linked, Q2, ECO), "overloaded_facilitators") == 0  # 40 h
+    assert parse_config({}, Path(".")).overload_hours is None
+    with pytest.raises(ConfigError, match=r"report.overload_hours_per_quarter must be a positive"):
+        parse_config({"report": {"overload_hours_per_quarter": "beaucoup"}}, Path("."))

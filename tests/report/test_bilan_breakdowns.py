@@ -69,7 +69,10 @@ def test_configured_breakdowns_are_the_ones_shown():
     assert b.breakdowns == ("department", "gender") and b.breakdowns_note() == ""
     shown = b.reach_breakdowns()
     assert "Portée par sexe" in shown and "catégorie" not in shown
-    assert set(b.current["dimension"]) == {"all", "department", "gender"}
+    # the encounters between departments come with the department breakdown
+    assert set(b.current["dimension"]) == {"all", "department", "department_pair", "gender"}
+    gender_only = _bilan(city(), by=("gender",))
+    assert "department_pair" not in set(gender_only.current["dimension"])
     heatmap = b.reach_heatmap()
     genders = [b.labels.group("gender", g) for g in ("F", "M")]
     assert heatmap is not None and list(heatmap.data[0].x) == genders

@@ -7,6 +7,7 @@ import string
 from dataclasses import replace
 from types import SimpleNamespace
 
+import pandas as pd
 import plotly.graph_objects as go
 import pytest
 import yaml
@@ -58,11 +59,18 @@ def section(demo_tables) -> ResultsSection:
     return ResultsSection.from_tables(demo_tables, Q4, ECO, lang="fr", k=5)
 
 
-def test_sentences_say_what_is_and_is_not_shown(section):
+@pytest.fixture(scope="module")
+def funnel_truth(demo_project):
+    """The generator's funnel of every idea filed since launch (ground truth)."""
+    funnel = pd.read_csv(demo_project / "data" / "ground_truth" / "ideas_funnel.csv")
+    return funnel.set_index(["quarter", "tool_id"]).loc[("*", "*")]
+
+
+def test_sentences_say_what_is_and_is_not_shown(section, funnel_truth):
     sentences = section.sentences()
     print("\n" + "\n".join(f"- {s}" for s in sentences))
     text = " ".join(sentences)
-    assert "663 idées ont été déposées" in text
+    assert f"{int(funnel_truth.ideas)} idées ont été déposées" in text
     assert "26 directions" in text and "17 directions" in text
     assert "pas d'effets causaux" in text and "échelle de Maryland" in text
     assert "Ne sont pas montrés" in text
@@ -82,13 +90,15 @@ def test_summary_and_table_are_escaped_html(section):
     assert html.count("<tr>") == 1 + 8  # header + 4 outcomes x 2 horizons
 
 
-def test_funnel_figure_counts(section):
+def test_funnel_figure_counts(section, funnel_truth):
     fig = section.funnel()
     assert isinstance(fig, go.Figure)
     funnel = fig.data[0]
-    assert list(funnel.x) == [663, 459, 263, 149]
-    assert "663 idées déposées" in fig.layout.title.text
-    assert "69\xa0% de l'étape précédente" in funnel.text[1]
+    t = funnel_truth
+    assert list(funnel.x) == [t.ideas, t.reached_studied, t.reached_trialled, t.adopted]
+    assert f"{int(t.ideas)} idées déposées" in fig.layout.title.text
+    share = round(100 * t.reached_studied / t.ideas)
+    assert f"{share}\xa0% de l'étape précédente" in funnel.text[1]
 
 
 def test_scatter_has_the_departments_the_line_and_the_interval(section, demo_tables):

@@ -92,7 +92,10 @@ def valorisation(b: Bilan) -> str:
     """The facilitator pool, its load and concentration, the progression from participant."""
     if b.figure("facilitators") is None:
         raise SectionUnavailable(b.t("u_valorisation"), b.t("u_valorisation_fix"))
-    threshold = load_catalogue().parameters.get("overload_hours_per_quarter", 40)
+    threshold = (b.release.manifest.get("programme") or {}).get(
+        "overload_hours", load_catalogue().parameters.get("overload_hours_per_quarter", 40)
+    )
+    threshold = f"{float(threshold):g}"
     parts = [
         b.t(
             "s_valorisation",

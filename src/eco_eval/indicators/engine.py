@@ -33,11 +33,13 @@ def compute_raw(
     *,
     by: Sequence[str] = DIMENSIONS,
     instruments: Mapping[str, Any] | None = None,
+    overload_hours: float | None = None,
 ) -> pd.DataFrame:
     """All indicators of the catalogue for one period, before any suppression.
 
     ``instruments``: ``Project.instruments()``, for the feedback batteries it declares (none:
-    the single satisfaction and usefulness questions only)."""
+    the single satisfaction and usefulness questions only); ``overload_hours``: the project's
+    facilitator overload threshold (``Project.overload_hours``; None: the catalogue's)."""
     eco = eco.during(period.start, period.end)  # the levers and tools live in the period
     with cached(tables):  # one pass over attendance per period, shared by the families
         parts = [
@@ -48,8 +50,8 @@ def compute_raw(
             reaction(tables, period, eco, instruments),
             maintenance(tables, period, eco),
             organisational_results(tables, period, eco, by=by),
-            partage(tables, period, eco),
-            valorisation(tables, period, eco),
+            partage(tables, period, eco, by=by),
+            valorisation(tables, period, eco, overload_hours=overload_hours),
         ]
     frame = pd.concat([p for p in parts if len(p)], ignore_index=True)
     unknown = set(frame["indicator"]) - set(load_catalogue().ids)

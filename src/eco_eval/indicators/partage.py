@@ -13,13 +13,16 @@ New York, Free Press (the probability that two members drawn at random differ in
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from itertools import combinations
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from eco_eval.ecosystem import Ecosystem
 from eco_eval.indicators.catalogue import load_catalogue
-from eco_eval.indicators.core import ALL, Tables, attendance_in, row, scopes, tidy
+from eco_eval.indicators.core import ALL, DIMENSIONS, Tables, attendance_in, row, scopes, tidy
 from eco_eval.periods import Period
 
 __all__ = ["PAIR_SEPARATOR", "department_contacts", "mixing_shares", "partage", "split_pair"]
@@ -73,9 +76,7 @@ def department_contacts(att: pd.DataFrame) -> pd.DataFrame:
     department when a colleague of the same department was there).
     """
     rows = att.dropna(subset=["department"]).drop_duplicates(["session_id", "person_key"])
-    rows = rows[["session_id", "person_key", "department"]].astype(
-        {"department": object, "session_id": object, "person_key": object}
-    )
+    rows = rows[["session_id", "person_key", "department"]]
     size = rows.groupby(["session_id", "department"]).size().rename("m").reset_index()
     pairs = rows.merge(size.rename(columns={"department": "met"}), on="session_id")
     # the person's own department counts as met only when another colleague of it was there
@@ -83,15 +84,15 @@ def department_contacts(att: pd.DataFrame) -> pd.DataFrame:
     return pairs.loc[~alone, ["person_key", "department", "met"]].drop_duplicates(ignore_index=True)
 
 
-def _encounters(att: pd.DataFrame) -> pd.DataFrame:
-    """Department × department co-attendance: per unordered pair (a ≤ b), ``pairs`` = Σ over
-    sessions of m_a·m_b (a ≠ b) or m_a(m_a−1)/2 (a = b), and the distinct people of each side who
-    met the other (``side_a``, ``side_b``)."""
+def _encounters(att: pd.DataFrame, names: Sequence[Any]) -> pd.DataFrame:
+    """Department × department co-attendance: per unordered pair (a ≤ b by name), ``pairs`` =
+    Σ over sessions of m_a·m_b (a ≠ b) or m_a(m_a−1)/2 (a = b), and the distinct people of each
+    side who met the other (``side_a``, ``side_b``). ``att`` carries department codes, ``names``
+    the department of each code."""
     rows = att.dropna(subset=["department"]).drop_duplicates(["session_id", "person_key"])
-    rows = rows.astype({"department": object, "session_id": object})
     m = rows.groupby(["session_id", "department"]).size()
     counts = m.unstack(fill_value=0)
-    depts = sorted(counts.columns)
+    depts = sorted(counts.columns, key=lambda code: str(names[int(code)]))
     contacts = department_contacts(att)
     sides = contacts.groupby(["department", "met"])["person_key"].nunique()
     out = []
@@ -102,8 +103,8 @@ def _encounters(att: pd.DataFrame) -> pd.DataFrame:
             continue
         out.append(
             {
-                "a": a,
-                "b": b,
+                "a": str(names[int(a)]),
+                "b": str(names[int(b)]),
                 "pairs": pairs,
                 "side_a": int(sides.get((a, b), 0)),
                 "side_b": int(sides.get((b, a), 0)),
@@ -112,8 +113,11 @@ def _encounters(att: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out, columns=["a", "b", "pairs", "side_a", "side_b"])
 
 
-def partage(tables: Tables, period: Period, eco: Ecosystem) -> pd.DataFrame:
-    """The « partage » indicators of ``period``.
+def partage(
+    tables: Tables, period: Period, eco: Ecosystem, *, by: Sequence[str] = DIMENSIONS
+) -> pd.DataFrame:
+    """The « partage » indicators of ``period``; the figures by department (the rows by
+    department, the matrix, the bridges) only when ``department`` is a breakdown of ``by``.
 
     Returns tidy rows:
 
@@ -121,11 +125,10 @@ def partage(tables: Tables, period: Period, eco: Ecosystem) -> pd.DataFrame:
       live tool) with at least one pair: :func:`mixing_shares`;
     * ``departments_met_mean`` per scope and, for the programme, per department of the
       participant: mean over participants with a department of the number of departments other
-      than their own they met at a session (:func:`department_contacts`);
-
-    ``n`` of these is the scope's (or the department's) distinct participants, as for
-    ``unique_participants``: they are one suppression family, hidden together, so that no
-    difference of two ``n`` singles out a few people (those who only came to sessions alone);
+      than their own they met at a session (:func:`department_contacts`); ``n`` of these is the
+      scope's (or the department's) distinct participants, as for ``unique_participants``: one
+      suppression family, hidden together, so that no difference of two ``n`` singles out a few
+      people (those who only came to sessions alone);
     * ``encounters`` (programme only), dimension ``department_pair``, group ``a|b`` (sorted; a = b
       for colleagues of one department): co-attendance pairs Σ_s m_a·m_b; ``n`` = the smaller of
       the two sides (people of ``a`` who met ``b``, people of ``b`` who met ``a``), so the
@@ -138,7 +141,7 @@ def partage(tables: Tables, period: Period, eco: Ecosystem) -> pd.DataFrame:
     rows: list[dict[str, object]] = []
     if att.empty or "department" not in att or att["department"].isna().all():
         return tidy(rows)
-    att = att.astype({"session_id": object, "person_key": object})
+    att, names = _coded(att)
     for lever, tool, sub in scopes(att, eco):
         if sub.empty:
             continue
@@ -157,16 +160,17 @@ def partage(tables: Tables, period: Period, eco: Ecosystem) -> pd.DataFrame:
             rows.append(
                 row(period, lever, tool, "all", ALL, "departments_met_mean", met.mean(), people)
             )
-        if lever == ALL:
+        if lever == ALL and "department" in by:
             own = sub.drop_duplicates("person_key").set_index("person_key")["department"]
-            per_dept = met.groupby(own.reindex(met.index).astype(object)).agg(["mean", "size"])
+            per_dept = met.groupby(own.reindex(met.index)).agg(["mean", "size"])
+            dept_names = [str(names["department"][int(code)]) for code in per_dept.index]
             rows += [
-                row(period, ALL, ALL, "department", str(d), "departments_met_mean", m, size)
-                for d, m, size in zip(
-                    per_dept.index, per_dept["mean"], per_dept["size"], strict=True
-                )
+                row(period, ALL, ALL, "department", d, "departments_met_mean", m, size)
+                for d, m, size in zip(dept_names, per_dept["mean"], per_dept["size"], strict=True)
             ]
-    enc = _encounters(att)
+    if "department" not in by:
+        return tidy(rows)
+    enc = _encounters(att, names["department"])
     threshold = int(load_catalogue().parameters.get("bridge_people", 5))
     for a, b, pairs, side_a, side_b in zip(
         enc["a"], enc["b"], enc["pairs"], enc["side_a"], enc["side_b"], strict=True
@@ -181,10 +185,25 @@ def partage(tables: Tables, period: Period, eco: Ecosystem) -> pd.DataFrame:
     return tidy(rows)
 
 
+def _coded(att: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The columns the figures read, as numbers (sessions, people, departments and categories
+    by code, NaN where missing: group-bys and merges on numbers, not text), with the value of
+    each code."""
+    out = att[["lever_id", "tool_id"]].copy()
+    names: dict[str, Any] = {}
+    for column in ("session_id", "person_key", "department", "category"):
+        if column not in att:
+            continue
+        codes, uniques = pd.factorize(att[column])
+        out[column] = np.where(codes < 0, np.nan, codes)
+        names[column] = uniques
+    return out, names
+
+
 def _departments_met(att: pd.DataFrame) -> pd.Series:
     """Per participant with a department: departments other than their own met at a session."""
     contacts = department_contacts(att)
-    people = att.dropna(subset=["department"])["person_key"].astype(object).unique()
+    people = att.dropna(subset=["department"])["person_key"].unique()
     other = contacts[contacts["met"] != contacts["department"]]
     counts = other.groupby("person_key")["met"].nunique()
     return counts.reindex(people, fill_value=0).astype(float)

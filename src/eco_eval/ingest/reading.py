@@ -113,7 +113,7 @@ def prepare_file(
                 f for spec in person_from for f in ([spec] if isinstance(spec, str) else spec)
             ]
             context["unkeyed_cause"] = unkeyed_causes(source, fields, looked.outcomes, len(raw))
-    if source.name == "attendance":  # once per file: names recur across its slices
+    if source.name in ("attendance", "sessions"):  # once per file: names recur across slices
         fields = run.schema[source.name]["fields"]
         run.remember_names(raw, map_columns(raw, source, fields, label))
     del raw_table

@@ -19,6 +19,7 @@ from eco_eval.digest import sha256_file
 from eco_eval.ingest.files import relative_label
 from eco_eval.ingest.lookup import KeyIndex, SeenValues
 from eco_eval.ingest.lookup_tables import LookedUp, LookupTable, load_lookup, used_lookups
+from eco_eval.ingest.mapping import NAME_SEPARATORS
 from eco_eval.schema import load_schema
 
 #: the start of the programme's span: dates before it are out of span (``in_span`` fields)
@@ -74,7 +75,14 @@ class Run:
         return cached
 
     def remember_names(self, raw: pd.DataFrame, colmap: dict[str, str]) -> None:
-        """Names seen in attendance lists, kept in memory only to mask them in free-text comments."""
+        """Names seen in attendance lists and the facilitators' names of the session log (each
+        name of a cell such as « A. Martin / B. Durand »), kept in memory only to mask them in
+        free-text comments."""
+        if "facilitator_name" in colmap:
+            cells = raw[colmap["facilitator_name"]].dropna().astype(str).unique()
+            self.known_names.update(
+                n for c in cells for n in NAME_SEPARATORS.split(c.strip()) if len(n) > 2
+            )
         for fld in ("last_name", "first_name"):
             if fld in colmap:
                 self.known_names.update(

@@ -18,6 +18,7 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from eco_eval import __version__
+from eco_eval.indicators.catalogue import load_catalogue
 from eco_eval.indicators.core import DIMENSIONS, Tables, missing_breakdowns, present_breakdowns
 from eco_eval.indicators.engine import publication_periods, with_comparison
 from eco_eval.indicators.maintenance import idle_lever_ids
@@ -61,6 +62,7 @@ def release_from_tables(
     about: Mapping[str, Any] | None = None,
     ledger: pd.DataFrame | None = None,
     publication: str | None = None,
+    overload_hours: float | None = None,
 ) -> tuple[Release, pd.DataFrame]:
     """The release of ``period`` computed from ``tables`` (see the module doc), and the
     suppression log to keep (earlier cells and the cells hidden now).
@@ -68,7 +70,8 @@ def release_from_tables(
     ``compare_to`` replaces the period compared with (default the period before, absent when it
     ends before the launch); ``quality``: the store's ``log`` and ``quarantine`` summaries;
     ``about``: manifest entries describing the publication (organisation, project folder,
-    provenance), kept as given; ``ledger``: every cell published before, checked against
+    provenance), kept as given; ``overload_hours``: the facilitator overload threshold (None: the
+    catalogue's ``overload_hours_per_quarter``), kept in the manifest; ``ledger``: every cell published before, checked against
     (:func:`eco_eval.release.disclosure.publication_frames`), ``publication`` naming this one
     (left out of the ledger when it is made again). The release's frame ``ledger`` holds the
     cells it publishes, to add to the ledger once it is out. A date range that shares days with
@@ -78,10 +81,16 @@ def release_from_tables(
     if compare_to is not None:
         periods["previous"] = compare_to
     batteries = instruments if instruments is not None else load_instruments(levers=eco.lever_ids)
-    raw = raw_frames(tables, eco, periods, by=by, instruments=instruments)
+    overload = float(
+        overload_hours
+        if overload_hours is not None
+        else load_catalogue().parameters.get("overload_hours_per_quarter", 40)
+    )
+    raw = raw_frames(tables, eco, periods, by=by, instruments=instruments, overload_hours=overload)
     frames, log = publication_frames(
         tables, eco, periods, k=k, suppression_log=suppression_log, instruments=instruments, by=by,
         ledger=ledger, publication=publication, history_until=period, raw=raw,
+        overload_hours=overload,
     )  # fmt: skip
     current = with_comparison(
         frames["current"],
@@ -110,7 +119,7 @@ def release_from_tables(
         "wellbeing": wb_meta,
         "results": res_meta,
         "feedback": fb_meta,
-        "programme": prog_meta,
+        "programme": {**prog_meta, "overload_hours": overload},
     }
     release_frames = {
         "current": current,
@@ -167,6 +176,7 @@ def build_release(
         about=about,
         ledger=store.table("publication_ledger"),
         publication=publication_name(period),
+        overload_hours=project.overload_hours,
     )
 
 

@@ -119,6 +119,7 @@ def publication_frames(
     publication: str | None = None,
     history_until: Period | None = None,
     raw: Mapping[str, pd.DataFrame] | None = None,
+    overload_hours: float | None = None,
 ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
     """The anonymised frames of one publication, consistent with the publications before it.
 
@@ -144,11 +145,15 @@ def publication_frames(
     raw = (
         dict(raw)
         if raw is not None
-        else raw_frames(tables, eco, periods, by=by, instruments=instruments)
+        else raw_frames(
+            tables, eco, periods, by=by, instruments=instruments, overload_hours=overload_hours
+        )
     )
     spans = dict(periods)
     if history_until is not None:
-        for q, frame in _history_raw(tables, eco, history_until, instruments).items():
+        for q, frame in _history_raw(
+            tables, eco, history_until, instruments, overload_hours
+        ).items():
             raw[f"history:{q}"] = frame
             spans[f"history:{q}"] = parse_period(q)
     published = {name: published_before(ledger, p, publication) for name, p in spans.items()}
@@ -201,11 +206,14 @@ def raw_frames(
     *,
     by: Sequence[str] = DIMENSIONS,
     instruments: Mapping[str, Any] | None = None,
+    overload_hours: float | None = None,
 ) -> dict[str, pd.DataFrame]:
     """The indicators of each of ``periods`` (a bilan: ``current``, ``previous``, ``year``),
-    before disclosure control."""
+    before disclosure control; ``overload_hours``: the facilitators' overload threshold."""
     return {
-        name: compute_raw(tables, period, eco, by=by, instruments=instruments)
+        name: compute_raw(
+            tables, period, eco, by=by, instruments=instruments, overload_hours=overload_hours
+        )
         for name, period in periods.items()
     }
 
@@ -265,7 +273,7 @@ def publication_ledger(
 
 
 def _history_raw(
-    tables: Tables, eco: Any, period: Period, instruments: Any
+    tables: Tables, eco: Any, period: Period, instruments: Any, overload_hours: float | None = None
 ) -> dict[str, pd.DataFrame]:
     """The raw programme- and lever-level figures of every quarter from launch to ``period``."""
     first = Period(eco.launch, eco.launch, "launch").quarters[0]
@@ -279,7 +287,7 @@ def _history_raw(
                 reach(tables, qp, live, by=()),
                 reaction(tables, qp, live, instruments),
                 _programme_level(partage(tables, qp, live)),
-                _programme_level(valorisation(tables, qp, live)),
+                _programme_level(valorisation(tables, qp, live, overload_hours=overload_hours)),
             ],
             ignore_index=True,
         )
@@ -293,6 +301,7 @@ def history(
     k: int,
     log: pd.DataFrame | None = None,
     instruments: Any = None,
+    overload_hours: float | None = None,
 ) -> pd.DataFrame:
     """Programme- and lever-level figures of every quarter from launch to ``period``'s end (the
     « partage » and « valorisation » figures of the whole programme only).
@@ -302,7 +311,7 @@ def history(
     department would show in its trend line."""
     parts = [
         anonymise(raw, k=k, suppression_log=log, launch=eco.launch)
-        for raw in _history_raw(tables, eco, period, instruments).values()
+        for raw in _history_raw(tables, eco, period, instruments, overload_hours).values()
     ]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
