@@ -56,5 +56,6 @@ def encounter_heatmap(matrix: pd.DataFrame, labels: Labels, *, title: str) -> go
     # they would run into the title and out of the figure)
     fig.update_xaxes(tickangle=-45, automargin=True)
     fig.update_yaxes(automargin=True)
-    height = 220 + int(theme.figure["row_height"]) * max(len(depts), 2)
+    # compact rows: the matrix of a city of twenty departments stays within half a printed page
+    height = 140 + 20 * max(len(depts), 2)
     return P.finish(fig, labels, theme, title=title, height=height)
