@@ -517,6 +517,8 @@ def build_open_data(
     published_on = published_on or date.today()
     eco = project.ecosystem()
     figures = label_cumulative(raw(), period.label)
+    # the encounters between pairs of departments stay in the bilan: not open data
+    figures = figures[figures["dimension"] != "department_pair"]
     previous = [f for p in earlier.values() if (f := read_release(p)) is not None]
     logs = [f for f in (load_log(project.processed_dir / LOG_NAME), bilan_log) if f is not None]
     earlier_log = pd.concat([f.astype(str) for f in logs], ignore_index=True) if logs else None
