@@ -51,7 +51,8 @@ def test_by_string_is_not_iterated_as_characters(tables):
     one = compute(tables, "2016-Q2", by="department", compare=False)
     seq = compute(tables, "2016-Q2", by=("department",), compare=False)
     pd.testing.assert_frame_equal(one, seq)
-    assert set(one["dimension"]) <= {"all", "department"}
+    # department_pair: the encounters between departments, which come with the department breakdown
+    assert set(one["dimension"]) <= {"all", "department", "department_pair"}
     assert "department" in set(one["dimension"])
 
 

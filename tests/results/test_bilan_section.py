@@ -98,7 +98,7 @@ def test_funnel_figure_counts(section, funnel_truth):
     assert list(funnel.x) == [t.ideas, t.reached_studied, t.reached_trialled, t.adopted]
     assert f"{int(t.ideas)} idées déposées" in fig.layout.title.text
     share = round(100 * t.reached_studied / t.ideas)
-    assert f"{share}\xa0% de l'étape précédente" in funnel.text[1]
+    assert f"{share}\xa0% de l'étape précédente" in funnel.text[1].replace("<br>", " ")
 
 
 def test_scatter_has_the_departments_the_line_and_the_interval(section, demo_tables):

@@ -255,9 +255,10 @@ def test_demo_planted_effects_are_recovered(demo, outcome):
     )
     planted, null = pooled[pooled["truth"] != 0], pooled[pooled["truth"] == 0]
     assert len(planted) and len(null)
-    # every planted effect: its interval covers the realised ATT
+    # the planted effects' 95 % intervals cover the realised ATT: with about a dozen intervals, one
+    # miss is sampling (46 % of draws have one), two would be 1 draw in 9
     missed = planted.loc[~planted["covers"], "lever"].tolist()
-    assert not missed, f"intervals miss the planted effect of {missed}"
+    assert len(missed) <= 1, f"intervals miss the planted effect of {missed}"
     # every planted effect is detected after FDR control (the demo plants effects of at least
     # twice the minimum detectable effect of its sample, so a miss would be a fault, not bad luck)
     assert (planted["truth"] >= 1.5 * planted["mde"]).all(), planted[["lever", "truth", "mde"]]
