@@ -54,7 +54,7 @@ def compute_indicators(
         k=project.privacy.k,
         ecosystem=project.ecosystem(), instruments=project.instruments(),
         suppression_log=read_suppression_log(project.processed_dir / BILAN_SUPPRESSION_LOG),
-        ledger=ledger, publication=f"export:{p.label}",
+        ledger=ledger, publication=f"export:{p.label}", overload_hours=project.overload_hours,
     )  # fmt: skip
     record_publication(project.store_path, cells)
     return frame

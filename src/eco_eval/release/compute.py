@@ -235,11 +235,13 @@ def compute_published(
     instruments: Mapping[str, Any] | None = None,
     ledger: pd.DataFrame | None = None,
     publication: str | None = None,
+    overload_hours: float | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """:func:`compute` for a publication (an export): the frame with its comparison columns,
     checked against ``ledger``, every cell published before
     (:func:`eco_eval.release.disclosure.publication_frames`; ``publication`` names this one),
-    and the ledger rows of the cells it shows, to keep once it is written."""
+    and the ledger rows of the cells it shows, to keep once it is written. ``overload_hours``:
+    the city's facilitator overload threshold, as its bilan uses it."""
     eco = ecosystem
     check_after_launch(period, eco.launch)
     tables = indicator_tables(store)
@@ -247,7 +249,7 @@ def compute_published(
         frames, _ = publication_frames(
             tables, eco, publication_periods(period, eco.launch), k=k, by=by,
             suppression_log=suppression_log, instruments=instruments, ledger=ledger,
-            publication=publication,
+            publication=publication, overload_hours=overload_hours,
         )  # fmt: skip
     frame = with_comparison(
         frames["current"],
