@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
+from pathlib import Path
 
 
 class EcoEvalError(Exception):
@@ -27,6 +28,12 @@ class InputFileError(EcoEvalError):
     """A raw file cannot be read as a whole (unreadable, wrong format, required column missing)."""
 
     exit_code = 3
+
+
+def input_error(path: str | Path, place: str, problem: str, fix: str) -> InputFileError:
+    """The one-line message every reader uses: ``file: place: problem; fix``."""
+    where = f"{path}: {place}: " if place else f"{path}: "
+    return InputFileError(f"{where}{problem}; {fix}".replace("\n", " "))
 
 
 class ValidationFailed(EcoEvalError):

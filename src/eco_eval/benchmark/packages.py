@@ -20,11 +20,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import frictionless
+import lazy_loader
 import numpy as np
 import pandas as pd
 
-from eco_eval.readers.table import input_error
+from eco_eval.errors import input_error
+
+# Loaded on first validation: the bilan kernel imports this module to show the comparison and
+# needs frictionless only when a project configures other cities' packages.
+frictionless = lazy_loader.load("frictionless")
 
 INDICATORS = "indicateurs_innovation"
 ECOSYSTEM = "leviers_outils"

@@ -30,17 +30,14 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from eco_eval.bilan.sections import table
-from eco_eval.indicators.core import Tables
-from eco_eval.indicators.results import FUNNEL_STAGES
+from eco_eval.indicators.funnel import FUNNEL_STAGES
 from eco_eval.periods import Period
-from eco_eval.release.model import period_from_entry
-from eco_eval.release.results import FRAMES as RESULTS_FRAMES
-from eco_eval.release.results import results_part
+from eco_eval.release.model import RESULTS_FRAMES, period_from_entry
 from eco_eval.report import _plot as P
 from eco_eval.report.fmt import fmt_change, fmt_interval, fmt_number, fmt_percent, fmt_period
 from eco_eval.report.i18n import Labels, section_labels
 from eco_eval.report.theme import load_theme
-from eco_eval.results.exposure import department_means
+from eco_eval.results.panel import department_means
 
 if TYPE_CHECKING:
     from eco_eval.bilan import Bilan
@@ -148,7 +145,7 @@ def exposure_scatter(
     """Departments' mean exposure against their mean change (or level) of ``outcome``, with the
     panel's slope (through the headcount-weighted centre of the points) and its 95 % band.
 
-    ``means`` as :func:`eco_eval.results.exposure.department_means`; ``relation`` one row of
+    ``means`` as :func:`eco_eval.results.panel.department_means`; ``relation`` one row of
     :func:`eco_eval.results.exposure.exposure_relations`. Departments whose mean headcount is
     below ``min_staff`` are not drawn.
     """
@@ -293,24 +290,6 @@ class ResultsSection:
             missing_sources=tuple(facts.get("missing_sources", ())),
             funnel_counts=facts.get("funnel"),
         )
-
-    @classmethod
-    def from_tables(
-        cls,
-        tables: Tables,
-        period: Period,
-        eco: Any,
-        *,
-        lang: str = "fr",
-        k: int = 5,
-        labels: Labels | None = None,
-        weights: str = "headcount",
-    ) -> ResultsSection:
-        """The section of ``period`` computed from ``tables`` (an analyst's shortcut: the bilan
-        reads the same frames from its release)."""
-        frames, facts = results_part(tables, period, eco, weights=weights)
-        base = labels if labels is not None else Labels(lang, ecosystem=eco)
-        return cls.from_parts(frames, facts, period, lang=lang, k=k, labels=base)
 
     @classmethod
     def from_bilan(cls, b: Bilan) -> ResultsSection:

@@ -37,6 +37,8 @@ from scipy import stats
 from eco_eval.ecosystem import Ecosystem
 from eco_eval.errors import ConfigError
 from eco_eval.indicators.core import ALL, DIMENSIONS, Tables, headcount_at, row, scopes, tidy
+from eco_eval.indicators.funnel import FUNNEL_STAGES, funnel_counts, idea_stages, stage_counts
+from eco_eval.indicators.funnel import dates as _dates
 from eco_eval.periods import Period, quarter_end, quarter_start
 from eco_eval.stats.intervals import wilson_ci
 
@@ -52,8 +54,6 @@ __all__ = [
     "organisational_results",
 ]
 
-#: The funnel's stages, in order (``status`` values of the ideas table, ``dropped`` aside).
-FUNNEL_STAGES = ("proposed", "studied", "trialled", "adopted")
 #: Conversion rates: indicator id -> (numerator stage, denominator stage).
 FUNNEL_RATES = {
     "idea_study_rate": ("studied", "proposed"),
@@ -98,49 +98,6 @@ def _with_departments(frame: pd.DataFrame, tables: Tables) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- ideas
-def _dates(series: pd.Series) -> pd.Series:
-    return pd.to_datetime(series, errors="coerce")
-
-
-def idea_stages(ideas: pd.DataFrame) -> pd.DataFrame:
-    """Per idea, the stages it reached (booleans ``proposed``, ``studied``, ``trialled``,
-    ``adopted``, ``dropped``) and ``weeks_to_adoption``.
-
-    A stage counts as reached when the status says so or when its date is filled (an idea
-    trialled then dropped was studied and trialled); a later stage implies the earlier ones.
-    """
-    status = ideas["status"].astype("string").fillna("")
-    rank = status.map({s: i for i, s in enumerate(FUNNEL_STAGES)}).fillna(0).astype(int)
-    out = pd.DataFrame(index=ideas.index)
-    out["proposed"] = True
-    reached = {"studied": 1, "trialled": 2, "adopted": 3}
-    later = pd.Series(False, index=ideas.index)
-    for stage in ("adopted", "trialled", "studied"):
-        dated = _dates(ideas[f"{stage}_on"]).notna() if f"{stage}_on" in ideas else later & False
-        later = later | dated | (rank >= reached[stage])
-        out[stage] = later
-    dropped = status == "dropped"
-    if "dropped_on" in ideas:
-        dropped = dropped | _dates(ideas["dropped_on"]).notna()
-    out["dropped"] = dropped & ~out["adopted"]
-    days = (_dates(ideas["adopted_on"]) - _dates(ideas["proposed_on"])).dt.days
-    out["weeks_to_adoption"] = (days / 7).where(out["adopted"] & (days >= 0))
-    return out
-
-
-def funnel_counts(ideas: pd.DataFrame) -> dict[str, int]:
-    """Ideas that reached each stage, plus ``dropped`` and ``in_progress`` (neither adopted nor
-    dropped), over the rows given."""
-    return _counts(idea_stages(ideas))
-
-
-def _counts(st: pd.DataFrame) -> dict[str, int]:
-    counts = {stage: int(st[stage].sum()) for stage in FUNNEL_STAGES}
-    counts["dropped"] = int(st["dropped"].sum())
-    counts["in_progress"] = int((~st["adopted"] & ~st["dropped"]).sum())
-    return counts
-
-
 def _in(dates: pd.Series, period: Period) -> pd.Series:
     d = _dates(dates)
     return (d >= pd.Timestamp(period.start)) & (d <= pd.Timestamp(period.end))
@@ -168,7 +125,7 @@ def _funnel_rows(
 ) -> list[dict[str, object]]:
     """Funnel rows of one scope; ``stages`` as :func:`idea_stages` of the scope's cohort."""
     rows: list[dict[str, object]] = []
-    counts = _counts(stages)
+    counts = stage_counts(stages)
     n = counts["proposed"]
     rows.append(row(period, lever, tool, "all", ALL, "ideas_proposed", n, n))
     if lever == ALL:

@@ -13,13 +13,12 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from eco_eval.errors import InputFileError
+from eco_eval.errors import input_error as input_error  # the readers' message, re-exported
 from eco_eval.schema import TEXT_DTYPE as TEXT_DTYPE  # the dtype of every column of a frame
 
 log = logging.getLogger(__name__)
@@ -137,12 +136,6 @@ def text_frame(columns: Sequence[str], rows: Sequence[Sequence[str | None]]) -> 
     if not columns:
         return pd.DataFrame(index=pd.RangeIndex(len(rows)))
     return pd.DataFrame(data, columns=list(columns), dtype=object).astype(TEXT_DTYPE)
-
-
-def input_error(path: str | Path, place: str, problem: str, fix: str) -> InputFileError:
-    """The one-line message every reader uses: ``file: place: problem; fix``."""
-    where = f"{path}: {place}: " if place else f"{path}: "
-    return InputFileError(f"{where}{problem}; {fix}".replace("\n", " "))
 
 
 def header_index(rows: Sequence[Sequence[str | None]]) -> int | None:

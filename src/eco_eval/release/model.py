@@ -21,6 +21,7 @@ __all__ = [
     "FORMAT",
     "LEDGER_FRAME",
     "RAW_CURRENT",
+    "RESULTS_FRAMES",
     "SUPPRESSION_LOG_FRAME",
     "Release",
     "period_entry",
@@ -33,6 +34,8 @@ FORMAT = 1
 #: The frame holding the period's indicators before disclosure control: the open data apply
 #: their own threshold (``k_open_data``) to it.
 RAW_CURRENT = "current_raw"
+#: The frames of the organisational-results part (:mod:`eco_eval.release.results`).
+RESULTS_FRAMES = ("results_current", "results_cumulated", "results_panel", "results_relations")
 #: The frame of a saved release that keeps the suppression log of its publication.
 SUPPRESSION_LOG_FRAME = "suppression_log"
 #: The frame of a release that holds the cells it publishes (for the publication ledger).

@@ -10,13 +10,13 @@ import pandas as pd
 from eco_eval.indicators.core import Tables
 from eco_eval.indicators.results import funnel_counts, organisational_results
 from eco_eval.periods import Period, cumulative
-from eco_eval.release.model import period_entry
+from eco_eval.release.model import RESULTS_FRAMES, period_entry
 from eco_eval.results.exposure import exposure_panel, exposure_relations
 
 __all__ = ["FRAMES", "SOURCES", "results_part"]
 
 #: The release's frames of this part, by name.
-FRAMES = ("results_current", "results_cumulated", "results_panel", "results_relations")
+FRAMES = RESULTS_FRAMES
 #: The sources of the section; the manifest says which ones the store lacks.
 SOURCES = ("ideas", "hr_results", "citizen_satisfaction")
 

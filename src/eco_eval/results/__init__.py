@@ -10,28 +10,11 @@ The per-period indicators of the same sources (ideas funnel, absence, turnover, 
 satisfaction) are in :mod:`eco_eval.indicators.results`.
 """
 
-from eco_eval.results.exposure import (
-    EXPOSURES,
-    OUTCOMES,
-    PANEL_COLUMNS,
-    RELATION_COLUMNS,
-    department_exposure,
-    department_means,
-    department_outcomes,
-    exposure_analysis,
-    exposure_panel,
-    exposure_relations,
-)
+from __future__ import annotations
 
-__all__ = [
-    "EXPOSURES",
-    "OUTCOMES",
-    "PANEL_COLUMNS",
-    "RELATION_COLUMNS",
-    "department_exposure",
-    "department_means",
-    "department_outcomes",
-    "exposure_analysis",
-    "exposure_panel",
-    "exposure_relations",
-]
+import lazy_loader
+
+# Names resolve on first use, as in :mod:`eco_eval.stats`: the bilan reads
+# :mod:`eco_eval.results.panel` without loading statsmodels for the slopes.
+# The names and their submodules are declared once, in __init__.pyi.
+__getattr__, __dir__, __all__ = lazy_loader.attach_stub(__name__, __file__)

@@ -44,6 +44,7 @@ from eco_eval.errors import did_you_mean
 from eco_eval.indicators.core import Tables
 from eco_eval.indicators.results import calendar_days, match_departments
 from eco_eval.periods import Period, is_cumulative, parse_period
+from eco_eval.results.panel import PANEL_COLUMNS, department_means
 from eco_eval.stats._checks import StatsInputError, check_columns, check_level
 
 __all__ = [
@@ -82,18 +83,6 @@ SMS_LEVEL = 2
 MIN_DEPARTMENTS = 8
 _FEW_CLUSTERS = 20
 
-PANEL_COLUMNS = [
-    "department",
-    "quarter",
-    "outcome",
-    "horizon",
-    "kind",
-    "outcome_quarter",
-    "headcount",
-    "reach_rate",
-    "hours_per_staff",
-    "response",
-]
 RELATION_COLUMNS = [
     "outcome",
     "exposure",
@@ -429,29 +418,6 @@ def exposure_relations(
                 base["note"] = "; ".join(notes)
             rows.append(base)
     return pd.DataFrame(rows, columns=RELATION_COLUMNS)
-
-
-def department_means(
-    panel: pd.DataFrame, outcome: str, *, exposure: str = "reach_rate", horizon: int = 1
-) -> pd.DataFrame:
-    """One row per department for a scatter: mean exposure, mean response, quarters, headcount.
-
-    Columns ``department``, ``exposure`` (mean over its quarters), ``response`` (mean change or
-    level), ``n_quarters``, ``headcount`` (mean).
-    """
-    check_columns(panel, PANEL_COLUMNS, "panel")
-    sub = panel[(panel["outcome"] == outcome) & (panel["horizon"] == horizon)].dropna(
-        subset=[exposure, "response"]
-    )
-    g = sub.groupby("department")
-    return pd.DataFrame(
-        {
-            "exposure": g[exposure].mean(),
-            "response": g["response"].mean(),
-            "n_quarters": g.size(),
-            "headcount": g["headcount"].mean(),
-        }
-    ).reset_index()
 
 
 def exposure_analysis(

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy.special import ndtr, ndtri
 
 from eco_eval.stats._checks import StatsInputError, check_level, check_positive_int, checked
 
@@ -240,7 +240,7 @@ def stepped_wedge_power(
     tau2 = icc * sd**2
     sigma2 = (1 - icc) * sd**2 / cluster_size
     se = float(np.sqrt(stepped_wedge_variance(x, sigma2, tau2)))
-    power = float(stats.norm.cdf(abs(effect) / se - stats.norm.ppf(1 - alpha / 2)))
+    power = float(ndtr(abs(effect) / se - ndtri(1 - alpha / 2)))  # standard normal cdf, quantile
     return SteppedWedgePower(
         power, se, float(effect), x.shape[0], x.shape[1], float(cluster_size), float(icc), alpha
     )

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
-from scipy import stats
+from scipy.special import ndtri
 
 from eco_eval.stats import stepped_wedge_calendar, stepped_wedge_power
 from eco_eval.stats._checks import StatsInputError, checked
@@ -139,7 +139,7 @@ def phase_in_plan(
             crossover_period=calendar["sequence"].map(label),
         )
     power = stepped_wedge_power(effect, sd, icc, cluster_size, design=calendar, alpha=alpha)
-    z = stats.norm.ppf(1 - alpha / 2) + stats.norm.ppf(target_power)
+    z = ndtri(1 - alpha / 2) + ndtri(target_power)  # standard normal quantiles
     return PhaseInPlan(
         calendar=calendar,
         power=power,
