@@ -20,7 +20,13 @@ from eco_eval.ecosystem import load_ecosystem
 from eco_eval.errors import ConfigError
 from eco_eval.indicators.core import Tables
 from eco_eval.indicators.engine import compute_raw
-from eco_eval.indicators.partage import partage
+from eco_eval.indicators.partage import (
+    _coded,
+    _SessionGroups,
+    department_contacts,
+    mixing_shares,
+    partage,
+)
 from eco_eval.indicators.valorisation import gini, top_share, valorisation
 from eco_eval.periods import parse_period
 
@@ -102,6 +108,39 @@ def test_encounters_equal_pairs_enumerated_one_by_one():
     pairs = sum(got.values())
     cross = sum(v for (a, b), v in got.items() if a != b)
     assert val(f, "mixing_department_share") == pytest.approx(cross / pairs)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_per_scope_sums_equal_the_pandas_definitions(seed):
+    """The per-scope numpy sums give :func:`mixing_shares` and :func:`department_contacts` on
+    random sign-ins with repeated sign-ins, missing departments and persons, two tools."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for s in range(30):
+        for p in rng.choice(40, size=rng.integers(1, 8), replace=False):
+            dept = None if rng.random() < 0.1 else f"D{(p + rng.integers(0, 2)) % 6}"
+            person = None if rng.random() < 0.03 else f"p{p}"
+            rows += [(f"S{s}", person, dept, "ABC"[p % 3])] * int(rng.integers(1, 3))
+    att = pd.DataFrame(rows, columns=["session_id", "person_key", "department", "category"])
+    att["lever_id"] = np.where(att["session_id"].str[1:].astype(int) % 3 == 0, "a", "b")
+    att["tool_id"] = att["lever_id"]
+    coded, _ = _coded(att)
+    for column in ("department", "category"):
+        groups = _SessionGroups(coded, column)
+        for _, sub in coded.groupby("lever_id"):
+            share, pairs = groups.mixing(sub.index.to_numpy())
+            expected = mixing_shares(sub, column)
+            assert pairs == expected[1]
+            assert share == pytest.approx(expected[0], nan_ok=True)
+            if column != "department":
+                continue
+            contacts = department_contacts(sub)
+            other = contacts[contacts["met"] != contacts["department"]]
+            people = sub.dropna(subset=["department"])["person_key"].unique()
+            want = other.groupby("person_key", dropna=False)["met"].nunique()
+            want = want.reindex(people, fill_value=0).astype(float)
+            got = groups.others_met(sub.index.to_numpy())
+            assert got.sort_index().tolist() == want.sort_index().tolist()
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from eco_eval.ecosystem import Ecosystem
 from eco_eval.indicators.catalogue import load_catalogue
@@ -142,20 +143,24 @@ def partage(
     if att.empty or "department" not in att or att["department"].isna().all():
         return tidy(rows)
     att, names = _coded(att)
+    pairs_by = {c: _SessionGroups(att, c) for c in ("department", "category") if c in att}
     for lever, tool, sub in scopes(att, eco):
         if sub.empty:
             continue
         people = sub["person_key"].nunique()  # as unique_participants: hidden alike
+        at = sub.index.to_numpy()
         for column, indicator in (
             ("department", "mixing_department_share"),
             ("category", "mixing_category_share"),
         ):
-            if column not in sub or sub[column].isna().all():
+            if column not in pairs_by:
                 continue
-            share, pairs, _ = mixing_shares(sub, column)
+            share, pairs = pairs_by[column].mixing(at)
             if pairs:
                 rows.append(row(period, lever, tool, "all", ALL, indicator, share, people))
-        met = _departments_met(sub)
+        if "department" not in pairs_by:
+            continue
+        met = pairs_by["department"].others_met(at)
         if len(met):
             rows.append(
                 row(period, lever, tool, "all", ALL, "departments_met_mean", met.mean(), people)
@@ -189,7 +194,7 @@ def _coded(att: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
     """The columns the figures read, as numbers (sessions, people, departments and categories
     by code, NaN where missing: group-bys and merges on numbers, not text), with the value of
     each code."""
-    out = att[["lever_id", "tool_id"]].copy()
+    out = att[["lever_id", "tool_id"]].reset_index(drop=True)  # row labels are positions
     names: dict[str, Any] = {}
     for column in ("session_id", "person_key", "department", "category"):
         if column not in att:
@@ -200,10 +205,61 @@ def _coded(att: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
     return out, names
 
 
-def _departments_met(att: pd.DataFrame) -> pd.Series:
-    """Per participant with a department: departments other than their own met at a session."""
-    contacts = department_contacts(att)
-    people = att.dropna(subset=["department"])["person_key"].unique()
-    other = contacts[contacts["met"] != contacts["department"]]
-    counts = other.groupby("person_key")["met"].nunique()
-    return counts.reindex(people, fill_value=0).astype(float)
+class _SessionGroups:
+    """The period's sign-ins with a ``column`` value, one per person and session, as codes: the
+    pair counts of any scope are numpy sums over its rows, not a group-by per scope.
+
+    Equal to :func:`mixing_shares` and :func:`department_contacts` on the scope's rows (a person's
+    sign-ins at one session all belong to that session's scope, so de-duplicating the period once
+    keeps the same rows).
+    """
+
+    def __init__(self, att: pd.DataFrame, column: str):
+        kept = att.dropna(subset=[column]).drop_duplicates(["session_id", "person_key"])
+        self.position = kept.index.to_numpy()
+        self.session = kept["session_id"].to_numpy(dtype=np.int64)
+        person = kept["person_key"].to_numpy(dtype=float)
+        unknown = int(np.nanmax(person, initial=-1)) + 1  # sign-ins without a person: one code
+        self.person = np.where(np.isnan(person), unknown, person).astype(np.int64)
+        self.group = kept[column].to_numpy(dtype=np.int64)
+        self.shape = (
+            int(kept["session_id"].max(skipna=True)) + 1 if len(kept) else 0,
+            unknown + 1,
+            int(self.group.max(initial=-1)) + 1,
+        )
+
+    def _rows(self, at: np.ndarray) -> np.ndarray:
+        return np.flatnonzero(np.isin(self.position, at, assume_unique=True))
+
+    def mixing(self, at: np.ndarray) -> tuple[float, int]:
+        """(share, pairs) of :func:`mixing_shares` for the rows at positions ``at``."""
+        r = self._rows(at)
+        n_sessions, _, n_groups = self.shape
+        per_session = np.bincount(self.session[r], minlength=n_sessions).astype(float)
+        per_group = np.bincount(self.session[r] * n_groups + self.group[r]).astype(float)
+        pairs = float((per_session * (per_session - 1) / 2).sum())
+        same = float((per_group * (per_group - 1) / 2).sum())
+        if pairs == 0:
+            return float("nan"), 0
+        return (pairs - same) / pairs, int(pairs)
+
+    def others_met(self, at: np.ndarray) -> pd.Series:
+        """Per person of the rows at ``at``: the groups other than their own that they met at a
+        session (the person's group is that of each sign-in), as :func:`department_contacts`."""
+        r = self._rows(at)
+        n_sessions, n_people, n_groups = self.shape
+        s, p, g = self.session[r], self.person[r], self.group[r]
+        one = np.ones(len(r), dtype=np.int64)
+        present = sparse.csr_matrix((one, (s, g)), shape=(n_sessions, n_groups))
+        present.data[:] = 1  # whether a group is at a session, not how many of it
+        signed = sparse.csr_matrix((one, (np.arange(len(r)), s)), shape=(len(r), n_sessions))
+        own = sparse.csr_matrix((one, (np.arange(len(r)), g)), shape=(len(r), n_groups))
+        others = (signed @ present - own).tocsr()  # 0/1: each sign-in is at one session
+        others.eliminate_zeros()
+        by_person = sparse.csr_matrix((one, (p, np.arange(len(r)))), shape=(n_people, len(r)))
+        met = (by_person @ others).tocsr()
+        met.eliminate_zeros()
+        people = pd.unique(p)
+        counts = np.diff(met.indptr)[people].astype(float)
+        keys = np.where(people == n_people - 1, np.nan, people.astype(float))
+        return pd.Series(counts, index=pd.Index(keys, name="person_key"))
