@@ -3,10 +3,12 @@ environment so no test touches the user's key file."""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 from hypothesis import settings
 
 from eco_eval.report.kernel_environment import SINGLE_THREAD_MATH
@@ -43,9 +45,33 @@ def chromium() -> str:
     return path
 
 
+def _built_once(tmp_path_factory: pytest.TempPathFactory, name: str, build) -> object:
+    """``build(folder)`` run once for the whole test session, whichever worker asks first.
+
+    The pytest-xdist workers share the parent of their temporary folders: the first to ask
+    builds under a file lock, the others wait and read the same result (the pattern of
+    pytest-xdist's documentation). ``build`` returns a JSON-able value kept beside the folder.
+    """
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    folder = shared / f"shared-{name}"
+    done = shared / f"shared-{name}.json"
+    with FileLock(str(shared / f"shared-{name}.lock")):
+        if not done.exists():
+            mp = pytest.MonkeyPatch()
+            mp.setenv("ECO_EVAL_KEY", "test-key-0123456789abcdef0123456789abcdef")
+            try:
+                value = build(folder)
+            finally:
+                mp.undo()
+            done.write_text(json.dumps(value, default=str), encoding="utf-8")
+    return json.loads(done.read_text(encoding="utf-8"))
+
+
 @pytest.fixture(scope="session")
 def demo_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo city (seed 42), ingested once for the whole session; tests must not modify it."""
+    """The demo city (seed 42), ingested once per test worker; tests must not modify it (the
+    export tests add their cells to its publication ledger, hence one per worker)."""
     from eco_eval.pipeline import run_ingest
     from eco_eval.projects import create_demo_project
 
@@ -62,17 +88,18 @@ def demo_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def demo_run(demo_project: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """A copy of the demo project after one full ``run`` for 2017-Q4 (bilan HTML + PDF, index)."""
+    """A copy of the demo project after one full ``run`` for 2017-Q4 (bilan HTML + PDF, index),
+    built once for the whole session and read by both test workers: tests must not modify it
+    (they work on copies)."""
     import shutil
 
     from eco_eval.pipeline import run_all
 
-    root = tmp_path_factory.mktemp("demo_run") / "city"
-    shutil.copytree(demo_project, root)
-    mp = pytest.MonkeyPatch()
-    mp.setenv("ECO_EVAL_KEY", "test-key-0123456789abcdef0123456789abcdef")
-    try:
-        summary = run_all(root, "2017-Q4", pdf=True)
-    finally:
-        mp.undo()
-    return {"root": root, "summary": summary}
+    def build(folder: Path) -> dict:
+        root = folder / "city"
+        shutil.copytree(demo_project, root)
+        return {"root": str(root), "summary": run_all(root, "2017-Q4", pdf=True)}
+
+    built = _built_once(tmp_path_factory, "demo_run", build)
+    assert isinstance(built, dict)
+    return {"root": Path(built["root"]), "summary": built["summary"]}
