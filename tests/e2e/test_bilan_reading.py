@@ -265,9 +265,12 @@ def test_a_lever_whose_tool_was_retired_shows_no_secrecy(published):
 
 
 def test_the_period_folder_is_small(published):
-    """The bilan, its PDF, the twelve deep dives, the executed notebooks and the open data in at
-    most 9 MiB: plotly.js and the CSS written once (assets/), each figure once per notebook."""
+    """The bilan, its PDF, the twelve deep dives and the open data in at most 8 MB (8,000,000
+    bytes): plotly.js and the CSS written once (assets/), the executed notebooks kept beside the
+    store rather than published."""
     files = [p for p in published.rglob("*") if p.is_file()]
     assert len(list((published / "leviers").glob("*.html"))) == 13  # 12 deep dives, an index
+    assert (published / "bilan.pdf").is_file() and (published / "open-data").is_dir()
     assert [p.name for p in files if p.name == "plotly.min.js"] == ["plotly.min.js"]
-    assert sum(p.stat().st_size for p in files) <= 9 * 2**20
+    assert [p.name for p in files if p.suffix == ".ipynb"] == []
+    assert sum(p.stat().st_size for p in files) <= 8_000_000
