@@ -93,8 +93,8 @@ def show(fig: go.Figure) -> None:
 
     The output carries the figure once, as plotly's JSON: JupyterLab draws it with the plotly
     extension while an analyst works, and :func:`eco_eval.report.html.notebook_to_html` turns it
-    into a ``Plotly.newPlot`` call on a page that loads plotly.js once (the executed notebooks
-    are published too: one copy of each figure keeps the period folder small). Anything else
+    into a ``Plotly.newPlot`` call on a page that loads plotly.js once (one copy of each figure
+    keeps the executed notebook small). Anything else
     that renders as HTML (``_repr_html_``: a section replaced by its sentence,
     :class:`eco_eval.bilan.unavailable.Unavailable`) is shown as that HTML.
     """
