@@ -309,17 +309,22 @@ def _lever_frame(b: Bilan, indicator: str) -> pd.DataFrame:
 
 
 def wheel(b: Bilan) -> Any:
+    """The levers side by side: their sessions and, with a barometer, their climate score."""
     data = b.current[(b.current["dimension"] == "all") & (b.current["lever"] != "*")]
     climate = lever_climate(b)
+    idle = b.t("lt_no_session")
     if climate.empty:
-        return figures.lever_wheel(data, "sessions_held", b.labels, k=b.k, title=b.t("wheel_title"))
-    return figures.lever_wheel(
+        return figures.lever_bars(
+            data, "sessions_held", b.labels, k=b.k, title=b.t("wheel_title"), missing=idle
+        )
+    return figures.lever_bars(
         pd.concat([data, climate.drop(columns="change")], ignore_index=True),
         "sessions_held",
         section(b).labels,
         k=b.k,
         title=b.t("wheel_title_climate"),
         climate_indicator="climate_mean",
+        missing=idle,
     )
 
 
