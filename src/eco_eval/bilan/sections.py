@@ -485,9 +485,11 @@ def lever_effects(b: Bilan, lever_id: str) -> str:
     return f'<h3>{escape(b.t("lever_effects_title"))}</h3><ul class="eco-readings">{"".join(items)}</ul>'
 
 
-def _quoted(text: object) -> str:
-    """A comment as its author wrote it (masked at ingestion), escaped, between guillemets."""
-    return f"« {AS_WRITTEN}{escape(str(text))}</span> »"
+def _quoted(b: Bilan, text: object) -> str:
+    """Text as its author wrote it (a comment, masked at ingestion; a theme), escaped, between
+    the language's quotation marks (« » in French, “ ” in English)."""
+    left, right = ("« ", " »") if b.lang == "fr" else ("“", "”")
+    return f"{left}{AS_WRITTEN}{escape(str(text))}</span>{right}"
 
 
 def theme_items(
@@ -507,9 +509,9 @@ def theme_items(
     items = []
     for term, count in list(zip(mine["term"], mine["count"], strict=True))[:top]:
         said = list(quotes.loc[quotes["term"] == term, "quote"])[:per_theme] if len(quotes) else []
-        shown = "".join(f"<li>{_quoted(q)}</li>" for q in said)
+        shown = "".join(f"<li>{_quoted(b, q)}</li>" for q in said)
         items.append(
-            f'<li><span class="eco-theme">« {escape(str(term))} »</span> — '
+            f'<li><span class="eco-theme">{_quoted(b, term)}</span> — '
             f"{escape(b.t('comments_n', n=int(count)))}"
             + (f'<ul class="eco-verbatims">{shown}</ul>' if shown else "")
             + "</li>"
@@ -544,7 +546,9 @@ def lever_feedback(b: Bilan, lever_id: str) -> str:
     out += f"<p>{escape(b.t('comments_no_theme'))}</p>"
     said = _lever_quotes(b, lever_id)
     if said:
-        out += f'<ul class="eco-verbatims">{"".join(f"<li>{_quoted(q)}</li>" for q in said)}</ul>'
+        out += (
+            f'<ul class="eco-verbatims">{"".join(f"<li>{_quoted(b, q)}</li>" for q in said)}</ul>'
+        )
     return out
 
 
@@ -707,7 +711,7 @@ def verbatims(b: Bilan) -> str:
     items = []
     for lever in b.eco.levers:
         lines = theme_items(b, lever.id, top=2, per_theme=1) or [
-            f"<li>{_quoted(q)}</li>" for q in _lever_quotes(b, lever.id)
+            f"<li>{_quoted(b, q)}</li>" for q in _lever_quotes(b, lever.id)
         ]
         if lines:
             items.append(
@@ -731,19 +735,19 @@ def _render_themes(b: Bilan, result: Any, n: int, k_comments: int) -> str:
     )
     for g, part in frame.groupby(group_col, sort=False):
         if "suppressed" in part.columns and part["suppressed"].all():
-            rows.append([b.labels.lever(str(g)), b.t("comments_too_few", k=k_comments)])
+            rows.append([b.labels.lever(str(g)), escape(b.t("comments_too_few", k=k_comments))])
             continue
         if part[term_col].isna().all():
-            rows.append([b.labels.lever(str(g)), b.t("comments_no_theme")])
+            rows.append([b.labels.lever(str(g)), escape(b.t("comments_no_theme"))])
             continue
-        terms = ", ".join(
-            f"{t} ({int(c)})"
+        terms = ", ".join(  # the comments' own words, shown as written
+            f"{AS_WRITTEN}{escape(str(t))}</span> ({int(c)})"
             for t, c in zip(part[term_col], part[count_col], strict=False)
             if pd.notna(c)
         )
         rows.append([b.labels.lever(str(g)), terms])
     return f"<p>{escape(b.t('comments_count', n=n))}</p>" + table(
-        [b.labels["column.lever"], b.t("comments_title")], rows
+        [b.labels["column.lever"], b.t("comments_title")], rows, raw_cols=(1,)
     )
 
 
