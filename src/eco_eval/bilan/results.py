@@ -134,6 +134,10 @@ def _scales(outcome: str, exposure: str) -> tuple[float, float]:
     return (100.0 if exposure == "reach_rate" else 1.0), (100.0 if outcome in RATES else 1.0)
 
 
+#: Characters per line of the scatter's note and key under the chart.
+SCATTER_NOTE_WIDTH = 100
+
+
 def exposure_scatter(
     means: pd.DataFrame,
     relation: pd.Series | dict[str, Any],
@@ -239,8 +243,10 @@ def exposure_scatter(
         "scatter_key",
         names=" · ".join(f"{number[d]}\xa0{escape(d, quote=False)}" for d in names),
     )
-    note = P.wrap(_t(labels, "scatter_note"), P.NOTE_WIDTH) + "<br>" + P.wrap(key, P.NOTE_WIDTH)
-    extra = 14 * (P.wrap(key, P.NOTE_WIDTH).count("<br>") + 1)  # the key's lines, below the note
+    # the note starts at the plot area, right of the axis' labels: narrower than a full line
+    key = P.wrap(key, SCATTER_NOTE_WIDTH)
+    note = P.wrap(_t(labels, "scatter_note"), SCATTER_NOTE_WIDTH) + "<br>" + key
+    extra = 14 * (key.count("<br>") + 1)  # the key's lines, below the note
     fig.add_annotation(
         text=note,
         xref="paper",
