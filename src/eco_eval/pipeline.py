@@ -24,6 +24,7 @@ from eco_eval.periods import check_after_launch, parse_period
 from eco_eval.publish.bilan import (
     BilanResult,
     build_bilan_in,
+    notebooks_dir,
     report_folder,
 )
 from eco_eval.publish.index import write_index
@@ -210,7 +211,7 @@ def build_bilan(
     folder = report_folder(project, p, lang)
     with (
         project_lock(project.reports_dir / RUN_LOCK, RUN_LOCK_WHAT),
-        PeriodStage(project.reports_dir, folder) as stage,
+        PeriodStage(project.reports_dir, folder, notebooks_dir=notebooks_dir(project)) as stage,
     ):
         # link the lever cards to deep dives only when the folder already publishes them
         deep_dives = (stage.final / LEVERS_DIR / "index.html").exists()

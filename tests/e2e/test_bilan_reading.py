@@ -4,16 +4,19 @@ Each test fails on one defect the readers found: a word or a number broken insid
 a plain space where French typography wants a narrow no-break space, an absolute path or a
 ``file://`` link in a published file or in the PDF's links, a label cut by a plot area, a PDF
 page more than half empty that does not end a section, a first page that does not decide on one
-A4 page, a claim about an effect worded outside the wording policy.
+A4 page, a claim about an effect worded outside the wording policy, a French sentence left in
+the English bilan.
 """
 
 from __future__ import annotations
 
 import re
+import shutil
 import unicodedata
 from pathlib import Path
 
 import pytest
+import yaml
 from pypdf import PdfReader
 
 from eco_eval.bilan.wellbeing import wellbeing_labels
@@ -79,6 +82,22 @@ CUT_LABELS = """() => {
 @pytest.fixture(scope="module")
 def published(demo_run: dict) -> Path:
     return demo_run["root"] / "reports" / "2017-Q4"
+
+
+@pytest.fixture(scope="module")
+def english(demo_run: dict, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The English bilan (HTML and PDF, ``eco-eval bilan --lang en``) of a copy of the demo run."""
+    from eco_eval.pipeline import build_bilan
+
+    root = tmp_path_factory.mktemp("english") / "city"
+    shutil.copytree(demo_run["root"], root)
+    mp = pytest.MonkeyPatch()
+    mp.setenv("ECO_EVAL_KEY", "test-key-0123456789abcdef0123456789abcdef")
+    try:
+        build_bilan(root, "2017-Q4", lang="en", pdf=True)
+    finally:
+        mp.undo()
+    return root / "reports" / "2017-Q4-en"
 
 
 @pytest.fixture(scope="module")
@@ -265,9 +284,70 @@ def test_a_lever_whose_tool_was_retired_shows_no_secrecy(published):
 
 
 def test_the_period_folder_is_small(published):
-    """The bilan, its PDF, the twelve deep dives, the executed notebooks and the open data in at
-    most 9 MiB: plotly.js and the CSS written once (assets/), each figure once per notebook."""
+    """The bilan, its PDF, the twelve deep dives and the open data in at most 8 MB (8,000,000
+    bytes): plotly.js and the CSS written once (assets/), the executed notebooks kept beside the
+    store rather than published."""
     files = [p for p in published.rglob("*") if p.is_file()]
     assert len(list((published / "leviers").glob("*.html"))) == 13  # 12 deep dives, an index
+    assert (published / "bilan.pdf").is_file() and (published / "open-data").is_dir()
     assert [p.name for p in files if p.name == "plotly.min.js"] == ["plotly.min.js"]
-    assert sum(p.stat().st_size for p in files) <= 9 * 2**20
+    assert [p.name for p in files if p.suffix == ".ipynb"] == []
+    assert sum(p.stat().st_size for p in files) <= 8_000_000
+
+
+#: Words of the French bilan's own sentences (headings, verdicts, units, notes) that the English
+#: bilan must not contain; the city's data (department and tool names, comments and their themes,
+#: actions as written) may be French.
+FRENCH = re.compile(
+    r"Ce qui fonctionne|Ce qui ne fonctionne|À décider|\bséances?\b|niveau de preuve|"
+    r"\btrimestres?\b|Sommaire|Synthèse|Lecture\s*:|effet (?:probable|démontré|possible)|"
+    r"de plus que|Paroles de participants|\bcommentaires?\b|pas de données|\bmasqué|"
+    r"\bagents\b|\bleviers?\b|\bpoints? de\b|\bdepuis\b|\bporté[e]?\b|« ",
+    re.I,
+)
+
+#: The text of the page's plotly figures (titles, axes, notes, printed values and labels).
+FIGURE_TEXT = """() => Array.from(document.querySelectorAll('.plotly-graph-div svg text'))
+  .map(t => t.textContent).join('\\n')"""
+
+
+def test_the_english_bilan_is_english(browser, english):
+    """First page, lever table, wording-policy sentences, figures and the printed first page: no
+    French sentence, except in what the city wrote (comments, their themes, actions)."""
+    page, problems, requests, close = _open(browser, english / "bilan.html", 1280)
+    try:
+        assert page.locator(".eco-first-page .eco-block-decide li").count() >= 3
+        text = page.evaluate(MAIN_TEXT, ", .as-written")
+        figures = page.evaluate(FIGURE_TEXT)
+        assert problems == [] and requests == []
+    finally:
+        close()
+    data = _city_words(english)
+    left = [
+        line for line in (text + "\n" + figures).splitlines() if FRENCH.search(_without(line, data))
+    ]
+    assert left == [], left[:10]
+    assert "What works" in text and "To decide" in text and "level of evidence" in text
+    first = _norm(PdfReader(english / "bilan.pdf").pages[0].extract_text())
+    assert "To decide" in first and not FRENCH.search(_without(first, data)), first[:300]
+
+
+def _city_words(folder: Path) -> list[str]:
+    """The city's own names (departments, tools) as the bilan writes them, longest first."""
+    from eco_eval.config import load_project
+    from eco_eval.store import open_store
+
+    project = load_project(folder.parents[1])
+    store = open_store(project.store_path)
+    names = set(store.sql("SELECT DISTINCT department FROM headcount")["department"].dropna())
+    eco = project.ecosystem()
+    names |= {t.name("en") for t in eco.tools} | {t.name("fr") for t in eco.tools}
+    actions = yaml.safe_load((project.root / "actions.yaml").read_text(encoding="utf-8"))
+    names |= {str(a[k]) for a in actions["actions"] for k in ("action", "owner") if a.get(k)}
+    return sorted(map(str, names), key=len, reverse=True)
+
+
+def _without(line: str, words: list[str]) -> str:
+    for word in words:
+        line = line.replace(word, " ")
+    return line

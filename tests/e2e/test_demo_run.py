@@ -47,11 +47,13 @@ def test_run_publishes_everything_and_a_second_run_changes_nothing(demo_run, tmp
     for name in (
         "bilan.html",
         "bilan.pdf",
-        "bilan.executed.ipynb",
         "provenance.json",
         "key_figures.json",
     ):
         assert (period_dir / name).exists(), name
+    # the executed notebook, kept for audit beside the store, holds the machine's paths
+    executed = root / "data" / "processed" / "notebooks" / "2017-Q4" / "bilan.executed.ipynb"
+    assert executed.is_file() and not (period_dir / "bilan.executed.ipynb").exists()
     assert (root / "reports" / "index.html").exists()
     prov = json.loads((period_dir / "provenance.json").read_text(encoding="utf-8"))
     from eco_eval.config import load_project

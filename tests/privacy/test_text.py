@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -9,6 +11,7 @@ from hypothesis import strategies as st
 
 from eco_eval.errors import ConfigError, EcoEvalError
 from eco_eval.privacy.text import (
+    QUOTE_COLUMNS,
     THEME_COLUMNS,
     clean_comment,
     comment_themes,
@@ -16,6 +19,7 @@ from eco_eval.privacy.text import (
     french_stopwords,
     lemma,
     mask_identities,
+    theme_quotes,
 )
 
 # --- e-mails, phones, identifiers --------------------------------------------------------------
@@ -276,3 +280,60 @@ def test_a_group_without_a_shared_term_says_so():
     comments = [f"mot{chr(97 + i)} unique{chr(97 + i)}" for i in range(10)]
     themes = comment_themes(pd.DataFrame({"lever": "x", "comment": comments}))
     assert themes[["term", "n_comments", "suppressed"]].values.tolist() == [[None, 10.0, False]]
+
+
+def _lemmas(text: str) -> set[str]:
+    return {lemma(w) for w in re.findall(r"[^\W\d_]+", text.lower())}
+
+
+def test_each_theme_is_quoted_by_one_or_two_comments_that_use_it():
+    frame = _comments()
+    themes = comment_themes(frame, top=6)
+    quotes = theme_quotes(frame, themes, per_theme=2, seed=7)
+    assert list(quotes.columns) == ["lever", *QUOTE_COLUMNS]
+    shown = themes[~themes["suppressed"]]
+    per_theme = quotes.groupby(["lever", "term"]).size()
+    assert set(per_theme.index) == set(zip(shown["lever"], shown["term"], strict=True))
+    assert per_theme.between(1, 2).all()
+    for term, quote in zip(quotes["term"], quotes["quote"], strict=True):
+        # « réunions de travail » quotes comments that wrote it, in any inflection
+        assert _lemmas(term) - french_stopwords() <= _lemmas(quote), (term, quote)
+    assert not quotes.duplicated(["lever", "term", "quote"]).any()
+    assert "reve" not in set(quotes["lever"]), "a suppressed group is not quoted"
+    again = theme_quotes(frame, themes, per_theme=2, seed=7)
+    pd.testing.assert_frame_equal(quotes, again)  # the same seed quotes the same comments
+    one = theme_quotes(frame, themes, per_theme=1, seed=7)
+    assert one.groupby(["lever", "term"]).size().eq(1).all()
+
+
+def test_a_theme_quotes_words_not_quoted_for_another_theme_first():
+    """« équipe motivée » and « réunion » share the comment « Réunion utile, équipe motivée. »:
+    each theme quotes words no earlier theme quoted when it has some, and « réunion utile »,
+    found in that comment only, quotes it again rather than nothing."""
+    comments = ["Réunion utile, équipe motivée."] * 3 + ["Réunion trop longue."] * 3
+    comments += [f"Équipe motivée, numéro {n}." for n in "abcd"]
+    frame = pd.DataFrame({"lever": "x", "comment": comments})
+    themes = comment_themes(frame, top=10)
+    assert {"équipe motivée", "réunion", "réunion utile"} <= set(themes["term"])
+    for seed in range(5):
+        quotes = theme_quotes(frame, themes, per_theme=2, seed=seed)
+        before: set[str] = set()
+        for term in themes["term"]:
+            said = list(quotes.loc[quotes["term"] == term, "quote"])
+            using = {c for c in comments if _lemmas(term) - french_stopwords() <= _lemmas(c)}
+            assert said and set(said) <= using, term
+            if using - before:
+                assert said[0] not in before and not set(said[1:]) & before, (seed, term)
+            else:
+                assert len(said) == 1, (seed, term)  # the only words it has, quoted again
+            before |= set(said)
+
+
+def test_theme_quotes_refuses_what_it_cannot_use():
+    frame = _comments()
+    with pytest.raises(ConfigError, match="per_theme"):
+        theme_quotes(frame, comment_themes(frame), per_theme=0)
+    with pytest.raises(EcoEvalError, match="suppressed"):
+        theme_quotes(frame, pd.DataFrame({"lever": ["audace"], "term": ["réunion"]}))
+    empty = theme_quotes(frame, comment_themes(frame, min_count=50))
+    assert empty.empty and list(empty.columns) == ["lever", *QUOTE_COLUMNS]

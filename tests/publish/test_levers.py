@@ -70,15 +70,18 @@ def _build(stage: PeriodStage, template: Path, cwd: Path, **kwargs):
 
 def test_twelve_notebooks_in_one_kernel_an_index_and_a_stamp(tmp_path):
     template = _template(tmp_path)
-    reports = tmp_path / "reports"
-    with PeriodStage(reports, "2017-Q4") as stage:
+    reports, notebooks = tmp_path / "reports", tmp_path / "processed" / "notebooks"
+    with PeriodStage(reports, "2017-Q4", notebooks_dir=notebooks) as stage:
         result = _build(stage, template, tmp_path)
         stage.publish()
     folder = reports / "2017-Q4" / "leviers"
     eco = load_ecosystem()
     assert result.rebuilt and result.levers == eco.lever_ids and len(result.timings) == 12
+    assert not list(folder.glob("*.ipynb")), "the executed notebooks are not published"
     for lever in eco.lever_ids:
-        executed = nbformat.read(folder / f"{lever}.executed.ipynb", as_version=4)
+        executed = nbformat.read(
+            notebooks / "2017-Q4" / "leviers" / f"{lever}.executed.ipynb", as_version=4
+        )
         assert executed.metadata.papermill.parameters["lever"] == lever
         outputs = executed.cells[3].outputs
         out = "".join(o.get("text", "") for o in outputs if o.get("name") == "stdout")
@@ -149,7 +152,10 @@ def test_the_demo_citys_deep_dives_match_a_separate_run(demo_run, tmp_path):
     assert sorted(p.stem for p in folder.glob("*.html")) == sorted([*eco.lever_ids, "index"])
     for page in folder.glob("*.html"):
         assert not re.search(r"<script[^>]+src=\"?https?:", page.read_text(encoding="utf-8"))
-    shared = folder / "reve.executed.ipynb"
+    shared = (
+        root / "data" / "processed" / "notebooks" / "2017-Q4" / "leviers" / "reve.executed.ipynb"
+    )
+    assert not list(folder.glob("*.ipynb")), "kept beside the store, not published"
     params = dict(nbformat.read(shared, as_version=4).metadata.papermill.parameters)
     alone = execute_notebook(
         notebook_path(load_project(root), "lever.ipynb"),

@@ -61,7 +61,9 @@ def test_a_second_concurrent_run_exits_with_lock_held_and_nothing_is_corrupted(
     assert json.loads(out)["ok"]
     period = root / "reports" / "2017-Q4"
     assert (period / "bilan.html").is_file() and (period / "provenance.json").is_file()
-    assert len(list((period / "leviers").glob("*.executed.ipynb"))) == 12
+    notebooks = root / "data" / "processed" / "notebooks" / "2017-Q4"
+    assert len(list((notebooks / "leviers").glob("*.executed.ipynb"))) == 12
+    assert (notebooks / "bilan.executed.ipynb").is_file() and not list(period.rglob("*.ipynb"))
     assert (period / "open-data" / "datapackage.json").is_file()
     assert (root / "reports" / "index.html").is_file()
     # no new raw file: the store's data are untouched; the run added its cells to the ledger

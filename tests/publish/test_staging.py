@@ -100,6 +100,44 @@ def test_failed_notebooks_are_kept_beside_and_cleared_by_the_next_publication(pu
     assert not (published / "2017-Q4.failed").exists()
 
 
+def test_executed_notebooks_are_kept_beside_and_follow_the_published_folder(published, tmp_path):
+    """The notebooks go to ``notebooks_dir/<period>/``, never into the published folder; a
+    failed build leaves the kept ones as they were, a rebuilt part replaces only its own."""
+    notebooks = tmp_path / "processed" / "notebooks"
+    kept = notebooks / "2017-Q4"
+    (kept / "leviers").mkdir(parents=True)
+    (kept / "bilan.executed.ipynb").write_text("old bilan", encoding="utf-8")
+    (kept / "leviers" / "reve.executed.ipynb").write_text("old reve", encoding="utf-8")
+    with (
+        pytest.raises(RuntimeError),
+        PeriodStage(published, "2017-Q4", notebooks_dir=notebooks) as stage,
+    ):
+        (stage.notebooks(files_only=True) / "bilan.executed.ipynb").write_text(
+            "new", encoding="utf-8"
+        )
+        stage.mark_changed("bilan")
+        raise RuntimeError("the PDF failed")
+    assert (kept / "bilan.executed.ipynb").read_text(encoding="utf-8") == "old bilan"
+    with PeriodStage(published, "2017-Q4", notebooks_dir=notebooks) as stage:
+        folder = stage.notebooks(files_only=True)
+        assert not (folder / "bilan.executed.ipynb").exists(), "emptied for the rebuilt part"
+        (folder / "bilan.executed.ipynb").write_text("new bilan", encoding="utf-8")
+        stage.mark_changed("bilan")
+        assert stage.publish()
+    assert (kept / "bilan.executed.ipynb").read_text(encoding="utf-8") == "new bilan"
+    assert (kept / "leviers" / "reve.executed.ipynb").read_text(encoding="utf-8") == "old reve"
+    assert not list((published / "2017-Q4").rglob("*.ipynb"))
+    assert sorted(p.name for p in notebooks.iterdir()) == ["2017-Q4"], "no stage left"
+
+
+def test_without_a_notebooks_folder_they_are_kept_nowhere(published):
+    with PeriodStage(published, "2017-Q4") as stage:
+        scratch = stage.notebooks("leviers")
+        (scratch / "reve.executed.ipynb").write_text("{}", encoding="utf-8")
+        assert stage.dir not in scratch.parents
+    assert not scratch.exists()
+
+
 def test_exchange_swaps_two_folders(tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
     a.mkdir()

@@ -253,7 +253,7 @@ def bilan_cells() -> list[nbformat.NotebookNode]:
         code(SETUP, "setup"),
         md("## Activité des outils"),
         code(
-            "F.show(F.lever_wheel(frame, 'sessions_held', labels, period=period, climate_indicator='climate_mean', k=5))",
+            "F.show(F.lever_bars(frame, 'sessions_held', labels, period=period, climate_indicator='climate_mean', k=5))",
             "wheel",
         ),
         md("### Portée dans le temps"),

@@ -35,7 +35,7 @@ def _texts(fig: go.Figure) -> list[str]:
 def test_every_figure_is_a_plotly_figure_in_the_theme(tidy: pd.DataFrame, labels: Labels) -> None:
     accent = load_theme().color("accent")
     figures = [
-        F.lever_wheel(tidy, "sessions_held", labels, period="2016-Q4"),
+        F.lever_bars(tidy, "sessions_held", labels, period="2016-Q4"),
         F.trend(tidy, "reach_rate", labels),
         F.trend(tidy, "reach_rate", labels, by="lever"),
         F.trend(tidy, "reach_rate", labels, by="category"),
@@ -61,33 +61,46 @@ def test_english_figures_use_english_separators_and_names(
     assert fig.layout.xaxis.ticksuffix == "%"
 
 
-def test_lever_wheel_has_every_lever_and_the_climate_overlay(
+def test_lever_bars_name_each_lever_once_with_one_axis_per_measure(
     tidy: pd.DataFrame, labels: Labels
 ) -> None:
-    fig = F.lever_wheel(
+    """The clearer chart than the wheel: one row per lever in the ecosystem's order, the
+    sessions as bars carrying their values, the climate as dots on its own 1–5 axis."""
+    fig = F.lever_bars(
         tidy, "sessions_held", labels, period="2016-Q4", climate_indicator="climate_mean", k=K
     )
-    bars = fig.data[0]
-    assert isinstance(bars, go.Barpolar) and len(bars.theta) == 12
-    assert bars.theta[0] == "la contrainte" and bars.theta[-1] == "le temps"
-    climate = [t for t in fig.data if getattr(t, "subplot", None) == "polar2"]
-    assert climate and climate[0].mode == "lines+markers"
-    assert list(fig.layout.polar2.domain.x) == list(fig.layout.polar.domain.x)
-    # the climate of « le temps » is suppressed: a gap in the line and a '< 5 pers.' mark
-    assert climate[0].r[11] is None
-    assert SUPPRESSED in list(climate[1].text)
+    bars, dots = fig.data[0], next(t for t in fig.data if t.xaxis == "x2")
+    assert isinstance(bars, go.Bar) and bars.orientation == "h"
+    assert list(bars.y) == list(dots.y) and len(bars.y) == 12
+    assert bars.y[0] == "la contrainte" and bars.y[-1] == "le temps"
+    assert fig.layout.yaxis.autorange == "reversed"
+    assert fig.layout.yaxis2.matches == "y" and fig.layout.yaxis2.showticklabels is False
+    assert [t for t in bars.text if t] and all(
+        t == F.P.short_value(v, labels, False) for t, v in zip(bars.text, bars.x, strict=True) if v
+    )
+    assert list(fig.layout.xaxis2.range) == [1.0, 5.0]
+    titles = [a.text for a in fig.layout.annotations]
+    assert "Séances réalisées" in titles and any(t.startswith("Climat") for t in titles)
+    # the climate of « le temps » is hidden: no dot, a grey '< 5 pers.' mark in its row
+    assert dots.x[11] is None
+    marks = next(t for t in fig.data if t.xaxis == "x2" and t.text and SUPPRESSED in t.text)
+    assert marks.y[list(marks.text).index(SUPPRESSED)] == "le temps"
 
 
-def test_lever_wheel_marks_a_suppressed_lever_without_a_value(
+def test_lever_bars_never_draw_a_hidden_value_and_write_a_missing_one(
     tidy: pd.DataFrame, labels: Labels
 ) -> None:
-    fig = F.lever_wheel(tidy, "reach_rate", labels, period="2016-Q2", k=K)
-    reve = list(fig.data[0].theta).index("le rêve")
-    assert fig.data[0].r[reve] is None  # no bar, and certainly not 0
-    hatched = [t for t in fig.data if isinstance(t, go.Barpolar) and t.marker.pattern.shape]
-    assert len(hatched) == 1 and hatched[0].r[reve] is not None
+    fig = F.lever_bars(tidy, "reach_rate", labels, period="2016-Q2", k=K, missing="aucune séance")
+    reve = list(fig.data[0].y).index("le rêve")
+    assert fig.data[0].x[reve] is None  # hidden: no bar, and certainly not 0
+    hatched = [t for t in fig.data if isinstance(t, go.Bar) and t.marker.pattern.shape]
+    assert len(hatched) == 1 and hatched[0].x[reve] is not None
     assert hatched[0].name == "masqué (< 5 pers.)"
-    assert fig.layout.title.text == "Taux de participation — 2ᵉ trimestre 2016"
+    without = tidy[~((tidy["lever"] == "reve") & (tidy["indicator"] == "reach_rate"))]
+    fig = F.lever_bars(
+        without, "reach_rate", labels, period="2016-Q2", k=K, missing="aucune séance"
+    )
+    assert fig.data[0].text[reve] == "aucune séance" and fig.data[0].x[reve] == 0
 
 
 def test_trend_overall_has_a_ci_band_and_french_percent_axis(
@@ -192,7 +205,7 @@ def test_unknown_indicator_gets_a_close_match(tidy: pd.DataFrame, labels: Labels
 
 def test_several_periods_need_period(tidy: pd.DataFrame, labels: Labels) -> None:
     with pytest.raises(ReportFailed, match="pass period="):
-        F.lever_wheel(tidy, "sessions_held", labels)
+        F.lever_bars(tidy, "sessions_held", labels)
 
 
 def test_frame_without_tidy_columns_is_refused(labels: Labels) -> None:

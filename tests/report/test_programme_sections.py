@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from eco_eval.bilan import Bilan
+from eco_eval.bilan.sections import summary_sentences
 from eco_eval.config import load_project
 from eco_eval.indicators.core import Tables
 from eco_eval.periods import parse_period
@@ -131,3 +132,14 @@ def test_sections_say_why_without_facilitators_or_departments(project, tables):
     assert "sources.sessions.columns.facilitator" in b.valorisation()
     assert "ne donnent la direction d'aucun participant" in _html.unescape(b.partage())
     assert "aucune paire de directions" in str(b.encounter_matrix())
+
+
+def test_the_synthesis_compares_with_the_same_quarter_a_year_before_first(bilan):
+    """Activity is seasonal: the synthesis compares the sessions with the same quarter a year
+    before, then with the quarter before."""
+    held = bilan.figure("sessions_held")
+    first = summary_sentences(bilan)[0]
+    assert first.startswith(bilan.fmt("sessions_held", held["value"]))
+    year = first.index("par rapport au même trimestre un an avant")
+    assert year < first.index("par rapport au trimestre précédent")
+    assert f"({bilan.fmt('sessions_held', held['year_before'])})" in first

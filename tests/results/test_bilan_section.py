@@ -112,8 +112,18 @@ def test_scatter_has_the_departments_the_line_and_the_interval(section, demo_tab
     fig = section.scatter("absence_rate")
     title = fig.layout.title.text
     assert "26 directions" in title
-    points = next(t for t in fig.data if t.mode == "markers")
+    points = next(t for t in fig.data if t.mode == "markers+text")
     assert len(points.x) == 26
+    # printed pages have no hover: each point's number is named in the key under the chart
+    assert sorted(map(int, points.text)) == list(range(1, 27))
+    note = next(a.text for a in fig.layout.annotations if "Directions" in a.text)
+    key = dict(
+        re.findall(r"(\d+)\xa0(.+?)(?= · |$)", note.split("Directions : ")[1].replace("<br>", " "))
+    )
+    names = [str(h).split("<br>")[0] for h in points.customdata]
+    assert len(key) == 26
+    for number, hover in zip(points.text, names, strict=True):
+        assert key[number] in hover, (number, hover)  # the hover names the same department
     line = next(t for t in fig.data if t.mode == "lines" and t.fill is None)
     slope = (line.y[-1] - line.y[0]) / (line.x[-1] - line.x[0])
     est = section.relation("absence_rate")["estimate"]
@@ -132,8 +142,10 @@ def test_department_names_are_escaped_in_the_figure(exposure_tables):
     # two departments only: no slope, a plain statement
     assert any("Trop peu de directions (2)" in s for s in r.sentences())
     fig = r.scatter("absence_rate")
-    hover = " ".join(next(t for t in fig.data if t.mode == "markers").customdata)
+    hover = " ".join(next(t for t in fig.data if t.mode == "markers+text").customdata)
     assert "&lt;b&gt;Dir &amp; Co&lt;/b&gt;" in hover and "<b>Dir" not in hover
+    notes = " ".join(a.text for a in fig.layout.annotations)
+    assert "&lt;b&gt;Dir &amp; Co&lt;/b&gt;" in notes and "<b>Dir" not in notes
 
 
 def test_missing_sources_are_said(exposure_tables):

@@ -131,6 +131,10 @@ def _scales(outcome: str, exposure: str) -> tuple[float, float]:
     return (100.0 if exposure == "reach_rate" else 1.0), (100.0 if outcome in RATES else 1.0)
 
 
+#: Characters per line of the scatter's note and key under the chart.
+SCATTER_NOTE_WIDTH = 100
+
+
 def exposure_scatter(
     means: pd.DataFrame,
     relation: pd.Series | dict[str, Any],
@@ -143,7 +147,9 @@ def exposure_scatter(
     min_staff: float = 0,
 ) -> go.Figure:
     """Departments' mean exposure against their mean change (or level) of ``outcome``, with the
-    panel's slope (through the headcount-weighted centre of the points) and its 95 % band.
+    panel's slope (through the headcount-weighted centre of the points) and its 95 % band. Each
+    point carries a number (the departments in alphabetical order), named in the key under the
+    chart, so that a printed page names every department.
 
     ``means`` as :func:`eco_eval.results.panel.department_means`; ``relation`` one row of
     :func:`eco_eval.results.exposure.exposure_relations`. Departments whose mean headcount is
@@ -201,18 +207,24 @@ def exposure_scatter(
                 hoverinfo="skip",
             )
         )
+    # printed pages have no hover: each point carries a number, named in the key under the chart
+    names = sorted(set(map(str, pts["department"])))
+    number = {d: i + 1 for i, d in enumerate(names)}
     fig.add_trace(
         go.Scatter(
             x=x,
             y=y,
-            mode="markers",
+            mode="markers+text",
             name=_t(labels, "scatter_points"),
             marker={
-                "size": 6 + 18 * np.sqrt(staff / max(float(staff.max(initial=1)), 1.0)),
+                "size": 15 + 13 * np.sqrt(staff / max(float(staff.max(initial=1)), 1.0)),
                 "color": theme.color("overlay"),
-                "opacity": 0.8,
+                "opacity": 0.85,
                 "line": {"color": "white", "width": 1},
             },
+            text=[str(number[str(d)]) for d in pts["department"]],
+            textposition="middle center",
+            textfont={"size": 9, "color": "white"},
             customdata=hover,
             hovertemplate="%{customdata}<extra></extra>",
         )
@@ -223,8 +235,17 @@ def exposure_scatter(
         ticksuffix="\xa0%" if exposure == "reach_rate" and lang == "fr" else "",
     )
     fig.update_yaxes(title={"text": _t(labels, f"axis_{outcome}")})
+    key = _t(
+        labels,
+        "scatter_key",
+        names=" · ".join(f"{number[d]}\xa0{escape(d, quote=False)}" for d in names),
+    )
+    # the note starts at the plot area, right of the axis' labels: narrower than a full line
+    key = P.wrap(key, SCATTER_NOTE_WIDTH)
+    note = P.wrap(_t(labels, "scatter_note"), SCATTER_NOTE_WIDTH) + "<br>" + key
+    extra = 14 * (key.count("<br>") + 1)  # the key's lines, below the note
     fig.add_annotation(
-        text=P.wrap(_t(labels, "scatter_note"), P.NOTE_WIDTH),
+        text=note,
         xref="paper",
         yref="paper",
         x=0,
@@ -235,10 +256,10 @@ def exposure_scatter(
         showarrow=False,
         font={"color": theme.color("muted"), "size": 10},
     )
-    fig = P.finish(fig, labels, theme, title=title, height=540)
+    fig = P.finish(fig, labels, theme, title=title, height=540 + extra)
     fig.update_layout(
         legend={"orientation": "h", "y": -0.2, "x": 0, "yanchor": "top"},
-        margin={"b": 150, "t": 80},
+        margin={"b": 150 + extra, "t": 80},
     )
     return fig
 

@@ -309,17 +309,22 @@ def _lever_frame(b: Bilan, indicator: str) -> pd.DataFrame:
 
 
 def wheel(b: Bilan) -> Any:
+    """The levers side by side: their sessions and, with a barometer, their climate score."""
     data = b.current[(b.current["dimension"] == "all") & (b.current["lever"] != "*")]
     climate = lever_climate(b)
+    idle = b.t("lt_no_session")
     if climate.empty:
-        return figures.lever_wheel(data, "sessions_held", b.labels, k=b.k, title=b.t("wheel_title"))
-    return figures.lever_wheel(
+        return figures.lever_bars(
+            data, "sessions_held", b.labels, k=b.k, title=b.t("wheel_title"), missing=idle
+        )
+    return figures.lever_bars(
         pd.concat([data, climate.drop(columns="change")], ignore_index=True),
         "sessions_held",
         section(b).labels,
         k=b.k,
         title=b.t("wheel_title_climate"),
         climate_indicator="climate_mean",
+        missing=idle,
     )
 
 
@@ -480,34 +485,69 @@ def lever_effects(b: Bilan, lever_id: str) -> str:
     return f'<h3>{escape(b.t("lever_effects_title"))}</h3><ul class="eco-readings">{"".join(items)}</ul>'
 
 
-def lever_feedback(b: Bilan, lever_id: str) -> str:
-    """The lever's comment themes (with their counts) and its quoted comments, or why none."""
-    facts = b.release.manifest.get("feedback") or {}
-    k_comments = int(facts.get("k_comments", 10))
+def _quoted(b: Bilan, text: object) -> str:
+    """Text as its author wrote it (a comment, masked at ingestion; a theme), escaped, between
+    the language's quotation marks (« » in French, “ ” in English)."""
+    left, right = ("« ", " »") if b.lang == "fr" else ("“", "”")
+    return f"{left}{AS_WRITTEN}{escape(str(text))}</span>{right}"
+
+
+def theme_items(
+    b: Bilan, lever_id: str, *, top: int | None = None, per_theme: int = 2
+) -> list[str]:
+    """The lever's themes as list items: the theme, how many comments use it and up to
+    ``per_theme`` of them quoted (:func:`eco_eval.privacy.text.theme_quotes`); its ``top`` most
+    frequent themes (all when None). Empty when the lever has no theme to show."""
     themes = b.release.frame("comment_themes")
-    mine = themes[themes["lever"] == lever_id] if "lever" in themes.columns else themes.iloc[0:0]
-    if mine.empty or bool(mine["suppressed"].all()):
-        text = b.t("comments_too_few", k=k_comments)
-    elif mine["term"].isna().all():
-        text = b.t("comments_no_theme")
-    else:
-        text = ", ".join(
-            f"{t} ({int(c)})"
-            for t, c in zip(mine["term"], mine["count"], strict=True)
-            if pd.notna(c)
+    if "lever" not in themes.columns:
+        return []
+    visible = themes["term"].notna() & ~themes["suppressed"].astype(bool)
+    mine = themes[(themes["lever"] == lever_id) & visible]
+    quotes = b.release.frame("theme_quotes")
+    if "lever" in quotes.columns:
+        quotes = quotes[quotes["lever"] == lever_id]
+    items = []
+    for term, count in list(zip(mine["term"], mine["count"], strict=True))[:top]:
+        said = list(quotes.loc[quotes["term"] == term, "quote"])[:per_theme] if len(quotes) else []
+        shown = "".join(f"<li>{_quoted(b, q)}</li>" for q in said)
+        items.append(
+            f'<li><span class="eco-theme">{_quoted(b, term)}</span> — '
+            f"{escape(b.t('comments_n', n=int(count)))}"
+            + (f'<ul class="eco-verbatims">{shown}</ul>' if shown else "")
+            + "</li>"
         )
+    return items
+
+
+def _lever_quotes(b: Bilan, lever_id: str) -> list[str]:
+    """The comments drawn for the lever as a whole (:func:`eco_eval.release.feedback.verbatims`)."""
     quotes = b.release.frame("verbatims")
-    said = [
+    return [
         str(q)
         for lv, q in zip(quotes.get("lever", []), quotes.get("quote", []), strict=True)
         if lv == lever_id
     ]
-    out = f"<h3>{escape(b.t('comments_title'))}</h3><p>{escape(text)}</p>"
+
+
+def lever_feedback(b: Bilan, lever_id: str) -> str:
+    """The lever's comment themes, each with its count and one or two comments that use it, or
+    why there is none (fewer than ``k_comments`` comments; no theme shared by enough of them,
+    then the comments drawn for the lever)."""
+    facts = b.release.manifest.get("feedback") or {}
+    k_comments = int(facts.get("k_comments", 10))
+    themes = b.release.frame("comment_themes")
+    mine = themes[themes["lever"] == lever_id] if "lever" in themes.columns else themes.iloc[0:0]
+    out = f"<h3>{escape(b.t('comments_title'))}</h3>"
+    if mine.empty or bool(mine["suppressed"].all()):
+        return out + f"<p>{escape(b.t('comments_too_few', k=k_comments))}</p>"
+    items = theme_items(b, lever_id)
+    if items:
+        return out + f'<ul class="eco-themes">{"".join(items)}</ul>'
+    out += f"<p>{escape(b.t('comments_no_theme'))}</p>"
+    said = _lever_quotes(b, lever_id)
     if said:
         out += (
-            '<ul class="eco-verbatims">'
-            + "".join(f"<li>« {AS_WRITTEN}{escape(q)}</span> »</li>" for q in said)
-            + "</ul>"
+            f'<ul class="eco-verbatims">{"".join(f"<li>{_quoted(b, q)}</li>" for q in said)}</ul>'
         )
     return out
 
@@ -662,19 +702,25 @@ def comment_themes(b: Bilan) -> str:
 
 
 def verbatims(b: Bilan) -> str:
-    """A few comments quoted as they were written (already masked at ingestion), always escaped:
-    those the release drew (:func:`eco_eval.release.feedback.verbatims`)."""
+    """In participants' words: for each lever with at least ``k_comments`` comments, its two
+    most frequent themes, each with its count and one comment that uses it, or, when no theme is
+    shared by enough comments, the comments drawn for the lever. Comments are quoted as written
+    (masked at ingestion), always escaped."""
     facts = b.release.manifest.get("feedback") or {}
     k_comments = int(facts.get("k_comments", 10))
-    quotes = b.release.frame("verbatims")
-    names = {lever.id: lever.name(b.lang) for lever in b.eco.levers}
-    items = [
-        f'<li><span class="eco-muted">{escape(names.get(str(lever), str(lever)))}</span> — « {AS_WRITTEN}{escape(str(quote))}</span> »</li>'
-        for lever, quote in zip(quotes.get("lever", []), quotes.get("quote", []), strict=True)
-    ]
+    items = []
+    for lever in b.eco.levers:
+        lines = theme_items(b, lever.id, top=2, per_theme=1) or [
+            f"<li>{_quoted(b, q)}</li>" for q in _lever_quotes(b, lever.id)
+        ]
+        if lines:
+            items.append(
+                f'<li><span class="eco-muted">{escape(lever.name(b.lang))}</span>'
+                f'<ul class="eco-themes">{"".join(lines)}</ul></li>'
+            )
     if not items:
         return ""
-    return f'<h3>{escape(b.t("verbatims_title"))}</h3><p class="eco-note">{escape(b.t("verbatims_note", k=k_comments))}</p><ul class="eco-verbatims">{"".join(items)}</ul>'
+    return f'<h3>{escape(b.t("verbatims_title"))}</h3><p class="eco-note">{escape(b.t("verbatims_note", k=k_comments))}</p><ul class="eco-verbatims-by-lever">{"".join(items)}</ul>'
 
 
 def _render_themes(b: Bilan, result: Any, n: int, k_comments: int) -> str:
@@ -689,19 +735,19 @@ def _render_themes(b: Bilan, result: Any, n: int, k_comments: int) -> str:
     )
     for g, part in frame.groupby(group_col, sort=False):
         if "suppressed" in part.columns and part["suppressed"].all():
-            rows.append([b.labels.lever(str(g)), b.t("comments_too_few", k=k_comments)])
+            rows.append([b.labels.lever(str(g)), escape(b.t("comments_too_few", k=k_comments))])
             continue
         if part[term_col].isna().all():
-            rows.append([b.labels.lever(str(g)), b.t("comments_no_theme")])
+            rows.append([b.labels.lever(str(g)), escape(b.t("comments_no_theme"))])
             continue
-        terms = ", ".join(
-            f"{t} ({int(c)})"
+        terms = ", ".join(  # the comments' own words, shown as written
+            f"{AS_WRITTEN}{escape(str(t))}</span> ({int(c)})"
             for t, c in zip(part[term_col], part[count_col], strict=False)
             if pd.notna(c)
         )
         rows.append([b.labels.lever(str(g)), terms])
     return f"<p>{escape(b.t('comments_count', n=n))}</p>" + table(
-        [b.labels["column.lever"], b.t("comments_title")], rows
+        [b.labels["column.lever"], b.t("comments_title")], rows, raw_cols=(1,)
     )
 
 

@@ -16,7 +16,13 @@ from eco_eval.privacy.suppression import (
     suppress_small_cells,
     thresholds_for_kinds,
 )
-from eco_eval.privacy.text import clean_comment, comment_themes, escape_html, mask_identities
+from eco_eval.privacy.text import (
+    clean_comment,
+    comment_themes,
+    escape_html,
+    mask_identities,
+    theme_quotes,
+)
 
 __all__ = [
     "SuppressionResult",
@@ -29,5 +35,6 @@ __all__ = [
     "neutralise_formulas",
     "prepare_open_data",
     "suppress_small_cells",
+    "theme_quotes",
     "thresholds_for_kinds",
 ]

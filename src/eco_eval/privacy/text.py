@@ -4,8 +4,9 @@ Staff comments (« colle ton avis », feedback forms) are the richest and the ri
 name colleagues, give e-mail addresses and phone numbers, and can carry markup. The pipeline is
 :func:`clean_comment` then :func:`mask_identities` (:mod:`eco_eval.masking`, which the ingest
 calls) before a comment is stored; the report only ever
-shows :func:`comment_themes` (terms counted over groups of at least 10 comments) or, where a
-comment is quoted, passes it through :func:`escape_html`.
+shows :func:`comment_themes` (terms counted over groups of at least 10 comments), the comments
+that illustrate them (:func:`theme_quotes`), or, where a comment is quoted, passes it through
+:func:`escape_html`.
 
 **Every rendering of free text must go through** :func:`escape_html` (or a Jinja2 environment with
 ``autoescape=True``, which does the same): a comment is data written by anyone, and
@@ -35,6 +36,7 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from importlib import resources
 
+import numpy as np
 import pandas as pd
 import simplemma
 
@@ -207,3 +209,86 @@ def comment_themes(
             rows.append({**base, "term": term, "count": float(c), "share": c / len(g),
                          "n_comments": float(len(g)), "suppressed": False})  # fmt: skip
     return pd.DataFrame(rows, columns=[*keys, *THEME_COLUMNS])
+
+
+QUOTE_COLUMNS = ("term", "quote")
+
+
+def _cut(text: str, max_chars: int) -> str:
+    return text if len(text) <= max_chars else text[: max_chars - 1] + "…"
+
+
+def theme_quotes(
+    comments_frame: pd.DataFrame,
+    themes: pd.DataFrame,
+    by: str | Sequence[str] | None = "lever",
+    per_theme: int = 2,
+    *,
+    seed: int = 0,
+    text_col: str = "comment",
+    max_chars: int = 280,
+    stopwords: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """Up to ``per_theme`` comments that use each theme of ``themes``, to quote beside it.
+
+    ``themes`` is what :func:`comment_themes` returned for ``comments_frame`` with the same ``by``
+    and ``stopwords``; suppressed groups and groups without a theme get no quote. A comment uses a
+    theme when its terms (:func:`comment_themes`'s phrases, by their lemmas) hold it: « réunion de
+    travail » quotes a comment that wrote « réunions de travail ». The quotes are drawn with a
+    generator seeded by ``seed`` (the same seed quotes the same comments) among the comments whose
+    words were not yet quoted for another theme of the group (words already quoted when there are
+    no others, so that every theme has a quote), the same words never twice for one theme. Each quote is the cleaned
+    comment (:func:`eco_eval.masking.clean_comment`; identities were masked before it was stored),
+    cut to ``max_chars`` with « … ».
+
+    Returns one row per quote: the ``by`` columns, ``term``, ``quote``, in the order of
+    ``themes``. Raises :class:`ConfigError` for a ``per_theme`` below 1 and
+    :class:`EcoEvalError` when ``themes`` lacks a column of :func:`comment_themes`' output.
+    """
+    if isinstance(per_theme, bool) or not isinstance(per_theme, int) or per_theme < 1:
+        raise ConfigError(f"per_theme = {per_theme!r}: expected a whole number of at least 1")
+    keys = [by] if isinstance(by, str) else list(by or [])
+    columns = [*keys, *QUOTE_COLUMNS]
+    for col in [*keys, "term", "suppressed"]:
+        if col not in themes.columns:
+            raise EcoEvalError(f"themes frame: no column {col!r} (expected comment_themes' output)")
+    shown = themes[themes["term"].notna() & ~themes["suppressed"].astype(bool)]
+    if shown.empty:
+        return pd.DataFrame(columns=columns)
+    stop = frozenset(fold(w)[0] for w in stopwords) if stopwords is not None else french_stopwords()
+    texts = comments_frame[text_col].map(lambda t: clean_comment(t) if isinstance(t, str) else "")
+    frame = comments_frame[keys].assign(_text=texts)
+    frame = frame[frame["_text"] != ""]
+    rng = np.random.default_rng(seed)
+
+    def groups(df: pd.DataFrame) -> Iterable[tuple[tuple[object, ...], pd.DataFrame]]:
+        return df.groupby(keys, sort=False, dropna=False) if keys else [((), df)]  # type: ignore[return-value]
+
+    comments_of = dict(iter(groups(frame)))  # a GroupBy has .keys: not a mapping
+    rows = []
+    for group_key, mine in groups(shown):
+        g = comments_of.get(group_key)
+        if g is None:
+            continue
+        base = dict(zip(keys, group_key, strict=True))
+        said = list(g["_text"])
+        phrases = [_phrases(text, stop, (1, 3)) for text in said]
+        key_of = {written: key for found in phrases for key, written in found.items()}
+        quoted: set[str] = set()
+        for term in mine["term"]:
+            key = key_of.get(str(term), (lemma(str(term)),))
+            using = [i for i, found in enumerate(phrases) if key in found]
+            drawn = [_cut(said[using[i]], max_chars) for i in rng.permutation(len(using))]
+            drawn.sort(key=lambda text: text in quoted)  # stable: the draw's order within each kind
+            chosen: list[str] = []
+            for text in drawn:
+                # the same words from two people are quoted once; words quoted for another theme
+                # are quoted again only when the theme has no others
+                if text in chosen or (chosen and text in quoted):
+                    continue
+                chosen.append(text)
+                rows.append({**base, "term": term, "quote": text})
+                if len(chosen) == per_theme:
+                    break
+            quoted.update(chosen)
+    return pd.DataFrame(rows, columns=columns)

@@ -41,6 +41,7 @@ __all__ = [
     "bilan_parameters",
     "build_bilan_in",
     "notebook_path",
+    "notebooks_dir",
     "repo_notebooks",
     "report_folder",
 ]
@@ -67,6 +68,12 @@ def notebook_path(project: Any, name: str) -> Path:
 def report_folder(project: Any, p: Any, lang: str) -> str:
     """Name of a period's folder under reports/: ``2016-Q2`` (``2016-Q2-en`` in another language)."""
     return p.label.replace(":", "_") + ("" if lang == project.lang else f"-{lang}")
+
+
+def notebooks_dir(project: Any) -> Path:
+    """Where the executed notebooks of the published folders are kept for audit, one folder per
+    period folder: beside the store (``data/processed/notebooks/``), rebuilt with the reports."""
+    return Path(project.processed_dir) / "notebooks"
 
 
 @dataclass
@@ -156,12 +163,13 @@ def build_bilan_in(
         progress.start("bilan", total=5 if pdf else 4)
     folder = release.get()
     _advance(progress, "release")
-    executed = out / "bilan.executed.ipynb"
+    # kept for audit beside the store, not published (it holds the machine's paths)
+    executed = stage.notebooks(files_only=True) / "bilan.executed.ipynb"
     notebook = {"release": str(folder), "lang": lang, "lever_pages": params["lever_pages"]}
     try:
         execute_notebook(template, executed, notebook, cwd=project.root, timeout=timeout)
     except ReportFailed as exc:
-        partial = out / "bilan.executed.failed.ipynb"
+        partial = executed.with_name("bilan.executed.failed.ipynb")
         failed = stage.keep_failed(partial, partial.name)
         message = str(exc).replace(str(partial), str(failed))
         raise ReportFailed(f"{message}; the previous report in {final_dir} is untouched") from exc

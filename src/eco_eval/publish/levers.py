@@ -291,6 +291,7 @@ def build_levers(
     check_parameters(template, {**notebook, "lever": levers[0]})
     out = stage.fresh(LEVERS_DIR)
     out.mkdir(parents=True)
+    notebooks = stage.notebooks(LEVERS_DIR)
     if progress is not None:
         progress.start("leviers", total=len(levers))
     timings: dict[str, float] = {}
@@ -302,7 +303,7 @@ def build_levers(
             executed = run_lever_notebook(
                 kernel,
                 template,
-                out / f"{lever}.executed.ipynb",
+                notebooks / f"{lever}.executed.ipynb",
                 {**notebook, "lever": lever},
                 timeout=timeout,
                 on_failure=functools.partial(

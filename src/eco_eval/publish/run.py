@@ -8,7 +8,8 @@ exit code 7, at once):
 3. build the **period folder** in one :class:`~eco_eval.publish.staging.PeriodStage`: the bilan in
    the main thread (its own kernel, then Chromium for the PDF) while a second thread runs the
    twelve **lever deep dives** in one shared kernel (two kernels for two cores), then the
-   **open-data** package; each part is skipped when its build key is unchanged;
+   **open-data** package; each part is skipped when its build key is unchanged (the executed
+   notebooks are kept for audit in ``data/processed/notebooks/<period>/``, not published);
 4. **publish** the folder with one rename when a part changed, then save the open-data
    suppression log (only for a release that happened);
 5. rewrite ``reports/index.html`` (left alone when its content is unchanged).
@@ -34,7 +35,13 @@ from typing import Any
 from eco_eval import __version__
 from eco_eval.errors import StoreError
 from eco_eval.privacy.suppression import read_suppression_log
-from eco_eval.publish.bilan import bilan_parameters, build_bilan_in, notebook_path, report_folder
+from eco_eval.publish.bilan import (
+    bilan_parameters,
+    build_bilan_in,
+    notebook_path,
+    notebooks_dir,
+    report_folder,
+)
 from eco_eval.publish.levers import build_levers
 from eco_eval.publish.open_data import build_open_data
 from eco_eval.publish.progress import NullProgress
@@ -154,7 +161,7 @@ def publish_period(
     cancel = threading.Event()
     folder = report_folder(project, p, lang)
     release = PeriodRelease(project, p, folder)
-    with PeriodStage(project.reports_dir, folder) as stage:
+    with PeriodStage(project.reports_dir, folder, notebooks_dir=notebooks_dir(project)) as stage:
         params = bilan_parameters(project, p, lang, stage.final)
         params.pop("output_dir")
         with ThreadPoolExecutor(1, thread_name_prefix="deep-dives") as pool:

@@ -13,6 +13,13 @@ inputs, parameters or code changed; the folder is published as a whole:
    ``renameat2(RENAME_EXCHANGE)`` on Linux (readers see the old folder or the new one, never none),
    or with two renames elsewhere, then deletes the old folder. Nothing changed: nothing is renamed.
 
+The executed notebooks are not published: they hold the machine's paths (the release's folder
+among papermill's parameters) and repeat every figure of the pages. A stage given a
+``notebooks_dir`` keeps them beside the store (``data/processed/notebooks/<period>/``, for audit)
+in a second stage of the same kind, swapped into place right after the published folder, so that
+they always describe the published pages; without it they are written to a scratch folder removed
+with the stage.
+
 A failure anywhere before the swap leaves the published folder as it was; the stage is deleted,
 and what helps to understand the failure (the partial notebooks) is moved to
 ``reports/<period>.failed/``. A run killed mid-swap is repaired by the next stage (``.old``).
@@ -87,9 +94,13 @@ def _link_or_copy(src: str, dst: str) -> None:
 
 
 class PeriodStage:
-    """The staged copy of ``reports_dir / name``; use as a context manager (see module doc)."""
+    """The staged copy of ``reports_dir / name``; use as a context manager (see module doc).
 
-    def __init__(self, reports_dir: Path, name: str):
+    ``notebooks_dir``: where the executed notebooks of the published folder are kept
+    (``notebooks_dir / name``, with the same subfolders); None keeps them nowhere.
+    """
+
+    def __init__(self, reports_dir: Path, name: str, *, notebooks_dir: Path | None = None):
         self.reports_dir = reports_dir
         self.name = name
         self.final = reports_dir / name
@@ -105,6 +116,8 @@ class PeriodStage:
             shutil.copytree(
                 self.final, self.dir, copy_function=_link_or_copy, dirs_exist_ok=True, symlinks=True
             )
+        self._notebooks = PeriodStage(notebooks_dir, name) if notebooks_dir is not None else None
+        self._scratch: Path | None = None
 
     def _repair(self) -> None:
         """Undo what a killed run left: a folder moved aside mid-swap, stale stages."""
@@ -141,6 +154,19 @@ class PeriodStage:
             target.unlink(missing_ok=True)
         return target
 
+    def notebooks(self, *parts: str, files_only: bool = False) -> Path:
+        """A folder, emptied like :meth:`fresh` does, where a part being rebuilt writes its
+        executed notebooks (``parts``: the part's subfolder, none for the bilan's top level)."""
+        if self._notebooks is not None:
+            folder = self._notebooks.fresh(*parts, files_only=files_only)
+        else:
+            with self._lock:  # the bilan and the deep dives ask from two threads
+                if self._scratch is None:
+                    self._scratch = Path(tempfile.mkdtemp(prefix=f".{self.name}.notebooks."))
+            folder = self._scratch.joinpath(*parts)
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
     def mark_changed(self, part: str) -> None:
         with self._lock:
             self.changed.append(part)
@@ -169,10 +195,17 @@ class PeriodStage:
             return False
         replace_dir(self.dir, self.final)
         log.info("published %s (%s)", self.final, ", ".join(self.changed))
+        if self._notebooks is not None:
+            self._notebooks.changed = list(self.changed)
+            self._notebooks.publish()
         return True
 
     def discard(self) -> None:
         shutil.rmtree(self.dir, ignore_errors=True)
+        if self._notebooks is not None:
+            self._notebooks.discard()
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
 
     def __enter__(self) -> PeriodStage:
         return self

@@ -51,11 +51,6 @@ def plotly_template(theme: Theme) -> go.layout.Template:
             "plot_bgcolor": theme.color("background"),
             "xaxis": axis,
             "yaxis": axis,
-            "polar": {
-                "bgcolor": theme.color("background"),
-                "radialaxis": {"gridcolor": theme.color("grid"), "linecolor": theme.color("axis")},
-                "angularaxis": {"gridcolor": theme.color("grid"), "linecolor": theme.color("axis")},
-            },
             "legend": {"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
             "hoverlabel": {"font": {"family": theme.font["family"]}},
             "margin": dict(theme.figure["margin"]),

@@ -28,6 +28,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import IPython.display
@@ -93,8 +94,8 @@ def show(fig: go.Figure) -> None:
 
     The output carries the figure once, as plotly's JSON: JupyterLab draws it with the plotly
     extension while an analyst works, and :func:`eco_eval.report.html.notebook_to_html` turns it
-    into a ``Plotly.newPlot`` call on a page that loads plotly.js once (the executed notebooks
-    are published too: one copy of each figure keeps the period folder small). Anything else
+    into a ``Plotly.newPlot`` call on a page that loads plotly.js once (one copy of each figure
+    keeps the executed notebook small). Anything else
     that renders as HTML (``_repr_html_``: a section replaced by its sentence,
     :class:`eco_eval.bilan.unavailable.Unavailable`) is shown as that HTML.
     """
@@ -104,8 +105,56 @@ def show(fig: go.Figure) -> None:
     IPython.display.display(mimebundle(fig), raw=True)
 
 
-# --- the lever wheel ---------------------------------------------------------------------------
-def lever_wheel(
+# --- one row per lever ------------------------------------------------------------------------
+@dataclass
+class _LeverRows:
+    """One indicator's whole-staff rows, one per lever in the figure's order, ready to draw."""
+
+    period: str
+    percent: bool
+    order: list[str]
+    names: list[str]
+    data: pd.DataFrame
+    values: list[float | None]
+    hidden: list[bool]
+    hover: list[str]
+
+
+def _lever_rows(
+    frame: pd.DataFrame,
+    where: str,
+    indicator: str,
+    labels: Labels,
+    *,
+    period: str | None,
+    k: int | None,
+    percent: bool | None = None,
+    levers: Sequence[str] | None = None,
+    order: list[str] | None = None,
+) -> _LeverRows:
+    """``indicator`` per lever (whole staff, one period), in ``order`` or the ecosystem's order
+    (``levers`` to choose); hidden values blanked (:func:`eco_eval.report._plot.select`)."""
+    rows = P.select(frame, where, indicator, dimension="all", period=period)
+    rows = rows[rows["lever"] != "*"]
+    period = P.single_period(rows, where)
+    P.one_per(rows, ["lever"], where, "pass a frame with one row per lever (tool '*')")
+    percent = P.is_percent(labels, indicator, percent)
+    order = order if order is not None else P.lever_order(list(rows["lever"]), labels, levers)
+    data = rows.set_index("lever").reindex(order)
+    return _LeverRows(
+        period=period,
+        percent=percent,
+        order=order,
+        names=[labels.lever(lv) for lv in order],
+        data=data,
+        values=[P.scale(v, percent) for v in data["value"]],
+        hidden=list(data["suppressed"].astype("boolean").fillna(False).astype(bool)),
+        hover=[P.hover(data.loc[lv], labels, percent=percent, k=k) for lv in order],
+    )
+
+
+# --- the levers side by side -------------------------------------------------------------------
+def lever_bars(
     frame: pd.DataFrame,
     value_indicator: str,
     labels: Labels | str = "fr",
@@ -117,85 +166,89 @@ def lever_wheel(
     k: int | None = None,
     percent: bool | None = None,
     title: str | None = None,
+    missing: str | None = None,
 ) -> go.Figure:
-    """The levers as a polar bar chart of ``value_indicator`` (whole staff, one period).
+    """The levers one per row: ``value_indicator`` as horizontal bars with their values (whole
+    staff, one period) and, with ``climate_indicator``, the levers' climate score as a dot with
+    its value in a second panel on its own axis ``climate_range``.
 
-    Levers are in the ecosystem's order (``labels.lever_ids``, or ``levers``); a lever without data
-    keeps its place. ``climate_indicator`` (for instance the barometer's mean climate score per
-    lever) is drawn over it as a closed line on its own radial scale ``climate_range``.
+    One axis per measure, so that a reader compares the levers on one scale at a time, each lever
+    named once at the left of its row, in the ecosystem's order (``labels.lever_ids``
+    or ``levers``) from the top; a lever without data keeps its row. A value hidden by the
+    anonymity rule is a hatched bar or a grey mark labelled ``< k pers.``, never a value; a lever
+    without a value has ``missing`` written in its row (default: « pas de données »).
     """
     labels = as_labels(labels)
     theme = load_theme()
-    where = "lever_wheel"
-    rows = P.select(frame, where, value_indicator, dimension="all", period=period)
-    rows = rows[rows["lever"] != "*"]
-    period = P.single_period(rows, where)
-    P.one_per(rows, ["lever"], where, "pass a frame with one row per lever (tool '*')")
-    percent = P.is_percent(labels, value_indicator, percent)
-    order = P.lever_order(list(rows["lever"]), labels, levers)
-    names = [labels.lever(lv) for lv in order]
-    data = rows.set_index("lever").reindex(order)
-    values = [P.scale(v, percent) for v in data["value"]]
-    hidden = list(data["suppressed"].astype("boolean").fillna(False).astype(bool))
-    hover = [P.hover(data.loc[lv], labels, percent=percent, k=k) for lv in order]
-    top = max([v for v in values if v is not None] or [1.0]) * 1.18
-    fig = go.Figure()
-    fig.add_trace(
-        go.Barpolar(
-            r=values,
-            theta=names,
-            name=labels.indicator(value_indicator),
-            marker={"color": theme.color("accent"), "line": {"color": "white", "width": 1}},
-            opacity=0.85,
-            customdata=hover,
-            hovertemplate="<b>%{theta}</b><br>%{customdata}<extra></extra>",
-        )
+    lr = _lever_rows(
+        frame, "lever_bars", value_indicator, labels, period=period, k=k, percent=percent,
+        levers=levers,
+    )  # fmt: skip
+    period, percent, order, names = lr.period, lr.percent, lr.order, lr.names
+    values, hidden, hover = lr.values, lr.hidden, lr.hover
+    top = max([v for v in values if v is not None] or [1.0])
+    no_data = labels["figure.no_data"]
+    two = climate_indicator is not None
+    fig = make_subplots(
+        rows=1,
+        cols=2 if two else 1,
+        shared_yaxes=True,
+        column_widths=[0.56, 0.44] if two else None,
+        horizontal_spacing=0.05,
+        subplot_titles=[labels.indicator(value_indicator)]
+        + ([labels.indicator(climate_indicator)] if climate_indicator else []),
     )
-    fig.add_trace(  # printed pages have no hover: each bar carries its value at its end
-        go.Scatterpolar(
-            r=[None if v is None else v + top * 0.07 for v in values],
-            theta=names,
-            mode="text",
-            text=[P.short_value(v, labels, percent) for v in data["value"]],
-            textfont={"size": 10, "color": theme.color("text")},
-            hoverinfo="skip",
+    fig.add_trace(
+        go.Bar(
+            x=[0.0 if v is None and not h else v for v, h in zip(values, hidden, strict=True)],
+            y=names,
+            orientation="h",
+            marker={"color": theme.color("accent")},
+            text=[
+                P.short_value(v, labels, percent) if v is not None or h else (missing or no_data)
+                for v, h in zip(values, hidden, strict=True)
+            ],
+            textposition="outside",
+            cliponaxis=False,
+            customdata=hover,
+            hovertemplate="<b>%{y}</b><br>%{customdata}<extra></extra>",
             showlegend=False,
-        )
+        ),
+        row=1,
+        col=1,
     )
     if any(hidden):
         fig.add_trace(
-            go.Barpolar(
-                r=[top if h else None for h in hidden],
-                theta=names,
+            go.Bar(
+                x=[top * 0.3 if h else None for h in hidden],
+                y=names,
+                orientation="h",
                 name=P.suppressed_legend(labels, k),
                 marker=P.hatched(theme),
                 customdata=hover,
-                hovertemplate="<b>%{theta}</b><br>%{customdata}<extra></extra>",
-            )
+                hovertemplate="<b>%{y}</b><br>%{customdata}<extra></extra>",
+            ),
+            row=1,
+            col=1,
         )
-    fig.update_layout(
-        polar={
-            "angularaxis": {
-                "direction": "clockwise",
-                "rotation": 90,
-                "categoryorder": "array",
-                "categoryarray": names,
-            },
-            "radialaxis": {"range": [0, top], "showticklabels": False, "ticks": ""},
-            "domain": {"x": [0.08, 0.92], "y": [0.0, 1.0]},
-        }
-    )
+    fig.update_xaxes(range=[0, top * 1.15], showticklabels=False, showgrid=False, row=1, col=1)
+    fig.update_yaxes(autorange="reversed", row=1, col=1)
     if climate_indicator is not None:
-        _climate_overlay(
-            fig, frame, climate_indicator, labels, theme, period, order, names, climate_range, k
+        _climate_dots(
+            fig, frame, climate_indicator, labels, theme, period, order, names, k, climate_range[0]
         )
-    height = int(theme.figure["wheel_height"])
-    return P.finish(
+        fig.update_xaxes(range=list(climate_range), dtick=1, row=1, col=2)
+    fig.update_layout(barmode="overlay", bargap=0.35, legend={"y": -0.04})
+    height = 120 + int(theme.figure["row_height"]) * max(len(order), 2)
+    fig = P.finish(
         fig, labels, theme, title=P.title_for(labels, value_indicator, period, title), height=height
     )
+    fig.update_layout(margin={"t": 90})
+    fig.update_annotations(font={"size": theme.font["size"] + 1})  # the panels' titles
+    return fig
 
 
-def _climate_overlay(
+def _climate_dots(
     fig: go.Figure,
     frame: pd.DataFrame,
     indicator: str,
@@ -204,75 +257,54 @@ def _climate_overlay(
     period: str,
     order: list[str],
     names: list[str],
-    climate_range: tuple[float, float],
     k: int | None,
+    low: float,
 ) -> None:
-    """A closed line on a second polar subplot laid exactly over the first (own radial scale)."""
-    where = "lever_wheel(climate_indicator)"
-    rows = P.select(frame, where, indicator, dimension="all", period=period)
-    rows = rows[rows["lever"] != "*"]
-    P.one_per(rows, ["lever"], where, "pass a climate indicator with one row per lever")
-    data = rows.set_index("lever").reindex(order)
-    values = [P.scale(v, False) for v in data["value"]]
-    hidden = list(data["suppressed"].astype("boolean").fillna(False).astype(bool))
-    hover = [P.hover(data.loc[lv], labels, percent=False, k=k) for lv in order]
+    """The levers' climate as dots with their values in the second panel (hidden: a grey mark)."""
+    lr = _lever_rows(
+        frame, "lever_bars(climate_indicator)", indicator, labels, period=period, k=k,
+        percent=False, order=order,
+    )  # fmt: skip
+    values, hidden = lr.values, lr.hidden
     colour = theme.color("overlay")
-    name = labels.indicator(indicator)
     fig.add_trace(
-        go.Scatterpolar(
-            r=[*values, values[0]],
-            theta=[*names, names[0]],
-            subplot="polar2",
-            mode="lines+markers",
-            name=name,
-            line={"color": colour, "width": 2},
-            marker={"size": 7, "color": colour},
-            customdata=[*hover, hover[0]],
-            hovertemplate="<b>%{theta}</b><br>%{customdata}<extra></extra>",
-        )
+        go.Scatter(
+            x=values,
+            y=names,
+            mode="markers+text",
+            marker={"size": 9, "color": colour},
+            text=[fmt_value(v, labels.lang, digits=2) if v is not None else "" for v in values],
+            textposition="middle right",
+            textfont={"size": 10, "color": colour},
+            cliponaxis=False,
+            customdata=lr.hover,
+            hovertemplate="<b>%{y}</b><br>%{customdata}<extra></extra>",
+            showlegend=False,
+        ),
+        row=1,
+        col=2,
     )
     if any(hidden):
         fig.add_trace(
-            go.Scatterpolar(
-                r=[climate_range[1] if h else None for h in hidden],
-                theta=names,
-                subplot="polar2",
+            go.Scatter(
+                x=[low if h else None for h in hidden],
+                y=names,
                 mode="markers+text",
                 text=[fmt_suppressed(k, labels.lang) if h else "" for h in hidden],
-                textposition="bottom center",
+                textposition="middle right",
                 textfont={"color": theme.color("suppressed_text"), "size": 9},
                 marker={
                     "symbol": "x-thin-open",
                     "size": 9,
                     "color": theme.color("suppressed_text"),
                 },
-                name=f"{name}{' :' if labels.lang == 'fr' else ':'} {P.suppressed_legend(labels, k)}",
+                name=f"{labels.indicator(indicator)}{' :' if labels.lang == 'fr' else ':'} "
+                f"{P.suppressed_legend(labels, k)}",
                 hoverinfo="skip",
-            )
+            ),
+            row=1,
+            col=2,
         )
-    between = 90 - 180 / max(len(order), 1)  # between the first two levers, where bars leave a gap
-    fig.update_layout(
-        polar2={
-            "domain": fig.layout.polar.domain,
-            "bgcolor": "rgba(0,0,0,0)",
-            "angularaxis": {
-                "direction": "clockwise",
-                "rotation": 90,
-                "categoryorder": "array",
-                "categoryarray": names,
-                "showticklabels": False,
-                "showgrid": False,
-                "showline": False,
-            },
-            "radialaxis": {
-                "range": list(climate_range),
-                "angle": between,
-                "tickangle": between,
-                "showgrid": False,
-                "tickfont": {"color": colour, "size": 10},
-            },
-        }
-    )
 
 
 # --- trends ------------------------------------------------------------------------------------

@@ -218,11 +218,14 @@ class Labels(Mapping[str, str]):
         return str(indicator_id)
 
     def unit(self, indicator_id: str) -> str:
-        """Unit of an indicator from the catalogue (``"%"``, ``"heures"``...), ``""`` if unknown."""
+        """Unit of an indicator from the catalogue in the labels' language (``"%"``, « heures »,
+        "hours"...: the ``catalogue_unit`` labels translate the catalogue's French units), ``""``
+        if unknown."""
         catalogue = self._catalogue_or_packaged()
-        if indicator_id in catalogue:
-            return str(getattr(catalogue[indicator_id], "unit", ""))
-        return ""
+        if indicator_id not in catalogue:
+            return ""
+        unit = str(getattr(catalogue[indicator_id], "unit", ""))
+        return self._entries.get(f"catalogue_unit.{unit}", unit)
 
     def is_percent(self, indicator_id: str) -> bool:
         """True when the catalogue gives the indicator as a proportion (unit ``%``)."""

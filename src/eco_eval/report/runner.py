@@ -182,7 +182,7 @@ def _first_line(text: str, width: int = 70) -> str:
 
 
 def _describe_cell(template: Path, index: int, parameters: Mapping[str, Any]) -> str:
-    """'cell 7 [tags: wheel] "show(lever_wheel(...))"' with the template's 1-based numbering.
+    """'cell 7 [tags: wheel] "show(lever_bars(...))"' with the template's 1-based numbering.
 
     ``index`` counts the executed notebook's cells, which hold the injected-parameters cell just
     after the ``parameters`` cell; the template's numbering is what the author sees.
