@@ -43,7 +43,7 @@ from eco_eval.publish.staging import PeriodStage
 from eco_eval.report.fmt import fmt_date
 from eco_eval.report.i18n import Labels, section_labels
 from eco_eval.report.quality import render_page
-from eco_eval.store import open_store, project_lock
+from eco_eval.store import open_store, project_lock, record_publication
 from eco_eval.store_quality import quality_tables
 
 log = logging.getLogger(__name__)
@@ -325,12 +325,13 @@ def _run_locked(
     lang = lang or project.lang
     summary["period"] = p.label
     summary["folder"] = str(project.reports_dir / report_folder(project, p, lang))
-    published, od_log, bilan = publish_period(project, p, lang, pdf, bar, timeout, force, steps)
+    published, od, bilan = publish_period(project, p, lang, pdf, bar, timeout, force, steps)
     if published:
         bilan.keep_suppression_log(project)
     summary["published"] = published
-    if od_log is not None and published:
-        save_log(project.processed_dir / LOG_NAME, od_log)
+    if od is not None and published:
+        save_log(project.processed_dir / LOG_NAME, od.log)
+        record_publication(project.store_path, od.ledger)
     bar.start("index")
     index = project.reports_dir / "index.html"
     before = index.stat().st_mtime_ns if index.exists() else None

@@ -12,6 +12,7 @@ nested cells of one group may differ by 1 to k − 1.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from datetime import date
 
@@ -28,8 +29,20 @@ from eco_eval.indicators.core import Tables
 from eco_eval.indicators.engine import publication_periods
 from eco_eval.periods import parse_period
 from eco_eval.privacy.audit import audit
-from eco_eval.privacy.ledger import audit_cells, check_custom_range, ledger_cells
-from eco_eval.release.disclosure import AUDIT_KINDS, publication_frames, publication_ledger
+from eco_eval.privacy.ledger import (
+    audit_cells,
+    check_custom_range,
+    ledger_cells,
+    published_before,
+)
+from eco_eval.publish.open_data import apply_rule, label_cumulative, ledger_rows
+from eco_eval.release.compute import compute_published
+from eco_eval.release.disclosure import (
+    AUDIT_KINDS,
+    publication_frames,
+    publication_ledger,
+    raw_frames,
+)
 from sparse_city import sparse_city
 
 ECO = load_ecosystem()
@@ -274,6 +287,94 @@ def test_custom_range_inside_a_published_quarter_is_refused(city: Tables) -> Non
     assert attack(pub.ledger) == []
     # a range that shares no day with anything published is allowed
     check_custom_range(pub.ledger, parse_period("2018-01-05..2018-02-14"), "x")
+
+
+# --------------------------------------------------------------------------- the open data
+def open_data(
+    tables: Tables, label: str, by: tuple[str, ...] = ("department", "gender")
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The open-data package of ``label`` as the run builds it: the raw figures, the published
+    frame (k = 10, counts rounded to 5) and its ledger rows."""
+    period = parse_period(label, launch=ECO.launch)
+    raw = raw_frames(tables, ECO, {"current": period}, by=by)["current"]
+    figures = label_cumulative(raw, period.label)
+    published = apply_rule(figures, k=10, launch=ECO.launch).frame
+    return figures, published, ledger_rows(figures, published, period, ECO.launch)
+
+
+def _export(tables: Tables, label: str, ledger: pd.DataFrame | None) -> pd.DataFrame:
+    """The ledger rows of the ``indicators`` export of ``label`` by gender, checked against
+    ``ledger``."""
+    return compute_published(
+        tables, parse_period(label), ecosystem=ECO, by=("gender",), k=K, ledger=ledger,
+        publication=f"export:{label}",
+    )[1]  # fmt: skip
+
+
+def few_women_in_2016_q4(tables: Tables) -> Tables:
+    """``tables`` with two participations of women in 2016-Q4: 2016-S2 less 2016-Q3 is 2."""
+    quarter = tables.attendance["session_id"].map(
+        tables.sessions.set_index("session_id")["quarter"]
+    )
+    women = (tables.attendance["gender"] == "F") & (quarter == "2016-Q4")
+    attendance = tables.attendance[~women | women.cumsum().le(2)].reset_index(drop=True)
+    return dataclasses.replace(tables, attendance=attendance)
+
+
+def test_open_data_cells_go_into_the_ledger_before_rounding(city: Tables) -> None:
+    figures, published, cells = open_data(city, "2016-Q3")
+    assert set(cells["publication"]) == {"open-data:2016-Q3"}
+    people = figures[figures["indicator"].isin(list(AUDIT_KINDS))]
+    assert len(cells[cells["indicator"].isin(list(AUDIT_KINDS))]) == len(people) > 0
+    # the shown counts are published rounded to 5; the ledger keeps the exact figure
+    key = ["period", "lever", "tool", "dimension", "group", "indicator"]
+    both = (
+        cells[~cells["suppressed"]]
+        .merge(published[[*key, "value"]], on=key, suffixes=("", "_published"))
+        .merge(people[[*key, "value"]], on=key, suffixes=("", "_raw"))
+    )
+    assert len(both) > 0
+    assert (both["value"] == both["value_raw"].astype(float)).all()
+    assert (both["value_published"].astype(float) % 5 == 0).all()
+    assert (both["value"] % 5 != 0).any()
+    hidden = cells[cells["suppressed"]]
+    assert len(hidden) > 0 and hidden["value"].isna().all() and hidden["n"].isna().all()
+
+
+def test_open_data_then_an_overlapping_export_recovers_nothing() -> None:
+    """The open data of 2016-Q3, then the export of 2016-S2: the export is checked against the
+    package's cells in the ledger, and an attacker holding both (the package's figures before
+    rounding, more than a reader has) pins no hidden count and finds no nested pair 1 to k − 1
+    apart."""
+    city = few_women_in_2016_q4(CITY)
+    package = open_data(city, "2016-Q3", by=("gender",))[2]
+    ledger = pd.concat([package, _export(city, "2016-S2", package)], ignore_index=True)
+    assert attack(ledger) == []
+    assert attack(ledger, "unique_participants") == []
+
+
+def test_the_same_export_without_the_open_data_in_the_ledger_leaks() -> None:
+    """Control: an export not checked against the open data gives the two women of 2016-Q4
+    back (the semester's count less the quarter's, rounded or not, is under k)."""
+    city = few_women_in_2016_q4(CITY)
+    package = open_data(city, "2016-Q3", by=("gender",))[2]
+    ledger = pd.concat([package, _export(city, "2016-S2", None)], ignore_index=True)
+    assert "participations */* 2016-S2 - 2016-Q3 F = 2" in attack(ledger)
+
+
+def test_a_cell_one_publication_shows_is_known_even_if_another_hides_it(city: Tables) -> None:
+    """The open data hide cells (under 10) the bilan shows: a reader holding both knows the
+    figure, so the pairwise rules of a later publication compare with it."""
+    frames = publication_frames(city, ECO, {"q3": parse_period("2016-Q3")}, k=K, by=())[0]
+    bilan = publication_ledger(frames, "bilan:2016-Q3", ECO.launch)
+    shown = bilan[~bilan["suppressed"]].head(3)
+    assert len(shown) == 3
+    package = shown.assign(publication="open-data:2016-Q3", suppressed=True, value=np.nan, n=np.nan)
+    for ledger in (pd.concat([bilan, package]), pd.concat([package, bilan])):
+        held = published_before(ledger, parse_period("2016-S2"))[0]
+        back = held.merge(shown[["lever", "tool", "dimension", "group", "indicator"]])
+        assert len(back) == 3 and not back["suppressed"].any()
+        assert sorted(back["value"]) == sorted(shown["value"].astype(float))
 
 
 @pytest.mark.slow
