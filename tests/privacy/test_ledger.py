@@ -243,6 +243,73 @@ def test_people_counts_are_bounded_by_the_periods_around_them() -> None:
     assert [(v.row, v.high) for v in found] == [(2, 4.0)]
 
 
+def _table(rows: list[tuple[str, str, str, str, float, bool, bool]]) -> pd.DataFrame:
+    """Audit cells of participations from (period, lever, dimension, group, value, hidden, new)
+    rows."""
+    out = []
+    for period, lever, dim, group, value, hide, new in rows:
+        p = parse_period(period)
+        out.append({
+            "period": period, "start": float(p.start.toordinal()), "end": float(p.end.toordinal()),
+            "lever": lever, "tool": "*", "dimension": dim, "group": group,
+            "indicator": "participations", "value": np.nan if hide else value,
+            "suppressed": hide, "new": new, "t": float(K),
+        })  # fmt: skip
+    return pd.DataFrame(out)
+
+
+def test_audit_finds_a_group_through_the_second_dimension() -> None:
+    """Department B in 2017-Q4 (3) is only bounded by its semester (10) within the
+    departments; the categories, all shown, pin the quarters' hidden totals (the semester's total
+    less the quarters' category sums leaves no room), hence B."""
+    rows = [
+        ("2017-S2", "*", "all", "*", 80, False, True),
+        ("2017-S2", "*", "department", "A", 70, False, True),
+        ("2017-S2", "*", "department", "B", 10, False, True),
+        ("2017-Q3", "*", "all", "*", 37, True, False),
+        ("2017-Q3", "*", "department", "A", 30, False, False),
+        ("2017-Q3", "*", "department", "B", 7, True, False),
+        ("2017-Q4", "*", "all", "*", 43, True, False),
+        ("2017-Q4", "*", "department", "A", 40, False, False),
+        ("2017-Q4", "*", "department", "B", 3, True, False),
+        ("2017-Q3", "*", "category", "X", 20, False, False),
+        ("2017-Q3", "*", "category", "Y", 17, False, False),
+        ("2017-Q4", "*", "category", "X", 25, False, False),
+        ("2017-Q4", "*", "category", "Y", 18, False, False),
+    ]  # fmt: skip
+    cells = _table(rows)
+    found = audit(cells, {"participations": "additive"})
+    b_q4 = [v for v in found if v.row == 8]
+    assert b_q4 and b_q4[0].low == pytest.approx(3) and b_q4[0].high == pytest.approx(3)
+    assert set(b_q4[0].fix) <= {0, 1, 2} and b_q4[0].fix and not b_q4[0].earlier
+    # the departments alone leave B between 0 and 10: the second dimension is what pins it
+    departments = cells[cells["dimension"] != "category"]
+    assert audit(departments, {"participations": "additive"}) == []
+
+
+def test_audit_finds_a_lever_through_the_programme_and_the_other_levers() -> None:
+    """Lever L1 in 2017-Q4 (3): its own figures (semester 25, quarters hidden) leave it between
+    0 and 25; the programme's quarters less lever L2's leave at most 22 and 3, whose sum is
+    the semester's 25: both pinned."""
+    rows = [
+        ("2017-S2", "*", "all", "*", 85, False, True),
+        ("2017-Q3", "*", "all", "*", 42, False, False),
+        ("2017-Q4", "*", "all", "*", 43, True, False),
+        ("2017-S2", "L1", "all", "*", 25, False, True),
+        ("2017-Q3", "L1", "all", "*", 22, True, False),
+        ("2017-Q4", "L1", "all", "*", 3, True, False),
+        ("2017-Q3", "L2", "all", "*", 20, False, False),
+        ("2017-Q4", "L2", "all", "*", 40, False, False),
+    ]  # fmt: skip
+    cells = _table(rows)
+    found = audit(cells, {"participations": "additive"})
+    l1_q4 = [v for v in found if v.row == 5]
+    assert l1_q4 and l1_q4[0].low == pytest.approx(3) and l1_q4[0].high == pytest.approx(3)
+    assert l1_q4[0].fix and set(l1_q4[0].fix) <= {0, 3}
+    # the lever alone cannot: the programme and the other lever are what narrow it
+    assert audit(cells[cells["lever"] == "L1"], {"participations": "additive"}) == []
+
+
 def test_unknown_audit_kind_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="expected one of additive, people"):
         audit(_cells([]), {"participations": "mean"})
