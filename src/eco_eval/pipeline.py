@@ -10,14 +10,14 @@ import contextlib
 import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from eco_eval.config import Project, load_project
-from eco_eval.errors import EcoEvalError, StoreError
+from eco_eval.errors import EcoEvalError, StoreError, write_failed
 from eco_eval.ingest import ingest
 from eco_eval.ingest.quality import REQUIRED_SOURCES, heavy_quarantine
 from eco_eval.periods import check_after_launch, parse_period
@@ -261,7 +261,7 @@ def run_all(
         summary["log"] = str(runlog.log_path)
         log.info("run started: period %s, project %s", period, project.root)
         try:
-            with project_lock(project.reports_dir / RUN_LOCK, RUN_LOCK_WHAT):
+            with project_lock(project.reports_dir / RUN_LOCK, RUN_LOCK_WHAT), _as_write_failed():
                 _run_locked(project, period, lang, pdf, bar, timeout, force, summary)
             summary["ok"] = True
             summary["exit_code"] = 0
@@ -293,6 +293,19 @@ def run_all(
             runlog.write_summary(summary)
     summary["message"] = run_message(summary)
     return summary
+
+
+@contextlib.contextmanager
+def _as_write_failed() -> Iterator[None]:
+    """A read-only folder, a permission or a full disk met in the block becomes the one-line
+    :class:`~eco_eval.errors.WriteFailed` naming the folder and the fix."""
+    try:
+        yield
+    except OSError as exc:
+        failure = write_failed(exc)
+        if failure is None:
+            raise
+        raise failure from exc
 
 
 def _run_locked(
