@@ -21,7 +21,7 @@ import traceback
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from eco_eval.errors import EcoEvalError
+from eco_eval.errors import EcoEvalError, write_failed
 
 __all__ = ["Child", "serve"]
 
@@ -106,6 +106,9 @@ def serve(function: Callable[..., Any]) -> None:
         outcome = ("ok", function(*args, **kwargs))
     except EcoEvalError as exc:
         outcome = ("error", exc)
+    except OSError as exc:  # a read-only folder or a full disk is the user's to fix
+        failure = write_failed(exc)
+        outcome = ("error", failure) if failure is not None else ("crash", traceback.format_exc())
     except BaseException:
         outcome = ("crash", traceback.format_exc())
     with result:

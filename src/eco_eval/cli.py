@@ -18,7 +18,7 @@ from typing import Any
 
 import click
 
-from eco_eval.errors import EXIT_CODES, ConfigError, EcoEvalError, SourceQuarantined
+from eco_eval.errors import EXIT_CODES, ConfigError, EcoEvalError, SourceQuarantined, write_failed
 
 log = logging.getLogger("eco_eval")
 
@@ -92,13 +92,25 @@ class _Group(click.Group):
             sys.exit(130)
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit):
             raise
+        except OSError as exc:
+            failure = write_failed(exc)
+            if failure is None:
+                self._bug(exc)
+                raise  # not reached: _bug exits
+            click.echo(f"eco-eval: error: {failure}", err=True)
+            sys.exit(failure.exit_code)
         except Exception as exc:  # a bug: one line for the user, the traceback in the debug log
-            log.debug("unexpected error", exc_info=True)
-            click.echo(
-                f"eco-eval: internal error: {type(exc).__name__}: {exc} (a bug; rerun with -v for details and report it)",
-                err=True,
-            )
-            sys.exit(1)
+            self._bug(exc)
+
+    @staticmethod
+    def _bug(exc: Exception) -> None:
+        """One line for the user, the traceback in the debug log; exits with code 1."""
+        log.debug("unexpected error", exc_info=True)
+        click.echo(
+            f"eco-eval: internal error: {type(exc).__name__}: {exc} (a bug; rerun with -v for details and report it)",
+            err=True,
+        )
+        sys.exit(1)
 
 
 project_option = click.option(

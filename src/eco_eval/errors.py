@@ -8,6 +8,8 @@ as it is, without a traceback.
 from __future__ import annotations
 
 import difflib
+import errno
+import os
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -73,6 +75,39 @@ class SourceQuarantined(EcoEvalError):
     exit_code = 9
 
 
+class WriteFailed(EcoEvalError):
+    """A folder eco_eval writes to (``data/processed``, ``reports``) is read-only, not
+    writable by this user, or on a full disk; what was published before is kept."""
+
+    exit_code = 10
+
+
+#: the errors of a write that the user, not the code, must fix
+_READ_ONLY = {errno.EACCES, errno.EPERM, errno.EROFS}
+_FULL = {errno.ENOSPC, errno.EDQUOT}
+
+
+def write_failed(exc: OSError, folder: str | os.PathLike[str] | None = None) -> WriteFailed | None:
+    """The one-line :class:`WriteFailed` for ``exc``, raised while writing into ``folder``
+    (default: the folder of the file ``exc`` names), or None when ``exc`` is not a read-only,
+    permission or full-disk error."""
+    if exc.errno not in _READ_ONLY | _FULL:
+        return None
+    where = folder if folder is not None else Path(exc.filename).parent if exc.filename else None
+    place = f"{where}" if where is not None else "a folder of the project"
+    if exc.errno in _FULL:
+        return WriteFailed(
+            f"{place}: the disk is full (or the quota reached); free some space there, or move "
+            "the project to a larger disk, then run the command again (what was published "
+            "before is kept)"
+        )
+    return WriteFailed(
+        f"{place}: cannot write there ({os.strerror(exc.errno or errno.EACCES).lower()}); make "
+        "the folder writable by this user (chmod u+w, or ask its owner), or move the project "
+        "to a writable folder, then run the command again (what was published before is kept)"
+    )
+
+
 EXIT_CODES = {
     0: "success",
     1: "unexpected error (a bug: please report it with the log)",
@@ -84,6 +119,7 @@ EXIT_CODES = {
     7: "another run holds the lock",
     8: "pseudonymisation key missing",
     9: "a source the bilan needs was entirely quarantined (store written: see the data-quality page)",
+    10: "a folder of the project cannot be written (read-only, permissions, full disk)",
 }
 
 

@@ -10,14 +10,14 @@ import contextlib
 import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from eco_eval.config import Project, load_project
-from eco_eval.errors import EcoEvalError, StoreError
+from eco_eval.errors import EcoEvalError, StoreError, write_failed
 from eco_eval.ingest import ingest
 from eco_eval.ingest.quality import REQUIRED_SOURCES, heavy_quarantine
 from eco_eval.periods import check_after_launch, parse_period
@@ -44,7 +44,7 @@ from eco_eval.publish.staging import PeriodStage
 from eco_eval.report.fmt import fmt_date
 from eco_eval.report.i18n import Labels, section_labels
 from eco_eval.report.quality import render_page
-from eco_eval.store import open_store, project_lock
+from eco_eval.store import open_store, project_lock, record_publication
 from eco_eval.store_quality import quality_tables
 
 log = logging.getLogger(__name__)
@@ -262,7 +262,7 @@ def run_all(
         summary["log"] = str(runlog.log_path)
         log.info("run started: period %s, project %s", period, project.root)
         try:
-            with project_lock(project.reports_dir / RUN_LOCK, RUN_LOCK_WHAT):
+            with project_lock(project.reports_dir / RUN_LOCK, RUN_LOCK_WHAT), _as_write_failed():
                 _run_locked(project, period, lang, pdf, bar, timeout, force, summary)
             summary["ok"] = True
             summary["exit_code"] = 0
@@ -296,6 +296,19 @@ def run_all(
     return summary
 
 
+@contextlib.contextmanager
+def _as_write_failed() -> Iterator[None]:
+    """A read-only folder, a permission or a full disk met in the block becomes the one-line
+    :class:`~eco_eval.errors.WriteFailed` naming the folder and the fix."""
+    try:
+        yield
+    except OSError as exc:
+        failure = write_failed(exc)
+        if failure is None:
+            raise
+        raise failure from exc
+
+
 def _run_locked(
     project: Any,
     period: str,
@@ -326,12 +339,13 @@ def _run_locked(
     lang = lang or project.lang
     summary["period"] = p.label
     summary["folder"] = str(project.reports_dir / report_folder(project, p, lang))
-    published, od_log, bilan = publish_period(project, p, lang, pdf, bar, timeout, force, steps)
+    published, od, bilan = publish_period(project, p, lang, pdf, bar, timeout, force, steps)
     if published:
         bilan.keep_suppression_log(project)
     summary["published"] = published
-    if od_log is not None and published:
-        save_log(project.processed_dir / LOG_NAME, od_log)
+    if od is not None and published:
+        save_log(project.processed_dir / LOG_NAME, od.log)
+        record_publication(project.store_path, od.ledger)
     bar.start("index")
     index = project.reports_dir / "index.html"
     before = index.stat().st_mtime_ns if index.exists() else None

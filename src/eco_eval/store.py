@@ -14,6 +14,7 @@ Analysts get pandas DataFrames from one call::
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
 import shutil
@@ -28,7 +29,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from eco_eval.errors import LockHeld, StoreError, did_you_mean
+from eco_eval.errors import LockHeld, StoreError, WriteFailed, did_you_mean, write_failed
 from eco_eval.schema import ITEMS, SOURCE_NAMES, TEXT_DTYPE
 
 # Column order and DuckDB types of the canonical tables (see docs/data-model.md).
@@ -699,7 +700,46 @@ def write_transaction(
     tables are copied from the current one: an ingest rewrites the rows of every file, so it
     keeps only the ingest log's history (a copy of the whole store would be written, then
     emptied of its rows, and keep their space).
+
+    A folder that cannot be written (read-only, permissions) or a full disk raises
+    :class:`~eco_eval.errors.WriteFailed` naming the folder and the fix.
     """
+    path = Path(path)
+    try:
+        with _transaction(path, carry_over) as writer:
+            yield writer
+    except OSError as exc:
+        failure = write_failed(exc, None if exc.filename else path.parent)
+        if failure is None:
+            raise
+        raise failure from exc
+    except duckdb.IOException as exc:
+        failure = _io_failed(exc, path.parent)
+        if failure is None:
+            raise
+        raise failure from exc
+
+
+#: how DuckDB words the operating system's write errors
+_DUCKDB_ERRNOS = {
+    "Permission denied": errno.EACCES,
+    "Read-only file system": errno.EROFS,
+    "No space left on device": errno.ENOSPC,
+    "Disk quota exceeded": errno.EDQUOT,
+}
+
+
+def _io_failed(exc: duckdb.IOException, folder: Path) -> WriteFailed | None:
+    """:func:`~eco_eval.errors.write_failed` for a DuckDB input/output error."""
+    for words, code in _DUCKDB_ERRNOS.items():
+        if words in str(exc):
+            return write_failed(OSError(code, words), folder)
+    return None
+
+
+@contextlib.contextmanager
+def _transaction(path: Path, carry_over: tuple[str, ...] | None) -> Iterator[StoreWriter]:
+    """:func:`write_transaction` without the translation of its write errors."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     for stale in (tmp, tmp.with_name(tmp.name + ".wal")):

@@ -12,6 +12,7 @@ nested cells of one group may differ by 1 to k − 1.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from datetime import date
 
@@ -28,8 +29,20 @@ from eco_eval.indicators.core import Tables
 from eco_eval.indicators.engine import publication_periods
 from eco_eval.periods import parse_period
 from eco_eval.privacy.audit import audit
-from eco_eval.privacy.ledger import audit_cells, check_custom_range, ledger_cells
-from eco_eval.release.disclosure import AUDIT_KINDS, publication_frames, publication_ledger
+from eco_eval.privacy.ledger import (
+    audit_cells,
+    check_custom_range,
+    ledger_cells,
+    published_before,
+)
+from eco_eval.publish.open_data import apply_rule, label_cumulative, ledger_rows
+from eco_eval.release.compute import compute_published
+from eco_eval.release.disclosure import (
+    AUDIT_KINDS,
+    publication_frames,
+    publication_ledger,
+    raw_frames,
+)
 from sparse_city import sparse_city
 
 ECO = load_ecosystem()
@@ -230,6 +243,73 @@ def test_people_counts_are_bounded_by_the_periods_around_them() -> None:
     assert [(v.row, v.high) for v in found] == [(2, 4.0)]
 
 
+def _table(rows: list[tuple[str, str, str, str, float, bool, bool]]) -> pd.DataFrame:
+    """Audit cells of participations from (period, lever, dimension, group, value, hidden, new)
+    rows."""
+    out = []
+    for period, lever, dim, group, value, hide, new in rows:
+        p = parse_period(period)
+        out.append({
+            "period": period, "start": float(p.start.toordinal()), "end": float(p.end.toordinal()),
+            "lever": lever, "tool": "*", "dimension": dim, "group": group,
+            "indicator": "participations", "value": np.nan if hide else value,
+            "suppressed": hide, "new": new, "t": float(K),
+        })  # fmt: skip
+    return pd.DataFrame(out)
+
+
+def test_audit_finds_a_group_through_the_second_dimension() -> None:
+    """Department B in 2017-Q4 (3) is only bounded by its semester (10) within the
+    departments; the categories, all shown, pin the quarters' hidden totals (the semester's total
+    less the quarters' category sums leaves no room), hence B."""
+    rows = [
+        ("2017-S2", "*", "all", "*", 80, False, True),
+        ("2017-S2", "*", "department", "A", 70, False, True),
+        ("2017-S2", "*", "department", "B", 10, False, True),
+        ("2017-Q3", "*", "all", "*", 37, True, False),
+        ("2017-Q3", "*", "department", "A", 30, False, False),
+        ("2017-Q3", "*", "department", "B", 7, True, False),
+        ("2017-Q4", "*", "all", "*", 43, True, False),
+        ("2017-Q4", "*", "department", "A", 40, False, False),
+        ("2017-Q4", "*", "department", "B", 3, True, False),
+        ("2017-Q3", "*", "category", "X", 20, False, False),
+        ("2017-Q3", "*", "category", "Y", 17, False, False),
+        ("2017-Q4", "*", "category", "X", 25, False, False),
+        ("2017-Q4", "*", "category", "Y", 18, False, False),
+    ]  # fmt: skip
+    cells = _table(rows)
+    found = audit(cells, {"participations": "additive"})
+    b_q4 = [v for v in found if v.row == 8]
+    assert b_q4 and b_q4[0].low == pytest.approx(3) and b_q4[0].high == pytest.approx(3)
+    assert set(b_q4[0].fix) <= {0, 1, 2} and b_q4[0].fix and not b_q4[0].earlier
+    # the departments alone leave B between 0 and 10: the second dimension is what pins it
+    departments = cells[cells["dimension"] != "category"]
+    assert audit(departments, {"participations": "additive"}) == []
+
+
+def test_audit_finds_a_lever_through_the_programme_and_the_other_levers() -> None:
+    """Lever L1 in 2017-Q4 (3): its own figures (semester 25, quarters hidden) leave it between
+    0 and 25; the programme's quarters less lever L2's leave at most 22 and 3, whose sum is
+    the semester's 25: both pinned."""
+    rows = [
+        ("2017-S2", "*", "all", "*", 85, False, True),
+        ("2017-Q3", "*", "all", "*", 42, False, False),
+        ("2017-Q4", "*", "all", "*", 43, True, False),
+        ("2017-S2", "L1", "all", "*", 25, False, True),
+        ("2017-Q3", "L1", "all", "*", 22, True, False),
+        ("2017-Q4", "L1", "all", "*", 3, True, False),
+        ("2017-Q3", "L2", "all", "*", 20, False, False),
+        ("2017-Q4", "L2", "all", "*", 40, False, False),
+    ]  # fmt: skip
+    cells = _table(rows)
+    found = audit(cells, {"participations": "additive"})
+    l1_q4 = [v for v in found if v.row == 5]
+    assert l1_q4 and l1_q4[0].low == pytest.approx(3) and l1_q4[0].high == pytest.approx(3)
+    assert l1_q4[0].fix and set(l1_q4[0].fix) <= {0, 3}
+    # the lever alone cannot: the programme and the other lever are what narrow it
+    assert audit(cells[cells["lever"] == "L1"], {"participations": "additive"}) == []
+
+
 def test_unknown_audit_kind_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="expected one of additive, people"):
         audit(_cells([]), {"participations": "mean"})
@@ -274,6 +354,94 @@ def test_custom_range_inside_a_published_quarter_is_refused(city: Tables) -> Non
     assert attack(pub.ledger) == []
     # a range that shares no day with anything published is allowed
     check_custom_range(pub.ledger, parse_period("2018-01-05..2018-02-14"), "x")
+
+
+# --------------------------------------------------------------------------- the open data
+def open_data(
+    tables: Tables, label: str, by: tuple[str, ...] = ("department", "gender")
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The open-data package of ``label`` as the run builds it: the raw figures, the published
+    frame (k = 10, counts rounded to 5) and its ledger rows."""
+    period = parse_period(label, launch=ECO.launch)
+    raw = raw_frames(tables, ECO, {"current": period}, by=by)["current"]
+    figures = label_cumulative(raw, period.label)
+    published = apply_rule(figures, k=10, launch=ECO.launch).frame
+    return figures, published, ledger_rows(figures, published, period, ECO.launch)
+
+
+def _export(tables: Tables, label: str, ledger: pd.DataFrame | None) -> pd.DataFrame:
+    """The ledger rows of the ``indicators`` export of ``label`` by gender, checked against
+    ``ledger``."""
+    return compute_published(
+        tables, parse_period(label), ecosystem=ECO, by=("gender",), k=K, ledger=ledger,
+        publication=f"export:{label}",
+    )[1]  # fmt: skip
+
+
+def few_women_in_2016_q4(tables: Tables) -> Tables:
+    """``tables`` with two participations of women in 2016-Q4: 2016-S2 less 2016-Q3 is 2."""
+    quarter = tables.attendance["session_id"].map(
+        tables.sessions.set_index("session_id")["quarter"]
+    )
+    women = (tables.attendance["gender"] == "F") & (quarter == "2016-Q4")
+    attendance = tables.attendance[~women | women.cumsum().le(2)].reset_index(drop=True)
+    return dataclasses.replace(tables, attendance=attendance)
+
+
+def test_open_data_cells_go_into_the_ledger_before_rounding(city: Tables) -> None:
+    figures, published, cells = open_data(city, "2016-Q3")
+    assert set(cells["publication"]) == {"open-data:2016-Q3"}
+    people = figures[figures["indicator"].isin(list(AUDIT_KINDS))]
+    assert len(cells[cells["indicator"].isin(list(AUDIT_KINDS))]) == len(people) > 0
+    # the shown counts are published rounded to 5; the ledger keeps the exact figure
+    key = ["period", "lever", "tool", "dimension", "group", "indicator"]
+    both = (
+        cells[~cells["suppressed"]]
+        .merge(published[[*key, "value"]], on=key, suffixes=("", "_published"))
+        .merge(people[[*key, "value"]], on=key, suffixes=("", "_raw"))
+    )
+    assert len(both) > 0
+    assert (both["value"] == both["value_raw"].astype(float)).all()
+    assert (both["value_published"].astype(float) % 5 == 0).all()
+    assert (both["value"] % 5 != 0).any()
+    hidden = cells[cells["suppressed"]]
+    assert len(hidden) > 0 and hidden["value"].isna().all() and hidden["n"].isna().all()
+
+
+def test_open_data_then_an_overlapping_export_recovers_nothing() -> None:
+    """The open data of 2016-Q3, then the export of 2016-S2: the export is checked against the
+    package's cells in the ledger, and an attacker holding both (the package's figures before
+    rounding, more than a reader has) pins no hidden count and finds no nested pair 1 to k − 1
+    apart."""
+    city = few_women_in_2016_q4(CITY)
+    package = open_data(city, "2016-Q3", by=("gender",))[2]
+    ledger = pd.concat([package, _export(city, "2016-S2", package)], ignore_index=True)
+    assert attack(ledger) == []
+    assert attack(ledger, "unique_participants") == []
+
+
+def test_the_same_export_without_the_open_data_in_the_ledger_leaks() -> None:
+    """Control: an export not checked against the open data gives the two women of 2016-Q4
+    back (the semester's count less the quarter's, rounded or not, is under k)."""
+    city = few_women_in_2016_q4(CITY)
+    package = open_data(city, "2016-Q3", by=("gender",))[2]
+    ledger = pd.concat([package, _export(city, "2016-S2", None)], ignore_index=True)
+    assert "participations */* 2016-S2 - 2016-Q3 F = 2" in attack(ledger)
+
+
+def test_a_cell_one_publication_shows_is_known_even_if_another_hides_it(city: Tables) -> None:
+    """The open data hide cells (under 10) the bilan shows: a reader holding both knows the
+    figure, so the pairwise rules of a later publication compare with it."""
+    frames = publication_frames(city, ECO, {"q3": parse_period("2016-Q3")}, k=K, by=())[0]
+    bilan = publication_ledger(frames, "bilan:2016-Q3", ECO.launch)
+    shown = bilan[~bilan["suppressed"]].head(3)
+    assert len(shown) == 3
+    package = shown.assign(publication="open-data:2016-Q3", suppressed=True, value=np.nan, n=np.nan)
+    for ledger in (pd.concat([bilan, package]), pd.concat([package, bilan])):
+        held = published_before(ledger, parse_period("2016-S2"))[0]
+        back = held.merge(shown[["lever", "tool", "dimension", "group", "indicator"]])
+        assert len(back) == 3 and not back["suppressed"].any()
+        assert sorted(back["value"]) == sorted(shown["value"].astype(float))
 
 
 @pytest.mark.slow

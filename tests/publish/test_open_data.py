@@ -237,6 +237,32 @@ def test_the_demo_citys_package_validates_and_hides_every_small_cell(demo_run):
     assert done.returncode == 0 and json.loads(done.stdout)["valid"], done.stdout[-2000:]
 
 
+def test_the_demo_citys_package_is_in_the_publication_ledger(demo_run):
+    """Every cell about people of the package is in the store's ledger under its own name,
+    before rounding; each one it shows, the bilan of the period shows with the same figure (so
+    the bilan's audit covers it)."""
+    from eco_eval.store import open_store
+
+    root: Path = demo_run["root"]
+    ledger = open_store(root / "data" / "processed" / "eco_eval.duckdb").table("publication_ledger")
+    package = ledger[ledger["publication"] == "open-data:2017-Q4"]
+    bilan = ledger[ledger["publication"] == "bilan:2017-Q4"]
+    release = od.read_release(root / "reports" / "2017-Q4" / "open-data")
+    assert release is not None and len(package) > 0 and len(bilan) > 0
+    key = ["period", "lever", "tool", "dimension", "group", "indicator"]
+    people = release[release["indicator"].isin(set(package["indicator"]))]
+    assert len(package) == len(people.drop_duplicates(key))
+    shown = package[~package["suppressed"].astype(bool)]
+    # the package labels its cumulative figures « cumul:2017-Q4 », the bilan by its period
+    shown = shown.assign(period=shown["period"].str.removeprefix("cumul:"))
+    same = shown.merge(bilan[[*key, "value", "suppressed"]], on=key, suffixes=("", "_bilan"))
+    assert len(same) == len(shown) > 0
+    assert not same["suppressed_bilan"].astype(bool).any()
+    assert np.allclose(same["value"].astype(float), same["value_bilan"].astype(float))
+    counts = shown[shown["indicator"].isin(["participations", "unique_participants"])]
+    assert (counts["value"] % 5 != 0).any()  # the figures before rounding
+
+
 def test_percent_units_hold_percentages_and_value_columns_read_as_numbers(tmp_path):
     _, files = write(tmp_path, raw_frame())
     published = pd.read_csv(tmp_path / files[0])  # what a reuser does, no options

@@ -2,8 +2,10 @@
 against it.
 
 A *ledger* is a frame of :data:`LEDGER_COLUMNS`, one row per cell of one publication (a bilan and
-its deep dives, an indicators export): the period's label and its first and last day, the cell's
-coordinates, its value and ``n`` (NaN when hidden) and whether it was hidden. The store keeps it
+its deep dives, an indicators export, an open-data package): the period's label and its first and
+last day, the cell's coordinates, its value and ``n`` (NaN when hidden) and whether it was hidden.
+The open data publish counts rounded to 5; the ledger keeps them before rounding, as if a reader
+knew them exactly, so that every check against it is at least as strict as the reader's view. The store keeps it
 (table ``publication_ledger``, :mod:`eco_eval.store`); this module only reads and builds frames.
 
 :func:`published_before` turns the ledger into the frames a reader already holds (oldest first,
@@ -97,7 +99,8 @@ def published_before(
     ledger: pd.DataFrame | None, period: Period, exclude: str | None = None
 ) -> list[pd.DataFrame]:
     """The frames a reader holds that share days with ``period``, one per period label, oldest
-    first (by last day), as tidy indicator frames (the latest publication of a cell wins).
+    first (by last day), as tidy indicator frames (of the publications of a cell, the latest
+    that shows it wins; hidden only when none shows it).
     ``exclude``: a publication left out (the one being made again)."""
     led = _others(ledger, exclude)
     if led.empty:
@@ -105,6 +108,10 @@ def published_before(
     start, end = _ordinals(led["start"]), _ordinals(led["end"])
     lo, hi = period.start.toordinal(), period.end.toordinal()
     led = led[(start <= hi) & (lo <= end)]
+    # a cell one publication shows and another hides (the open data hide more) is known: the
+    # shown figure wins, and of two shown ones the latest
+    shown = ~led["suppressed"].astype(bool)
+    led = led.iloc[np.argsort(shown.to_numpy(), kind="stable")]
     led = led.drop_duplicates(list(KEY), keep="last")
     frames = []
     for _, f in sorted(led.groupby("period"), key=lambda kv: (str(kv[1]["end"].iloc[0]), kv[0])):

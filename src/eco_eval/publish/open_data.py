@@ -17,6 +17,12 @@ such figure: a rate without denominator, an interval of an exact count, the numb
 an activity indicator); the schemas declare both as missing values. Text a spreadsheet would run
 as a formula is neutralised (``'`` prefix).
 
+Every cell about people the package shows or hides goes into the store's publication ledger
+(:func:`ledger_rows`, recorded once the period folder is out), as the bilan's and the exports'
+do, so that a later export or bilan of an overlapping period is checked against it. The package
+shows no figure its period's bilan does not show: it is made from the same release's raw
+figures, hides every cell of the bilan's suppression log, and applies a stricter threshold.
+
 Three files: ``indicateurs_innovation_<period>`` (every indicator of the period by lever, tool and
 breakdown), ``leviers_outils`` (the ecosystem) and ``catalogue_indicateurs`` (what each indicator
 means); ``README.md`` says it in French. Like the other parts, the package is rebuilt only when its
@@ -41,6 +47,7 @@ import pandas as pd
 
 from eco_eval.digest import sha256_file
 from eco_eval.indicators.catalogue import load_catalogue
+from eco_eval.privacy.ledger import ledger_cells
 from eco_eval.privacy.open_data import neutralise_formulas, prepare_open_data
 from eco_eval.privacy.suppression import read_suppression_log, write_suppression_log
 from eco_eval.publish.open_data_schema import (
@@ -59,6 +66,7 @@ from eco_eval.publish.open_data_schema import (
 )
 from eco_eval.publish.provenance import STAMP, is_current, make_stamp, write_json
 from eco_eval.publish.staging import PeriodStage
+from eco_eval.release.model import open_data_publication
 from eco_eval.report.fmt import period_sort_key
 
 log = logging.getLogger(__name__)
@@ -89,6 +97,8 @@ class OpenDataResult:
     files: list[str] = field(default_factory=list)
     suppressed: int = 0
     log: pd.DataFrame | None = None
+    #: the package's cells for the publication ledger (:func:`ledger_rows`), when rebuilt
+    ledger: pd.DataFrame | None = None
 
     def as_step(self) -> dict[str, Any]:
         return {
@@ -130,6 +140,18 @@ def label_cumulative(raw: pd.DataFrame, period_label: str) -> pd.DataFrame:
     out = raw.copy()
     out.loc[out["indicator"].isin(CUMULATIVE), "period"] = f"cumul:{period_label}"
     return out
+
+
+def ledger_rows(
+    figures: pd.DataFrame, published: pd.DataFrame, period: Any, launch: date
+) -> pd.DataFrame:
+    """The publication-ledger rows of a package: each cell about people of ``published`` (the
+    frame :func:`apply_rule` returned for ``figures``, row for row), with its value and ``n``
+    from ``figures``, before rounding (:mod:`eco_eval.privacy.ledger`), under the name
+    :func:`~eco_eval.release.model.open_data_publication` of ``period``."""
+    exact = figures.assign(suppressed=published["suppressed"].to_numpy(dtype=bool))
+    personal = {i.id for i in load_catalogue().indicators if i.privacy in {"people", "answers"}}
+    return ledger_cells(exact, open_data_publication(period), launch, personal)
 
 
 # --------------------------------------------------------------------------- tables
@@ -489,8 +511,9 @@ def build_open_data(
     cells hidden to protect it) stays hidden in the open data too, or a reader holding both could
     subtract one from the other.
 
-    The suppression log is returned in the result, to be saved with :func:`save_log` once the
-    period folder is published (a release that never happened must not constrain the next one).
+    The suppression log and the ledger rows are returned in the result, to be saved with
+    :func:`save_log` and :func:`eco_eval.store.record_publication` once the period folder is
+    published (a release that never happened must not constrain the next one).
     """
 
     t0 = time.perf_counter()
@@ -542,4 +565,5 @@ def build_open_data(
     stage.mark_changed(PACKAGE_DIR)
     hidden = int(result.frame["suppressed"].sum())
     log.info("open data: %d files, %d cells hidden", len(files), hidden)
-    return OpenDataResult(final, True, time.perf_counter() - t0, files, hidden, result.log)
+    cells = ledger_rows(figures, result.frame, period, eco.launch)
+    return OpenDataResult(final, True, time.perf_counter() - t0, files, hidden, result.log, cells)

@@ -30,8 +30,8 @@ from eco_eval.release.model import (
     LEDGER_FRAME,
     SUPPRESSION_LOG_FRAME,
     Release,
+    earlier_publications,
     period_entry,
-    publication_name,
 )
 from eco_eval.report.kernel_environment import kernel_environment
 from eco_eval.store import open_store
@@ -70,7 +70,7 @@ class PeriodRelease:
             "instruments": repr(project.instruments()),
             "period": period_entry(self.period),
             "earlier_suppressions": None if earlier is None else earlier.to_csv(index=False),
-            "earlier_publications": _ledger_digest(project, publication_name(self.period)),
+            "earlier_publications": _ledger_digest(project, self.period),
             "code": code_digest(),
         }
         return str(make_stamp(basis)["build_key"])
@@ -131,12 +131,12 @@ class PeriodRelease:
         return self.release.frame(name)
 
 
-def _ledger_digest(project: Any, publication: str) -> str:
-    """The cells published by other publications than ``publication``, as one sha256 (the
-    release is checked against them)."""
+def _ledger_digest(project: Any, period: Any) -> str:
+    """The cells of the publication ledger the release of ``period`` is checked against
+    (:func:`~eco_eval.release.model.earlier_publications`), as one sha256."""
     if not Path(project.store_path).is_file():
         return ""
     ledger = open_store(project.store_path).table("publication_ledger")
-    others = ledger[ledger["publication"] != publication].drop(columns=["published_at"])
+    others = earlier_publications(ledger, period).drop(columns=["published_at"])
     others = others.sort_values(list(others.columns), ignore_index=True)
     return hashlib.sha256(others.to_csv(index=False).encode()).hexdigest()

@@ -152,7 +152,8 @@ def publish_period(
 ) -> tuple[bool, Any, Any]:
     """Bilan ‖ deep dives, then open data, in one stage, from one release; publish.
 
-    Returns (published?, the open-data suppression log, the :class:`BilanResult`)."""
+    Returns (published?, the :class:`~eco_eval.publish.open_data.OpenDataResult` when the open
+    data were rebuilt, else None, the :class:`BilanResult`)."""
     basis = {
         "package_version": __version__,
         "git_commit": git_commit(),
@@ -234,7 +235,7 @@ def publish_period(
             )
         published = stage.publish()
         steps.append({"step": "publish", "folder": str(stage.final), "published": published})
-    return published, (od.log if od is not None and od.rebuilt else None), bilan
+    return published, (od if od is not None and od.rebuilt else None), bilan
 
 
 def run_message(summary: dict[str, Any]) -> str:

@@ -33,6 +33,7 @@ from eco_eval.release.model import (
     RAW_CURRENT,
     SUPPRESSION_LOG_FRAME,
     Release,
+    earlier_publications,
     period_entry,
     publication_name,
 )
@@ -174,7 +175,7 @@ def build_release(
         suppression_log=suppression_log,
         quality=quality,
         about=about,
-        ledger=store.table("publication_ledger"),
+        ledger=earlier_publications(store.table("publication_ledger"), period),
         publication=publication_name(period),
         overload_hours=project.overload_hours,
     )

@@ -163,7 +163,7 @@ def publication_frames(
     logs: dict[str, pd.DataFrame] = {}
     stale = set(raw)
     solved: dict[bytes, list] = {}  # audit problems already solved, by their cells
-    for _ in range(AUDIT_ROUNDS):
+    for round_ in range(AUDIT_ROUNDS):
         for name in [n for n in raw if n in stale and not n.startswith("history:")]:
             before = logs.get(name)
             frames[name], logs[name] = anonymise_logged(
@@ -178,9 +178,12 @@ def publication_frames(
                 raw[name], k=k, suppression_log=_log_frame([base, extra, own]),
                 launch=eco.launch, published=published[name],
             )  # fmt: skip
+        # a cell still exposed after a round is reached through several dimensions or
+        # levers: each round hides twice as many of its candidates
         fixes = _audit_fixes(
-            frames, ledger, k=k, launch=eco.launch, publication=publication, cache=solved
-        )
+            frames, ledger, k=k, launch=eco.launch, publication=publication, cache=solved,
+            take=2**round_,
+        )  # fmt: skip
         if fixes.empty:
             break
         extra = _log_frame([extra, fixes])
@@ -244,16 +247,18 @@ def _audit_fixes(
     launch: date,
     publication: str | None,
     cache: dict[bytes, list] | None = None,
+    take: int = 1,
 ) -> pd.DataFrame:
     """The cells to hide so that the audit passes: for each violation the new cells charge,
-    its first published candidate (log rows, reason ``audit``, with their ``frame``)."""
+    its first ``take`` published candidates (log rows, reason ``audit``, with their
+    ``frame``)."""
     audited = {n: f[f["indicator"].isin(list(AUDIT_KINDS))] for n, f in frames.items()}
     cells = audit_cells(ledger, audited, k=k, launch=launch, exclude=publication)
-    rows = []
+    rows: list[int] = []
     for v in audit(cells, AUDIT_KINDS, cache):
         if v.earlier or not v.fix:
             continue
-        rows.append(v.fix[0])
+        rows.extend(v.fix[:take])
     if not rows:
         return pd.DataFrame(columns=[*LOG_COLUMNS, "frame"])
     hit = cells.iloc[sorted(set(rows))]

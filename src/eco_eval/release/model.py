@@ -24,6 +24,8 @@ __all__ = [
     "RESULTS_FRAMES",
     "SUPPRESSION_LOG_FRAME",
     "Release",
+    "earlier_publications",
+    "open_data_publication",
     "period_entry",
     "period_from_entry",
     "publication_name",
@@ -45,6 +47,19 @@ LEDGER_FRAME = "ledger"
 def publication_name(period: Period) -> str:
     """The name a period's bilan and deep dives carry in the publication ledger."""
     return f"bilan:{period.label}"
+
+
+def open_data_publication(period: Period) -> str:
+    """The name a period's open-data package carries in the publication ledger."""
+    return f"open-data:{period.label}"
+
+
+def earlier_publications(ledger: pd.DataFrame, period: Period) -> pd.DataFrame:
+    """The rows of the publication ledger ``ledger`` a release of ``period`` is checked
+    against: all but the period's own bilan and open data, which are made from that release and
+    replaced with it."""
+    own = {publication_name(period), open_data_publication(period)}
+    return ledger[~ledger["publication"].astype(str).isin(own)].reset_index(drop=True)
 
 
 def period_entry(period: Period | None) -> dict[str, str] | None:
