@@ -111,9 +111,10 @@ project_option = click.option(
 )
 period_option = click.option(
     "--period",
-    default="last-quarter",
+    default="latest",
     show_default=True,
-    help="2016-Q2, 2016-S1, 2016, 2015-06-01..2016-06-30, cumul:2016-Q2, last-quarter or latest (last quarter with data).",
+    help="latest (the latest quarter with a held session), 2016-Q2, 2016-S1, 2016, "
+    "2015-06-01..2016-06-30, cumul:2016-Q2 or last-quarter (the calendar's).",
 )
 
 
