@@ -190,6 +190,12 @@ class Bilan:
         """The lever's effects on its climate and on mental well-being, in words."""
         return _sections.lever_effects(self, lever_id)
 
+    @section("lever_sensitivity")
+    def lever_sensitivity(self, lever_id: str) -> str:
+        """The sensitivity analyses of the lever's effects: single-lever model, department
+        clustering, first difference, dose, pre-trend check (:func:`eco_eval.bilan.wellbeing.lever_sensitivity`)."""
+        return _wb.lever_sensitivity(self, lever_id)
+
     @section("lever_feedback")
     def lever_feedback(self, lever_id: str) -> str:
         """The lever's comment themes and quoted comments."""

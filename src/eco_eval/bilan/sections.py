@@ -23,6 +23,7 @@ from eco_eval.bilan.wellbeing import (
     lever_climate_text,
     lever_impact_text,
     section,
+    weights_methods,
 )
 from eco_eval.bilan.wording import no_activity, verdict_word
 from eco_eval.errors import ConfigError
@@ -799,6 +800,7 @@ def methods(b: Bilan) -> str:
     return (
         f"<p>{escape(b.t('methods_anonymity', k=b.k, k_comments=k_comments))}</p>"
         + notes
+        + weights_methods(b)
         + table(headers, rows, cls="eco-table eco-methods")
     )
 
