@@ -201,7 +201,7 @@ def indicators(project_dir: Path, period: str, by: str | None, out: Path | None)
     dims = None if by is None else tuple(b.strip() for b in by.split(",") if b.strip())
     frame = compute_indicators(project_dir, period, by=dims)
     if out is None:
-        shown = frame[(frame["dimension"] == "all") & (frame["lever"] == "*")]
+        shown = frame[(frame["dimension"] == "*") & (frame["lever"] == "*")]
         click.echo(
             shown[["indicator", "value", "n", "ci_low", "ci_high", "suppressed"]].to_string(
                 index=False

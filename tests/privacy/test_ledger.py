@@ -117,8 +117,8 @@ def attack(ledger: pd.DataFrame, indicator: str = "participations") -> list[str]
     cuts = sorted({_day(d) for d in led["start"]} | {_day(d) + 1 for d in led["end"]})
     atoms = list(itertools.pairwise(cuts))
     for (lever, tool), sub in led.groupby(["lever", "tool"]):
-        totals = sub[sub["dimension"] == "all"]
-        for dim, groups in sub[sub["dimension"] != "all"].groupby("dimension"):
+        totals = sub[sub["dimension"] == "*"]
+        for dim, groups in sub[sub["dimension"] != "*"].groupby("dimension"):
             cells = pd.concat([totals, groups], ignore_index=True)
             names = [*sorted(set(groups["group"])), "(no group)"]
             width = len(names)
@@ -129,7 +129,7 @@ def attack(ledger: pd.DataFrame, indicator: str = "participations") -> list[str]
                 for j, (s, e) in enumerate(atoms):
                     if lo <= s and e - 1 <= hi:
                         for g, name in enumerate(names):
-                            if cell["dimension"] == "all" or cell["group"] == name:
+                            if cell["dimension"] == "*" or cell["group"] == name:
                                 a[j * width + g] = 1.0
                 return a
 
@@ -173,7 +173,7 @@ def _cells(rows: list[tuple[str, str, float, bool, bool]]) -> pd.DataFrame:
         p = parse_period(period)
         out.append({
             "period": period, "start": float(p.start.toordinal()), "end": float(p.end.toordinal()),
-            "lever": "*", "tool": "*", "dimension": "all" if group == "*" else "department",
+            "lever": "*", "tool": "*", "dimension": "*" if group == "*" else "department",
             "group": group, "indicator": "participations",
             "value": np.nan if hide else value, "suppressed": hide, "new": new, "t": float(K),
         })  # fmt: skip

@@ -206,7 +206,7 @@ def test_demo_methods_show_weighted_and_unweighted_levels_and_the_design_effect(
     wave = wb.section(demo_bilan).wave
     row = lv[
         (lv["period"] == wave) & (lv["indicator"] == "swemwbs_mean")
-        & (lv["dimension"] == "all") & (lv["lever"] == "*")
+        & (lv["dimension"] == "*") & (lv["lever"] == "*")
     ].iloc[0]  # fmt: skip
     for value in (row["value"], row["value_unweighted"]):
         assert f'<td class="num">{value:.2f}</td>'.replace(".", ",") in html
@@ -230,3 +230,17 @@ def test_demo_deep_dive_shows_the_sensitivity_analyses(demo_bilan):
     low = f"{row['ci_low_department']:.2f}".replace(".", ",")
     assert f"[{low}" in html
     assert "non estimé" not in html.split("Erreurs groupées par direction")[1].split("</tr>")[0]
+
+
+def test_the_analyst_may_say_all_for_the_sentinel(demo_bilan):
+    from eco_eval.report import figures
+
+    star = demo_bilan.figure("reach_rate")
+    assert star is not None and star["dimension"] == "*"
+    said = demo_bilan.figure("reach_rate", lever="all", dimension="all", group="All")
+    assert said is not None and said.equals(star)
+    history = demo_bilan.release.frame("history")
+    a = figures.trend(history, "sessions_held", by="all", lever="all")
+    b = figures.trend(history, "sessions_held")
+    assert [list(t.y) for t in a.data] == [list(t.y) for t in b.data]
+    assert len(b.data) and len(b.data[0].y)

@@ -43,7 +43,7 @@ def idle_levers(b: Bilan) -> set[str]:
     """Levers without a held session in the period: their people counts are true zeros (no
     session, so nobody took part), shown as 0, not as hidden."""
     f = b.current
-    sel = f[(f["indicator"] == "sessions_held") & (f["dimension"] == "all") & (f["lever"] != "*")]
+    sel = f[(f["indicator"] == "sessions_held") & (f["dimension"] == "*") & (f["lever"] != "*")]
     return {str(lv) for lv, v in zip(sel["lever"], sel["value"], strict=True) if v == 0}
 
 
@@ -306,11 +306,11 @@ def summary(b: Bilan) -> str:
 
 def _lever_frame(b: Bilan, indicator: str) -> pd.DataFrame:
     f = b.current
-    return f[(f["indicator"] == indicator) & (f["dimension"] == "all") & (f["lever"] != "*")]
+    return f[(f["indicator"] == indicator) & (f["dimension"] == "*") & (f["lever"] != "*")]
 
 
 def wheel(b: Bilan) -> Any:
-    data = b.current[(b.current["dimension"] == "all") & (b.current["lever"] != "*")]
+    data = b.current[(b.current["dimension"] == "*") & (b.current["lever"] != "*")]
     climate = lever_climate(b)
     if climate.empty:
         return figures.lever_wheel(data, "sessions_held", b.labels, k=b.k, title=b.t("wheel_title"))
@@ -629,9 +629,9 @@ def trend(b: Bilan, indicator: str = "sessions_held", lever: str = "*") -> Any:
     """``indicator`` across the quarters since launch, for the programme or ``lever``; a lever's
     people figures in a quarter without its sessions are true zeros (0), not hidden."""
     h = b.history
-    data = h[(h["indicator"] == indicator) & (h["dimension"] == "all")].copy()
+    data = h[(h["indicator"] == indicator) & (h["dimension"] == "*")].copy()
     if indicator in _ZERO_WHEN_IDLE:
-        held = h[(h["indicator"] == "sessions_held") & (h["dimension"] == "all")]
+        held = h[(h["indicator"] == "sessions_held") & (h["dimension"] == "*")]
         none = {
             (p, lv)
             for p, lv, v in zip(held["period"], held["lever"], held["value"], strict=True)

@@ -306,7 +306,7 @@ def wellbeing(b: Bilan) -> str:
     if s.wave is None:
         return _p(s.t("no_barometer"))
     lv = s.levels
-    here = lv[(lv["dimension"] == "all") & (lv["lever"] == "*")]
+    here = lv[(lv["dimension"] == "*") & (lv["lever"] == "*")]
 
     def cell(wave: str | None, ind: str) -> pd.Series | None:
         sel = here[(here["period"] == wave) & (here["indicator"] == ind)]
@@ -392,7 +392,7 @@ def weights_methods(b: Bilan) -> str:
         return ""
     lv = s.levels
     here = lv[
-        (lv["dimension"] == "all") & (lv["lever"] == "*") & (lv["period"].astype(str) == s.wave)
+        (lv["dimension"] == "*") & (lv["lever"] == "*") & (lv["period"].astype(str) == s.wave)
     ]
     rows = []
     for ind in LEVEL_INDICATORS:
@@ -524,7 +524,7 @@ def _change_sentence(s: WellbeingSection) -> str:
 
 def _climate_table(s: WellbeingSection) -> str:
     lv = s.levels
-    sel = lv[(lv["indicator"] == "climate_mean") & (lv["dimension"] == "all")]
+    sel = lv[(lv["indicator"] == "climate_mean") & (lv["dimension"] == "*")]
     rows = []
     for lever in s.b.eco.levers:
         cur = sel[(sel["lever"] == lever.id) & (sel["period"] == s.wave)]
@@ -732,9 +732,7 @@ def lever_climate(b: Bilan) -> pd.DataFrame:
     lv = s.levels
     if lv.empty or s.wave is None:
         return pd.DataFrame()
-    sel = lv[
-        (lv["indicator"] == "climate_mean") & (lv["dimension"] == "all") & (lv["lever"] != "*")
-    ]
+    sel = lv[(lv["indicator"] == "climate_mean") & (lv["dimension"] == "*") & (lv["lever"] != "*")]
     cur = sel[sel["period"] == s.wave].copy()
     prev = sel[sel["period"] == s.previous].set_index("lever")
     visible = prev.loc[~prev["suppressed"].astype(bool), "value"]
@@ -885,7 +883,7 @@ def trend_figure(b: Bilan, indicator: str = "swemwbs_mean") -> go.Figure:
     data = s.levels
     if data.empty:
         data = pd.DataFrame(columns=COLUMNS)
-    data = data[(data["dimension"] == "all") & (data["lever"] == "*")]
+    data = data[(data["dimension"] == "*") & (data["lever"] == "*")]
     title = s.t("fig_trend_title") if indicator == "swemwbs_mean" else s.labels.indicator(indicator)
     share = indicator in SHARES
     return figures.trend(

@@ -10,7 +10,7 @@ changed).
 
 Problems
     One linear program per (indicator, lever, tool, dimension): the cells of that dimension's
-    groups and the totals (``dimension == "all"``), at every period span published. Cells of
+    groups and the totals (``dimension == "*"``), at every period span published. Cells of
     different levers or dimensions are audited apart (a relaxation: a reader combining them could
     know more; the pairwise rules of :mod:`eco_eval.privacy.suppression` cover the rest).
 
