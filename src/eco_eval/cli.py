@@ -123,9 +123,10 @@ project_option = click.option(
 )
 period_option = click.option(
     "--period",
-    default="last-quarter",
+    default="latest",
     show_default=True,
-    help="2016-Q2, 2016-S1, 2016, 2015-06-01..2016-06-30, cumul:2016-Q2, last-quarter or latest (last quarter with data).",
+    help="latest (the latest quarter with a held session), 2016-Q2, 2016-S1, 2016, "
+    "2015-06-01..2016-06-30, cumul:2016-Q2 or last-quarter (the calendar's).",
 )
 
 
@@ -212,7 +213,7 @@ def indicators(project_dir: Path, period: str, by: str | None, out: Path | None)
     dims = None if by is None else tuple(b.strip() for b in by.split(",") if b.strip())
     frame = compute_indicators(project_dir, period, by=dims)
     if out is None:
-        shown = frame[(frame["dimension"] == "all") & (frame["lever"] == "*")]
+        shown = frame[(frame["dimension"] == "*") & (frame["lever"] == "*")]
         click.echo(
             shown[["indicator", "value", "n", "ci_low", "ci_high", "suppressed"]].to_string(
                 index=False

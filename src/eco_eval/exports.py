@@ -35,7 +35,7 @@ __all__ = [
 
 def compute_indicators(
     root: Path,
-    period: str,
+    period: str = "latest",
     *,
     by: tuple[str, ...] | None = None,
 ) -> Any:

@@ -41,6 +41,7 @@ from eco_eval.publish.run import (
     run_message,
 )
 from eco_eval.publish.staging import PeriodStage
+from eco_eval.release.compute import LATEST
 from eco_eval.report.fmt import fmt_date
 from eco_eval.report.i18n import Labels, section_labels
 from eco_eval.report.quality import render_page
@@ -170,9 +171,11 @@ def write_quality_page(project: Project, warnings: list[str]) -> Path:
 
 
 # --------------------------------------------------------------------------- periods
-def resolve_period(project: Project, period: str) -> Any:
-
-    if period == "latest":
+def resolve_period(project: Project, period: str | None) -> Any:
+    """``period`` as a Period: None or a word of :data:`eco_eval.release.compute.LATEST`
+    (``latest``, ``dernier``; any case) is the latest quarter with a held session, the default of
+    every command; any other text is parsed by :func:`eco_eval.periods.parse_period`."""
+    if period is None or period.strip().lower() in LATEST:
         quarters = open_store(project.store_path).sql(
             "SELECT max(quarter) AS q FROM sessions WHERE status = 'held'"
         )
@@ -189,7 +192,7 @@ def resolve_period(project: Project, period: str) -> Any:
 # --------------------------------------------------------------------------- bilan
 def build_bilan(
     root: Path,
-    period: str,
+    period: str = "latest",
     *,
     lang: str | None = None,
     pdf: bool = True,
@@ -227,7 +230,7 @@ def build_bilan(
 # --------------------------------------------------------------------------- run
 def run_all(
     root: Path,
-    period: str,
+    period: str = "latest",
     *,
     lang: str | None = None,
     pdf: bool = True,

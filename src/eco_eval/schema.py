@@ -11,7 +11,31 @@ from __future__ import annotations
 from importlib import resources
 from typing import Any, Final
 
+import pandas as pd
+
 from eco_eval.data_yaml import read_yaml
+
+#: The one sentinel of a tidy indicator frame for "every group": the whole programme in
+#: ``lever`` and ``tool``, the whole staff in ``dimension`` and ``group``.
+ALL: Final = "*"
+#: What ``dimension`` held for the whole staff in releases, ledgers and suppression logs written
+#: by eco_eval 0.1 before the sentinel was one; read as :data:`ALL`.
+LEGACY_ALL: Final = "all"
+
+
+def one_sentinel(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with :data:`LEGACY_ALL` in its ``dimension`` column read as :data:`ALL` (the
+    frame itself when it has no such cell)."""
+    if "dimension" not in frame.columns or not (frame["dimension"] == LEGACY_ALL).any():
+        return frame
+    return frame.assign(dimension=frame["dimension"].replace(LEGACY_ALL, ALL))
+
+
+def as_sentinel(value: str) -> str:
+    """An analyst's "every group" as the frames write it: ``"all"`` (any case) is :data:`ALL`;
+    any other value is returned as it is."""
+    return ALL if isinstance(value, str) and value.strip().lower() == LEGACY_ALL else value
+
 
 #: the pandas dtype of text columns, as the readers give them and the store returns them
 #: (pandas 3's text dtype, missing = NaN)

@@ -30,7 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from eco_eval.errors import LockHeld, StoreError, WriteFailed, did_you_mean, write_failed
-from eco_eval.schema import ITEMS, SOURCE_NAMES, TEXT_DTYPE
+from eco_eval.schema import ITEMS, SOURCE_NAMES, TEXT_DTYPE, one_sentinel
 
 # Column order and DuckDB types of the canonical tables (see docs/data-model.md).
 TABLES: dict[str, dict[str, str]] = {
@@ -304,7 +304,8 @@ class Store:
             query = f'SELECT {sel} FROM "{name}"'
             if categorical:
                 return _categorical_frame(con, query)
-            return _frame(con, name, cols)
+            frame = _frame(con, name, cols)
+            return one_sentinel(frame) if name == "publication_ledger" else frame
 
     def _barometer_wide(
         self, con: Any, present: set[str], provenance: bool, columns: list[str] | None

@@ -110,7 +110,7 @@ def test_headcount_and_participants_are_consistent(city, attendance):
     for quarter, part in a.groupby("quarter"):
         rows = p[p.quarter == quarter]
         assert (
-            rows.loc[rows.dimension == "all", "unique_participants"].item()
+            rows.loc[rows.dimension == "*", "unique_participants"].item()
             == part["Matricule"].nunique()
         )
         for dim, col in by_dim.items():

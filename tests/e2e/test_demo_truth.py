@@ -37,7 +37,7 @@ def truth(demo_project):
     }
 
 
-def _val(frame, indicator, lever="*", dimension="all", group="*", tool=None):
+def _val(frame, indicator, lever="*", dimension="*", group="*", tool=None):
     sel = frame[
         (frame.indicator == indicator)
         & (frame.lever == lever)
@@ -95,7 +95,7 @@ def test_session_counts_and_reach_equal_the_truth(tables, truth, eco, quarter):
             == r["unique_participants"]
         ), (quarter, r["dimension"], r["group"])
     hc = truth["headcount"].set_index("quarter").loc[quarter, "headcount"]
-    overall = p[p["dimension"] == "all"].iloc[0]
+    overall = p[p["dimension"] == "*"].iloc[0]
     assert _val(frame, "reach_rate") == pytest.approx(overall["unique_participants"] / hc)
     cum = truth["cumulative"]
     cum = cum[(cum["quarter"] == quarter) & (cum["lever_id"] == "*")].iloc[0]

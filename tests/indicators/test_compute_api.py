@@ -52,7 +52,7 @@ def test_by_string_is_not_iterated_as_characters(tables):
     seq = compute(tables, "2016-Q2", by=("department",), compare=False)
     pd.testing.assert_frame_equal(one, seq)
     # department_pair: the encounters between departments, which come with the department breakdown
-    assert set(one["dimension"]) <= {"all", "department", "department_pair"}
+    assert set(one["dimension"]) <= {"*", "department", "department_pair"}
     assert "department" in set(one["dimension"])
 
 
@@ -68,3 +68,31 @@ def test_periods_give_a_tidy_time_series(tables):
 def test_a_wrong_store_argument_is_a_one_line_error():
     with pytest.raises(ConfigError, match="open_store"):
         eco_eval.compute(42)
+
+
+def test_one_sentinel_for_every_group_in_every_key_column(tables):
+    frame = compute(tables, compare=False)
+    keys = frame[["lever", "tool", "dimension", "group"]]
+    assert not keys.isin(["all", "ensemble"]).any().any()
+    whole_staff = frame[frame["dimension"] == "*"]
+    assert len(whole_staff) > 100 and (whole_staff["group"] == "*").all()
+    # "*" in group with a breakdown: a figure over every group of it (the dissimilarity index)
+    across = frame[(frame["group"] == "*") & (frame["dimension"] != "*")]
+    assert set(across["indicator"]) == {"dissimilarity_index"}
+
+
+def test_the_older_word_all_is_read_as_the_sentinel(tmp_path):
+    from eco_eval.privacy.suppression import read_suppression_log
+    from eco_eval.schema import as_sentinel, one_sentinel
+
+    old = pd.DataFrame(
+        {"period": ["2016-Q2", "2016-Q2"], "lever": ["*", "*"], "tool": ["*", "*"],
+         "dimension": ["all", "gender"], "group": ["*", "F"], "indicator": ["reach_rate"] * 2}
+    )  # fmt: skip
+    assert one_sentinel(old)["dimension"].tolist() == ["*", "gender"]
+    path = tmp_path / "log.csv"
+    old.to_csv(path, index=False)
+    assert read_suppression_log(path)["dimension"].tolist() == ["*", "gender"]
+    assert [as_sentinel(v) for v in ("all", "All", "*", "department")] == [
+        "*", "*", "*", "department"
+    ]  # fmt: skip

@@ -22,7 +22,7 @@ ECO = load_ecosystem()
 Q2 = parse_period("2016-Q2")
 
 
-def val(frame, indicator, lever="*", dimension="all", group="*", col="value"):
+def val(frame, indicator, lever="*", dimension="*", group="*", col="value"):
     sel = frame[
         (frame.indicator == indicator)
         & (frame.lever == lever)
@@ -116,9 +116,7 @@ def test_compute_suppresses_small_groups_and_compares(tables):
     frame = compute(tables, "2016-Q2", k=5)
     # 4 unique participants overall < 5: hidden, never shown as 0
     row = frame[
-        (frame.indicator == "unique_participants")
-        & (frame.lever == "*")
-        & (frame.dimension == "all")
+        (frame.indicator == "unique_participants") & (frame.lever == "*") & (frame.dimension == "*")
     ].iloc[0]
     assert bool(row.suppressed) and math.isnan(row.value)
     # activity figures are not personal: kept

@@ -23,7 +23,7 @@ def _participants(t: Tables, lever: str | None = None) -> pd.DataFrame:
     return t.attendance[t.attendance["session_id"].isin(held["session_id"])]
 
 
-def _cell(frame: pd.DataFrame, indicator: str, lever="*", dimension="all", group="*"):
+def _cell(frame: pd.DataFrame, indicator: str, lever="*", dimension="*", group="*"):
     sel = frame[
         (frame.indicator == indicator) & (frame.lever == lever)
         & (frame.dimension == dimension) & (frame.group == group)
@@ -75,7 +75,7 @@ def test_totals_published_and_reach_per_department_exact(sparse):
     # the department of 3 is hidden (and one more, or it would be total minus the others)
     assert _cell(frame, "reach_rate", dimension="department", group="Sports").suppressed
     assert shown == len(by_dept) - 2
-    assert set(frame["dimension"]) == {"all", "department", "department_pair"}
+    assert set(frame["dimension"]) == {"*", "department", "department_pair"}
 
 
 def test_no_published_cell_rests_on_fewer_than_k(sparse):

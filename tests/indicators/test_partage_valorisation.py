@@ -190,7 +190,7 @@ def test_unlinked_facilitators_give_no_register_figures(tables):
     assert val(f, "new_facilitators_share") == 0.0  # f1 led S5 in Q1
     assert val(f, "facilitation_hours_per_quarter") == 4.5
     assert not {"progression_rate", "participants_turned_facilitators"} & set(f.indicator)
-    assert set(f["dimension"]) == {"all"}
+    assert set(f["dimension"]) == {"*"}
 
 
 def test_no_facilitator_column_gives_no_valorisation(tables):

@@ -126,7 +126,7 @@ def test_department_only_headcount_gives_reach(tiny_project):
     held = {s for s in ses.index if ses.loc[s, "status"] == "held" and ses.loc[s, "quarter"]}
     held = {s for s in held if ses.loc[s, "quarter"] == "2016-Q3"}
     people = att[att["session_id"].isin(held)]
-    total = rates[rates["dimension"] == "all"]["value"].iloc[0]
+    total = rates[rates["dimension"] == "*"]["value"].iloc[0]
     assert total == pytest.approx(people["person_key"].nunique() / 65)
     by_dept = rates[rates["dimension"] == "department"].set_index("group")["value"]
     for dept, staff in (("Direction des Finances", 40), ("Direction de l'Éducation", 25)):

@@ -41,7 +41,7 @@ def _attendance_path(root: Path) -> Path:
 
 def _value(frame: pd.DataFrame, indicator: str, lever: str = ALL) -> float:
     sel = frame[(frame["indicator"] == indicator) & (frame["lever"] == lever)]
-    sel = sel[sel["dimension"] == "all"]
+    sel = sel[sel["dimension"] == "*"]
     return float(sel["value"].iloc[0])
 
 

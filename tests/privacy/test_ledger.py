@@ -130,8 +130,8 @@ def attack(ledger: pd.DataFrame, indicator: str = "participations") -> list[str]
     cuts = sorted({_day(d) for d in led["start"]} | {_day(d) + 1 for d in led["end"]})
     atoms = list(itertools.pairwise(cuts))
     for (lever, tool), sub in led.groupby(["lever", "tool"]):
-        totals = sub[sub["dimension"] == "all"]
-        for dim, groups in sub[sub["dimension"] != "all"].groupby("dimension"):
+        totals = sub[sub["dimension"] == "*"]
+        for dim, groups in sub[sub["dimension"] != "*"].groupby("dimension"):
             cells = pd.concat([totals, groups], ignore_index=True)
             names = [*sorted(set(groups["group"])), "(no group)"]
             width = len(names)
@@ -142,7 +142,7 @@ def attack(ledger: pd.DataFrame, indicator: str = "participations") -> list[str]
                 for j, (s, e) in enumerate(atoms):
                     if lo <= s and e - 1 <= hi:
                         for g, name in enumerate(names):
-                            if cell["dimension"] == "all" or cell["group"] == name:
+                            if cell["dimension"] == "*" or cell["group"] == name:
                                 a[j * width + g] = 1.0
                 return a
 
@@ -186,7 +186,7 @@ def _cells(rows: list[tuple[str, str, float, bool, bool]]) -> pd.DataFrame:
         p = parse_period(period)
         out.append({
             "period": period, "start": float(p.start.toordinal()), "end": float(p.end.toordinal()),
-            "lever": "*", "tool": "*", "dimension": "all" if group == "*" else "department",
+            "lever": "*", "tool": "*", "dimension": "*" if group == "*" else "department",
             "group": group, "indicator": "participations",
             "value": np.nan if hide else value, "suppressed": hide, "new": new, "t": float(K),
         })  # fmt: skip
@@ -263,13 +263,13 @@ def test_audit_finds_a_group_through_the_second_dimension() -> None:
     departments; the categories, all shown, pin the quarters' hidden totals (the semester's total
     less the quarters' category sums leaves no room), hence B."""
     rows = [
-        ("2017-S2", "*", "all", "*", 80, False, True),
+        ("2017-S2", "*", "*", "*", 80, False, True),
         ("2017-S2", "*", "department", "A", 70, False, True),
         ("2017-S2", "*", "department", "B", 10, False, True),
-        ("2017-Q3", "*", "all", "*", 37, True, False),
+        ("2017-Q3", "*", "*", "*", 37, True, False),
         ("2017-Q3", "*", "department", "A", 30, False, False),
         ("2017-Q3", "*", "department", "B", 7, True, False),
-        ("2017-Q4", "*", "all", "*", 43, True, False),
+        ("2017-Q4", "*", "*", "*", 43, True, False),
         ("2017-Q4", "*", "department", "A", 40, False, False),
         ("2017-Q4", "*", "department", "B", 3, True, False),
         ("2017-Q3", "*", "category", "X", 20, False, False),
@@ -292,14 +292,14 @@ def test_audit_finds_a_lever_through_the_programme_and_the_other_levers() -> Non
     0 and 25; the programme's quarters less lever L2's leave at most 22 and 3, whose sum is
     the semester's 25: both pinned."""
     rows = [
-        ("2017-S2", "*", "all", "*", 85, False, True),
-        ("2017-Q3", "*", "all", "*", 42, False, False),
-        ("2017-Q4", "*", "all", "*", 43, True, False),
-        ("2017-S2", "L1", "all", "*", 25, False, True),
-        ("2017-Q3", "L1", "all", "*", 22, True, False),
-        ("2017-Q4", "L1", "all", "*", 3, True, False),
-        ("2017-Q3", "L2", "all", "*", 20, False, False),
-        ("2017-Q4", "L2", "all", "*", 40, False, False),
+        ("2017-S2", "*", "*", "*", 85, False, True),
+        ("2017-Q3", "*", "*", "*", 42, False, False),
+        ("2017-Q4", "*", "*", "*", 43, True, False),
+        ("2017-S2", "L1", "*", "*", 25, False, True),
+        ("2017-Q3", "L1", "*", "*", 22, True, False),
+        ("2017-Q4", "L1", "*", "*", 3, True, False),
+        ("2017-Q3", "L2", "*", "*", 20, False, False),
+        ("2017-Q4", "L2", "*", "*", 40, False, False),
     ]  # fmt: skip
     cells = _table(rows)
     found = audit(cells, {"participations": "additive"})

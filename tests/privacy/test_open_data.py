@@ -23,7 +23,7 @@ from ._frames import LAUNCH, hidden, tidy
 def test_cells_under_10_are_suppressed_then_counts_rounded_to_5():
     # dept A 7 < 10: primary; B 12 is the next smallest: complementary (mass 19 >= 10).
     # Rounding comes after: total 63 -> 65, C 44 -> 45; hidden cells stay blank.
-    frame = tidy([("all", "*", 63), ("dept", "A", 7), ("dept", "B", 12), ("dept", "C", 44)])
+    frame = tidy([("*", "*", 63), ("dept", "A", 7), ("dept", "B", 12), ("dept", "C", 44)])
     res = prepare_open_data(frame)
     assert hidden(res.frame) == {("dept", "A"), ("dept", "B")}
     assert res.frame["n"].tolist()[0] == 65.0
@@ -35,13 +35,13 @@ def test_cells_under_10_are_suppressed_then_counts_rounded_to_5():
 
 def test_rounding_does_not_decide_suppression():
     # B = 12 rounds to 10 but 8 rounds to 10 too: suppression looks at the true 8.
-    frame = tidy([("all", "*", 60), ("dept", "A", 8), ("dept", "B", 12), ("dept", "C", 40)])
+    frame = tidy([("*", "*", 60), ("dept", "A", 8), ("dept", "B", 12), ("dept", "C", 40)])
     assert ("dept", "A") in hidden(prepare_open_data(frame).frame)
 
 
 def test_counts_in_value_are_rounded_rates_are_not():
     counts = tidy(
-        [("all", "*", 100, 61), ("dept", "A", 40, 23), ("dept", "B", 60, 38)],
+        [("*", "*", 100, 61), ("dept", "A", 40, 23), ("dept", "B", 60, 38)],
         indicator="participants",
     )  # fmt: skip
     out = prepare_open_data(counts, numerators={"participants": "count"}).frame
@@ -53,7 +53,7 @@ def test_counts_in_value_are_rounded_rates_are_not():
 
 
 def test_open_data_k_is_never_below_10():
-    frame = tidy([("all", "*", 40)])
+    frame = tidy([("*", "*", 40)])
     with pytest.raises(ConfigError, match="below 10"):
         prepare_open_data(frame, k=5)
     with pytest.raises(ConfigError, match="round_to"):
@@ -62,9 +62,9 @@ def test_open_data_k_is_never_below_10():
 
 
 def test_open_data_keeps_earlier_suppressions_and_cumulative_protection():
-    q1 = tidy([("all", "*", 40), ("gender", "F", 20), ("gender", "M", 20)], period="cumul:2016-Q1")
+    q1 = tidy([("*", "*", 40), ("gender", "F", 20), ("gender", "M", 20)], period="cumul:2016-Q1")
     first = prepare_open_data(q1)
-    q2 = tidy([("all", "*", 47), ("gender", "F", 27), ("gender", "M", 20)], period="cumul:2016-Q2")
+    q2 = tidy([("*", "*", 47), ("gender", "F", 27), ("gender", "M", 20)], period="cumul:2016-Q2")
     second = prepare_open_data(
         q2, previous_cumulative=[first.frame], suppression_log=first.log, launch=LAUNCH
     )

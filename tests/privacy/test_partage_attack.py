@@ -199,7 +199,7 @@ def test_hidden_facilitator_groups_cannot_be_got_back(published):
     for f in frames:
         fac = f[f["indicator"] == "facilitators"]
         for period, rows in fac[fac["lever"] == "*"].groupby("period"):
-            total = rows[rows["dimension"] == "all"]
+            total = rows[rows["dimension"] == "*"]
             groups = rows[rows["dimension"] == "department"]
             if total.empty or total["suppressed"].all() or groups.empty:
                 continue
@@ -222,7 +222,7 @@ def test_no_subtraction_across_periods_or_levers_isolates_fewer_than_k(published
             gap = abs(seen[b] - seen[a])
             assert gap == 0 or gap >= k, (ind, a, b, gap)
     for f in frames:
-        fac = f[(f["indicator"] == "facilitators") & (f["dimension"] == "all") & ~f["suppressed"]]
+        fac = f[(f["indicator"] == "facilitators") & (f["dimension"] == "*") & ~f["suppressed"]]
         for _period, rows in fac.groupby("period"):
             programme = rows.loc[rows["lever"] == "*", "value"]
             if programme.empty:

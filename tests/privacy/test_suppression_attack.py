@@ -90,7 +90,7 @@ def label(cumulative, p):
 
 def frame_of(case, counts, p):
     _k, _n, cumulative, dims, _miss, _people = case
-    rows = [("all", "*", counts[(p, -1, 0)])]
+    rows = [("*", "*", counts[(p, -1, 0)])]
     rows += [(f"d{d}", f"g{g}", counts[(p, d, g)]) for d, ng in enumerate(dims) for g in range(ng)]
     return pd.DataFrame(
         [
@@ -138,8 +138,8 @@ class Attacker:
         self.published = {}
         for p, frame in enumerate(published):
             for r in frame.itertuples():
-                d = -1 if r.dimension == "all" else int(r.dimension[1:])
-                g = 0 if r.dimension == "all" else int(r.group[1:])
+                d = -1 if r.dimension == "*" else int(r.dimension[1:])
+                g = 0 if r.dimension == "*" else int(r.group[1:])
                 if not r.suppressed:
                     self.bounds[self.index[(p, d, g)]] = (r.n, r.n)
                     self.published[(p, d, g)] = r.n
@@ -301,7 +301,7 @@ def programme_frame(prog, release):
             came = [
                 d for d, v in people if any(q in quarters and lever in ("*", lv) for q, lv in v)
             ]
-            groups = [("all", "*", len(came))]
+            groups = [("*", "*", len(came))]
             groups += [("dept", f"d{g}", sum(d == g for d in came)) for g in range(n_depts)]
             for dim, grp, n in groups:
                 rows.append(
@@ -318,9 +318,7 @@ def contains(a, b):
     return (
         a["_quarters"] >= b["_quarters"]
         and a["lever"] in ("*", b["lever"])
-        and (
-            a["dimension"] == "all" or (a["dimension"], a["group"]) == (b["dimension"], b["group"])
-        )
+        and (a["dimension"] == "*" or (a["dimension"], a["group"]) == (b["dimension"], b["group"]))
         and a is not b
     )
 
@@ -342,8 +340,8 @@ def check_pairs(prog):
         cells += [row for row in shown.to_dict("records") if not row["suppressed"]]
         # a total minus the published groups of its breakdown
         for (_p, _lv), g in shown.groupby(["period", "lever"]):
-            total = g[g["dimension"] == "all"]
-            groups = g[g["dimension"] != "all"]
+            total = g[g["dimension"] == "*"]
+            groups = g[g["dimension"] != "*"]
             if total["suppressed"].any() or groups.empty:
                 continue
             STATS["subtractions"] += 1

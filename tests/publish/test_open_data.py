@@ -39,16 +39,16 @@ def raw_frame(sizes: dict[str, int] | None = None) -> pd.DataFrame:
     one activity indicator; department names include spreadsheet formulas."""
     sizes = sizes or {"Direction A": 7, HOSTILE[0]: 12, HOSTILE[1]: 44, HOSTILE[2]: 23}
     total = sum(sizes.values())
-    rows = [_row("unique_participants", "all", "*", total)]
+    rows = [_row("unique_participants", "*", "*", total)]
     rows += [_row("unique_participants", "department", g, n) for g, n in sizes.items()]
-    rows += [_row("reach_rate", "all", "*", total, total / 400)]
+    rows += [_row("reach_rate", "*", "*", total, total / 400)]
     rows += [_row("reach_rate", "department", g, n, n / 100) for g, n in sizes.items()]
     rows += [
-        {**_row("satisfaction_mean", "all", "*", 31, 4.21), "ci_low": 3.9, "ci_high": 4.5},
-        _row("satisfaction_mean", "all", "*", 8, 3.5, lever="reve", tool="dans_la_peau_de_walt"),
-        _row("sessions_held", "all", "*", 3, lever="reve", tool="dans_la_peau_de_walt"),
-        _row("cancellation_rate", "all", "*", 0, float("nan"), lever="reve", tool="dans_la_peau_de_walt"),
-        _row("cumulative_reach_rate", "all", "*", 250, 0.6),
+        {**_row("satisfaction_mean", "*", "*", 31, 4.21), "ci_low": 3.9, "ci_high": 4.5},
+        _row("satisfaction_mean", "*", "*", 8, 3.5, lever="reve", tool="dans_la_peau_de_walt"),
+        _row("sessions_held", "*", "*", 3, lever="reve", tool="dans_la_peau_de_walt"),
+        _row("cancellation_rate", "*", "*", 0, float("nan"), lever="reve", tool="dans_la_peau_de_walt"),
+        _row("cumulative_reach_rate", "*", "*", 250, 0.6),
     ]  # fmt: skip
     return od.label_cumulative(pd.DataFrame(rows), "2017-Q4")
 

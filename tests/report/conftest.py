@@ -66,7 +66,7 @@ def tidy_row(**kw: object) -> dict[str, object]:
         "period": "2016-Q2",
         "lever": "*",
         "tool": "*",
-        "dimension": "all",
+        "dimension": "*",
         "group": "*",
         "indicator": "reach_rate",
         "value": np.nan,
@@ -267,7 +267,7 @@ def bilan_cells() -> list[nbformat.NotebookNode]:
         code("F.show(F.bar_with_ci(frame, 'reach_rate', labels, period='2016-Q2', k=5))"),
         md("## Tableaux"),
         code(
-            "rows = frame[(frame.indicator == 'reach_rate') & (frame.dimension == 'all') & (frame.period == '2016-Q2')]\n"
+            "rows = frame[(frame.indicator == 'reach_rate') & (frame.dimension == '*') & (frame.period == '2016-Q2')]\n"
             "T.html_table(rows, ['lever', 'value', 'n', 'ci'], labels, k=5, percent=True, caption='Portée par levier')"
         ),
         code(

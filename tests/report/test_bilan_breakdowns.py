@@ -70,7 +70,7 @@ def test_configured_breakdowns_are_the_ones_shown():
     shown = b.reach_breakdowns()
     assert "Portée par sexe" in shown and "catégorie" not in shown
     # the encounters between departments come with the department breakdown
-    assert set(b.current["dimension"]) == {"all", "department", "department_pair", "gender"}
+    assert set(b.current["dimension"]) == {"*", "department", "department_pair", "gender"}
     gender_only = _bilan(city(), by=("gender",))
     assert "department_pair" not in set(gender_only.current["dimension"])
     heatmap = b.reach_heatmap()

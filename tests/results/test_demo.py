@@ -104,7 +104,7 @@ def test_funnel_indicators_give_the_truth_back(demo):
     t = funnel.loc[("*", "*")]
 
     def val(indicator, lever="*"):
-        sel = f[(f.indicator == indicator) & (f.lever == lever) & (f.dimension == "all")]
+        sel = f[(f.indicator == indicator) & (f.lever == lever) & (f.dimension == "*")]
         return sel.iloc[0]
 
     assert val("ideas_proposed")["value"] == t.ideas
@@ -139,7 +139,7 @@ def test_adopted_flow_and_hr_figures_per_quarter(demo):
     panel = pd.read_csv(demo["truth"] / "results_panel.csv")
     for q in ("2016-Q2", "2017-Q1", "2017-Q4"):
         f = organisational_results(demo["tables"], parse_period(q), ECO)
-        row = f[(f.dimension == "all") & (f.lever == "*")].set_index("indicator")["value"]
+        row = f[(f.dimension == "*") & (f.lever == "*")].set_index("indicator")["value"]
         assert row["ideas_adopted"] == adopted.loc[q, "adopted"]
         assert row["adopted_hours_saved"] == adopted.loc[q, "hours_saved"]
         assert row["adopted_cost_saved"] == adopted.loc[q, "cost_saved"]

@@ -22,7 +22,7 @@ ECO = load_ecosystem()
 Q2 = parse_period("2016-Q2")
 
 
-def val(frame, indicator, lever="*", dimension="all", group="*", col="value"):
+def val(frame, indicator, lever="*", dimension="*", group="*", col="value"):
     sel = frame[
         (frame.indicator == indicator)
         & (frame.lever == lever)

@@ -41,9 +41,7 @@ def truth(valbrune_project: Path) -> dict[str, pd.DataFrame]:
 
 
 def _val(frame: pd.DataFrame, indicator: str, lever: str = "*") -> float:
-    sel = frame[
-        (frame.indicator == indicator) & (frame.lever == lever) & (frame.dimension == "all")
-    ]
+    sel = frame[(frame.indicator == indicator) & (frame.lever == lever) & (frame.dimension == "*")]
     return float(sel["value"].iloc[0]) if len(sel) else 0.0
 
 

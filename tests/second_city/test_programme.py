@@ -36,11 +36,11 @@ def test_indicators_on_valbrune(setting):
         (tables.sessions["quarter"] == period.label) & (tables.sessions["status"] == "held")
     ]
     names = {k for cell in held["facilitator_key"].dropna() for k in cell.split(";")}
-    got = raw[(raw.indicator == "facilitators") & (raw.lever == "*") & (raw.dimension == "all")]
+    got = raw[(raw.indicator == "facilitators") & (raw.lever == "*") & (raw.dimension == "*")]
     assert got["value"].iloc[0] == len(names)
     # names are no person keys of the register: no department, no progression
     assert not {"progression_rate", "participants_turned_facilitators"} & ids
-    assert set(raw.loc[raw.indicator == "facilitators", "dimension"]) == {"all"}
+    assert set(raw.loc[raw.indicator == "facilitators", "dimension"]) == {"*"}
 
 
 def test_the_bilan_says_what_the_log_cannot_give(setting):

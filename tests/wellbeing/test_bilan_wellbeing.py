@@ -197,3 +197,50 @@ def test_demo_sections(demo_bilan):
     assert "novembre 2018" in plan  # first group at the wave after the baseline wave of May 2018
     for section in (wb.wellbeing, wb.reliability, wb.drivers):
         assert section(demo_bilan).count("<table") == (2 if section is wb.wellbeing else 1)
+
+
+def test_demo_methods_show_weighted_and_unweighted_levels_and_the_design_effect(demo_bilan):
+    html = wb.weights_methods(demo_bilan)
+    assert "Pondéré (agents)" in html and "Non pondéré (répondants)" in html
+    lv = demo_bilan.release.frame("wellbeing_levels")
+    wave = wb.section(demo_bilan).wave
+    row = lv[
+        (lv["period"] == wave) & (lv["indicator"] == "swemwbs_mean")
+        & (lv["dimension"] == "*") & (lv["lever"] == "*")
+    ].iloc[0]  # fmt: skip
+    for value in (row["value"], row["value_unweighted"]):
+        assert f'<td class="num">{value:.2f}</td>'.replace(".", ",") in html
+    weights = demo_bilan.release.manifest["wellbeing"]["weights"]
+    assert len(weights) >= 2
+    for w in weights:  # one line per wave with its design effect
+        assert f"{w['design_effect']:.3f}".replace(".", ",") in html
+    assert html in demo_bilan.methods()
+
+
+def test_demo_deep_dive_shows_the_sensitivity_analyses(demo_bilan):
+    html = demo_bilan.lever_sensitivity("bien_etre")
+    for label in ("Modèle du levier seul", "Erreurs groupées par direction",
+                  "Premières différences", "Contrôle des tendances antérieures"):  # fmt: skip
+        assert label in html
+    im = demo_bilan.release.frame("wellbeing_impact")
+    row = im[im["pooled"] & (im["lever"] == "bien_etre") & (im["outcome"] == "climate")].iloc[0]
+    for col in ("estimate", "estimate_single_lever", "estimate_first_difference"):
+        assert f"{row[col]:+.2f}".replace(".", ",") in html
+    # department clustering is estimated on the demo city (blank departments form one cluster)
+    low = f"{row['ci_low_department']:.2f}".replace(".", ",")
+    assert f"[{low}" in html
+    assert "non estimé" not in html.split("Erreurs groupées par direction")[1].split("</tr>")[0]
+
+
+def test_the_analyst_may_say_all_for_the_sentinel(demo_bilan):
+    from eco_eval.report import figures
+
+    star = demo_bilan.figure("reach_rate")
+    assert star is not None and star["dimension"] == "*"
+    said = demo_bilan.figure("reach_rate", lever="all", dimension="all", group="All")
+    assert said is not None and said.equals(star)
+    history = demo_bilan.release.frame("history")
+    a = figures.trend(history, "sessions_held", by="all", lever="all")
+    b = figures.trend(history, "sessions_held")
+    assert [list(t.y) for t in a.data] == [list(t.y) for t in b.data]
+    assert len(b.data) and len(b.data[0].y)

@@ -189,6 +189,25 @@ def test_without_category_the_model_adjusts_for_the_rest_and_covers_the_truth(
         assert (pairs["n_clusters"] == 12).all()
 
 
+def test_department_clustering_keeps_respondents_without_a_department(city, instruments, eco):
+    """Some respondents leave the department blank: they form one cluster of their own, so the
+    department-clustered interval exists and surrounds the same estimate as the headline."""
+    from dataclasses import replace
+
+    baro = city.barometer.copy()
+    blank = baro["person_key"].isin(baro["person_key"].drop_duplicates().iloc[::10])
+    baro.loc[blank, "department"] = None
+    out = impact_table(replace(city, barometer=baro), instruments, eco, outcomes=("climate",))
+    pooled = out[out["pooled"]]
+    assert pooled["ci_low_department"].notna().all()
+    assert (pooled["ci_low_department"] < pooled["estimate"]).all()
+    assert (pooled["estimate"] < pooled["ci_high_department"]).all()
+    # the clustering changes the interval, not the estimate: its midpoint is the estimate
+    mid = (pooled["ci_low_department"] + pooled["ci_high_department"]) / 2
+    assert np.allclose(mid, pooled["estimate"])
+    assert not np.allclose(pooled["ci_low_department"], pooled["ci_low"])
+
+
 def test_parameters_are_checked(city, instruments, eco):
     with pytest.raises(StatsInputError, match="min_group"):
         impact_table(city, instruments, eco, min_group=3, k=5)

@@ -39,7 +39,7 @@ def test_weighted_level_is_closer_to_the_staff_than_the_respondents_mean():
     for seed in range(5):
         baro, headcount, truth = city(seed)
         levels, summary = weighted_levels(baro, instruments, headcount, tool_of={}, k=5)
-        row = levels[(levels["indicator"] == "who5_mean") & (levels["dimension"] == "all")].iloc[0]
+        row = levels[(levels["indicator"] == "who5_mean") & (levels["dimension"] == "*")].iloc[0]
         errors_w.append(abs(row["value"] - truth))
         errors_u.append(abs(row["value_unweighted"] - truth))
         assert row["ci_low"] <= truth <= row["ci_high"]

@@ -178,7 +178,7 @@ def from_tidy(
     frame: pd.DataFrame, *, city: str, siret: str, tools: dict[str, int] | None = None
 ) -> CityPackage:
     """A city's own figures (a tidy indicator frame after disclosure control, as the bilan's
-    release holds them) in the shape of a read package: ``*`` and ``all`` become ``ensemble``,
+    release holds them) in the shape of a read package: ``*`` becomes ``ensemble``,
     a suppressed cell is secret and its value is not kept."""
     secret = frame["suppressed"].fillna(False).astype(bool).to_numpy()
 
@@ -191,7 +191,7 @@ def from_tidy(
             "period": frame["period"].astype(str),
             "lever": star("lever", "*"),
             "tool": star("tool", "*"),
-            "dimension": star("dimension", "all"),
+            "dimension": star("dimension", "*"),
             "group": star("group", "*"),
             "indicator": frame["indicator"].astype(str),
             "unit": "",

@@ -43,6 +43,7 @@ from eco_eval.release.files import load_release
 from eco_eval.release.model import Release
 from eco_eval.report.fmt import format_indicator
 from eco_eval.report.i18n import Labels, section_labels
+from eco_eval.schema import as_sentinel
 
 
 def bilan_labels(lang: str) -> Mapping[str, str]:
@@ -142,8 +143,11 @@ class Bilan:
 
     # ----------------------------------------------------------------- lookups
     def figure(
-        self, indicator: str, lever: str = "*", dimension: str = "all", group: str = "*"
+        self, indicator: str, lever: str = "*", dimension: str = "*", group: str = "*"
     ) -> pd.Series | None:
+        """The period's row of ``indicator`` (None when absent); ``"*"`` (or ``"all"``) is the
+        whole programme in ``lever``, the whole staff in ``dimension`` and ``group``."""
+        lever, dimension, group = (as_sentinel(v) for v in (lever, dimension, group))
         f = self.current
         sel = f[
             (f["indicator"] == indicator)
@@ -189,6 +193,12 @@ class Bilan:
     def lever_effects(self, lever_id: str) -> str:
         """The lever's effects on its climate and on mental well-being, in words."""
         return _sections.lever_effects(self, lever_id)
+
+    @section("lever_sensitivity")
+    def lever_sensitivity(self, lever_id: str) -> str:
+        """The sensitivity analyses of the lever's effects: single-lever model, department
+        clustering, first difference, dose, pre-trend check (:func:`eco_eval.bilan.wellbeing.lever_sensitivity`)."""
+        return _wb.lever_sensitivity(self, lever_id)
 
     @section("lever_feedback")
     def lever_feedback(self, lever_id: str) -> str:

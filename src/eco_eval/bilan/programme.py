@@ -26,7 +26,7 @@ PARTAGE_TABLE = ("mixing_department_share", "mixing_category_share", "department
 
 
 def _text(
-    b: Bilan, indicator: str, lever: str = "*", dimension: str = "all", group: str = "*"
+    b: Bilan, indicator: str, lever: str = "*", dimension: str = "*", group: str = "*"
 ) -> str:
     row = b.figure(indicator, lever=lever, dimension=dimension, group=group)
     if row is None:

@@ -336,7 +336,7 @@ class ResultsSection:
             (frame["indicator"] == indicator)
             & (frame["lever"] == lever)
             & (frame["tool"] == tool)
-            & (frame["dimension"] == "all")
+            & (frame["dimension"] == "*")
         ]
         return None if sel.empty else sel.iloc[0]
 

@@ -23,6 +23,7 @@ from eco_eval.bilan.wellbeing import (
     lever_climate_text,
     lever_impact_text,
     section,
+    weights_methods,
 )
 from eco_eval.bilan.wording import no_activity, verdict_word
 from eco_eval.errors import ConfigError
@@ -42,7 +43,7 @@ def idle_levers(b: Bilan) -> set[str]:
     """Levers without a held session in the period: their people counts are true zeros (no
     session, so nobody took part), shown as 0, not as hidden."""
     f = b.current
-    sel = f[(f["indicator"] == "sessions_held") & (f["dimension"] == "all") & (f["lever"] != "*")]
+    sel = f[(f["indicator"] == "sessions_held") & (f["dimension"] == "*") & (f["lever"] != "*")]
     return {str(lv) for lv, v in zip(sel["lever"], sel["value"], strict=True) if v == 0}
 
 
@@ -305,12 +306,12 @@ def summary(b: Bilan) -> str:
 
 def _lever_frame(b: Bilan, indicator: str) -> pd.DataFrame:
     f = b.current
-    return f[(f["indicator"] == indicator) & (f["dimension"] == "all") & (f["lever"] != "*")]
+    return f[(f["indicator"] == indicator) & (f["dimension"] == "*") & (f["lever"] != "*")]
 
 
 def wheel(b: Bilan) -> Any:
     """The levers side by side: their sessions and, with a barometer, their climate score."""
-    data = b.current[(b.current["dimension"] == "all") & (b.current["lever"] != "*")]
+    data = b.current[(b.current["dimension"] == "*") & (b.current["lever"] != "*")]
     climate = lever_climate(b)
     idle = b.t("lt_no_session")
     if climate.empty:
@@ -668,9 +669,9 @@ def trend(b: Bilan, indicator: str = "sessions_held", lever: str = "*") -> Any:
     """``indicator`` across the quarters since launch, for the programme or ``lever``; a lever's
     people figures in a quarter without its sessions are true zeros (0), not hidden."""
     h = b.history
-    data = h[(h["indicator"] == indicator) & (h["dimension"] == "all")].copy()
+    data = h[(h["indicator"] == indicator) & (h["dimension"] == "*")].copy()
     if indicator in _ZERO_WHEN_IDLE:
-        held = h[(h["indicator"] == "sessions_held") & (h["dimension"] == "all")]
+        held = h[(h["indicator"] == "sessions_held") & (h["dimension"] == "*")]
         none = {
             (p, lv)
             for p, lv, v in zip(held["period"], held["lever"], held["value"], strict=True)
@@ -845,6 +846,7 @@ def methods(b: Bilan) -> str:
     return (
         f"<p>{escape(b.t('methods_anonymity', k=b.k, k_comments=k_comments))}</p>"
         + notes
+        + weights_methods(b)
         + table(headers, rows, cls="eco-table eco-methods")
     )
 

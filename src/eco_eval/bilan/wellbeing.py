@@ -64,10 +64,12 @@ __all__ = [
     "impact_figure",
     "lever_impact",
     "lever_impact_text",
+    "lever_sensitivity",
     "next_steps",
     "reliability",
     "section",
     "trend_figure",
+    "weights_methods",
     "wellbeing",
     "wellbeing_labels",
 ]
@@ -304,7 +306,7 @@ def wellbeing(b: Bilan) -> str:
     if s.wave is None:
         return _p(s.t("no_barometer"))
     lv = s.levels
-    here = lv[(lv["dimension"] == "all") & (lv["lever"] == "*")]
+    here = lv[(lv["dimension"] == "*") & (lv["lever"] == "*")]
 
     def cell(wave: str | None, ind: str) -> pd.Series | None:
         sel = here[(here["period"] == wave) & (here["indicator"] == ind)]
@@ -379,6 +381,133 @@ def wellbeing(b: Bilan) -> str:
     return "".join(parts)
 
 
+def weights_methods(b: Bilan) -> str:
+    """The barometer's weights in the methods: at the latest wave of the period, each level of
+    the whole staff weighted to the headcount beside the respondents' own (unweighted) figure,
+    with the effective sample size; then per wave the headcount quarter, the margins, the
+    respondents, the effective size and the design effect n/n_e. "" without a barometer."""
+    s = section(b)
+    weights = list(s.facts.get("weights") or [])
+    if s.wave is None or not weights:
+        return ""
+    lv = s.levels
+    here = lv[
+        (lv["dimension"] == "*") & (lv["lever"] == "*") & (lv["period"].astype(str) == s.wave)
+    ]
+    rows = []
+    for ind in LEVEL_INDICATORS:
+        sel = here[here["indicator"] == ind]
+        if sel.empty or "value_unweighted" not in sel.columns:
+            continue
+        r = sel.iloc[0]
+        if bool(r["suppressed"]):
+            rows.append([s.t(f"ind_{ind}"), fmt_suppressed(s.k, s.lang), "–", "–", "–"])
+            continue
+        share = ind in SHARES
+
+        def value(v: object, share: bool = share) -> str:
+            return fmt_percent(v, s.lang) if share else s.num(v, 2)
+
+        rows.append(
+            [
+                s.t(f"ind_{ind}"),
+                value(r["value"]),
+                value(r["value_unweighted"]),
+                fmt_number(r["n"], s.lang, digits=0),
+                fmt_number(r["n_effective"], s.lang, digits=0),
+            ]
+        )
+    waves = [
+        [
+            s.wave_name(w["wave"]),
+            fmt_period(str(w["quarter"]), s.lang),
+            ", ".join(s.t(f"margin_{m.strip()}") for m in str(w["margins"]).split(",") if m),
+            fmt_number(w["respondents"], s.lang, digits=0),
+            fmt_number(w["n_effective"], s.lang, digits=0),
+            fmt_number(w["design_effect"], s.lang, digits=3),
+        ]
+        for w in weights
+    ]
+    level_headers = [
+        s.t(c) for c in ("col_scale", "col_weighted", "col_unweighted", "col_n", "col_n_effective")
+    ]
+    wave_headers = [
+        s.t(c)
+        for c in (
+            "col_wave",
+            "col_headcount",
+            "col_margins",
+            "col_n",
+            "col_n_effective",
+            "col_deff",
+        )
+    ]
+    return (
+        f"<h3>{escape(s.t('weights_title'))}</h3>"
+        + _p(s.t("weights_intro", wave=s.wave_name(s.wave)))
+        + (_table(level_headers, rows, "eco-table eco-weights") if rows else "")
+        + _table(wave_headers, waves, "eco-table eco-weights-waves")
+        + _p(s.t("weights_deff"), "eco-note")
+    )
+
+
+#: The sensitivity analyses of a lever's effect, as columns of the release's pooled impact rows:
+#: (label key, estimate column or None when the row's estimate is kept, interval columns).
+SENSITIVITY = (
+    ("sens_headline", "estimate", ("ci_low", "ci_high")),
+    ("sens_single_lever", "estimate_single_lever", ("ci_low_single_lever", "ci_high_single_lever")),
+    ("sens_department", "estimate", ("ci_low_department", "ci_high_department")),
+    (
+        "sens_first_difference",
+        "estimate_first_difference",
+        ("ci_low_first_difference", "ci_high_first_difference"),
+    ),
+    ("sens_dose", "estimate_dose", ("ci_low_dose", "ci_high_dose")),
+    ("sens_pretrend", "pretrend_estimate", ("pretrend_ci_low", "pretrend_ci_high")),
+)
+
+
+def lever_sensitivity(b: Bilan, lever_id: str) -> str:
+    """The lever's deep-dive table of sensitivity analyses: for each outcome, the headline
+    two-way fixed-effects estimate (every lever in one model, clustered by person) beside the
+    model of the lever alone, department clustering, the pooled first difference between
+    consecutive waves, the dose (sessions attended, when the release has it) and the pre-trend
+    lead. "" when the release has no pooled estimate for the lever."""
+    s = section(b)
+    rows = []
+    for outcome in ("climate", "swemwbs"):
+        sel = s.headline(outcome)
+        sel = sel[(sel["lever"] == lever_id) & sel["pooled"].astype(bool)] if len(sel) else sel
+        if sel.empty:
+            continue
+        r = sel.iloc[0]
+        name = s.t(f"sens_outcome_{outcome}")
+        if bool(r.get("suppressed", False)) or is_missing(r["estimate"]):
+            rows.append([name, s.t("sens_headline"), s.t("s_suppressed", k=s.k), "–"])
+            continue
+        for key, est_col, (lo_col, hi_col) in SENSITIVITY:
+            if est_col not in r.index or lo_col not in r.index:
+                continue
+            est, lo, hi = r[est_col], r[lo_col], r[hi_col]
+            shown = not (is_missing(est) or is_missing(lo))
+            rows.append(
+                [
+                    name,
+                    s.t(key),
+                    fmt_change(est, s.lang, kind="absolute", digits=2) if shown else "–",
+                    _interval(lo, hi, s.lang, digits=2) if shown else s.t("sens_missing"),
+                ]
+            )
+    if not rows:
+        return ""
+    headers = [s.t(c) for c in ("col_outcome", "col_analysis", "col_estimate", "col_interval")]
+    return (
+        f"<h3>{escape(s.t('sens_title'))}</h3>"
+        + _table(headers, rows, "eco-table eco-sensitivity")
+        + _p(s.t("sens_note"), "eco-note")
+    )
+
+
 def _change_sentence(s: WellbeingSection) -> str:
     if s.previous is None:
         return s.t("s_no_previous")
@@ -395,7 +524,7 @@ def _change_sentence(s: WellbeingSection) -> str:
 
 def _climate_table(s: WellbeingSection) -> str:
     lv = s.levels
-    sel = lv[(lv["indicator"] == "climate_mean") & (lv["dimension"] == "all")]
+    sel = lv[(lv["indicator"] == "climate_mean") & (lv["dimension"] == "*")]
     rows = []
     for lever in s.b.eco.levers:
         cur = sel[(sel["lever"] == lever.id) & (sel["period"] == s.wave)]
@@ -603,9 +732,7 @@ def lever_climate(b: Bilan) -> pd.DataFrame:
     lv = s.levels
     if lv.empty or s.wave is None:
         return pd.DataFrame()
-    sel = lv[
-        (lv["indicator"] == "climate_mean") & (lv["dimension"] == "all") & (lv["lever"] != "*")
-    ]
+    sel = lv[(lv["indicator"] == "climate_mean") & (lv["dimension"] == "*") & (lv["lever"] != "*")]
     cur = sel[sel["period"] == s.wave].copy()
     prev = sel[sel["period"] == s.previous].set_index("lever")
     visible = prev.loc[~prev["suppressed"].astype(bool), "value"]
@@ -756,7 +883,7 @@ def trend_figure(b: Bilan, indicator: str = "swemwbs_mean") -> go.Figure:
     data = s.levels
     if data.empty:
         data = pd.DataFrame(columns=COLUMNS)
-    data = data[(data["dimension"] == "all") & (data["lever"] == "*")]
+    data = data[(data["dimension"] == "*") & (data["lever"] == "*")]
     title = s.t("fig_trend_title") if indicator == "swemwbs_mean" else s.labels.indicator(indicator)
     share = indicator in SHARES
     return figures.trend(

@@ -91,7 +91,7 @@ def _answer_cells(
                 period,
                 lever,
                 tool,
-                "all",
+                "*",
                 "*",
                 indicator,
                 value,
@@ -109,21 +109,21 @@ def city_frame(spec: dict[str, Any], period: str, eco: Ecosystem, seed: int) -> 
     truth = spec["periods"][period]
     staff, people = int(spec["staff"]), int(truth["participants"])
     answers = round(people * PARTICIPATIONS_PER_PERSON * ANSWERS_PER_PARTICIPATION)
-    rows = _people_cells(period, "*", "*", "all", "*", people, staff)
+    rows = _people_cells(period, "*", "*", "*", "*", people, staff)
     rows += _answer_cells(period, "*", "*", answers, truth["satisfaction"], truth["recommendation"])
     rows += [
         _row(
             period,
             "*",
             "*",
-            "all",
+            "*",
             "*",
             "staff_time_days",
             round(truth["days_per_participant"] * people, 1),
             np.nan,
         ),
-        _row(period, "*", "*", "all", "*", "lever_balance", truth["balance"], np.nan),
-        _row(period, "*", "*", "all", "*", "sessions_held", max(1, round(people / 6)), np.nan),
+        _row(period, "*", "*", "*", "*", "lever_balance", truth["balance"], np.nan),
+        _row(period, "*", "*", "*", "*", "sessions_held", max(1, round(people / 6)), np.nan),
     ]
     # directions: each with its share of the staff and of the participants
     n_dept = int(spec["departments"])
@@ -137,7 +137,7 @@ def city_frame(spec: dict[str, Any], period: str, eco: Ecosystem, seed: int) -> 
     tools = list(eco.tools)
     tool_people = rng.multinomial(people, rng.dirichlet(np.full(len(tools), 2.0)))
     for t, p in zip(tools, tool_people, strict=True):
-        rows += _people_cells(period, t.lever, t.id, "all", "*", int(p), staff)
+        rows += _people_cells(period, t.lever, t.id, "*", "*", int(p), staff)
         tool_answers = round(int(p) * PARTICIPATIONS_PER_PERSON * ANSWERS_PER_PARTICIPATION)
         if tool_answers:
             rows += _answer_cells(

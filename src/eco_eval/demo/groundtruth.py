@@ -128,7 +128,7 @@ def write(
     cumulative["lever_id"] = [eco.lever_of.get(t, "*") for t in cumulative["tool_id"]]
     frames["participants_by_quarter.csv"] = by_group
     frames["cumulative_participants.csv"] = cumulative
-    frames["headcount_by_quarter.csv"] = by_group[by_group.dimension == "all"][
+    frames["headcount_by_quarter.csv"] = by_group[by_group.dimension == "*"][
         ["quarter", "headcount"]
     ].reset_index(drop=True)
     frames["feedback_by_quarter_tool.csv"] = truth.feedback_tallies(

@@ -186,7 +186,7 @@ def participant_tallies(
     for qi in range(cal.n):
         present = staff.present(qi)
         who = up[uq == qi]
-        rows.append((cal.labels[qi], "all", "*", len(who), len(present)))
+        rows.append((cal.labels[qi], "*", "*", len(who), len(present)))
         for dim, (codes, labels) in dims.items():
             hc = np.bincount(codes[present], minlength=len(labels))
             part = np.bincount(codes[who], minlength=len(labels))

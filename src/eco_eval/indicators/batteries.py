@@ -92,7 +92,7 @@ def battery_rows(
     if len(means):
         m = mean_ci(means)
         out.append(
-            row(period, lever, tool, "all", ALL, f"{measure}_mean", m.estimate, m.n, m.ci_low,
+            row(period, lever, tool, ALL, ALL, f"{measure}_mean", m.estimate, m.n, m.ci_low,
                 m.ci_high)
         )  # fmt: skip
     shares = respondent_top2(items, inst).dropna().to_numpy(dtype=float)
@@ -100,13 +100,13 @@ def battery_rows(
         t = mean_ci(shares)
         low, high = (float(np.clip(v, 0, 1)) for v in (t.ci_low, t.ci_high))
         out.append(
-            row(period, lever, tool, "all", ALL, "satisfaction_top2", t.estimate, t.n, low, high)
+            row(period, lever, tool, ALL, ALL, "satisfaction_top2", t.estimate, t.n, low, high)
         )
     if len(inst.items) >= 2:
         a = cronbach_alpha(items)
         if a.n:
             out.append(
-                row(period, lever, tool, "all", ALL, f"{measure}_alpha", a.alpha, a.n, a.ci_low,
+                row(period, lever, tool, ALL, ALL, f"{measure}_alpha", a.alpha, a.n, a.ci_low,
                     a.ci_high)
             )  # fmt: skip
     return out

@@ -20,13 +20,15 @@ import pyarrow.compute as pc
 from eco_eval.config import DIMENSIONS
 from eco_eval.ecosystem import Ecosystem
 from eco_eval.periods import Period
+from eco_eval.schema import ALL as SCHEMA_ALL
 from eco_eval.schema import ITEMS
 
 #: The tidy indicator frame (docs/data-model.md): the key of a cell, its figures, whether hidden.
 KEY = ("period", "lever", "tool", "dimension", "group", "indicator")
 FIGURES = ("value", "n", "ci_low", "ci_high")
 COLUMNS = [*KEY, *FIGURES, "suppressed"]
-ALL = "*"
+#: "Every group" in lever, tool, dimension and group (:data:`eco_eval.schema.ALL`).
+ALL = SCHEMA_ALL
 #: The tables a breakdown must be present in to be one: participants are counted in the
 #: attendance register and rated against the HR headcount.
 BREAKDOWN_SOURCES = ("attendance", "headcount")

@@ -39,7 +39,7 @@ def maintenance(tables: Tables, period: Period, eco: Ecosystem) -> pd.DataFrame:
         tool = tools[0].id if len(tools) == 1 else ALL
         series = per_q.loc[lever.id].to_numpy(dtype=float)
         active = int((series > 0).sum())
-        rows.append(row(period, lever.id, tool, "all", ALL, "active_quarters", active, active))
+        rows.append(row(period, lever.id, tool, ALL, ALL, "active_quarters", active, active))
         last4 = series[-4:]
         if len(last4) >= 3:
             x = np.arange(len(last4), dtype=float)
@@ -49,7 +49,7 @@ def maintenance(tables: Tables, period: Period, eco: Ecosystem) -> pd.DataFrame:
                         period,
                         lever.id,
                         tool,
-                        "all",
+                        ALL,
                         ALL,
                         "activity_trend",
                         0.0,
@@ -66,7 +66,7 @@ def maintenance(tables: Tables, period: Period, eco: Ecosystem) -> pd.DataFrame:
                         period,
                         lever.id,
                         tool,
-                        "all",
+                        ALL,
                         ALL,
                         "activity_trend",
                         fit.slope,
@@ -83,7 +83,7 @@ def maintenance(tables: Tables, period: Period, eco: Ecosystem) -> pd.DataFrame:
                     period,
                     lever.id,
                     tool,
-                    "all",
+                    ALL,
                     ALL,
                     "fading_out",
                     float(fading),
@@ -99,7 +99,7 @@ def maintenance(tables: Tables, period: Period, eco: Ecosystem) -> pd.DataFrame:
                 period,
                 ALL,
                 ALL,
-                "all",
+                ALL,
                 ALL,
                 "lever_balance",
                 float(-(p * np.log(p)).sum() / np.log(len(counts))),
@@ -107,7 +107,7 @@ def maintenance(tables: Tables, period: Period, eco: Ecosystem) -> pd.DataFrame:
             )
         )
     idle = idle_lever_ids(tables, period, eco)
-    rows.append(row(period, ALL, ALL, "all", ALL, "idle_levers", len(idle), len(eco.lever_ids)))
+    rows.append(row(period, ALL, ALL, ALL, ALL, "idle_levers", len(idle), len(eco.lever_ids)))
     return tidy(rows)
 
 

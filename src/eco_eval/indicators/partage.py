@@ -157,13 +157,13 @@ def partage(
                 continue
             share, pairs = pairs_by[column].mixing(at)
             if pairs:
-                rows.append(row(period, lever, tool, "all", ALL, indicator, share, people))
+                rows.append(row(period, lever, tool, ALL, ALL, indicator, share, people))
         if "department" not in pairs_by:
             continue
         met = pairs_by["department"].others_met(at)
         if len(met):
             rows.append(
-                row(period, lever, tool, "all", ALL, "departments_met_mean", met.mean(), people)
+                row(period, lever, tool, ALL, ALL, "departments_met_mean", met.mean(), people)
             )
         if lever == ALL and "department" in by:
             own = sub.drop_duplicates("person_key").set_index("person_key")["department"]
@@ -186,7 +186,7 @@ def partage(
     cross = enc[enc["a"] != enc["b"]]
     bridges = int(((cross["side_a"] >= threshold) & (cross["side_b"] >= threshold)).sum())
     depts = len(set(enc["a"]) | set(enc["b"])) if len(enc) else 0
-    rows.append(row(period, ALL, ALL, "all", ALL, "bridges", bridges, depts))
+    rows.append(row(period, ALL, ALL, ALL, ALL, "bridges", bridges, depts))
     return tidy(rows)
 
 

@@ -66,16 +66,16 @@ def reach(
     for lever, tool, scope in view.scopes(eco):
         n_people, n_repeat = scope.people()
         overall_rate = n_people / total_hc if total_hc else np.nan
-        rows.append(row(period, lever, tool, "all", ALL, "unique_participants", n_people, n_people))
-        rows.append(row(period, lever, tool, "all", ALL, "participations", len(scope), n_people))
-        rows.append(row(period, lever, tool, "all", ALL, "reach_rate", overall_rate, n_people))
+        rows.append(row(period, lever, tool, ALL, ALL, "unique_participants", n_people, n_people))
+        rows.append(row(period, lever, tool, ALL, ALL, "participations", len(scope), n_people))
+        rows.append(row(period, lever, tool, ALL, ALL, "reach_rate", overall_rate, n_people))
         if n_people:
             rows.append(
                 row(
                     period,
                     lever,
                     tool,
-                    "all",
+                    ALL,
                     ALL,
                     "repeat_participation_rate",
                     n_repeat / n_people,
@@ -182,10 +182,10 @@ def adoption(tables: Tables, period: Period, eco: Ecosystem) -> pd.DataFrame:
     n_departments = tables.headcount["department"].nunique() if len(tables.headcount) else 0
     for lever, tool, scope in view.scopes(eco):
         reached = scope.nunique("department")
-        rows.append(row(period, lever, tool, "all", ALL, "departments_reached", reached, reached))
+        rows.append(row(period, lever, tool, ALL, ALL, "departments_reached", reached, reached))
     for lever, tool, sub in scopes(held, eco):
         hosting = sub["host_department"].dropna().nunique()
-        rows.append(row(period, lever, tool, "all", ALL, "departments_hosting", hosting, hosting))
+        rows.append(row(period, lever, tool, ALL, ALL, "departments_hosting", hosting, hosting))
     per_dept = view.groups_per("department", "lever_id")
     hc_depts = headcount_at(tables.headcount, period)["department"].unique()
     values = per_dept.reindex(hc_depts, fill_value=0) if len(hc_depts) else per_dept
@@ -195,7 +195,7 @@ def adoption(tables: Tables, period: Period, eco: Ecosystem) -> pd.DataFrame:
                 period,
                 ALL,
                 ALL,
-                "all",
+                ALL,
                 ALL,
                 "levers_active_per_department",
                 float(values.mean()),

@@ -127,10 +127,10 @@ def _funnel_rows(
     rows: list[dict[str, object]] = []
     counts = stage_counts(stages)
     n = counts["proposed"]
-    rows.append(row(period, lever, tool, "all", ALL, "ideas_proposed", n, n))
+    rows.append(row(period, lever, tool, ALL, ALL, "ideas_proposed", n, n))
     if lever == ALL:
         rows.append(
-            row(period, lever, tool, "all", ALL, "ideas_in_progress", counts["in_progress"], n)
+            row(period, lever, tool, ALL, ALL, "ideas_in_progress", counts["in_progress"], n)
         )
     for indicator, (num, den) in FUNNEL_RATES.items():
         if counts[den] == 0:
@@ -138,7 +138,7 @@ def _funnel_rows(
         ci = wilson_ci(counts[num], counts[den]).iloc[0]
         rows.append(
             row(
-                period, lever, tool, "all", ALL, indicator,
+                period, lever, tool, ALL, ALL, indicator,
                 ci["proportion"], counts[den], ci["ci_low"], ci["ci_high"],
             )
         )  # fmt: skip
@@ -147,7 +147,7 @@ def _funnel_rows(
         low, high = _median_ci(weeks)
         rows.append(
             row(
-                period, lever, tool, "all", ALL, "idea_median_weeks_to_adoption",
+                period, lever, tool, ALL, ALL, "idea_median_weeks_to_adoption",
                 float(np.median(weeks)), len(weeks), low, high,
             )
         )  # fmt: skip
@@ -157,7 +157,7 @@ def _funnel_rows(
 def _gain_rows(
     period: Period, lever: str, tool: str, adopted: pd.DataFrame
 ) -> list[dict[str, object]]:
-    rows = [row(period, lever, tool, "all", ALL, "ideas_adopted", len(adopted), len(adopted))]
+    rows = [row(period, lever, tool, ALL, ALL, "ideas_adopted", len(adopted), len(adopted))]
     for indicator, column in (
         ("adopted_hours_saved", "hours_saved"),
         ("adopted_cost_saved", "cost_saved"),
@@ -166,7 +166,7 @@ def _gain_rows(
         values = pd.to_numeric(adopted[column], errors="coerce").dropna()
         if len(adopted):
             rows.append(
-                row(period, lever, tool, "all", ALL, indicator, float(values.sum()), len(values))
+                row(period, lever, tool, ALL, ALL, indicator, float(values.sum()), len(values))
             )
     return rows
 
@@ -205,12 +205,12 @@ def idea_indicators(
         rows += _funnel_rows(period, lever, tool, sub)
         if lever != ALL and total:
             rows.append(
-                row(period, lever, tool, "all", ALL, "ideas_tool_share", len(sub) / total, len(sub))
+                row(period, lever, tool, ALL, ALL, "ideas_tool_share", len(sub) / total, len(sub))
             )
     if total:
         outside = int(cohort["tool_id"].isna().sum())
         rows.append(
-            row(period, ALL, ALL, "all", ALL, "ideas_outside_tools_share", outside / total, outside)
+            row(period, ALL, ALL, ALL, ALL, "ideas_outside_tools_share", outside / total, outside)
         )
     for lever, tool, sub in scopes(adopted, eco):
         rows += _gain_rows(period, lever, tool, sub)
@@ -218,7 +218,7 @@ def idea_indicators(
     staff = float(hc["headcount"].sum())
     if staff:
         rows.append(
-            row(period, ALL, ALL, "all", ALL, "ideas_per_100_staff", 100 * total / staff, total)
+            row(period, ALL, ALL, ALL, ALL, "ideas_per_100_staff", 100 * total / staff, total)
         )
     if "department" in by:
         hc_d = hc.groupby("department")["headcount"].sum()
@@ -337,7 +337,7 @@ def hr_indicators(
     prev = _previous(period)
     now = _hr_in(tables, period)
     before = _hr_in(tables, prev) if prev is not None else now.iloc[0:0]
-    rows = _rows_with_change(period, "all", ALL, _hr_figures(now), _hr_figures(before))
+    rows = _rows_with_change(period, ALL, ALL, _hr_figures(now), _hr_figures(before))
     if "department" in by:
         for dept, sub in now.groupby("department", sort=True):
             rows += _rows_with_change(
@@ -381,7 +381,7 @@ def citizen_indicators(
     prev = _previous(period)
     now = _citizens_in(tables, period)
     before = _citizens_in(tables, prev) if prev is not None else now.iloc[0:0]
-    rows = _rows_with_change(period, "all", ALL, _citizen_figures(now), _citizen_figures(before))
+    rows = _rows_with_change(period, ALL, ALL, _citizen_figures(now), _citizen_figures(before))
     if "department" in by:
         for dept, sub in now.groupby("department", sort=True):
             rows += _rows_with_change(

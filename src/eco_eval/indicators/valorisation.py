@@ -123,7 +123,7 @@ def valorisation(
         if sub.empty:
             continue
         n = sub["facilitator"].nunique()
-        rows.append(row(period, lever, tool, "all", ALL, "facilitators", n, n))
+        rows.append(row(period, lever, tool, ALL, ALL, "facilitators", n, n))
     if not now.empty:
         rows += _load(period, now, before, limit)
     since = cumulative(period, eco.launch)
@@ -131,7 +131,7 @@ def valorisation(
     first_led = upto.groupby("facilitator")["date"].min()
     n_since = len(first_led)
     rows.append(
-        row(period, ALL, ALL, "all", ALL, "facilitators_since_launch", n_since, guard(first_led))
+        row(period, ALL, ALL, ALL, ALL, "facilitators_since_launch", n_since, guard(first_led))
     )
     rows += _linked(tables, period, since, now, upto)
     return tidy(rows)
@@ -149,11 +149,11 @@ def _load(
     n_quarters = max(len(period.quarters), 1)
     mean_h = float(now["duration_h"].sum()) / n / n_quarters
     return [
-        row(period, ALL, ALL, "all", ALL, "new_facilitators_share", new / n, n),
-        row(period, ALL, ALL, "all", ALL, "top3_share", top_share(led.to_numpy()), n),
-        row(period, ALL, ALL, "all", ALL, "facilitation_gini", gini(led.to_numpy()), n),
-        row(period, ALL, ALL, "all", ALL, "facilitation_hours_per_quarter", mean_h, n),
-        row(period, ALL, ALL, "all", ALL, "overloaded_facilitators", over, n),
+        row(period, ALL, ALL, ALL, ALL, "new_facilitators_share", new / n, n),
+        row(period, ALL, ALL, ALL, ALL, "top3_share", top_share(led.to_numpy()), n),
+        row(period, ALL, ALL, ALL, ALL, "facilitation_gini", gini(led.to_numpy()), n),
+        row(period, ALL, ALL, ALL, ALL, "facilitation_hours_per_quarter", mean_h, n),
+        row(period, ALL, ALL, ALL, ALL, "overloaded_facilitators", over, n),
     ]
 
 
@@ -193,8 +193,8 @@ def _linked(
     turned = first_led[both][(first_seen[both] < first_led[both]).to_numpy()]
     participants = signed["person_key"].nunique()
     turned_row = "participants_turned_facilitators"
-    rows.append(row(period, ALL, ALL, "all", ALL, turned_row, len(turned), guard(turned)))
+    rows.append(row(period, ALL, ALL, ALL, ALL, turned_row, len(turned), guard(turned)))
     if participants:
         rate = len(turned) / participants
-        rows.append(row(period, ALL, ALL, "all", ALL, "progression_rate", rate, participants))
+        rows.append(row(period, ALL, ALL, ALL, ALL, "progression_rate", rate, participants))
     return rows

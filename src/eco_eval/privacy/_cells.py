@@ -4,7 +4,7 @@ Private: :mod:`eco_eval.privacy.suppression` and :mod:`eco_eval.privacy.open_dat
 
 *Nesting* is what makes a subtraction meaningful. Cell ``a`` *contains* cell ``b`` when every
 person counted in ``b`` is also counted in ``a``: same indicator; ``a``'s group is ``b``'s group or
-``a`` is the whole population (``dimension == "all"``); ``a``'s lever and tool are ``b``'s or ``*``;
+``a`` is the whole population (``dimension == "*"``); ``a``'s lever and tool are ``b``'s or ``*``;
 and ``a``'s period covers ``b``'s. Then ``a - b`` counts the people of ``a`` who are not in ``b``.
 """
 
@@ -20,10 +20,11 @@ import pandas as pd
 from eco_eval.errors import ConfigError, EcoEvalError, did_you_mean
 from eco_eval.indicators.core import COLUMNS, FIGURES, KEY
 from eco_eval.periods import is_cumulative, parse_period
+from eco_eval.schema import ALL
 
 FRAME_COLUMNS = tuple(COLUMNS)
-ALL = "all"
-STAR = "*"
+#: The whole population in ``dimension`` and every lever or tool in ``lever``, ``tool``: one sentinel.
+STAR = ALL
 MIN_K = 3
 NUMERATOR_KINDS = ("count", "share", "percent")
 TOL = 1e-9

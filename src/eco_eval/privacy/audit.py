@@ -10,7 +10,7 @@ changed).
 
 Problems
     One linear program per (indicator, lever, tool) with every dimension at once: the totals
-    (``dimension == "all"``) and the groups of each dimension, each dimension a partition of the
+    (``dimension == "*"``) and the groups of each dimension, each dimension a partition of the
     total, so that a group hidden in one dimension is bounded through the others (the margins of
     a two-way table: a total and its groups by department and by category). For ``additive``
     indicators, also one per (indicator, dimension, group) whose parts are the levers (the

@@ -28,7 +28,7 @@ Primary suppression
 
 Complementary suppression (recovery by subtraction)
     A *breakdown* is the set of groups of one dimension for one (period, lever, tool, family); its
-    total is the ``dimension == "all"`` cell. People counts are additive even when the figure is
+    total is the ``dimension == "*"`` cell. People counts are additive even when the figure is
     not: a mean or a rate is not additive, but its ``n`` is, and so are the people counted in a
     share. The risk is therefore to get a hidden count back as total minus published groups, and
     the rule is written on counts, for every measure of every indicator of the family:
@@ -90,7 +90,7 @@ Residual risks, accepted and documented
 Example
 -------
 >>> import pandas as pd
->>> rows = [("all", "*", 40), ("gender", "F", 37), ("gender", "M", 3)]
+>>> rows = [("*", "*", 40), ("gender", "F", 37), ("gender", "M", 3)]
 >>> frame = pd.DataFrame([
 ...     {"period": "2016-Q2", "lever": "*", "tool": "*", "dimension": d, "group": g,
 ...      "indicator": "unique_participants", "value": float(n), "n": float(n),
@@ -127,6 +127,7 @@ from eco_eval.privacy._cells import (
     stack_frames,
     thresholds_per_row,
 )
+from eco_eval.schema import one_sentinel
 
 LOG_COLUMNS = (*KEY, "reason")
 REASONS = ("primary", "earlier_release", "differencing", "complementary")
@@ -390,7 +391,7 @@ def read_suppression_log(path: str | Path | None) -> pd.DataFrame | None:
     """The suppression log kept at ``path`` (CSV, every column text), or None when there is none."""
     if path is None or not str(path) or not Path(path).is_file():
         return None
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
+    return one_sentinel(pd.read_csv(path, dtype=str, keep_default_na=False))
 
 
 def write_suppression_log(path: str | Path, log: pd.DataFrame) -> None:

@@ -33,7 +33,7 @@ KEY_FIGURES = load_catalogue().key_figures
 def key_figures(frame: Any) -> dict[str, dict[str, Any]]:
     """Programme-level key figures of an anonymised indicator frame, JSON-ready."""
     out: dict[str, dict[str, Any]] = {}
-    sel = frame[(frame["lever"] == "*") & (frame["dimension"] == "all")]
+    sel = frame[(frame["lever"] == "*") & (frame["dimension"] == "*")]
     for ind in KEY_FIGURES:
         rows = sel[sel["indicator"] == ind]
         if rows.empty:

@@ -25,7 +25,7 @@ LICENCE = {
 }
 ALL_FR = "ensemble"
 DIMENSIONS_FR = {
-    "all": ALL_FR,
+    "*": ALL_FR,
     "department": "direction",
     "category": "categorie",
     "gender": "sexe",

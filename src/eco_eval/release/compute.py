@@ -176,8 +176,8 @@ def compute(
     -------
     DataFrame with columns period, lever, tool, dimension, group, indicator, value, n, ci_low,
     ci_high, suppressed (and previous, year_before, change, comparison_note when ``compare``).
-    Totals are written ``"*"`` in ``lever``, ``tool`` and ``group``, with ``dimension ==
-    "all"``. A comparison period that ends before the programme's launch is absent: NaN, and
+    Totals, the whole programme or the whole staff, are written ``"*"`` (:data:`eco_eval.indicators.core.ALL`) in
+    ``lever``, ``tool``, ``dimension`` and ``group``. A comparison period that ends before the programme's launch is absent: NaN, and
     ``comparison_note`` says so.
     """
     eco = ecosystem or load_ecosystem()

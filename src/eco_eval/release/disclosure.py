@@ -323,4 +323,4 @@ def history(
 
 def _programme_level(frame: pd.DataFrame) -> pd.DataFrame:
     """The whole programme's rows of a tidy frame (no lever, no breakdown)."""
-    return frame[(frame["lever"] == "*") & (frame["dimension"] == "all")]
+    return frame[(frame["lever"] == "*") & (frame["dimension"] == "*")]

@@ -18,6 +18,7 @@ import pandas as pd
 from eco_eval.digest import sha256_file
 from eco_eval.errors import EcoEvalError
 from eco_eval.release.model import FORMAT, Release
+from eco_eval.schema import one_sentinel
 
 __all__ = ["MANIFEST", "ReleaseError", "load_release", "save_release"]
 
@@ -80,6 +81,6 @@ def load_release(folder: str | Path) -> Release:
                 f"{file}: missing or changed since the release was written; "
                 "rebuild the release with 'eco-eval run --force'"
             )
-        frames[name] = pd.read_parquet(file)
+        frames[name] = one_sentinel(pd.read_parquet(file))
     manifest.pop("format")
     return Release(manifest, frames)

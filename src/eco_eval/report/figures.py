@@ -42,6 +42,7 @@ from eco_eval.report import _plot as P
 from eco_eval.report.fmt import fmt_period, fmt_suppressed, fmt_value
 from eco_eval.report.i18n import Labels, as_labels
 from eco_eval.report.theme import Theme, load_theme
+from eco_eval.schema import ALL, as_sentinel
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 #: No toolbar over the titles (a reader of a report reads, zooms with the browser).
@@ -134,7 +135,7 @@ def _lever_rows(
 ) -> _LeverRows:
     """``indicator`` per lever (whole staff, one period), in ``order`` or the ecosystem's order
     (``levers`` to choose); hidden values blanked (:func:`eco_eval.report._plot.select`)."""
-    rows = P.select(frame, where, indicator, dimension="all", period=period)
+    rows = P.select(frame, where, indicator, dimension="*", period=period)
     rows = rows[rows["lever"] != "*"]
     period = P.single_period(rows, where)
     P.one_per(rows, ["lever"], where, "pass a frame with one row per lever (tool '*')")
@@ -327,7 +328,7 @@ def trend(
 ) -> go.Figure:
     """``indicator`` across periods, for the programme, per lever or per group.
 
-    ``by="overall"``: one line, the whole staff (``dimension == "all"``) for ``lever`` (``*``: the
+    ``by="overall"`` (or ``"*"``, ``"all"``): one line, the whole staff (``dimension == "*"``) for ``lever`` (``*``: the
     programme), with its values printed. ``by="lever"``: small multiples, one panel per lever (in
     the ecosystem's order or ``levers``), each with the programme's line in grey for reference.
     ``by=<dimension>`` (``"category"``...): one line per group (``groups`` to choose and order them)
@@ -339,12 +340,15 @@ def trend(
     labels = as_labels(labels)
     theme = load_theme()
     where = "trend"
+    lever = as_sentinel(lever)
+    if as_sentinel(by) == ALL:  # the whole staff, however the analyst names it
+        by = "overall"
     if by == "lever":
         return _trend_panels(
             frame, indicator, labels, theme, levers, periods, ci, k, percent, title
         )
     if by == "overall":
-        rows = P.select(frame, where, indicator, dimension="all", lever=lever).assign(series=lever)
+        rows = P.select(frame, where, indicator, dimension="*", lever=lever).assign(series=lever)
         order = [lever]
     else:
         rows = P.select(frame, where, indicator, dimension=by, lever=lever)
@@ -427,7 +431,7 @@ def _trend_panels(
 ) -> go.Figure:
     """One small panel per lever, same axes, the programme's line in grey in each."""
     where = "trend(by='lever')"
-    rows = P.select(frame, where, indicator, dimension="all")
+    rows = P.select(frame, where, indicator, dimension="*")
     P.one_per(rows, ["lever", "period"], where, "narrow the frame (tool=) before calling trend")
     percent = P.is_percent(labels, indicator, percent)
     overall = rows[rows["lever"] == "*"]
@@ -658,7 +662,7 @@ def bar_with_ci(
     theme = load_theme()
     where = "bar_with_ci"
     if by == "lever":
-        rows = P.select(frame, where, indicator, dimension="all", period=period)
+        rows = P.select(frame, where, indicator, dimension="*", period=period)
         rows = rows[rows["lever"] != "*"]
         ids = P.lever_order(list(rows["lever"]), labels, groups)
         rows = rows.assign(cat=rows["lever"])

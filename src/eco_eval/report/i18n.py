@@ -232,7 +232,10 @@ class Labels(Mapping[str, str]):
         return self.unit(indicator_id) == "%"
 
     def dimension(self, dimension: str) -> str:
-        """Name of a breakdown dimension (``category`` -> ``catégorie``)."""
+        """Name of a breakdown dimension (``category`` -> ``catégorie``; ``*``, the whole staff,
+        -> ``ensemble``)."""
+        if dimension == "*":
+            return self["dimension.all"]
         return self._entries.get(f"dimension.{dimension}", str(dimension))
 
     def group(self, dimension: str, group: str) -> str:

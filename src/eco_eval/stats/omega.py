@@ -15,7 +15,10 @@ import pandas as pd
 from statsmodels.multivariate.factor import Factor
 
 from eco_eval.stats._checks import (
+    StatsInputError,
+    as_1d_float,
     check_choice,
+    check_finite,
     check_level,
     check_positive_int,
     checked,
@@ -23,7 +26,13 @@ from eco_eval.stats._checks import (
 )
 from eco_eval.stats.intervals import bootstrap_rows
 
-__all__ = ["OMEGA_CONVENTIONS", "OmegaResult", "dimensionality", "mcdonald_omega"]
+__all__ = [
+    "OMEGA_CONVENTIONS",
+    "OmegaResult",
+    "dimensionality",
+    "mcdonald_omega",
+    "omega_from_loadings",
+]
 
 NAN = float("nan")
 
@@ -102,6 +111,61 @@ def one_factor_ml(corr: np.ndarray, nobs: int) -> tuple[np.ndarray, np.ndarray]:
     return loadings, np.asarray(fit.uniqueness, dtype=float).ravel()
 
 
+def omega_from_loadings(
+    loadings: object, unique_variances: object, observed_cov: object = None
+) -> float:
+    """Omega total of the unit-weighted sum of items from a factor model's raw-scale estimates.
+
+    Parameters
+    ----------
+    loadings : sequence of float
+        The items' loadings on their factor, on the items' raw scale, with the factor's variance
+        fixed to 1 (multiply by the factor's standard deviation otherwise).
+    unique_variances : sequence of float
+        The items' unique (residual) variances, raw scale, same order and length.
+    observed_cov : square array or None
+        The items' observed covariance matrix. Given, the denominator is the observed variance of
+        the sum, :math:`\\mathbf 1' S \\mathbf 1` (semTools ``compRelSEM(fit)``, ``obs.var =
+        TRUE``, its default); None, the model-implied variance
+        :math:`(\\sum\\lambda)^2 + \\sum\\psi` (``compRelSEM(fit, obs.var = FALSE)``; McDonald,
+        1999).
+
+    Returns
+    -------
+    float
+        :math:`(\\sum_i \\lambda_i)^2` over the chosen total variance.
+
+    References
+    ----------
+    McDonald, R. P. (1999). Test theory: A unified treatment, ch. 6. Jorgensen, T. D. et al.
+    (2022). semTools: ``compRelSEM``.
+    """
+    lam = as_1d_float(loadings, "loadings")
+    psi = as_1d_float(unique_variances, "unique_variances")
+    for values, name in ((lam, "loadings"), (psi, "unique_variances")):
+        check_finite(values, name)
+        if np.isnan(values).any() or values.size == 0:
+            raise StatsInputError(f"{name} must be numbers with no missing value")
+    if psi.size != lam.size or (psi < 0).any():
+        raise StatsInputError(
+            f"unique_variances must be {lam.size} variances >= 0 (one per loading), "
+            f"got {psi.size} values"
+        )
+    common = float(lam.sum() ** 2)
+    if observed_cov is None:
+        return common / (common + float(psi.sum()))
+    try:
+        cov = np.asarray(observed_cov, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise StatsInputError("observed_cov must be a numeric square matrix") from exc
+    if cov.shape != (lam.size, lam.size) or not np.isfinite(cov).all():
+        raise StatsInputError(
+            f"observed_cov must be a finite {lam.size} x {lam.size} matrix (one row per loading), "
+            f"got shape {cov.shape}"
+        )
+    return common / float(cov.sum())
+
+
 def _omega(data: np.ndarray, convention: str) -> tuple[float, np.ndarray, np.ndarray]:
     corr = np.corrcoef(data, rowvar=False)
     loadings, uniq = one_factor_ml(corr, data.shape[0])
@@ -109,12 +173,8 @@ def _omega(data: np.ndarray, convention: str) -> tuple[float, np.ndarray, np.nda
         return 1.0 - float(uniq.sum()) / float(corr.sum()), loadings, uniq
     sd = data.std(axis=0, ddof=1)
     # ML is scale invariant: the raw-scale loadings are lambda * sd, the unique variances psi * sd^2.
-    common = float((loadings * sd).sum() ** 2)
-    if convention == "semtools":
-        total = float(np.cov(data, rowvar=False).sum())
-    else:
-        total = common + float((uniq * sd**2).sum())
-    return common / total, loadings, uniq
+    observed = np.cov(data, rowvar=False) if convention == "semtools" else None
+    return omega_from_loadings(loadings * sd, uniq * sd**2, observed), loadings, uniq
 
 
 @checked

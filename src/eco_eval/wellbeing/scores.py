@@ -226,7 +226,7 @@ def wellbeing_by_wave(
 
     tools = dict(tool_of or {})
     for wave, part in scored.groupby("wave", sort=True):
-        cuts: list[tuple[str, str, pd.DataFrame]] = [("all", "*", part)]
+        cuts: list[tuple[str, str, pd.DataFrame]] = [("*", "*", part)]
         for dim in by:
             cuts += [(dim, str(g), sub) for g, sub in part.groupby(dim, sort=True)]
         for dim, group, sub in cuts:
@@ -235,7 +235,7 @@ def wellbeing_by_wave(
                     continue
                 weight = sub["_weight"] if weights is not None else None
                 add(str(wave), "*", "*", dim, group, ind, figures(sub[col], weight, kind))
-        ccuts: list[tuple[str, str, pd.DataFrame]] = [("all", "*", part)]
+        ccuts: list[tuple[str, str, pd.DataFrame]] = [("*", "*", part)]
         for dim in climate_by:
             ccuts += [(dim, str(g), sub) for g, sub in part.groupby(dim, sort=True)]
         for dim, group, sub in ccuts:

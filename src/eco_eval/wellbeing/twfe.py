@@ -36,6 +36,10 @@ SENSITIVITY_COLUMNS = (
 )
 
 
+#: The cluster of the respondents who did not give their department.
+UNKNOWN = "(department not given)"
+
+
 def long_panel(stacked: pd.DataFrame, col: str, levers: Sequence[str]) -> pd.DataFrame:
     """One row per person and wave from stacked linked pairs: ``person_key``, ``wave``,
     ``department`` (when given), ``y`` (the score ``col``) and per lever ``d_<lever>``."""
@@ -88,11 +92,14 @@ def twfe_rows(
     panel = long_panel(stacked, col, levers)
     names = [f"d_{lv}" for lv in levers]
     joint = twfe_estimate(panel, "y", names, level=level).set_index("treatment")
-    by_dept = (
-        twfe_estimate(panel, "y", names, cluster="department", level=level).set_index("treatment")
-        if "department" in panel.columns and panel["department"].notna().all()
-        else None
-    )
+    by_dept = None
+    if "department" in panel.columns and panel["department"].nunique() >= 2:
+        # Respondents who left the department blank form one cluster of their own, so that the
+        # sample, and hence the estimate, stay the headline's: only the standard error changes.
+        clustered = panel.assign(department=panel["department"].astype(object).fillna(UNKNOWN))
+        by_dept = twfe_estimate(clustered, "y", names, cluster="department", level=level).set_index(
+            "treatment"
+        )
     leads = pretrend_check(panel, "y", names, level=level).set_index("treatment")
     sd = float(panel["y"].std(ddof=1)) if len(panel) > 1 else float("nan")
     scale = hedges_correction(len(panel) - 2) / sd if sd > 0 else float("nan")
