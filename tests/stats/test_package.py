@@ -1,32 +1,63 @@
-"""``eco_eval.stats`` resolves its names on first use: one submodule does not load the others."""
+"""``eco_eval.stats`` and ``eco_eval.results`` resolve their names on first use (the names and
+their submodules declared in each package's ``__init__.pyi``): one submodule does not load the
+others, and the bilan's kernel loads no statistics library."""
 
 from __future__ import annotations
 
+import ast
 import importlib
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
+import eco_eval.results as results_package
 import eco_eval.stats as stats_package
 
 
-def test_every_public_name_resolves_to_its_submodule():
-    assert set(stats_package._LAZY) == set(stats_package.__all__)
-    for name, module in stats_package._LAZY.items():
-        expected = getattr(importlib.import_module(f"eco_eval.stats.{module}"), name)
-        assert getattr(stats_package, name) is expected
-        assert name in dir(stats_package)  # what tab completion offers
+def _declared(package) -> dict[str, str]:
+    """name -> submodule, as the package's stub declares them."""
+    stub = ast.parse(Path(package.__file__).with_suffix(".pyi").read_text(encoding="utf-8"))
+    return {
+        alias.name: str(node.module)
+        for node in stub.body
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
+
+
+@pytest.mark.parametrize("package", [stats_package, results_package], ids=["stats", "results"])
+def test_every_public_name_resolves_to_its_submodule(package):
+    declared = _declared(package)
+    assert len(declared) > 5 and set(declared) == set(package.__all__)
+    for name, module in declared.items():
+        expected = getattr(importlib.import_module(f"{package.__name__}.{module}"), name)
+        assert getattr(package, name) is expected
+        assert name in dir(package)  # what tab completion offers
 
 
 def test_an_unknown_name_is_an_attribute_error():
-    with pytest.raises(AttributeError, match="no attribute 'wilson'"):
+    with pytest.raises(AttributeError, match="wilson"):
         stats_package.wilson  # noqa: B018
 
 
+def test_the_bilan_kernel_loads_no_statistics_library():
+    """The bilan and the deep dives render a release: its figures are computed already."""
+    code = (
+        "import sys, eco_eval.bilan\n"
+        "heavy = ('scipy.stats', 'statsmodels', 'pingouin', 'linearmodels', 'duckdb')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.strip() == "[]"
+
+
 def test_the_indicators_intervals_do_not_load_pingouin_or_matplotlib():
-    """The indicator engine imports ``eco_eval.stats.intervals`` only; the package used to
-    import every submodule with it (pingouin, matplotlib, statsmodels.api: 1.6 s per run)."""
+    """The indicator engine imports ``eco_eval.stats.intervals`` only, not every submodule of
+    the package with it (pingouin, matplotlib, statsmodels.api)."""
     code = (
         "import sys, eco_eval.stats.intervals, eco_eval.indicators.maintenance\n"
         "print(sorted(m for m in ('pingouin', 'matplotlib', 'statsmodels.api') if m in sys.modules))"
