@@ -28,7 +28,7 @@ from eco_eval.errors import ConfigError
 from eco_eval.indicators.core import Tables
 from eco_eval.indicators.engine import publication_periods
 from eco_eval.periods import parse_period
-from eco_eval.privacy.audit import audit
+from eco_eval.privacy.audit import Violation, audit
 from eco_eval.privacy.ledger import (
     audit_cells,
     check_custom_range,
@@ -258,6 +258,13 @@ def _table(rows: list[tuple[str, str, str, str, float, bool, bool]]) -> pd.DataF
     return pd.DataFrame(out)
 
 
+def _exposed(cells: pd.DataFrame, row: int) -> Violation:
+    """The audit's violation of the hidden cell at ``row`` of ``cells`` (participations)."""
+    found = [v for v in audit(cells, {"participations": "additive"}) if v.row == row]
+    assert found, f"row {row} not found exposed"
+    return found[0]
+
+
 def test_audit_finds_a_group_through_the_second_dimension() -> None:
     """Department B in 2017-Q4 (3) is only bounded by its semester (10) within the
     departments; the categories, all shown, pin the quarters' hidden totals (the semester's total
@@ -278,10 +285,9 @@ def test_audit_finds_a_group_through_the_second_dimension() -> None:
         ("2017-Q4", "*", "category", "Y", 18, False, False),
     ]  # fmt: skip
     cells = _table(rows)
-    found = audit(cells, {"participations": "additive"})
-    b_q4 = [v for v in found if v.row == 8]
-    assert b_q4 and b_q4[0].low == pytest.approx(3) and b_q4[0].high == pytest.approx(3)
-    assert set(b_q4[0].fix) <= {0, 1, 2} and b_q4[0].fix and not b_q4[0].earlier
+    b_q4 = _exposed(cells, 8)
+    assert b_q4.low == pytest.approx(3) and b_q4.high == pytest.approx(3)
+    assert set(b_q4.fix) <= {0, 1, 2} and b_q4.fix and not b_q4.earlier
     # the departments alone leave B between 0 and 10: the second dimension is what pins it
     departments = cells[cells["dimension"] != "category"]
     assert audit(departments, {"participations": "additive"}) == []
@@ -302,10 +308,9 @@ def test_audit_finds_a_lever_through_the_programme_and_the_other_levers() -> Non
         ("2017-Q4", "L2", "*", "*", 40, False, False),
     ]  # fmt: skip
     cells = _table(rows)
-    found = audit(cells, {"participations": "additive"})
-    l1_q4 = [v for v in found if v.row == 5]
-    assert l1_q4 and l1_q4[0].low == pytest.approx(3) and l1_q4[0].high == pytest.approx(3)
-    assert l1_q4[0].fix and set(l1_q4[0].fix) <= {0, 3}
+    l1_q4 = _exposed(cells, 5)
+    assert l1_q4.low == pytest.approx(3) and l1_q4.high == pytest.approx(3)
+    assert l1_q4.fix and set(l1_q4.fix) <= {0, 3} and not l1_q4.earlier
     # the lever alone cannot: the programme and the other lever are what narrow it
     assert audit(cells[cells["lever"] == "L1"], {"participations": "additive"}) == []
 
