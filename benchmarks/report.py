@@ -408,8 +408,9 @@ WHERE_THE_TIME_GOES = """\
 **City reports.** A notebook report pays a kernel's start-up (`papermill_empty`) and, for plotly
 figures and an HTML export, the plotly baseline. The bilan adds its own work: its process checks
 the release's build key (the store's inputs, the configuration, the code) and reads the saved
-release; the kernel imports the bilan's rendering code and draws every section's figures and
-tables from the release; then the HTML with its figures inlined, and the PDF (Chromium, the
+release; the kernel imports the bilan's rendering code (pandas, plotly and eco_eval's report
+modules: no statistics library, `tests/stats/test_package.py`) and draws every section's figures
+and tables from the release; then the HTML with its figures inlined, and the PDF (Chromium, the
 difference between `bilan_pdf` and `bilan_no_pdf`). `--force` rebuilds the published files, not
 the release: the release is computed again (in a child process, `release_compute`) only when
 what it depends on changed. `eco-eval run` runs the 12 deep dives in one second kernel beside the

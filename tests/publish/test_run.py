@@ -69,7 +69,7 @@ def test_a_second_concurrent_run_exits_with_lock_held_and_nothing_is_corrupted(
     # no new raw file: the store's data are untouched; the run added its cells to the ledger
     assert store_contents(store) == store_before
     ledger = open_store(store).table("publication_ledger")
-    assert set(ledger["publication"]) == {"bilan:2017-Q4"}
+    assert set(ledger["publication"]) == {"bilan:2017-Q4", "open-data:2017-Q4"}
     assert _staging_left(root / "reports") == []
     logs = sorted((root / "reports" / "logs").glob("run-*.json"))
     assert len(logs) == 2, "each run logs itself, under its own name"
