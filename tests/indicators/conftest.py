@@ -9,6 +9,18 @@ import pytest
 
 from eco_eval.indicators.core import Tables
 
+#: the columns of the hand-made sessions tables (the store's, without the free text)
+SESSION_COLUMNS = [
+    "session_id",
+    "date",
+    "quarter",
+    "tool_id",
+    "lever_id",
+    "duration_h",
+    "host_department",
+    "status",
+]
+
 
 @pytest.fixture
 def tables() -> Tables:
@@ -48,16 +60,7 @@ def tables() -> Tables:
             ),
             ("S5", date(2016, 2, 2), "2016-Q1", "la_balade", "echanges", 2.0, "Finances", "held"),
         ],
-        columns=[
-            "session_id",
-            "date",
-            "quarter",
-            "tool_id",
-            "lever_id",
-            "duration_h",
-            "host_department",
-            "status",
-        ],
+        columns=SESSION_COLUMNS,
     )
     sessions["facilitator_key"] = "f1"
     sessions["n_facilitators"] = 1

@@ -18,6 +18,8 @@ from eco_eval.indicators.engine import compute_raw
 from eco_eval.periods import parse_period
 from eco_eval.release.compute import compute
 
+from .conftest import SESSION_COLUMNS
+
 ECO = load_ecosystem()
 Q2 = parse_period("2016-Q2")
 
@@ -169,16 +171,7 @@ def _seasonal_sessions(counts: dict[str, list[int]], quarters: list[str]) -> pd.
                 )
     return pd.DataFrame(
         rows,
-        columns=[
-            "session_id",
-            "date",
-            "quarter",
-            "tool_id",
-            "lever_id",
-            "duration_h",
-            "host_department",
-            "status",
-        ],
+        columns=SESSION_COLUMNS,
     ).assign(facilitator_key="f1", n_facilitators=1, place="salle")
 
 
