@@ -4,17 +4,19 @@ The bilan and the deep dives of one run read the same release (:mod:`eco_eval.re
 built by whichever part needs it first — the other waits for it — and only when some part is
 rebuilt: a run with nothing new computes nothing. A saved release is read again instead of
 computed when its build key is unchanged: the store's inputs, the project's configuration
-(ecosystem and instruments included), the period, the suppressions of earlier publications and
-eco_eval's own code (:func:`eco_eval.publish.provenance.code_digest`). ``--force`` rebuilds the
-published files from the release; a release is only recomputed when what it depends on changed. The release is saved under
-``data/processed/releases/<folder>/``, beside the store: it holds tables below the publication
-rules' reach (each department's quarterly results behind the slopes, the quarantine's examples),
-so it stays with the city's private data, never in ``reports/``.
+(ecosystem and instruments included, not the folder it lives in), the period, the suppressions of
+earlier publications (this release's own, once kept, aside) and eco_eval's own code
+(:func:`eco_eval.publish.provenance.code_digest`). ``--force`` rebuilds the published files from
+the release; a release is only recomputed when what it depends on changed. The release is saved
+under ``data/processed/releases/<folder>/``, beside the store: it holds tables below the
+publication rules' reach (each department's quarterly results behind the slopes, the
+quarantine's examples), so it stays with the city's private data, never in ``reports/``.
 """
 
 from __future__ import annotations
 
 import hashlib
+import tempfile
 import threading
 from pathlib import Path
 from typing import Any
@@ -23,9 +25,9 @@ import pandas as pd
 
 from eco_eval import __version__
 from eco_eval.child import Child
-from eco_eval.privacy.suppression import read_suppression_log
+from eco_eval.privacy.suppression import read_suppression_log, write_suppression_log
 from eco_eval.publish.provenance import code_digest, git_commit, input_checksums, make_stamp
-from eco_eval.release.files import MANIFEST, ReleaseError, load_release
+from eco_eval.release.files import MANIFEST, ReleaseError, load_release, update_manifest
 from eco_eval.release.model import (
     LEDGER_FRAME,
     SUPPRESSION_LOG_FRAME,
@@ -65,7 +67,9 @@ class PeriodRelease:
         project = self.project
         basis = {
             "inputs": input_checksums(project.store_path),
-            "project": repr(project),
+            # where the project lives is not an input: a moved or copied project reads its
+            # releases again
+            "project": repr(project).replace(str(project.root), "<project>"),
             "ecosystem": repr(project.ecosystem()),
             "instruments": repr(project.instruments()),
             "period": period_entry(self.period),
@@ -83,7 +87,8 @@ class PeriodRelease:
             saved = load_release(self.path)
         except (ReleaseError, OSError, ValueError):
             return None
-        return saved if saved.manifest.get("build_key") == key else None
+        keys = [saved.manifest.get("build_key"), *saved.manifest.get("build_keys", [])]
+        return saved if key in keys else None
 
     def get(self) -> Path:
         """The release's folder, built and saved on the first call (any thread), or read again
@@ -95,13 +100,33 @@ class PeriodRelease:
                 saved = self._saved(key)
                 if saved is None:
                     self._build(key, earlier)
+                    self._add_next_key(key)
                     saved = load_release(self.path)
                     self.rebuilt = True
+                elif saved.manifest.get("project_dir") != str(self.project.root):
+                    # a moved or copied project: its notebooks find the configuration here
+                    update_manifest(self.path, {"project_dir": str(self.project.root)})
+                    saved = load_release(self.path)
                 self.release = saved
                 self.suppression_log = saved.frame(SUPPRESSION_LOG_FRAME).astype(str)
                 if LEDGER_FRAME in saved.frames:
                     self.ledger = saved.frame(LEDGER_FRAME)
             return self.path
+
+    def _add_next_key(self, key: str) -> None:
+        """Record the build key the next run will compute once this release's suppression log
+        is kept: the log grows with the cells hidden now, which changes the key although
+        nothing the release depends on did. Building again from that log could hide a few more
+        cells (earlier cells are protected like small ones), yet what this release publishes is
+        already out: a run with nothing new reads it again rather than publish a variant."""
+        saved = load_release(self.path)
+        with tempfile.TemporaryDirectory() as tmp:
+            # the log as the next run reads it back
+            kept = Path(tmp) / BILAN_SUPPRESSION_LOG
+            write_suppression_log(kept, saved.frame(SUPPRESSION_LOG_FRAME).astype(str))
+            after = self.build_key(read_suppression_log(kept))
+        if after != key:
+            update_manifest(self.path, {"build_keys": [after]})
 
     def _build(self, key: str, earlier: pd.DataFrame | None) -> None:
         """Build and save the release in a child process (:mod:`eco_eval.child`): the statistics

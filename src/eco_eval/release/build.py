@@ -72,8 +72,9 @@ def release_from_tables(
     ends before the launch); ``quality``: the store's ``log`` and ``quarantine`` summaries;
     ``about``: manifest entries describing the publication (organisation, project folder,
     provenance), kept as given; ``overload_hours``: the facilitator overload threshold (None: the
-    catalogue's ``overload_hours_per_quarter``), kept in the manifest; ``ledger``: every cell published before, checked against
-    (:func:`eco_eval.release.disclosure.publication_frames`), ``publication`` naming this one
+    catalogue's ``overload_hours_per_quarter``), kept in the manifest; ``ledger``: every cell
+    published before, checked against (:func:`eco_eval.release.disclosure.publication_frames`),
+    ``publication`` naming this one
     (left out of the ledger when it is made again). The release's frame ``ledger`` holds the
     cells it publishes, to add to the ledger once it is out. A date range that shares days with
     a published period without being made of whole quarters is refused (ConfigError)."""

@@ -11,7 +11,9 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -20,7 +22,7 @@ from eco_eval.errors import EcoEvalError
 from eco_eval.release.model import FORMAT, Release
 from eco_eval.schema import one_sentinel
 
-__all__ = ["MANIFEST", "ReleaseError", "load_release", "save_release"]
+__all__ = ["MANIFEST", "ReleaseError", "load_release", "save_release", "update_manifest"]
 
 MANIFEST = "manifest.json"
 
@@ -56,6 +58,19 @@ def save_release(release: Release, folder: str | Path) -> Path:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return folder
+
+
+def update_manifest(folder: str | Path, entries: Mapping[str, Any]) -> None:
+    """Set ``entries`` in the manifest of the release in ``folder`` (replaced atomically); the
+    frames, which the manifest's checksums protect, are left as they are."""
+    path = Path(folder) / MANIFEST
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    manifest.update(entries)
+    tmp = path.with_name(f".{MANIFEST}.tmp")
+    tmp.write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=1, default=str), encoding="utf-8"
+    )
+    os.replace(tmp, path)
 
 
 def load_release(folder: str | Path) -> Release:
