@@ -24,13 +24,15 @@ from publish.conftest import ECO_EVAL, cli_env, copy_project, store_contents
 
 
 def _published(reports: Path) -> dict[str, Path]:
-    """The files a reader sees under reports/ (not the run logs, lock or staging folders)."""
+    """The files a run publishes under reports/ (not the lock or staging folders)."""
     return {
         p.relative_to(reports).as_posix(): p
         for p in sorted(reports.rglob("*"))
         if p.is_file()
         and not p.relative_to(reports).parts[0].startswith(".")
-        and p.relative_to(reports).parts[0] != "logs"
+        # the run logs, and the data-quality pages, which the ingest of each test worker's own
+        # copy of the demo wrote (named by its time)
+        and p.relative_to(reports).parts[0] not in {"logs", "data-quality"}
     }
 
 
