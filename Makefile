@@ -28,7 +28,7 @@ demo: $(STAMP) system-deps ## generate the demo city and its bilan for PERIOD (d
 	@echo "Bilan: reports/$(PERIOD)/bilan.html"
 
 test: $(STAMP) system-deps ## run the whole test suite (unit, slow, browser)
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 --dist worksteal -q
 
 lint: $(STAMP) ## ruff (lint and format check), mypy on src/ and the import contracts (lint-imports)
 	$(BIN)/ruff check src tests
