@@ -1,4 +1,5 @@
-"""Alpha and omega against values printed by R (psych, semTools) on the Holzinger-Swineford data.
+"""Alpha, item statistics and omega against values printed by R (psych, semTools) on the
+Holzinger-Swineford data.
 
 The data: the nine ability tests x1-x9 of Holzinger & Swineford (1939), 301 children, as
 distributed with R's lavaan (``lavaan::HolzingerSwineford1939``; the copy in
@@ -6,13 +7,14 @@ distributed with R's lavaan (``lavaan::HolzingerSwineford1939``; the copy in
 same 301 rows). The three scales of the classic model: visual (x1-x3), textual (x4-x6), speed
 (x7-x9).
 
-R reference values, as printed (R is not installed here; the numbers are copied, not recomputed):
+R reference values, as printed (the tests hold the numbers: they need no R):
 
 * Alpha, ``psych::alpha(HolzingerSwineford1939[, c("x1", "x2", "x3")])$total$raw_alpha`` and
   the same for x4-x6 and x7-x9, printed to 10 decimals (native R 4.6.0) in the reference comment
   of a public test suite of a web R front end (``cfaReliability`` test, "Derived via Rscript:
   lavaan::cfa(std.lv=FALSE), semTools::compRelSEM, psych::alpha (raw_alpha)"): 0.6261171319,
-  0.8827069129, 0.6884550230. semTools ``reliability(fit)`` prints the same alpha row.
+  0.8827069129, 0.6884550230. semTools ``reliability(fit)`` prints the same alpha row, and R
+  4.2.2 with psych 2.2.9 prints the same three values here.
 * Omega, ``semTools::compRelSEM(lavaan::cfa(HS.model, data = HolzingerSwineford1939))`` with
   ``HS.model <- "visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6; speed =~ x7 + x8 + x9"``,
   printed to 7 decimals in the example of ``fa_reliability`` (MSBMisc, B. M. Wiernik; it passes
@@ -20,6 +22,12 @@ R reference values, as printed (R is not installed here; the numbers are copied,
   https://rdrr.io/github/mattansb/MSBMisc/man/fa_reliability.html): visual 0.6120052, textual
   0.8850608, speed 0.6858417. The same values to 10 decimals in the test suite above
   (0.6120051511, 0.8850607732, 0.6858416922).
+* Item analysis, printed here by R 4.2.2 with psych 2.2.9 (Debian's ``r-cran-psych``; R is not
+  needed to run the tests): ``a <- psych::alpha(HolzingerSwineford1939[, c("x1", "x2", "x3")])``,
+  ``a$item.stats[, c("r.drop", "mean")]`` and ``a$alpha.drop[, "raw_alpha"]``, for each scale and
+  for the nine tests together, with ``options(digits = 10)``; and the same with ``x2`` negated
+  (an item left un-reversed), for which psych warns "Some items ( x2 ) were negatively correlated
+  with the total scale and probably should be reversed".
 
 compRelSEM's omega comes from the three-factor model (correlated factors), whose loadings borrow
 strength from the other scales; the bilan's omega fits one factor per scale. So the test fits the
@@ -41,6 +49,7 @@ from scipy.optimize import minimize
 from eco_eval.errors import EcoEvalError
 from eco_eval.stats import cronbach_alpha
 from eco_eval.stats.omega import mcdonald_omega, omega_from_loadings
+from eco_eval.stats.reliability import item_statistics, item_warning
 
 DATA = pd.read_csv(Path(__file__).parent / "data" / "holzinger_swineford_1939.csv")
 SCALES = {
@@ -52,6 +61,68 @@ SCALES = {
 R_ALPHA = {"visual": 0.6261171319, "textual": 0.8827069129, "speed": 0.6884550230}
 # semTools::compRelSEM(fit) (obs.var = TRUE, its default), printed to 7 decimals.
 R_OMEGA = {"visual": 0.6120052, "textual": 0.8850608, "speed": 0.6858417}
+
+
+# psych::alpha(...)$item.stats$r.drop, $alpha.drop$raw_alpha and $item.stats$mean, per item.
+R_ITEMS = {
+    "visual": {
+        "x1": (0.4490315413, 0.5069876394, 4.935769656),
+        "x2": (0.3749679618, 0.6115414959, 6.088039867),
+        "x3": (0.4842812342, 0.4583777276, 2.250415282),
+    },
+    "textual": {
+        "x4": (0.7759812526, 0.8306932421, 3.060908087),
+        "x5": (0.7871859320, 0.8257302897, 4.340531561),
+        "x6": (0.7653525235, 0.8434591582, 2.185571902),
+    },
+    "speed": {
+        "x7": (0.4861799459, 0.6197499544, 4.185902067),
+        "x8": (0.5721533412, 0.5070702359, 5.527076412),
+        "x9": (0.4555321229, 0.6536123367, 5.374123292),
+    },
+    "all nine": {
+        "x1": (0.5220367208, 0.7248063129, 4.935769656),
+        "x2": (0.2752430624, 0.7642312951, 6.088039867),
+        "x3": (0.3701721208, 0.7489559626, 2.250415282),
+        "x4": (0.5807066421, 0.7150013103, 3.060908087),
+        "x5": (0.5253853810, 0.7235720486, 4.340531561),
+        "x6": (0.5951390193, 0.7141539954, 2.185571902),
+        "x7": (0.2457316445, 0.7664368385, 4.185902067),
+        "x8": (0.3690554493, 0.7484244821, 5.527076412),
+        "x9": (0.4947809977, 0.7310302035, 5.374123292),
+    },
+}
+# The visual scale with x2 negated: raw_alpha, then per item r.drop and alpha if dropped.
+R_REVERSED = (
+    -0.2416485594,
+    {
+        "x1": (0.11175611222, -1.0283467109),
+        "x2": (-0.37496796181, 0.6115414959),
+        "x3": (0.08223209515, -0.8463051669),
+    },
+)
+
+
+@pytest.mark.parametrize("scale", list(R_ITEMS))
+def test_item_statistics_equal_r_psych(scale):
+    table = item_statistics(DATA[list(R_ITEMS[scale])]).set_index("item")
+    for item, (r_drop, alpha_dropped, mean) in R_ITEMS[scale].items():
+        assert table.loc[item, "r_drop"] == pytest.approx(r_drop, abs=1e-9), item
+        assert table.loc[item, "alpha_if_deleted"] == pytest.approx(alpha_dropped, abs=1e-9)
+        assert table.loc[item, "mean"] == pytest.approx(mean, abs=1e-8), item
+        assert table.loc[item, "n"] == 301 and table.loc[item, "flag"] == ""
+
+
+def test_an_unreversed_item_is_flagged_as_psych_warns():
+    data = DATA[["x1", "x2", "x3"]].assign(x2=-DATA["x2"])
+    total, items = R_REVERSED
+    assert cronbach_alpha(data).alpha == pytest.approx(total, abs=1e-9)
+    table = item_statistics(data).set_index("item")
+    for item, (r_drop, alpha_dropped) in items.items():
+        assert table.loc[item, "r_drop"] == pytest.approx(r_drop, abs=1e-9), item
+        assert table.loc[item, "alpha_if_deleted"] == pytest.approx(alpha_dropped, abs=1e-9)
+    assert table["flag"].to_dict() == {"x1": "", "x2": "negative", "x3": ""}
+    assert "x2 (r = -0.37)" in item_warning(table.reset_index())
 
 
 @pytest.mark.parametrize("scale", list(SCALES))
