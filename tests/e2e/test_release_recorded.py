@@ -27,6 +27,8 @@ NEW_INDICATORS = {
     for i in load_catalogue().indicators
     if i.id not in set(pd.read_csv(RECORDED / "current.csv.gz", usecols=["indicator"])["indicator"])
 }
+#: The columns that the recorded copy predates: the impact's dose sensitivity.
+NEW_COLUMNS = {"estimate_dose", "ci_low_dose", "ci_high_dose"}
 TABLES = sorted(p.name.removesuffix(".csv.gz") for p in RECORDED.glob("*.csv.gz"))
 
 
@@ -62,6 +64,10 @@ def test_the_release_gives_the_recorded_numbers(demo_run, name):
         added = set(published["indicator"]) - set(recorded["indicator"])
         assert added <= NEW_INDICATORS, sorted(added - NEW_INDICATORS)
         published = published[~published["indicator"].isin(added)]
+    # columns added since the recording extend the table; the recorded ones keep their numbers
+    added_columns = [c for c in published.columns if c not in set(recorded.columns)]
+    assert set(added_columns) <= NEW_COLUMNS, added_columns
+    published = published.drop(columns=added_columns)
     assert list(published.columns) == list(recorded.columns)
     assert len(published) == len(recorded)
     a, b = _comparable(published), _comparable(recorded)

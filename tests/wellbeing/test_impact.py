@@ -3,6 +3,8 @@ synthetic city, and on the demo city against its ground truth (effects.csv)."""
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -116,6 +118,18 @@ def test_pooled_rows_are_the_twfe_model_with_the_first_difference_aside(city, in
     single = twfe_estimate(long, "y", "d_temps").iloc[0]
     assert pooled.loc["temps", "estimate_single_lever"] == pytest.approx(single["estimate"])
     assert pooled["ci_low_department"].notna().all()
+    # the dose: sessions attended in the interval, every lever in one model
+    assert (long["n_temps"] >= long["d_temps"]).all() and (
+        (long["n_temps"] > 0) == (long["d_temps"] == 1)
+    ).all()
+    doses = twfe_estimate(long, "y", ["n_temps", "n_audace"]).set_index("treatment")
+    for lever in ("temps", "audace"):
+        assert pooled.loc[lever, "estimate_dose"] == pytest.approx(
+            doses.loc[f"n_{lever}", "estimate"], rel=1e-9
+        )
+        assert pooled.loc[lever, "ci_low_dose"] == pytest.approx(
+            doses.loc[f"n_{lever}", "ci_low"], rel=1e-9
+        )
     # the event-study check: a lead whose interval excludes 0 is named in the note, and only then
     flagged = (pooled["pretrend_ci_low"] > 0) | (pooled["pretrend_ci_high"] < 0)
     assert (pooled["note"].str.contains("pre-trend") == flagged).all()
@@ -298,3 +312,45 @@ def test_demo_planted_effects_are_recovered(demo, outcome):
     # pooled 95 % intervals one miss is sampling, so it may cover one fewer; over the pairs, as often
     assert pooled["covers"].sum() >= pooled["covers_baseline"].sum() - 1
     assert pairs["covers"].sum() >= pairs["covers_baseline"].sum()
+
+
+def test_the_dose_sensitivity_recovers_a_planted_effect_per_session():
+    """Three waves, sessions attended before each drawn at random; the score gains 0.4 point per
+    session on top of person and wave effects: the dose column's interval covers 0.4."""
+    from eco_eval.wellbeing.twfe import twfe_rows
+
+    rng = np.random.default_rng(5)
+    n, per_session = 600, 0.4
+    person = rng.normal(0, 2, n)
+    waves = ["w1", "w2", "w3"]
+    sessions = {w: rng.poisson(0.8, n) * (rng.random(n) < 0.5) for w in waves}
+    score = {
+        w: 20 + person + 0.5 * t + per_session * sessions[w] + rng.normal(0, 1, n)
+        for t, w in enumerate(waves)
+    }
+    pairs = []
+    for a, b in itertools.pairwise(waves):
+        pairs.append(
+            pd.DataFrame(
+                {
+                    "person_key": [f"p{i}" for i in range(n)],
+                    "wave_from": a,
+                    "wave_to": b,
+                    "s_from": score[a],
+                    "s_to": score[b],
+                    "prior_x": (sessions[a] > 0).astype(int),
+                    "treated_x": (sessions[b] > 0).astype(int),
+                    "dose_from_x": sessions[a],
+                    "dose_to_x": sessions[b],
+                }
+            )
+        )
+    # the first wave has no interval before it: the pairs start at w1 -> w2, so w1 is dropped
+    # from the long panel as the package does; w2 and w3 remain, twice each person
+    stacked = pd.concat(pairs, ignore_index=True)
+    row = twfe_rows(stacked, "s", ["x"], 0.95)["x"]
+    assert row["ci_low_dose"] <= per_session <= row["ci_high_dose"]
+    assert abs(row["estimate_dose"] - per_session) < 0.1
+    # without the doses in the pairs the columns are empty, the headline unchanged
+    plain = twfe_rows(stacked.drop(columns=["dose_from_x", "dose_to_x"]), "s", ["x"], 0.95)["x"]
+    assert np.isnan(plain["estimate_dose"]) and plain["estimate"] == row["estimate"]

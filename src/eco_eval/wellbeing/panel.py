@@ -129,7 +129,9 @@ def link_panel(
         ``<col>_to``; per lever ``treated_<lever>`` (1 when the person attended a held session of
         the lever's tool on a date in ``[cut(wave_from), cut(wave_to))``, else 0),
         ``prior_<lever>`` (same, in ``[cut(wave before wave_from), cut(wave_from))``, from the
-        first record when ``wave_from`` is the first wave) and ``part_<lever>`` (self-reported at
+        first record when ``wave_from`` is the first wave), ``dose_to_<lever>`` and
+        ``dose_from_<lever>`` (the number of those sessions attended in each interval: the dose)
+        and ``part_<lever>`` (self-reported at
         ``wave_to``, when the barometer asks it). ``attrs["window"]`` and ``attrs["prior_window"]``
         hold the date bounds.
 
@@ -202,9 +204,17 @@ def link_panel(
         ]
         out[f"treated_{lever}"] = linked["person_key"].isin(set(now)).astype(np.int64)
         out[f"prior_{lever}"] = linked["person_key"].isin(set(prior)).astype(np.int64)
+        out[f"dose_to_{lever}"] = _sessions(linked["person_key"], now)
+        out[f"dose_from_{lever}"] = _sessions(linked["person_key"], prior)
     for c in parts:
         out[c] = linked[c]
     out = out.reset_index(drop=True)
     out.attrs["window"] = window_now
     out.attrs["prior_window"] = window_prior
     return out
+
+
+def _sessions(persons: pd.Series, attended: pd.Series) -> np.ndarray:
+    """How many of the rows of ``attended`` (one per attendance) each of ``persons`` has."""
+    counts = attended.value_counts()
+    return persons.map(counts).fillna(0).to_numpy(dtype=np.int64)

@@ -5,8 +5,9 @@ waves) are turned back into one long panel, a row per person and wave, whose par
 attendance at each lever's tool in the interval before that wave (``prior_<lever>`` on the
 baseline row, ``treated_<lever>`` on the follow-up row: the two agree where pairs meet). On it,
 :func:`eco_eval.stats.twfe_estimate` fits person and wave effects with every lever in one model;
-the single-lever model, department clustering and an event-study check of pre-trends (the lead of
-participation, :func:`eco_eval.stats.panel_did.pretrend_check`) are kept as sensitivity analyses.
+the single-lever model, department clustering, the dose (sessions attended in the interval, every
+lever in one model) and an event-study check of pre-trends (the lead of participation,
+:func:`eco_eval.stats.panel_did.pretrend_check`) are kept as sensitivity analyses.
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ SENSITIVITY_COLUMNS = (
     "ci_high_single_lever",
     "ci_low_department",
     "ci_high_department",
+    "estimate_dose",
+    "ci_low_dose",
+    "ci_high_dose",
     "pretrend_estimate",
     "pretrend_ci_low",
     "pretrend_ci_high",
@@ -42,10 +46,14 @@ UNKNOWN = "(department not given)"
 
 def long_panel(stacked: pd.DataFrame, col: str, levers: Sequence[str]) -> pd.DataFrame:
     """One row per person and wave from stacked linked pairs: ``person_key``, ``wave``,
-    ``department`` (when given), ``y`` (the score ``col``) and per lever ``d_<lever>``."""
+    ``department`` (when given), ``y`` (the score ``col``), per lever ``d_<lever>`` and, when
+    the pairs have the doses, ``n_<lever>`` (sessions attended in the interval before the wave)."""
     keep = [c for c in ("department",) if c in stacked.columns]
     flags_from = {f"prior_{lv}": f"d_{lv}" for lv in levers}
     flags_to = {f"treated_{lv}": f"d_{lv}" for lv in levers}
+    if all(f"dose_to_{lv}" in stacked.columns for lv in levers):
+        flags_from.update({f"dose_from_{lv}": f"n_{lv}" for lv in levers})
+        flags_to.update({f"dose_to_{lv}": f"n_{lv}" for lv in levers})
     before = stacked[["person_key", "wave_from", *keep, f"{col}_from", *flags_from]].rename(
         columns={"wave_from": "wave", f"{col}_from": "y", **flags_from}
     )
@@ -69,6 +77,14 @@ def _pretrend_note(leads: pd.DataFrame, key: str, note: str) -> str:
         f" interval {low:.3g} to {high:.3g}); the estimate may mix the effect with it"
     )
     return "; ".join(filter(None, [note, warning]))
+
+
+def _dose(by_dose: pd.DataFrame | None, name: str) -> dict[str, float]:
+    """The dose columns of one lever (NaN when the pairs have no doses)."""
+    if by_dose is None:
+        return {"estimate_dose": np.nan, "ci_low_dose": np.nan, "ci_high_dose": np.nan}
+    est, low, high = (float(by_dose.loc[name, c]) for c in ("estimate", "ci_low", "ci_high"))
+    return {"estimate_dose": est, "ci_low_dose": low, "ci_high_dose": high}
 
 
 def twfe_rows(
@@ -101,6 +117,13 @@ def twfe_rows(
             "treatment"
         )
     leads = pretrend_check(panel, "y", names, level=level).set_index("treatment")
+    # the dose: the effect of one more session attended, every lever in one model
+    doses = [f"n_{lv}" for lv in levers]
+    by_dose = (
+        twfe_estimate(panel, "y", doses, level=level).set_index("treatment")
+        if all(d in panel.columns for d in doses)
+        else None
+    )
     sd = float(panel["y"].std(ddof=1)) if len(panel) > 1 else float("nan")
     scale = hedges_correction(len(panel) - 2) / sd if sd > 0 else float("nan")
     out: dict[str, dict[str, object]] = {}
@@ -123,6 +146,7 @@ def twfe_rows(
             "ci_low_single_lever": single["ci_low"], "ci_high_single_lever": single["ci_high"],
             "ci_low_department": by_dept.loc[name, "ci_low"] if by_dept is not None else np.nan,
             "ci_high_department": by_dept.loc[name, "ci_high"] if by_dept is not None else np.nan,
+            **_dose(by_dose, f"n_{lv}"),
             "pretrend_estimate": leads.loc[f"lead_{name}", "estimate"],
             "pretrend_ci_low": leads.loc[f"lead_{name}", "ci_low"],
             "pretrend_ci_high": leads.loc[f"lead_{name}", "ci_high"],
