@@ -83,7 +83,7 @@ def _dose(by_dose: pd.DataFrame | None, name: str) -> dict[str, float]:
     """The dose columns of one lever (NaN when the pairs have no doses)."""
     if by_dose is None:
         return {"estimate_dose": np.nan, "ci_low_dose": np.nan, "ci_high_dose": np.nan}
-    est, low, high = (float(by_dose.loc[name, c]) for c in ("estimate", "ci_low", "ci_high"))
+    est, low, high = by_dose.loc[name, ["estimate", "ci_low", "ci_high"]].astype(float).tolist()
     return {"estimate_dose": est, "ci_low_dose": low, "ci_high_dose": high}
 
 
