@@ -79,11 +79,11 @@ def _pretrend_note(leads: pd.DataFrame, key: str, note: str) -> str:
     return "; ".join(filter(None, [note, warning]))
 
 
-def _dose(by_dose: pd.DataFrame | None, name: str) -> dict[str, float]:
+def _dose(by_dose: pd.DataFrame | None, name: str) -> dict[str, object]:
     """The dose columns of one lever (NaN when the pairs have no doses)."""
     if by_dose is None:
         return {"estimate_dose": np.nan, "ci_low_dose": np.nan, "ci_high_dose": np.nan}
-    est, low, high = by_dose.loc[name, ["estimate", "ci_low", "ci_high"]].astype(float).tolist()
+    est, low, high = by_dose.loc[name, ["estimate", "ci_low", "ci_high"]].to_numpy(dtype=float)
     return {"estimate_dose": est, "ci_low_dose": low, "ci_high_dose": high}
 
 
