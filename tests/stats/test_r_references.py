@@ -103,12 +103,16 @@ R_REVERSED = (
 )
 
 
+def _assert_r_drop_and_alpha_dropped(table: pd.DataFrame, item: str, r_drop, alpha_dropped):
+    assert table.loc[item, "r_drop"] == pytest.approx(r_drop, abs=1e-9), item
+    assert table.loc[item, "alpha_if_deleted"] == pytest.approx(alpha_dropped, abs=1e-9), item
+
+
 @pytest.mark.parametrize("scale", list(R_ITEMS))
 def test_item_statistics_equal_r_psych(scale):
     table = item_statistics(DATA[list(R_ITEMS[scale])]).set_index("item")
     for item, (r_drop, alpha_dropped, mean) in R_ITEMS[scale].items():
-        assert table.loc[item, "r_drop"] == pytest.approx(r_drop, abs=1e-9), item
-        assert table.loc[item, "alpha_if_deleted"] == pytest.approx(alpha_dropped, abs=1e-9)
+        _assert_r_drop_and_alpha_dropped(table, item, r_drop, alpha_dropped)
         assert table.loc[item, "mean"] == pytest.approx(mean, abs=1e-8), item
         assert table.loc[item, "n"] == 301 and table.loc[item, "flag"] == ""
 
@@ -119,8 +123,7 @@ def test_an_unreversed_item_is_flagged_as_psych_warns():
     assert cronbach_alpha(data).alpha == pytest.approx(total, abs=1e-9)
     table = item_statistics(data).set_index("item")
     for item, (r_drop, alpha_dropped) in items.items():
-        assert table.loc[item, "r_drop"] == pytest.approx(r_drop, abs=1e-9), item
-        assert table.loc[item, "alpha_if_deleted"] == pytest.approx(alpha_dropped, abs=1e-9)
+        _assert_r_drop_and_alpha_dropped(table, item, r_drop, alpha_dropped)
     assert table["flag"].to_dict() == {"x1": "", "x2": "negative", "x3": ""}
     assert "x2 (r = -0.37)" in item_warning(table.reset_index())
 

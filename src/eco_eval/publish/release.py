@@ -100,33 +100,34 @@ class PeriodRelease:
                 saved = self._saved(key)
                 if saved is None:
                     self._build(key, earlier)
-                    self._add_next_key(key)
-                    saved = load_release(self.path)
+                    saved = self._add_next_key(load_release(self.path), key)
                     self.rebuilt = True
                 elif saved.manifest.get("project_dir") != str(self.project.root):
                     # a moved or copied project: its notebooks find the configuration here
-                    update_manifest(self.path, {"project_dir": str(self.project.root)})
-                    saved = load_release(self.path)
+                    saved = self._update_manifest(saved, {"project_dir": str(self.project.root)})
                 self.release = saved
                 self.suppression_log = saved.frame(SUPPRESSION_LOG_FRAME).astype(str)
                 if LEDGER_FRAME in saved.frames:
                     self.ledger = saved.frame(LEDGER_FRAME)
             return self.path
 
-    def _add_next_key(self, key: str) -> None:
+    def _update_manifest(self, saved: Release, entries: dict[str, Any]) -> Release:
+        """``saved`` with ``entries`` set in its manifest, here and on disk (frames unchanged)."""
+        update_manifest(self.path, entries)
+        return Release({**saved.manifest, **entries}, saved.frames)
+
+    def _add_next_key(self, saved: Release, key: str) -> Release:
         """Record the build key the next run will compute once this release's suppression log
         is kept: the log grows with the cells hidden now, which changes the key although
         nothing the release depends on did. Building again from that log could hide a few more
         cells (earlier cells are protected like small ones), yet what this release publishes is
         already out: a run with nothing new reads it again rather than publish a variant."""
-        saved = load_release(self.path)
         with tempfile.TemporaryDirectory() as tmp:
             # the log as the next run reads it back
             kept = Path(tmp) / BILAN_SUPPRESSION_LOG
             write_suppression_log(kept, saved.frame(SUPPRESSION_LOG_FRAME).astype(str))
             after = self.build_key(read_suppression_log(kept))
-        if after != key:
-            update_manifest(self.path, {"build_keys": [after]})
+        return self._update_manifest(saved, {"build_keys": [after]}) if after != key else saved
 
     def _build(self, key: str, earlier: pd.DataFrame | None) -> None:
         """Build and save the release in a child process (:mod:`eco_eval.child`): the statistics

@@ -45,9 +45,7 @@ def save_release(release: Release, folder: str | Path) -> Path:
             frame.to_parquet(path, index=False)
             frames[name] = {"rows": len(frame), "sha256": sha256_file(path)}
         manifest = {**release.manifest, "format": FORMAT, "frames": frames}
-        (tmp / MANIFEST).write_text(
-            json.dumps(manifest, ensure_ascii=False, indent=1, default=str), encoding="utf-8"
-        )
+        (tmp / MANIFEST).write_text(_manifest_text(manifest), encoding="utf-8")
         old = folder.with_name(f".{folder.name}.old")
         if folder.exists():
             shutil.rmtree(old, ignore_errors=True)
@@ -67,10 +65,12 @@ def update_manifest(folder: str | Path, entries: Mapping[str, Any]) -> None:
     manifest = json.loads(path.read_text(encoding="utf-8"))
     manifest.update(entries)
     tmp = path.with_name(f".{MANIFEST}.tmp")
-    tmp.write_text(
-        json.dumps(manifest, ensure_ascii=False, indent=1, default=str), encoding="utf-8"
-    )
+    tmp.write_text(_manifest_text(manifest), encoding="utf-8")
     os.replace(tmp, path)
+
+
+def _manifest_text(manifest: Mapping[str, Any]) -> str:
+    return json.dumps(manifest, ensure_ascii=False, indent=1, default=str)
 
 
 def load_release(folder: str | Path) -> Release:
