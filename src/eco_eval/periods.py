@@ -33,6 +33,8 @@ _RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\s*(?:\.\.|/|→)\s*(\d{4}-\d{2}-\d{2}
 #: the years a period may name (a year after the last can not be compared with the next one)
 MIN_YEAR, MAX_YEAR = 1900, 2999
 CUMULATIVE_PREFIXES = ("cumul:", "since-launch:")
+#: The period words that mean "the latest quarter with data" (held sessions).
+LATEST = ("latest", "dernier")
 HELP = (
     "write a period as 2016-Q2 (quarter), 2016-S1 (semester), 2016 (year), "
     "2015-06-01..2016-06-30 (date range), last-quarter, or cumul:2016-Q2 (since launch)"

@@ -20,7 +20,7 @@ from eco_eval.config import Project, load_project
 from eco_eval.errors import EcoEvalError, StoreError, write_failed
 from eco_eval.ingest import ingest
 from eco_eval.ingest.quality import REQUIRED_SOURCES, heavy_quarantine
-from eco_eval.periods import check_after_launch, parse_period
+from eco_eval.periods import LATEST, check_after_launch, parse_period
 from eco_eval.publish.bilan import (
     BilanResult,
     build_bilan_in,
@@ -41,7 +41,6 @@ from eco_eval.publish.run import (
     run_message,
 )
 from eco_eval.publish.staging import PeriodStage
-from eco_eval.release.compute import LATEST
 from eco_eval.report.fmt import fmt_date
 from eco_eval.report.i18n import Labels, section_labels
 from eco_eval.report.quality import render_page
@@ -172,7 +171,7 @@ def write_quality_page(project: Project, warnings: list[str]) -> Path:
 
 # --------------------------------------------------------------------------- periods
 def resolve_period(project: Project, period: str | None) -> Any:
-    """``period`` as a Period: None or a word of :data:`eco_eval.release.compute.LATEST`
+    """``period`` as a Period: None or a word of :data:`eco_eval.periods.LATEST`
     (``latest``, ``dernier``; any case) is the latest quarter with a held session, the default of
     every command; any other text is parsed by :func:`eco_eval.periods.parse_period`."""
     if period is None or period.strip().lower() in LATEST:

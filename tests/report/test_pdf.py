@@ -11,7 +11,13 @@ import pytest
 from pypdf import PdfReader
 
 from eco_eval.errors import ReportFailed
-from eco_eval.report.pdf import CHROMIUM_FLAGS, chromium_command, html_to_pdf, with_page_numbers
+from eco_eval.report.pdf import (
+    CHROMIUM_FLAGS,
+    chromium_command,
+    html_to_pdf,
+    with_page_numbers,
+    without_scripts,
+)
 
 MM = 72 / 25.4  # PDF points per millimetre
 
@@ -165,3 +171,27 @@ def test_the_contents_give_the_page_of_each_heading(tmp_path: Path) -> None:
     assert f"Seconde partie{second + 1}" in first.replace(f" {second + 1}", f"{second + 1}")
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # copy removed
     assert with_page_numbers("<p>no contents</p>", {"x": 1}) == "<p>no contents</p>"
+
+
+def test_a_heading_a_script_moves_gets_the_page_it_is_printed_on(tmp_path: Path) -> None:
+    """The draft print runs no script; when a script moves a heading to another page, the final
+    print's bookmarks disagree with the draft's and the page is printed again with them."""
+    grow = "<p style=\\'break-after:page\\'>x</p>"
+    _, reader = _printed(
+        tmp_path / "p.html",
+        "<html><head><style>h2{break-before:page}</style></head><body><h1>Titre</h1>"
+        '<nav class="toc"><ol><li><a href="#b">Seconde partie</a></li></ol></nav>'
+        '<div id="grow"></div><h2 id="b">Seconde partie</h2><p>fin</p>'
+        f"<script>document.getElementById('grow').innerHTML = '{grow}'.repeat(3)</script>"
+        "</body></html>",
+        tmp_path / "p.pdf",
+    )
+    heading = next(
+        i for i, p in enumerate(reader.pages) if "Seconde partie" in p.extract_text() and i
+    )
+    assert heading + 1 >= 4  # the script's three page breaks come before it
+    first = " ".join(reader.pages[0].extract_text().split())
+    assert f"Seconde partie{heading + 1}" in first.replace(f" {heading + 1}", f"{heading + 1}")
+    assert without_scripts("<head><title>t</title></head>").startswith(
+        '<head><meta http-equiv="Content-Security-Policy" content="script-src \'none\'">'
+    )

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.formula.api as smf
+from linearmodels.panel import PanelOLS
 from scipy.special import expit
 
 from eco_eval.errors import EcoEvalError
@@ -84,6 +85,49 @@ def test_twfe_equals_a_dummy_variable_regression_with_stata_cluster_errors():
         assert found.loc[t, "se"] == pytest.approx(se, rel=1e-9)
     assert found.loc["a", "n_clusters"] == found.loc["a", "n_persons"]
     assert found.loc["a", "df"] == found.loc["a", "n_clusters"] - 1
+
+
+def _panel_ols(panel: pd.DataFrame, names: list[str], cluster: str | None) -> pd.DataFrame:
+    """The same model fitted by linearmodels' PanelOLS (person effects absorbed, wave dummies,
+    Stata's degrees of freedom), the panel library the estimator is checked against."""
+    data = panel.loc[panel.groupby("person_key")["score"].transform("size") >= 2]
+    frame = data.assign(
+        _p=pd.factorize(data["person_key"])[0], _t=pd.factorize(data["wave"], sort=True)[0]
+    ).set_index(["_p", "_t"])
+    waves = pd.get_dummies(frame["wave"], prefix="_w", drop_first=True, dtype=float)
+    model = PanelOLS(frame["score"], pd.concat([frame[names], waves], axis=1), entity_effects=True)
+    how = (
+        {"cluster_entity": True}
+        if cluster is None
+        else {"clusters": pd.factorize(frame[cluster])[0]}
+    )
+    fit = model.fit(cov_type="clustered", debiased=True, group_debias=True, **how)
+    return pd.DataFrame({"estimate": fit.params[names], "se": fit.std_errors[names]})
+
+
+@pytest.mark.parametrize("switchers", [0.0, 0.1])
+@pytest.mark.parametrize("cluster", [None, "department"])
+def test_twfe_equals_linearmodels_panel_ols(cluster, switchers):
+    """Clustered by person (nested) or by department, with and without people who change
+    department between waves (then the person effects are not nested in the clusters)."""
+    rng = np.random.default_rng(11)
+    panel = simulate_panel(rng, {"a": 1.0, "b": 0.3, "c": 0.0}, n_departments=12)
+    moved = rng.random(len(panel)) < switchers
+    panel.loc[moved, "department"] = "D00"
+    names = ["a", "b", "c"]
+    found = twfe_estimate(panel, "score", names, cluster=cluster).set_index("treatment")
+    reference = _panel_ols(panel, names, cluster)
+    np.testing.assert_allclose(found.loc[names, "estimate"], reference["estimate"], rtol=1e-10)
+    np.testing.assert_allclose(found.loc[names, "se"], reference["se"], rtol=1e-10)
+    assert found["n_clusters"].iloc[0] == (12 if cluster else found["n_persons"].iloc[0])
+
+
+def test_a_treatment_collinear_with_another_gets_no_estimate_and_says_why():
+    panel = simulate_panel(np.random.default_rng(5), {"a": 1.0}, n_departments=6)
+    found = twfe_estimate(panel.assign(twin=panel["a"]), "score", ["a", "twin"])
+    found = found.set_index("treatment")
+    assert np.isfinite(found.loc["a", "estimate"])
+    assert np.isnan(found.loc["twin", "estimate"]) and "collinear" in found.loc["twin", "note"]
 
 
 def test_joint_model_removes_the_credit_taken_by_a_co_attended_tool():

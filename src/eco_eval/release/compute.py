@@ -24,7 +24,7 @@ from eco_eval.ecosystem import load_ecosystem
 from eco_eval.errors import ConfigError, did_you_mean
 from eco_eval.indicators.core import DIMENSIONS, Tables, cached
 from eco_eval.indicators.engine import compute_raw, publication_periods, with_comparison
-from eco_eval.periods import Period, check_after_launch, comparison_note, parse_period
+from eco_eval.periods import LATEST, Period, check_after_launch, comparison_note, parse_period
 from eco_eval.release.disclosure import anonymise, publication_frames, publication_ledger
 from eco_eval.store import Store, open_store
 
@@ -36,9 +36,6 @@ __all__ = [
     "latest_quarter",
     "parse_by",
 ]
-
-#: The period words that mean "the latest quarter with data" (held sessions).
-LATEST = ("latest", "dernier")
 
 
 def _plain(text: str) -> str:

@@ -211,6 +211,19 @@ def with_page_numbers(page: str, pages: dict[str, int]) -> str:
     return page[:start] + _TOC_LINK.sub(number, page[start:end]) + page[end:]
 
 
+#: Blocks every script of a page: its draft print only lays the headings out.
+_NO_SCRIPTS = '<meta http-equiv="Content-Security-Policy" content="script-src \'none\'">'
+_HEAD = re.compile(r"<head\b[^>]*>", re.I)
+
+
+def without_scripts(page: str) -> str:
+    """The page with its scripts blocked by a Content-Security-Policy, its layout unchanged where
+    the figures' boxes have their own height (plotly's do)."""
+    m = _HEAD.search(page)
+    at = m.end() if m else 0
+    return page[:at] + _NO_SCRIPTS + page[at:]
+
+
 def html_to_pdf(
     html: Path,
     pdf: Path,
@@ -220,9 +233,12 @@ def html_to_pdf(
 ) -> Path:
     """Print ``html`` to ``pdf`` with headless Chromium and return the PDF's path.
 
-    A page with a table of contents is printed twice: the first print's bookmarks give the page
-    of each heading, written into the contents (:func:`with_page_numbers`) for the second print
-    (a copy of the page beside it, so that its relative links and scripts still resolve).
+    A page with a table of contents is printed in two passes: a draft without its scripts (the
+    figures are not drawn, their boxes keep their place, so it takes half the time) gives the
+    page of each heading from its bookmarks, written into the contents
+    (:func:`with_page_numbers`) for the final print. Should the final print put a heading on
+    another page than the draft did, it is printed once more with the final print's numbers.
+    Both are copies of the page beside it, so that its relative links and scripts still resolve.
     The PDF is written to a temporary file next to ``pdf`` and renamed when complete, so a failure
     never leaves a broken file or touches a previous PDF. Raises :class:`ReportFailed` when
     Chromium is missing (with the command that installs it), fails, times out or writes no PDF.
@@ -234,16 +250,25 @@ def html_to_pdf(
     pdf.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="eco-eval-chromium-") as profile:
         tmp = pdf.with_name(f".{pdf.name}.{uuid.uuid4().hex}.tmp")
-        numbered = html.with_name(f".{html.stem}.{uuid.uuid4().hex}.html")
+        copy = html.with_name(f".{html.stem}.{uuid.uuid4().hex}.html")
         try:
-            _print(executable, html, tmp, Path(profile), timeout)
             page = html.read_text(encoding="utf-8")
-            if '<nav class="toc"' in page:
-                numbered.write_text(with_page_numbers(page, contents_pages(tmp)), encoding="utf-8")
-                _print(executable, numbered, tmp, Path(profile), timeout)
+            if '<nav class="toc"' not in page:
+                _print(executable, html, tmp, Path(profile), timeout)
+            else:
+                copy.write_text(without_scripts(page), encoding="utf-8")
+                _print(executable, copy, tmp, Path(profile), timeout)
+                pages = contents_pages(tmp)
+                for _ in range(2):
+                    copy.write_text(with_page_numbers(page, pages), encoding="utf-8")
+                    _print(executable, copy, tmp, Path(profile), timeout)
+                    printed = contents_pages(tmp)
+                    if printed == pages:
+                        break
+                    pages = printed
             relative_links(tmp, html.parent)
             os.replace(tmp, pdf)
         finally:
             tmp.unlink(missing_ok=True)
-            numbered.unlink(missing_ok=True)
+            copy.unlink(missing_ok=True)
     return pdf

@@ -119,6 +119,10 @@ def complete_numeric(items: object, name: str = "items") -> pd.DataFrame:
 
 def numeric_column(frame: pd.DataFrame, column: str, what: str = "frame") -> pd.Series:
     """``frame[column]`` as floats; text that is not a number or an infinite value is refused."""
+    if pd.api.types.is_numeric_dtype(frame[column].dtype):  # nothing to parse
+        values = frame[column].astype(float)
+        check_finite(values.to_numpy(), f"{what} column {column!r}")
+        return values
     values = pd.to_numeric(frame[column], errors="coerce")
     bad = values.isna() & frame[column].notna()
     if bad.any():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import asdict, dataclass
 
@@ -209,6 +210,13 @@ def minimum_detectable_effect(
     e1, e2 = n1 / de, n2 / de
     if not (np.isfinite(e1) and np.isfinite(e2)) or min(e1, e2) < 2:
         return NAN
+    return _solved_effect(float(e1), float(e2), float(alpha), float(power))
+
+
+@functools.lru_cache(maxsize=4096)
+def _solved_effect(e1: float, e2: float, alpha: float, power: float) -> float:
+    # A release asks for the same group sizes many times (every score of a wave pair), and each
+    # solution is a root search over the noncentral t: solved once per sizes.
     solved = TTestIndPower().solve_power(
         effect_size=None, nobs1=e1, alpha=alpha, power=power, ratio=e2 / e1, alternative="two-sided"
     )

@@ -345,8 +345,9 @@ def wave_change(
     before, after = check_pair(waves, "waves")
     if pairing not in {"auto", "paired", "independent"}:
         raise StatsInputError(f'pairing must be "auto", "paired" or "independent", got {pairing!r}')
-    check_columns(frame, [wave_col, score_col, *([person_col] if person_col else [])], "frame")
-    frame = frame.assign(**{score_col: numeric_column(frame, score_col)})
+    used = list(dict.fromkeys([wave_col, score_col, *([person_col] if person_col else [])]))
+    check_columns(frame, used, "frame")
+    frame = frame[used].assign(**{score_col: numeric_column(frame, score_col)})
     pre = frame.loc[(frame[wave_col] == before) & frame[score_col].notna()]
     post = frame.loc[(frame[wave_col] == after) & frame[score_col].notna()]
     pairs = pd.DataFrame()
