@@ -218,7 +218,7 @@ def build_bilan(
         # link the lever cards to deep dives only when the folder already publishes them
         deep_dives = (stage.final / LEVERS_DIR / "index.html").exists()
         result = build_bilan_in(
-            stage, project, p, PeriodRelease(project, p, folder), lang=lang, pdf=pdf,
+            stage, project, p, PeriodRelease(project, p), lang=lang, pdf=pdf,
             timeout=timeout, force=force, lever_pages=deep_dives,
         )  # fmt: skip
         if stage.publish():

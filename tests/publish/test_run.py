@@ -109,7 +109,9 @@ def test_a_failing_notebook_leaves_the_published_bilan_and_index_untouched(run_c
     assert last["exit_code"] == 6 and "the store is odd" in last["error"]
     # the fix: remove the override; the next run rebuilds and clears the failure folder
     (run_copy / "notebooks" / "bilan.ipynb").unlink()
-    again = run_cli(["run", "--project", str(run_copy), "--period", "2017-Q4", "-q"], tmp_path)
+    again = run_cli(
+        ["run", "--project", str(run_copy), "--period", "2017-Q4", "-q", "--no-pdf"], tmp_path
+    )
     assert again.returncode == 0, again.stderr
     assert not failed.parent.exists()
 
@@ -158,7 +160,7 @@ def test_a_second_period_updates_the_index_and_keeps_earlier_suppressions(run_co
         assert words in html and f"{label}/leviers/index.html" in html
         assert f"{label}/open-data/datapackage.json" in html
     assert html.index("4ᵉ trimestre 2017") < html.index("3ᵉ trimestre 2017")
-    q4 = run_cli([*args, "--period", "2017-Q4"], tmp_path)
+    q4 = run_cli([*args, "--period", "2017-Q4", "--no-pdf"], tmp_path)
     steps = {s["step"]: s for s in json.loads(q4.stdout)["steps"]}
     assert steps["open-data"]["rebuilt"], "an earlier release appeared: the package is redone"
     q4_second = read_release(reports / "2017-Q4" / "open-data")

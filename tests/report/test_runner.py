@@ -88,6 +88,19 @@ def test_run_injects_records_and_uses_the_venv_python(
     assert not (tmp_path / "out" / "t.partial.ipynb").exists()
 
 
+def test_the_kernels_sockets_are_not_in_its_working_directory(
+    write_notebook: WriteNotebook, tmp_path: Path
+) -> None:
+    """The kernel runs in the project's folder; its sockets live in Jupyter's runtime folder,
+    not beside the project's files (a copy of the project made meanwhile would meet them)."""
+    folder = tmp_path / "project"
+    folder.mkdir()
+    template = write_notebook(_cells(code("import os\nprint(sorted(os.listdir('.')))", "ls")))
+    output = execute_notebook(template, tmp_path / "out" / "t.ipynb", {}, cwd=folder)
+    assert _stdout(output, "ls").strip() == "[]"
+    assert list(folder.iterdir()) == []
+
+
 def test_failing_cell_is_named_partial_kept_previous_output_untouched(
     write_notebook: WriteNotebook, tmp_path: Path
 ) -> None:

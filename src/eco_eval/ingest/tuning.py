@@ -35,11 +35,11 @@ Great Expectations (:func:`great_expectations`, :func:`gx_context`)
 - It is imported on the first validation, not when :mod:`eco_eval.ingest` is: its import takes
   seconds, and the commands that import the ingest's modules without validating (``eco-eval
   doctor``, the bilan) must not pay it.
-- It is imported without two costs of its import: ``rfc3987_syntax`` compiles a Lark grammar
-  when jsonschema's format checker imports it (held back: jsonschema then checks no ``iri``
-  format, which neither GX's expectations nor eco_eval use); ``altair`` is imported by one GX
-  expectation for its charts only (replaced by a stand-in that imports it on first use). Only
-  for modules nothing imported yet; both import as usual afterwards.
+- It is imported without ``altair``, which one GX expectation imports for its charts only
+  (replaced by a stand-in that imports it on first use; only when nothing imported it yet, and
+  it imports as usual afterwards). jsonschema, which GX imports, is pinned below 4.24
+  (``constraints.txt``): later versions compile the Lark grammar of ``rfc3987_syntax`` when
+  imported, for an ``iri`` format check neither GX's expectations nor eco_eval use.
 - ``HASH_THRESHOLD = 0``: GX fingerprints every batch frame under 1 GB (an MD5 of pandas' hash
   of every cell) for the batch markers of its data docs, which an ephemeral context never
   writes.
@@ -143,20 +143,15 @@ def gx_context() -> Any:
 
 @contextlib.contextmanager
 def _lean_gx_import() -> Iterator[None]:
-    """``rfc3987_syntax`` held back and ``altair`` deferred while the block runs (module doc)."""
-    # jsonschema imported: its format checker already compiled the grammar
-    stand_ins: dict[str, Any] = {
-        "rfc3987_syntax": None if "jsonschema" not in sys.modules else False,
-        "altair": _Deferred("altair"),
-    }
-    held_back = [n for n, m in stand_ins.items() if m is not False and n not in sys.modules]
-    for name in held_back:
-        sys.modules[name] = stand_ins[name]  # None: importing it raises ImportError
+    """``altair`` deferred while the block runs (module doc)."""
+    deferred = "altair" not in sys.modules
+    if deferred:
+        sys.modules["altair"] = _Deferred("altair")
     try:
         yield
     finally:
-        for name in held_back:
-            del sys.modules[name]
+        if deferred:
+            del sys.modules["altair"]
 
 
 class _Deferred(types.ModuleType):

@@ -47,12 +47,15 @@ RELEASES_DIR = "releases"
 
 
 class PeriodRelease:
-    """The release of ``period`` for one run of ``project``, saved as ``folder``."""
+    """The release of ``period`` for one run of ``project``, saved as ``folder`` (default the
+    period's label: one release per period, whatever the report's language, since no figure
+    depends on it; a bilan in a second language reads the first one's release)."""
 
-    def __init__(self, project: Any, period: Any, folder: str) -> None:
+    def __init__(self, project: Any, period: Any, folder: str | None = None) -> None:
         self.project = project
         self.period = period
-        self.path = Path(project.processed_dir) / RELEASES_DIR / folder
+        name = folder if folder is not None else period.label.replace(":", "_")
+        self.path = Path(project.processed_dir) / RELEASES_DIR / name
         self.release: Release | None = None
         #: The suppression log to keep once the publication is out (None until built).
         self.suppression_log: pd.DataFrame | None = None

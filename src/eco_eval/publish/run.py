@@ -161,7 +161,7 @@ def publish_period(
     }
     cancel = threading.Event()
     folder = report_folder(project, p, lang)
-    release = PeriodRelease(project, p, folder)
+    release = PeriodRelease(project, p)
     with PeriodStage(project.reports_dir, folder, notebooks_dir=notebooks_dir(project)) as stage:
         params = bilan_parameters(project, p, lang, stage.final)
         params.pop("output_dir")

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import uuid
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -110,10 +111,20 @@ class _LocalSocketKernelManager(_QuietShutdownKernelManager):
     """Talks to the kernel over Unix sockets in the Jupyter runtime directory, not local TCP.
 
     Only the user can open them (no other local user can connect to or read the kernel's channels)
-    and ipykernel has no reason to warn about unencrypted TCP on every run.
+    and ipykernel has no reason to warn about unencrypted TCP on every run. The connection file
+    is named before the start: jupyter_client derives the socket paths from it, and without it
+    they would be ``kernel-ipc-<n>`` in the kernel's working directory, the project's folder
+    (where anything copying the project while a report runs would meet them).
     """
 
     transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
+
+    def __init__(self, **kw: Any) -> None:
+        super().__init__(**kw)
+        if not self.connection_file:
+            runtime = Path(jupyter_runtime_dir())
+            runtime.mkdir(parents=True, exist_ok=True)
+            self.connection_file = str(runtime / f"kernel-{uuid.uuid4()}.json")
 
 
 def _kernel_manager_class() -> type[AsyncKernelManager]:
