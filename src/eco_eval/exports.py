@@ -18,8 +18,7 @@ from eco_eval.pipeline import resolve_period
 from eco_eval.privacy.ledger import check_custom_range
 from eco_eval.privacy.open_data import neutralise_formulas
 from eco_eval.privacy.suppression import read_suppression_log
-from eco_eval.publish.release import BILAN_SUPPRESSION_LOG
-from eco_eval.release.build import build_release
+from eco_eval.publish.release import BILAN_SUPPRESSION_LOG, PeriodRelease
 from eco_eval.release.compute import compute_published
 from eco_eval.store import open_store, record_publication
 
@@ -86,15 +85,14 @@ WELLBEING_TABLES = ("impact", "reliability", "wellbeing")
 def compute_wellbeing_table(root: Path, period: str, table: str) -> Any:
     """One of the bilan's well-being tables of ``period`` (``impact``, ``reliability`` or
     ``wellbeing``) as a flat anonymised frame: the numbers the bilan of that period shows, from
-    the same release (:mod:`eco_eval.bilan.exports`)."""
+    the same release (:mod:`eco_eval.bilan.exports`): the one saved beside the store when its
+    inputs are unchanged, else built and saved for the bilan to read."""
     if table not in WELLBEING_TABLES:
         raise ConfigError(f"unknown table {table!r}{did_you_mean(table, WELLBEING_TABLES)}")
     project = load_project(root)
     p = resolve_period(project, period)
-    release, _ = build_release(
-        project,
-        p,
-        suppression_log=read_suppression_log(project.processed_dir / BILAN_SUPPRESSION_LOG),
-    )
-    bilan = Bilan.from_release(release, lang=project.lang, project=project)
+    release = PeriodRelease(project, p)  # the period's saved release, built when out of date
+    release.get()
+    assert release.release is not None
+    bilan = Bilan.from_release(release.release, lang=project.lang, project=project)
     return getattr(exports, f"{table}_export")(wellbeing_section(bilan))
