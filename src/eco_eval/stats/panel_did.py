@@ -198,16 +198,19 @@ def _within_fit(data: pd.DataFrame, treatments: Sequence[str]) -> dict[str, tupl
     within = columns - columns.groupby(person).transform("mean")
     y = within.pop("_y").to_numpy()
     kept = [c for c in within.columns if np.abs(within[c].to_numpy()).max() > 1e-10]
-    if np.linalg.matrix_rank(within[kept].to_numpy()) < len(kept):
+    # the rank of the K x K cross-products, not of the N x K matrix: same answer, N times less
+    if _rank(within[kept].to_numpy()) < len(kept):
         independent: list[str] = []
         for name in kept:  # treatments first: a wave dummy gives way to them, not the reverse
-            if np.linalg.matrix_rank(within[[*independent, name]].to_numpy()) > len(independent):
+            if _rank(within[[*independent, name]].to_numpy()) > len(independent):
                 independent.append(name)
         kept = independent
     if not any(t in kept for t in treatments):
         return {}
     clusters = pd.factorize(data["_cluster"])[0]
-    fit = sm.OLS(y, within[kept].to_numpy()).fit(cov_type="cluster", cov_kwds={"groups": clusters})
+    fit = sm.OLS(y, within[kept].to_numpy()).fit(
+        method="qr", cov_type="cluster", cov_kwds={"groups": clusters}
+    )
     n, k = len(y), len(kept)
     nested = bool((data.groupby(person)["_cluster"].nunique() == 1).all())
     extra = 0 if nested else int(person.max()) + 1
@@ -217,6 +220,10 @@ def _within_fit(data: pd.DataFrame, treatments: Sequence[str]) -> dict[str, tupl
         for i, name in enumerate(kept)
         if name in treatments
     }
+
+
+def _rank(x: np.ndarray) -> int:
+    return int(np.linalg.matrix_rank(x.T @ x, hermitian=True))
 
 
 @checked
