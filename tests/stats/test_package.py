@@ -55,6 +55,20 @@ def test_the_bilan_kernel_loads_no_statistics_library():
     assert done.stdout.strip() == "[]"
 
 
+def test_the_orchestrating_process_loads_no_statistics_library():
+    """``eco-eval run`` and ``bilan`` only orchestrate: the release is built in a child process
+    (ARCHITECTURE.md), so the publication commands' imports leave the statistics out."""
+    code = (
+        "import sys, eco_eval.pipeline, eco_eval.publish.run\n"
+        "heavy = ('scipy.stats', 'statsmodels', 'pingouin', 'linearmodels', 'rfc3987_syntax')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.strip() == "[]"
+
+
 def test_the_indicators_intervals_do_not_load_pingouin_or_matplotlib():
     """The indicator engine imports ``eco_eval.stats.intervals`` only, not every submodule of
     the package with it (pingouin, matplotlib, statsmodels.api)."""
