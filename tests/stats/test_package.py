@@ -42,44 +42,33 @@ def test_an_unknown_name_is_an_attribute_error():
         stats_package.wilson  # noqa: B018
 
 
-def test_the_bilan_kernel_loads_no_statistics_library():
-    """The bilan and the deep dives render a release: its figures are computed already."""
-    code = (
-        "import sys, eco_eval.bilan\n"
-        "heavy = ('scipy.stats', 'statsmodels', 'pingouin', 'linearmodels', 'duckdb')\n"
-        "print(sorted(m for m in heavy if m in sys.modules))"
-    )
+def _loaded(imports: str, modules: tuple[str, ...]) -> list[str]:
+    """Which of ``modules`` a fresh interpreter holds after ``import <imports>``."""
+    code = f"import sys, {imports}\nprint(sorted(m for m in {modules!r} if m in sys.modules))"
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
     )
-    assert done.stdout.strip() == "[]"
+    return ast.literal_eval(done.stdout)
+
+
+def test_the_bilan_kernel_loads_no_statistics_library():
+    """The bilan and the deep dives render a release: its figures are computed already."""
+    heavy = ("scipy.stats", "statsmodels", "pingouin", "linearmodels", "duckdb")
+    assert _loaded("eco_eval.bilan", heavy) == []
 
 
 def test_the_orchestrating_process_loads_no_statistics_library():
     """``eco-eval run`` and ``bilan`` only orchestrate: the release is built in a child process
     (ARCHITECTURE.md), so the publication commands' imports leave the statistics out."""
-    code = (
-        "import sys, eco_eval.pipeline, eco_eval.publish.run\n"
-        "heavy = ('scipy.stats', 'statsmodels', 'pingouin', 'linearmodels', 'rfc3987_syntax')\n"
-        "print(sorted(m for m in heavy if m in sys.modules))"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
-    )
-    assert done.stdout.strip() == "[]"
+    heavy = ("scipy.stats", "statsmodels", "pingouin", "linearmodels", "rfc3987_syntax")
+    assert _loaded("eco_eval.pipeline, eco_eval.publish.run", heavy) == []
 
 
 def test_the_indicators_intervals_do_not_load_pingouin_or_matplotlib():
     """The indicator engine imports ``eco_eval.stats.intervals`` only, not every submodule of
     the package with it (pingouin, matplotlib, statsmodels.api)."""
-    code = (
-        "import sys, eco_eval.stats.intervals, eco_eval.indicators.maintenance\n"
-        "print(sorted(m for m in ('pingouin', 'matplotlib', 'statsmodels.api') if m in sys.modules))"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
-    )
-    assert done.stdout.strip() == "[]"
+    imports = "eco_eval.stats.intervals, eco_eval.indicators.maintenance"
+    assert _loaded(imports, ("pingouin", "matplotlib", "statsmodels.api")) == []
 
 
 def test_the_top_level_api_resolves_lazily_and_completes():
