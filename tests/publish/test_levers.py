@@ -29,6 +29,8 @@ PARAMETERS = {
 #: What lever.ipynb takes: the lever, the release's folder, the language.
 NOTEBOOK_PARAMETERS = {"lever": "x", "release": "data/processed/releases/2017-Q4", "lang": "fr"}
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+#: the page's generation date (two runs on either side of midnight print different days)
+GENERATED = re.compile(r"(?:Généré le|Generated on) [^<—]+—")
 
 
 def _template(tmp_path: Path, failing: str | None = None) -> Path:
@@ -131,7 +133,10 @@ def _outputs(path: Path) -> dict[str, list[str]]:
     for cell in nb.cells:
         if cell.cell_type == "code" and "injected-parameters" not in cell.metadata.get("tags", []):
             texts = [
-                UUID.sub("<id>", str(o.get("data", {}).get("text/html", o.get("text", ""))))
+                GENERATED.sub(
+                    "Généré le <date> —",
+                    UUID.sub("<id>", str(o.get("data", {}).get("text/html", o.get("text", "")))),
+                )
                 for o in cell.get("outputs", [])
             ]
             out[cell.id] = texts

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import signal
 import subprocess
 import time
@@ -22,11 +23,15 @@ import pytest
 
 from publish.conftest import ECO_EVAL, cli_env, copy_project, store_contents
 
+#: the open-data files' names start with the day they were published (AAAAMMJJ_)
+DAY = re.compile(r"(?<=/open-data/)\d{8}_")
+
 
 def _published(reports: Path) -> dict[str, Path]:
-    """The files a run publishes under reports/ (not the lock or staging folders)."""
+    """The files a run publishes under reports/ (not the lock or staging folders), the day out
+    of the open-data files' names (a run on the next day publishes the same files)."""
     return {
-        p.relative_to(reports).as_posix(): p
+        DAY.sub("AAAAMMJJ_", p.relative_to(reports).as_posix()): p
         for p in sorted(reports.rglob("*"))
         if p.is_file()
         and not p.relative_to(reports).parts[0].startswith(".")
