@@ -91,8 +91,6 @@ def compute_wellbeing_table(root: Path, period: str, table: str) -> Any:
         raise ConfigError(f"unknown table {table!r}{did_you_mean(table, WELLBEING_TABLES)}")
     project = load_project(root)
     p = resolve_period(project, period)
-    release = PeriodRelease(project, p)  # the period's saved release, built when out of date
-    release.get()
-    assert release.release is not None
-    bilan = Bilan.from_release(release.release, lang=project.lang, project=project)
+    release = PeriodRelease(project, p).loaded()  # the saved one, built when out of date
+    bilan = Bilan.from_release(release, lang=project.lang, project=project)
     return getattr(exports, f"{table}_export")(wellbeing_section(bilan))

@@ -184,14 +184,13 @@ def build_bilan_in(
     if pdf:
         html_to_pdf(html, out / "bilan.pdf")
         _advance(progress, "PDF")
-    assert release.release is not None
     figures = {
         "period": p.label,
         "k": project.privacy.k,
         "lang": lang,
         "pdf": pdf,
         "generated_at": stamp["generated_at"],
-        "figures": key_figures(release.release.frame("current")),
+        "figures": key_figures(release.frame("current")),
     }
     (out / "key_figures.json").write_text(
         json.dumps(figures, ensure_ascii=False, indent=2), encoding="utf-8"

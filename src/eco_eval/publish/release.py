@@ -153,11 +153,15 @@ class PeriodRelease:
         finally:
             child.stop()
 
-    def frame(self, name: str) -> pd.DataFrame:
-        """The release's frame ``name`` (the release built or read first, see :meth:`get`)."""
+    def loaded(self) -> Release:
+        """The release itself, built or read first (see :meth:`get`)."""
         self.get()
         assert self.release is not None
-        return self.release.frame(name)
+        return self.release
+
+    def frame(self, name: str) -> pd.DataFrame:
+        """The release's frame ``name`` (the release built or read first, see :meth:`get`)."""
+        return self.loaded().frame(name)
 
 
 def _ledger_digest(project: Any, period: Any) -> str:

@@ -5,7 +5,7 @@ standard errors clustered by person. The person effects are absorbed by the with
 transformation (each column minus its person's mean), the wave effects are dummies, and the
 least squares and the cluster-robust variance are :class:`statsmodels.regression.linear_model.OLS`'s
 (``cov_type="cluster"``), with the degrees of freedom of Stata's ``xtreg, fe vce(cluster id)``.
-A panel library (``linearmodels.PanelOLS``) gives the same figures to 1e-12 but costs five times
+A panel library (``linearmodels.PanelOLS``) gives the same figures (to 1e-10) but costs five times
 as much per fit, mostly in fit statistics the bilan never shows; a release fits about 70 of these
 models. ``tests/stats/test_panel_did.py`` checks this module against ``PanelOLS`` (clusters that
 nest the persons and clusters that do not) and against a dummy-variable regression written out by
