@@ -63,8 +63,17 @@ def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
 
 @pytest.fixture
 def run_copy(demo_run: dict, tmp_path: Path) -> Path:
-    """A private copy of the demo project after its full 2017-Q4 run."""
-    return copy_project(demo_run["root"], tmp_path / "city")
+    """A private copy of the demo project after its full 2017-Q4 run (checked unchanged: a test
+    that published from the shared run itself would make every later copy compute its release
+    again, and test something else than a published demo)."""
+    root = copy_project(demo_run["root"], tmp_path / "city")
+    ledger = open_store(root / "data" / "processed" / "eco_eval.duckdb").table("publication_ledger")
+    published = set(ledger["publication"])
+    assert published == {"bilan:2017-Q4", "open-data:2017-Q4"}, (
+        f"the shared demo run was modified by a test (its ledger holds {sorted(published)}): "
+        "work on a copy of it"
+    )
+    return root
 
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"

@@ -119,6 +119,19 @@ def test_did_equals_statsmodels_formula_route():
     assert row["estimate_without_baseline"] == pytest.approx(plain.params["treated"], abs=1e-9)
 
 
+def test_without_a_power_the_estimates_are_the_same_and_no_mde_is_solved():
+    panel = simulate_city(np.random.default_rng(1))
+    full = did_estimate(panel, "score", "part_x", waves=WAVES).iloc[0]
+    bare = did_estimate(panel, "score", "part_x", waves=WAVES, power=None).iloc[0]
+    assert full["mde"] > 0 and np.isnan(bare["mde"])
+    same = ["estimate", "se", "ci_low", "ci_high", "p_value", "hedges_g"]
+    assert bare[same].tolist() == full[same].tolist()
+    cross = cross_sectional_estimate(panel, "score", "part_x", wave=WAVES[1], power=None)
+    assert np.isnan(cross["mde"].iloc[0]) and np.isfinite(cross["estimate"].iloc[0])
+    with pytest.raises(EcoEvalError, match="power"):
+        did_estimate(panel, "score", "part_x", waves=WAVES, power=1.5)
+
+
 def test_did_recovers_the_planted_effect_and_fills_the_row():
     panel = simulate_city(np.random.default_rng(2), tau=1.5, n_departments=40, mean_size=60)
     out = did_estimate(panel, "score", "part_x", waves=WAVES, lever="audace")
@@ -320,7 +333,8 @@ def test_did_interval_covers_the_truth_95_percent_of_the_time():
     start = time.perf_counter()
     with threadpool_limits(1):  # tiny OLS fits: BLAS threads only contend
         for _ in range(reps):
-            row = did_estimate(simulate_city(rng, tau=truth), "score", "part_x", waves=WAVES)
+            city = simulate_city(rng, tau=truth)
+            row = did_estimate(city, "score", "part_x", waves=WAVES, power=None)
             hits += bool(row["ci_low"].iloc[0] <= truth <= row["ci_high"].iloc[0])
     coverage = hits / reps
     print(f"\nDiD 95% interval coverage over {reps} simulated cities: {coverage:.3f} "

@@ -172,6 +172,11 @@ def _level(value: object, name: str) -> None:
     check_level(float(value), name)
 
 
+def _optional_level(value: object, name: str) -> None:
+    if value is not None:
+        _level(value, name)
+
+
 def _finite_number(value: object, name: str) -> None:
     if isinstance(value, bool) or not isinstance(value, int | float | np.number):
         raise StatsInputError(f"{name} must be a number, got {shown(value)}")
@@ -296,7 +301,8 @@ def _scalar_label(value: object, name: str) -> None:
 
 #: Argument name -> its rule: raises StatsInputError, or returns the value normalised (None: as is).
 RULES: dict[str, Callable[[object, str], object]] = {
-    **dict.fromkeys(("level", "alpha", "power", "fdr", "target_power"), _level),
+    **dict.fromkeys(("level", "alpha", "fdr", "target_power"), _level),
+    "power": _optional_level,
     **dict.fromkeys(("n_boot", "omega_boot"), _int_at_least(0)),
     **dict.fromkeys(
         ("min_n", "min_group", "min_pairs", "k", "k_drivers", "n_steps", "step", "max_iter"),

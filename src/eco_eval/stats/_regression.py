@@ -174,8 +174,11 @@ def standardise(res: dict[str, object], sd: float, n_t: int, n_c: int) -> dict[s
 
 
 def mde_points(
-    y: pd.Series, data: pd.DataFrame, cluster: str | None, level: float, power: float
+    y: pd.Series, data: pd.DataFrame, cluster: str | None, level: float, power: float | None
 ) -> float:
+    """The minimum detectable effect in the units of ``y``; NaN when ``power`` is None."""
+    if power is None:
+        return float("nan")
     n_t, n_c = int((data["treated"] == 1).sum()), int((data["treated"] == 0).sum())
     icc, size = 0.0, 1.0
     if cluster is not None and data.groupby(cluster)["treated"].nunique().max() == 1:

@@ -82,7 +82,7 @@ def did_estimate(
     lever: str = "*",
     level: float = 0.95,
     min_group: int = 10,
-    power: float = 0.8,
+    power: float | None = 0.8,
 ) -> pd.DataFrame:
     """Difference in differences on the change scores of respondents linked across two waves.
 
@@ -114,8 +114,9 @@ def did_estimate(
         Confidence level.
     min_group : int
         Fewer linked participants or non-participants than this: no estimate, a note says why.
-    power : float
-        Power used for ``mde``.
+    power : float or None
+        Power used for ``mde``; None leaves ``mde`` empty (NaN), for simulation studies that
+        only need the estimate and its interval (solving for the MDE is most of a fit's time).
 
     Returns
     -------
@@ -226,7 +227,7 @@ def cross_sectional_estimate(
     lever: str = "*",
     level: float = 0.95,
     min_group: int = 10,
-    power: float = 0.8,
+    power: float | None = 0.8,
 ) -> pd.DataFrame:
     """Participants versus non-participants at one wave, adjusted for covariates (SMS level 2).
 
@@ -301,7 +302,7 @@ def wave_change(
     lever: str = "*",
     level: float = 0.95,
     min_pairs: int = 10,
-    power: float = 0.8,
+    power: float | None = 0.8,
 ) -> pd.DataFrame:
     """Mean change of a score between two waves, paired when respondents are linked (SMS level 2).
 
@@ -318,7 +319,8 @@ def wave_change(
     pairing : {"auto", "paired", "independent"}
         ``"auto"`` pairs when at least ``min_pairs`` respondents answered both waves.
     lever, level, min_pairs, power
-        Lever id for the row, confidence level, pairing threshold, power for ``mde``.
+        Lever id for the row, confidence level, pairing threshold, power for ``mde`` (None: no
+        ``mde``, as in :func:`did_estimate`).
 
     Returns
     -------
@@ -379,10 +381,12 @@ def wave_change(
         j = hedges_correction(n - 1)
         g_scale = j / sd_av if sd_av > 0 else NAN
         est = float(diff.mean())
-        solved = TTestPower().solve_power(
-            effect_size=None, nobs=n, alpha=1 - level, power=power, alternative="two-sided"
-        )
-        mde = float(diff.std()) * float(np.asarray(solved, dtype=float).ravel()[0])
+        mde = NAN
+        if power is not None:
+            solved = TTestPower().solve_power(
+                effect_size=None, nobs=n, alpha=1 - level, power=power, alternative="two-sided"
+            )
+            mde = float(diff.std()) * float(np.asarray(solved, dtype=float).ravel()[0])
         return impact_row(
             lever,
             "before_after_paired",
@@ -431,7 +435,9 @@ def wave_change(
         g_ci_high=g.ci_high,
         n_treated=len(a),
         n_control=len(b),
-        mde=minimum_detectable_effect(len(a), len(b), 1 - level, power) * sd,
+        mde=NAN
+        if power is None
+        else minimum_detectable_effect(len(a), len(b), 1 - level, power) * sd,
         **common,
         note="no comparison group: the change is not attributable to the lever",
     )
