@@ -17,6 +17,7 @@ from eco_eval.stats.intervals import (
     bootstrap_mean_ci,
     mean_ci,
     nps,
+    t_half_widths,
     top_box_share,
     wilson_ci,
 )
@@ -93,6 +94,22 @@ def test_mean_ci_matches_scipy_t_interval():
     low, high = stats.t.interval(0.9, len(x) - 1, loc=x.mean(), scale=stats.sem(x))
     assert (r.ci_low, r.ci_high) == pytest.approx((low, high), abs=1e-12)
     assert r.se == pytest.approx(stats.sem(x))
+
+
+def test_t_half_widths_are_mean_cis_for_many_samples_at_once():
+    rng = np.random.default_rng(11)
+    samples = [rng.normal(3, 1.5, n) for n in (0, 1, 2, 3, 17, 250)]
+    var = [x.var(ddof=1) if len(x) > 1 else np.nan for x in samples]
+    half = t_half_widths(var, [len(x) for x in samples], level=0.9)
+    for x, h in zip(samples, half, strict=True):
+        ref = mean_ci(x, level=0.9)
+        assert np.isnan(h) if len(x) < 2 else h == pytest.approx(ref.ci_high - ref.estimate)
+    # an effective size need not be whole: t with n - 1 degrees of freedom all the same
+    assert t_half_widths([4.0], [10.5])[0] == pytest.approx(
+        stats.t.ppf(0.975, 9.5) * (4 / 10.5) ** 0.5
+    )
+    with pytest.raises(EcoEvalError, match="same length"):
+        t_half_widths([1.0, 2.0], [5])
 
 
 def test_mean_ci_small_samples():

@@ -13,6 +13,7 @@ from eco_eval.stats.weights import (
     effective_n,
     rake,
     weighted_mean_ci,
+    weighted_moments,
     weighted_share_ci,
 )
 
@@ -103,6 +104,20 @@ def test_equal_weights_give_the_unweighted_intervals():
     share, _, slow, shigh = weighted_share_ci(flags, np.ones(80))
     ci = wilson_ci([int(flags.sum())], [80]).iloc[0]
     assert (share, slow, shigh) == pytest.approx((ci["proportion"], ci["ci_low"], ci["ci_high"]))
+
+
+def test_weighted_moments_by_hand():
+    rng = np.random.default_rng(5)
+    y, w = rng.normal(50, 10, 40), rng.uniform(0.5, 3.0, 40)
+    mean, n_e, var = weighted_moments(y, w)
+    assert mean == pytest.approx(np.average(y, weights=w))
+    assert n_e == pytest.approx(effective_n(w)) and n_e == pytest.approx(
+        w.sum() ** 2 / (w**2).sum()
+    )
+    by_hand = (w * (y - np.average(y, weights=w)) ** 2).sum() / w.sum() * n_e / (n_e - 1)
+    assert var == pytest.approx(by_hand)
+    one = weighted_moments(np.array([3.0, 4.0]), np.array([1.0, 0.0]))
+    assert one[:2] == (3.0, 1.0) and np.isnan(one[2])  # one effective respondent: no variance
 
 
 def test_bad_inputs_are_one_line_errors():

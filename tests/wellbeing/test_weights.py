@@ -10,6 +10,8 @@ import pytest
 from eco_eval.errors import EcoEvalError
 from eco_eval.instruments import load_instruments
 from eco_eval.release.wellbeing import weighted_levels
+from eco_eval.stats import mean_ci, weighted_mean_ci, weighted_share_ci, wilson_ci
+from eco_eval.wellbeing.scores import WELLBEING_INDICATORS, score_barometer, wellbeing_by_wave
 from eco_eval.wellbeing.weights import barometer_weights
 
 
@@ -47,6 +49,41 @@ def test_weighted_level_is_closer_to_the_staff_than_the_respondents_mean():
         assert summary.loc[0, "margins"] == "department, category, gender"
         assert summary.loc[0, "design_effect"] > 1
     assert np.mean(errors_w) < 0.3 * np.mean(errors_u)
+
+
+def test_every_weighted_cell_is_the_one_sample_functions_figure():
+    """The levels' intervals, computed for all cells at once, are those of weighted_mean_ci,
+    weighted_share_ci, mean_ci and wilson_ci applied to each cell's respondents."""
+    baro, headcount, _ = city(3, n_staff=600)
+    instruments = load_instruments(levers=[])
+    weights = barometer_weights(baro, headcount)
+    levels = wellbeing_by_wave(baro, instruments, weights=weights)
+    scored = score_barometer(baro, instruments)
+    checked = 0
+    for _, cell in levels.iterrows():
+        rows = (
+            scored
+            if cell["dimension"] == "*"
+            else scored[scored[cell["dimension"]] == cell["group"]]
+        )
+        col, kind = WELLBEING_INDICATORS[cell["indicator"]]
+        values = rows[col].astype(float)
+        known = values.notna()
+        if kind == "mean":
+            want = weighted_mean_ci(values[known], weights[rows.index][known])
+            plain = mean_ci(values[known])
+            plain_figures = (plain.estimate, plain.ci_low, plain.ci_high)
+        else:
+            want = weighted_share_ci(values[known], weights[rows.index][known])
+            ci = wilson_ci([int(values[known].sum())], [int(known.sum())]).iloc[0]
+            plain_figures = (ci["proportion"], ci["ci_low"], ci["ci_high"])
+        got = cell[["value", "n_effective", "ci_low", "ci_high"]].to_numpy(dtype=float)
+        assert got == pytest.approx(np.array(want, dtype=float), rel=1e-12, nan_ok=True)
+        unweighted = cell[["value_unweighted", "ci_low_unweighted", "ci_high_unweighted"]]
+        assert unweighted.to_numpy(dtype=float) == pytest.approx(plain_figures, rel=1e-12)
+        assert cell["n"] == known.sum()
+        checked += 1
+    assert checked == len(levels) > 20
 
 
 def test_the_rule_hides_small_cells_in_every_column_including_the_unweighted_ones():

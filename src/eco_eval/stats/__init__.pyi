@@ -27,6 +27,7 @@ from .intervals import (
     bootstrap_mean_ci as bootstrap_mean_ci,
     mean_ci as mean_ci,
     nps as nps,
+    t_half_widths as t_half_widths,
     top_box_share as top_box_share,
     wilson_ci as wilson_ci,
 )
@@ -48,5 +49,6 @@ from .scales import (
 from .weights import (
     rake as rake,
     weighted_mean_ci as weighted_mean_ci,
+    weighted_moments as weighted_moments,
     weighted_share_ci as weighted_share_ci,
 )

@@ -31,6 +31,7 @@ __all__ = [
     "bootstrap_rows",
     "mean_ci",
     "nps",
+    "t_half_widths",
     "top_box_share",
     "wilson_ci",
 ]
@@ -209,6 +210,42 @@ def mean_ci(values: object, level: float = 0.95) -> Interval:
     d = DescrStatsW(x)
     low, high = d.tconfint_mean(alpha=1 - level)
     return Interval(mean, float(low), float(high), n, level, "t", se=float(d.std_mean))
+
+
+def t_half_widths(variance: object, n: object, level: float = 0.95) -> np.ndarray:
+    """Half-widths of Student-t intervals of many means at once, from their variances and sizes.
+
+    Parameters
+    ----------
+    variance, n : array-like
+        Per mean, the variance of the observations and their number (or an effective size,
+        which need not be whole: Kish's for a weighted mean); same length.
+    level : float
+        Confidence level, default 0.95.
+
+    Returns
+    -------
+    numpy.ndarray
+        :math:`t_{n-1,\\,1-(1-\\text{level})/2}\\;\\sqrt{v/n}`; NaN where ``n <= 1``.
+
+    Notes
+    -----
+    :func:`mean_ci` gives one sample's interval (statsmodels); this is the same interval for a
+    table of means whose variances are known, with one quantile call for all of them: a
+    barometer's levels have hundreds of cells, where a library call per cell costs more than
+    the arithmetic. ``tests/stats/test_intervals.py`` checks it against :func:`mean_ci`.
+    """
+    level = check_level(level)
+    v = np.asarray(variance, dtype=float).ravel()
+    m = np.asarray(n, dtype=float).ravel()
+    if v.shape != m.shape:
+        raise StatsInputError(
+            f"variance and n must have the same length, got {v.size} and {m.size}"
+        )
+    out = np.full(v.shape, NAN)
+    ok = m > 1
+    out[ok] = stats.t.ppf(0.5 + level / 2, m[ok] - 1) * np.sqrt(v[ok] / m[ok])
+    return out
 
 
 def bootstrap_rows(

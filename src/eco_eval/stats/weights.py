@@ -15,7 +15,6 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from eco_eval.stats._checks import (
     StatsInputError,
@@ -24,9 +23,16 @@ from eco_eval.stats._checks import (
     checked,
     numeric_column,
 )
-from eco_eval.stats.intervals import wilson_ci
+from eco_eval.stats.intervals import t_half_widths, wilson_ci
 
-__all__ = ["design_effect", "effective_n", "rake", "weighted_mean_ci", "weighted_share_ci"]
+__all__ = [
+    "design_effect",
+    "effective_n",
+    "rake",
+    "weighted_mean_ci",
+    "weighted_moments",
+    "weighted_share_ci",
+]
 
 
 def _check_margins(sample: pd.DataFrame, margins: Mapping[str, Mapping[object, float]]) -> None:
@@ -126,7 +132,27 @@ def effective_n(weights: object) -> float:
     w = w[np.isfinite(w)]
     if (w < 0).any():
         raise StatsInputError("weights must be >= 0")
+    return _kish(w)
+
+
+def _kish(w: np.ndarray) -> float:
     return float(w.sum() ** 2 / (w**2).sum()) if (w**2).sum() > 0 else 0.0
+
+
+def weighted_moments(y: np.ndarray, w: np.ndarray) -> tuple[float, float, float]:
+    """``(mean, n_effective, variance)`` of values ``y`` with weights ``w``: clean float arrays
+    (no NaN, weights >= 0 summing to more than 0), as :func:`weighted_mean_ci` uses them.
+
+    :math:`\\bar y_w = \\sum w y / \\sum w`, Kish's :math:`n_e`, and
+    :math:`s_w^2 = \\sum w (y - \\bar y_w)^2 / \\sum w \\cdot n_e / (n_e - 1)` (NaN when
+    :math:`n_e \\le 1`). For tables of many weighted means, whose intervals
+    :func:`eco_eval.stats.intervals.t_half_widths` then gives all at once.
+    """
+    mean = float(np.sum(w * y) / w.sum())
+    n_e = _kish(w)
+    if n_e <= 1:
+        return mean, n_e, float("nan")
+    return mean, n_e, float(np.sum(w * (y - mean) ** 2) / w.sum()) * n_e / (n_e - 1)
 
 
 @checked
@@ -165,12 +191,10 @@ def weighted_mean_ci(
     y, w = _pairs(values, weights, "values")
     if w.sum() <= 0:
         return float("nan"), 0.0, float("nan"), float("nan")
-    mean = float(np.sum(w * y) / w.sum())
-    n_e = effective_n(w)
+    mean, n_e, var = weighted_moments(y, w)
     if n_e <= 1:
         return mean, n_e, float("nan"), float("nan")
-    var = float(np.sum(w * (y - mean) ** 2) / w.sum()) * n_e / (n_e - 1)
-    half = float(stats.t.ppf(0.5 + level / 2, n_e - 1)) * np.sqrt(var / n_e)
+    half = float(t_half_widths([var], [n_e], level)[0])
     return mean, n_e, mean - half, mean + half
 
 
@@ -187,7 +211,6 @@ def weighted_share_ci(
     y, w = _pairs(pd.Series(flags).astype(float), weights, "flags")
     if w.sum() <= 0:
         return float("nan"), 0.0, float("nan"), float("nan")
-    share = float(np.sum(w * y) / w.sum())
-    n_e = effective_n(w)
+    share, n_e, _ = weighted_moments(y, w)
     ci = wilson_ci([share * n_e], [n_e], level).iloc[0]
     return share, n_e, float(ci["ci_low"]), float(ci["ci_high"])

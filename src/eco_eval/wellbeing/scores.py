@@ -22,9 +22,10 @@ import pandas as pd
 from eco_eval.config import DIMENSIONS
 from eco_eval.indicators.core import row, tidy
 from eco_eval.instruments import Instrument
-from eco_eval.stats import mean_ci, reliability_table, score_all, wilson_ci
+from eco_eval.stats import reliability_table, score_all, wilson_ci
 from eco_eval.stats._checks import StatsInputError, check_columns, check_level, checked
-from eco_eval.stats.weights import weighted_mean_ci, weighted_share_ci
+from eco_eval.stats.intervals import t_half_widths
+from eco_eval.stats.weights import weighted_moments
 
 __all__ = [
     "BREAKDOWNS",
@@ -115,31 +116,77 @@ def score_barometer(barometer: pd.DataFrame, instruments: Mapping[str, Instrumen
     return out
 
 
-def _mean_row(values: pd.Series, level: float) -> tuple[float, float, float, float]:
-    x = values.dropna().astype(float)
-    if len(x) == 0:
-        return np.nan, 0.0, np.nan, np.nan
-    if len(x) < 2:
-        return float(x.mean()), float(len(x)), np.nan, np.nan
-    ci = mean_ci(x.to_numpy(), level)
-    return ci.estimate, float(ci.n), ci.ci_low, ci.ci_high
+class _Levels:
+    """The rows of :func:`wellbeing_by_wave`, their intervals computed for all cells at once.
 
+    Each cell keeps its sums (mean, size, variance or count of flags; with weights, the
+    weighted mean, Kish's effective size and the weighted variance); :meth:`frame` then gives
+    every Student-t interval in one quantile call and every Wilson interval in one
+    :func:`~eco_eval.stats.wilson_ci` call. A library call per cell would cost more than the
+    arithmetic: the demo's barometer has 700 weighted cells.
+    """
 
-def _share_row(flags: pd.Series, level: float) -> tuple[float, float, float, float]:
-    x = flags.dropna().astype(bool)
-    if len(x) == 0:
-        return np.nan, 0.0, np.nan, np.nan
-    ci = wilson_ci([int(x.sum())], [len(x)], level).iloc[0]
-    return float(ci["proportion"]), float(len(x)), float(ci["ci_low"]), float(ci["ci_high"])
+    def __init__(self, level: float, weighted: bool) -> None:
+        self.level, self.weighted = level, weighted
+        self.keys: list[tuple[str, str, str, str, str, str]] = []
+        self.means: list[bool] = []
+        self.plain: list[tuple[float, float, float]] = []
+        self.by_weight: list[tuple[float, float, float]] = []
 
+    def add(
+        self, key: tuple[str, str, str, str, str, str], values: pd.Series,
+        weights: pd.Series | None, kind: str,
+    ) -> None:  # fmt: skip
+        """One cell: the ``values`` of its respondents (a score, or a 0/1 flag for a share)."""
+        v = values.to_numpy(dtype=float, na_value=np.nan)
+        known = ~np.isnan(v)
+        x = v[known]
+        n = float(x.size)
+        if kind == "mean":
+            mean = float(x.mean()) if x.size else np.nan
+            self.plain.append((mean, n, float(x.var(ddof=1)) if x.size > 1 else np.nan))
+        else:  # a flag counts when true
+            self.plain.append((np.nan, n, float((x != 0).sum())))
+        self.keys.append(key)
+        self.means.append(kind == "mean")
+        if weights is None:
+            return
+        w = weights.to_numpy(dtype=float)[known]
+        keep = ~np.isnan(w)
+        if w[keep].sum() <= 0:
+            self.by_weight.append((np.nan, 0.0, np.nan))
+        else:
+            self.by_weight.append(weighted_moments(x[keep], w[keep]))
 
-def _weighted(values: pd.Series, weights: pd.Series, kind: str, level: float) -> tuple:
-    """(value, n_effective, ci_low, ci_high) of the weighted mean or share of ``values``."""
-    known = values.notna()
-    if not known.any():
-        return np.nan, 0.0, np.nan, np.nan
-    fn = weighted_mean_ci if kind == "mean" else weighted_share_ci
-    return fn(values[known].astype(float), weights[known], level)
+    def _intervals(
+        self, sums: list[tuple[float, float, float]], shares_from_counts: bool
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(value, size, low, high) of every cell from its sums."""
+        est, n, third = np.array(sums, dtype=float).reshape(-1, 3).T.copy()
+        low, high = np.full(len(est), np.nan), np.full(len(est), np.nan)
+        mean = np.array(self.means, dtype=bool)
+        half = t_half_widths(third[mean], n[mean], self.level)
+        low[mean], high[mean] = est[mean] - half, est[mean] + half
+        if (~mean).any():
+            hits = third[~mean] if shares_from_counts else est[~mean] * n[~mean]
+            ci = wilson_ci(hits, n[~mean], self.level)
+            est[~mean] = ci["proportion"] if shares_from_counts else est[~mean]
+            low[~mean], high[~mean] = ci["ci_low"], ci["ci_high"]
+        return est, n, low, high
+
+    def frame(self) -> pd.DataFrame:
+        value, n, low, high = self._intervals(self.plain, shares_from_counts=True)
+        rows = [
+            row(*key, value[i], n[i], low[i], high[i]) for i, key in enumerate(self.keys)
+        ]  # fmt: skip
+        if not self.weighted:
+            return tidy(rows)
+        w_value, n_e, w_low, w_high = self._intervals(self.by_weight, shares_from_counts=False)
+        for i, r in enumerate(rows):
+            r.update(value=w_value[i], ci_low=w_low[i], ci_high=w_high[i])
+        out = tidy(rows)
+        out[list(WEIGHTED_COLUMNS)] = np.column_stack([value, low, high, n_e])
+        return out
 
 
 @checked
@@ -206,57 +253,32 @@ def wellbeing_by_wave(
     for dim in {*by, *climate_by}:
         check_columns(scored, [dim], "barometer")
     climate = [(iid, inst.lever) for iid, inst in instruments.items() if inst.lever is not None]
-    rows: list[dict[str, object]] = []
-    extra: list[tuple] = []
     if weights is not None:
         if not isinstance(weights, pd.Series) or not weights.index.equals(barometer.index):
             raise StatsInputError("weights must be a Series indexed like the barometer")
         scored = scored.assign(_weight=weights.astype(float))
-
-    def add(wave: str, lever: str, tool: str, dim: str, group: str, ind: str, stats: tuple) -> None:
-        rows.append(row(wave, lever, tool, dim, str(group), ind, *stats))
-
-    def figures(values: pd.Series, weight: pd.Series | None, kind: str) -> tuple:
-        plain = _mean_row(values, level) if kind == "mean" else _share_row(values, level)
-        if weight is None:
-            return plain
-        value, n_eff, low, high = _weighted(values, weight, kind, level)
-        extra.append((plain[0], plain[2], plain[3], n_eff))
-        return value, plain[1], low, high
-
+    levels = _Levels(level, weighted=weights is not None)
     tools = dict(tool_of or {})
     for wave, part in scored.groupby("wave", sort=True):
         cuts: list[tuple[str, str, pd.DataFrame]] = [("*", "*", part)]
         for dim in by:
             cuts += [(dim, str(g), sub) for g, sub in part.groupby(dim, sort=True)]
         for dim, group, sub in cuts:
+            weight = sub["_weight"] if weights is not None else None
             for ind, (col, kind) in WELLBEING_INDICATORS.items():
-                if col not in sub.columns:
-                    continue
-                weight = sub["_weight"] if weights is not None else None
-                add(str(wave), "*", "*", dim, group, ind, figures(sub[col], weight, kind))
+                if col in sub.columns:
+                    levels.add((str(wave), "*", "*", dim, group, ind), sub[col], weight, kind)
         ccuts: list[tuple[str, str, pd.DataFrame]] = [("*", "*", part)]
         for dim in climate_by:
             ccuts += [(dim, str(g), sub) for g, sub in part.groupby(dim, sort=True)]
         for dim, group, sub in ccuts:
+            weight = sub["_weight"] if weights is not None else None
             for iid, lever in climate:
                 col = f"{iid}_score"
                 if col in sub.columns and lever is not None:
-                    weight = sub["_weight"] if weights is not None else None
-                    stats = figures(sub[col], weight, "mean")
-                    add(
-                        str(wave),
-                        lever,
-                        tools.get(lever, "*"),
-                        dim,
-                        group,
-                        CLIMATE_INDICATOR,
-                        stats,
-                    )
-    out = tidy(rows)
-    if weights is not None:
-        out[list(WEIGHTED_COLUMNS)] = pd.DataFrame(extra, dtype=float).to_numpy().reshape(-1, 4)
-    return out
+                    key = (str(wave), lever, tools.get(lever, "*"), dim, group, CLIMATE_INDICATOR)
+                    levels.add(key, sub[col], weight, "mean")
+    return levels.frame()
 
 
 @checked
