@@ -95,11 +95,16 @@ def _encounters(att: pd.DataFrame, names: Sequence[Any]) -> pd.DataFrame:
     counts = m.unstack(fill_value=0)
     depts = sorted(counts.columns, key=lambda code: str(names[int(code)]))
     contacts = department_contacts(att)
-    sides = contacts.groupby(["department", "met"])["person_key"].nunique()
+    sides = contacts.groupby(["department", "met"])["person_key"].nunique().to_dict()
+    # sessions x departments: the pair counts of every two departments are one product (sums of
+    # whole numbers, exact in floating point whatever the order of the additions)
+    matrix = counts[depts].to_numpy(dtype=float)
+    between = matrix.T @ matrix
+    within = (matrix * (matrix - 1) / 2).sum(axis=0)
+    at = {d: i for i, d in enumerate(depts)}
     out = []
     for a, b in [*((d, d) for d in depts), *combinations(depts, 2)]:
-        ma, mb = counts[a].to_numpy(float), counts[b].to_numpy(float)
-        pairs = float((ma * (ma - 1) / 2).sum()) if a == b else float((ma * mb).sum())
+        pairs = float(within[at[a]]) if a == b else float(between[at[a], at[b]])
         if pairs == 0:
             continue
         out.append(
