@@ -185,6 +185,12 @@ def test_twfe_input_errors():
         twfe_estimate(panel.assign(score="bien"), "score", "a")
     with pytest.raises(EcoEvalError, match="dose >= 0"):
         twfe_estimate(panel.assign(a=-panel["a"] - 1), "score", "a")
+    with pytest.raises(EcoEvalError, match="'b' must be 0/1 participation or a dose >= 0"):
+        twfe_estimate(panel.assign(b=-1.0), "score", ["a", "b"])
+    with pytest.raises(EcoEvalError, match="column 'b' must be numeric, got 'oui'"):
+        twfe_estimate(panel.assign(b="oui"), "score", ["a", "b"])
+    with pytest.raises(EcoEvalError, match="infinite"):
+        twfe_estimate(panel.assign(b=np.inf), "score", ["a", "b"])
     with pytest.raises(EcoEvalError, match='did you mean "score"'):
         twfe_estimate(panel, "scroe", "a")
     never = twfe_estimate(panel.assign(a=0), "score", "a").iloc[0]

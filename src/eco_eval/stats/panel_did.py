@@ -15,6 +15,7 @@ hand.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -24,6 +25,7 @@ from scipy import stats
 from eco_eval.stats._checks import (
     StatsInputError,
     check_columns,
+    check_finite,
     check_level,
     checked,
     numeric_column,
@@ -50,9 +52,16 @@ TWFE_COLUMNS = (
 )
 
 
-def _treatment(frame: pd.DataFrame, col: str) -> pd.Series:
-    values = numeric_column(frame, col, "panel")
-    if (values.dropna() < 0).any():
+def _treatments(frame: pd.DataFrame, names: Sequence[str]) -> np.ndarray:
+    """The treatment columns as floats (rows x treatments): 0/1 participation or doses >= 0."""
+    if all(pd.api.types.is_numeric_dtype(frame[t].dtype) for t in names):  # nothing to parse
+        values = frame[list(names)].to_numpy(dtype=float)
+        check_finite(values, "panel treatment columns")
+    else:
+        values = np.column_stack([numeric_column(frame, t, "panel").to_numpy() for t in names])
+    negative = np.nanmin(values, axis=0, initial=0.0) < 0
+    if negative.any():
+        col = names[int(np.argmax(negative))]
         raise StatsInputError(f"panel column {col!r} must be 0/1 participation or a dose >= 0")
     return values
 
@@ -126,44 +135,33 @@ def twfe_estimate(
     check_columns(
         panel, list(dict.fromkeys([person_col, wave_col, outcome, *names, cluster_col])), "panel"
     )
-    data = pd.DataFrame(
-        {
-            "_person": panel[person_col],
-            "_wave": panel[wave_col].astype(str),
-            "_y": numeric_column(panel, outcome, "panel"),
-            "_cluster": panel[cluster_col],
-            **{t: _treatment(panel, t) for t in names},
-        }
-    ).dropna()
-    if data.duplicated(["_person", "_wave"]).any():
+    data = _usable_rows(panel, person_col, wave_col, outcome, names, cluster_col)
+    if data.duplicated:
         raise StatsInputError(
             f"panel has several rows for the same {person_col!r} and {wave_col!r}"
         )
-    waves_per_person = data.groupby("_person")["_wave"].transform("size")
-    data = data.loc[waves_per_person >= 2]
-    by_person = data.groupby("_person")[names]
-    highest, lowest = by_person.max(), by_person.min()
+    highest, lowest = data.per_person(np.maximum), data.per_person(np.minimum)
     treated = highest > 0
     rows = []
     base = {
-        "n_obs": len(data),
-        "n_persons": int(data["_person"].nunique()),
-        "n_waves": int(data["_wave"].nunique()),
-        "n_clusters": int(data["_cluster"].nunique()),
+        "n_obs": len(data.y),
+        "n_persons": data.n_persons,
+        "n_waves": len(data.waves),
+        "n_clusters": data.n_clusters,
     }
-    varying = [t for t in names if (highest[t] != lowest[t]).any()]
+    varying = [t for j, t in enumerate(names) if (highest[:, j] != lowest[:, j]).any()]
     fit: dict[str, tuple[float, float]] = {}
     if varying and base["n_waves"] >= 2 and base["n_clusters"] >= 2:
-        fit = _within_fit(data, varying)
+        fit = _within_fit(data, names, varying)
     df = base["n_clusters"] - 1
     crit = float(stats.t.ppf(0.5 + level / 2, df)) if df > 0 else float("nan")
-    for t in names:
+    for j, t in enumerate(names):
         row: dict[str, object] = {
             "treatment": t,
             **base,
             "df": df,
-            "n_treated": int(treated[t].sum()),
-            "n_control": int((~treated[t]).sum()),
+            "n_treated": int(treated[:, j].sum()),
+            "n_control": int((~treated[:, j]).sum()),
             "note": "",
         }
         if t not in fit:
@@ -182,43 +180,129 @@ def twfe_estimate(
     return pd.DataFrame(rows).reindex(columns=list(TWFE_COLUMNS))
 
 
-def _within_fit(data: pd.DataFrame, treatments: Sequence[str]) -> dict[str, tuple[float, float]]:
+@dataclass(frozen=True)
+class _Rows:
+    """The panel's usable rows as arrays: complete (outcome, treatments, person, cluster), of
+    persons with two usable waves or more; persons, waves and clusters as codes (waves in sorted
+    order, as their dummies are made)."""
+
+    y: np.ndarray
+    treatments: np.ndarray
+    person: np.ndarray
+    wave: np.ndarray
+    waves: np.ndarray
+    cluster: np.ndarray
+    duplicated: bool
+
+    @property
+    def n_persons(self) -> int:
+        return int(self.person.max()) + 1 if len(self.person) else 0
+
+    @property
+    def n_clusters(self) -> int:
+        return int(self.cluster.max()) + 1 if len(self.cluster) else 0
+
+    def per_person(self, reduce: np.ufunc) -> np.ndarray:
+        """``reduce`` (``np.maximum``, ``np.minimum``) of each treatment over each person's rows:
+        an array persons x treatments."""
+        if not len(self.person):
+            return np.zeros((0, self.treatments.shape[1]))
+        order = np.argsort(self.person, kind="stable")
+        starts = np.flatnonzero(np.r_[True, np.diff(self.person[order]) != 0])
+        return reduce.reduceat(self.treatments[order], starts, axis=0)
+
+    def clusters_per_person(self) -> np.ndarray:
+        """The number of distinct clusters of each person's rows."""
+        pairs = np.unique(self.person.astype(np.int64) * self.n_clusters + self.cluster)
+        return np.bincount(pairs // self.n_clusters, minlength=self.n_persons)
+
+    def person_means(self, x: np.ndarray) -> np.ndarray:
+        """Each row's person mean of each column of ``x`` (rows x columns)."""
+        counts = np.bincount(self.person, minlength=self.n_persons).astype(float)
+        sums = np.column_stack(
+            [
+                np.bincount(self.person, weights=x[:, j], minlength=self.n_persons)
+                for j in range(x.shape[1])
+            ]
+        )
+        return (sums / counts[:, None])[self.person]
+
+
+def _usable_rows(
+    panel: pd.DataFrame, person_col: str, wave_col: str, outcome: str, names: Sequence[str],
+    cluster_col: str,
+) -> _Rows:  # fmt: skip
+    y = numeric_column(panel, outcome, "panel").to_numpy(dtype=float)
+    d = _treatments(panel, names)
+    person, cluster = panel[person_col], panel[cluster_col]
+    wave = panel[wave_col].astype(str).to_numpy()
+    ok = (
+        ~np.isnan(y)
+        & ~np.isnan(d).any(axis=1)
+        & person.notna().to_numpy()
+        & cluster.notna().to_numpy()
+    )
+    person_code = pd.factorize(person[ok])[0]
+    waves, wave_code = np.unique(wave[ok], return_inverse=True)
+    pairs = person_code.astype(np.int64) * max(len(waves), 1) + wave_code
+    duplicated = len(np.unique(pairs)) < len(pairs)
+    # a person with one usable wave contributes nothing
+    enough = (
+        np.bincount(person_code, minlength=int(person_code.max(initial=-1)) + 1)[person_code] >= 2
+    )
+    kept_person = pd.factorize(person_code[enough])[0]
+    waves, wave_code = np.unique(wave[ok][enough], return_inverse=True)
+    return _Rows(
+        y=y[ok][enough],
+        treatments=d[ok][enough],
+        person=kept_person,
+        wave=wave_code,
+        waves=waves,
+        cluster=pd.factorize(cluster[ok][enough])[0],
+        duplicated=duplicated,
+    )
+
+
+def _within_fit(
+    data: _Rows, names: Sequence[str], treatments: Sequence[str]
+) -> dict[str, tuple[float, float]]:
     """Estimate and cluster-robust SE of each treatment that the person effects do not absorb.
 
-    ``data`` has ``_person``, ``_wave``, ``_y``, ``_cluster`` and the treatments. Columns whose
-    within-person variation is nil (or collinear with the columns before them) are left out, as
-    ``PanelOLS(drop_absorbed=True)`` does. statsmodels' cluster factor is
-    :math:`\\frac{G}{G-1}\\frac{N-1}{N-K}` with :math:`K` the columns kept; when a person
-    changes cluster, the person effects are not nested in the clusters and are counted too
-    (:math:`N-K-P`), as ``PanelOLS`` and ``reghdfe`` count them.
+    ``treatments`` are the columns of ``names`` to fit. The person effects are absorbed by
+    subtracting each person's mean from every column (the outcome, the treatments, the wave
+    dummies but the first wave's). Columns whose within-person variation is nil (or collinear
+    with the columns before them) are left out, as ``PanelOLS(drop_absorbed=True)`` does.
+    statsmodels' cluster factor is :math:`\\frac{G}{G-1}\\frac{N-1}{N-K}` with :math:`K` the
+    columns kept; when a person changes cluster, the person effects are not nested in the
+    clusters and are counted too (:math:`N-K-P`), as ``PanelOLS`` and ``reghdfe`` count them.
     """
-    waves = pd.get_dummies(data["_wave"], prefix="_w", drop_first=True, dtype=float)
-    columns = pd.concat([data[["_y", *treatments]].astype(float), waves], axis=1)
-    person = pd.factorize(data["_person"])[0]
-    within = columns - columns.groupby(person).transform("mean")
-    y = within.pop("_y").to_numpy()
-    kept = [c for c in within.columns if np.abs(within[c].to_numpy()).max() > 1e-10]
+    labels = [*treatments, *(f"_w_{w}" for w in data.waves[1:])]
+    dummies = (data.wave[:, None] == np.arange(1, len(data.waves))[None, :]).astype(float)
+    picked = data.treatments[:, [list(names).index(t) for t in treatments]]
+    columns = np.column_stack([data.y, picked, dummies])
+    within = columns - data.person_means(columns)
+    y, x = within[:, 0], within[:, 1:]
+    kept = [j for j in range(x.shape[1]) if np.abs(x[:, j]).max() > 1e-10]
     # the rank of the K x K cross-products, not of the N x K matrix: same answer, N times less
-    if _rank(within[kept].to_numpy()) < len(kept):
-        independent: list[str] = []
-        for name in kept:  # treatments first: a wave dummy gives way to them, not the reverse
-            if _rank(within[[*independent, name]].to_numpy()) > len(independent):
-                independent.append(name)
+    if _rank(x[:, kept]) < len(kept):
+        independent: list[int] = []
+        for j in kept:  # treatments first: a wave dummy gives way to them, not the reverse
+            if _rank(x[:, [*independent, j]]) > len(independent):
+                independent.append(j)
         kept = independent
-    if not any(t in kept for t in treatments):
+    if not any(j < len(treatments) for j in kept):
         return {}
-    clusters = pd.factorize(data["_cluster"])[0]
-    fit = sm.OLS(y, within[kept].to_numpy()).fit(
-        method="qr", cov_type="cluster", cov_kwds={"groups": clusters}
+    fit = sm.OLS(y, x[:, kept]).fit(
+        method="qr", cov_type="cluster", cov_kwds={"groups": data.cluster}
     )
     n, k = len(y), len(kept)
-    nested = bool((data.groupby(person)["_cluster"].nunique() == 1).all())
-    extra = 0 if nested else int(person.max()) + 1
+    one_cluster = data.clusters_per_person() == 1
+    extra = 0 if one_cluster.all() else data.n_persons
     scale = float(np.sqrt((n - k) / (n - k - extra))) if n - k - extra > 0 else float("nan")
     return {
-        name: (float(fit.params[i]), float(fit.bse[i]) * scale)
-        for i, name in enumerate(kept)
-        if name in treatments
+        labels[j]: (float(fit.params[i]), float(fit.bse[i]) * scale)
+        for i, j in enumerate(kept)
+        if j < len(treatments)
     }
 
 
