@@ -68,10 +68,17 @@ def _built_once(tmp_path_factory: pytest.TempPathFactory, name: str, build) -> o
     return json.loads(done.read_text(encoding="utf-8"))
 
 
+#: Beside ``demo_project``: its copy made right after the ingest, which no test touches.
+INGESTED = "ingested"
+
+
 @pytest.fixture(scope="session")
 def demo_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo city (seed 42), ingested once per test worker; tests must not modify it (the
-    export tests add their cells to its publication ledger, hence one per worker)."""
+    export tests add their cells to its publication ledger, hence one per worker). Its copy
+    right after the ingest, ``INGESTED`` beside it, is what ``demo_run`` starts from."""
+    import shutil
+
     from eco_eval.pipeline import run_ingest
     from eco_eval.projects import create_demo_project
 
@@ -83,6 +90,7 @@ def demo_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
         run_ingest(root)
     finally:
         mp.undo()
+    shutil.copytree(root, root.parent / INGESTED, symlinks=True)
     return root
 
 
@@ -90,14 +98,15 @@ def demo_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def demo_run(demo_project: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
     """A copy of the demo project after one full ``run`` for 2017-Q4 (bilan HTML + PDF, index),
     built once for the whole session and read by both test workers: tests must not modify it
-    (they work on copies)."""
+    (they work on copies). It starts from the demo as ingested, whatever the tests that ran
+    before added to ``demo_project``'s publication ledger."""
     import shutil
 
     from eco_eval.pipeline import run_all
 
     def build(folder: Path) -> dict:
         root = folder / "city"
-        shutil.copytree(demo_project, root)
+        shutil.copytree(demo_project.parent / INGESTED, root)
         return {"root": str(root), "summary": run_all(root, "2017-Q4", pdf=True)}
 
     built = _built_once(tmp_path_factory, "demo_run", build)
