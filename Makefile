@@ -40,8 +40,8 @@ format: $(STAMP) ## format the code with ruff
 	$(BIN)/ruff format src tests
 	$(BIN)/ruff check --fix src tests
 
-bench: $(STAMP) ## run the benchmarks and write docs/benchmarks.md (SIZES=city,metropolis,national ONLY=ingest,...)
-	$(BIN)/python benchmarks/run.py $(if $(SIZES),--sizes $(SIZES)) $(if $(ONLY),--only $(ONLY))
+bench: $(STAMP) ## run the benchmarks and write docs/benchmarks.md (SIZES=city,metropolis,national ONLY=ingest,... REPEAT=3)
+	$(BIN)/python benchmarks/run.py $(if $(SIZES),--sizes $(SIZES)) $(if $(ONLY),--only $(ONLY)) $(if $(REPEAT),--repeat $(REPEAT))
 
 lab: $(STAMP) ## start JupyterLab on notebooks/ with the eco-eval kernel (kernels run in the project folder)
 	$(BIN)/eco-eval lab

@@ -361,8 +361,8 @@ imports included:
 - a watchdog kills a task above 14 GiB (`--limit-mib`) or past its timeout, so that a benchmark
   cannot take the machine down.
 
-One run gives one figure per task and size; the ratios of a task to its baseline are taken
-within one run. Raw results go to `benchmarks/results/<time>.json` and `latest.json`
+One run gives one figure per task and size (`--repeat N`: the run of median wall time among N,
+its `walls` in the detail); the ratios of a task to its baseline are taken within one run. Raw results go to `benchmarks/results/<time>.json` and `latest.json`
 (git-ignored); `benchmarks/recorded.json` keeps the last full run (every size) for the figures a
 newer run did not measure, each shown with the date and commit it was measured at."""
 
@@ -393,6 +393,7 @@ REPRODUCE = """\
 make bench                                   # every task at every size, then this page
 make bench SIZES=city                        # one size (city, metropolis, national, national-tiled)
 make bench SIZES=city ONLY=papermill_plotly_nbconvert,bilan_pdf,run_end_to_end
+make bench SIZES=city REPEAT=3               # each task three times, the median run kept
 .venv/bin/python benchmarks/run.py --sizes city --only bilan_pdf --no-report   # page unchanged
 .venv/bin/python benchmarks/report.py            # this page again from latest.json
 .venv/bin/python benchmarks/report.py --record   # latest.json becomes recorded.json

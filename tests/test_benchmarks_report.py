@@ -122,3 +122,17 @@ def test_page_shows_where_each_figure_comes_from(report):
     assert "Measured 2026-12-05, commit `def5678` on Other CPU" in page
     assert "Measured 2026-11-29, commit `abc1234` on CPU" in page
     assert "## Targets" in page and "## Reproduce" in page
+
+
+def test_repeated_runs_keep_the_median_one():
+    spec = importlib.util.spec_from_file_location("bench_run", REPORT.with_name("run.py"))
+    assert spec is not None and spec.loader is not None
+    run = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(run)
+    make = run.measure.Measurement
+    runs = [make("bilan_pdf", "city", wall, 100, wall, 1.0, 1.0, True) for wall in (3.0, 1.0, 2.0)]
+    chosen = run.median_run(runs)
+    assert chosen.wall_s == 2.0 and chosen.detail == {"repeats": 3, "walls": "3.0/1.0/2.0"}
+    failed = make("bilan_pdf", "city", 9.0, 100, 9.0, 1.0, 1.0, False, error="boom")
+    assert run.median_run([runs[0], failed]) is failed
+    assert run.median_run([runs[1]]).detail == {}
