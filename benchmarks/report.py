@@ -417,10 +417,10 @@ blocked (the figures keep their boxes but are not drawn: about 1.7 s on the city
 give the contents' page numbers, then the final page (about 3.5 s, mostly drawing the plotly
 figures), and pypdf rewrites its links relative to the page (about 0.8 s). `--force` rebuilds the
 published files, not the release: the release is computed again (in a child process,
-`release_compute`, about 13 s on the city) only when what it depends on changed; two thirds of
-it is the barometer (the per-lever impact: about 70 two-way fixed-effects fits and the
-first-difference rows of each wave pair; the levels weighted to the headcount; the key drivers'
-bootstrap), the rest the indicators of three periods and the quarterly history under disclosure
+`release_compute`, 11 to 14 s on the city) only when what it depends on changed; half of it is
+the barometer (the per-lever impact: about 70 two-way fixed-effects fits and the
+first-difference rows of each wave pair; the key drivers' bootstrap, 500 LMG decompositions of 12
+predictors), the rest the indicators of three periods and the quarterly history under disclosure
 control. `eco-eval run` runs the 12 deep dives in one second kernel beside the bilan's, so its
 CPU time exceeds its wall time on two cores; the open data (from the release's figures before
 disclosure control) and the index come after. Every process that loads nbformat, Great
