@@ -19,7 +19,7 @@ from eco_eval.ecosystem import load_ecosystem
 from eco_eval.errors import ConfigError
 from eco_eval.instruments import load_instruments
 from eco_eval.periods import parse_period
-from eco_eval.release.build import build_release
+from eco_eval.release.files import load_release
 from eco_eval.release.model import Release
 from eco_eval.release.wellbeing import wellbeing_part
 from eco_eval.report.i18n import Labels
@@ -172,10 +172,11 @@ def test_drivers_need_k_drivers(hostile_bilan):
 
 # --------------------------------------------------------------------------- the demo city
 @pytest.fixture(scope="module")
-def demo_bilan(demo_project):
-    project = load_project(demo_project)
-    release, _ = build_release(project, parse_period("2017-Q4", launch=project.ecosystem().launch))
-    return Bilan.from_release(release, project=project)
+def demo_bilan(demo_run):
+    """The demo's 2017-Q4 bilan, from the release its run saved."""
+    root = demo_run["root"]
+    release = load_release(root / "data" / "processed" / "releases" / "2017-Q4")
+    return Bilan.from_release(release, project=load_project(root))
 
 
 def test_demo_sections(demo_bilan):

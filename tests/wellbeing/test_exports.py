@@ -23,16 +23,18 @@ from eco_eval.bilan.exports import (
 from eco_eval.cli import main
 from eco_eval.config import load_project
 from eco_eval.periods import parse_period
-from eco_eval.release.build import build_release
+from eco_eval.publish.release import PeriodRelease
 
 PERIOD = "2016-Q2"  # two barometer waves: one pair, the shortest impact computation
 
 
 @pytest.fixture(scope="module")
 def bilan_section(demo_project: Path) -> wb.WellbeingSection:
+    """The well-being section of the period's bilan, from the release the bilan and the exports
+    read (built and saved here, read again by the exports)."""
     project = load_project(demo_project)
     period = parse_period(PERIOD, launch=project.ecosystem().launch)
-    release, _ = build_release(project, period)
+    release = PeriodRelease(project, period).loaded()
     return wb.section(Bilan.from_release(release, lang="fr", project=project))
 
 
