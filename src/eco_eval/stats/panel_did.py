@@ -276,7 +276,6 @@ def _within_fit(
     columns kept; when a person changes cluster, the person effects are not nested in the
     clusters and are counted too (:math:`N-K-P`), as ``PanelOLS`` and ``reghdfe`` count them.
     """
-    labels = [*treatments, *(f"_w_{w}" for w in data.waves[1:])]
     dummies = (data.wave[:, None] == np.arange(1, len(data.waves))[None, :]).astype(float)
     picked = data.treatments[:, [list(names).index(t) for t in treatments]]
     columns = np.column_stack([data.y, picked, dummies])
@@ -300,7 +299,7 @@ def _within_fit(
     extra = 0 if one_cluster.all() else data.n_persons
     scale = float(np.sqrt((n - k) / (n - k - extra))) if n - k - extra > 0 else float("nan")
     return {
-        labels[j]: (float(fit.params[i]), float(fit.bse[i]) * scale)
+        treatments[j]: (float(fit.params[i]), float(fit.bse[i]) * scale)
         for i, j in enumerate(kept)
         if j < len(treatments)
     }

@@ -170,7 +170,8 @@ class _Levels:
         if (~mean).any():
             hits = third[~mean] if shares_from_counts else est[~mean] * n[~mean]
             ci = wilson_ci(hits, n[~mean], self.level)
-            est[~mean] = ci["proportion"] if shares_from_counts else est[~mean]
+            if shares_from_counts:  # the weighted share is already the estimate
+                est[~mean] = ci["proportion"]
             low[~mean], high[~mean] = ci["ci_low"], ci["ci_high"]
         return est, n, low, high
 
