@@ -38,7 +38,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from statsmodels.regression.linear_model import WLS
 
 from eco_eval.errors import did_you_mean
 from eco_eval.indicators.core import Tables
@@ -310,7 +310,7 @@ def _fit(
         ]
     groups = pd.factorize(data["department"])[0]
     n_clusters = int(groups.max() + 1)
-    model = sm.WLS(y, design, weights=w)
+    model = WLS(y, design, weights=w)
     if n_clusters >= 2:
         fit = model.fit(cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
         cov = "cluster(department)"

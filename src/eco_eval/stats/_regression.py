@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from statsmodels.regression.linear_model import OLS
 
 from eco_eval.stats._checks import StatsInputError
 from eco_eval.stats.effects import hedges_correction, minimum_detectable_effect
@@ -139,7 +139,7 @@ def regress(
     else:
         notes.append("heteroskedasticity-robust SE (no clustering)")
     yv = y.to_numpy(dtype=float)
-    fit = sm.OLS(yv, values).fit(method="qr", **fit_kw)
+    fit = OLS(yv, values).fit(method="qr", **fit_kw)
     ci = fit.conf_int(alpha=1 - level)[1]
     out: dict[str, object] = {
         "estimate": float(fit.params[1]),
@@ -151,7 +151,7 @@ def regress(
     }
     if bracket is not None:
         keep = [i for i, c in enumerate(x.columns) if c != bracket]
-        alt = sm.OLS(yv, values[:, keep]).fit(method="qr", **fit_kw)
+        alt = OLS(yv, values[:, keep]).fit(method="qr", **fit_kw)
         est, se = float(alt.params[1]), float(alt.bse[1])
         out[f"estimate_without_{bracket}"], out[f"se_without_{bracket}"] = est, se
         if abs(est - float(fit.params[1])) > float(fit.bse[1]):

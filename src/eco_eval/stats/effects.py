@@ -6,14 +6,18 @@ import functools
 import math
 from dataclasses import asdict, dataclass
 
+import lazy_loader
 import numpy as np
 import pandas as pd
-import pingouin as pg
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.power import TTestIndPower
 
 from eco_eval.stats._checks import StatsInputError, as_1d_float, check_level, checked
+
+# pingouin (0.5 s to import: it loads matplotlib and xarray) is loaded on the first Hedges' g;
+# a publication whose impact rows all come from regressions never needs it.
+pg = lazy_loader.load("pingouin")
 
 __all__ = [
     "EffectSize",

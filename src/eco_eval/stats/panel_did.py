@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import stats
+from statsmodels.regression.linear_model import OLS
 
 from eco_eval.stats._checks import (
     StatsInputError,
@@ -291,7 +291,7 @@ def _within_fit(
         kept = independent
     if not any(j < len(treatments) for j in kept):
         return {}
-    fit = sm.OLS(y, x[:, kept]).fit(
+    fit = OLS(y, x[:, kept]).fit(
         method="qr", cov_type="cluster", cov_kwds={"groups": data.cluster}
     )
     n, k = len(y), len(kept)
