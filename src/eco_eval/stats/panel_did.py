@@ -291,9 +291,7 @@ def _within_fit(
         kept = independent
     if not any(j < len(treatments) for j in kept):
         return {}
-    fit = OLS(y, x[:, kept]).fit(
-        method="qr", cov_type="cluster", cov_kwds={"groups": data.cluster}
-    )
+    fit = OLS(y, x[:, kept]).fit(method="qr", cov_type="cluster", cov_kwds={"groups": data.cluster})
     n, k = len(y), len(kept)
     one_cluster = data.clusters_per_person() == 1
     extra = 0 if one_cluster.all() else data.n_persons
