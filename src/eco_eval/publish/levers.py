@@ -287,15 +287,16 @@ def build_levers(
     if not force and is_current(stage.path(LEVERS_DIR), stamp["build_key"], required):
         return LeversResult(final, False, time.perf_counter() - t0, levers)
     params = {**parameters, "output_dir": str(final)}
-    notebook = {"release": str(release()), "lang": lang}
-    check_parameters(template, {**notebook, "lever": levers[0]})
-    out = stage.fresh(LEVERS_DIR)
-    out.mkdir(parents=True)
-    notebooks = stage.notebooks(LEVERS_DIR)
-    if progress is not None:
-        progress.start("leviers", total=len(levers))
     timings: dict[str, float] = {}
+    # the kernel starts (and imports eco_eval) while the release is built, on the other core
     with SharedKernel(kernel_name, cwd) as kernel:
+        notebook = {"release": str(release()), "lang": lang}
+        check_parameters(template, {**notebook, "lever": levers[0]})
+        out = stage.fresh(LEVERS_DIR)
+        out.mkdir(parents=True)
+        notebooks = stage.notebooks(LEVERS_DIR)
+        if progress is not None:
+            progress.start("leviers", total=len(levers))
         for lever in levers:
             if cancel is not None and cancel.is_set():
                 raise Cancelled()
