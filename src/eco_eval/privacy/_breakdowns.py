@@ -17,7 +17,16 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from eco_eval.privacy._cells import ALL, STAR, TOL, nested_pairs, numerator_of, stack_frames
+from eco_eval.privacy._cells import (
+    ALL,
+    STAR,
+    TOL,
+    codes_of,
+    group_codes,
+    nested_pairs,
+    numerator_of,
+    stack_frames,
+)
 
 Measures = dict[str, np.ndarray]
 
@@ -374,7 +383,7 @@ def _same_coords(cells: pd.DataFrame, a: np.ndarray, b: np.ndarray) -> np.ndarra
     """Pairs of the same lever, tool, dimension and group (the same cell at two periods)."""
     same = np.ones(len(a), dtype=bool)
     for col in ("lever", "tool", "dimension", "group"):
-        codes = pd.factorize(cells[col].astype(str))[0]
+        codes = codes_of(cells[col])
         same &= codes[a] == codes[b]
     return same
 
@@ -387,11 +396,11 @@ class _Breakdowns:
     def __init__(self, cells: pd.DataFrame, x: Measures, pub: np.ndarray):
         keys = ["frame", "period", "lever", "tool", "indicator"]
         self.is_all = (cells["dimension"] == ALL).to_numpy()
-        tid = cells.groupby(keys, sort=False).ngroup().to_numpy()
+        tid = group_codes(cells, keys)
         total_of = np.full(tid.max() + 1 if len(tid) else 0, -1)
         total_of[tid[self.is_all]] = np.flatnonzero(self.is_all)
         groups = np.flatnonzero(~self.is_all)
-        bd = cells.iloc[groups].groupby([*keys, "dimension"], sort=False).ngroup().to_numpy()
+        bd = group_codes(cells.iloc[groups], [*keys, "dimension"])
         n_bd = bd.max() + 1 if len(bd) else 0
         tot = total_of[tid[groups]]
         shown = pub[groups]

@@ -122,6 +122,7 @@ from eco_eval.privacy._cells import (
     check_frame,
     check_k,
     check_numerators,
+    keys_in,
     nested_pairs,
     numerator_of,
     stack_frames,
@@ -251,8 +252,7 @@ def suppress_small_cells(
         rel.hide(rel.unit_of[i], "primary")
     # earlier releases of the same period
     if len(log) and len(data):
-        logged = data[list(KEY)].merge(log[list(KEY)].drop_duplicates(), how="left", indicator=True)
-        for i in np.flatnonzero((logged["_merge"] == "both").to_numpy()):
+        for i in np.flatnonzero(keys_in(data, log)):
             rel.hide(rel.unit_of[i], "earlier_release")
     # differencing against nested published cells, and what they tell of hidden cells
     rel.learn(data, t_unit_row, previous, count_col, nums, exempt, launch)
@@ -281,8 +281,7 @@ def _result(
     out["suppressed"] = out["suppressed"].fillna(False).astype(bool) | hide
     new = data_all.loc[hide, list(KEY)].assign(reason=reasons_all[hide])
     if len(log) and len(new):  # cells logged before keep their first reason
-        seen = new[list(KEY)].merge(log[list(KEY)].drop_duplicates(), how="left", indicator=True)
-        new = new[(seen["_merge"] == "left_only").to_numpy()]
+        new = new[~keys_in(new, log)]
     new_log = pd.concat([log, new], ignore_index=True) if len(new) else log
     n_primary = int((reasons_all == "primary").sum())
     return SuppressionResult(
