@@ -126,8 +126,10 @@ def attack(ledger: pd.DataFrame, indicator: str = "participations") -> list[str]
     led = ledger[ledger["indicator"] == indicator].drop_duplicates(
         ["period", "lever", "tool", "dimension", "group"], keep="last"
     )
+    # each cell's first and last day as ordinals, once; cells as plain records from here on
+    led = led.assign(first=[_day(d) for d in led["start"]], last=[_day(d) for d in led["end"]])
     found = []
-    cuts = sorted({_day(d) for d in led["start"]} | {_day(d) + 1 for d in led["end"]})
+    cuts = sorted(set(led["first"]) | {d + 1 for d in led["last"]})
     atoms = list(itertools.pairwise(cuts))
     for (lever, tool), sub in led.groupby(["lever", "tool"]):
         totals = sub[sub["dimension"] == "*"]
@@ -136,22 +138,21 @@ def attack(ledger: pd.DataFrame, indicator: str = "participations") -> list[str]
             names = [*sorted(set(groups["group"])), "(no group)"]
             width = len(names)
 
-            def row(cell: pd.Series, names: list[str] = names, width: int = width) -> np.ndarray:
+            def row(cell: dict, names: list[str] = names, width: int = width) -> np.ndarray:
                 a = np.zeros(len(atoms) * width)
-                lo, hi = _day(cell["start"]), _day(cell["end"])
                 for j, (s, e) in enumerate(atoms):
-                    if lo <= s and e - 1 <= hi:
+                    if cell["first"] <= s and e - 1 <= cell["last"]:
                         for g, name in enumerate(names):
                             if cell["dimension"] == "*" or cell["group"] == name:
                                 a[j * width + g] = 1.0
                 return a
 
             hidden = cells["suppressed"].astype(bool)
-            shown = cells[~hidden]
-            a_eq = np.array([row(c) for _, c in shown.iterrows()]) if len(shown) else None
-            b_eq = shown["value"].to_numpy(dtype=float) if len(shown) else None
+            shown = cells[~hidden].to_dict("records")
+            a_eq = np.array([row(c) for c in shown]) if shown else None
+            b_eq = np.array([c["value"] for c in shown], dtype=float) if shown else None
             if indicator == "participations":  # additive over days and groups
-                for _, c in cells[hidden].iterrows():
+                for c in cells[hidden].to_dict("records"):
                     obj = row(c)
                     lo = linprog(obj, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
                     hi = linprog(-obj, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
@@ -163,11 +164,9 @@ def attack(ledger: pd.DataFrame, indicator: str = "participations") -> list[str]
                             f"{indicator} {c['period']} {lever}/{tool} {dim}={c['group']}: "
                             f"[{lo.fun:g}, {-hi.fun:g}]"
                         )
-            for _, a in shown.iterrows():
-                for _, b in shown.iterrows():
-                    inside = _day(a["start"]) <= _day(b["start"]) and _day(b["end"]) <= _day(
-                        a["end"]
-                    )
+            for a in shown:
+                for b in shown:
+                    inside = a["first"] <= b["first"] and b["last"] <= a["last"]
                     same = a["start"] == b["start"] and a["end"] == b["end"]
                     d = a["value"] - b["value"]
                     if inside and not same and a["group"] == b["group"] and 1 <= abs(d) <= K - 1:
