@@ -25,10 +25,12 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import html as html_lib
 import logging
 import os
 import re
+import threading
 import uuid
 from datetime import date, datetime
 from importlib.metadata import PackageNotFoundError, version
@@ -112,8 +114,10 @@ class _BilanExporter(HTMLExporter):
         return str(MarkdownWithMath(renderer=renderer).render(source))
 
 
+@functools.lru_cache(maxsize=1)
 def plotlyjs_source() -> str:
-    """plotly.min.js of the installed plotly package (the version that wrote the figures)."""
+    """plotly.min.js of the installed plotly package (the version that wrote the figures), read
+    once per process (4.8 MB: a run's thirteen pages share it)."""
     return str(get_plotlyjs())
 
 
@@ -268,6 +272,33 @@ def _footer(nb: nbformat.NotebookNode, lang: str) -> str:
     return text.format(date=fmt_date(day, lang), version=_package_version())
 
 
+_EXPORTERS = threading.local()
+
+
+def _exporter() -> _BilanExporter:
+    """This thread's page exporter, made on first use. nbconvert compiles the Jinja templates
+    once per exporter, which is half the cost of converting a deep dive; the exporter is not
+    shared between threads (a run converts the bilan and the deep dives at the same time)."""
+    exporter: _BilanExporter | None = getattr(_EXPORTERS, "exporter", None)
+    if exporter is None:
+        exporter = _BilanExporter(
+            template_file=str(data_path("report", "page.html.j2")),
+            exclude_input=True,
+            exclude_input_prompt=True,
+            exclude_output_prompt=True,
+            embed_images=True,
+            anchor_link_text="¶",
+        )
+        remove = TagRemovePreprocessor(
+            remove_cell_tags={"remove-cell", "remove_cell"},
+            remove_all_outputs_tags={"remove-output", "remove_output"},
+            enabled=True,
+        )
+        exporter.register_preprocessor(remove, enabled=True)
+        _EXPORTERS.exporter = exporter
+    return exporter
+
+
 def notebook_to_html(
     executed_notebook: Path,
     output_html: Path,
@@ -324,22 +355,8 @@ def notebook_to_html(
             "footer": _footer(nb, lang),
         },
     }
-    remove = TagRemovePreprocessor(
-        remove_cell_tags={"remove-cell", "remove_cell"},
-        remove_all_outputs_tags={"remove-output", "remove_output"},
-        enabled=True,
-    )
-    exporter = _BilanExporter(
-        template_file=str(data_path("report", "page.html.j2")),
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-        embed_images=True,
-        anchor_link_text="¶",
-    )
-    exporter.register_preprocessor(remove, enabled=True)
     try:
-        page, _ = exporter.from_notebook_node(nb, resources=resources)
+        page, _ = _exporter().from_notebook_node(nb, resources=resources)
     except Exception as exc:  # nbconvert raises many kinds; all mean "no page"
         raise ReportFailed(
             f"{executed_notebook}: HTML conversion failed: {type(exc).__name__}: {exc}"
