@@ -195,3 +195,74 @@ def test_a_heading_a_script_moves_gets_the_page_it_is_printed_on(tmp_path: Path)
     assert without_scripts("<head><title>t</title></head>").startswith(
         '<head><meta http-equiv="Content-Security-Policy" content="script-src \'none\'">'
     )
+
+
+def _contents_page(toc: list[str], parts: int) -> str:
+    """A page whose table of contents lists ``toc`` and whose ``parts`` sections start pages."""
+    filler = "<p>" + "texte " * 400 + "</p>"
+    entries = "".join(f'<li><a href="#s{i}">{title}</a></li>' for i, title in enumerate(toc))
+    sections = "".join(f'<h2 id="s{i}">{toc[i]}</h2>{filler}' for i in range(parts))
+    return (
+        "<style>h2{break-before:page}</style><h1>Titre</h1>"
+        f'<nav class="toc"><ol>{entries}</ol></nav>{sections}'
+    )
+
+
+def _numbers(reader: PdfReader) -> str:
+    """The first page's text, each number joined to the title before it ("Seconde partie3")."""
+    return re.sub(r"\s+(\d)", r"\1", " ".join(reader.pages[0].extract_text().split()))
+
+
+@pytest.fixture
+def prints(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The pages Chromium prints from now on, by file name, in order."""
+    from eco_eval.report import pdf as pdf_module
+
+    printed: list[str] = []
+    real = pdf_module._print
+    monkeypatch.setattr(
+        pdf_module, "_print", lambda exe, html, *a: printed.append(html.name) or real(exe, html, *a)
+    )
+    return printed
+
+
+def test_a_previous_pdf_of_the_page_spares_the_draft_print(
+    tmp_path: Path, prints: list[str]
+) -> None:
+    """Rebuilding a bilan: the published PDF gives the headings' pages, the page is printed
+    once; the same PDF as a print from a draft."""
+    toc = ["Première partie", "Seconde partie", "Troisième partie"]
+    html = tmp_path / "p.html"
+    html.write_text(_contents_page(toc, 3), encoding="utf-8")
+    first = html_to_pdf(html, tmp_path / "first.pdf")
+    assert len(prints) == 2  # the draft, then the final print
+    prints.clear()
+    again = html_to_pdf(html, tmp_path / "again.pdf", previous=first)
+    assert len(prints) == 1
+    assert _numbers(PdfReader(again)) == _numbers(PdfReader(first))
+    assert "Seconde partie3" in _numbers(PdfReader(again))
+
+
+def test_a_stale_or_damaged_previous_pdf_still_gives_the_printed_pages(
+    tmp_path: Path, prints: list[str]
+) -> None:
+    toc = ["Première partie", "Seconde partie", "Troisième partie"]
+    old = tmp_path / "old.html"
+    old.write_text(_contents_page(toc, 3), encoding="utf-8")
+    stale = html_to_pdf(old, tmp_path / "stale.pdf")
+    # the new page has a section more before the others: every heading moved one page on
+    html = tmp_path / "p.html"
+    html.write_text(_contents_page(["Avant-propos", *toc], 4), encoding="utf-8")
+    prints.clear()
+    reader = PdfReader(html_to_pdf(html, tmp_path / "p.pdf", previous=stale))
+    assert len(prints) == 2  # the guess, then the print with the pages it showed
+    first = _numbers(reader)
+    for title in ["Avant-propos", *toc]:
+        page = next(i for i, p in enumerate(reader.pages) if i and title in p.extract_text())
+        assert f"{title}{page + 1}" in first, (title, first)
+    damaged = tmp_path / "damaged.pdf"
+    damaged.write_bytes(b"%PDF-1.7\nnot a pdf")
+    prints.clear()
+    again = html_to_pdf(html, tmp_path / "again.pdf", previous=damaged)
+    assert len(prints) == 2  # the draft, then the final print
+    assert _numbers(PdfReader(again)) == first

@@ -182,7 +182,8 @@ def build_bilan_in(
     html = notebook_to_html(executed, out / "bilan.html", lang=lang, title=title, assets=ASSETS_DIR)
     _advance(progress, "HTML")
     if pdf:
-        html_to_pdf(html, out / "bilan.pdf")
+        # the bilan being replaced, if any, gives its headings' pages to the new print
+        html_to_pdf(html, out / "bilan.pdf", previous=final_dir / "bilan.pdf")
         _advance(progress, "PDF")
     figures = {
         "period": p.label,

@@ -32,6 +32,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from pypdf import PdfReader, PdfWriter
+from pypdf.errors import PdfReadError
 from pypdf.generic import ArrayObject, NameObject, TextStringObject
 
 from eco_eval.errors import ReportFailed
@@ -224,20 +225,34 @@ def without_scripts(page: str) -> str:
     return page[:at] + _NO_SCRIPTS + page[at:]
 
 
+def previous_pages(pdf: Path | None) -> dict[str, int] | None:
+    """The contents' pages of a PDF printed before (None when there is none, it has no
+    bookmarks or it cannot be read: a damaged file only costs the draft print back)."""
+    if pdf is None or not Path(pdf).is_file():
+        return None
+    try:
+        return contents_pages(Path(pdf)) or None
+    except (PdfReadError, OSError, ValueError, KeyError):
+        return None
+
+
 def html_to_pdf(
     html: Path,
     pdf: Path,
     *,
     chromium: str | os.PathLike[str] | None = None,
     timeout: float = 120,
+    previous: Path | None = None,
 ) -> Path:
     """Print ``html`` to ``pdf`` with headless Chromium and return the PDF's path.
 
-    A page with a table of contents is printed in two passes: a draft without its scripts (the
-    figures are not drawn, their boxes keep their place, so it takes half the time) gives the
-    page of each heading from its bookmarks, written into the contents
-    (:func:`with_page_numbers`) for the final print. Should the final print put a heading on
-    another page than the draft did, it is printed once more with the final print's numbers.
+    A page with a table of contents is printed with the page of each heading written into the
+    contents (:func:`with_page_numbers`). The pages come from a first print: a draft without
+    the page's scripts (the figures are not drawn, their boxes keep their place, so it takes half
+    the time), or, when ``previous`` is a PDF printed before from a page of the same report (the
+    published bilan a rebuild replaces), that PDF's bookmarks, which spares the draft when the
+    headings did not move. The final print's own bookmarks are checked against the numbers it
+    shows; where they differ, the page is printed again with the final print's numbers.
     Both are copies of the page beside it, so that its relative links and scripts still resolve.
     The PDF is written to a temporary file next to ``pdf`` and renamed when complete, so a failure
     never leaves a broken file or touches a previous PDF. Raises :class:`ReportFailed` when
@@ -256,10 +271,14 @@ def html_to_pdf(
             if '<nav class="toc"' not in page:
                 _print(executable, html, tmp, Path(profile), timeout)
             else:
-                copy.write_text(without_scripts(page), encoding="utf-8")
-                _print(executable, copy, tmp, Path(profile), timeout)
-                pages = contents_pages(tmp)
-                for _ in range(2):
+                seeded = previous_pages(previous)
+                if seeded is None:
+                    copy.write_text(without_scripts(page), encoding="utf-8")
+                    _print(executable, copy, tmp, Path(profile), timeout)
+                pages = seeded if seeded is not None else contents_pages(tmp)
+                # a draft's pages are those of this very page; a previous PDF's may be stale,
+                # and a stale guess costs one print more than a draft does
+                for _ in range(2 if seeded is None else 3):
                     copy.write_text(with_page_numbers(page, pages), encoding="utf-8")
                     _print(executable, copy, tmp, Path(profile), timeout)
                     printed = contents_pages(tmp)
