@@ -579,15 +579,15 @@ def reach_by(b: Bilan, dimension: str, lever: str = "*") -> str:
     f = b.current
     sel = f[(f["lever"] == lever) & (f["dimension"] == dimension)]
     groups = sorted((g for g in sel["group"].unique() if g != "*"), key=str)
+    shown = ("unique_participants", "reach_rate", "participation_ratio")
+    sub = sel[sel["indicator"].isin(shown)]
+    # each (group, indicator)'s first row, found in one pass rather than one filter per cell
+    first = {key: i for i, key in reversed(list(enumerate(zip(sub["group"], sub["indicator"]))))}
     rows = []
     for g in groups:
-        get = {
-            ind: sel[(sel["group"] == g) & (sel["indicator"] == ind)]
-            for ind in ("unique_participants", "reach_rate", "participation_ratio")
-        }
         cells = []
-        for ind, part in get.items():
-            r = part.iloc[0] if len(part) else None
+        for ind in shown:
+            r = sub.iloc[first[(g, ind)]] if (g, ind) in first else None
             cells.append(
                 _value(b, r, ind)
                 if ind != "participation_ratio"
