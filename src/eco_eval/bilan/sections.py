@@ -582,7 +582,8 @@ def reach_by(b: Bilan, dimension: str, lever: str = "*") -> str:
     shown = ("unique_participants", "reach_rate", "participation_ratio")
     sub = sel[sel["indicator"].isin(shown)]
     # each (group, indicator)'s first row, found in one pass rather than one filter per cell
-    first = {key: i for i, key in reversed(list(enumerate(zip(sub["group"], sub["indicator"]))))}
+    keys = list(zip(sub["group"], sub["indicator"], strict=True))
+    first = {key: i for i, key in reversed(list(enumerate(keys)))}
     rows = []
     for g in groups:
         cells = []
