@@ -412,18 +412,20 @@ the release's build key (the store's inputs, the configuration, the code) and re
 release; the kernel imports the bilan's rendering code (pandas, plotly and eco_eval's report
 modules: no statistics library, `tests/stats/test_package.py`) and draws every section's figures
 and tables from the release; then the HTML with its figures inlined, and the PDF (the difference
-between `bilan_pdf` and `bilan_no_pdf`): Chromium prints a draft of the page with its scripts
-blocked (the figures keep their boxes but are not drawn: about 1.7 s on the city) whose bookmarks
-give the contents' page numbers, then the final page (about 3.5 s, mostly drawing the plotly
-figures), and pypdf rewrites its links relative to the page (about 0.8 s). `--force` rebuilds the
-published files, not the release: the release is computed again (in a child process,
-`release_compute`, 11 to 14 s on the city) only when what it depends on changed; half of it is
-the barometer (the per-lever impact: about 70 two-way fixed-effects fits and the
-first-difference rows of each wave pair; the key drivers' bootstrap, 500 LMG decompositions of 12
-predictors), the rest the indicators of three periods and the quarterly history under disclosure
-control. `eco-eval run` runs the 12 deep dives in one second kernel beside the bilan's, so its
-CPU time exceeds its wall time on two cores; the open data (from the release's figures before
-disclosure control) and the index come after. Every process that loads nbformat, Great
+between `bilan_pdf` and `bilan_no_pdf`): the contents' page numbers come from the bookmarks of
+the published PDF a rebuild replaces, else from a draft print of the page with its scripts
+blocked (the figures keep their boxes but are not drawn: about 1.7 s on the city); then the
+final page (about 3 s, of which about 0.8 s parsing plotly.js and 0.6 s Chromium's start-up),
+checked against its own bookmarks, and pypdf rewrites its links relative to the page (about
+0.6 s). `--force` rebuilds the published files, not the release: the release is computed again
+(in a child process, `release_compute`, 10 to 14 s on the city) only when what it depends on
+changed; half of it is the barometer (the per-lever impact: about 70 two-way fixed-effects fits
+and the first-difference rows of each wave pair; the key drivers' bootstrap, 500 LMG
+decompositions of 12 predictors), the rest the indicators of three periods and the quarterly
+history under disclosure control. `eco-eval run` runs the 12 deep dives in one second kernel beside the bilan's, so its
+CPU time exceeds its wall time on two cores (that kernel starts while the release is read or
+built; its pages share one nbconvert exporter, whose templates are compiled once); the open data
+(from the release's figures before disclosure control) and the index come after. Every process that loads nbformat, Great
 Expectations or frictionless imports jsonschema: `constraints.txt` keeps it below 4.24, whose
 import compiles an IRI grammar (1.2 s), which the baselines' processes would pay as well.
 
