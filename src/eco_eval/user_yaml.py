@@ -37,8 +37,8 @@ class _StrictLoader(_NoDuplicateKeys, yaml.SafeLoader):
     """PyYAML's own parser: its messages name the character at fault (a tab, say)."""
 
 
-#: libyaml's parser, ten times faster, when PyYAML was built with it; a document it refuses is
-#: parsed again by :class:`_StrictLoader` for the message.
+#: libyaml's parser (C, where PyYAML's is pure Python) when PyYAML was built with it; a
+#: document it refuses is parsed again by :class:`_StrictLoader` for the message.
 _FastLoader: type[Any] = (
     type("_FastLoader", (_NoDuplicateKeys, yaml.CSafeLoader), {})
     if yaml.__with_libyaml__

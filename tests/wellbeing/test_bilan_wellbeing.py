@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import string
+from pathlib import Path
 from types import SimpleNamespace
 
 import pandas as pd
@@ -19,6 +20,7 @@ from eco_eval.ecosystem import load_ecosystem
 from eco_eval.errors import ConfigError
 from eco_eval.instruments import load_instruments
 from eco_eval.periods import parse_period
+from eco_eval.publish.release import RELEASES_DIR
 from eco_eval.release.files import load_release
 from eco_eval.release.model import Release
 from eco_eval.release.wellbeing import wellbeing_part
@@ -174,9 +176,9 @@ def test_drivers_need_k_drivers(hostile_bilan):
 @pytest.fixture(scope="module")
 def demo_bilan(demo_run):
     """The demo's 2017-Q4 bilan, from the release its run saved."""
-    root = demo_run["root"]
-    release = load_release(root / "data" / "processed" / "releases" / "2017-Q4")
-    return Bilan.from_release(release, project=load_project(root))
+    project = load_project(demo_run["root"])
+    release = load_release(Path(project.processed_dir) / RELEASES_DIR / "2017-Q4")
+    return Bilan.from_release(release, project=project)
 
 
 def test_demo_sections(demo_bilan):

@@ -580,15 +580,17 @@ def reach_by(b: Bilan, dimension: str, lever: str = "*") -> str:
     sel = f[(f["lever"] == lever) & (f["dimension"] == dimension)]
     groups = sorted((g for g in sel["group"].unique() if g != "*"), key=str)
     shown = ("unique_participants", "reach_rate", "participation_ratio")
-    sub = sel[sel["indicator"].isin(shown)]
-    # each (group, indicator)'s first row, found in one pass rather than one filter per cell
-    keys = list(zip(sub["group"], sub["indicator"], strict=True))
-    first = {key: i for i, key in reversed(list(enumerate(keys)))}
+    # each (group, indicator)'s first row, indexed once rather than filtered for every cell
+    first = (
+        sel[sel["indicator"].isin(shown)]
+        .drop_duplicates(["group", "indicator"])
+        .set_index(["group", "indicator"])
+    )
     rows = []
     for g in groups:
         cells = []
         for ind in shown:
-            r = sub.iloc[first[(g, ind)]] if (g, ind) in first else None
+            r = first.loc[(g, ind)] if (g, ind) in first.index else None
             cells.append(
                 _value(b, r, ind)
                 if ind != "participation_ratio"

@@ -15,8 +15,8 @@ from statsmodels.stats.power import TTestIndPower
 
 from eco_eval.stats._checks import StatsInputError, as_1d_float, check_level, checked
 
-# pingouin (0.5 s to import: it loads matplotlib and xarray) is loaded on the first Hedges' g;
-# a publication whose impact rows all come from regressions never needs it.
+# pingouin imports matplotlib and xarray: it is loaded on the first Hedges' g, which a
+# publication whose impact rows all come from regressions never needs.
 pg = lazy_loader.load("pingouin")
 
 __all__ = [
