@@ -45,6 +45,17 @@ def chromium() -> str:
     return path
 
 
+@pytest.fixture(scope="session")
+def browser(chromium: str):
+    """One headless Chromium per test worker, its pages opened one after the other in one tab
+    (:class:`browser.Chromium`)."""
+    from browser import Chromium
+
+    opened = Chromium(chromium)
+    yield opened
+    opened.close()
+
+
 def _built_once(tmp_path_factory: pytest.TempPathFactory, name: str, build) -> object:
     """``build(folder)`` run once for the whole test session, whichever worker asks first.
 

@@ -21,7 +21,7 @@ from eco_eval.compare.fictional import fictional_cities, write_fictional_package
 from eco_eval.compare.run import PAGE, TABLE, run_compare
 from eco_eval.errors import InputFileError
 
-from browser import open_page
+from browser import Chromium
 
 SECRET = "secret statistique"
 
@@ -223,7 +223,7 @@ def test_benchmark_positions_follow_the_quartiles() -> None:
 
 @pytest.mark.browser
 def test_benchmark_page_in_a_browser_offline_with_hostile_city_name(
-    packages: Path, chromium: str, tmp_path: Path
+    packages: Path, browser: Chromium, tmp_path: Path
 ) -> None:
     hostile = _copy(packages, tmp_path / "hostile")
     name = '<img src=x onerror="alert(1)">Ville & Cie'
@@ -232,8 +232,8 @@ def test_benchmark_page_in_a_browser_offline_with_hostile_city_name(
         table["nomProducteur"] = name
         table.to_csv(target, index=False, lineterminator="\n")
     run_compare(hostile, tmp_path / "out")
-    page, problems, requests, close = open_page(
-        chromium, tmp_path / "out" / PAGE, viewport={"width": 1100, "height": 900}
+    page, problems, requests, close = browser.open(
+        tmp_path / "out" / PAGE, viewport={"width": 1100, "height": 900}
     )
     try:
         page.wait_for_function(

@@ -100,13 +100,6 @@ def english(demo_run: dict, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root / "reports" / "2017-Q4-en"
 
 
-@pytest.fixture(scope="module")
-def browser(chromium: str):
-    b = Chromium(chromium)
-    yield b
-    b.close()
-
-
 def _pages(published: Path) -> list[Path]:
     deep_dives = sorted(p for p in (published / "leviers").glob("*.html") if p.name != "index.html")
     return [published / "bilan.html", *deep_dives]

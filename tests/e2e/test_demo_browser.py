@@ -20,7 +20,7 @@ import pytest
 from eco_eval.exports import compute_indicators, export_frame
 from eco_eval.pipeline import run_all
 
-from browser import Chromium, open_page
+from browser import Chromium
 
 HOSTILE = [
     "<script>window.__pwned=1;alert('x')</script>",
@@ -84,10 +84,10 @@ def hostile_bilan(demo_project: Path, tmp_path_factory: pytest.TempPathFactory) 
 @pytest.mark.browser
 @pytest.mark.slow
 def test_demo_bilan_offline_every_figure_drawn_no_console_error(
-    hostile_bilan: Path, chromium: str, tmp_path: Path
+    hostile_bilan: Path, browser: Chromium, tmp_path: Path
 ):
-    page, problems, requests, close = open_page(
-        chromium, hostile_bilan, viewport={"width": 1100, "height": 900}
+    page, problems, requests, close = browser.open(
+        hostile_bilan, viewport={"width": 1100, "height": 900}
     )
     try:
         page.wait_for_function(
@@ -105,28 +105,22 @@ def test_demo_bilan_offline_every_figure_drawn_no_console_error(
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_scripted_comments_cannot_run(hostile_bilan: Path, chromium: str):
+def test_scripted_comments_cannot_run(hostile_bilan: Path, browser: Chromium):
     pages = [hostile_bilan, *sorted((hostile_bilan.parent / "leviers").glob("*.html"))]
     assert len(pages) == 14  # the bilan, 12 deep dives, their index
     shown_anywhere: set[str] = set()
-    browser = Chromium(chromium)
-    try:
-        for html in pages:
-            page, problems, requests, close = browser.open(html)
-            try:
-                page.wait_for_timeout(300)
-                assert page.evaluate("typeof window.__pwned") == "undefined", html.name
-                text = page.inner_text("body")
-                shown_anywhere |= {
-                    h for h in [*HOSTILE, HOSTILE_ACTION, HOSTILE_OWNER] if h in text
-                }
-                assert not any(p.startswith("dialog") for p in problems), (html.name, problems)
-                assert page.locator("body img[src='x'], body svg[onload], b[onclick]").count() == 0
-                assert requests == [], (html.name, requests)
-            finally:
-                close()
-    finally:
-        browser.close()
+    for html in pages:
+        page, problems, requests, close = browser.open(html)
+        try:
+            page.wait_for_timeout(300)
+            assert page.evaluate("typeof window.__pwned") == "undefined", html.name
+            text = page.inner_text("body")
+            shown_anywhere |= {h for h in [*HOSTILE, HOSTILE_ACTION, HOSTILE_OWNER] if h in text}
+            assert not any(p.startswith("dialog") for p in problems), (html.name, problems)
+            assert page.locator("body img[src='x'], body svg[onload], b[onclick]").count() == 0
+            assert requests == [], (html.name, requests)
+        finally:
+            close()
     # the comments are quoted as text somewhere (verbatims), the action and its owner in the bilan
     assert HOSTILE_ACTION in shown_anywhere and HOSTILE_OWNER in shown_anywhere
     assert len(shown_anywhere) >= 4, shown_anywhere

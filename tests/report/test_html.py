@@ -17,7 +17,7 @@ from eco_eval.report.html import ASSETS_DIR, notebook_to_html, plotlyjs_source
 from eco_eval.report.i18n import Labels
 
 from .conftest import HOSTILE_IMG, HOSTILE_SCRIPT, code, md
-from browser import open_page
+from browser import Chromium
 
 WriteNotebook = Callable[..., Path]
 PLOTLYJS_FILE = f"{ASSETS_DIR}/plotly.min.js"
@@ -210,15 +210,14 @@ def test_executed_bilan_page(bilan: dict[str, Path]) -> None:
 
 
 # --- in a browser -------------------------------------------------------------------------------
-_open = open_page
 
 
 @pytest.mark.browser
 def test_figures_render_offline_without_errors(
-    bilan: dict[str, Path], chromium: str, tmp_path: Path
+    bilan: dict[str, Path], browser: Chromium, tmp_path: Path
 ) -> None:
-    page, problems, requests, close = _open(
-        chromium, bilan["html"], viewport={"width": 1000, "height": 900}
+    page, problems, requests, close = browser.open(
+        bilan["html"], viewport={"width": 1000, "height": 900}
     )
     try:
         page.wait_for_function(
@@ -238,8 +237,8 @@ def test_figures_render_offline_without_errors(
 
 
 @pytest.mark.browser
-def test_hostile_text_is_shown_not_run(bilan: dict[str, Path], chromium: str) -> None:
-    page, _, _, close = _open(chromium, bilan["html"])
+def test_hostile_text_is_shown_not_run(bilan: dict[str, Path], browser: Chromium) -> None:
+    page, _, _, close = browser.open(bilan["html"])
     try:
         page.wait_for_timeout(300)
         assert page.evaluate("typeof window.__pwned") == "undefined"
@@ -253,10 +252,12 @@ def test_hostile_text_is_shown_not_run(bilan: dict[str, Path], chromium: str) ->
 
 
 @pytest.mark.browser
-def test_tables_and_figures_fit_the_printed_width(bilan: dict[str, Path], chromium: str) -> None:
+def test_tables_and_figures_fit_the_printed_width(
+    bilan: dict[str, Path], browser: Chromium
+) -> None:
     # In print the layout width is the page's content box: A4 (210 mm) minus 2 x 15 mm margins,
     # 180 mm = 680 px at 96 px per inch. Emulate that viewport with print media.
-    page, _, _, close = _open(chromium, bilan["html"], viewport={"width": 680, "height": 1000})
+    page, _, _, close = browser.open(bilan["html"], viewport={"width": 680, "height": 1000})
     try:
         page.emulate_media(media="print")
         page.wait_for_timeout(300)
@@ -306,9 +307,11 @@ def test_pages_of_a_folder_share_one_plotlyjs(
 
 
 @pytest.mark.browser
-def test_shared_plotlyjs_draws_offline(two_figures: Path, chromium: str, tmp_path: Path) -> None:
+def test_shared_plotlyjs_draws_offline(
+    two_figures: Path, browser: Chromium, tmp_path: Path
+) -> None:
     deep = notebook_to_html(two_figures, tmp_path / "leviers" / "a.html", assets=f"../{ASSETS_DIR}")
-    page, problems, requests, close = _open(chromium, deep)
+    page, problems, requests, close = browser.open(deep)
     try:
         page.wait_for_function(
             "Array.from(document.querySelectorAll('.plotly-graph-div')).every(d => d.querySelector('svg.main-svg'))",
