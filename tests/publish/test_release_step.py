@@ -14,21 +14,16 @@ import yaml
 from eco_eval.bilan import Bilan
 from eco_eval.config import load_project
 from eco_eval.periods import parse_period
-from eco_eval.pipeline import run_ingest
 from eco_eval.privacy.suppression import read_suppression_log, write_suppression_log
-from eco_eval.projects import create_demo_project
 from eco_eval.publish.release import BILAN_SUPPRESSION_LOG, PeriodRelease
 from eco_eval.release.files import load_release
 
 
 @pytest.fixture(scope="module")
-def city(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A small city whose 2017-Q4 release was built once (tests work on copies)."""
-    root = tmp_path_factory.mktemp("release") / "city"
-    create_demo_project(root, seed=11, n_staff=300)
-    run_ingest(root)
-    assert _get(root).rebuilt
-    return root
+def city(demo_run: dict) -> Path:
+    """The demo city after its 2017-Q4 run, which saved the period's release (tests work on
+    copies)."""
+    return Path(demo_run["root"])
 
 
 def _copy(city: Path, tmp_path: Path) -> Path:
@@ -38,7 +33,7 @@ def _copy(city: Path, tmp_path: Path) -> Path:
 
 def _step(root: Path) -> PeriodRelease:
     project = load_project(root)
-    return PeriodRelease(project, parse_period("2017-Q4", launch=project.ecosystem().launch), "q4")
+    return PeriodRelease(project, parse_period("2017-Q4", launch=project.ecosystem().launch))
 
 
 def _get(root: Path) -> PeriodRelease:

@@ -64,8 +64,11 @@ def replace_paths(text: str, paths: dict[str, Path]) -> str:
 
 
 @pytest.fixture
-def machine(demo_project: Path, tmp_path: Path) -> Iterator[dict[str, Path]]:
+def machine(demo_run: dict, tmp_path: Path) -> Iterator[dict[str, Path]]:
     """The doc's paths on this machine: a copy of the demo project, this venv, secret files.
+
+    The project is the demo after its 2017-Q4 run, that period's published folder removed: the
+    scheduled run publishes it again, reading the release the first run saved.
 
     The home and runtime folders are short, as the doc's are: Jupyter's kernels use Unix sockets
     only when the runtime path is short (else TCP, and a warning that --quiet would not hide).
@@ -74,12 +77,14 @@ def machine(demo_project: Path, tmp_path: Path) -> Iterator[dict[str, Path]]:
     secrets.mkdir()
     (secrets / "pseudonymisation.key").write_text(KEY + "\n", encoding="utf-8")
     (secrets / "eco-eval.env").write_text(f"ECO_EVAL_KEY={KEY}\n", encoding="utf-8")
+    project = copy_project(demo_run["root"], tmp_path / "ville")
+    shutil.rmtree(project / "reports" / "2017-Q4")
     short = Path(tempfile.mkdtemp(prefix="ee-", dir="/tmp"))
     (short / "home").mkdir()
     (short / "run").mkdir()
     try:
         yield {
-            PROJECT: copy_project(demo_project, tmp_path / "ville"),
+            PROJECT: project,
             VENV: Path(sys.executable).parents[1],
             "/etc/eco-eval": secrets,
             "/var/lib/eco-eval": short / "home",
