@@ -45,10 +45,12 @@ def chromium() -> str:
     return path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(chromium: str):
-    """One headless Chromium per test worker, its pages opened one after the other in one tab
-    (:class:`browser.Chromium`)."""
+    """One headless Chromium per test module, its pages opened one after the other in one tab
+    (:class:`browser.Chromium`). Not one per session: Playwright's synchronous API keeps an
+    event loop running in the thread while it is started, and ``asyncio.run`` in a later
+    module's test would refuse to start."""
     from browser import Chromium
 
     opened = Chromium(chromium)
