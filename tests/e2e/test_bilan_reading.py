@@ -22,6 +22,7 @@ from pypdf import PdfReader
 from eco_eval.bilan.wellbeing import wellbeing_labels
 from eco_eval.bilan.wording import claim_patterns
 from eco_eval.report.typography import typography_problems
+from pdf_objects import pdf_strings
 
 from browser import Chromium
 
@@ -243,6 +244,8 @@ def test_no_machine_path_in_any_published_file(published, demo_run):
         if "/URI" in a.get_object().get("/A", {})
     ]
     assert links and all(not link.startswith(("file:", "/")) for link in links), links
+    # every string of the file, reachable from a page or not, however it is escaped
+    assert [s for s in pdf_strings(published / "bilan.pdf") if root in s or "file:" in s] == []
     for link in links:  # relative links resolve inside the published folder
         if not re.match(r"^[a-z]+:", link):
             assert (published / link.split("#")[0]).is_file(), link

@@ -104,7 +104,8 @@ def _relative(uri: str, folder: Path) -> str | None:
 
 def relative_links(pdf: Path, folder: Path) -> int:
     """Rewrite the ``file://`` links of ``pdf`` relative to ``folder`` (the printed page's folder);
-    drop those that point outside it. Returns the number of links changed or removed."""
+    drop those that point outside it, their target erased from the file. Returns the number of
+    links changed or removed."""
     quiet = logging.getLogger("pypdf")  # Chromium's trailers make pypdf warn about nothing
     level = quiet.level
     quiet.setLevel(logging.ERROR)
@@ -139,6 +140,11 @@ def _relative_links(pdf: Path, folder: Path) -> int:
             if new is not None:
                 action.get_object()[NameObject("/URI")] = TextStringObject(new)
                 kept.append(ref)
+            else:
+                # the tagged PDF's structure tree still refers to the annotation, so it is
+                # written even once off the page: its action must lose the path, not just its place
+                action.get_object()[NameObject("/URI")] = TextStringObject("")
+                del annot[NameObject("/A")]
         if len(kept) != len(annots.get_object()):
             page[NameObject("/Annots")] = ArrayObject(kept)
     if changed:
