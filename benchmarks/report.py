@@ -376,7 +376,7 @@ Each task is compared with what a plain tool does on the same data:
 | `papermill_empty` | papermill executing one empty cell: a kernel's start-up and shutdown | — (the floor of any notebook) |
 | `papermill_plotly_nbconvert` | papermill executing one cell that draws one plotly bar chart, then nbconvert's `HTMLExporter` writing the executed notebook as HTML: the fixed cost of any papermill report | `bilan_pdf`, `run_end_to_end` |
 
-The notebook baselines run on the kernel the bilan uses (`eco_eval.report.runner.default_kernel`:
+The notebook baselines run on the kernel the bilan uses (`eco_eval.report.kernels.default_kernel`:
 `eco-eval`, installed by `make venv`, else `python3`).
 
 - `bilan_pdf` is `eco-eval bilan --period 2017-Q4 --pdf --force`: the bilan notebook (every
@@ -415,9 +415,9 @@ and tables from the release; then the HTML with its figures inlined, and the PDF
 between `bilan_pdf` and `bilan_no_pdf`): the contents' page numbers come from the bookmarks of
 the published PDF a rebuild replaces, else from a draft print of the page with its scripts
 blocked (the figures keep their boxes but are not drawn: about 1.7 s on the city); then the
-final page (about 3 s, of which about 0.8 s parsing plotly.js and 0.6 s Chromium's start-up),
-checked against its own bookmarks, and pypdf rewrites its links relative to the page (about
-0.6 s). `--force` rebuilds the published files, not the release: the release is computed again
+final page (about 2.6 s: Chromium's start-up, about 1 s loading plotly.js, drawing the
+figures and printing), checked against its own bookmarks, and qpdf (pikepdf) rewrites its links
+relative to the page (0.05 s). `--force` rebuilds the published files, not the release: the release is computed again
 (in a child process, `release_compute`, 10 to 14 s on the city) only when what it depends on
 changed; half of it is the barometer (the per-lever impact: about 70 two-way fixed-effects fits
 and the first-difference rows of each wave pair; the key drivers' bootstrap, 500 LMG

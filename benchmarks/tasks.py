@@ -176,11 +176,11 @@ def duckdb_csv(root: Path) -> dict[str, Any]:
 
 def _baseline_notebook(tmp: Path, name: str, source: str) -> tuple[Path, str]:
     """A one-cell notebook in ``tmp`` and the kernel to run it with: the one the bilan uses
-    (:func:`eco_eval.report.runner.default_kernel`: ``eco-eval`` when installed for this
+    (:func:`eco_eval.report.kernels.default_kernel`: ``eco-eval`` when installed for this
     interpreter, else ``python3``), so the baselines pay the same kernel start-up as the reports."""
     import nbformat
 
-    from eco_eval.report.runner import default_kernel
+    from eco_eval.report.kernels import default_kernel
 
     kernel = default_kernel()
     nb = nbformat.v4.new_notebook()

@@ -69,6 +69,7 @@ _NOISY_LOGGERS = (
     "urllib3",
     "blib2to3",
     "matplotlib",
+    "pikepdf",  # "C++ to Python logger bridge initialized" on import
 )
 
 
@@ -306,9 +307,13 @@ def doctor(project_dir: Path, as_json: bool) -> None:
 )
 def bilan(project_dir: Path, period: str, lang: str | None, pdf: bool, force: bool) -> None:
     """Execute notebooks/bilan.ipynb for a period and publish reports/<period>/bilan.html."""
-    from eco_eval.pipeline import build_bilan
+    from eco_eval.report.kernels import EarlyKernel
 
-    result = build_bilan(project_dir, period, lang=lang, pdf=pdf, force=force)
+    # the notebook's kernel boots on the other core while this process loads the rest
+    with EarlyKernel(project_dir) as kernel:
+        from eco_eval.pipeline import build_bilan
+
+        result = build_bilan(project_dir, period, lang=lang, pdf=pdf, force=force, kernel=kernel)
     click.echo(f"bilan: {result}")
 
 
@@ -354,24 +359,31 @@ def run(
     JSON summary go to reports/logs/. Exit code 0 only if every step succeeded.
     """
 
-    from eco_eval.pipeline import run_all
+    from eco_eval.report.kernels import EarlyKernel
 
-    quiet = quiet_run or bool(click.get_current_context().find_root().params.get("quiet"))
-    if quiet_run:
-        _setup_logging(True, False)
-    bars: Any = None
-    if not quiet and sys.stderr.isatty():
-        from eco_eval.publish.progress import RichProgress
+    # the bilan's kernel boots on the other core while this process loads the rest and ingests
+    with EarlyKernel(project_dir) as kernel:
+        from eco_eval.pipeline import run_all
 
-        bars = RichProgress()
-    try:
-        with bars if bars is not None else contextlib.nullcontext():
-            summary = run_all(project_dir, period, lang=lang, pdf=pdf, progress=bars, force=force)
-    except Exception as exc:  # the scheduler gets its JSON whatever the failure
-        failed = getattr(exc, "summary", None)
-        if as_json and isinstance(failed, dict):
-            click.echo(json.dumps(failed, ensure_ascii=False, indent=2))
-        raise
+        quiet = quiet_run or bool(click.get_current_context().find_root().params.get("quiet"))
+        if quiet_run:
+            _setup_logging(True, False)
+        bars: Any = None
+        if not quiet and sys.stderr.isatty():
+            from eco_eval.publish.progress import RichProgress
+
+            bars = RichProgress()
+        try:
+            with bars if bars is not None else contextlib.nullcontext():
+                summary = run_all(
+                    project_dir, period, lang=lang, pdf=pdf, progress=bars, force=force,
+                    kernel=kernel,
+                )  # fmt: skip
+        except Exception as exc:  # the scheduler gets its JSON whatever the failure
+            failed = getattr(exc, "summary", None)
+            if as_json and isinstance(failed, dict):
+                click.echo(json.dumps(failed, ensure_ascii=False, indent=2))
+            raise
     if as_json:
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
     elif not quiet:

@@ -43,6 +43,7 @@ from eco_eval.publish.run import (
 from eco_eval.publish.staging import PeriodStage
 from eco_eval.report.fmt import fmt_date
 from eco_eval.report.i18n import Labels, section_labels
+from eco_eval.report.kernels import EarlyKernel
 from eco_eval.report.quality import render_page
 from eco_eval.store import open_store, project_lock, record_publication
 from eco_eval.store_quality import quality_tables
@@ -197,6 +198,7 @@ def build_bilan(
     pdf: bool = True,
     timeout: int = 600,
     force: bool = False,
+    kernel: EarlyKernel | None = None,
 ) -> BilanResult:
     """Execute ``bilan.ipynb`` for ``period`` and publish ``reports/<period>/bilan.html`` (+ PDF).
 
@@ -205,7 +207,8 @@ def build_bilan(
     open data; a failing cell raises :class:`ReportFailed` naming the cell, and keeps the partial
     notebook under ``reports/<period>.failed/`` for audit. A report whose inputs, parameters,
     notebook and code are unchanged is not rebuilt (``force`` rebuilds it). Holds the project's
-    run lock, like ``eco-eval run``.
+    run lock, like ``eco-eval run``. ``kernel``: one started ahead for the notebook (the command
+    line starts it before loading the rest), else the notebook starts its own.
     """
     project = load_project(root)
     p = resolve_period(project, period)
@@ -219,7 +222,7 @@ def build_bilan(
         deep_dives = (stage.final / LEVERS_DIR / "index.html").exists()
         result = build_bilan_in(
             stage, project, p, PeriodRelease(project, p), lang=lang, pdf=pdf,
-            timeout=timeout, force=force, lever_pages=deep_dives,
+            timeout=timeout, force=force, lever_pages=deep_dives, kernel=kernel,
         )  # fmt: skip
         if stage.publish():
             result.keep_suppression_log(project)
@@ -236,6 +239,7 @@ def run_all(
     progress: Any = None,
     timeout: int = 600,
     force: bool = False,
+    kernel: EarlyKernel | None = None,
 ) -> dict[str, Any]:
     """Ingest, compute and publish a period: the scheduler's single command (JSON-able summary).
 
@@ -245,7 +249,7 @@ def run_all(
     with :class:`LockHeld`), writes its log and JSON summary under ``reports/logs/``, rebuilds only
     the parts whose inputs changed, and leaves the previous reports and index untouched when any
     step fails: the error is raised with the summary attached as ``exc.summary``. See
-    :mod:`eco_eval.publish.run`.
+    :mod:`eco_eval.publish.run`. ``kernel``: one started ahead for the bilan's notebook.
     """
     project = load_project(root)
     bar = as_progress(progress)
@@ -265,7 +269,7 @@ def run_all(
         log.info("run started: period %s, project %s", period, project.root)
         try:
             with project_lock(project.reports_dir / RUN_LOCK, RUN_LOCK_WHAT), _as_write_failed():
-                _run_locked(project, period, lang, pdf, bar, timeout, force, summary)
+                _run_locked(project, period, lang, pdf, bar, timeout, force, summary, kernel)
             summary["ok"] = True
             summary["exit_code"] = 0
         except EcoEvalError as exc:
@@ -320,6 +324,7 @@ def _run_locked(
     timeout: int,
     force: bool,
     summary: dict[str, Any],
+    kernel: EarlyKernel | None,
 ) -> None:
     steps = summary["steps"]
     bar.start("ingest")
@@ -341,7 +346,9 @@ def _run_locked(
     lang = lang or project.lang
     summary["period"] = p.label
     summary["folder"] = str(project.reports_dir / report_folder(project, p, lang))
-    published, od, bilan = publish_period(project, p, lang, pdf, bar, timeout, force, steps)
+    published, od, bilan = publish_period(
+        project, p, lang, pdf, bar, timeout, force, steps, kernel=kernel
+    )
     if published:
         bilan.keep_suppression_log(project)
     summary["published"] = published

@@ -15,7 +15,7 @@ from eco_eval.ecosystem import load_ecosystem
 from eco_eval.errors import ReportFailed
 from eco_eval.publish import levers
 from eco_eval.publish.staging import PeriodStage
-from eco_eval.report.runner import default_kernel
+from eco_eval.report.kernels import default_kernel
 
 PARAMETERS = {
     "period": "2017-Q4",

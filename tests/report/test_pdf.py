@@ -7,6 +7,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pikepdf
 import pytest
 from pypdf import PdfReader
 
@@ -14,6 +15,7 @@ from eco_eval.errors import ReportFailed
 from eco_eval.report.pdf import (
     CHROMIUM_FLAGS,
     chromium_command,
+    contents_pages,
     html_to_pdf,
     with_page_numbers,
     without_scripts,
@@ -269,3 +271,30 @@ def test_a_stale_or_damaged_previous_pdf_still_gives_the_printed_pages(
     again = html_to_pdf(html, tmp_path / "again.pdf", previous=damaged)
     assert len(prints) == 2  # the draft, then the final print
     assert _numbers(PdfReader(again)) == first
+
+
+def test_bookmarks_to_named_destinations_give_their_pages(tmp_path: Path) -> None:
+    """Chromium's bookmarks point at their pages directly; those of another producer may name a
+    destination (in the catalogue's /Dests or in its names tree): each gives its page all the same,
+    and one that leads nowhere is left out."""
+    document = pikepdf.new()
+    for _ in range(3):
+        document.add_blank_page()
+    third = document.pages[2].obj
+    document.Root.Dests = pikepdf.Dictionary(Trois=pikepdf.Array([third, pikepdf.Name.Fit]))
+    document.Root.Names = pikepdf.Dictionary(
+        Dests=pikepdf.Dictionary(
+            Names=pikepdf.Array(["deux", pikepdf.Dictionary(D=[document.pages[1].obj])])
+        )
+    )
+    with document.open_outline() as outline:
+        outline.root.extend(
+            [
+                pikepdf.OutlineItem("Un", 0),
+                pikepdf.OutlineItem("Deux", pikepdf.String("deux")),
+                pikepdf.OutlineItem("Trois", pikepdf.Name("/Trois")),
+                pikepdf.OutlineItem("Nulle part", pikepdf.String("absent")),
+            ]
+        )
+    document.save(tmp_path / "named.pdf")
+    assert contents_pages(tmp_path / "named.pdf") == {"Un": 1, "Deux": 2, "Trois": 3}

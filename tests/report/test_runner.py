@@ -13,12 +13,8 @@ import pytest
 from jupyter_client.kernelspec import KernelSpecManager
 
 from eco_eval.errors import ConfigError, ReportFailed
-from eco_eval.report.runner import (
-    _runs_this_python,
-    default_kernel,
-    execute_notebook,
-    notebook_parameters,
-)
+from eco_eval.report.kernels import _runs_this_python, default_kernel
+from eco_eval.report.runner import execute_notebook, notebook_parameters
 
 from .conftest import code, md
 
@@ -160,7 +156,7 @@ def test_the_kernel_is_not_interrupted_when_it_is_shut_down(
 
     from jupyter_client.manager import AsyncKernelManager
 
-    import eco_eval.report.runner as runner
+    import eco_eval.report.kernels as kernels
 
     sent: list[str] = []
 
@@ -168,9 +164,9 @@ def test_the_kernel_is_not_interrupted_when_it_is_shut_down(
         sent.append("interrupt")
 
     monkeypatch.setattr(AsyncKernelManager, "_async_interrupt_kernel", interrupt)
-    monkeypatch.setattr(runner, "jupyter_runtime_dir", lambda: "/r" if sockets else "/r" * 60)
-    manager = runner._kernel_manager_class()()
-    assert isinstance(manager, runner._QuietShutdownKernelManager)
+    monkeypatch.setattr(kernels, "jupyter_runtime_dir", lambda: "/r" if sockets else "/r" * 60)
+    manager = kernels.kernel_manager_class()()
+    assert isinstance(manager, kernels.QuietShutdownKernelManager)
     manager.shutting_down = True
     asyncio.run(manager.interrupt_kernel())
     assert sent == []

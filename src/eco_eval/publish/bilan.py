@@ -32,6 +32,7 @@ from eco_eval.publish.provenance import (
 from eco_eval.publish.release import BILAN_SUPPRESSION_LOG, PeriodRelease
 from eco_eval.publish.staging import PeriodStage
 from eco_eval.report.html import ASSETS_DIR, notebook_to_html
+from eco_eval.report.kernels import EarlyKernel
 from eco_eval.report.pdf import html_to_pdf
 from eco_eval.report.runner import execute_notebook
 from eco_eval.store import record_publication
@@ -135,10 +136,12 @@ def build_bilan_in(
     force: bool = False,
     progress: Any = None,
     lever_pages: bool = False,
+    kernel: EarlyKernel | None = None,
 ) -> BilanResult:
     """Build the bilan's files (the folder's top-level files) in ``stage``, from ``release``.
 
-    ``lever_pages``: the folder publishes the lever deep dives, so the cards link to them."""
+    ``lever_pages``: the folder publishes the lever deep dives, so the cards link to them;
+    ``kernel``: a kernel started ahead for the notebook, used when it runs in the project's folder."""
     t0 = time.perf_counter()
     final_dir = stage.final
     template = notebook_path(project, "bilan.ipynb")
@@ -167,7 +170,8 @@ def build_bilan_in(
     executed = stage.notebooks(files_only=True) / "bilan.executed.ipynb"
     notebook = {"release": str(folder), "lang": lang, "lever_pages": params["lever_pages"]}
     try:
-        execute_notebook(template, executed, notebook, cwd=project.root, timeout=timeout)
+        km = kernel.take(project.root) if kernel is not None else None
+        execute_notebook(template, executed, notebook, cwd=project.root, timeout=timeout, km=km)
     except ReportFailed as exc:
         partial = executed.with_name("bilan.executed.failed.ipynb")
         failed = stage.keep_failed(partial, partial.name)

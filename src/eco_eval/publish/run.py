@@ -49,7 +49,7 @@ from eco_eval.publish.provenance import git_commit, input_checksums
 from eco_eval.publish.release import BILAN_SUPPRESSION_LOG, PeriodRelease
 from eco_eval.publish.staging import PeriodStage
 from eco_eval.release.model import RAW_CURRENT
-from eco_eval.report.runner import default_kernel
+from eco_eval.report.kernels import EarlyKernel, default_kernel
 from eco_eval.store import open_store
 
 log = logging.getLogger(__name__)
@@ -149,10 +149,11 @@ def publish_period(
     timeout: int,
     force: bool,
     steps: list[dict[str, Any]],
+    kernel: EarlyKernel | None = None,
 ) -> tuple[bool, Any, Any]:
     """Bilan ‖ deep dives, then open data, in one stage, from one release; publish.
 
-    Returns (published?, the :class:`~eco_eval.publish.open_data.OpenDataResult` when the open
+    ``kernel``: one started ahead for the bilan's notebook. Returns (published?, the :class:`~eco_eval.publish.open_data.OpenDataResult` when the open
     data were rebuilt, else None, the :class:`BilanResult`)."""
     basis = {
         "package_version": __version__,
@@ -194,6 +195,7 @@ def publish_period(
                     force=force,
                     progress=bar,
                     lever_pages=True,
+                    kernel=kernel,
                 )
                 bar.finish("bilan", "reconstruit" if bilan.rebuilt else "à jour")
                 log.info("bilan: %s", bilan)

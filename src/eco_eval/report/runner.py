@@ -17,70 +17,22 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
-import uuid
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import nbformat
 import papermill
-from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+from jupyter_client.kernelspec import NoSuchKernel
 from jupyter_client.manager import AsyncKernelManager
-from jupyter_core.paths import jupyter_runtime_dir
+from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
 from papermill.exceptions import PapermillExecutionError
-from traitlets import CaselessStrEnum
 
 from eco_eval.errors import ConfigError, ReportFailed, did_you_mean
-from eco_eval.report.kernel_environment import kernel_environment
+from eco_eval.report.kernels import PROJECT_KERNEL, default_kernel, kernel_manager_class
 
 log = logging.getLogger(__name__)
-
-PROJECT_KERNEL = "eco-eval"
-_SAME_PYTHON = {
-    "python",
-    f"python{sys.version_info[0]}",
-    "python{}.{}".format(*sys.version_info[:2]),
-}
-
-
-def _runs_this_python(argv: list[str]) -> bool:
-    """True when a kernelspec's command starts this interpreter.
-
-    jupyter_client replaces a bare ``python``/``python3`` by ``sys.executable`` of the process that
-    starts the kernel; otherwise the path must be this interpreter's (not resolved: a venv's python
-    is a symlink to the base interpreter but has its own ``sys.prefix``).
-    """
-    if not argv:
-        return False
-    if argv[0] in _SAME_PYTHON:
-        return True
-    return os.path.abspath(argv[0]) == os.path.abspath(sys.executable)
-
-
-class _QuietShutdownKernelManager(AsyncKernelManager):
-    """Shuts the kernel down without interrupting it first.
-
-    jupyter_client interrupts a kernel before asking it to shut down, to stop code still
-    running; papermill shuts it down after the last cell, when nothing runs, and an interrupt
-    that lands while the kernel still handles a message makes it log "KeyboardInterrupt caught
-    in kernel" on stderr, into a scheduler's ``--quiet`` run (seen under load). A kernel that
-    does not stop is still killed after jupyter_client's ``shutdown_wait_time``.
-    """
-
-    async def _async_interrupt_kernel(self) -> None:
-        if self.shutting_down:
-            return
-        await super()._async_interrupt_kernel()
-
-    interrupt_kernel = _async_interrupt_kernel
-
-    async def _async_start_kernel(self, **kw: Any) -> None:
-        kw.setdefault("env", kernel_environment())
-        await super()._async_start_kernel(**kw)
-
-    start_kernel = _async_start_kernel
 
 
 class SaveAtEndEngine(NBClientEngine):
@@ -92,68 +44,36 @@ class SaveAtEndEngine(NBClientEngine):
     path is withheld while the cells run and restored before papermill's closing save, which
     runs whether the notebook succeeded, failed or stopped (timeout, dead kernel): the partial
     notebook of a failure is still kept for audit.
+
+    A kernel started before (``km=``, :class:`~eco_eval.report.kernels.EarlyKernel`) is run by
+    papermill's client like one it started, and stopped with its channels at the end (nbclient
+    leaves a kernel it was given running), at once rather than asked to shut down and waited for.
     """
 
     @classmethod
     def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, **kwargs: Any) -> Any:
         path, nb_man.output_path = nb_man.output_path, None
         try:
-            return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+            if kwargs.get("km") is None:
+                return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+            client = PapermillNotebookClient(
+                nb_man,
+                km=kwargs["km"],
+                kernel_name=kernel_name,
+                timeout=kwargs.get("execution_timeout"),
+                startup_timeout=kwargs.get("start_timeout", 60),
+                log=log,
+                log_output=False,
+                # every output has been received when the last cell replies: nothing to wait for
+                shutdown_kernel="immediate",
+            )
+            return client.execute(cleanup_kc=True)
         finally:
             nb_man.output_path = path
 
 
 ENGINE = "eco-eval-save-at-end"
 papermill_engines.register(ENGINE, SaveAtEndEngine)
-
-
-class _LocalSocketKernelManager(_QuietShutdownKernelManager):
-    """Talks to the kernel over Unix sockets in the Jupyter runtime directory, not local TCP.
-
-    Only the user can open them (no other local user can connect to or read the kernel's channels)
-    and ipykernel has no reason to warn about unencrypted TCP on every run. The connection file
-    is named before the start: jupyter_client derives the socket paths from it, and without it
-    they would be ``kernel-ipc-<n>`` in the kernel's working directory, the project's folder
-    (where anything copying the project while a report runs would meet them).
-    """
-
-    transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
-
-    def __init__(self, **kw: Any) -> None:
-        super().__init__(**kw)
-        if not self.connection_file:
-            runtime = Path(jupyter_runtime_dir())
-            runtime.mkdir(parents=True, exist_ok=True)
-            self.connection_file = str(runtime / f"kernel-{uuid.uuid4()}.json")
-
-
-def _kernel_manager_class() -> type[AsyncKernelManager]:
-    # A Unix socket path is limited to 107 bytes; the name papermill's kernel gets is ~60.
-    if os.name == "posix" and len(os.fsencode(jupyter_runtime_dir())) < 56:
-        return _LocalSocketKernelManager
-    return _QuietShutdownKernelManager
-
-
-def default_kernel() -> str:
-    """Name of a kernel that runs this interpreter: ``eco-eval`` if installed, else ``python3``.
-
-    ``make venv`` installs ``eco-eval`` into the environment (``ipykernel install --sys-prefix``).
-    """
-    manager = KernelSpecManager()
-    tried = []
-    for name in (PROJECT_KERNEL, "python3"):
-        try:
-            spec = manager.get_kernel_spec(name)
-        except NoSuchKernel:
-            continue
-        if _runs_this_python(list(spec.argv)):
-            return name
-        tried.append(f"{name} runs {spec.argv[0]}")
-    raise ConfigError(
-        f"no Jupyter kernel runs this Python ({sys.executable}){': ' + '; '.join(tried) if tried else ''}; "
-        f"install one with `{sys.executable} -m ipykernel install --sys-prefix --name {PROJECT_KERNEL}` "
-        f"(or `make venv`)"
-    )
 
 
 def notebook_parameters(template: Path) -> dict[str, Any]:
@@ -230,6 +150,7 @@ def execute_notebook(
     cwd: Path | None = None,
     timeout: float | None = 600,
     start_timeout: float = 60,
+    km: AsyncKernelManager | None = None,
 ) -> Path:
     """Run ``template`` with ``parameters`` and write the executed notebook to ``output``.
 
@@ -249,6 +170,9 @@ def execute_notebook(
         Seconds a single cell may run (None: no limit).
     start_timeout
         Seconds the kernel may take to start.
+    km
+        A kernel already started in ``cwd`` with ``kernel``
+        (:meth:`eco_eval.report.kernels.EarlyKernel.take`); stopped once the notebook ran.
 
     Returns
     -------
@@ -268,7 +192,7 @@ def execute_notebook(
         raise ReportFailed(f"report notebook not found: {template}")
     params = dict(parameters or {})
     check_parameters(template, params)
-    kernel_name = kernel or default_kernel()
+    kernel_name = kernel or (km.kernel_name if km is not None else default_kernel())
     output.parent.mkdir(parents=True, exist_ok=True)
     partial = output.with_name(f"{output.stem}.partial.ipynb")
     failed = output.with_name(f"{output.stem}.failed.ipynb")
@@ -285,8 +209,8 @@ def execute_notebook(
             progress_bar=False,
             log_output=False,
             language="python",
-            kernel_manager_class=_kernel_manager_class(),
             engine_name=ENGINE,
+            **({"km": km} if km is not None else {"kernel_manager_class": kernel_manager_class()}),
         )
     except PapermillExecutionError as exc:
         _keep(partial, failed)
