@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from eco_eval.config import parse_config
 from eco_eval.ecosystem import load_ecosystem
 from eco_eval.errors import ConfigError
-from eco_eval.indicators.core import Tables
+from eco_eval.indicators.core import Tables, attendance_view
 from eco_eval.indicators.engine import compute_raw
 from eco_eval.indicators.partage import (
     _coded,
@@ -112,8 +112,10 @@ def test_encounters_equal_pairs_enumerated_one_by_one():
 
 @pytest.mark.parametrize("seed", range(5))
 def test_per_scope_sums_equal_the_pandas_definitions(seed):
-    """The per-scope numpy sums give :func:`mixing_shares` and :func:`department_contacts` on
-    random sign-ins with repeated sign-ins, missing departments and persons, two tools."""
+    """The per-scope numpy sums of the period's coded sign-ins give :func:`mixing_shares` and
+    :func:`department_contacts` on the text rows of the scope, on random sign-ins with repeated
+    sign-ins, missing departments and persons, two levers; and the people on each side of every
+    department pair are those of :func:`department_contacts`."""
     rng = np.random.default_rng(seed)
     rows = []
     for s in range(30):
@@ -122,12 +124,24 @@ def test_per_scope_sums_equal_the_pandas_definitions(seed):
             person = None if rng.random() < 0.03 else f"p{p}"
             rows += [(f"S{s}", person, dept, "ABC"[p % 3])] * int(rng.integers(1, 3))
     att = pd.DataFrame(rows, columns=["session_id", "person_key", "department", "category"])
-    att["lever_id"] = np.where(att["session_id"].str[1:].astype(int) % 3 == 0, "a", "b")
-    att["tool_id"] = att["lever_id"]
-    coded, _ = _coded(att)
+    sessions = pd.DataFrame({"session_id": [f"S{s}" for s in range(30)]})
+    sessions["lever_id"] = np.where(np.arange(30) % 3 == 0, "a", "b")
+    sessions = sessions.assign(
+        tool_id=sessions["lever_id"], date=pd.Timestamp("2016-05-01"), quarter="2016-Q2",
+        duration_h=1.0, status="held",
+    )  # fmt: skip
+    view = attendance_view(Tables(sessions, att, pd.DataFrame(), pd.DataFrame()), Q2)
+    assert view.rows is not None  # the coded view, as at national size
+    coded, names = _coded(view)
+    text = att.merge(sessions[["session_id", "lever_id"]], on="session_id")  # the view's rows
+    person = {
+        code: key
+        for code, key in zip(coded["person_key"], text["person_key"], strict=True)
+        if key is not None
+    }
     for column in ("department", "category"):
         groups = _SessionGroups(coded, column)
-        for _, sub in coded.groupby("lever_id"):
+        for _, sub in text.groupby("lever_id"):
             share, pairs = groups.mixing(sub.index.to_numpy())
             expected = mixing_shares(sub, column)
             assert pairs == expected[1]
@@ -140,7 +154,20 @@ def test_per_scope_sums_equal_the_pandas_definitions(seed):
             want = other.groupby("person_key", dropna=False)["met"].nunique()
             want = want.reindex(people, fill_value=0).astype(float)
             got = groups.others_met(sub.index.to_numpy())
-            assert got.sort_index().tolist() == want.sort_index().tolist()
+            # each code's person; sign-ins without a person pooled as one, as pandas does
+            got.index = [person.get(code, "?") for code in got.index]
+            want.index = want.index.fillna("?")
+            assert got.to_dict() == want.to_dict()
+    sides = _SessionGroups(coded, "department").sides()
+    want = department_contacts(text).groupby(["department", "met"])["person_key"].nunique()
+    depts = list(names["department"])
+    got = {
+        (depts[a], depts[b]): int(sides[a, b])
+        for a in range(len(depts))
+        for b in range(len(depts))
+        if sides[a, b]
+    }
+    assert got == want.to_dict()
 
 
 @pytest.fixture

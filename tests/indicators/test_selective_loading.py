@@ -15,6 +15,7 @@ from eco_eval.ecosystem import load_ecosystem
 from eco_eval.indicators.core import (
     INDICATOR_COLUMNS,
     Tables,
+    _distinct_pairs,
     attendance_in,
     attendance_view,
     scopes,
@@ -206,3 +207,17 @@ def test_session_positions_equal_pandas_get_indexer(arrow: bool) -> None:
     expected = pd.Index(ids.astype(object)).get_indexer(values.astype(object))
     np.testing.assert_array_equal(got, expected)
     assert got.dtype == np.int64 and (got == -1).sum() == 3
+
+
+@pytest.mark.parametrize("rows", [10, 5_000])
+def test_distinct_pairs_by_bitmap_or_hash_equal_pandas(rows: int) -> None:
+    """Distinct values per group, by a bitmap when the rows are many for the cells (5,000 rows of
+    20 groups × 300 values) or by hashing the pairs when they are few (10): pandas' nunique."""
+    rng = np.random.default_rng(rows)
+    g = rng.integers(-1, 20, rows)  # -1: a row without a group
+    p = rng.integers(0, 300, rows)
+    mask = g >= 0
+    got = _distinct_pairs(g, p, mask, 20, 300)
+    frame = pd.DataFrame({"g": g[mask], "p": p[mask]})
+    want = frame.groupby("g")["p"].nunique().reindex(range(20), fill_value=0)
+    assert got.tolist() == want.tolist()

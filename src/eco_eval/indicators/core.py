@@ -7,10 +7,10 @@ by the caller; indicator functions never open files.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import numpy as np
 import pandas as pd
@@ -22,6 +22,8 @@ from eco_eval.ecosystem import Ecosystem
 from eco_eval.periods import Period
 from eco_eval.schema import ALL as SCHEMA_ALL
 from eco_eval.schema import ITEMS
+
+T = TypeVar("T")
 
 #: The tidy indicator frame (docs/data-model.md): the key of a cell, its figures, whether hidden.
 KEY = ("period", "lever", "tool", "dimension", "group", "indicator")
@@ -389,13 +391,19 @@ class _Encoded:
         return self._dims[name]
 
 
-def _encoded(tables: Tables) -> _Encoded:
+def once_per_tables(tables: Tables, key: Hashable, make: Callable[[], T]) -> T:
+    """``make()``, computed once per ``tables`` within :func:`cached` (at each call outside it).
+    What it returns is shared: not to be modified."""
     cache = _CACHE.get(id(tables))
     if cache is None:
-        return _Encoded(tables)
-    if "encoded" not in cache:
-        cache["encoded"] = _Encoded(tables)
-    return cache["encoded"]
+        return make()
+    if key not in cache:
+        cache[key] = make()
+    return cast(T, cache[key])
+
+
+def _encoded(tables: Tables) -> _Encoded:
+    return once_per_tables(tables, "encoded", lambda: _Encoded(tables))
 
 
 def attendance_view(tables: Tables, period: Period) -> AttendanceView:
@@ -428,6 +436,7 @@ class AttendanceView:
             valid = enc.session >= 0
             rows = np.flatnonzero(valid & held[np.where(valid, enc.session, 0)])
             s = enc.session[rows]
+            self._session_rows: np.ndarray | None = s
             self.rows: np.ndarray | None = rows
             self.columns = set(enc.columns) | {"session_id", *_SESSION_COLUMNS}
             self.simple = set(enc.columns) - {"session_id"}
@@ -438,7 +447,7 @@ class AttendanceView:
             self.n_persons = len(enc.person[1])
         else:  # unusual frames (duplicate session ids, clashing columns): the merge itself
             frame = self.frame()
-            self.rows = None
+            self.rows = self._session_rows = None
             self.columns = set(frame.columns)
             self.simple = set(tables.attendance.columns) - {"session_id", *_SESSION_COLUMNS}
             self.lever = _codes(frame["lever_id"])
@@ -466,6 +475,12 @@ class AttendanceView:
             else:
                 self._dims[name] = _codes(self.frame()[name])
         return self._dims[name]
+
+    def session_values(self, name: str) -> np.ndarray:
+        """Sessions column ``name`` (``date``, ``quarter``...) for each of the view's rows."""
+        if self._session_rows is not None:
+            return self._tables.sessions[name].to_numpy()[self._session_rows]
+        return self.frame()[name].to_numpy()
 
     def scopes(self, eco: Ecosystem) -> Iterator[tuple[str, str, Scope]]:
         """As :func:`scopes`: the programme, each lever, each tool of a multi-tool lever."""
@@ -561,6 +576,9 @@ class Scope:
 
 
 _BITMAP_CELLS = 1 << 28  # 256 MiB of booleans at most; above, hash the pairs instead
+# Zeroing a bitmap costs its size, hashing the pairs their number: a bitmap pays only when it has
+# fewer cells than this many per row (one lever's rows among two million staff: hash them).
+_BITMAP_CELLS_PER_ROW = 256
 
 
 def _distinct_pairs(
@@ -570,7 +588,7 @@ def _distinct_pairs(
     if not mask.all():  # national attendance has no missing keys: no copies then
         g, p = g[mask], p[mask]
     n = max(n_values, 1)
-    if n_groups * n <= _BITMAP_CELLS:
+    if n_groups * n <= min(_BITMAP_CELLS, _BITMAP_CELLS_PER_ROW * len(g)):
         cells = g.astype(np.int64)  # one temporary of 8 bytes a row, not two
         cells *= n
         cells += p

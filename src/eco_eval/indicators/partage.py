@@ -23,7 +23,15 @@ from scipy import sparse
 
 from eco_eval.ecosystem import Ecosystem
 from eco_eval.indicators.catalogue import load_catalogue
-from eco_eval.indicators.core import ALL, DIMENSIONS, Tables, attendance_in, row, scopes, tidy
+from eco_eval.indicators.core import (
+    ALL,
+    DIMENSIONS,
+    AttendanceView,
+    Tables,
+    attendance_view,
+    row,
+    tidy,
+)
 from eco_eval.periods import Period
 
 __all__ = ["PAIR_SEPARATOR", "department_contacts", "mixing_shares", "partage", "split_pair"]
@@ -85,35 +93,33 @@ def department_contacts(att: pd.DataFrame) -> pd.DataFrame:
     return pairs.loc[~alone, ["person_key", "department", "met"]].drop_duplicates(ignore_index=True)
 
 
-def _encounters(att: pd.DataFrame, names: Sequence[Any]) -> pd.DataFrame:
+def _encounters(groups: _SessionGroups, names: Sequence[Any]) -> pd.DataFrame:
     """Department × department co-attendance: per unordered pair (a ≤ b by name), ``pairs`` =
     Σ over sessions of m_a·m_b (a ≠ b) or m_a(m_a−1)/2 (a = b), and the distinct people of each
-    side who met the other (``side_a``, ``side_b``). ``att`` carries department codes, ``names``
-    the department of each code."""
-    rows = att.dropna(subset=["department"]).drop_duplicates(["session_id", "person_key"])
-    m = rows.groupby(["session_id", "department"]).size()
-    counts = m.unstack(fill_value=0)
-    depts = sorted(counts.columns, key=lambda code: str(names[int(code)]))
-    contacts = department_contacts(att)
-    sides = contacts.groupby(["department", "met"])["person_key"].nunique().to_dict()
-    # sessions x departments: the pair counts of every two departments are one product (sums of
-    # whole numbers, exact in floating point whatever the order of the additions)
-    matrix = counts[depts].to_numpy(dtype=float)
-    between = matrix.T @ matrix
-    within = (matrix * (matrix - 1) / 2).sum(axis=0)
-    at = {d: i for i, d in enumerate(depts)}
+    side who met the other (``side_a``, ``side_b``, as :func:`department_contacts` counts them).
+    ``groups``: the period's sign-ins by department code, ``names`` the department of each code."""
+    counts = groups.counts()
+    present = np.flatnonzero(np.asarray(counts.sum(axis=0)).ravel())
+    depts = sorted(present.tolist(), key=lambda code: str(names[code]))
+    # the pair counts of every two departments are one product of whole numbers (exact)
+    between = (counts.T @ counts).toarray()
+    cells = counts.tocoo()
+    within = np.bincount(
+        cells.col, weights=cells.data * (cells.data - 1) // 2, minlength=counts.shape[1]
+    )
+    sides = groups.sides()
     out = []
     for a, b in [*((d, d) for d in depts), *combinations(depts, 2)]:
-        pairs = float(within[at[a]]) if a == b else float(between[at[a], at[b]])
+        pairs = float(within[a]) if a == b else float(between[a, b])
         if pairs == 0:
             continue
         out.append(
             {
-                "a": str(names[int(a)]),
-                "b": str(names[int(b)]),
+                "a": str(names[a]),
+                "b": str(names[b]),
                 "pairs": pairs,
-                "side_a": int(sides.get((a, b), 0)),
-                "side_b": int(sides.get((b, a), 0)),
+                "side_a": int(sides[a, b]),
+                "side_b": int(sides[b, a]),
             }
         )
     return pd.DataFrame(out, columns=["a", "b", "pairs", "side_a", "side_b"])
@@ -143,17 +149,18 @@ def partage(
       ``bridge_people`` (catalogue parameter) people on each side who met; ``n`` = departments
       with a participant in a session of 2+.
     """
-    att = attendance_in(tables, period)
+    view = attendance_view(tables, period)
     rows: list[dict[str, object]] = []
-    if att.empty or "department" not in att or att["department"].isna().all():
+    if not len(view) or "department" not in view.columns or (view.dim("department")[0] < 0).all():
         return tidy(rows)
-    att, names = _coded(att)
+    att, names = _coded(view)
     pairs_by = {c: _SessionGroups(att, c) for c in ("department", "category") if c in att}
-    for lever, tool, sub in scopes(att, eco):
-        if sub.empty:
+    everyone = np.arange(len(att))
+    for lever, tool, scope in view.scopes(eco):
+        if not len(scope):
             continue
-        people = sub["person_key"].nunique()  # as unique_participants: hidden alike
-        at = sub.index.to_numpy()
+        people = scope.people()[0]  # as unique_participants: hidden alike
+        at = everyone if scope.idx is None else scope.idx
         for column, indicator in (
             ("department", "mixing_department_share"),
             ("category", "mixing_category_share"),
@@ -171,7 +178,7 @@ def partage(
                 row(period, lever, tool, ALL, ALL, "departments_met_mean", met.mean(), people)
             )
         if lever == ALL and "department" in by:
-            own = sub.drop_duplicates("person_key").set_index("person_key")["department"]
+            own = att.drop_duplicates("person_key").set_index("person_key")["department"]
             per_dept = met.groupby(own.reindex(met.index)).agg(["mean", "size"])
             dept_names = [str(names["department"][int(code)]) for code in per_dept.index]
             rows += [
@@ -180,7 +187,7 @@ def partage(
             ]
     if "department" not in by:
         return tidy(rows)
-    enc = _encounters(att, names["department"])
+    enc = _encounters(pairs_by["department"], names["department"])
     threshold = int(load_catalogue().parameters.get("bridge_people", 5))
     for a, b, pairs, side_a, side_b in zip(
         enc["a"], enc["b"], enc["pairs"], enc["side_a"], enc["side_b"], strict=True
@@ -195,18 +202,24 @@ def partage(
     return tidy(rows)
 
 
-def _coded(att: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """The columns the figures read, as numbers (sessions, people, departments and categories
-    by code, NaN where missing: group-bys and merges on numbers, not text), with the value of
-    each code."""
-    out = att[["lever_id", "tool_id"]].reset_index(drop=True)  # row labels are positions
+def _coded(view: AttendanceView) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The period's sign-ins as the numbers the figures read (sessions, people, departments and
+    categories by code, NaN where missing: group-bys on numbers, not text), row ``i`` being the
+    view's ``i``-th, with the department and category each code stands for."""
+    out = pd.DataFrame(index=pd.RangeIndex(len(view)))
     names: dict[str, Any] = {}
     for column in ("session_id", "person_key", "department", "category"):
-        if column not in att:
+        if column not in view.columns:
             continue
-        codes, uniques = pd.factorize(att[column])
+        codes, uniques = view.dim(column)
+        if column in ("session_id", "person_key"):
+            # numbered within the period: the per-session counts span its sessions only
+            valid = codes >= 0
+            codes = np.full(len(codes), -1, dtype=np.int64)
+            codes[valid] = pd.factorize(view.dim(column)[0][valid])[0]
+        else:
+            names[column] = uniques
         out[column] = np.where(codes < 0, np.nan, codes)
-        names[column] = uniques
     return out, names
 
 
@@ -232,6 +245,37 @@ class _SessionGroups:
             unknown + 1,
             int(self.group.max(initial=-1)) + 1,
         )
+
+    def counts(self) -> sparse.csr_matrix:
+        """Sessions × groups: the number of people of each group at each session."""
+        n_sessions, _, n_groups = self.shape
+        one = np.ones(len(self.session), dtype=np.int64)
+        return sparse.csr_matrix((one, (self.session, self.group)), shape=(n_sessions, n_groups))
+
+    def sides(self) -> np.ndarray:
+        """Groups × groups: ``[a, b]`` the distinct people with a sign-in of group ``a`` at a
+        session where they met group ``b`` (``b = a``: another person of ``a`` was there), as
+        :func:`department_contacts` then counting its people per (``department``, ``met``)."""
+        _, n_people, n_groups = self.shape
+        s, p, g = self.session, self.person, self.group
+        counts = self.counts()
+        met = counts[s]  # each sign-in: the groups at its session, with how many people
+        met.data[:] = 1
+        rows = np.arange(len(s))
+        alone = np.asarray(counts[s, g]).ravel() < 2  # own group met only with a colleague
+        met = (met - sparse.csr_matrix((alone.astype(np.int64), (rows, g)), met.shape)).tocsr()
+        met.eliminate_zeros()
+        known = p != n_people - 1  # sign-ins without a person are counted by nobody
+        keys, first = np.unique(p[known] * n_groups + g[known], return_inverse=True)
+        one = np.ones(len(first), dtype=np.int64)
+        by_key = sparse.csr_matrix((one, (first, rows[known])), shape=(len(keys), len(s)))
+        key_met = (by_key @ met).tocsr()
+        key_met.data[:] = 1
+        own = sparse.csr_matrix(
+            (np.ones(len(keys), dtype=np.int64), (keys % n_groups, np.arange(len(keys)))),
+            shape=(n_groups, len(keys)),
+        )
+        return np.asarray((own @ key_met).toarray())
 
     def _rows(self, at: np.ndarray) -> np.ndarray:
         return np.flatnonzero(np.isin(self.position, at, assume_unique=True))

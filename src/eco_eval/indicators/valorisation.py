@@ -20,10 +20,20 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from eco_eval.ecosystem import Ecosystem
 from eco_eval.indicators.catalogue import load_catalogue
-from eco_eval.indicators.core import ALL, Tables, row, scopes, tidy
+from eco_eval.indicators.core import (
+    ALL,
+    Tables,
+    attendance_view,
+    once_per_tables,
+    row,
+    scopes,
+    tidy,
+)
 from eco_eval.periods import Period, cumulative
 
 __all__ = ["facilitations", "gini", "guard", "top_share", "valorisation"]
@@ -74,11 +84,15 @@ def facilitations(sessions: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=cols)
     held = sessions[(sessions["status"] == "held") & sessions["date"].notna()]
     held = held[held["facilitator_key"].notna()]
-    out = held.assign(facilitator=held["facilitator_key"].astype(str).str.split(";"))
-    out = out.explode("facilitator")
-    out = out[out["facilitator"].astype(bool)]
+    # split by Arrow's kernels, not string by string: two million sessions at national size
+    lists = pc.split_pattern(pa.array(held["facilitator_key"].astype("str")), ";")
+    names = pc.list_flatten(lists)
+    named = pc.greater(pc.utf8_length(names), 0)
+    session_of = pc.filter(pc.list_parent_indices(lists), named).to_numpy()
+    out = held[cols[:-1]].iloc[session_of].reset_index(drop=True)
+    out["facilitator"] = pd.array(pc.filter(names, named), dtype="str")
     out["date"] = pd.to_datetime(out["date"])
-    return out[cols].reset_index(drop=True)
+    return out
 
 
 def valorisation(
@@ -112,13 +126,13 @@ def valorisation(
         if overload_hours is not None
         else params.get("overload_hours_per_quarter", 40)
     )
-    every = facilitations(tables.sessions)
+    every = once_per_tables(tables, "facilitations", lambda: facilitations(tables.sessions))
     rows: list[dict[str, object]] = []
     if every.empty:
         return tidy(rows)
     start, end = pd.Timestamp(period.start), pd.Timestamp(period.end)
     now = every[(every["date"] >= start) & (every["date"] <= end)]
-    before = set(every.loc[every["date"] < start, "facilitator"])
+    before = pd.Index(every.loc[every["date"] < start, "facilitator"].unique())
     for lever, tool, sub in scopes(now, eco):
         if sub.empty:
             continue
@@ -138,12 +152,12 @@ def valorisation(
 
 
 def _load(
-    period: Period, now: pd.DataFrame, before: set[str], limit: float
+    period: Period, now: pd.DataFrame, before: pd.Index, limit: float
 ) -> list[dict[str, object]]:
     """New facilitators, concentration and load of the period's facilitations."""
     led = now.groupby("facilitator")["session_id"].nunique()
     n = len(led)
-    new = int((~led.index.isin(list(before))).sum())
+    new = int((~led.index.isin(before)).sum())
     hours_q = now.groupby(["facilitator", "quarter"])["duration_h"].sum()
     over = int((hours_q > limit).groupby(level=0).any().sum())
     n_quarters = max(len(period.quarters), 1)
@@ -160,25 +174,32 @@ def _load(
 def _linked(
     tables: Tables, period: Period, since: Period, now: pd.DataFrame, upto: pd.DataFrame
 ) -> list[dict[str, object]]:
-    """The figures that need facilitators linked to the attendance register (none otherwise)."""
-    att = tables.attendance
-    keys = att["person_key"].astype(object)
-    known = set(keys.dropna().unique())
-    if not known.intersection(upto["facilitator"]):
+    """The figures that need facilitators linked to the attendance register (none otherwise).
+
+    Read from the sign-ins at held sessions since launch as codes (:func:`attendance_view`): the
+    facilitators' own sign-ins are a few rows among millions at national size."""
+    facilitators = pd.Index(upto["facilitator"].unique())
+    if not tables.attendance["person_key"].isin(facilitators).any():
         return []
-    ses = tables.sessions
-    held = ses[(ses["status"] == "held") & ses["date"].notna()][["session_id", "date"]]
-    signed = (
-        att.assign(person_key=keys)
-        .astype({"session_id": object})
-        .merge(held.astype({"session_id": object}), on="session_id")
+    view = attendance_view(tables, since)
+    codes, people = view.dim("person_key")
+    participants = int(np.count_nonzero(np.bincount(codes[codes >= 0]))) if len(codes) else 0
+    led = people.get_indexer(facilitators)
+    mine = np.flatnonzero(np.isin(codes, led[led >= 0]))
+    signed = pd.DataFrame(
+        {
+            "person_key": people.take(codes[mine]),
+            "date": pd.to_datetime(view.session_values("date")[mine]),
+        }
     )
-    signed["date"] = pd.to_datetime(signed["date"])
-    signed = signed[
-        (signed["date"] >= pd.Timestamp(since.start)) & (signed["date"] <= pd.Timestamp(period.end))
-    ]
+    for dim in BREAKDOWNS:
+        if dim in view.columns:
+            dim_codes, values = view.dim(dim)
+            signed[dim] = pd.Series(values.take(dim_codes[mine]), dtype=object).where(
+                dim_codes[mine] >= 0
+            )
     rows: list[dict[str, object]] = []
-    latest = signed.sort_values("date").drop_duplicates("person_key", keep="last")
+    latest = signed.sort_values("date", kind="stable").drop_duplicates("person_key", keep="last")
     latest = latest.set_index("person_key")
     leaders = pd.Index(now["facilitator"].unique())
     for dim in BREAKDOWNS:
@@ -191,7 +212,6 @@ def _linked(
     first_seen = signed.groupby("person_key")["date"].min()
     both = first_led.index.intersection(first_seen.index)
     turned = first_led[both][(first_seen[both] < first_led[both]).to_numpy()]
-    participants = signed["person_key"].nunique()
     turned_row = "participants_turned_facilitators"
     rows.append(row(period, ALL, ALL, ALL, ALL, turned_row, len(turned), guard(turned)))
     if participants:

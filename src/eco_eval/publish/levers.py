@@ -19,11 +19,8 @@ from __future__ import annotations
 import functools
 import logging
 import os
-import shutil
-import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from html import escape
@@ -31,14 +28,11 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
-from jupyter_client.manager import AsyncKernelManager
-from jupyter_core.paths import jupyter_runtime_dir
 from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 from papermill.iorw import load_notebook_node
 from papermill.parameterize import parameterize_notebook
-from traitlets import CaselessStrEnum
 
 from eco_eval.digest import sha256_file
 from eco_eval.errors import ReportFailed
@@ -47,6 +41,7 @@ from eco_eval.publish.staging import PeriodStage
 from eco_eval.report.fmt import fmt_period
 from eco_eval.report.html import ASSETS_DIR, notebook_to_html
 from eco_eval.report.kernel_environment import kernel_environment
+from eco_eval.report.kernels import kernel_manager_class
 from eco_eval.report.runner import check_parameters
 
 log = logging.getLogger(__name__)
@@ -79,36 +74,6 @@ class LeversResult:
 
 
 # --------------------------------------------------------------------------- kernel
-def _kernel_manager(kernel_name: str, folder: Path) -> Any:
-    """A kernel manager talking over Unix sockets (only this user can open them) in ``folder``.
-
-    The connection file is named before the start: jupyter_client derives the socket paths from
-    it; without it they would be ``kernel-ipc-<n>`` relative to the working directory, where the
-    bilan's kernel, started in the same folder at the same time, puts its own.
-    """
-
-    class _IpcKernelManager(AsyncKernelManager):
-        transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
-
-    cls = _IpcKernelManager if os.name == "posix" else AsyncKernelManager
-    km = cls(kernel_name=kernel_name)
-    km.connection_file = str(folder / f"kernel-{uuid.uuid4()}.json")
-    return km
-
-
-def _socket_folder() -> tuple[Path, bool]:
-    """Jupyter's runtime folder when its socket paths fit the 107-byte limit of Unix sockets,
-    else a private temporary folder (returned with True: to delete after use)."""
-
-    runtime = Path(jupyter_runtime_dir())
-    if len(os.fsencode(runtime)) < 56:
-        runtime.mkdir(parents=True, exist_ok=True)
-        return runtime, False
-    return Path(
-        tempfile.mkdtemp(prefix="eco-eval-", dir="/tmp" if os.path.isdir("/tmp") else None)
-    ), True
-
-
 class SharedKernel:
     """One kernel and one client for all the deep dives, started in ``cwd``, stopped on exit.
 
@@ -121,7 +86,6 @@ class SharedKernel:
         self.start_timeout = start_timeout
         self.km: Any = None
         self.kc: Any = None
-        self._private: Path | None = None
 
     async def _start(self) -> dict[str, Any]:
         await self.km.start_kernel(cwd=str(self.cwd), env=kernel_environment())
@@ -136,10 +100,7 @@ class SharedKernel:
         return reply
 
     def __enter__(self) -> SharedKernel:
-
-        folder, private = _socket_folder()
-        self._private = folder if private else None
-        self.km = _kernel_manager(self.kernel_name, folder)
+        self.km = kernel_manager_class()(kernel_name=self.kernel_name)
         try:
             reply = run_sync(self._start)()
         except (RuntimeError, TimeoutError) as exc:
@@ -167,9 +128,6 @@ class SharedKernel:
             except Exception:  # the kernel died already: nothing left to stop
                 log.debug("kernel shutdown failed", exc_info=True)
         self.km = None
-        if self._private is not None:
-            shutil.rmtree(self._private, ignore_errors=True)
-            self._private = None
 
 
 # --------------------------------------------------------------------------- execution
