@@ -50,7 +50,15 @@ def row_hashes(frame: pd.DataFrame, on: Sequence[str]) -> dict[str, np.ndarray]:
 
 def exact_copies(state: dict[str, np.ndarray]) -> np.ndarray:
     """Rows equal to an earlier row (same hash), in the order given: the first one is kept."""
-    return pd.DataFrame({"h1": state["h1"], "h2": state["h2"]}).duplicated().to_numpy()
+    h1, h2 = state["h1"], state["h2"]
+    dup = np.zeros(len(h1), dtype=bool)
+    # only rows whose first hash repeats can be copies: both hashes are compared over them,
+    # usually a few among millions, not over every row
+    rows = np.flatnonzero(pd.Series(h1).duplicated(keep=False).to_numpy())
+    if len(rows) < 2:
+        return dup
+    dup[rows[pd.DataFrame({"h1": h1[rows], "h2": h2[rows]}).duplicated().to_numpy()]] = True
+    return dup
 
 
 def duplicate_state(frame: pd.DataFrame, on: list[str]) -> dict[str, np.ndarray]:
