@@ -437,19 +437,24 @@ that loads nbformat, Great Expectations or frictionless imports jsonschema: `con
 keeps it below 4.24, whose import compiles an IRI grammar (1.2 s), which the baselines' processes
 would pay as well.
 
-**Ingest, national size** (profiles of 2026-11-29, the ingest code of `1072216`): two processes.
-The parent ingests headcount, sessions, attendance (15 M rows), feedback (7.7 M answers) and the
-small registers; a child ingests the barometer (`eco_eval/ingest/aside.py`), and a thread copies
-its rows into the store while the parent finishes. Both cores are busy until the child ends
-(about three quarters of the run), then the copy, the cross-check and the final commit. Within
-attendance: DuckDB inserts about a fifth, the Great Expectations gate a tenth, pseudonyms and the
-names kept for masking comments about a tenth each, the quarantine's raw JSON 5 %. Peak memory
-follows the largest file (held as Arrow text), not the data set.
+**Ingest, national size** (profile of 2026-12-07, commit `ac0bc44`): two processes. The parent
+ingests headcount, sessions, attendance (15 M rows), feedback (7.7 M answers) and the small
+registers; a child ingests the barometer (`eco_eval/ingest/aside.py`), and a thread copies its
+rows into the store while the parent finishes. Both cores are busy until the child ends (about
+three quarters of the run), then the copy, the cross-check and the final commit. In the parent,
+about a tenth each: reading and mapping the files, the Great Expectations gate, pseudonyms and
+the names kept for masking comments, DuckDB's inserts, and the hashes of the sign-ins' six mapped
+columns that find exact copies (`duplicates_on: mapped`: hashing text, about 3 s per 15 M-row
+column of 2 M distinct values, in pandas as in Arrow's dictionary encoding); that last pass is
+what puts the ingest above three times DuckDB's plain read. Peak memory follows the largest file
+(held as Arrow text), not the data set.
 
-**Indicators, national size** (same profile): about 1 s of start-up, 5 s loading the tables
-(DuckDB's scans to Arrow, Arrow's dictionary encoding of the key columns), 8–9 s computing: the
-distinct participants per scope × group and the two attendance views (period and cumulative)
-take most of it. A third of the CPU is the kernel's page faults on fresh 15 M-row temporaries.
+**Indicators, national size** (profile of 2026-12-07): about 1 s of start-up, 6 s loading the
+tables (DuckDB's scans to Arrow, Arrow's dictionary encoding of the key columns), 15 s computing a
+quarter: the distinct participants per scope × group of the period and since launch (`reach`,
+`cumulative_reach`, about 7 s), the two coded attendance views they share with partage and
+valorisation (about 2.5 s), partage (the co-attendance counts by sparse products, about 3 s) and
+valorisation (facilitator names split by Arrow, the linked facilitators' sign-ins, about 1.5 s).
 `load_tables` (every table, the wide barometer and the comments included) peaks far above
 `compute_raw`, which reads only the columns it uses (`Tables.for_indicators`)."""
 
