@@ -210,6 +210,16 @@ def test_facilitators_linked_to_the_register_by_hand(linked):
     assert val(f, "progression_rate", col="n") == 5
 
 
+def test_a_register_without_departments_gives_linked_figures_without_them(linked):
+    """A department column with no value at all (a register that does not fill it): no figure by
+    department, the others as when it is filled."""
+    att = linked.attendance.assign(department=pd.Series(None, index=linked.attendance.index))
+    f = valorisation(Tables(linked.sessions, att, linked.headcount, linked.feedback), Q2, ECO)
+    assert f[(f.indicator == "facilitators") & (f.dimension == "department")].empty
+    assert val(f, "facilitators", dimension="category", group="B") == 2
+    assert val(f, "participants_turned_facilitators") == 2
+
+
 def test_unlinked_facilitators_give_no_register_figures(tables):
     f = valorisation(tables, Q2, ECO)
     assert val(f, "facilitators") == 1  # f1 leads every session

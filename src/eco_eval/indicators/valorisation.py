@@ -195,9 +195,10 @@ def _linked(
     for dim in BREAKDOWNS:
         if dim in view.columns:
             dim_codes, values = view.dim(dim)
-            signed[dim] = pd.Series(values.take(dim_codes[mine]), dtype=object).where(
-                dim_codes[mine] >= 0
-            )
+            known = dim_codes[mine] >= 0  # a column may be there with no value at all
+            taken = np.full(len(mine), None, dtype=object)
+            taken[known] = values.take(dim_codes[mine][known]).to_numpy(dtype=object)
+            signed[dim] = taken
     rows: list[dict[str, object]] = []
     latest = signed.sort_values("date", kind="stable").drop_duplicates("person_key", keep="last")
     latest = latest.set_index("person_key")
