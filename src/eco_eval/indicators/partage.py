@@ -215,8 +215,9 @@ def _coded(view: AttendanceView) -> tuple[pd.DataFrame, dict[str, Any]]:
         if column in ("session_id", "person_key"):
             # numbered within the period: the per-session counts span its sessions only
             valid = codes >= 0
-            codes = np.full(len(codes), -1, dtype=np.int64)
-            codes[valid] = pd.factorize(view.dim(column)[0][valid])[0]
+            renumbered = np.full(len(codes), -1, dtype=np.int64)
+            renumbered[valid] = pd.factorize(codes[valid])[0]
+            codes = renumbered
         else:
             names[column] = uniques
         out[column] = np.where(codes < 0, np.nan, codes)

@@ -52,13 +52,17 @@ def exact_copies(state: dict[str, np.ndarray]) -> np.ndarray:
     """Rows equal to an earlier row (same hash), in the order given: the first one is kept."""
     h1, h2 = state["h1"], state["h2"]
     dup = np.zeros(len(h1), dtype=bool)
-    # only rows whose first hash repeats can be copies: both hashes are compared over them,
-    # usually a few among millions, not over every row
-    rows = np.flatnonzero(pd.Series(h1).duplicated(keep=False).to_numpy())
+    rows = _first_hash_repeats(h1)
     if len(rows) < 2:
         return dup
     dup[rows[pd.DataFrame({"h1": h1[rows], "h2": h2[rows]}).duplicated().to_numpy()]] = True
     return dup
+
+
+def _first_hash_repeats(h1: np.ndarray) -> np.ndarray:
+    """Positions of the rows whose first hash is another row's too: only they can be copies, so
+    the second hash, times and sorts are looked at over them, usually a few among millions."""
+    return np.flatnonzero(pd.Series(h1).duplicated(keep=False).to_numpy())
 
 
 def duplicate_state(frame: pd.DataFrame, on: list[str]) -> dict[str, np.ndarray]:
@@ -90,9 +94,7 @@ def duplicates_of(state: dict[str, np.ndarray]) -> np.ndarray:
     """
     n = len(state["ts"])
     dup = np.zeros(n, dtype=bool)
-    # only rows whose first hash repeats can be copies: the sort is over them, usually a
-    # minority, not over every row
-    rows = np.flatnonzero(pd.Series(state["h1"]).duplicated(keep=False).to_numpy())
+    rows = _first_hash_repeats(state["h1"])
     if len(rows) < 2:
         return dup
     h1, h2, ts, comment = (state[k][rows] for k in ("h1", "h2", "ts", "comment"))

@@ -40,7 +40,6 @@ from eco_eval.publish.provenance import LOCAL_PARAMETERS, STAMP, is_current, mak
 from eco_eval.publish.staging import PeriodStage
 from eco_eval.report.fmt import fmt_period
 from eco_eval.report.html import ASSETS_DIR, notebook_to_html
-from eco_eval.report.kernel_environment import kernel_environment
 from eco_eval.report.kernels import kernel_manager_class
 from eco_eval.report.runner import check_parameters
 
@@ -88,7 +87,7 @@ class SharedKernel:
         self.kc: Any = None
 
     async def _start(self) -> dict[str, Any]:
-        await self.km.start_kernel(cwd=str(self.cwd), env=kernel_environment())
+        await self.km.start_kernel(cwd=str(self.cwd))  # the report kernels' environment
         self.kc = self.km.client()
         self.kc.start_channels()
         await self.kc.wait_for_ready(timeout=self.start_timeout)
