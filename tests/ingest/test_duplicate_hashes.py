@@ -1,4 +1,4 @@
-"""Exact copies over the rows' 128-bit hashes, against pandas' ``duplicated`` of the rows."""
+"""Exact copies over the rows' two 64-bit hashes, against pandas' ``duplicated`` of the rows."""
 
 from __future__ import annotations
 
@@ -30,3 +30,31 @@ def test_rows_sharing_only_their_first_hash_are_not_copies() -> None:
     h2 = np.array([1, 2, 1, 3, 2], dtype=np.uint64)
     assert exact_copies({"h1": h1, "h2": h2}).tolist() == [False, False, True, False, True]
     assert not exact_copies({"h1": h1[:1], "h2": h2[:1]}).any()
+
+
+def test_rows_that_differ_only_in_how_their_text_is_split_or_missing_are_not_copies() -> None:
+    """Missing is not empty text, and the same characters split differently between the
+    columns (the joined text of the second hash alike) are different rows."""
+    frame = pd.DataFrame(
+        {
+            "a": ["x\x1fy", "x", None, "", "\x00", "x\x1fy"],
+            "b": ["z", "y\x1fz", "v", "v", "v", "z"],
+        }
+    )
+    assert exact_copies(row_hashes(frame, ["a", "b"])).tolist() == [
+        *[False] * 5,
+        True,
+    ]
+
+
+def test_a_value_hashes_alike_whatever_its_column_type_in_each_slice() -> None:
+    """A slice read as numbers and one read as text: 4.0 and "4.0" are the same cell."""
+    numbers = pd.DataFrame({"id": pd.array(["A", "B"], dtype="string[pyarrow]"), "n": [4.0, None]})
+    objects = pd.DataFrame({"id": ["A", "B"], "n": pd.Series(["4.0", None], dtype=object)})
+    read = pd.DataFrame({"id": ["A", "B"], "n": ["4.0", None]}, dtype="str")  # as a reader reads
+    first = row_hashes(numbers, ["id", "n"])
+    for other in (objects, read):
+        hashes = row_hashes(other, ["id", "n"])
+        for name in ("h1", "h2"):
+            assert first[name].tolist() == hashes[name].tolist()
+    assert first["h1"][0] != first["h1"][1]

@@ -10,10 +10,12 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 
 from eco_eval.errors import InputFileError
+from eco_eval.ingest import lookalike
 from eco_eval.ingest.lookalike import identifier_like_columns
 from eco_eval.pipeline import run_ingest
 from eco_eval.report.quality import coarsened_example
@@ -141,3 +143,19 @@ def test_examples_never_combine_quasi_identifiers() -> None:
     shown = coarsened_example(raw)
     assert "Culture" not in shown and '"Sexe": "•••"' in shown and '"Catégorie": "•••"' in shown
     assert "pseudo:ab12" in shown and "4" * 61 not in shown
+
+
+@pytest.mark.parametrize("dtype", ["str", object])
+def test_the_sample_is_the_first_non_blank_values_however_far_they_are(dtype) -> None:
+    """Values looked for a window at a time: the same sample as reading the whole column,
+    e-mails found after thousands of blank or missing cells."""
+    rng = np.random.default_rng(5)
+    cells = rng.choice([None, "", "  ", "x@ville.fr", " y@ville.fr ", "note"], 6_000)
+    cells[:4_000] = rng.choice([None, "", " "], 4_000)
+    values = pd.Series(cells, dtype=dtype)
+    whole = values.dropna().astype(str).str.strip()
+    expected = whole[whole != ""].head(200)
+    assert lookalike._sample(values).tolist() == expected.tolist()
+    assert lookalike._sample(pd.Series([None, " "], dtype=dtype)).empty
+    frame = pd.DataFrame({"contact": values.where(values != "note", "z@ville.fr")})
+    assert identifier_like_columns(frame, used=[]) == [("contact", "e-mail addresses")]

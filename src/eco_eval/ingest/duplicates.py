@@ -1,6 +1,6 @@
 """Copies among the accepted rows of a source, across its slices and files.
 
-Each accepted row leaves a small state (a 128-bit hash of the fields it is compared on, its
+Each accepted row leaves a small state (two 64-bit hashes of the fields it is compared on, its
 submission time, whether it has a comment); once the source is done, the later copies are found
 over the states of all its files and moved to the quarantine (:mod:`eco_eval.ingest.writing`).
 """
@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 #: seconds within which a survey answer sent again is a copy of the first one
 DUPLICATE_WINDOW_S = 600
@@ -20,32 +22,56 @@ DUPLICATE_SUBMISSION = "duplicate_submission"
 DUPLICATE = "duplicate"
 
 
-def _column_hashes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Two independent 64-bit hashes of each cell, missing values alike; computed on the
-    distinct values (factorize), numbers by their text so that 4.0 hashes alike in every slice."""
-    codes, uniques = pd.factorize(values)  # -1 for a missing value: the last slot below
-    index = pd.Index(uniques)
-    if index.dtype.kind in "fiub":
-        index = index.astype(str)
-    distinct = np.append(index.to_numpy(dtype=object), "\x00<missing>")
-    return tuple(  # type: ignore[return-value]
-        pd.util.hash_array(distinct, hash_key=key, categorize=False)[codes]
-        for key in ("eco_eval_dupkey1", "eco_eval_dupkey2")
-    )
+def _text_table(frame: pd.DataFrame, on: Sequence[str]) -> pa.Table:
+    """The columns ``on`` as Arrow text, named ``c0``, ``c1``...; missing stays null. A text
+    column is passed as it is (no copy when Arrow holds it); another is written from its distinct
+    values, each by ``str()``: 4.0 is the same cell in every slice, whether the slice's column
+    holds numbers, Python objects or text."""
+    columns = {}
+    for i, col in enumerate(on):
+        values = frame[col]
+        dtype = values.dtype
+        if isinstance(dtype, pd.StringDtype) or (
+            isinstance(dtype, pd.ArrowDtype)
+            and (
+                pa.types.is_string(dtype.pyarrow_dtype)
+                or pa.types.is_large_string(dtype.pyarrow_dtype)
+            )
+        ):
+            columns[f"c{i}"] = pa.array(values)
+        elif dtype == np.dtype(object) and (text := _all_text(values)) is not None:
+            columns[f"c{i}"] = text
+        else:
+            codes, uniques = pd.factorize(values)  # -1 for a missing value
+            text = pa.array([str(u) for u in uniques], pa.string())
+            columns[f"c{i}"] = text.take(pa.array(codes, mask=codes < 0))
+    return pa.table(columns)
+
+
+def _all_text(values: pd.Series) -> pa.Array | None:
+    """An object column as Arrow text when it holds nothing but text and missing values (free
+    text read as Python strings), else None: ``str()`` of a string is itself."""
+    try:
+        return pa.array(values, type=pa.large_string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
 
 
 def row_hashes(frame: pd.DataFrame, on: Sequence[str]) -> dict[str, np.ndarray]:
-    """A 128-bit hash of each row's values in ``on`` (``h1``, ``h2``): the columns' hashes
-    combined in order (multiply, then xor), without building a text key per row. Alone, it is
-    the state of :func:`exact_copies`."""
-    h1 = np.zeros(len(frame), dtype=np.uint64)
-    h2 = np.zeros(len(frame), dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for col in on:
-            c1, c2 = _column_hashes(frame[col])
-            h1 = (h1 * np.uint64(0x100000001B3)) ^ c1
-            h2 = (h2 * np.uint64(0x9E3779B97F4A7C15)) ^ c2
-    return {"h1": h1, "h2": h2}
+    """Two 64-bit hashes of each row's values in ``on`` (``h1``, ``h2``), computed by DuckDB
+    (native code over Arrow text, without a Python object per cell). ``h1`` combines the hash of
+    each value (a missing value has its own), ``h2`` hashes the row's values joined in one text:
+    two different rows have both equal only if they collide under two unrelated functions. Alone,
+    it is the state of :func:`exact_copies`."""
+    if not on:
+        return {"h1": np.zeros(len(frame), np.uint64), "h2": np.zeros(len(frame), np.uint64)}
+    names = [f"c{i}" for i in range(len(on))]
+    joined = ", ".join(f"coalesce({c}, chr(0))" for c in names)
+    query = f"select hash({', '.join(names)}) as h1, hash(concat_ws(chr(31), {joined})) as h2 "
+    with duckdb.connect() as con:
+        con.register("row_text", _text_table(frame, on))
+        hashes = con.execute(query + "from row_text").fetchnumpy()
+    return {"h1": np.asarray(hashes["h1"], np.uint64), "h2": np.asarray(hashes["h2"], np.uint64)}
 
 
 def exact_copies(state: dict[str, np.ndarray]) -> np.ndarray:
@@ -66,7 +92,7 @@ def _first_hash_repeats(h1: np.ndarray) -> np.ndarray:
 
 
 def duplicate_state(frame: pd.DataFrame, on: list[str]) -> dict[str, np.ndarray]:
-    """What :func:`duplicates_of` needs of each row: a 128-bit hash of its answers
+    """What :func:`duplicates_of` needs of each row: two 64-bit hashes of its answers
     (:func:`row_hashes`), its submission time (ns, NaT as the smallest integer) and whether it
     holds a non-empty comment."""
     hashes = row_hashes(frame, on)
