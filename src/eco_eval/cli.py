@@ -12,7 +12,9 @@ import contextlib
 import json
 import logging
 import os
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -81,8 +83,27 @@ class _QuietLibraries(logging.Filter):
         return record.levelno >= logging.ERROR or not record.name.startswith(_NOISY_LOGGERS)
 
 
+class Stopped(BaseException):
+    """SIGTERM, raised where the command is: like Ctrl-C's KeyboardInterrupt, it passes the
+    library's ``except Exception`` and runs every ``finally`` on its way out (temporary files,
+    Chromium and kernel processes), where Python's default for SIGTERM exits at once."""
+
+
+def _stop(signum: int, frame: Any) -> None:
+    raise Stopped
+
+
+def _on_sigterm(handler: Any) -> Any:
+    """Set SIGTERM's handler and return the previous one (None off the main thread, where
+    Python cannot set one: the command then runs with the handler it has)."""
+    if handler is None or threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, handler)
+
+
 class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
+        previous = _on_sigterm(_stop)
         try:
             return super().invoke(ctx)
         except EcoEvalError as exc:
@@ -91,6 +112,9 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             click.echo("eco-eval: interrupted", err=True)
             sys.exit(130)
+        except Stopped:
+            click.echo("eco-eval: stopped (SIGTERM)", err=True)
+            sys.exit(143)
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit):
             raise
         except OSError as exc:
@@ -102,6 +126,8 @@ class _Group(click.Group):
             sys.exit(failure.exit_code)
         except Exception as exc:  # a bug: one line for the user, the traceback in the debug log
             self._bug(exc)
+        finally:
+            _on_sigterm(previous)
 
     @staticmethod
     def _bug(exc: Exception) -> None:

@@ -120,6 +120,8 @@ EXIT_CODES = {
     8: "pseudonymisation key missing",
     9: "a source the bilan needs was entirely quarantined (store written: see the data-quality page)",
     10: "a folder of the project cannot be written (read-only, permissions, full disk)",
+    130: "interrupted (Ctrl-C): what was half-written is removed, the published files are kept",
+    143: "stopped (SIGTERM, a scheduler's stop or timeout): as for an interruption",
 }
 
 
