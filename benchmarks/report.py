@@ -437,17 +437,19 @@ that loads nbformat, Great Expectations or frictionless imports jsonschema: `con
 keeps it below 4.24, whose import compiles an IRI grammar (1.2 s), which the baselines' processes
 would pay as well.
 
-**Ingest, national size** (profile of 2026-12-07, commit `ac0bc44`): two processes. The parent
-ingests headcount, sessions, attendance (15 M rows), feedback (7.7 M answers) and the small
-registers; a child ingests the barometer (`eco_eval/ingest/aside.py`), and a thread copies its
-rows into the store while the parent finishes. Both cores are busy until the child ends (about
-three quarters of the run), then the copy, the cross-check and the final commit. In the parent,
-about a tenth each: reading and mapping the files, the Great Expectations gate, pseudonyms and
-the names kept for masking comments, DuckDB's inserts, and the hashes of the sign-ins' six mapped
-columns that find exact copies (`duplicates_on: mapped`: hashing text, about 3 s per 15 M-row
-column of 2 M distinct values, in pandas as in Arrow's dictionary encoding); that last pass is
-what puts the ingest above three times DuckDB's plain read. Peak memory follows the largest file
-(held as Arrow text), not the data set.
+**Ingest, national size** (profiles of 2026-12-07, commit `e88fb1e`): two processes. The parent
+ingests headcount and sessions (about 17 s), attendance (15 M rows, about 50 s), feedback (7.5 M
+answers, about 43 s) and the small registers; a child ingests the barometer
+(`eco_eval/ingest/aside.py`, about 95 s), and a thread copies its rows into the store while the
+parent finishes, so the parent's sources set the wall time; the cross-checks (4 s) and the final
+commit (about 5 s) come after. Over both processes, the largest costs are DuckDB's inserts (about
+a fifth of the CPU time), Arrow's CSV parsing, the pseudonyms (one HMAC per distinct identifier,
+about 1.8 M for the sign-ins, which also link e-mails to matricules), the Great Expectations gate
+and the codebook's conversion of the barometer's answers. The exact-copy pass over sign-ins
+(`duplicates_on: mapped`) hashes the six mapped columns in DuckDB over the Arrow text, about 0.3 s
+per slice of 1.2 M rows. The ratio to DuckDB's plain read moved from 2.97 to 3.40 between runs of
+the same commit on this machine, DuckDB's read itself from 39 to 53 s. Peak memory follows the
+largest file (held as Arrow text), not the data set.
 
 **Indicators, national size** (profile of 2026-12-07): about 1 s of start-up, 6 s loading the
 tables (DuckDB's scans to Arrow, Arrow's dictionary encoding of the key columns), 15 s computing a
