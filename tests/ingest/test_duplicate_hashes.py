@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from eco_eval.ingest import duplicates
 from eco_eval.ingest.duplicates import exact_copies, row_hashes
 
 
@@ -58,3 +59,15 @@ def test_a_value_hashes_alike_whatever_its_column_type_in_each_slice() -> None:
         for name in ("h1", "h2"):
             assert first[name].tolist() == hashes[name].tolist()
     assert first["h1"][0] != first["h1"][1]
+
+
+def test_rows_whose_first_hash_repeats_equal_pandas_duplicated() -> None:
+    """The candidates of both duplicate passes, over the whole range of 64-bit hashes."""
+    rng = np.random.default_rng(4)
+    h1 = rng.integers(0, 2**64 - 1, 5_000, dtype=np.uint64, endpoint=True)
+    h1[rng.integers(0, 5_000, 300)] = h1[rng.integers(0, 5_000, 300)]
+    h1[:3] = np.iinfo(np.uint64).max
+    expected = np.flatnonzero(pd.Series(h1).duplicated(keep=False).to_numpy())
+    assert duplicates._first_hash_repeats(h1).tolist() == expected.tolist()
+    assert len(expected) > 300
+    assert duplicates._first_hash_repeats(h1[3:4]).tolist() == []
