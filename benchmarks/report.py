@@ -447,8 +447,8 @@ a fifth of the CPU time), Arrow's CSV parsing, the pseudonyms (one HMAC per dist
 about 1.8 M for the sign-ins, which also link e-mails to matricules), the Great Expectations gate
 and the codebook's conversion of the barometer's answers. The exact-copy pass over sign-ins
 (`duplicates_on: mapped`) hashes the six mapped columns in DuckDB over the Arrow text, about 0.3 s
-per slice of 1.2 M rows. The ratio to DuckDB's plain read moved from 2.97 to 3.40 between runs of
-the same commit on this machine, DuckDB's read itself from 39 to 53 s. Peak memory follows the
+per slice of 1.2 M rows. The ratio to DuckDB's plain read moved between 2.69 and 3.40 in four runs
+of commits `e88fb1e` and `fa23f83` on this machine, DuckDB's read itself between 46 and 64 s. Peak memory follows the
 largest file (held as Arrow text), not the data set.
 
 **Indicators, national size** (profile of 2026-12-07): about 1 s of start-up, 6 s loading the
