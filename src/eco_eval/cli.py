@@ -93,17 +93,11 @@ def _stop(signum: int, frame: Any) -> None:
     raise Stopped
 
 
-def _on_sigterm(handler: Any) -> Any:
-    """Set SIGTERM's handler and return the previous one (None off the main thread, where
-    Python cannot set one: the command then runs with the handler it has)."""
-    if handler is None or threading.current_thread() is not threading.main_thread():
-        return None
-    return signal.signal(signal.SIGTERM, handler)
-
-
 class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
-        previous = _on_sigterm(_stop)
+        # Python sets handlers on the main thread only; elsewhere the command keeps the one it has
+        on_main = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGTERM, _stop) if on_main else None
         try:
             return super().invoke(ctx)
         except EcoEvalError as exc:
@@ -127,7 +121,8 @@ class _Group(click.Group):
         except Exception as exc:  # a bug: one line for the user, the traceback in the debug log
             self._bug(exc)
         finally:
-            _on_sigterm(previous)
+            if on_main:  # None: a handler not set from Python, which Python cannot restore
+                signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
 
     @staticmethod
     def _bug(exc: Exception) -> None:

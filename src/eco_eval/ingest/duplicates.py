@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -32,13 +33,7 @@ def _text_table(frame: pd.DataFrame, on: Sequence[str]) -> pa.Table:
     for i, col in enumerate(on):
         values = frame[col]
         dtype = values.dtype
-        if isinstance(dtype, pd.StringDtype) or (
-            isinstance(dtype, pd.ArrowDtype)
-            and (
-                pa.types.is_string(dtype.pyarrow_dtype)
-                or pa.types.is_large_string(dtype.pyarrow_dtype)
-            )
-        ):
+        if _is_text(dtype):
             columns[f"c{i}"] = pa.array(values)
         elif dtype == np.dtype(object) and (text := _all_text(values)) is not None:
             columns[f"c{i}"] = text
@@ -47,6 +42,15 @@ def _text_table(frame: pd.DataFrame, on: Sequence[str]) -> pa.Table:
             text = pa.array([str(u) for u in uniques], pa.string())
             columns[f"c{i}"] = text.take(pa.array(codes, mask=codes < 0))
     return pa.table(columns)
+
+
+def _is_text(dtype: object) -> bool:
+    """Whether a column of ``dtype`` holds text in Arrow, or text pandas hands to Arrow."""
+    if isinstance(dtype, pd.ArrowDtype):
+        return pa.types.is_string(dtype.pyarrow_dtype) or pa.types.is_large_string(
+            dtype.pyarrow_dtype
+        )
+    return isinstance(dtype, pd.StringDtype)
 
 
 def _all_text(values: pd.Series) -> pa.Array | None:
@@ -61,13 +65,18 @@ def _all_text(values: pd.Series) -> pa.Array | None:
 _local = threading.local()
 
 
-def _connection() -> duckdb.DuckDBPyConnection:
-    """This thread's in-memory DuckDB connection for the hashes, opened once: opening one costs
-    about 25 ms, a slice of a small file's whole gate."""
+def _query(table: pa.Table, sql: str) -> dict[str, Any]:
+    """The columns of ``sql`` run over ``table`` (named ``rows`` in it), with this thread's
+    in-memory DuckDB connection, opened once: opening one costs about 25 ms, a slice of a small
+    file's whole gate."""
     con = getattr(_local, "con", None)
     if con is None:
         con = _local.con = duckdb.connect()
-    return con
+    con.register("rows", table)
+    try:
+        return con.execute(sql).fetchnumpy()
+    finally:
+        con.unregister("rows")
 
 
 def row_hashes(frame: pd.DataFrame, on: Sequence[str]) -> dict[str, np.ndarray]:
@@ -81,12 +90,7 @@ def row_hashes(frame: pd.DataFrame, on: Sequence[str]) -> dict[str, np.ndarray]:
     names = [f"c{i}" for i in range(len(on))]
     joined = ", ".join(f"coalesce({c}, chr(0))" for c in names)
     query = f"select hash({', '.join(names)}) as h1, hash(concat_ws(chr(31), {joined})) as h2 "
-    con = _connection()
-    con.register("row_text", _text_table(frame, on))
-    try:
-        hashes = con.execute(query + "from row_text").fetchnumpy()
-    finally:
-        con.unregister("row_text")
+    hashes = _query(_text_table(frame, on), query + "from rows")
     return {"h1": np.asarray(hashes["h1"], np.uint64), "h2": np.asarray(hashes["h2"], np.uint64)}
 
 
@@ -109,13 +113,8 @@ def _first_hash_repeats(h1: np.ndarray) -> np.ndarray:
     ``duplicated`` over 15 M rows); their rows are then a lookup in that short list."""
     if len(h1) < 2:
         return np.zeros(0, dtype=np.int64)
-    con = _connection()
-    con.register("first_hashes", pa.table({"h1": h1}))
-    try:
-        query = "select h1 from first_hashes group by h1 having count(*) > 1"
-        repeated = con.execute(query).fetchnumpy()["h1"]
-    finally:
-        con.unregister("first_hashes")
+    query = "select h1 from rows group by h1 having count(*) > 1"
+    repeated = _query(pa.table({"h1": h1}), query)["h1"]
     return np.flatnonzero(pd.Series(h1).isin(np.asarray(repeated, np.uint64)).to_numpy())
 
 
