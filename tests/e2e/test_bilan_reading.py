@@ -23,6 +23,7 @@ from eco_eval.bilan.wellbeing import wellbeing_labels
 from eco_eval.bilan.wording import claim_patterns
 from eco_eval.report.typography import typography_problems
 from pdf_objects import pdf_strings
+from session_folder import session_folder
 
 from browser import Chromium
 
@@ -229,8 +230,9 @@ def test_no_half_empty_page_but_at_the_end_of_a_section(published):
     assert half_empty == []
 
 
-def test_no_machine_path_in_any_published_file(published, demo_run):
-    root = str(demo_run["root"])
+def test_no_machine_path_in_any_published_file(published, tmp_path_factory):
+    # every folder of the session: the run's project, and the shared ingest it was copied from
+    root = str(session_folder(tmp_path_factory))
     for path in published.rglob("*"):
         if path.suffix not in {".html", ".json", ".md", ".csv", ".txt"}:
             continue
