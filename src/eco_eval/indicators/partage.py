@@ -247,11 +247,23 @@ class _SessionGroups:
             int(self.group.max(initial=-1)) + 1,
         )
 
-    def counts(self) -> sparse.csr_matrix:
-        """Sessions × groups: the number of people of each group at each session."""
+    def counts(self, rows: np.ndarray | None = None) -> sparse.csr_matrix:
+        """Sessions × groups: the number of people of each group at each session, counting the
+        sign-ins ``rows`` (all by default)."""
         n_sessions, _, n_groups = self.shape
-        one = np.ones(len(self.session), dtype=np.int64)
-        return sparse.csr_matrix((one, (self.session, self.group)), shape=(n_sessions, n_groups))
+        s, g = (
+            (self.session, self.group) if rows is None else (self.session[rows], self.group[rows])
+        )
+        one = np.ones(len(s), dtype=np.int64)
+        return sparse.csr_matrix((one, (s, g)), shape=(n_sessions, n_groups))
+
+    def _met(self, rows: np.ndarray | None = None) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+        """:meth:`counts` of the sign-ins ``rows`` and, per sign-in of ``rows``, the groups at
+        its session among them (sign-ins × groups, 1 where present; its own group included)."""
+        counts = self.counts(rows)
+        met = counts[self.session if rows is None else self.session[rows]]
+        met.data[:] = 1
+        return counts, met
 
     def sides(self) -> np.ndarray:
         """Groups × groups: ``[a, b]`` the distinct people with a sign-in of group ``a`` at a
@@ -259,9 +271,7 @@ class _SessionGroups:
         :func:`department_contacts` then counting its people per (``department``, ``met``)."""
         _, n_people, n_groups = self.shape
         s, p, g = self.session, self.person, self.group
-        counts = self.counts()
-        met = counts[s]  # each sign-in: the groups at its session, with how many people
-        met.data[:] = 1
+        counts, met = self._met()
         rows = np.arange(len(s))
         alone = np.asarray(counts[s, g]).ravel() < 2  # own group met only with a colleague
         met = (met - sparse.csr_matrix((alone.astype(np.int64), (rows, g)), met.shape)).tocsr()
@@ -297,19 +307,17 @@ class _SessionGroups:
         """Per person of the rows at ``at``: the groups other than their own that they met at a
         session (the person's group is that of each sign-in), as :func:`department_contacts`."""
         r = self._rows(at)
-        n_sessions, n_people, n_groups = self.shape
-        s, p, g = self.session[r], self.person[r], self.group[r]
+        n_people = self.shape[1]
+        p, g = self.person[r], self.group[r]
         one = np.ones(len(r), dtype=np.int64)
-        present = sparse.csr_matrix((one, (s, g)), shape=(n_sessions, n_groups))
-        present.data[:] = 1  # whether a group is at a session, not how many of it
-        signed = sparse.csr_matrix((one, (np.arange(len(r)), s)), shape=(len(r), n_sessions))
-        own = sparse.csr_matrix((one, (np.arange(len(r)), g)), shape=(len(r), n_groups))
-        others = (signed @ present - own).tocsr()  # 0/1: each sign-in is at one session
+        _, met = self._met(r)
+        own = sparse.csr_matrix((one, (np.arange(len(r)), g)), shape=met.shape)
+        others = (met - own).tocsr()  # the sign-in itself is there: its own group is always met
         others.eliminate_zeros()
         by_person = sparse.csr_matrix((one, (p, np.arange(len(r)))), shape=(n_people, len(r)))
-        met = (by_person @ others).tocsr()
-        met.eliminate_zeros()
+        person_met = (by_person @ others).tocsr()
+        person_met.eliminate_zeros()
         people = pd.unique(p)
-        counts = np.diff(met.indptr)[people].astype(float)
+        counts = np.diff(person_met.indptr)[people].astype(float)
         keys = np.where(people == n_people - 1, np.nan, people.astype(float))
         return pd.Series(counts, index=pd.Index(keys, name="person_key"))
