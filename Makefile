@@ -47,7 +47,7 @@ format: $(STAMP) ## format the code with ruff
 	$(BIN)/ruff format src tests
 	$(BIN)/ruff check --fix src tests
 
-bench: bytecode ## run the benchmarks and write docs/benchmarks.md (SIZES=city,metropolis,national ONLY=ingest,... REPEAT=3)
+bench: $(STAMP) ## run the benchmarks and write docs/benchmarks.md (SIZES=city,metropolis,national ONLY=ingest,... REPEAT=3)
 	$(BIN)/python benchmarks/run.py $(if $(SIZES),--sizes $(SIZES)) $(if $(ONLY),--only $(ONLY)) $(if $(REPEAT),--repeat $(REPEAT))
 
 lab: bytecode ## start JupyterLab on notebooks/ with the eco-eval kernel (kernels run in the project folder)

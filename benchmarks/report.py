@@ -347,7 +347,8 @@ metropolis store copied 50 times with distinct keys (`benchmarks/tile.py`)."""
 
 METHOD = """\
 Every figure is one fresh child process (`benchmarks/measure.py`), interpreter start-up and
-imports included:
+imports included (the harness compiles eco_eval's modules first, as an installed package's
+are: where `PYTHONDONTWRITEBYTECODE` is set, each process would otherwise compile them again):
 
 - **wall**: the process's elapsed time; **CPU**: user + system time of the process and of the
   processes it waited for (the Jupyter kernels, Chromium), so CPU can exceed wall on two cores;
