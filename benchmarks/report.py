@@ -448,9 +448,12 @@ a fifth of the CPU time), Arrow's CSV parsing, the pseudonyms (one HMAC per dist
 about 1.8 M for the sign-ins, which also link e-mails to matricules), the Great Expectations gate
 and the codebook's conversion of the barometer's answers. The exact-copy pass over sign-ins
 (`duplicates_on: mapped`) hashes the six mapped columns in DuckDB over the Arrow text, about 0.3 s
-per slice of 1.2 M rows. The ratio to DuckDB's plain read moved between 2.69 and 3.40 in four runs
-of commits `e88fb1e` and `fa23f83` on this machine, DuckDB's read itself between 46 and 64 s. Peak memory follows the
-largest file (held as Arrow text), not the data set.
+per slice of 1.2 M rows. The ratio to DuckDB's plain read depends on the machine's state: on
+this machine, over one day and the same code, DuckDB's read took 38 to 64 s and the ratio went
+from 2.69 (a busy machine, single runs) to 3.75 (a quiet one, medians of three): DuckDB's
+multithreaded C++ read gains more from a quiet machine than the ingest, whose mapping, gate and
+pseudonyms run in Python. Peak memory follows the largest file (held as Arrow text), not the
+data set.
 
 **Indicators, national size** (profile of 2026-12-07): about 1 s of start-up, 6 s loading the
 tables (DuckDB's scans to Arrow, Arrow's dictionary encoding of the key columns), 15 s computing a
