@@ -44,13 +44,11 @@ def _snapshot(store_path: Path) -> dict[str, list]:
 
 
 @pytest.mark.slow
-def test_sigkill_during_ingest_leaves_a_consistent_store(
-    demo_project: Path, demo_ingested: dict, tmp_path: Path
-):
+def test_sigkill_during_ingest_leaves_a_consistent_store(demo_ingested: dict, tmp_path: Path):
     import shutil
 
     root = tmp_path / "city"
-    shutil.copytree(demo_project, root)
+    shutil.copytree(demo_ingested["root"], root)
     store_path = root / "data" / "processed" / "eco_eval.duckdb"
     reference = _snapshot(store_path)
     env = {**os.environ, "ECO_EVAL_KEY": "test-key-0123456789abcdef0123456789abcdef"}

@@ -247,21 +247,24 @@ class _SessionGroups:
             int(self.group.max(initial=-1)) + 1,
         )
 
-    def counts(self, rows: np.ndarray | None = None) -> sparse.csr_matrix:
-        """Sessions × groups: the number of people of each group at each session, counting the
-        sign-ins ``rows`` (all by default)."""
+    def counts(self) -> sparse.csr_matrix:
+        """Sessions × groups: the number of people of each group at each session."""
+        return self._counts(self.session, self.group)
+
+    def _counts(self, session: np.ndarray, group: np.ndarray) -> sparse.csr_matrix:
         n_sessions, _, n_groups = self.shape
+        one = np.ones(len(session), dtype=np.int64)
+        return sparse.csr_matrix((one, (session, group)), shape=(n_sessions, n_groups))
+
+    def _met(self, rows: np.ndarray | None = None) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+        """:meth:`counts` of the sign-ins ``rows`` (all by default) and, per sign-in of
+        ``rows``, the groups at its session among them (sign-ins × groups, 1 where present; its
+        own group included)."""
         s, g = (
             (self.session, self.group) if rows is None else (self.session[rows], self.group[rows])
         )
-        one = np.ones(len(s), dtype=np.int64)
-        return sparse.csr_matrix((one, (s, g)), shape=(n_sessions, n_groups))
-
-    def _met(self, rows: np.ndarray | None = None) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
-        """:meth:`counts` of the sign-ins ``rows`` and, per sign-in of ``rows``, the groups at
-        its session among them (sign-ins × groups, 1 where present; its own group included)."""
-        counts = self.counts(rows)
-        met = counts[self.session if rows is None else self.session[rows]]
+        counts = self._counts(s, g)
+        met = counts[s]
         met.data[:] = 1
         return counts, met
 
