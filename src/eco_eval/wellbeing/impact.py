@@ -147,12 +147,17 @@ def _fit(
     return beta, np.sqrt(np.clip(np.diag(cov), 0.0, None)), df, n_groups
 
 
-def _identifiable(x: np.ndarray, j: int) -> bool:
-    """True when column j is not (nearly) a linear combination of the others."""
-    others = np.delete(x, j, axis=1)
-    coef, *_ = np.linalg.lstsq(others, x[:, j], rcond=None)
-    resid = x[:, j] - others @ coef
-    return bool(resid @ resid > 1e-9 * (x[:, j] @ x[:, j]))
+def _identifiable(r: np.ndarray, j: int) -> bool:
+    """True when column j of a design is not (nearly) a linear combination of the others.
+
+    ``r`` is the design's triangular factor (``x = QR``, :func:`numpy.linalg.qr`): Q's columns
+    are orthonormal, so regressing column j on the others leaves the same residual sum of squares
+    in R as in x, with p rows to solve instead of n (the design is factored once, then each of
+    its columns is checked)."""
+    others = np.delete(r, j, axis=1)
+    coef, *_ = np.linalg.lstsq(others, r[:, j], rcond=None)
+    resid = r[:, j] - others @ coef
+    return bool(resid @ resid > 1e-9 * (r[:, j] @ r[:, j]))
 
 
 class _Models:
@@ -201,9 +206,10 @@ class _Models:
             f = f.loc[:, f.nunique() > 1]
             extra = [self.y0] if with_base else []
             x = np.column_stack([np.ones(len(f)), f.to_numpy(), self.fixed.to_numpy(), *extra])
-            self._cache[key] = (["const", *f.columns], x, _fit(self.dy, x, self.clusters))
-        names, x, (beta, se, df, n_groups) = self._cache[key]
-        if name not in names or not _identifiable(x, names.index(name)):
+            r = np.asarray(np.linalg.qr(x, mode="r"))  # R only; numpy's stubs type it QRResult
+            self._cache[key] = (["const", *f.columns], r, _fit(self.dy, x, self.clusters))
+        names, r, (beta, se, df, n_groups) = self._cache[key]
+        if name not in names or not _identifiable(r, names.index(name)):
             return None
         j = names.index(name)
         est, s = float(beta[j]), float(se[j])
