@@ -354,3 +354,37 @@ def test_the_dose_sensitivity_recovers_a_planted_effect_per_session():
     # without the doses in the pairs the columns are empty, the headline unchanged
     plain = twfe_rows(stacked.drop(columns=["dose_from_x", "dose_to_x"]), "s", ["x"], 0.95)["x"]
     assert np.isnan(plain["estimate_dose"]) and plain["estimate"] == row["estimate"]
+
+
+def test_identifiability_on_the_triangular_factor_is_the_designs_rank():
+    """A column is identifiable when dropping it lowers the design's rank (numpy's SVD rank,
+    computed on the n x p design itself): the check on R agrees, column by column, for designs
+    with a sum of columns, a copy, a zero column and a column only nearly dependent."""
+    from eco_eval.wellbeing.impact import _identifiable
+
+    rng = np.random.default_rng(7)
+    n = 400
+    dept = rng.integers(0, 6, n)
+    base = np.column_stack(
+        [np.ones(n), (rng.random((n, 6)) < 0.2), *[(dept == i) for i in range(1, 6)]]
+    ).astype(float)
+    replaced = {  # column -> what it becomes
+        3: lambda x: x[:, 1] + x[:, 2],
+        5: lambda x: x[:, 4],
+        2: lambda x: np.zeros(n),
+        6: lambda x: x[:, 1] + 1e-3 * rng.random(n),
+    }
+    designs = [base]
+    for j, column in replaced.items():
+        x = base.copy()
+        x[:, j] = column(x)
+        designs.append(x)
+    dependent = 0
+    for x in designs:
+        r = np.asarray(np.linalg.qr(x, mode="r"))
+        rank = np.linalg.matrix_rank(x)
+        for j in range(x.shape[1]):
+            expected = np.linalg.matrix_rank(np.delete(x, j, axis=1)) < rank
+            assert _identifiable(r, j) == expected, (j, x[:, j][:5])
+            dependent += not expected
+    assert dependent == 3 + 2 + 1  # the sum and its two terms, the copy and its original, zero
