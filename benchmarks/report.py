@@ -422,7 +422,11 @@ rebuild replaces, else from a draft print of the page with its scripts blocked (
 their boxes but are not drawn: about 1.2 s); then the final page, about 2.6 s in one Chromium
 process: 0.5 s of start-up, 0.65 s laying out and printing the pages, 1.4 s loading plotly.js
 (4.8 MB; plotly's cartesian bundle, a third of the size, would save 0.25 s) and drawing the 13
-figures (`staticPlot` saves nothing). It is checked against its own bookmarks, and qpdf (through
+figures (`staticPlot` saves nothing; plotly's automatic margins redraw the figures whose labels
+need room, about 0.45 s). A browser kept open beside the kernel, plotly.js already compiled in its renderer, saves
+about 0.45 s of the load and none of the drawing: the print alone outlasts the whole
+`papermill_plotly_nbconvert` run, which is why the bilan with its PDF stays near 3 × that
+baseline, however fast its notebook. It is checked against its own bookmarks, and qpdf (through
 pikepdf) rewrites its links relative to the page (0.05 s). `--force` rebuilds the published
 files, not the release: the release is computed again (in a child process, `release_compute`,
 10 to 14 s on the city) only when what it depends on changed; half of it is the barometer (the
@@ -438,14 +442,18 @@ that loads nbformat, Great Expectations or frictionless imports jsonschema: `con
 keeps it below 4.24, whose import compiles an IRI grammar (1.2 s), which the baselines' processes
 would pay as well.
 
-**Ingest, national size** (profiles of 2026-12-07, commit `e88fb1e`): two processes. The parent
-ingests headcount and sessions (about 17 s), attendance (15 M rows, about 50 s), feedback (7.5 M
-answers, about 43 s) and the small registers; a child ingests the barometer
-(`eco_eval/ingest/aside.py`, about 95 s), and a thread copies its rows into the store while the
-parent finishes, so the parent's sources set the wall time; the cross-checks (4 s) and the final
-commit (about 5 s) come after. Over both processes, the largest costs are DuckDB's inserts (about
-a fifth of the CPU time), Arrow's CSV parsing, the pseudonyms (one HMAC per distinct identifier,
-about 1.8 M for the sign-ins, which also link e-mails to matricules), the Great Expectations gate
+**Ingest, national size** (timings of 2026-12-07, commit `38c50eb`): two processes. The parent
+ingests headcount and sessions (about 15 s), attendance (15 M rows, about 65 s), feedback (7.5 M
+answers, about 48 s) and the small registers (5 s); a child ingests the barometer
+(`eco_eval/ingest/aside.py`, about 93 s of CPU), and a thread copies its rows into the store while
+the parent finishes, so the parent's sources set the wall time; the cross-checks and the final
+commit (about 10 s) come after. The two processes use about 260 s of CPU, a sixth of it in the
+kernel (15 M page faults on freshly allocated buffers: allocator settings that keep freed memory
+take 5 s off the parent's and nothing off the wall time). On two cores that is a floor of about
+130 s, above three times DuckDB's read on a quiet machine (116 s): the ratio's goal needs less
+CPU, which more parallel work cannot give.
+Over both processes, the largest costs are DuckDB's inserts (about a fifth of the CPU time),
+Arrow's CSV parsing, the pseudonyms (one HMAC per distinct identifier, about 1.8 M for the sign-ins, which also link e-mails to matricules), the Great Expectations gate
 and the codebook's conversion of the barometer's answers. The exact-copy pass over sign-ins
 (`duplicates_on: mapped`) hashes the six mapped columns in DuckDB over the Arrow text, about 0.3 s
 per slice of 1.2 M rows. The ratio to DuckDB's plain read depends on the machine's state: on
