@@ -453,7 +453,8 @@ take 5 s off the parent's and nothing off the wall time). On two cores that is a
 130 s, above three times DuckDB's read on a quiet machine (116 s): the ratio's goal needs less
 CPU, which more parallel work cannot give.
 Over both processes, the largest costs are DuckDB's inserts (about a fifth of the CPU time),
-Arrow's CSV parsing, the pseudonyms (one HMAC per distinct identifier, about 1.8 M for the sign-ins, which also link e-mails to matricules), the Great Expectations gate
+Arrow's CSV parsing, the pseudonyms (one HMAC per distinct identifier, about 1.8 M for the
+sign-ins, which also link e-mails to matricules), the Great Expectations gate
 and the codebook's conversion of the barometer's answers. The exact-copy pass over sign-ins
 (`duplicates_on: mapped`) hashes the six mapped columns in DuckDB over the Arrow text, about 0.3 s
 per slice of 1.2 M rows. The ratio to DuckDB's plain read depends on the machine's state: on
