@@ -422,11 +422,11 @@ rebuild replaces, else from a draft print of the page with its scripts blocked (
 their boxes but are not drawn: about 1.2 s); then the final page, about 2.6 s in one Chromium
 process: 0.5 s of start-up, 0.65 s laying out and printing the pages, 1.4 s loading plotly.js
 (4.8 MB; plotly's cartesian bundle, a third of the size, would save 0.25 s) and drawing the 13
-figures (`staticPlot` saves nothing; plotly's automatic margins redraw the figures whose labels
-need room, about 0.45 s). A browser kept open beside the kernel, plotly.js already compiled in its renderer, saves
-about 0.45 s of the load and none of the drawing: the print alone outlasts the whole
-`papermill_plotly_nbconvert` run, which is why the bilan with its PDF stays near 3 × that
-baseline, however fast its notebook. It is checked against its own bookmarks, and qpdf (through
+figures (`staticPlot` saves nothing; plotly's automatic margins redraw the figures whose
+labels need room, about 0.45 s). A browser kept open beside the kernel, plotly.js already
+compiled in its renderer, saves about 0.45 s of the load and none of the drawing: the print
+alone outlasts the whole `papermill_plotly_nbconvert` run, which is why the bilan with its PDF
+stays near 3 × that baseline, however fast its notebook. It is checked against its own bookmarks, and qpdf (through
 pikepdf) rewrites its links relative to the page (0.05 s). `--force` rebuilds the published
 files, not the release: the release is computed again (in a child process, `release_compute`,
 10 to 14 s on the city) only when what it depends on changed; half of it is the barometer (the
