@@ -426,9 +426,9 @@ figures (`staticPlot` saves nothing; plotly's automatic margins redraw the figur
 labels need room, about 0.45 s). A browser kept open beside the kernel, plotly.js already
 compiled in its renderer, saves about 0.45 s of the load and none of the drawing: the print
 alone outlasts the whole `papermill_plotly_nbconvert` run, which is why the bilan with its PDF
-stays near 3 × that baseline, however fast its notebook. It is checked against its own bookmarks, and qpdf (through
-pikepdf) rewrites its links relative to the page (0.05 s). `--force` rebuilds the published
-files, not the release: the release is computed again (in a child process, `release_compute`,
+stays near 3 × that baseline, however fast its notebook. It is checked against its own
+bookmarks, and qpdf (through pikepdf) rewrites its links relative to the page (0.05 s).
+`--force` rebuilds the published files, not the release: the release is computed again (in a child process, `release_compute`,
 10 to 14 s on the city) only when what it depends on changed; half of it is the barometer (the
 per-lever impact: about 70 two-way fixed-effects fits and the first-difference rows of each wave
 pair; the key drivers' bootstrap, 500 LMG decompositions of 12 predictors), the rest the
