@@ -412,35 +412,34 @@ figures and an HTML export, the plotly baseline. `eco-eval bilan` and `eco-eval 
 bilan's kernel first (`eco_eval.report.kernels.EarlyKernel`): it boots and imports the bilan's
 rendering code (pandas, plotly and eco_eval's report modules: no statistics library,
 `tests/stats/test_package.py`) on one core while the command, on the other, loads its own
-libraries (about 1 s), checks the release's build key (the store's inputs, the configuration,
-the code) and reads the saved release. The cells then draw every section's figures and tables
-from the release (about 1.2 s on the demo city, 1.4 s on the benchmark's city); the kernel is
-killed once the last cell replied. Then the HTML with its figures inlined (about 0.45 s, of which
-0.3 s compiling nbconvert's templates), and the PDF (the difference between `bilan_pdf` and
-`bilan_no_pdf`): the contents' page numbers come from the bookmarks of the published PDF a
-rebuild replaces, else from a draft print of the page with its scripts blocked (the figures keep
-their boxes but are not drawn: about 1.2 s); then the final page, about 2.6 s in one Chromium
-process: 0.5 s of start-up, 0.65 s laying out and printing the pages, 1.4 s loading plotly.js
-(4.8 MB; plotly's cartesian bundle, a third of the size, would save 0.25 s) and drawing the 13
-figures (`staticPlot` saves nothing; plotly's automatic margins redraw the figures whose
-labels need room, about 0.45 s). A browser kept open beside the kernel, plotly.js already
-compiled in its renderer, saves about 0.45 s of the load and none of the drawing: the print
-alone outlasts the whole `papermill_plotly_nbconvert` run, which is why the bilan with its PDF
-stays near 3 × that baseline, however fast its notebook. It is checked against its own
-bookmarks, and qpdf (through pikepdf) rewrites its links relative to the page (0.05 s).
-`--force` rebuilds the published files, not the release: the release is computed again (in a child process, `release_compute`,
-10 to 14 s on the city) only when what it depends on changed; half of it is the barometer (the
-per-lever impact: about 70 two-way fixed-effects fits and the first-difference rows of each wave
-pair; the key drivers' bootstrap, 500 LMG decompositions of 12 predictors), the rest the
-indicators of three periods and the quarterly history under disclosure control. `eco-eval run`
-runs the 12 deep dives in one second kernel beside the bilan's, so its CPU time exceeds its wall
-time on two cores (that kernel starts while the release is read or built; its pages share one
-nbconvert exporter, whose templates are compiled once); the open data (from the release's
-figures before disclosure control) and the index come after. A run with nothing new (1.6 s on
-the demo) starts the early kernel for nothing: 0.2 s of its wall time, 0.5 s of CPU. Every process
-that loads nbformat, Great Expectations or frictionless imports jsonschema: `constraints.txt`
-keeps it below 4.24, whose import compiles an IRI grammar (1.2 s), which the baselines' processes
-would pay as well.
+libraries (about 1 s), checks the release's build key (the store's inputs, the configuration, the
+code) and reads the saved release. The cells then draw every section's figures and tables from the
+release (about 1.2 s on the demo city, 1.4 s on the benchmark's city); the kernel is killed once
+the last cell replied. Then the HTML with its figures inlined (about 0.45 s, of which 0.3 s
+compiling nbconvert's templates), and the PDF (the difference between `bilan_pdf` and
+`bilan_no_pdf`): the contents' page numbers come from the bookmarks of the published PDF a rebuild
+replaces, else from a draft print of the page with its scripts blocked (the figures keep their
+boxes but are not drawn: about 1.2 s); then the final page, about 2.6 s in one Chromium process:
+0.5 s of start-up, 0.65 s laying out and printing the pages, 1.4 s loading plotly.js (4.8 MB;
+plotly's cartesian bundle, a third of the size, would save 0.25 s) and drawing the 13 figures
+(`staticPlot` saves nothing; plotly's automatic margins redraw the figures whose labels need room,
+about 0.45 s). A browser kept open beside the kernel, plotly.js already compiled in its renderer,
+saves about 0.45 s of the load and none of the drawing: the print alone outlasts the whole
+`papermill_plotly_nbconvert` run, which is why the bilan with its PDF stays near 3 × that
+baseline, however fast its notebook. It is checked against its own bookmarks, and qpdf (through
+pikepdf) rewrites its links relative to the page (0.05 s). `--force` rebuilds the published files,
+not the release: the release is computed again (in a child process, `release_compute`, 10 to 14 s
+on the city) only when what it depends on changed; half of it is the barometer (the per-lever
+impact: about 70 two-way fixed-effects fits and the first-difference rows of each wave pair; the
+key drivers' bootstrap, 500 LMG decompositions of 12 predictors), the rest the indicators of three
+periods and the quarterly history under disclosure control. `eco-eval run` runs the 12 deep dives
+in one second kernel beside the bilan's, so its CPU time exceeds its wall time on two cores (that
+kernel starts while the release is read or built; its pages share one nbconvert exporter, whose
+templates are compiled once); the open data (from the release's figures before disclosure control)
+and the index come after. A run with nothing new (1.6 s on the demo) starts the early kernel for
+nothing: 0.2 s of its wall time, 0.5 s of CPU. Every process that loads nbformat, Great
+Expectations or frictionless imports jsonschema: `constraints.txt` keeps it below 4.24, whose
+import compiles an IRI grammar (1.2 s), which the baselines' processes would pay as well.
 
 **Ingest, national size** (timings of 2026-12-07, commit `38c50eb`): two processes. The parent
 ingests headcount and sessions (about 15 s), attendance (15 M rows, about 65 s), feedback (7.5 M
