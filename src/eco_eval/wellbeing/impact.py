@@ -147,10 +147,15 @@ def _fit(
     return beta, np.sqrt(np.clip(np.diag(cov), 0.0, None)), df, n_groups
 
 
+def _triangular_factor(x: np.ndarray) -> np.ndarray:
+    """R of the design ``x = QR`` (what :func:`_identifiable` checks columns on)."""
+    return np.asarray(np.linalg.qr(x, mode="r"))  # np.asarray: numpy's stubs type R as QRResult
+
+
 def _identifiable(r: np.ndarray, j: int) -> bool:
     """True when column j of a design is not (nearly) a linear combination of the others.
 
-    ``r`` is the design's triangular factor (``x = QR``, :func:`numpy.linalg.qr`): Q's columns
+    ``r`` is the design's triangular factor (:func:`_triangular_factor`, ``x = QR``): Q's columns
     are orthonormal, so regressing column j on the others leaves the same residual sum of squares
     in R as in x, with p rows to solve instead of n (the design is factored once, then each of
     its columns is checked)."""
@@ -206,7 +211,7 @@ class _Models:
             f = f.loc[:, f.nunique() > 1]
             extra = [self.y0] if with_base else []
             x = np.column_stack([np.ones(len(f)), f.to_numpy(), self.fixed.to_numpy(), *extra])
-            r = np.asarray(np.linalg.qr(x, mode="r"))  # R only; numpy's stubs type it QRResult
+            r = _triangular_factor(x)
             self._cache[key] = (["const", *f.columns], r, _fit(self.dy, x, self.clusters))
         names, r, (beta, se, df, n_groups) = self._cache[key]
         if name not in names or not _identifiable(r, names.index(name)):
